@@ -1,0 +1,346 @@
+"""The `target-monitor` command: the window by default, sub-commands for work without one.
+
+Exit codes: 0 success, 1 refused input or a problem found (one line on stderr, nothing
+changed), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.exc import DBAPIError
+
+from desktop import __version__
+from desktop.models.database import Database, describe_failure, open_database
+from desktop.models.errors import TargetMonitorError
+from desktop.models.integrity import check_database
+from desktop.models.locations import (
+    ensure_database_file,
+    resolve_location,
+    source_checkout_path,
+)
+from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
+from desktop.models.plan_source import build_seed
+from desktop.models.progress import Status, parse_period
+from desktop.models.schema import IndicatorKind, NodeKind
+
+PROG = "target-monitor"
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+_KIND_WORDS = {
+    NodeKind.PROJECT: "个工程",
+    NodeKind.TASK: "项重点任务",
+    NodeKind.MEASURE: "项具体举措",
+}
+
+
+# --- formatting ----------------------------------------------------------------------------
+
+
+def format_number(value: float) -> str:
+    """11000.0 → "11000", 1.25 → "1.25": figures as people write them."""
+    return f"{value:.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+
+
+def format_percent(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction * 100:.1f}%"
+
+
+def _target_text(indicator: IndicatorView) -> str:
+    if indicator.kind is IndicatorKind.MILESTONE or indicator.target is None:
+        return f"计划 {indicator.due.isoformat()} 前完成"
+    relation = "≤ " if indicator.direction.value == "at_most" else ""
+    target = format_number(indicator.target)
+    if indicator.stretch_target is not None:
+        target += f"—{format_number(indicator.stretch_target)}"
+    text = f"目标 {relation}{target}{indicator.unit}"
+    if indicator.baseline is not None and indicator.baseline_date is not None:
+        text += (
+            f"(基线 {format_number(indicator.baseline)}{indicator.unit},"
+            f"{indicator.baseline_date.isoformat()})"
+        )
+    return text
+
+
+def _latest_text(indicator: IndicatorView) -> str:
+    latest = indicator.latest
+    if latest is None:
+        return "最新 —"
+    if latest.state is not None:
+        return f"最新 {latest.state.value}({latest.period})"
+    assert latest.value is not None
+    return f"最新 {format_number(latest.value)}{indicator.unit}({latest.period})"
+
+
+def _counts_text(counts: dict[Status, int]) -> str:
+    return " · ".join(f"{status.label} {counts.get(status, 0)}" for status in Status)
+
+
+def render_tree(view: PlanView, out: TextIO) -> None:
+    """The hierarchy as indented text, with targets, latest values and lights."""
+    total = view.rollup
+    out.write(
+        f"{view.title}  {view.start.isoformat()} 至 {view.end.isoformat()}  数据截至 {view.as_of}\n"
+    )
+    out.write(
+        f"总体完成率 {format_percent(total.completion)}  序时进度 {format_percent(total.expected)}"
+        f"  状态 {total.status.label}  ({_counts_text(dict(total.counts))})\n"
+    )
+    nodes = list(view.nodes())
+    shape = " · ".join(
+        f"{sum(1 for n in nodes if n.kind is kind)} {word}" for kind, word in _KIND_WORDS.items()
+    )
+    out.write(f"{shape} · {sum(1 for _ in view.indicators())} 个指标\n")
+    out.write(f"来源:{view.source}\n\n")
+    for project in view.projects:
+        _render_node(project, 0, out)
+
+
+def _render_node(node: NodeView, depth: int, out: TextIO) -> None:
+    pad = "  " * depth
+    out.write(
+        f"{pad}{node.code} {node.title}  [{node.department.short_name}]"
+        f"  完成率 {format_percent(node.rollup.completion)}  {node.rollup.status.label}\n"
+    )
+    for indicator in node.indicators:
+        out.write(
+            f"{pad}  · {indicator.code} {indicator.name}  {_target_text(indicator)}"
+            f"  {_latest_text(indicator)}  完成率 {format_percent(indicator.assessment.completion)}"
+            f"  {indicator.assessment.status.label}  [{indicator.department.short_name}]\n"
+        )
+    for child in node.children:
+        _render_node(child, depth + 1, out)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def _indicator_json(indicator: IndicatorView) -> dict[str, Any]:
+    latest = indicator.latest
+    forecast = indicator.assessment.forecast
+    return {
+        "code": indicator.code,
+        "name": indicator.name,
+        "unit": indicator.unit,
+        "kind": indicator.kind.value,
+        "direction": indicator.direction.value,
+        "target": indicator.target,
+        "stretch_target": indicator.stretch_target,
+        "baseline": indicator.baseline,
+        "baseline_date": indicator.baseline_date.isoformat() if indicator.baseline_date else None,
+        "baseline_source": indicator.baseline_source,
+        "due": indicator.due.isoformat(),
+        "department": indicator.department.name,
+        "weight": indicator.weight,
+        "source": indicator.source,
+        "quote": indicator.quote,
+        "latest": None
+        if latest is None
+        else {
+            "period": latest.period,
+            "value": latest.state.value if latest.state is not None else latest.value,
+        },
+        "completion": _round(indicator.assessment.completion),
+        "expected": _round(indicator.assessment.expected),
+        "status": indicator.assessment.status.value,
+        "forecast": None
+        if forecast is None
+        else {
+            "value": _round(forecast.value),
+            "completion": _round(forecast.completion),
+            "misses_target": forecast.misses_target,
+        },
+    }
+
+
+def _node_json(node: NodeView) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "code": node.code,
+        "kind": node.kind.value,
+        "title": node.title,
+        "department": node.department.name,
+        "completion": _round(node.rollup.completion),
+        "expected": _round(node.rollup.expected),
+        "status": node.rollup.status.value,
+        "children": [_node_json(child) for child in node.children],
+    }
+    if node.kind is NodeKind.MEASURE:
+        data["indicators"] = [_indicator_json(i) for i in node.indicators]
+    return data
+
+
+def tree_json(view: PlanView) -> dict[str, Any]:
+    """The `tree --json` document: {"plan": …, "departments": […], "nodes": […]}."""
+    return {
+        "plan": {
+            "code": view.code,
+            "title": view.title,
+            "year": view.year,
+            "start": view.start.isoformat(),
+            "end": view.end.isoformat(),
+            "source": view.source,
+            "as_of": view.as_of,
+            "completion": _round(view.rollup.completion),
+            "expected": _round(view.rollup.expected),
+            "status": view.rollup.status.value,
+            "counts": {status.value: view.rollup.counts.get(status, 0) for status in Status},
+        },
+        "departments": [{"name": d.name, "short_name": d.short_name} for d in view.departments],
+        "nodes": [_node_json(project) for project in view.projects],
+    }
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def _open(args: argparse.Namespace) -> Database:
+    location = resolve_location(args.db)
+    args.resolved_db = location.path
+    return open_database(ensure_database_file(location))
+
+
+def cmd_tree(args: argparse.Namespace, out: TextIO) -> int:
+    database = _open(args)
+    try:
+        with database.read() as session:
+            view = evaluate_plan(session, as_of=args.period)
+    finally:
+        database.close()
+    if args.json:
+        json.dump(tree_json(view), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        render_tree(view, out)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    database = _open(args)
+    try:
+        report = check_database(database)
+    finally:
+        database.close()
+    if report.ok:
+        counts = report.counts
+        out.write(
+            f"ok: {database.path} — integrity_check, foreign_key_check and domain invariants "
+            f"passed ({counts['plans']} plan(s), {counts['nodes']} nodes, "
+            f"{counts['indicators']} indicators, {counts['entries']} entries)\n"
+        )
+        return EXIT_OK
+    for problem in report.problems:
+        out.write(f"problem: {problem}\n")
+    raise TargetMonitorError(f"{database.path}: check found {len(report.problems)} problem(s)")
+
+
+def cmd_build_seed(args: argparse.Namespace, out: TextIO) -> int:
+    source = Path(args.source) if args.source else source_checkout_path("data", "plan_2025.toml")
+    output = Path(args.output) if args.output else source_checkout_path("data", "seed.sqlite")
+    spec = build_seed(source, output)
+    out.write(
+        f"built {output} from {source}: {len(spec.nodes)} nodes, "
+        f"{len(spec.indicators)} indicators\n"
+    )
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
+    """The window arrives with the main-window work; until then the default shows the tree."""
+    args.json, args.period = False, None
+    return cmd_tree(args, out)
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _period(text: str) -> str:
+    try:
+        parse_period(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --db is accepted before and after the sub-command; SUPPRESS keeps a later default from
+    # overwriting an earlier value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="database file (default: TARGET_MONITOR_DB, else the user's data folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="目标任务监测 — Target Monitor",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.set_defaults(handler=cmd_gui)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    tree = commands.add_parser(
+        "tree", parents=[common], help="the plan's hierarchy with targets, latest values, status"
+    )
+    tree.add_argument("--json", action="store_true", help="machine-readable output")
+    tree.add_argument("--period", type=_period, metavar="YYYY-MM", help="evaluate as of a month")
+    tree.set_defaults(handler=cmd_tree)
+
+    check = commands.add_parser(
+        "check", parents=[common], help="integrity and domain invariants of the database"
+    )
+    check.set_defaults(handler=cmd_check)
+
+    seed = commands.add_parser(
+        "build-seed", help="rebuild data/seed.sqlite from data/plan_2025.toml (developers)"
+    )
+    seed.add_argument("--source", metavar="FILE.toml", help="plan source file")
+    seed.add_argument("-o", "--output", metavar="FILE.sqlite", help="database to write")
+    seed.set_defaults(handler=cmd_build_seed)
+    return parser
+
+
+def _utf8(stream: TextIO) -> TextIO:
+    """Chinese output must survive a redirect to a file on a non-UTF-8 Windows code page."""
+    reconfigure: Callable[..., None] | None = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and not stream.isatty():
+        reconfigure(encoding="utf-8")
+    return stream
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "db"):
+        args.db = None
+    out = _utf8(sys.stdout)
+    err = _utf8(sys.stderr)
+    try:
+        code: int = args.handler(args, out)
+    except TargetMonitorError as error:
+        err.write(f"{PROG}: {error}\n")
+        return EXIT_REFUSED
+    except (DBAPIError, sqlite3.Error) as error:
+        path = getattr(args, "resolved_db", None) or Path(args.db or "database")
+        err.write(f"{PROG}: {describe_failure(path, error)}\n")
+        return EXIT_REFUSED
+    except OSError as error:
+        err.write(f"{PROG}: {error}\n")
+        return EXIT_REFUSED
+    except BrokenPipeError:
+        # The reader went away (`target-monitor tree | head`): not an error worth a message.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
+        return EXIT_OK
+    except KeyboardInterrupt:
+        err.write(f"{PROG}: interrupted\n")
+        return 130
+    return code

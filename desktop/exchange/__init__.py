@@ -1,0 +1,1 @@
+"""Excel exchange (department templates, validated import, xlsx reports); never imports Qt."""

@@ -1,0 +1,227 @@
+"""Opening, creating, migrating and backing up the database (SQLite through SQLAlchemy only).
+
+Every connection gets foreign keys, WAL and a busy timeout; write transactions start with
+BEGIN IMMEDIATE so that two instances never both read a version and then both write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from desktop.models.errors import DatabaseOpenError
+from desktop.models.schema import Base, SchemaMeta
+
+SCHEMA_VERSION = 1
+SCHEMA_VERSION_KEY = "schema_version"
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+Migration = Callable[[Connection], None]
+# MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.
+MIGRATIONS: Mapping[int, Migration] = {}
+
+_IMMEDIATE = "target_monitor_immediate"
+
+
+class Database:
+    """An open database: the engine, read sessions and write transactions."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._writer = engine.execution_options(**{_IMMEDIATE: True})
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading one consistent snapshot; closed on exit."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error."""
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the whole database by SQLite's online backup API."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        destination = sqlite3.connect(target)
+        try:
+            with driver_connection(self) as source:
+                source.backup(destination)
+        finally:
+            destination.close()
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+
+def _make_engine(path: Path, busy_timeout_ms: int) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": busy_timeout_ms / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def describe_failure(path: Path, error: BaseException) -> str:
+    """One line telling the user what is wrong with the database file."""
+    detail = str(getattr(error, "orig", error) or error).strip()
+    lowered = detail.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return f"{path}: the database is locked by another program; close it and try again"
+    if "not a database" in lowered or "malformed" in lowered or "disk image" in lowered:
+        return f"{path}: the file is damaged or is not a database ({detail})"
+    if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
+        return f"{path}: the database cannot be opened ({detail})"
+    return f"{path}: {detail}"
+
+
+def read_schema_version(connection: Connection) -> int | None:
+    """The schema version recorded in the database; None if it is not one of ours."""
+    if not inspect(connection).has_table(SchemaMeta.__tablename__):
+        return None
+    value = connection.scalar(select(SchemaMeta.value).where(SchemaMeta.key == SCHEMA_VERSION_KEY))
+    return None if value is None else int(value)
+
+
+def _write_schema_version(connection: Connection, version: int) -> None:
+    connection.execute(delete(SchemaMeta).where(SchemaMeta.key == SCHEMA_VERSION_KEY))
+    connection.execute(insert(SchemaMeta).values(key=SCHEMA_VERSION_KEY, value=str(version)))
+
+
+def open_database(
+    path: Path,
+    *,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    migrations: Mapping[int, Migration] = MIGRATIONS,
+    latest: int = SCHEMA_VERSION,
+) -> Database:
+    """Open an existing database, upgrading its schema if it is older than this program.
+
+    Raises DatabaseOpenError with a one-line message for every foreseeable failure.
+    """
+    if not path.is_file():
+        raise DatabaseOpenError(f"{path}: no such database file")
+    engine = _make_engine(path, busy_timeout_ms)
+    try:
+        with engine.connect() as connection:
+            version = read_schema_version(connection)
+            connection.rollback()
+    except DBAPIError as error:
+        engine.dispose()
+        raise DatabaseOpenError(describe_failure(path, error)) from error
+    database = Database(path, engine)
+    try:
+        if version is None:
+            raise DatabaseOpenError(f"{path}: not a Target Monitor database")
+        if version > latest:
+            raise DatabaseOpenError(
+                f"{path}: made by a newer version of Target Monitor (schema {version}, "
+                f"this program knows up to {latest}); please update the program"
+            )
+        if version < latest:
+            _upgrade(database, version, latest, migrations)
+    except BaseException:
+        database.close()
+        raise
+    return database
+
+
+def _upgrade(
+    database: Database, version: int, latest: int, migrations: Mapping[int, Migration]
+) -> None:
+    """Run every migration from `version` to `latest`, each step in one transaction.
+
+    A backup of the file is taken first; a failing step leaves the database at the last
+    version that completed.
+    """
+    missing = [step for step in range(version, latest) if step not in migrations]
+    if missing:
+        raise DatabaseOpenError(
+            f"{database.path}: no migration from schema version {missing[0]}; "
+            "this database cannot be upgraded by this program"
+        )
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    database.backup_to(database.path.with_name(f"{database.path.stem}.v{version}-{stamp}.bak"))
+    for step in range(version, latest):
+        try:
+            with database._writer.begin() as connection:
+                migrations[step](connection)
+                _write_schema_version(connection, step + 1)
+        except DBAPIError as error:
+            raise DatabaseOpenError(
+                f"{database.path}: upgrading the schema from version {step} failed "
+                f"({describe_failure(database.path, error)})"
+            ) from error
+
+
+def create_database(path: Path) -> Database:
+    """A new, empty database at the current schema version; the file must not exist."""
+    if path.exists():
+        raise DatabaseOpenError(f"{path}: already exists")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = _make_engine(path, DEFAULT_BUSY_TIMEOUT_MS)
+    with engine.begin() as connection:
+        Base.metadata.create_all(connection)
+        _write_schema_version(connection, SCHEMA_VERSION)
+    return Database(path, engine)
+
+
+@contextmanager
+def driver_connection(database: Database) -> Iterator[sqlite3.Connection]:
+    """The pooled sqlite3 connection itself, in autocommit, for PRAGMAs and VACUUM."""
+    raw = database.engine.raw_connection()
+    try:
+        connection = raw.driver_connection
+        assert isinstance(connection, sqlite3.Connection)
+        yield connection
+    finally:
+        raw.close()
+
+
+def finalize_for_distribution(database: Database) -> None:
+    """Checkpoint, switch to a self-contained rollback journal and compact (for the seed file)."""
+    with driver_connection(database) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("PRAGMA journal_mode = DELETE")
+        connection.execute("VACUUM")
+    database.close()
+    for suffix in ("-wal", "-shm"):
+        with suppress(FileNotFoundError):
+            Path(f"{database.path}{suffix}").unlink()
+
+
+def sqlite_pragma_rows(database: Database, pragma: str) -> list[tuple[Any, ...]]:
+    """The rows of a read-only PRAGMA such as integrity_check or foreign_key_check."""
+    with driver_connection(database) as connection:
+        return [tuple(row) for row in connection.execute(f"PRAGMA {pragma}")]

@@ -1,0 +1,28 @@
+"""Errors a user may meet, each with a message fit to show as it is (no traceback needed)."""
+
+from __future__ import annotations
+
+
+class TargetMonitorError(Exception):
+    """Base of every foreseeable failure; `str(error)` is the one-line message for the user."""
+
+
+class DatabaseOpenError(TargetMonitorError):
+    """The database file cannot be used: missing, damaged, locked, foreign or too new."""
+
+
+class PlanSourceError(TargetMonitorError):
+    """The plan's source file (TOML) is malformed or inconsistent."""
+
+
+class InvalidEntryError(TargetMonitorError):
+    """A value, state or note that the rules refuse (negative, wrong kind, unknown month…)."""
+
+
+class StaleEditError(TargetMonitorError):
+    """An edit based on a version that someone else has changed in the meantime."""
+
+    def __init__(self, message: str, *, current_value: str | None, current_version: int) -> None:
+        super().__init__(message)
+        self.current_value = current_value
+        self.current_version = current_version

@@ -1,0 +1,84 @@
+"""Where the database lives: the user's data folder, overrides, and the bundled seed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from desktop.models.errors import DatabaseOpenError
+
+APP_NAME = "target-monitor"
+DATABASE_FILE_NAME = "target-monitor.sqlite"
+DATABASE_ENV = "TARGET_MONITOR_DB"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def data_folder() -> Path:
+    """The user's data folder for the application (created on demand by callers)."""
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def bundled_seed_path() -> Path:
+    """data/seed.sqlite: beside the package in a source checkout, inside it when installed."""
+    candidates = (
+        _PACKAGE_DIR / "data" / "seed.sqlite",  # wheel or frozen bundle
+        _PACKAGE_DIR.parent / "data" / "seed.sqlite",  # source checkout / editable install
+    )
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise DatabaseOpenError(f"the bundled plan database is missing (looked for {candidates[-1]})")
+
+
+@dataclass(frozen=True)
+class DatabaseLocation:
+    """A database path and whether the user named it (then it must exist already)."""
+
+    path: Path
+    explicit: bool
+
+
+def resolve_location(
+    cli_path: str | None, environ: dict[str, str] | None = None
+) -> DatabaseLocation:
+    """--db wins over TARGET_MONITOR_DB, which wins over the user's data folder."""
+    env = os.environ if environ is None else environ
+    if cli_path:
+        return DatabaseLocation(Path(cli_path).expanduser(), explicit=True)
+    if env.get(DATABASE_ENV):
+        return DatabaseLocation(Path(env[DATABASE_ENV]).expanduser(), explicit=True)
+    return DatabaseLocation(data_folder() / DATABASE_FILE_NAME, explicit=False)
+
+
+def ensure_database_file(location: DatabaseLocation) -> Path:
+    """The path to open: a default location is created from the seed on first start.
+
+    The copy goes to a temporary file first and is renamed into place, so an interrupted first
+    start never leaves a half-copied database behind.
+    """
+    path = location.path
+    if path.exists():
+        return path
+    if location.explicit:
+        raise DatabaseOpenError(f"{path}: no such database file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    seed = bundled_seed_path()
+    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+        temporary = Path(handle.name)
+    try:
+        shutil.copyfile(seed, temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
+def source_checkout_path(*parts: str) -> Path:
+    """A file of the source checkout (for developer commands such as build-seed)."""
+    return _PACKAGE_DIR.parent.joinpath(*parts)

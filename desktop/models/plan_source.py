@@ -1,0 +1,423 @@
+"""The plan as readable source (data/plan_*.toml): parsing, validation and building the seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop.models.database import create_database, finalize_for_distribution
+from desktop.models.errors import PlanSourceError
+from desktop.models.schema import (
+    Department,
+    Direction,
+    Indicator,
+    IndicatorKind,
+    Node,
+    NodeKind,
+    Plan,
+)
+
+_NODE_KINDS = {1: NodeKind.PROJECT, 2: NodeKind.TASK, 3: NodeKind.MEASURE}
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A document that nodes, targets and baselines are quoted from."""
+
+    key: str
+    file: str
+    title: str
+    published: dt.date
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    code: str
+    title: str
+    department: str
+    section: str
+    quote: str
+
+    @property
+    def depth(self) -> int:
+        return self.code.count(".") + 1
+
+    @property
+    def parent_code(self) -> str | None:
+        return self.code.rpartition(".")[0] or None
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    code: str
+    name: str
+    unit: str
+    kind: IndicatorKind
+    direction: Direction
+    target: float | None
+    stretch_target: float | None
+    baseline: float | None
+    baseline_date: dt.date | None
+    baseline_source: str | None
+    baseline_quote: str | None
+    due: dt.date
+    department: str
+    weight: float
+    quote: str
+    note: str
+
+    @property
+    def measure_code(self) -> str:
+        return self.code.partition("-")[0]
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """A whole plan source, validated."""
+
+    code: str
+    title: str
+    year: int
+    start: dt.date
+    end: dt.date
+    source: SourceDocument
+    sources: Mapping[str, SourceDocument]
+    declared_shape: tuple[int, int, int]
+    departments: tuple[tuple[str, str], ...]  # (full name, short name)
+    nodes: tuple[NodeSpec, ...]
+    indicators: tuple[IndicatorSpec, ...]
+
+
+class _Table:
+    """One TOML table read with checks; errors name the entry they are about."""
+
+    def __init__(self, raw: Any, where: str, allowed: set[str]) -> None:
+        if not isinstance(raw, dict):
+            raise PlanSourceError(f"{where}: expected a table")
+        unknown = sorted(set(raw) - allowed)
+        if unknown:
+            raise PlanSourceError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        self.raw, self.where = raw, where
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.raw:
+            if default is ...:
+                raise PlanSourceError(f"{self.where}: '{key}' is missing")
+            return default
+        value = self.raw[key]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise PlanSourceError(f"{self.where}: '{key}' has the wrong type ({value!r})")
+        return value
+
+    def number(self, key: str) -> float | None:
+        value = self.get(key, (int, float), None)
+        return None if value is None else float(value)
+
+
+_NODE_KEYS = {"code", "title", "department", "section", "quote"}
+_INDICATOR_KEYS = {
+    "code",
+    "name",
+    "unit",
+    "kind",
+    "direction",
+    "target",
+    "stretch_target",
+    "baseline",
+    "baseline_date",
+    "baseline_source",
+    "baseline_quote",
+    "baseline_note",
+    "due",
+    "department",
+    "weight",
+    "quote",
+    "note",
+}
+
+
+def load_plan_source(path: Path) -> PlanSpec:
+    """Read and validate a plan source file."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise PlanSourceError(f"{path}: {error}") from error
+    return parse_plan_source(raw)
+
+
+def parse_plan_source(raw: Mapping[str, Any]) -> PlanSpec:
+    """Validate a parsed plan source; PlanSourceError names the first problem found."""
+    top = _Table(raw, "plan source", {"plan", "sources", "department", "node", "indicator"})
+    plan = _Table(
+        top.get("plan", dict),
+        "[plan]",
+        {"code", "title", "year", "start", "end", "source", "projects", "tasks", "measures"},
+    )
+    sources = {key: _source(key, value) for key, value in top.get("sources", dict).items()}
+    source_key = plan.get("source", str)
+    if source_key not in sources:
+        raise PlanSourceError(f"[plan]: source '{source_key}' is not among [sources]")
+    start, end = plan.get("start", dt.date), plan.get("end", dt.date)
+    if end < start:
+        raise PlanSourceError("[plan]: end comes before start")
+
+    departments = tuple(_department(i, d) for i, d in enumerate(top.get("department", list)))
+    short_names = {short for _, short in departments}
+    if len(short_names) != len(departments):
+        raise PlanSourceError("[[department]]: short names must be unique")
+
+    nodes = tuple(_node(n) for n in top.get("node", list))
+    indicators = tuple(_indicator(i, end) for i in top.get("indicator", list))
+    spec = PlanSpec(
+        code=plan.get("code", str),
+        title=plan.get("title", str),
+        year=plan.get("year", int),
+        start=start,
+        end=end,
+        source=sources[source_key],
+        sources=sources,
+        declared_shape=(
+            plan.get("projects", int),
+            plan.get("tasks", int),
+            plan.get("measures", int),
+        ),
+        departments=departments,
+        nodes=nodes,
+        indicators=indicators,
+    )
+    _check_consistency(spec, short_names)
+    return spec
+
+
+def _source(key: str, raw: Any) -> SourceDocument:
+    table = _Table(raw, f"[sources.{key}]", {"file", "title", "published", "note"})
+    return SourceDocument(
+        key, table.get("file", str), table.get("title", str), table.get("published", dt.date)
+    )
+
+
+def _department(index: int, raw: Any) -> tuple[str, str]:
+    table = _Table(raw, f"[[department]] #{index + 1}", {"name", "short"})
+    return table.get("name", str), table.get("short", str)
+
+
+def _node(raw: Any) -> NodeSpec:
+    code = raw.get("code", "?") if isinstance(raw, dict) else "?"
+    table = _Table(raw, f"node {code}", _NODE_KEYS)
+    return NodeSpec(
+        *(table.get(key, str) for key in ("code", "title", "department", "section", "quote"))
+    )
+
+
+def _indicator(raw: Any, plan_end: dt.date) -> IndicatorSpec:
+    code = raw.get("code", "?") if isinstance(raw, dict) else "?"
+    table = _Table(raw, f"indicator {code}", _INDICATOR_KEYS)
+    where = table.where
+    try:
+        kind = IndicatorKind(table.get("kind", str))
+        direction = Direction(table.get("direction", str, Direction.AT_LEAST.value))
+    except ValueError as error:
+        raise PlanSourceError(f"{where}: {error}") from None
+    spec = IndicatorSpec(
+        code=table.get("code", str),
+        name=table.get("name", str),
+        unit=table.get("unit", str),
+        kind=kind,
+        direction=direction,
+        target=table.number("target"),
+        stretch_target=table.number("stretch_target"),
+        baseline=table.number("baseline"),
+        baseline_date=table.get("baseline_date", dt.date, None),
+        baseline_source=table.get("baseline_source", str, None),
+        baseline_quote=table.get("baseline_quote", str, None),
+        due=table.get("due", dt.date, plan_end),
+        department=table.get("department", str),
+        weight=float(table.get("weight", (int, float), 1.0)),
+        quote=table.get("quote", str),
+        note="; ".join(
+            text
+            for text in (table.get("note", str, ""), table.get("baseline_note", str, ""))
+            if text
+        ),
+    )
+    _check_indicator(spec, table)
+    return spec
+
+
+def _check_indicator(spec: IndicatorSpec, table: _Table) -> None:
+    where = table.where
+    if spec.kind is IndicatorKind.MILESTONE:
+        if spec.target is not None or spec.baseline is not None:
+            raise PlanSourceError(f"{where}: a milestone has no numeric target or baseline")
+    elif spec.target is None:
+        raise PlanSourceError(f"{where}: a numeric indicator needs a target")
+    if spec.weight <= 0:
+        raise PlanSourceError(f"{where}: weight must be positive")
+    baseline_keys = {"baseline", "baseline_date", "baseline_source", "baseline_quote"}
+    present = baseline_keys & set(table.raw)
+    if present and present != baseline_keys:
+        missing = ", ".join(sorted(baseline_keys - present))
+        raise PlanSourceError(f"{where}: a baseline needs all of its facts (missing {missing})")
+    if spec.target is None:
+        return
+    if spec.stretch_target is not None and not _beyond(spec.stretch_target, spec.target, spec):
+        raise PlanSourceError(f"{where}: the stretch target lies short of the target")
+    if spec.direction is Direction.AT_MOST and (
+        spec.baseline is None or spec.target >= spec.baseline
+    ):
+        raise PlanSourceError(f"{where}: an 'at most' indicator needs a baseline above its target")
+
+
+def _beyond(value: float, target: float, spec: IndicatorSpec) -> bool:
+    return value >= target if spec.direction is Direction.AT_LEAST else value <= target
+
+
+def _check_consistency(spec: PlanSpec, short_names: set[str]) -> None:
+    _check_nodes(spec, short_names)
+    _check_indicators(spec, short_names)
+    _check_shape(spec)
+
+
+def _check_nodes(spec: PlanSpec, short_names: set[str]) -> None:
+    codes: set[str] = set()
+    for node in spec.nodes:
+        if node.code in codes:
+            raise PlanSourceError(f"node {node.code}: duplicated code")
+        if node.depth not in _NODE_KINDS:
+            raise PlanSourceError(f"node {node.code}: codes have one to three parts")
+        if node.parent_code is not None and node.parent_code not in codes:
+            raise PlanSourceError(f"node {node.code}: parent {node.parent_code} must come first")
+        if node.department not in short_names:
+            raise PlanSourceError(f"node {node.code}: unknown department '{node.department}'")
+        codes.add(node.code)
+
+
+def _check_indicators(spec: PlanSpec, short_names: set[str]) -> None:
+    measures = {n.code for n in spec.nodes if n.depth == 3}
+    indicator_codes: set[str] = set()
+    for indicator in spec.indicators:
+        where = f"indicator {indicator.code}"
+        if indicator.code in indicator_codes:
+            raise PlanSourceError(f"{where}: duplicated code")
+        indicator_codes.add(indicator.code)
+        if indicator.measure_code not in measures:
+            raise PlanSourceError(f"{where}: no measure {indicator.measure_code}")
+        if indicator.department not in short_names:
+            raise PlanSourceError(f"{where}: unknown department '{indicator.department}'")
+        if indicator.baseline_source is not None and indicator.baseline_source not in spec.sources:
+            raise PlanSourceError(f"{where}: unknown source '{indicator.baseline_source}'")
+        if indicator.due < spec.start:
+            raise PlanSourceError(f"{where}: due before the plan starts")
+    empty = sorted(measures - {i.measure_code for i in spec.indicators})
+    if empty:
+        raise PlanSourceError(f"measure {empty[0]}: has no indicator")
+
+
+def _check_shape(spec: PlanSpec) -> None:
+    shape = tuple(sum(1 for n in spec.nodes if n.depth == depth) for depth in (1, 2, 3))
+    if shape != spec.declared_shape:
+        raise PlanSourceError(
+            f"[plan]: the document announces {spec.declared_shape[0]}/{spec.declared_shape[1]}/"
+            f"{spec.declared_shape[2]} projects/tasks/measures, the source has "
+            f"{shape[0]}/{shape[1]}/{shape[2]}"
+        )
+
+
+def cite(document: SourceDocument, section: str | None = None) -> str:
+    """How a source is written in the database: file name, and the section if any."""
+    return document.file if section is None else f"{document.file} §{section}"
+
+
+def populate(session: Any, spec: PlanSpec) -> Plan:
+    """Insert the plan, its departments, nodes and indicators into an empty database."""
+    departments = {
+        short: Department(name=name, short_name=short) for name, short in spec.departments
+    }
+    session.add_all(departments.values())
+    plan = Plan(
+        code=spec.code,
+        title=spec.title,
+        year=spec.year,
+        start_date=spec.start,
+        end_date=spec.end,
+        source=f"{spec.source.file} ({spec.source.title}, {spec.source.published.isoformat()})",
+        declared_projects=spec.declared_shape[0],
+        declared_tasks=spec.declared_shape[1],
+        declared_measures=spec.declared_shape[2],
+    )
+    session.add(plan)
+    nodes: dict[str, Node] = {}
+    sections: dict[str, str] = {}
+    siblings: dict[str | None, int] = {}
+    for item in spec.nodes:
+        order = siblings.get(item.parent_code, 0)
+        siblings[item.parent_code] = order + 1
+        node = Node(
+            plan=plan,
+            parent=nodes.get(item.parent_code) if item.parent_code else None,
+            kind=_NODE_KINDS[item.depth],
+            code=item.code,
+            title=item.title,
+            department=departments[item.department],
+            sort_order=order,
+            source=cite(spec.source, item.section),
+            quote=item.quote,
+        )
+        nodes[item.code] = node
+        sections[item.code] = item.section
+        session.add(node)
+    per_measure: dict[str, int] = {}
+    for wanted in spec.indicators:
+        order = per_measure.get(wanted.measure_code, 0)
+        per_measure[wanted.measure_code] = order + 1
+        baseline_source = (
+            None
+            if wanted.baseline_source is None
+            else f"{cite(spec.sources[wanted.baseline_source])}: {wanted.baseline_quote}"
+        )
+        session.add(
+            Indicator(
+                measure=nodes[wanted.measure_code],
+                code=wanted.code,
+                name=wanted.name,
+                unit=wanted.unit,
+                kind=wanted.kind,
+                direction=wanted.direction,
+                target=wanted.target,
+                stretch_target=wanted.stretch_target,
+                baseline=wanted.baseline,
+                baseline_date=wanted.baseline_date,
+                baseline_source=baseline_source,
+                due_date=wanted.due,
+                department=departments[wanted.department],
+                weight=wanted.weight,
+                sort_order=order,
+                source=cite(spec.source, sections[wanted.measure_code]),
+                quote=wanted.quote,
+                note=wanted.note,
+            )
+        )
+    return plan
+
+
+def build_seed(source: Path, output: Path) -> PlanSpec:
+    """Build a fresh seed database from a plan source and move it into place atomically."""
+    spec = load_plan_source(source)
+    temporary = output.with_name(f".{output.name}.building")
+    for leftover in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
+        leftover.unlink(missing_ok=True)
+    database = create_database(temporary)
+    try:
+        with database.write() as session:
+            populate(session, spec)
+        finalize_for_distribution(database)
+        os.replace(temporary, output)
+    finally:
+        database.close()
+        temporary.unlink(missing_ok=True)
+    return spec

@@ -1,0 +1,247 @@
+"""The ORM schema: plans, departments, the node tree, indicators, entries, audit and imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so that migrations can refer to them on SQLite and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table of the application."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class NodeKind(enum.StrEnum):
+    PROJECT = "project"
+    TASK = "task"
+    MEASURE = "measure"
+
+
+class IndicatorKind(enum.StrEnum):
+    CUMULATIVE = "cumulative"
+    LEVEL = "level"
+    MILESTONE = "milestone"
+
+
+class Direction(enum.StrEnum):
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+
+
+class MilestoneState(enum.StrEnum):
+    NOT_STARTED = "未启动"
+    IN_PROGRESS = "推进中"
+    DONE = "已完成"
+
+
+class EntryOrigin(enum.StrEnum):
+    MANUAL = "manual"
+    IMPORT = "import"
+
+
+class BatchState(enum.StrEnum):
+    APPLIED = "applied"
+    UNDONE = "undone"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A portable string column restricted to the values of `cls` by a CHECK constraint."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class SchemaMeta(Base):
+    """Key/value facts about the database itself, such as its schema version."""
+
+    __tablename__ = "schema_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Plan(Base):
+    """A plan document turned into data, e.g. the 2025 "6 projects, 12 tasks, 30 measures"."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int]
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text)
+    # The shape the document announces ("6 projects, 12 key tasks, 30 measures"), checked.
+    declared_projects: Mapped[int]
+    declared_tasks: Mapped[int]
+    declared_measures: Mapped[int]
+
+    nodes: Mapped[list[Node]] = relationship(back_populates="plan", order_by="Node.sort_order")
+
+
+class Department(Base):
+    """A city department that leads nodes and reports indicators."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    short_name: Mapped[str] = mapped_column(String(32), unique=True)
+
+
+class Node(Base):
+    """A project (工程), key task (重点任务) or specific measure (具体举措) of a plan."""
+
+    __tablename__ = "nodes"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("nodes.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[NodeKind] = mapped_column(_enum(NodeKind, "node_kind"))
+    code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    sort_order: Mapped[int]
+    source: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str] = mapped_column(Text)
+
+    plan: Mapped[Plan] = relationship(back_populates="nodes")
+    department: Mapped[Department] = relationship()
+    parent: Mapped[Node | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Node]] = relationship(back_populates="parent", order_by="Node.sort_order")
+    indicators: Mapped[list[Indicator]] = relationship(
+        back_populates="measure", order_by="Indicator.sort_order"
+    )
+
+
+class Indicator(Base):
+    """A measurable commitment of a measure: a target with unit, due date and owner."""
+
+    __tablename__ = "indicators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[IndicatorKind] = mapped_column(_enum(IndicatorKind, "indicator_kind"))
+    direction: Mapped[Direction] = mapped_column(_enum(Direction, "direction"))
+    target: Mapped[float | None] = mapped_column(Float)
+    stretch_target: Mapped[float | None] = mapped_column(Float)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    baseline_date: Mapped[dt.date | None] = mapped_column(Date)
+    baseline_source: Mapped[str | None] = mapped_column(Text)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    weight: Mapped[float] = mapped_column(Float, default=1.0)
+    yellow_threshold: Mapped[float | None] = mapped_column(Float)
+    red_threshold: Mapped[float | None] = mapped_column(Float)
+    sort_order: Mapped[int]
+    source: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    measure: Mapped[Node] = relationship(back_populates="indicators")
+    department: Mapped[Department] = relationship()
+    entries: Mapped[list[Entry]] = relationship(back_populates="indicator", order_by="Entry.period")
+
+
+class ImportBatch(Base):
+    """One applied (or undone) import of a department's returned Excel template."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    period: Mapped[str] = mapped_column(String(7))
+    user: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    rows: Mapped[int]
+    state: Mapped[BatchState] = mapped_column(_enum(BatchState, "batch_state"))
+
+
+class Entry(Base):
+    """One indicator's report for one month: value or milestone state, notes, and provenance."""
+
+    __tablename__ = "entries"
+    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(
+        ForeignKey("indicators.id", ondelete="CASCADE"), index=True
+    )
+    period: Mapped[str] = mapped_column(String(7))
+    value: Mapped[float | None] = mapped_column(Float)
+    milestone_state: Mapped[MilestoneState | None] = mapped_column(
+        _enum(MilestoneState, "milestone_state")
+    )
+    progress_note: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str] = mapped_column(Text, default="")
+    reported_by: Mapped[str] = mapped_column(String(64))
+    reported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    origin: Mapped[EntryOrigin] = mapped_column(_enum(EntryOrigin, "entry_origin"))
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="entries")
+
+    # The ORM adds "AND version = ?" to every UPDATE: a second line of defence behind the
+    # service's explicit check of the version the user saw.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class AuditEvent(Base):
+    """One changed field: who changed what, when, from which value to which, in which batch."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int]
+    indicator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("indicators.id", ondelete="SET NULL"), index=True
+    )
+    period: Mapped[str | None] = mapped_column(String(7))
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))

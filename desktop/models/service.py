@@ -1,0 +1,246 @@
+"""The only writer: every change to an entry is validated, version-checked and audited.
+
+Each call is one transaction. It returns a small frozen `Changes` value that says what changed,
+so that the window can refresh only the tree rows, grid cells and charts concerned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models.database import Database
+from desktop.models.errors import InvalidEntryError, StaleEditError
+from desktop.models.progress import parse_period, period_of
+from desktop.models.schema import (
+    AuditEvent,
+    Entry,
+    EntryOrigin,
+    Indicator,
+    IndicatorKind,
+    MilestoneState,
+    Node,
+    Plan,
+)
+
+# Longest text accepted for a progress note or a problems note (characters).
+NOTE_MAX_LENGTH = 2000
+# Largest value accepted; anything above is a typing slip, not a figure of this plan.
+VALUE_MAX = 1e12
+
+NO_ENTRY = 0  # the version to pass when the user saw no entry for that month yet
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one service call changed: the views refresh exactly this."""
+
+    indicator_ids: frozenset[int]
+    periods: frozenset[str]
+    entry_versions: Mapping[tuple[int, str], int]
+
+    @property
+    def empty(self) -> bool:
+        return not self.indicator_ids
+
+
+NOTHING_CHANGED = Changes(frozenset(), frozenset(), {})
+
+
+def _text(value: object) -> str | None:
+    """How a field's value is written into the audit trail."""
+    if value is None:
+        return None
+    if isinstance(value, MilestoneState):
+        return value.value
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _reported(indicator: Indicator, entry: Entry) -> float | MilestoneState | None:
+    """The figure an entry reports: its value, or its state for a milestone."""
+    return entry.milestone_state if indicator.kind is IndicatorKind.MILESTONE else entry.value
+
+
+class EntryService:
+    """Writes entries on behalf of one user; every write is audited."""
+
+    def __init__(self, database: Database, user: str, clock: Clock | None = None) -> None:
+        if not user.strip():
+            raise InvalidEntryError("a user name is required to record who changed what")
+        self._database = database
+        self._user = user.strip()
+        self._clock = clock or dt.datetime.now
+
+    @property
+    def user(self) -> str:
+        return self._user
+
+    # --- public operations ---------------------------------------------------------------
+
+    def set_value(
+        self, indicator_id: int, period: str, value: float | None, *, expected_version: int
+    ) -> Changes:
+        """Set (or clear, with None) a numeric indicator's value for a month."""
+        if value is not None:
+            value = float(value)
+            if not math.isfinite(value) or value < 0 or value > VALUE_MAX:
+                raise InvalidEntryError(
+                    f"{value!r} is not a valid value (a number from 0 to {VALUE_MAX:.0e})"
+                )
+        return self._update(indicator_id, period, expected_version, {"value": value}, numeric=True)
+
+    def set_milestone_state(
+        self,
+        indicator_id: int,
+        period: str,
+        state: MilestoneState | None,
+        *,
+        expected_version: int,
+    ) -> Changes:
+        """Set (or clear) a milestone's state for a month."""
+        return self._update(
+            indicator_id, period, expected_version, {"milestone_state": state}, numeric=False
+        )
+
+    def set_notes(
+        self,
+        indicator_id: int,
+        period: str,
+        *,
+        progress_note: str | None = None,
+        problems: str | None = None,
+        expected_version: int,
+    ) -> Changes:
+        """Set the 进展情况 and/or 存在问题及下步措施 of a month (None leaves a note as it is)."""
+        fields: dict[str, object] = {}
+        for name, given in (("progress_note", progress_note), ("problems", problems)):
+            if given is None:
+                continue
+            text = given.strip()
+            if len(text) > NOTE_MAX_LENGTH:
+                raise InvalidEntryError(
+                    f"the note has {len(text)} characters; at most {NOTE_MAX_LENGTH} are kept"
+                )
+            fields[name] = text
+        return self._update(indicator_id, period, expected_version, fields, numeric=None)
+
+    def entry_version(self, indicator_id: int, period: str) -> int:
+        """The current version of an entry, NO_ENTRY when there is none."""
+        with self._database.read() as session:
+            version = session.scalar(
+                select(Entry.version).where(
+                    Entry.indicator_id == indicator_id, Entry.period == period
+                )
+            )
+        return NO_ENTRY if version is None else version
+
+    # --- the one write path --------------------------------------------------------------
+
+    def _update(
+        self,
+        indicator_id: int,
+        period: str,
+        expected_version: int,
+        fields: Mapping[str, object],
+        *,
+        numeric: bool | None,
+    ) -> Changes:
+        try:
+            parse_period(period)
+        except ValueError as error:
+            raise InvalidEntryError(str(error)) from None
+        with self._database.write() as session:
+            indicator = self._indicator(session, indicator_id, period)
+            if numeric is not None and numeric != (indicator.kind is not IndicatorKind.MILESTONE):
+                kind = "a milestone" if numeric else "a numeric indicator"
+                raise InvalidEntryError(f"{indicator.code} is {kind}")
+            entry = session.scalar(
+                select(Entry).where(Entry.indicator_id == indicator_id, Entry.period == period)
+            )
+            self._check_version(indicator, period, entry, expected_version)
+            now = self._clock()
+            if entry is None:
+                entry = Entry(
+                    indicator_id=indicator_id,
+                    period=period,
+                    value=None,
+                    milestone_state=None,
+                    progress_note="",
+                    problems="",
+                )
+            changed = [
+                (name, getattr(entry, name), new)
+                for name, new in fields.items()
+                if getattr(entry, name) != new
+            ]
+            if not changed:
+                return NOTHING_CHANGED
+            for name, _old, new in changed:
+                setattr(entry, name, new)
+            entry.reported_by, entry.reported_at = self._user, now
+            entry.origin, entry.import_batch_id = EntryOrigin.MANUAL, None
+            session.add(entry)
+            session.flush()
+            session.add_all(
+                AuditEvent(
+                    at=now,
+                    user=self._user,
+                    entity="entry",
+                    entity_id=entry.id,
+                    indicator_id=indicator_id,
+                    period=period,
+                    field=name,
+                    old_value=_text(old),
+                    new_value=_text(new),
+                )
+                for name, old, new in changed
+            )
+            version = entry.version
+        return Changes(
+            frozenset({indicator_id}), frozenset({period}), {(indicator_id, period): version}
+        )
+
+    @staticmethod
+    def _indicator(session: Session, indicator_id: int, period: str) -> Indicator:
+        row = session.execute(
+            select(Indicator, Plan.start_date, Plan.end_date)
+            .join(Node, Indicator.measure_id == Node.id)
+            .join(Plan, Node.plan_id == Plan.id)
+            .where(Indicator.id == indicator_id)
+        ).first()
+        if row is None:
+            raise InvalidEntryError(f"there is no indicator with id {indicator_id}")
+        indicator, start, end = row
+        if not period_of(start) <= period <= period_of(end):
+            raise InvalidEntryError(
+                f"{period} lies outside the plan's months ({period_of(start)} to {period_of(end)})"
+            )
+        return indicator
+
+    @staticmethod
+    def _check_version(
+        indicator: Indicator, period: str, entry: Entry | None, expected_version: int
+    ) -> None:
+        current = NO_ENTRY if entry is None else entry.version
+        if current == expected_version:
+            return
+        if entry is None:
+            shown = "nothing (the entry was deleted)"
+        else:
+            when = f"{entry.reported_at:%Y-%m-%d %H:%M}"
+            shown = f"{_text(_reported(indicator, entry))} (by {entry.reported_by} at {when})"
+        raise StaleEditError(
+            f"{indicator.code} {period} was changed by someone else in the meantime; "
+            f"it now holds {shown}. Nothing was overwritten.",
+            current_value=None if entry is None else _text(_reported(indicator, entry)),
+            current_version=current,
+        )

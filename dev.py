@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Set up everything, then start the application or run every check.
+
+    python3 dev.py run [ARGS...]      the application, with the same arguments as target-monitor
+    python3 dev.py test [ARGS...]     style, types, layer contract and the whole test suite
+
+Both create or refresh the project's own virtual environment (.venv) from pyproject.toml and
+the pinned versions in constraints.txt. On Linux they also install, with apt-get when run as
+root (or through sudo), the few system libraries Qt needs and a font with Chinese characters.
+Only the Python standard library is used here: this runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".target-monitor-stamp"
+WINDOWS = os.name == "nt"
+
+# Shared libraries that Qt's platform plugins load, with the Debian/Ubuntu/UOS/Kylin packages
+# that provide them (the first one the package index knows is installed).
+QT_LIBRARIES = {
+    "EGL": ["libegl1"],
+    "GL": ["libgl1"],
+    "xkbcommon": ["libxkbcommon0"],
+    "fontconfig": ["libfontconfig1"],
+    "freetype": ["libfreetype6"],
+    "glib-2.0": ["libglib2.0-0t64", "libglib2.0-0"],
+    "dbus-1": ["libdbus-1-3"],
+    "X11-xcb": ["libx11-xcb1"],
+}
+CHINESE_FONT_PACKAGES = ["fonts-noto-cjk"]
+
+
+def say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if WINDOWS else "bin/python")
+
+
+def venv_script(name: str) -> Path:
+    return VENV / ("Scripts" if WINDOWS else "bin") / (f"{name}.exe" if WINDOWS else name)
+
+
+# --- system packages (Linux) ---------------------------------------------------------------
+
+
+def _has_chinese_font() -> bool:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True)
+    return bool(found.stdout.strip())
+
+
+def _apt(*args: str) -> subprocess.CompletedProcess[str]:
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    return subprocess.run([*prefix, "apt-get", *args], env=env, text=True, check=False)
+
+
+def _known_package(candidates: list[str]) -> str | None:
+    for name in candidates:
+        shown = subprocess.run(["apt-cache", "show", name], capture_output=True, check=False)
+        if shown.returncode == 0 and shown.stdout:
+            return name
+    return None
+
+
+def ensure_system_packages() -> None:
+    """Install what Qt and Chinese text need; explain instead when that is not possible."""
+    if not sys.platform.startswith("linux"):
+        return
+    wanted = [pkgs for lib, pkgs in QT_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
+    if not _has_chinese_font():
+        wanted.append(CHINESE_FONT_PACKAGES)
+    if not wanted:
+        return
+    can_install = shutil.which("apt-get") and (os.geteuid() == 0 or shutil.which("sudo"))
+    flat = " ".join(pkgs[0] for pkgs in wanted)
+    if not can_install:
+        say(f"missing system packages; please install: {flat}")
+        return
+    say(f"installing system packages: {flat}")
+    _apt("update", "-qq")
+    names = [name for name in map(_known_package, wanted) if name]
+    result = _apt("install", "-y", "-qq", "--no-install-recommends", *names)
+    if result.returncode != 0:
+        say(f"apt-get could not install {' '.join(names)}; Qt or Chinese text may not work")
+
+
+# --- the virtual environment ---------------------------------------------------------------
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    for name in ("pyproject.toml", "constraints.txt"):
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _create_venv() -> None:
+    say(f"creating the virtual environment in {VENV}")
+    created = subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=False)
+    if created.returncode == 0 and venv_python().exists():
+        return
+    # Debian and Ubuntu ship venv's pip bootstrap as a separate package.
+    shutil.rmtree(VENV, ignore_errors=True)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}-venv"
+    if sys.platform.startswith("linux") and shutil.which("apt-get"):
+        say(f"installing {version} (and python3-venv)")
+        _apt("update", "-qq")
+        _apt("install", "-y", "-qq", _known_package([version, "python3-venv"]) or "python3-venv")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        return
+    sys.exit("[dev] could not create a virtual environment: install Python's venv module")
+
+
+def ensure_venv() -> None:
+    """Create .venv, or refresh it when pyproject.toml or constraints.txt changed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"[dev] Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
+    if not venv_python().exists():
+        _create_venv()
+    fingerprint = _fingerprint()
+    if STAMP.exists() and STAMP.read_text() == fingerprint:
+        return
+    say("installing the application and its test tools into .venv (pinned by constraints.txt)")
+    pip = [str(venv_python()), "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
+    subprocess.run(
+        [*pip, "install", "-c", str(ROOT / "constraints.txt"), "-e", f"{ROOT}[dev]"], check=True
+    )
+    STAMP.write_text(fingerprint)
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def run_app(args: list[str]) -> int:
+    return subprocess.run([str(venv_script("target-monitor")), *args], check=False).returncode
+
+
+def run_tests(args: list[str]) -> int:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    command = [str(venv_python()), "-m", "pytest", *args]
+    return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test"}:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    ensure_system_packages()
+    ensure_venv()
+    return run_app(rest) if command == "run" else run_tests(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

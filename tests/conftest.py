@@ -1,0 +1,62 @@
+"""Shared fixtures: offscreen Qt, a private copy of the seed per test, no real user files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+# Before anything imports Qt: no display here, and none needed.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from desktop.models.database import Database, open_database
+from desktop.models.service import EntryService
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "seed.sqlite"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads or writes the real user's data folder or settings."""
+    home = tmp_path_factory.mktemp("home")
+    for variable in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "APPDATA", "LOCALAPPDATA"):
+        monkeypatch.setenv(variable, str(home / variable.lower()))
+    monkeypatch.delenv("TARGET_MONITOR_DB", raising=False)
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A private copy of the shipped seed database."""
+    target = tmp_path / "plan.sqlite"
+    shutil.copyfile(SEED, target)
+    return target
+
+
+@pytest.fixture
+def database(seed_copy: Path) -> Iterator[Database]:
+    db = open_database(seed_copy)
+    yield db
+    db.close()
+
+
+class FixedClock:
+    """A clock that ticks one minute per call, so audit times are predictable."""
+
+    def __init__(self, start: dt.datetime = dt.datetime(2025, 7, 3, 9, 0)) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        self.now += dt.timedelta(minutes=1)
+        return self.now
+
+
+@pytest.fixture
+def service(database: Database) -> EntryService:
+    return EntryService(database, "张三", clock=FixedClock())

@@ -1,0 +1,302 @@
+"""The command line as a user meets it: tree, tree --json, check, errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from desktop import __version__
+from desktop.cli import main
+from desktop.models.database import open_database
+from desktop.models.locations import DATABASE_FILE_NAME, data_folder
+from desktop.models.schema import Indicator, MilestoneState
+from desktop.models.service import EntryService
+from tests.conftest import ROOT, FixedClock
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def tree(capsys: pytest.CaptureFixture[str], db: Path, *extra: str) -> dict[str, Any]:
+    code, out, _ = run(capsys, "--db", str(db), "tree", "--json", *extra)
+    assert code == 0
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def indicators_of(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+
+    def visit(node: dict[str, Any]) -> None:
+        for indicator in node.get("indicators", []):
+            found[indicator["code"]] = indicator
+        for child in node["children"]:
+            visit(child)
+
+    for project in document["nodes"]:
+        visit(project)
+    return found
+
+
+def report(db: Path, values: dict[tuple[str, str], float | MilestoneState]) -> None:
+    database = open_database(db)
+    try:
+        service = EntryService(database, "测试员", clock=FixedClock())
+        with database.read() as session:
+            ids = dict(session.execute(select(Indicator.code, Indicator.id)).all())
+        for (code, period), value in values.items():
+            version = service.entry_version(ids[code], period)
+            if isinstance(value, MilestoneState):
+                service.set_milestone_state(ids[code], period, value, expected_version=version)
+            else:
+                service.set_value(ids[code], period, value, expected_version=version)
+    finally:
+        database.close()
+
+
+# --- tree ----------------------------------------------------------------------------------
+
+
+def test_tree_shows_the_plan_with_every_target(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert code == 0 and err == ""
+    assert "6 个工程 · 12 项重点任务 · 30 项具体举措 · 46 个指标" in out
+    for text in (
+        "1 重点产业集群提升工程",
+        "目标 300个",
+        "目标 1000P",
+        "目标 100%",
+        "目标 15—20个",
+        "目标 11000亿元(基线 9000亿元,2024-06-30)",
+        "[市场监管局]",
+    ):
+        assert text in out
+    assert "数据截至 2025-12" in out  # the plan is over: its last month by default
+
+
+def test_tree_json_has_the_documented_shape(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    document = tree(capsys, seed_copy)
+    assert set(document) == {"plan", "departments", "nodes"}
+    assert document["plan"]["code"] == "SY2025-MIS"
+    assert {d["name"] for d in document["departments"]} == {
+        "市工业和信息化局",
+        "市发展改革委",
+        "市科技局",
+        "市市场监管局",
+        "市城乡建设局",
+    }
+    projects = document["nodes"]
+    assert [p["kind"] for p in projects] == ["project"] * 6
+    assert all(len(p["children"]) == 2 for p in projects)
+    measures = [m for p in projects for t in p["children"] for m in t["children"]]
+    assert len(measures) == 30 and all(m["kind"] == "measure" for m in measures)
+    assert all(m["indicators"] and m["children"] == [] for m in measures)
+    assert all("indicators" not in t for p in projects for t in p["children"])
+    for node in projects + measures:
+        assert {"code", "kind", "title", "department", "children"} <= set(node)
+    indicators = indicators_of(document)
+    assert len(indicators) == 46
+    required = {
+        "code",
+        "name",
+        "unit",
+        "kind",
+        "target",
+        "stretch_target",
+        "baseline",
+        "due",
+        "department",
+        "source",
+        "latest",
+        "completion",
+        "status",
+    }
+    assert all(required <= set(i) for i in indicators.values())
+    clusters = indicators["1.1.1-1"]
+    assert (clusters["target"], clusters["unit"], clusters["baseline"]) == (11000, "亿元", 9000)
+    assert clusters["baseline_source"].startswith("004_c605dbbaac402c91.txt")
+    assert clusters["source"] == "003_2e6eae32420e2f95.txt §一、实施重点产业集群提升工程"
+    assert indicators["4.2.1-3"]["stretch_target"] == 20
+    assert indicators["5.1.1-1"]["kind"] == "milestone"
+    assert indicators["5.1.1-1"]["target"] is None
+    assert all(i["latest"] is None and i["status"] == "not_reported" for i in indicators.values())
+
+
+def test_tree_reports_latest_values_completion_and_status(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    report(
+        seed_copy,
+        {
+            ("2.1.1-1", "2025-05"): 100,
+            ("2.1.1-1", "2025-06"): 150,  # on the 序时进度 line
+            ("4.2.3-2", "2025-06"): 150,  # 1000P: 15 % against 49.6 % → red
+            ("3.2.2-1", "2025-06"): 35,  # met
+            ("5.1.1-1", "2025-06"): MilestoneState.IN_PROGRESS,
+        },
+    )
+    document = tree(capsys, seed_copy, "--period", "2025-06")
+    indicators = indicators_of(document)
+    projects = indicators["2.1.1-1"]
+    assert projects["latest"] == {"period": "2025-06", "value": 150}
+    assert projects["completion"] == pytest.approx(0.5)
+    assert projects["expected"] == pytest.approx(181 / 365, abs=1e-5)
+    assert projects["status"] == "green"
+    assert indicators["4.2.3-2"]["status"] == "red"
+    assert indicators["3.2.2-1"]["status"] == "completed"
+    assert indicators["5.1.1-1"]["latest"] == {"period": "2025-06", "value": "推进中"}
+    assert indicators["5.1.1-1"]["status"] == "green"
+    counts = document["plan"]["counts"]
+    assert counts == {"completed": 1, "not_reported": 42, "green": 2, "yellow": 0, "red": 1}
+    project_4 = document["nodes"][3]
+    assert project_4["status"] == "red"  # the worst of its indicators
+    # As of May the same data reads differently: only May's report counts.
+    may = indicators_of(tree(capsys, seed_copy, "--period", "2025-05"))
+    assert may["2.1.1-1"]["latest"] == {"period": "2025-05", "value": 100}
+    assert may["4.2.3-2"]["latest"] is None
+
+
+def test_the_default_command_shows_the_plan_until_the_window_exists(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    code, out, _ = run(capsys, "--db", str(seed_copy))
+    assert code == 0 and "6 个工程" in out
+
+
+# --- check ---------------------------------------------------------------------------------
+
+
+def test_check_passes_on_the_seed(capsys: pytest.CaptureFixture[str], seed_copy: Path) -> None:
+    code, out, err = run(capsys, "check", "--db", str(seed_copy))
+    assert code == 0 and err == ""
+    assert out.startswith("ok:") and "46 indicators" in out
+
+
+def test_check_reports_broken_domain_invariants(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    with sqlite3.connect(seed_copy) as connection:
+        connection.execute("DELETE FROM indicators WHERE code LIKE '6.2.4-%'")
+        connection.execute("DELETE FROM nodes WHERE code = '6.2.4'")
+        connection.execute("DELETE FROM indicators WHERE code LIKE '6.2.3-%'")
+        connection.execute("UPDATE nodes SET parent_id = NULL WHERE code = '1.1'")
+    connection.close()
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1
+    assert "problem: measure 6.2.3: has no indicator" in out
+    assert "problem: node 1.1: a task under a plan" in out
+    assert "problem: plan SY2025-MIS: 6/12/29 projects/tasks/measures" in out
+    assert err.count("\n") == 1 and "check found 3 problem(s)" in err
+
+
+def test_check_reports_a_damaged_page(capsys: pytest.CaptureFixture[str], seed_copy: Path) -> None:
+    data = bytearray(seed_copy.read_bytes())
+    page = 4096
+    data[page * 3 : page * 3 + 200] = b"\xff" * 200  # scribble over one b-tree page
+    seed_copy.write_bytes(bytes(data))
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1
+    assert "Traceback" not in out + err
+    assert err.count("\n") == 1
+
+
+# --- failures are one line and exit 1 ----------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["tree", "check"])
+def test_a_damaged_file_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"not a database at all\n" * 200)
+    code, out, err = run(capsys, "--db", str(broken), command)
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1
+    assert "damaged or is not a database" in err and str(broken) in err
+
+
+def test_a_missing_file_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = run(capsys, "check", "--db", str(tmp_path / "nowhere.sqlite"))
+    assert (
+        code == 1
+        and err == f"target-monitor: {tmp_path / 'nowhere.sqlite'}: no such database file\n"
+    )
+
+
+@pytest.mark.slow
+def test_a_locked_database_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    holder = sqlite3.connect(seed_copy, isolation_level=None)
+    holder.execute("PRAGMA journal_mode = DELETE")
+    holder.execute("BEGIN EXCLUSIVE")  # another program in the middle of a long write
+    try:
+        code, _, err = run(capsys, "--db", str(seed_copy), "check")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert code == 1 and err.count("\n") == 1 and "locked by another program" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], seed_copy: Path) -> None:
+    with pytest.raises(SystemExit) as bad_period:
+        main(["--db", str(seed_copy), "tree", "--period", "2025-13"])
+    assert bad_period.value.code == 2
+    with pytest.raises(SystemExit) as unknown:
+        main(["frobnicate"])
+    assert unknown.value.code == 2
+    assert "YYYY-MM" in capsys.readouterr().err
+
+
+def test_environment_variable_names_the_database(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TARGET_MONITOR_DB", str(seed_copy))
+    code, out, _ = run(capsys, "check")
+    assert code == 0 and str(seed_copy) in out
+
+
+def test_first_run_creates_the_database_in_the_user_data_folder(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    expected = data_folder() / DATABASE_FILE_NAME
+    assert not expected.exists()
+    code, out, _ = run(capsys, "check")
+    assert code == 0 and str(expected) in out and expected.is_file()
+
+
+# --- the installed entry points ----------------------------------------------------------
+
+
+def test_python_m_desktop_and_the_script_are_the_same_program(seed_copy: Path) -> None:
+    env = {**os.environ, "TARGET_MONITOR_DB": str(seed_copy)}
+    version = subprocess.run(
+        [sys.executable, "-m", "desktop", "--version"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert version.stdout.strip() == f"target-monitor {__version__}"
+    script = Path(sys.executable).with_name("target-monitor")
+    result = subprocess.run(
+        [str(script), "tree", "--json"], env=env, capture_output=True, check=True
+    )
+    assert json.loads(result.stdout.decode("utf-8"))["plan"]["code"] == "SY2025-MIS"

@@ -1,0 +1,190 @@
+"""Opening the database: settings of every connection, schema versions, first start, damage."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, text
+
+from desktop.models.database import (
+    SCHEMA_VERSION,
+    Database,
+    open_database,
+    sqlite_pragma_rows,
+)
+from desktop.models.errors import DatabaseOpenError
+from desktop.models.locations import (
+    DATABASE_FILE_NAME,
+    DatabaseLocation,
+    data_folder,
+    ensure_database_file,
+    resolve_location,
+)
+from tests.conftest import SEED
+
+
+def pragma(database: Database, name: str) -> object:
+    with database.engine.connect() as connection:
+        return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+
+def test_every_connection_enforces_foreign_keys_wal_and_a_busy_timeout(database: Database) -> None:
+    assert pragma(database, "foreign_keys") == 1
+    assert pragma(database, "journal_mode") == "wal"
+    assert pragma(database, "busy_timeout") == 5000
+
+
+def test_foreign_keys_are_enforced(database: Database) -> None:
+    with pytest.raises(Exception, match="FOREIGN KEY"), database.write() as session:
+        session.execute(
+            text(
+                "INSERT INTO entries (indicator_id, period, progress_note, problems, reported_by, "
+                "reported_at, origin, version) VALUES (99999, '2025-01', '', '', 'x', "
+                "'2025-01-01 00:00:00', 'manual', 1)"
+            )
+        )
+
+
+def test_the_seed_is_at_the_current_schema_version(database: Database) -> None:
+    with database.engine.connect() as connection:
+        version = connection.exec_driver_sql(
+            "SELECT value FROM schema_meta WHERE key = 'schema_version'"
+        ).scalar()
+    assert int(version) == SCHEMA_VERSION
+
+
+def set_version(path: Path, version: int) -> None:
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "UPDATE schema_meta SET value = ? WHERE key = 'schema_version'", (str(version),)
+        )
+    connection.close()
+
+
+def test_a_database_from_a_newer_program_is_refused(seed_copy: Path) -> None:
+    set_version(seed_copy, SCHEMA_VERSION + 1)
+    with pytest.raises(DatabaseOpenError, match="newer version"):
+        open_database(seed_copy)
+
+
+def test_migrations_run_in_order_after_a_backup(seed_copy: Path) -> None:
+    set_version(seed_copy, 0)
+    ran: list[int] = []
+
+    def step(number: int):  # type: ignore[no-untyped-def]
+        def migrate(connection: Connection) -> None:
+            ran.append(number)
+            connection.exec_driver_sql(f"CREATE TABLE migrated_{number} (x INTEGER)")
+
+        return migrate
+
+    database = open_database(seed_copy, migrations={0: step(0), 1: step(1)}, latest=2)
+    try:
+        assert ran == [0, 1]
+        assert {row[1] for row in sqlite_pragma_rows(database, "table_list")} >= {
+            "migrated_0",
+            "migrated_1",
+        }
+    finally:
+        database.close()
+    backups = list(seed_copy.parent.glob("plan.v0-*.bak"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as backup:
+        assert backup.execute("SELECT count(*) FROM indicators").fetchone() == (46,)
+    backup.close()
+    reopened = open_database(seed_copy, migrations={}, latest=2)
+    reopened.close()
+
+
+def test_a_failing_migration_keeps_the_last_good_version(seed_copy: Path) -> None:
+    set_version(seed_copy, 0)
+
+    def good(connection: Connection) -> None:
+        connection.exec_driver_sql("CREATE TABLE good_step (x INTEGER)")
+
+    def bad(connection: Connection) -> None:
+        connection.exec_driver_sql("CREATE TABLE half_done (x INTEGER)")
+        connection.exec_driver_sql("SELECT * FROM no_such_table")
+
+    with pytest.raises(DatabaseOpenError, match="from version 1 failed"):
+        open_database(seed_copy, migrations={0: good, 1: bad}, latest=2)
+    with sqlite3.connect(seed_copy) as connection:
+        names = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+        version = connection.execute("SELECT value FROM schema_meta").fetchone()[0]
+    connection.close()
+    assert "good_step" in names and "half_done" not in names
+    assert version == "1"
+
+
+def test_a_missing_migration_is_refused(seed_copy: Path) -> None:
+    set_version(seed_copy, 0)
+    with pytest.raises(DatabaseOpenError, match="no migration from schema version 0"):
+        open_database(seed_copy, migrations={}, latest=1)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"this is a letter, not a database" * 100, "damaged or is not a database"),
+        (b"", "not a Target Monitor database"),
+    ],
+)
+def test_a_file_that_is_not_ours_is_refused(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "letter.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(DatabaseOpenError, match=message):
+        open_database(path)
+
+
+def test_a_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE contacts (name TEXT)")
+    connection.close()
+    with pytest.raises(DatabaseOpenError, match="not a Target Monitor database"):
+        open_database(path)
+
+
+def test_a_missing_file_is_refused_without_creating_it(tmp_path: Path) -> None:
+    path = tmp_path / "absent.sqlite"
+    with pytest.raises(DatabaseOpenError, match="no such database file"):
+        open_database(path)
+    assert not path.exists()
+
+
+# --- where the database lives --------------------------------------------------------------
+
+
+def test_first_start_copies_the_seed_into_the_user_data_folder() -> None:
+    location = resolve_location(None, environ={})
+    assert location == DatabaseLocation(data_folder() / DATABASE_FILE_NAME, explicit=False)
+    assert not location.path.exists()
+    path = ensure_database_file(location)
+    assert path.read_bytes() == SEED.read_bytes()
+    database = open_database(path)
+    database.close()
+    assert ensure_database_file(location) == path  # second start: the same file, kept
+
+
+def test_cli_path_wins_over_the_environment(tmp_path: Path) -> None:
+    env = {"TARGET_MONITOR_DB": str(tmp_path / "env.sqlite")}
+    assert resolve_location(str(tmp_path / "cli.sqlite"), env).path == tmp_path / "cli.sqlite"
+    assert resolve_location(None, env) == DatabaseLocation(tmp_path / "env.sqlite", True)
+
+
+def test_a_named_database_that_does_not_exist_is_not_created(tmp_path: Path) -> None:
+    location = resolve_location(str(tmp_path / "typo.sqlite"), environ={})
+    with pytest.raises(DatabaseOpenError, match="no such database file"):
+        ensure_database_file(location)
+    assert not (tmp_path / "typo.sqlite").exists()
+
+
+def test_backup_is_a_consistent_copy(database: Database, tmp_path: Path) -> None:
+    target = tmp_path / "backups" / "copy.sqlite"
+    database.backup_to(target)
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT count(*) FROM nodes").fetchone() == (48,)
+    copy.close()

@@ -1,0 +1,197 @@
+"""The service layer: the only writer, audited, version-checked, refusing bad input unchanged."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from desktop.models.database import Database, open_database
+from desktop.models.errors import InvalidEntryError, StaleEditError
+from desktop.models.schema import AuditEvent, Entry, Indicator, MilestoneState
+from desktop.models.service import NO_ENTRY, NOTHING_CHANGED, EntryService
+from tests.conftest import FixedClock
+
+
+def indicator_id(database: Database, code: str) -> int:
+    with database.read() as session:
+        found = session.scalar(select(Indicator.id).where(Indicator.code == code))
+    assert found is not None
+    return found
+
+
+def entries_and_audit(database: Database) -> tuple[list[tuple[object, ...]], int]:
+    with database.read() as session:
+        entries = [
+            (e.indicator_id, e.period, e.value, e.milestone_state, e.progress_note, e.version)
+            for e in session.scalars(select(Entry).order_by(Entry.id))
+        ]
+        audits = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+    return entries, audits
+
+
+def test_setting_a_value_creates_the_entry_and_audits_it(
+    database: Database, service: EntryService
+) -> None:
+    projects = indicator_id(database, "2.1.1-1")
+    changes = service.set_value(projects, "2025-06", 128, expected_version=NO_ENTRY)
+    assert changes.indicator_ids == {projects} and changes.periods == {"2025-06"}
+    assert changes.entry_versions[(projects, "2025-06")] == 1
+    with database.read() as session:
+        entry = session.scalars(select(Entry)).one()
+        events = session.scalars(select(AuditEvent)).all()
+    assert (entry.value, entry.reported_by, entry.origin.value) == (128, "张三", "manual")
+    assert [(e.user, e.field, e.old_value, e.new_value, e.period) for e in events] == [
+        ("张三", "value", None, "128.0", "2025-06")
+    ]
+
+
+def test_each_change_bumps_the_version_and_records_old_and_new(
+    database: Database, service: EntryService
+) -> None:
+    projects = indicator_id(database, "2.1.1-1")
+    service.set_value(projects, "2025-06", 128, expected_version=NO_ENTRY)
+    changes = service.set_value(projects, "2025-06", 131, expected_version=1)
+    assert changes.entry_versions[(projects, "2025-06")] == 2
+    service.set_notes(
+        projects,
+        "2025-06",
+        progress_note="已开工 131 个",
+        problems="资金到位慢",
+        expected_version=2,
+    )
+    with database.read() as session:
+        trail = [
+            (e.field, e.old_value, e.new_value)
+            for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
+    assert trail == [
+        ("value", None, "128.0"),
+        ("value", "128.0", "131.0"),
+        ("progress_note", "", "已开工 131 个"),
+        ("problems", "", "资金到位慢"),
+    ]
+    assert service.entry_version(projects, "2025-06") == 3
+
+
+def test_a_stale_edit_is_refused_and_overwrites_nothing(
+    database: Database, service: EntryService
+) -> None:
+    projects = indicator_id(database, "2.1.1-1")
+    service.set_value(projects, "2025-06", 128, expected_version=NO_ENTRY)
+    colleague = EntryService(database, "李四", clock=FixedClock())
+    colleague.set_value(projects, "2025-06", 140, expected_version=1)
+    before = entries_and_audit(database)
+    with pytest.raises(StaleEditError, match="changed by someone else") as caught:
+        service.set_value(projects, "2025-06", 150, expected_version=1)
+    assert caught.value.current_value == "140.0" and caught.value.current_version == 2
+    assert "李四" in str(caught.value)
+    assert entries_and_audit(database) == before
+
+
+def test_a_second_instance_on_the_same_file_is_refused_too(
+    seed_copy: Path, database: Database, service: EntryService
+) -> None:
+    """Two programs open on one database: the later edit based on an old version loses."""
+    other = open_database(seed_copy)
+    try:
+        projects = indicator_id(database, "2.1.1-1")
+        service.set_value(projects, "2025-06", 128, expected_version=NO_ENTRY)
+        with pytest.raises(StaleEditError):
+            EntryService(other, "李四").set_value(
+                projects, "2025-06", 99, expected_version=NO_ENTRY
+            )
+    finally:
+        other.close()
+    assert entries_and_audit(database)[0][0][2] == 128
+
+
+@pytest.mark.parametrize("value", [-1, math.nan, math.inf, 1e13])
+def test_impossible_values_are_refused(
+    database: Database, service: EntryService, value: float
+) -> None:
+    with pytest.raises(InvalidEntryError, match="not a valid value"):
+        service.set_value(
+            indicator_id(database, "2.1.1-1"), "2025-06", value, expected_version=NO_ENTRY
+        )
+    assert entries_and_audit(database) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2024-12", "outside the plan"),
+        ("2026-01", "outside the plan"),
+        ("2025-6", "YYYY-MM"),
+        ("June", "YYYY-MM"),
+    ],
+)
+def test_months_outside_the_plan_are_refused(
+    database: Database, service: EntryService, period: str, message: str
+) -> None:
+    with pytest.raises(InvalidEntryError, match=message):
+        service.set_value(indicator_id(database, "2.1.1-1"), period, 1, expected_version=0)
+    assert entries_and_audit(database) == ([], 0)
+
+
+def test_values_and_states_go_to_the_right_kind_of_indicator(
+    database: Database, service: EntryService
+) -> None:
+    milestone = indicator_id(database, "5.1.1-1")
+    numeric = indicator_id(database, "5.2.1-1")
+    with pytest.raises(InvalidEntryError, match="is a milestone"):
+        service.set_value(milestone, "2025-06", 1, expected_version=NO_ENTRY)
+    with pytest.raises(InvalidEntryError, match="is a numeric indicator"):
+        service.set_milestone_state(
+            numeric, "2025-06", MilestoneState.DONE, expected_version=NO_ENTRY
+        )
+    service.set_milestone_state(
+        milestone, "2025-06", MilestoneState.IN_PROGRESS, expected_version=NO_ENTRY
+    )
+    assert entries_and_audit(database)[0] == [
+        (milestone, "2025-06", None, MilestoneState.IN_PROGRESS, "", 1)
+    ]
+
+
+def test_unknown_indicator_and_missing_user_are_refused(
+    database: Database, service: EntryService
+) -> None:
+    with pytest.raises(InvalidEntryError, match="no indicator with id 99999"):
+        service.set_value(99999, "2025-06", 1, expected_version=NO_ENTRY)
+    with pytest.raises(InvalidEntryError, match="user name"):
+        EntryService(database, "  ")
+
+
+def test_an_overlong_note_is_refused(database: Database, service: EntryService) -> None:
+    with pytest.raises(InvalidEntryError, match="at most 2000"):
+        service.set_notes(
+            indicator_id(database, "2.1.1-1"),
+            "2025-06",
+            progress_note="长" * 2001,
+            expected_version=NO_ENTRY,
+        )
+    assert entries_and_audit(database) == ([], 0)
+
+
+def test_writing_the_same_value_again_changes_nothing(
+    database: Database, service: EntryService
+) -> None:
+    projects = indicator_id(database, "2.1.1-1")
+    assert service.set_value(projects, "2025-06", None, expected_version=NO_ENTRY) == (
+        NOTHING_CHANGED
+    )
+    service.set_value(projects, "2025-06", 128, expected_version=NO_ENTRY)
+    before = entries_and_audit(database)
+    assert service.set_value(projects, "2025-06", 128, expected_version=1).empty
+    assert entries_and_audit(database) == before
+
+
+def test_clearing_a_value_is_audited(database: Database, service: EntryService) -> None:
+    projects = indicator_id(database, "2.1.1-1")
+    service.set_value(projects, "2025-06", 128, expected_version=NO_ENTRY)
+    service.set_value(projects, "2025-06", None, expected_version=1)
+    with database.read() as session:
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert last is not None and (last.old_value, last.new_value) == ("128.0", None)
