@@ -188,3 +188,21 @@ def test_backup_is_a_consistent_copy(database: Database, tmp_path: Path) -> None
         assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert copy.execute("SELECT count(*) FROM nodes").fetchone() == (48,)
     copy.close()
+
+
+def test_write_transactions_take_the_write_lock_at_once(
+    database: Database, seed_copy: Path
+) -> None:
+    """BEGIN IMMEDIATE: a writer never reads a version, then finds another writer ahead of it."""
+    other = sqlite3.connect(seed_copy, timeout=0.1, isolation_level=None)
+    try:
+        with database.write() as session:
+            session.execute(text("SELECT 1"))  # nothing written yet, the lock is held already
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        with database.read() as session:
+            session.execute(text("SELECT 1"))  # readers do not block writers
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+    finally:
+        other.close()

@@ -140,12 +140,14 @@ def _assess(
         states = {e.period: e.milestone_state for e in entries if e.milestone_state is not None}
         return assess_milestone(states, clock_start, indicator.due_date, as_of)
     assert indicator.target is not None
-    has_baseline = indicator.baseline is not None and indicator.baseline_date is not None
+    baseline, baseline_date = indicator.baseline, indicator.baseline_date
+    if baseline is None or baseline_date is None:  # no documented baseline: zero at the start
+        baseline, baseline_date = 0.0, clock_start
     rule = IndicatorRule(
         target=indicator.target,
-        start=indicator.baseline_date if has_baseline and indicator.baseline_date else clock_start,
+        start=baseline_date,
         due=indicator.due_date,
-        baseline=indicator.baseline if has_baseline and indicator.baseline is not None else 0.0,
+        baseline=baseline,
         direction=indicator.direction,
         thresholds=thresholds.overridden(indicator.yellow_threshold, indicator.red_threshold),
     )

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from desktop.models.database import create_database, finalize_for_distribution
 from desktop.models.errors import PlanSourceError
 from desktop.models.schema import (
@@ -333,7 +335,7 @@ def cite(document: SourceDocument, section: str | None = None) -> str:
     return document.file if section is None else f"{document.file} §{section}"
 
 
-def populate(session: Any, spec: PlanSpec) -> Plan:
+def populate(session: Session, spec: PlanSpec) -> Plan:
     """Insert the plan, its departments, nodes and indicators into an empty database."""
     departments = {
         short: Department(name=name, short_name=short) for name, short in spec.departments
