@@ -75,8 +75,7 @@ def main() -> None:
         write_ms = (time.perf_counter() - start) * 1000 / writes
         for name, path in (("seed (no entries)", seed), ("full year (552 entries)", full)):
             database = open_database(path)
-            with database.read() as session:
-                evaluate_ms = median_ms(lambda s=session: evaluate_plan(s, as_of="2025-12"))
+            evaluate_ms = median_ms(lambda d=database: evaluate_plan(d, as_of="2025-12"))
             database.close()
             cli_ms = median_ms(
                 lambda p=path: subprocess.run(

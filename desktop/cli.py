@@ -210,8 +210,7 @@ def _open(args: argparse.Namespace) -> Database:
 def cmd_tree(args: argparse.Namespace, out: TextIO) -> int:
     database = _open(args)
     try:
-        with database.read() as session:
-            view = evaluate_plan(session, as_of=args.period)
+        view = evaluate_plan(database, as_of=args.period)
     finally:
         database.close()
     if args.json:

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from desktop.models.database import Database, open_database
 from desktop.models.errors import InvalidEntryError, StaleEditError
+from desktop.models.history import entry_details, entry_history
 from desktop.models.schema import AuditEvent, Entry, Indicator, MilestoneState
-from desktop.models.service import NO_ENTRY, NOTHING_CHANGED, EntryService
+from desktop.models.service import NO_ENTRY, NOTHING_CHANGED, EntryEdit, EntryService
 from tests.conftest import FixedClock
 
 
@@ -195,3 +196,45 @@ def test_clearing_a_value_is_audited(database: Database, service: EntryService) 
     with database.read() as session:
         last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert last is not None and (last.old_value, last.new_value) == ("128.0", None)
+
+
+def test_a_batch_is_applied_whole_or_not_at_all(database: Database, service: EntryService) -> None:
+    projects = indicator_id(database, "2.1.1-1")
+    factories = indicator_id(database, "3.1.2-1")
+    service.set_value(factories, "2025-06", 4, expected_version=NO_ENTRY)
+    before = entries_and_audit(database)
+    with pytest.raises(StaleEditError):
+        service.apply(
+            [
+                EntryEdit(projects, "2025-06", {"value": 120}, NO_ENTRY),
+                EntryEdit(factories, "2025-06", {"value": 5}, NO_ENTRY),  # stale: version is 1
+            ]
+        )
+    assert entries_and_audit(database) == before
+    changes = service.apply(
+        [
+            EntryEdit(projects, "2025-06", {"value": 120}, NO_ENTRY),
+            EntryEdit(factories, "2025-06", {"value": 5, "progress_note": "新增1个"}, 1),
+        ]
+    )
+    assert changes.indicator_ids == {projects, factories}
+    assert changes.entry_versions == {(projects, "2025-06"): 1, (factories, "2025-06"): 2}
+
+
+def test_history_lists_each_change_newest_first(database: Database, service: EntryService) -> None:
+    projects = indicator_id(database, "2.1.1-1")
+    service.set_value(projects, "2025-06", 120, expected_version=NO_ENTRY)
+    service.set_notes(projects, "2025-06", progress_note="进展顺利", expected_version=1)
+    events = entry_history(database, projects, "2025-06")
+    assert [(e.field, e.old_value, e.new_value, e.user) for e in events] == [
+        ("progress_note", "", "进展顺利", "张三"),
+        ("value", None, "120.0", "张三"),
+    ]
+    details = entry_details(database, projects, "2025-06")
+    assert details is not None
+    assert (details.progress_note, details.version, details.origin.value) == (
+        "进展顺利",
+        2,
+        "manual",
+    )
+    assert entry_details(database, projects, "2025-07") is None

@@ -1,43 +1,18 @@
-"""The plan evaluated as of a period: every indicator assessed and every node rolled up.
+"""Frozen snapshots of the evaluated plan (every indicator assessed, every node rolled up).
 
-This is the read side that the command line, the window and the reports share.
+The command line and the reports read these; the window reads the live `PlanWorkspace`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from desktop.models.errors import TargetMonitorError
-from desktop.models.progress import (
-    Assessment,
-    IndicatorRule,
-    Rollup,
-    Thresholds,
-    assess_milestone,
-    assess_numeric,
-    leaf_input,
-    node_input,
-    parse_period,
-    period_of,
-    rollup,
-)
-from desktop.models.schema import (
-    Department,
-    Direction,
-    Entry,
-    Indicator,
-    IndicatorKind,
-    MilestoneState,
-    Node,
-    NodeKind,
-    Plan,
-)
+from desktop.models.database import Database
+from desktop.models.progress import Assessment, Rollup, Thresholds
+from desktop.models.schema import Direction, IndicatorKind, MilestoneState, NodeKind
+from desktop.models.workspace import PlanWorkspace
 
 
 @dataclass(frozen=True)
@@ -119,53 +94,71 @@ class PlanView:
             yield from node.indicators
 
 
-def default_period(start: dt.date, end: dt.date, today: dt.date) -> str:
-    """The month to evaluate by default: this month, kept within the plan's months."""
-    return min(max(period_of(today), period_of(start)), period_of(end))
-
-
-def plan_clock_start(plan_start: dt.date) -> dt.date:
-    """The "as of" date a plan's clock starts from: the day before its first day."""
-    return plan_start - dt.timedelta(days=1)
-
-
-def _assess(
-    indicator: Indicator,
-    entries: Sequence[Entry],
-    clock_start: dt.date,
-    as_of: str,
-    thresholds: Thresholds,
-) -> Assessment:
-    if indicator.kind is IndicatorKind.MILESTONE:
-        states = {e.period: e.milestone_state for e in entries if e.milestone_state is not None}
-        return assess_milestone(states, clock_start, indicator.due_date, as_of)
-    assert indicator.target is not None
-    baseline, baseline_date = indicator.baseline, indicator.baseline_date
-    if baseline is None or baseline_date is None:  # no documented baseline: zero at the start
-        baseline, baseline_date = 0.0, clock_start
-    rule = IndicatorRule(
-        target=indicator.target,
-        start=baseline_date,
-        due=indicator.due_date,
-        baseline=baseline,
-        direction=indicator.direction,
-        thresholds=thresholds.overridden(indicator.yellow_threshold, indicator.red_threshold),
+def _indicator_view(workspace: PlanWorkspace, indicator_id: int) -> IndicatorView:
+    info = workspace.indicators[indicator_id]
+    latest = workspace.latest(indicator_id)
+    department = workspace.departments[info.department_id]
+    return IndicatorView(
+        id=info.id,
+        code=info.code,
+        name=info.name,
+        unit=info.unit,
+        kind=info.kind,
+        direction=info.direction,
+        target=info.target,
+        stretch_target=info.stretch_target,
+        baseline=info.baseline,
+        baseline_date=info.baseline_date,
+        baseline_source=info.baseline_source,
+        due=info.due,
+        department=DepartmentView(department.id, department.name, department.short_name),
+        weight=info.weight,
+        source=info.source,
+        quote=info.quote,
+        latest=None
+        if latest is None
+        else LatestReport(latest[0], latest[1].value, latest[1].state),
+        assessment=workspace.assess(indicator_id, with_forecast=True),
     )
-    values = {e.period: e.value for e in entries if e.value is not None}
-    return assess_numeric(rule, values, as_of)
 
 
-def _latest(indicator: Indicator, entries: Sequence[Entry], as_of: str) -> LatestReport | None:
-    milestone = indicator.kind is IndicatorKind.MILESTONE
-    for entry in reversed(entries):
-        reported = entry.milestone_state if milestone else entry.value
-        if entry.period <= as_of and reported is not None:
-            return LatestReport(entry.period, entry.value, entry.milestone_state)
-    return None
+def _node_view(workspace: PlanWorkspace, node_id: int) -> NodeView:
+    node = workspace.nodes[node_id]
+    department = workspace.departments[node.department_id]
+    return NodeView(
+        node.id,
+        node.code,
+        node.kind,
+        node.title,
+        DepartmentView(department.id, department.name, department.short_name),
+        tuple(_node_view(workspace, child) for child in node.child_ids),
+        tuple(_indicator_view(workspace, i) for i in node.indicator_ids),
+        workspace.rollups[node_id],
+    )
+
+
+def plan_view(workspace: PlanWorkspace) -> PlanView:
+    """A frozen snapshot of a workspace, with forecasts, for reports and `tree --json`."""
+    plan = workspace.plan
+    return PlanView(
+        id=plan.id,
+        code=plan.code,
+        title=plan.title,
+        year=plan.year,
+        start=plan.start,
+        end=plan.end,
+        source=plan.source,
+        as_of=workspace.as_of,
+        departments=tuple(
+            DepartmentView(d.id, d.name, d.short_name) for d in workspace.departments.values()
+        ),
+        projects=tuple(_node_view(workspace, n) for n in workspace.root_ids),
+        rollup=workspace.plan_rollup,
+    )
 
 
 def evaluate_plan(
-    session: Session,
+    database: Database,
     *,
     as_of: str | None = None,
     thresholds: Thresholds | None = None,
@@ -173,101 +166,7 @@ def evaluate_plan(
     plan_code: str | None = None,
 ) -> PlanView:
     """Assess every indicator of a plan (the first one unless `plan_code`) as of `as_of`."""
-    query = select(Plan).order_by(Plan.id)
-    if plan_code is not None:
-        query = query.where(Plan.code == plan_code)
-    plan = session.scalars(query).first()
-    if plan is None:
-        raise TargetMonitorError(
-            "the database holds no plan"
-            if plan_code is None
-            else f"no plan with code '{plan_code}'"
-        )
-    period = as_of or default_period(plan.start_date, plan.end_date, today or dt.date.today())
-    parse_period(period)
-    thresholds = thresholds or Thresholds()
-    clock_start = plan_clock_start(plan.start_date)
-
-    departments = {
-        d.id: DepartmentView(d.id, d.name, d.short_name)
-        for d in session.scalars(select(Department).order_by(Department.id))
-    }
-    nodes = session.scalars(
-        select(Node).where(Node.plan_id == plan.id).order_by(Node.sort_order, Node.id)
-    ).all()
-    indicators = session.scalars(
-        select(Indicator)
-        .join(Node, Indicator.measure_id == Node.id)
-        .where(Node.plan_id == plan.id)
-        .order_by(Indicator.sort_order, Indicator.id)
-    ).all()
-    entries_by_indicator: dict[int, list[Entry]] = defaultdict(list)
-    for entry in session.scalars(
-        select(Entry)
-        .join(Indicator)
-        .join(Node, Indicator.measure_id == Node.id)
-        .where(Node.plan_id == plan.id, Entry.period <= period)
-        .order_by(Entry.period)
-    ):
-        entries_by_indicator[entry.indicator_id].append(entry)
-
-    indicator_views: dict[int, list[IndicatorView]] = defaultdict(list)
-    for indicator in indicators:
-        entries = entries_by_indicator[indicator.id]
-        indicator_views[indicator.measure_id].append(
-            IndicatorView(
-                id=indicator.id,
-                code=indicator.code,
-                name=indicator.name,
-                unit=indicator.unit,
-                kind=indicator.kind,
-                direction=indicator.direction,
-                target=indicator.target,
-                stretch_target=indicator.stretch_target,
-                baseline=indicator.baseline,
-                baseline_date=indicator.baseline_date,
-                baseline_source=indicator.baseline_source,
-                due=indicator.due_date,
-                department=departments[indicator.department_id],
-                weight=indicator.weight,
-                source=indicator.source,
-                quote=indicator.quote,
-                latest=_latest(indicator, entries, period),
-                assessment=_assess(indicator, entries, clock_start, period, thresholds),
-            )
-        )
-
-    children_of: dict[int | None, list[Node]] = defaultdict(list)
-    for node in nodes:
-        children_of[node.parent_id].append(node)
-
-    def build(node: Node) -> NodeView:
-        children = tuple(build(child) for child in children_of[node.id])
-        own = tuple(indicator_views[node.id])
-        inputs = [node_input(child.rollup) for child in children]
-        inputs += [leaf_input(view.assessment, view.weight) for view in own]
-        return NodeView(
-            node.id,
-            node.code,
-            node.kind,
-            node.title,
-            departments[node.department_id],
-            children,
-            own,
-            rollup(inputs),
-        )
-
-    projects = tuple(build(node) for node in children_of[None])
-    return PlanView(
-        id=plan.id,
-        code=plan.code,
-        title=plan.title,
-        year=plan.year,
-        start=plan.start_date,
-        end=plan.end_date,
-        source=plan.source,
-        as_of=period,
-        departments=tuple(departments.values()),
-        projects=projects,
-        rollup=rollup([node_input(p.rollup) for p in projects]),
+    workspace = PlanWorkspace(
+        database, plan_code=plan_code, as_of=as_of, thresholds=thresholds, today=today
     )
+    return plan_view(workspace)

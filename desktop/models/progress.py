@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -240,19 +241,40 @@ def forecast(rule: IndicatorRule, reported: Sequence[tuple[dt.date, float]]) -> 
     )
 
 
-def assess_numeric(rule: IndicatorRule, reported: Mapping[str, float], as_of: str) -> Assessment:
-    """Status of a cumulative or level indicator from its values by period, as of `as_of`.
+def assess_numeric(
+    rule: IndicatorRule, reported: Mapping[str, float], as_of: str, *, with_forecast: bool = True
+) -> Assessment:
+    """Status of a cumulative or level indicator from its values by period, as of `as_of`."""
+    periods = sorted(reported)
+    return assess_history(
+        rule, periods, [reported[p] for p in periods], as_of, with_forecast=with_forecast
+    )
+
+
+def assess_history(
+    rule: IndicatorRule,
+    periods: Sequence[str],
+    values: Sequence[float],
+    as_of: str,
+    *,
+    with_forecast: bool = True,
+) -> Assessment:
+    """As `assess_numeric`, from reports already sorted by period (the fast path).
 
     Order (DESIGN §4): 已完成 · 未填报 · green · yellow · red.
     """
     as_of_day = period_end(as_of)
     expected = elapsed_fraction(rule.start, rule.due, as_of_day)
-    history = sorted((p, v) for p, v in reported.items() if p <= as_of)
-    if not history:
+    count = bisect_right(periods, as_of)
+    if count == 0:
         return Assessment(Status.NOT_REPORTED, None, expected)
-    latest_period, latest_value = history[-1]
+    latest_period, latest_value = periods[count - 1], values[count - 1]
     done = completion(latest_value, rule.baseline, rule.target, rule.direction)
-    prediction = forecast(rule, [(period_end(p), v) for p, v in history])
+    prediction = None
+    if with_forecast:
+        prediction = forecast(
+            rule, [(period_end(p), v) for p, v in zip(periods[:count], values[:count], strict=True)]
+        )
     if meets_target(latest_value, rule.target, rule.direction):
         status = Status.COMPLETED
     elif latest_period != as_of:
@@ -266,14 +288,26 @@ def assess_numeric(rule: IndicatorRule, reported: Mapping[str, float], as_of: st
 def assess_milestone(
     states: Mapping[str, MilestoneState], start: dt.date, planned: dt.date, as_of: str
 ) -> Assessment:
-    """Status of a milestone: 已完成; red once its planned date has passed; else green.
+    """Status of a milestone from its states by period, as of `as_of`."""
+    periods = sorted(states)
+    return assess_milestone_history(start, planned, periods, [states[p] for p in periods], as_of)
+
+
+def assess_milestone_history(
+    start: dt.date,
+    planned: dt.date,
+    periods: Sequence[str],
+    states: Sequence[MilestoneState],
+    as_of: str,
+) -> Assessment:
+    """Milestone status: 已完成; red once its planned date has passed; else green.
 
     As for numeric indicators, a month without a report is 未填报.
     """
     as_of_day = period_end(as_of)
     expected = elapsed_fraction(start, planned, as_of_day)
-    history = sorted((p, s) for p, s in states.items() if p <= as_of)
-    latest_period, state = history[-1] if history else (None, None)
+    count = bisect_right(periods, as_of)
+    latest_period, state = (periods[count - 1], states[count - 1]) if count else (None, None)
     done = None if state is None else MILESTONE_COMPLETION[state]
     if state is MilestoneState.DONE:
         status = Status.COMPLETED

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -70,6 +70,65 @@ def _reported(indicator: Indicator, entry: Entry) -> float | MilestoneState | No
     return entry.milestone_state if indicator.kind is IndicatorKind.MILESTONE else entry.value
 
 
+@dataclass(frozen=True)
+class EntryEdit:
+    """One entry's fields to set, and the version the user saw (NO_ENTRY for none).
+
+    Fields: "value" (numeric indicators), "milestone_state" (milestones), "progress_note",
+    "problems". None clears a value or state.
+    """
+
+    indicator_id: int
+    period: str
+    fields: Mapping[str, object]
+    expected_version: int
+
+
+def validate_value(value: object) -> float | None:
+    """A figure as the database keeps it; InvalidEntryError for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidEntryError(f"{value!r} is not a number")
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or number > VALUE_MAX:
+        raise InvalidEntryError(
+            f"{value!r} is not a valid value (a number from 0 to {VALUE_MAX:.0e})"
+        )
+    return number
+
+
+def validate_note(text: object) -> str:
+    if not isinstance(text, str):
+        raise InvalidEntryError(f"{text!r} is not text")
+    text = text.strip()
+    if len(text) > NOTE_MAX_LENGTH:
+        raise InvalidEntryError(
+            f"the note has {len(text)} characters; at most {NOTE_MAX_LENGTH} are kept"
+        )
+    return text
+
+
+def _validated(edit: EntryEdit) -> EntryEdit:
+    try:
+        parse_period(edit.period)
+    except ValueError as error:
+        raise InvalidEntryError(str(error)) from None
+    fields: dict[str, object] = {}
+    for name, value in edit.fields.items():
+        if name == "value":
+            fields[name] = validate_value(value)
+        elif name == "milestone_state":
+            if value is not None and not isinstance(value, MilestoneState):
+                raise InvalidEntryError(f"{value!r} is not a milestone state")
+            fields[name] = value
+        elif name in ("progress_note", "problems"):
+            fields[name] = validate_note(value)
+        else:
+            raise ValueError(f"an entry has no field {name!r}")
+    return EntryEdit(edit.indicator_id, edit.period, fields, edit.expected_version)
+
+
 class EntryService:
     """Writes entries on behalf of one user; every write is audited."""
 
@@ -90,13 +149,7 @@ class EntryService:
         self, indicator_id: int, period: str, value: float | None, *, expected_version: int
     ) -> Changes:
         """Set (or clear, with None) a numeric indicator's value for a month."""
-        if value is not None:
-            value = float(value)
-            if not math.isfinite(value) or value < 0 or value > VALUE_MAX:
-                raise InvalidEntryError(
-                    f"{value!r} is not a valid value (a number from 0 to {VALUE_MAX:.0e})"
-                )
-        return self._update(indicator_id, period, expected_version, {"value": value}, numeric=True)
+        return self.apply([EntryEdit(indicator_id, period, {"value": value}, expected_version)])
 
     def set_milestone_state(
         self,
@@ -107,8 +160,8 @@ class EntryService:
         expected_version: int,
     ) -> Changes:
         """Set (or clear) a milestone's state for a month."""
-        return self._update(
-            indicator_id, period, expected_version, {"milestone_state": state}, numeric=False
+        return self.apply(
+            [EntryEdit(indicator_id, period, {"milestone_state": state}, expected_version)]
         )
 
     def set_notes(
@@ -121,17 +174,12 @@ class EntryService:
         expected_version: int,
     ) -> Changes:
         """Set the 进展情况 and/or 存在问题及下步措施 of a month (None leaves a note as it is)."""
-        fields: dict[str, object] = {}
-        for name, given in (("progress_note", progress_note), ("problems", problems)):
-            if given is None:
-                continue
-            text = given.strip()
-            if len(text) > NOTE_MAX_LENGTH:
-                raise InvalidEntryError(
-                    f"the note has {len(text)} characters; at most {NOTE_MAX_LENGTH} are kept"
-                )
-            fields[name] = text
-        return self._update(indicator_id, period, expected_version, fields, numeric=None)
+        fields = {
+            name: text
+            for name, text in (("progress_note", progress_note), ("problems", problems))
+            if text is not None
+        }
+        return self.apply([EntryEdit(indicator_id, period, fields, expected_version)])
 
     def entry_version(self, indicator_id: int, period: str) -> int:
         """The current version of an entry, NO_ENTRY when there is none."""
@@ -143,71 +191,81 @@ class EntryService:
             )
         return NO_ENTRY if version is None else version
 
+    def apply(self, edits: Sequence[EntryEdit]) -> Changes:
+        """Apply every edit in one transaction, or none of them.
+
+        Everything is validated before the transaction; a stale version or an edit of the
+        wrong kind anywhere refuses the whole batch.
+        """
+        checked = [_validated(edit) for edit in edits]
+        indicator_ids: set[int] = set()
+        periods: set[str] = set()
+        versions: dict[tuple[int, str], int] = {}
+        with self._database.write() as session:
+            now = self._clock()
+            for edit in checked:
+                version = self._apply_one(session, edit, now)
+                if version is not None:
+                    indicator_ids.add(edit.indicator_id)
+                    periods.add(edit.period)
+                    versions[(edit.indicator_id, edit.period)] = version
+        if not indicator_ids:
+            return NOTHING_CHANGED
+        return Changes(frozenset(indicator_ids), frozenset(periods), versions)
+
     # --- the one write path --------------------------------------------------------------
 
-    def _update(
-        self,
-        indicator_id: int,
-        period: str,
-        expected_version: int,
-        fields: Mapping[str, object],
-        *,
-        numeric: bool | None,
-    ) -> Changes:
-        try:
-            parse_period(period)
-        except ValueError as error:
-            raise InvalidEntryError(str(error)) from None
-        with self._database.write() as session:
-            indicator = self._indicator(session, indicator_id, period)
-            if numeric is not None and numeric != (indicator.kind is not IndicatorKind.MILESTONE):
-                kind = "a milestone" if numeric else "a numeric indicator"
-                raise InvalidEntryError(f"{indicator.code} is {kind}")
-            entry = session.scalar(
-                select(Entry).where(Entry.indicator_id == indicator_id, Entry.period == period)
+    def _apply_one(self, session: Session, edit: EntryEdit, now: dt.datetime) -> int | None:
+        """Write one edit inside the caller's transaction; the new version, None if unchanged."""
+        indicator = self._indicator(session, edit.indicator_id, edit.period)
+        milestone = indicator.kind is IndicatorKind.MILESTONE
+        if "value" in edit.fields and milestone:
+            raise InvalidEntryError(f"{indicator.code} is a milestone")
+        if "milestone_state" in edit.fields and not milestone:
+            raise InvalidEntryError(f"{indicator.code} is a numeric indicator")
+        entry = session.scalar(
+            select(Entry).where(
+                Entry.indicator_id == edit.indicator_id, Entry.period == edit.period
             )
-            self._check_version(indicator, period, entry, expected_version)
-            now = self._clock()
-            if entry is None:
-                entry = Entry(
-                    indicator_id=indicator_id,
-                    period=period,
-                    value=None,
-                    milestone_state=None,
-                    progress_note="",
-                    problems="",
-                )
-            changed = [
-                (name, getattr(entry, name), new)
-                for name, new in fields.items()
-                if getattr(entry, name) != new
-            ]
-            if not changed:
-                return NOTHING_CHANGED
-            for name, _old, new in changed:
-                setattr(entry, name, new)
-            entry.reported_by, entry.reported_at = self._user, now
-            entry.origin, entry.import_batch_id = EntryOrigin.MANUAL, None
-            session.add(entry)
-            session.flush()
-            session.add_all(
-                AuditEvent(
-                    at=now,
-                    user=self._user,
-                    entity="entry",
-                    entity_id=entry.id,
-                    indicator_id=indicator_id,
-                    period=period,
-                    field=name,
-                    old_value=_text(old),
-                    new_value=_text(new),
-                )
-                for name, old, new in changed
-            )
-            version = entry.version
-        return Changes(
-            frozenset({indicator_id}), frozenset({period}), {(indicator_id, period): version}
         )
+        self._check_version(indicator, edit.period, entry, edit.expected_version)
+        if entry is None:
+            entry = Entry(
+                indicator_id=edit.indicator_id,
+                period=edit.period,
+                value=None,
+                milestone_state=None,
+                progress_note="",
+                problems="",
+            )
+        changed = [
+            (name, getattr(entry, name), new)
+            for name, new in edit.fields.items()
+            if getattr(entry, name) != new
+        ]
+        if not changed:
+            return None
+        for name, _old, new in changed:
+            setattr(entry, name, new)
+        entry.reported_by, entry.reported_at = self._user, now
+        entry.origin, entry.import_batch_id = EntryOrigin.MANUAL, None
+        session.add(entry)
+        session.flush()
+        session.add_all(
+            AuditEvent(
+                at=now,
+                user=self._user,
+                entity="entry",
+                entity_id=entry.id,
+                indicator_id=edit.indicator_id,
+                period=edit.period,
+                field=name,
+                old_value=_text(old),
+                new_value=_text(new),
+            )
+            for name, old, new in changed
+        )
+        return entry.version
 
     @staticmethod
     def _indicator(session: Session, indicator_id: int, period: str) -> Indicator:

@@ -1,0 +1,78 @@
+"""The read side of one entry: its notes and provenance, and its audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from desktop.models.database import Database
+from desktop.models.schema import AuditEvent, Entry, EntryOrigin, ImportBatch
+
+
+@dataclass(frozen=True)
+class EntryDetails:
+    """The notes and provenance of one month's report."""
+
+    progress_note: str
+    problems: str
+    reported_by: str
+    reported_at: dt.datetime
+    origin: EntryOrigin
+    import_batch_id: int | None
+    version: int
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One changed field of an entry, as the history panel lists it."""
+
+    at: dt.datetime
+    user: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    batch_id: int | None
+    batch_file: str | None
+
+
+def entry_details(database: Database, indicator_id: int, period: str) -> EntryDetails | None:
+    with database.read() as session:
+        entry = session.scalar(
+            select(Entry).where(Entry.indicator_id == indicator_id, Entry.period == period)
+        )
+        if entry is None:
+            return None
+        return EntryDetails(
+            entry.progress_note,
+            entry.problems,
+            entry.reported_by,
+            entry.reported_at,
+            entry.origin,
+            entry.import_batch_id,
+            entry.version,
+        )
+
+
+def entry_history(database: Database, indicator_id: int, period: str) -> list[HistoryEvent]:
+    """Every audited change of one indicator's month, newest first."""
+    query = (
+        select(AuditEvent, ImportBatch.file_name)
+        .outerjoin(ImportBatch, AuditEvent.batch_id == ImportBatch.id)
+        .where(AuditEvent.indicator_id == indicator_id, AuditEvent.period == period)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+    with database.read() as session:
+        return [
+            HistoryEvent(
+                event.at,
+                event.user,
+                event.field,
+                event.old_value,
+                event.new_value,
+                event.batch_id,
+                file_name,
+            )
+            for event, file_name in session.execute(query)
+        ]
