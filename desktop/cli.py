@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from desktop import __version__
 from desktop.models.database import Database, describe_failure, open_database
 from desktop.models.errors import TargetMonitorError
+from desktop.models.figures import format_figure
 from desktop.models.integrity import check_database
 from desktop.models.locations import (
     ensure_database_file,
@@ -44,11 +45,6 @@ _KIND_WORDS = {
 # --- formatting ----------------------------------------------------------------------------
 
 
-def format_number(value: float) -> str:
-    """11000.0 → "11000", 1.25 → "1.25": figures as people write them."""
-    return f"{value:.4f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
-
-
 def format_percent(fraction: float | None) -> str:
     return "—" if fraction is None else f"{fraction * 100:.1f}%"
 
@@ -57,13 +53,13 @@ def _target_text(indicator: IndicatorView) -> str:
     if indicator.kind is IndicatorKind.MILESTONE or indicator.target is None:
         return f"计划 {indicator.due.isoformat()} 前完成"
     relation = "≤ " if indicator.direction.value == "at_most" else ""
-    target = format_number(indicator.target)
+    target = format_figure(indicator.target)
     if indicator.stretch_target is not None:
-        target += f"—{format_number(indicator.stretch_target)}"
+        target += f"—{format_figure(indicator.stretch_target)}"
     text = f"目标 {relation}{target}{indicator.unit}"
     if indicator.baseline is not None and indicator.baseline_date is not None:
         text += (
-            f"(基线 {format_number(indicator.baseline)}{indicator.unit},"
+            f"(基线 {format_figure(indicator.baseline)}{indicator.unit},"
             f"{indicator.baseline_date.isoformat()})"
         )
     return text
@@ -76,7 +72,7 @@ def _latest_text(indicator: IndicatorView) -> str:
     if latest.state is not None:
         return f"最新 {latest.state.value}({latest.period})"
     assert latest.value is not None
-    return f"最新 {format_number(latest.value)}{indicator.unit}({latest.period})"
+    return f"最新 {format_figure(latest.value)}{indicator.unit}({latest.period})"
 
 
 def _counts_text(counts: dict[Status, int]) -> str:
@@ -252,9 +248,10 @@ def cmd_build_seed(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
-    """The window arrives with the main-window work; until then the default shows the tree."""
-    args.json, args.period = False, None
-    return cmd_tree(args, out)
+    """The window (Qt is imported only here, so the other commands start fast)."""
+    from desktop.ui.app import run  # noqa: PLC0415
+
+    return run(resolve_location(args.db))
 
 
 # --- parsing -------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 class TargetMonitorError(Exception):
     """Base of every foreseeable failure; `str(error)` is the one-line message for the user."""
@@ -22,7 +24,17 @@ class InvalidEntryError(TargetMonitorError):
 class StaleEditError(TargetMonitorError):
     """An edit based on a version that someone else has changed in the meantime."""
 
-    def __init__(self, message: str, *, current_value: str | None, current_version: int) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        current_value: str | None,
+        current_version: int,
+        changed_by: str | None = None,
+        changed_at: dt.datetime | None = None,
+    ) -> None:
         super().__init__(message)
         self.current_value = current_value
         self.current_version = current_version
+        self.changed_by = changed_by
+        self.changed_at = changed_at

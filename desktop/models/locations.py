@@ -24,16 +24,21 @@ def data_folder() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
+def bundled_file(*parts: str) -> Path:
+    """A shipped file: inside the package when installed or frozen, else in the source tree."""
+    candidates = (_PACKAGE_DIR.joinpath(*parts), _PACKAGE_DIR.parent.joinpath(*parts))
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    return candidates[-1]
+
+
 def bundled_seed_path() -> Path:
     """data/seed.sqlite: beside the package in a source checkout, inside it when installed."""
-    candidates = (
-        _PACKAGE_DIR / "data" / "seed.sqlite",  # wheel or frozen bundle
-        _PACKAGE_DIR.parent / "data" / "seed.sqlite",  # source checkout / editable install
-    )
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise DatabaseOpenError(f"the bundled plan database is missing (looked for {candidates[-1]})")
+    seed = bundled_file("data", "seed.sqlite")
+    if not seed.is_file():
+        raise DatabaseOpenError(f"the bundled plan database is missing (looked for {seed})")
+    return seed
 
 
 @dataclass(frozen=True)

@@ -301,4 +301,6 @@ class EntryService:
             f"it now holds {shown}. Nothing was overwritten.",
             current_value=None if entry is None else _text(_reported(indicator, entry)),
             current_version=current,
+            changed_by=None if entry is None else entry.reported_by,
+            changed_at=None if entry is None else entry.reported_at,
         )

@@ -1,0 +1,213 @@
+"""The window's single point of contact with the domain: reads, undoable writes, notifications.
+
+Every edit goes through here to the service layer; what changed comes back as one notification
+that the tree, the grid, the dashboard and the panels each apply to themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from desktop.models.database import Database
+from desktop.models.errors import InvalidEntryError, StaleEditError
+from desktop.models.figures import format_figure
+from desktop.models.history import entry_details
+from desktop.models.progress import Thresholds
+from desktop.models.schema import MilestoneState
+from desktop.models.service import EntryEdit, EntryService
+from desktop.models.workspace import PlanWorkspace
+
+from desktop.ui.i18n import state_text
+
+NOTE_FIELDS = ("progress_note", "problems")
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """The fields to give one indicator's month."""
+
+    indicator_id: int
+    period: str
+    fields: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return self.indicator_id, self.period
+
+
+class EditEntriesCommand(QUndoCommand):
+    """One undoable step: a cell, a note, or a whole paste."""
+
+    def __init__(
+        self,
+        controller: PlanController,
+        forward: Sequence[CellEdit],
+        backward: Sequence[CellEdit],
+        versions: Mapping[tuple[int, str], int],
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self._controller = controller
+        self._forward = list(forward)
+        self._backward = list(backward)
+        self._versions = dict(versions)
+        self._applied = True  # the controller wrote it before pushing
+
+    def _run(self, cells: Sequence[CellEdit]) -> None:
+        versions = self._controller.write(cells, self._versions)
+        if versions is None:
+            self.setObsolete(True)  # refused (someone else changed it): drop from the stack
+        else:
+            self._versions.update(versions)
+
+    def redo(self) -> None:  # QUndoCommand.redo
+        if self._applied:
+            self._applied = False
+            return
+        self._run(self._forward)
+
+    def undo(self) -> None:  # QUndoCommand.undo
+        self._run(self._backward)
+
+
+class PlanController(QObject):
+    """Holds the open database, the evaluated plan, the service and the undo stack."""
+
+    indicatorsChanged = Signal(object)  # set of indicator ids whose figures changed
+    nodesChanged = Signal(object)  # set of node ids whose roll-up changed
+    assessmentsReset = Signal()  # every status may have changed (period, thresholds)
+    reloaded = Signal()  # everything read again
+    saved = Signal(object)  # datetime of the last successful write
+    editRefused = Signal(str)  # a message for the user; nothing was written
+
+    def __init__(
+        self,
+        database: Database,
+        user: str,
+        *,
+        thresholds: Thresholds | None = None,
+        as_of: str | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.workspace = PlanWorkspace(database, thresholds=thresholds, as_of=as_of)
+        self.service = EntryService(database, user)
+        self.undo_stack = QUndoStack(self)
+        self.last_saved: dt.datetime | None = None
+
+    # --- reading ---------------------------------------------------------------------------
+
+    @property
+    def user(self) -> str:
+        return self.service.user
+
+    def set_user(self, user: str) -> None:
+        self.service = EntryService(self.database, user)
+
+    # --- view changes ----------------------------------------------------------------------
+
+    def set_period(self, period: str) -> None:
+        if period != self.workspace.as_of:
+            self.workspace.set_period(period)
+            self.assessmentsReset.emit()
+
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        if thresholds != self.workspace.thresholds:
+            self.workspace.set_thresholds(thresholds)
+            self.assessmentsReset.emit()
+
+    def reload(self) -> None:
+        self.workspace.reload()
+        self.undo_stack.clear()  # versions and rows may no longer match what the stack holds
+        self.reloaded.emit()
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def edit(self, cells: Sequence[CellEdit], description: str) -> bool:
+        """Write the cells as one undoable step; False (and a message) when refused."""
+        backward = [self._current(cell) for cell in cells]
+        versions = self.write(cells, {})
+        if versions is None:
+            return False
+        if versions:
+            command = EditEntriesCommand(self, cells, backward, versions, description)
+            self.undo_stack.push(command)
+        return True
+
+    def _current(self, cell: CellEdit) -> CellEdit:
+        """The cell's fields as they are now, to undo an edit."""
+        entry = self.workspace.entry(*cell.key)
+        current: dict[str, object] = {}
+        details = None
+        for name in cell.fields:
+            if name == "value":
+                current[name] = None if entry is None else entry.value
+            elif name == "milestone_state":
+                current[name] = None if entry is None else entry.state
+            else:
+                if details is None:
+                    details = entry_details(self.database, *cell.key)
+                current[name] = "" if details is None else getattr(details, name)
+        return CellEdit(cell.indicator_id, cell.period, current)
+
+    def write(
+        self, cells: Sequence[CellEdit], versions: Mapping[tuple[int, str], int]
+    ) -> dict[tuple[int, str], int] | None:
+        """Apply through the service; the new versions, or None when refused."""
+        edits = [
+            EntryEdit(
+                c.indicator_id,
+                c.period,
+                c.fields,
+                versions.get(c.key, self.workspace.version(*c.key)),
+            )
+            for c in cells
+        ]
+        try:
+            changes = self.service.apply(edits)
+        except StaleEditError as error:
+            self._after_write({c.indicator_id for c in cells}, saved=False)
+            self.editRefused.emit(self._conflict_message(cells, error))
+            return None
+        except InvalidEntryError as error:
+            self.editRefused.emit(self.tr("Not saved: %1").replace("%1", str(error)))
+            return None
+        self._after_write(changes.indicator_ids, saved=not changes.empty)
+        return dict(changes.entry_versions)
+
+    def _after_write(self, indicator_ids: set[int] | frozenset[int], *, saved: bool) -> None:
+        touched = self.workspace.refresh(indicator_ids)
+        if saved:
+            self.last_saved = dt.datetime.now()
+            self.saved.emit(self.last_saved)
+        self.indicatorsChanged.emit(set(indicator_ids))
+        self.nodesChanged.emit(touched)
+
+    def _conflict_message(self, cells: Sequence[CellEdit], error: StaleEditError) -> str:
+        code = ", ".join(
+            sorted({f"{self.workspace.indicators[c.indicator_id].code} {c.period}" for c in cells})
+        )
+        value = error.current_value
+        if value is not None and value in {s.value for s in MilestoneState}:
+            value = state_text(MilestoneState(value))
+        elif value is not None:
+            value = format_figure(float(value))
+        who = error.changed_by or "?"
+        when = "" if error.changed_at is None else f"{error.changed_at:%Y-%m-%d %H:%M}"
+        return (
+            self.tr(
+                "%1 was changed by %2 at %3 while you were editing; it now holds %4. "
+                "Your change was not saved and nothing was overwritten; the grid shows the "
+                "current value."
+            )
+            .replace("%1", code)
+            .replace("%2", who)
+            .replace("%3", when)
+            .replace("%4", self.tr("nothing") if value is None else value)
+        )

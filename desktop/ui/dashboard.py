@@ -1,0 +1,268 @@
+"""The dashboard (总览): counts by status per child, completion against 序时进度, what lags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.progress import Rollup, Status
+from desktop.models.workspace import PlanWorkspace
+
+from desktop.ui.controller import PlanController
+from desktop.ui.delegates import CompletionDelegate, StatusDelegate
+from desktop.ui.grid_model import INDICATOR_ID_ROLE
+from desktop.ui.i18n import STATUS_COLOURS, status_text
+from desktop.ui.tree_model import COMPLETION_ROLE, EXPECTED_ROLE, NODE_ID_ROLE, STATUS_ROLE
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+COUNTED = (Status.COMPLETED, Status.GREEN, Status.YELLOW, Status.RED, Status.NOT_REPORTED)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+class SummaryModel(QAbstractTableModel):
+    """One row per child of the shown node: completion, 序时进度 and the count per status."""
+
+    def __init__(self, workspace: PlanWorkspace, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self._node_ids: list[int] = []
+
+    def set_children(self, node_ids: list[int]) -> None:
+        self.beginResetModel()
+        self._node_ids = node_ids
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
+        return 0 if parent.isValid() else len(self._node_ids)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
+        return 0 if parent.isValid() else 4 + len(COUNTED)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        fixed = (
+            self.tr("Name"),
+            self.tr("Completion"),
+            self.tr("Planned progress"),
+            self.tr("Status"),
+        )
+        return fixed[section] if section < len(fixed) else status_text(COUNTED[section - 4])
+
+    def _rollup(self, row: int) -> Rollup:
+        return self.workspace.rollups[self._node_ids[row]]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # QAbstractTableModel.data
+        if not index.isValid():
+            return None
+        node = self.workspace.nodes[self._node_ids[index.row()]]
+        rollup = self._rollup(index.row())
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return f"{node.code} {node.title}"
+            if column == 1:
+                return _percent(rollup.completion)
+            if column == 2:
+                return _percent(rollup.expected)
+            if column == 3:
+                return status_text(rollup.status)
+            return str(rollup.counts.get(COUNTED[column - 4], 0))
+        if role == Qt.ItemDataRole.ForegroundRole and column >= 4:
+            count = rollup.counts.get(COUNTED[column - 4], 0)
+            return STATUS_COLOURS[COUNTED[column - 4]] if count else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
+            return Qt.AlignmentFlag.AlignCenter
+        return {
+            NODE_ID_ROLE: node.id,
+            STATUS_ROLE: rollup.status,
+            COMPLETION_ROLE: rollup.completion,
+            EXPECTED_ROLE: rollup.expected,
+        }.get(role)
+
+
+class AttentionModel(QAbstractTableModel):
+    """The red and yellow indicators below the shown node, red first."""
+
+    def __init__(self, workspace: PlanWorkspace, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self._indicator_ids: list[int] = []
+
+    def set_indicators(self, indicator_ids: list[int]) -> None:
+        workspace = self.workspace
+        lagging = [
+            i
+            for i in indicator_ids
+            if workspace.assessments[i].status in (Status.RED, Status.YELLOW)
+        ]
+        lagging.sort(
+            key=lambda i: (-workspace.assessments[i].status.severity, workspace.indicators[i].code)
+        )
+        self.beginResetModel()
+        self._indicator_ids = lagging
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
+        return 0 if parent.isValid() else len(self._indicator_ids)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
+        return 0 if parent.isValid() else 6
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return (
+            self.tr("Code"),
+            self.tr("Indicator"),
+            self.tr("Responsible"),
+            self.tr("Completion"),
+            self.tr("Planned progress"),
+            self.tr("Status"),
+        )[section]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # QAbstractTableModel.data
+        if not index.isValid():
+            return None
+        indicator_id = self._indicator_ids[index.row()]
+        indicator = self.workspace.indicators[indicator_id]
+        assessment = self.workspace.assessments[indicator_id]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                indicator.code,
+                indicator.name,
+                self.workspace.departments[indicator.department_id].short_name,
+                _percent(assessment.completion),
+                _percent(assessment.expected),
+                status_text(assessment.status),
+            )[index.column()]
+        return {
+            INDICATOR_ID_ROLE: indicator_id,
+            STATUS_ROLE: assessment.status,
+            COMPLETION_ROLE: assessment.completion,
+            EXPECTED_ROLE: assessment.expected,
+        }.get(role)
+
+
+class Dashboard(QWidget):
+    """总览 of the plan or of one node: where things stand and what needs attention."""
+
+    nodeActivated = Signal(object)  # node id (double-click on a summary row)
+    indicatorActivated = Signal(int)  # indicator id (double-click on a lagging indicator)
+
+    def __init__(self, controller: PlanController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboard")
+        self._controller = controller
+        self._node_id: int | None = None
+        self.headline = QLabel(self)
+        self.headline.setObjectName("dashboardHeadline")
+        self.headline.setWordWrap(True)
+        self.counts = QLabel(self)
+        self.counts.setObjectName("dashboardCounts")
+        self.counts.setTextFormat(Qt.TextFormat.RichText)
+        self.summary = SummaryModel(controller.workspace, self)
+        self.summary_view = self._table("dashboardSummary", self.summary, stretch=0)
+        self.summary_view.setItemDelegateForColumn(1, CompletionDelegate(self.summary_view))
+        self.summary_view.setItemDelegateForColumn(3, StatusDelegate(self.summary_view))
+        self.summary_view.doubleClicked.connect(
+            lambda index: self.nodeActivated.emit(index.data(NODE_ID_ROLE))
+        )
+        self.attention = AttentionModel(controller.workspace, self)
+        self.attention_view = self._table("dashboardAttention", self.attention, stretch=1)
+        self.attention_view.setItemDelegateForColumn(3, CompletionDelegate(self.attention_view))
+        self.attention_view.setItemDelegateForColumn(5, StatusDelegate(self.attention_view))
+        self.attention_view.doubleClicked.connect(
+            lambda index: self.indicatorActivated.emit(index.data(INDICATOR_ID_ROLE))
+        )
+        self.summary_box = QGroupBox(self)
+        box_layout = QVBoxLayout(self.summary_box)
+        box_layout.addWidget(self.summary_view)
+        self.attention_box = QGroupBox(self.tr("Lagging indicators (red and yellow)"), self)
+        attention_layout = QVBoxLayout(self.attention_box)
+        attention_layout.addWidget(self.attention_view)
+        top = QHBoxLayout()
+        top.addWidget(self.headline, 1)
+        top.addWidget(self.counts)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.summary_box, 1)
+        layout.addWidget(self.attention_box, 1)
+        controller.nodesChanged.connect(lambda _ids: self.refresh())
+        controller.assessmentsReset.connect(self.refresh)
+        controller.reloaded.connect(self.refresh)
+        self.refresh()
+
+    def _table(self, name: str, model: QAbstractTableModel, *, stretch: int) -> QTableView:
+        view = QTableView(self)
+        view.setObjectName(name)
+        view.setModel(model)
+        view.verticalHeader().hide()
+        view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        view.setAlternatingRowColors(True)
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        return view
+
+    def set_node(self, node_id: int | None) -> None:
+        self._node_id = node_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        workspace = self._controller.workspace
+        self.summary.workspace = self.attention.workspace = workspace
+        node_id = self._node_id if self._node_id in workspace.nodes else None
+        if node_id is None:
+            rollup, title = workspace.plan_rollup, workspace.plan.title
+            children = list(workspace.root_ids)
+        else:
+            node = workspace.nodes[node_id]
+            rollup, title = workspace.rollups[node_id], f"{node.code} {node.title}"
+            children = list(node.child_ids)
+        self.headline.setText(
+            self.tr("<b>%1</b><br>As of %2: completion %3, planned progress %4")
+            .replace("%1", title)
+            .replace("%2", workspace.as_of)
+            .replace("%3", _percent(rollup.completion))
+            .replace("%4", _percent(rollup.expected))
+        )
+        self.counts.setText(
+            " ".join(
+                f'<span style="color:{STATUS_COLOURS[s].name()}">●</span> '
+                f"{status_text(s)} <b>{rollup.counts.get(s, 0)}</b>&nbsp;&nbsp;"
+                for s in COUNTED
+            )
+        )
+        self.summary_box.setTitle(self.tr("By part"))
+        self.summary_box.setVisible(bool(children))
+        self.summary.set_children(children)
+        self.attention.set_indicators(workspace.indicators_under(node_id))

@@ -1,0 +1,184 @@
+"""Delegates: completion bars, status lights, and validating editors for month cells."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from desktop.models.figures import FigureError, format_figure, parse_figure
+from desktop.models.progress import Status
+from desktop.models.schema import MilestoneState
+
+from desktop.ui.grid_model import MILESTONE_ROLE, UNIT_ROLE
+from desktop.ui.i18n import STATUS_COLOURS, figure_problem_text, state_text, status_text
+from desktop.ui.tree_model import COMPLETION_ROLE, EXPECTED_ROLE, STATUS_ROLE
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+BAR_BACKGROUND = QColor("#e8eaed")
+EXPECTED_MARK = QColor("#202124")
+
+
+def _status(value: object) -> Status | None:
+    """A status back from a model role (Qt hands string enums back as plain strings)."""
+    try:
+        return Status(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _paint_background(painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+    style = option.widget.style() if option.widget else None
+    if style is not None:
+        plain = QStyleOptionViewItem(option)
+        plain.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, option.widget)
+
+
+class CompletionDelegate(QStyledItemDelegate):
+    """A bar for the completion, coloured by status, with a tick at the 序时进度."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        # QStyledItemDelegate.paint
+        _paint_background(painter, option, index)
+        completion = index.data(COMPLETION_ROLE)
+        status = _status(index.data(STATUS_ROLE))
+        rect = option.rect.adjusted(4, 4, -4, -4)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if completion is None:
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "—")
+            painter.restore()
+            return
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(BAR_BACKGROUND)
+        painter.drawRoundedRect(rect, 3, 3)
+        filled = QRect(rect)
+        filled.setWidth(round(rect.width() * min(1.0, max(0.0, completion))))
+        colour = STATUS_COLOURS[status or Status.GREEN]
+        painter.setBrush(colour.lighter(135))
+        painter.drawRoundedRect(filled, 3, 3)
+        expected = index.data(EXPECTED_ROLE)
+        if expected is not None:
+            x = rect.left() + round(rect.width() * min(1.0, max(0.0, expected)))
+            painter.setPen(QPen(EXPECTED_MARK, 2))
+            painter.drawLine(x, rect.top() - 2, x, rect.bottom() + 2)
+        painter.setPen(option.palette.text().color())
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{completion * 100:.1f}%")
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        # QStyledItemDelegate.sizeHint
+        hint = super().sizeHint(option, index)
+        return QSize(max(hint.width(), 110), hint.height())
+
+
+class StatusDelegate(QStyledItemDelegate):
+    """A coloured light followed by the status word."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        # QStyledItemDelegate.paint
+        _paint_background(painter, option, index)
+        status = _status(index.data(STATUS_ROLE))
+        if status is None:
+            return
+        rect = option.rect
+        diameter = min(12, rect.height() - 6)
+        light = QRect(rect.left() + 6, rect.center().y() - diameter // 2, diameter, diameter)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(STATUS_COLOURS[status])
+        painter.drawEllipse(light)
+        painter.setPen(option.palette.text().color())
+        text_rect = rect.adjusted(diameter + 12, 0, -2, 0)
+        painter.drawText(
+            text_rect,
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            status_text(status),
+        )
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        # QStyledItemDelegate.sizeHint
+        hint = super().sizeHint(option, index)
+        width = option.fontMetrics.horizontalAdvance(status_text(Status.RED)) + 30
+        return QSize(max(hint.width(), width), hint.height())
+
+
+class EntryDelegate(QStyledItemDelegate):
+    """Month cells: a figure in the indicator's unit, or a milestone state from a list.
+
+    The editor's text is validated when committed; refused input changes nothing and is
+    reported through `inputRefused`.
+    """
+
+    inputRefused = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        # QStyledItemDelegate.createEditor
+        if index.data(MILESTONE_ROLE):
+            combo = QComboBox(parent)
+            combo.setObjectName("milestoneEditor")
+            combo.addItem("", None)
+            for state in MilestoneState:
+                combo.addItem(state_text(state), state)
+            return combo
+        editor = QLineEdit(parent)
+        editor.setObjectName("valueEditor")
+        editor.setAlignment(Qt.AlignmentFlag.AlignRight)
+        editor.setPlaceholderText(index.data(UNIT_ROLE) or "")
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
+        # QStyledItemDelegate.setEditorData
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(editor, QComboBox):
+            found = editor.findData(value) if value is not None else 0
+            editor.setCurrentIndex(max(0, found))
+        elif isinstance(editor, QLineEdit):
+            editor.setText("" if value is None else format_figure(float(value)))
+            editor.selectAll()
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
+        # QStyledItemDelegate.setModelData
+        if isinstance(editor, QComboBox):
+            value = editor.currentData()
+        else:
+            assert isinstance(editor, QLineEdit)
+            unit = index.data(UNIT_ROLE) or ""
+            try:
+                value = parse_figure(editor.text(), percent=unit == "%")
+            except FigureError as error:
+                self.inputRefused.emit(figure_problem_text(error, unit))
+                return
+        if value != index.data(Qt.ItemDataRole.EditRole):
+            model.setData(index, value, Qt.ItemDataRole.EditRole)
+
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> None:
+        # QStyledItemDelegate.updateEditorGeometry
+        editor.setGeometry(option.rect)

@@ -1,0 +1,172 @@
+"""The first-start dialog (who is using this copy) and the settings dialog."""
+
+from __future__ import annotations
+
+import getpass
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.settings import (
+    LANGUAGE,
+    RED_POINTS,
+    USER_DEPARTMENT,
+    USER_NAME,
+    YELLOW_POINTS,
+    Settings,
+)
+
+
+def login_name() -> str:
+    """The operating system's name for the user, as a default."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+class _UserFields:
+    """Name and department inputs shared by both dialogs."""
+
+    def __init__(self, dialog: QDialog, settings: Settings, departments: list[str]) -> None:
+        self.name = QLineEdit(settings.get(USER_NAME) or login_name(), dialog)
+        self.name.setObjectName("userName")
+        self.name.setMaxLength(64)
+        self.department = QComboBox(dialog)
+        self.department.setObjectName("userDepartment")
+        self.department.addItems(departments)
+        current = settings.get(USER_DEPARTMENT)
+        if current in departments:
+            self.department.setCurrentText(current)
+
+    def save(self, settings: Settings) -> None:
+        settings.set(USER_NAME, self.name.text().strip())
+        settings.set(USER_DEPARTMENT, self.department.currentText())
+
+
+class FirstStartDialog(QDialog):
+    """Asks the user's name and department; they are recorded with every change."""
+
+    def __init__(
+        self, settings: Settings, departments: list[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("firstStartDialog")
+        self.setWindowTitle(self.tr("Welcome to Target Monitor"))
+        self._settings = settings
+        self.fields = _UserFields(self, settings, departments)
+        intro = QLabel(
+            self.tr(
+                "Please tell us who you are. Your name is recorded with every figure you enter, "
+                "and the window opens on your department's indicators."
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("Your name"), self.fields.name)
+        form.addRow(self.tr("Your department"), self.fields.department)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.fields.name.textChanged.connect(self._update)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(420)
+        self._update()
+
+    def _update(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(self.fields.name.text().strip()))
+
+    def accept(self) -> None:  # QDialog.accept
+        self.fields.save(self._settings)
+        self._settings.sync()
+        super().accept()
+
+
+class SettingsDialog(QDialog):
+    """The user, the status thresholds and the language."""
+
+    def __init__(
+        self, settings: Settings, departments: list[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsDialog")
+        self.setWindowTitle(self.tr("Settings"))
+        self._settings = settings
+        self.fields = _UserFields(self, settings, departments)
+        self.yellow = self._points(settings.get(YELLOW_POINTS), "yellowPoints")
+        self.red = self._points(settings.get(RED_POINTS), "redPoints")
+        self.language = QComboBox(self)
+        self.language.setObjectName("language")
+        self.language.addItem("简体中文", "zh_CN")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.get(LANGUAGE))))
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("Your name"), self.fields.name)
+        form.addRow(self.tr("Your department"), self.fields.department)
+        form.addRow(self.tr("Yellow light when behind by more than"), self.yellow)
+        form.addRow(self.tr("Red light when behind by more than"), self.red)
+        form.addRow(self.tr("Language"), self.language)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        for widget in (self.yellow, self.red):
+            widget.valueChanged.connect(self._update)
+        self.fields.name.textChanged.connect(self._update)
+        self.language.currentIndexChanged.connect(self._update)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.note)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+        self._update()
+
+    def _points(self, value: float, name: str) -> QDoubleSpinBox:
+        box = QDoubleSpinBox(self)
+        box.setObjectName(name)
+        box.setRange(0, 100)
+        box.setDecimals(1)
+        box.setSuffix(self.tr(" points"))
+        box.setValue(value)
+        return box
+
+    def _update(self) -> None:
+        problems = []
+        if self.yellow.value() > self.red.value():
+            problems.append(self.tr("The yellow threshold must not exceed the red one."))
+        if not self.fields.name.text().strip():
+            problems.append(self.tr("A name is required."))
+        if self.language.currentData() != self._settings.get(LANGUAGE):
+            problems.append(self.tr("The language changes the next time the program starts."))
+        self.note.setText(" ".join(problems))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(
+            self.yellow.value() <= self.red.value() and bool(self.fields.name.text().strip())
+        )
+
+    def accept(self) -> None:  # QDialog.accept
+        self.fields.save(self._settings)
+        self._settings.set(YELLOW_POINTS, self.yellow.value())
+        self._settings.set(RED_POINTS, self.red.value())
+        self._settings.set(LANGUAGE, self.language.currentData())
+        self._settings.sync()
+        super().accept()

@@ -1,0 +1,261 @@
+"""The progress grid: the selected node's indicators as rows, the plan's months as columns."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from desktop.models.figures import format_figure
+from desktop.models.schema import MilestoneState
+from desktop.models.workspace import PlanWorkspace
+
+from desktop.ui.controller import CellEdit, PlanController
+from desktop.ui.i18n import kind_text, state_text, status_text
+from desktop.ui.tree_model import (
+    COMPLETION_ROLE,
+    EXPECTED_ROLE,
+    STATUS_ROLE,
+    indicator_target_text,
+)
+
+INDICATOR_ID_ROLE = Qt.ItemDataRole.UserRole + 20
+PERIOD_ROLE = Qt.ItemDataRole.UserRole + 21
+MILESTONE_ROLE = Qt.ItemDataRole.UserRole + 22
+UNIT_ROLE = Qt.ItemDataRole.UserRole + 23
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+CURRENT_MONTH_TINT = QBrush(QColor("#fff4cc"))
+FUTURE_MONTH_TEXT = QBrush(QColor("#9aa0a6"))
+
+
+class GridColumn(enum.IntEnum):
+    CODE = 0
+    NAME = 1
+    UNIT = 2
+    TARGET = 3
+    COMPLETION = 4
+    STATUS = 5
+
+
+FIRST_MONTH_COLUMN = len(GridColumn)
+
+
+class ProgressGridModel(QAbstractTableModel):
+    """Indicators × months; month cells edit through the controller (undoable, audited)."""
+
+    def __init__(
+        self,
+        controller: PlanController,
+        row_filter: Callable[[int], bool] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._row_filter = row_filter or (lambda _indicator_id: True)
+        self._node_id: int | None = None
+        self._rows: list[int] = []
+        self._row_of: dict[int, int] = {}
+        self._collect_rows()
+        controller.indicatorsChanged.connect(self._on_indicators_changed)
+        controller.assessmentsReset.connect(self._on_assessments_reset)
+        controller.reloaded.connect(self.refilter)
+
+    @property
+    def workspace(self) -> PlanWorkspace:
+        return self._controller.workspace
+
+    # --- rows ------------------------------------------------------------------------------
+
+    def _collect_rows(self) -> None:
+        under = self.workspace.indicators_under(self._node_id)
+        self._rows = [i for i in under if self._row_filter(i)]
+        self._row_of = {indicator_id: row for row, indicator_id in enumerate(self._rows)}
+
+    def set_node(self, node_id: int | None) -> None:
+        """Show the indicators below a node (the whole plan for None)."""
+        self.beginResetModel()
+        self._node_id = node_id if node_id in self.workspace.nodes else None
+        self._collect_rows()
+        self.endResetModel()
+
+    def refilter(self) -> None:
+        self.set_node(self._node_id)
+
+    @property
+    def node_id(self) -> int | None:
+        return self._node_id
+
+    def indicator_at(self, row: int) -> int:
+        return self._rows[row]
+
+    def row_of(self, indicator_id: int) -> int | None:
+        return self._row_of.get(indicator_id)
+
+    def period_at(self, column: int) -> str | None:
+        month = column - FIRST_MONTH_COLUMN
+        months = self.workspace.months
+        return months[month] if 0 <= month < len(months) else None
+
+    def column_of(self, period: str) -> int | None:
+        try:
+            return FIRST_MONTH_COLUMN + self.workspace.months.index(period)
+        except ValueError:
+            return None
+
+    # --- QAbstractTableModel ---------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
+        return 0 if parent.isValid() else FIRST_MONTH_COLUMN + len(self.workspace.months)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        period = self.period_at(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if period is not None:
+                return period
+            return {
+                GridColumn.CODE: self.tr("Code"),
+                GridColumn.NAME: self.tr("Indicator"),
+                GridColumn.UNIT: self.tr("Unit"),
+                GridColumn.TARGET: self.tr("Target"),
+                GridColumn.COMPLETION: self.tr("Completion"),
+                GridColumn.STATUS: self.tr("Status"),
+            }[GridColumn(section)]
+        if role == Qt.ItemDataRole.ToolTipRole and period == self.workspace.as_of:
+            return self.tr("The month being evaluated")
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:  # QAbstractTableModel.flags
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.period_at(index.column()) is not None:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # QAbstractTableModel.data
+        if not index.isValid():
+            return None
+        indicator_id = self._rows[index.row()]
+        period = self.period_at(index.column())
+        if period is not None:
+            return self._month_data(indicator_id, period, role)
+        return self._fixed_data(indicator_id, GridColumn(index.column()), role)
+
+    def _fixed_data(self, indicator_id: int, column: GridColumn, role: int) -> Any:
+        workspace = self.workspace
+        indicator = workspace.indicators[indicator_id]
+        assessment = workspace.assessments[indicator_id]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column is GridColumn.CODE:
+                return indicator.code
+            if column is GridColumn.NAME:
+                return indicator.name
+            if column is GridColumn.UNIT:
+                return indicator.unit or kind_text(indicator.kind)
+            if column is GridColumn.TARGET:
+                return indicator_target_text(workspace, indicator_id)
+            if column is GridColumn.COMPLETION:
+                completion = assessment.completion
+                return "—" if completion is None else f"{completion * 100:.1f}%"
+            return status_text(assessment.status)
+        if role == Qt.ItemDataRole.ToolTipRole and column in (GridColumn.CODE, GridColumn.NAME):
+            department = workspace.departments[indicator.department_id].name
+            return f"{indicator.name}\n{department}\n{indicator.quote}\n— {indicator.source}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is GridColumn.TARGET:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == STATUS_ROLE:
+            return assessment.status
+        if role == COMPLETION_ROLE:
+            return assessment.completion
+        if role == EXPECTED_ROLE:
+            return assessment.expected
+        return self._identity(indicator_id, None, role)
+
+    def _month_data(self, indicator_id: int, period: str, role: int) -> Any:
+        entry = self.workspace.entry(indicator_id, period)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if entry is None:
+                return ""
+            if entry.state is not None:
+                return state_text(entry.state)
+            return "" if entry.value is None else format_figure(entry.value)
+        if role == Qt.ItemDataRole.EditRole:
+            return None if entry is None else entry.reported
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if self.workspace.indicators[indicator_id].is_milestone:
+                return Qt.AlignmentFlag.AlignCenter
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == Qt.ItemDataRole.BackgroundRole and period == self.workspace.as_of:
+            return CURRENT_MONTH_TINT
+        if role == Qt.ItemDataRole.ForegroundRole and period > self.workspace.as_of:
+            return FUTURE_MONTH_TEXT
+        return self._identity(indicator_id, period, role)
+
+    def _identity(self, indicator_id: int, period: str | None, role: int) -> Any:
+        indicator = self.workspace.indicators[indicator_id]
+        if role == INDICATOR_ID_ROLE:
+            return indicator_id
+        if role == PERIOD_ROLE:
+            return period
+        if role == MILESTONE_ROLE:
+            return indicator.is_milestone
+        if role == UNIT_ROLE:
+            return indicator.unit
+        return None
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        # QAbstractTableModel.setData: the controller writes, then notifies every view.
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        period = self.period_at(index.column())
+        if period is None:
+            return False
+        indicator_id = self._rows[index.row()]
+        indicator = self.workspace.indicators[indicator_id]
+        field = "milestone_state" if indicator.is_milestone else "value"
+        if value == "":
+            value = None
+        if indicator.is_milestone and value is not None:
+            try:
+                value = MilestoneState(value)  # Qt hands string enums back as plain strings
+            except ValueError:
+                return False
+        if not indicator.is_milestone and not (value is None or isinstance(value, int | float)):
+            return False
+        description = self.tr("Edit %1 %2").replace("%1", indicator.code).replace("%2", period)
+        return self._controller.edit([CellEdit(indicator_id, period, {field: value})], description)
+
+    # --- following the controller ----------------------------------------------------------
+
+    def _on_indicators_changed(self, indicator_ids: set[int]) -> None:
+        last = self.columnCount() - 1
+        for indicator_id in indicator_ids:
+            row = self._row_of.get(indicator_id)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
+
+    def _on_assessments_reset(self) -> None:
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1)
+            )
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)

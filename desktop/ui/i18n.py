@@ -1,0 +1,87 @@
+"""Words and colours the UI shows for domain values, and loading the translations."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QColor
+
+from desktop.models.figures import FigureError, FigureProblem
+from desktop.models.locations import bundled_file
+from desktop.models.progress import Status
+from desktop.models.schema import IndicatorKind, MilestoneState
+
+STATUS_COLOURS = {
+    Status.COMPLETED: QColor("#1f6fb2"),
+    Status.GREEN: QColor("#2e9d48"),
+    Status.YELLOW: QColor("#e0a106"),
+    Status.RED: QColor("#d13b2f"),
+    Status.NOT_REPORTED: QColor("#9aa0a6"),
+}
+
+
+def status_text(status: Status) -> str:
+    """The light's word, e.g. 严重滞后."""
+    texts = {
+        Status.COMPLETED: QCoreApplication.translate("Status", "Completed"),
+        Status.NOT_REPORTED: QCoreApplication.translate("Status", "Not reported"),
+        Status.GREEN: QCoreApplication.translate("Status", "On track"),
+        Status.YELLOW: QCoreApplication.translate("Status", "Lagging"),
+        Status.RED: QCoreApplication.translate("Status", "Seriously lagging"),
+    }
+    return texts[status]
+
+
+def state_text(state: MilestoneState) -> str:
+    texts = {
+        MilestoneState.NOT_STARTED: QCoreApplication.translate("MilestoneState", "Not started"),
+        MilestoneState.IN_PROGRESS: QCoreApplication.translate("MilestoneState", "In progress"),
+        MilestoneState.DONE: QCoreApplication.translate("MilestoneState", "Done"),
+    }
+    return texts[state]
+
+
+def kind_text(kind: IndicatorKind) -> str:
+    texts = {
+        IndicatorKind.CUMULATIVE: QCoreApplication.translate("IndicatorKind", "cumulative"),
+        IndicatorKind.LEVEL: QCoreApplication.translate("IndicatorKind", "level"),
+        IndicatorKind.MILESTONE: QCoreApplication.translate("IndicatorKind", "milestone"),
+    }
+    return texts[kind]
+
+
+def system_prefers_chinese() -> bool:
+    return QLocale.system().language() == QLocale.Language.Chinese
+
+
+def install_translators(app: QCoreApplication, language: str) -> list[QTranslator]:
+    """Load the application's and Qt's own translations for `language` ("en" loads none)."""
+    if language == "en":
+        return []
+    installed: list[QTranslator] = []
+    sources = (
+        (str(bundled_file("resources", "translations")), f"target_monitor_{language}"),
+        (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), f"qtbase_{language}"),
+    )
+    for folder, name in sources:
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            installed.append(translator)
+    return installed
+
+
+def figure_problem_text(error: FigureError, unit: str) -> str:
+    """Why a typed or pasted figure was refused, in the user's language."""
+    translate = QCoreApplication.translate
+    texts = {
+        FigureProblem.NOT_A_NUMBER: translate("Figure", "'%1' is not a number"),
+        FigureProblem.NEGATIVE: translate("Figure", "'%1' is negative; figures are 0 or more"),
+        FigureProblem.TOO_LARGE: translate("Figure", "'%1' is too large"),
+        FigureProblem.PERCENT_SIGN: translate(
+            "Figure", "'%1' is a percentage, but this indicator is counted in %2"
+        ),
+        FigureProblem.NOT_A_STATE: translate(
+            "Figure", "'%1' is not a milestone state (not started, in progress or done)"
+        ),
+    }
+    return texts[error.problem].replace("%1", error.text.strip()).replace("%2", unit)

@@ -1,0 +1,529 @@
+"""The main window: plan tree with filters, progress grid with notes and history, dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop import __version__
+from desktop.models.locations import bundled_file
+from desktop.models.progress import Status, Thresholds
+
+from desktop.ui.controller import PlanController
+from desktop.ui.dashboard import Dashboard
+from desktop.ui.delegates import CompletionDelegate, EntryDelegate, StatusDelegate
+from desktop.ui.dialogs import SettingsDialog
+from desktop.ui.grid_model import GridColumn, ProgressGridModel
+from desktop.ui.i18n import status_text
+from desktop.ui.panels import HistoryPanel, NotesPanel
+from desktop.ui.paste import plan_paste, split_clipboard
+from desktop.ui.settings import (
+    EDIT_SPLITTER,
+    MAIN_SPLITTER,
+    RED_POINTS,
+    USER_DEPARTMENT,
+    USER_NAME,
+    WINDOW_GEOMETRY,
+    WINDOW_STATE,
+    YELLOW_POINTS,
+    Settings,
+)
+from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
+
+LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
+
+
+class MainWindow(QMainWindow):
+    """What clerks and managers open every month."""
+
+    def __init__(self, controller: PlanController, settings: Settings) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.controller = controller
+        self.settings = settings
+        self.setWindowIcon(QIcon(str(bundled_file("resources", "icons", "target-monitor.svg"))))
+        self._build_models()
+        self._build_widgets()
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self._restore_state()
+        self._update_title()
+        self._select_node(None)
+
+    # --- construction ----------------------------------------------------------------------
+
+    def _build_models(self) -> None:
+        self.tree_model = PlanTreeModel(self.controller, self)
+        self.proxy = PlanFilterProxy(self.controller, self)
+        self.proxy.setSourceModel(self.tree_model)
+        self.grid_model = ProgressGridModel(self.controller, self.proxy.indicator_passes, self)
+
+    def _build_widgets(self) -> None:
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self._build_edit_area(), self.tr("Monthly progress"))
+        self.dashboard = Dashboard(self.controller, self)
+        self.tabs.addTab(self.dashboard, self.tr("Overview"))
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_splitter.setObjectName("mainSplitter")
+        self.main_splitter.addWidget(self._build_tree_side())
+        self.main_splitter.addWidget(self.tabs)
+        self.main_splitter.setStretchFactor(0, 2)
+        self.main_splitter.setStretchFactor(1, 3)
+        self.setCentralWidget(self.main_splitter)
+        self._build_period_selector()
+
+    def _build_filters(self) -> QHBoxLayout:
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setPlaceholderText(self.tr("Search code or name (Ctrl+F)"))
+        self.department_filter = QComboBox(self)
+        self.department_filter.setObjectName("departmentFilter")
+        self.department_filter.addItem(self.tr("All departments"), None)
+        for department in self.controller.workspace.departments.values():
+            self.department_filter.addItem(department.short_name, department.id)
+            index = self.department_filter.count() - 1
+            self.department_filter.setItemData(index, department.name, Qt.ItemDataRole.ToolTipRole)
+        self.status_filter = QComboBox(self)
+        self.status_filter.setObjectName("statusFilter")
+        self.status_filter.addItem(self.tr("All statuses"), None)
+        for status in (
+            Status.RED,
+            Status.YELLOW,
+            Status.GREEN,
+            Status.NOT_REPORTED,
+            Status.COMPLETED,
+        ):
+            self.status_filter.addItem(status_text(status), status)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_box, 2)
+        filters.addWidget(self.department_filter, 1)
+        filters.addWidget(self.status_filter, 1)
+        return filters
+
+    def _build_tree_side(self) -> QWidget:
+        self.tree = QTreeView(self)
+        self.tree.setObjectName("planTree")
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setItemDelegateForColumn(TreeColumn.COMPLETION, CompletionDelegate(self.tree))
+        self.tree.setItemDelegateForColumn(TreeColumn.STATUS, StatusDelegate(self.tree))
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
+        header.setSectionResizeMode(TreeColumn.NAME, QHeaderView.ResizeMode.Stretch)
+        widths = {
+            TreeColumn.DEPARTMENT: 76,
+            TreeColumn.TARGET: 78,
+            TreeColumn.LATEST: 90,
+            TreeColumn.COMPLETION: 96,
+            TreeColumn.STATUS: 84,
+        }
+        for column, width in widths.items():
+            header.resizeSection(column, width)
+        self._expand_tree()
+        side = QWidget(self)
+        layout = QVBoxLayout(side)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._build_filters())
+        layout.addWidget(self.tree)
+        return side
+
+    def _build_grid(self) -> QTableView:
+        self.grid = QTableView(self)
+        self.grid.setObjectName("progressGrid")
+        self.grid.setModel(self.grid_model)
+        self.grid.setAlternatingRowColors(True)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.grid.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.entry_delegate = EntryDelegate(self.grid)
+        self.grid.setItemDelegate(self.entry_delegate)
+        self.grid.setItemDelegateForColumn(GridColumn.COMPLETION, CompletionDelegate(self.grid))
+        self.grid.setItemDelegateForColumn(GridColumn.STATUS, StatusDelegate(self.grid))
+        header = self.grid.horizontalHeader()
+        widths = {
+            GridColumn.CODE: 70,
+            GridColumn.NAME: 240,
+            GridColumn.UNIT: 50,
+            GridColumn.TARGET: 90,
+            GridColumn.COMPLETION: 110,
+            GridColumn.STATUS: 96,
+        }
+        for column in range(self.grid_model.columnCount()):
+            header.resizeSection(column, widths.get(column, 72))  # type: ignore[call-overload]
+        self.grid.verticalHeader().setDefaultSectionSize(26)
+        return self.grid
+
+    def _build_edit_area(self) -> QSplitter:
+        self.notes = NotesPanel(self.controller, self)
+        self.history = HistoryPanel(self.controller, self)
+        side = QSplitter(Qt.Orientation.Vertical, self)
+        side.addWidget(self.notes)
+        side.addWidget(self.history)
+        self.edit_splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.edit_splitter.setObjectName("editSplitter")
+        self.edit_splitter.addWidget(self._build_grid())
+        self.edit_splitter.addWidget(side)
+        self.edit_splitter.setStretchFactor(0, 3)
+        self.edit_splitter.setStretchFactor(1, 1)
+        return self.edit_splitter
+
+    def _build_period_selector(self) -> None:
+        workspace = self.controller.workspace
+        self.period_selector = QComboBox(self)
+        self.period_selector.setObjectName("periodSelector")
+        self.period_selector.setToolTip(self.tr("The month whose figures the lights judge"))
+        for month in workspace.months:
+            self.period_selector.addItem(month, month)
+        self.period_selector.setCurrentIndex(self.period_selector.findData(workspace.as_of))
+
+    def _build_actions(self) -> None:
+        stack = self.controller.undo_stack
+        self.undo_action = stack.createUndoAction(self, self.tr("Undo"))
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+        self.redo_action = stack.createRedoAction(self, self.tr("Redo"))
+        self.redo_action.setShortcuts(
+            [QKeySequence("Ctrl+Y"), QKeySequence(QKeySequence.StandardKey.Redo)]
+        )
+        self.copy_action = self._action(
+            self.tr("&Copy"), QKeySequence.StandardKey.Copy, self.copy_selection
+        )
+        self.paste_action = self._action(
+            self.tr("&Paste"), QKeySequence.StandardKey.Paste, self.paste
+        )
+        self.find_action = self._action(
+            self.tr("&Find"), QKeySequence.StandardKey.Find, self._focus_search
+        )
+        self.reload_action = self._action(
+            self.tr("&Reload"), QKeySequence.StandardKey.Refresh, self.reload
+        )
+        self.settings_action = self._action(
+            self.tr("&Settings…"), QKeySequence("Ctrl+,"), self.open_settings
+        )
+        self.quit_action = self._action(self.tr("&Quit"), QKeySequence("Ctrl+Q"), self.close)
+        self.expand_action = self._action(self.tr("&Expand all"), None, self.tree.expandAll)
+        self.collapse_action = self._action(
+            self.tr("&Collapse all"), None, lambda: self.tree.expandToDepth(0)
+        )
+        self.about_action = self._action(self.tr("&About"), None, self.show_about)
+
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | None, slot: object
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addActions([self.reload_action, self.settings_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.copy_action, self.paste_action, self.find_action])
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addActions([self.expand_action, self.collapse_action])
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.about_action)
+
+        toolbar = QToolBar(self.tr("Main toolbar"), self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(QLabel(self.tr("Figures as of "), self))
+        toolbar.addWidget(self.period_selector)
+        toolbar.addSeparator()
+        toolbar.addActions([self.undo_action, self.redo_action, self.reload_action])
+        toolbar.addSeparator()
+        toolbar.addAction(self.settings_action)
+        self.addToolBar(toolbar)
+
+    def _build_status_bar(self) -> None:
+        self.database_label = QLabel(self)
+        self.database_label.setObjectName("statusDatabase")
+        self.user_label = QLabel(self)
+        self.user_label.setObjectName("statusUser")
+        self.saved_label = QLabel(self)
+        self.saved_label.setObjectName("statusSaved")
+        status = self.statusBar()
+        status.addPermanentWidget(self.user_label)
+        status.addPermanentWidget(self.saved_label)
+        status.addPermanentWidget(self.database_label)
+        self.database_label.setText(
+            self.tr("Database: %1").replace("%1", str(self.controller.database.path))
+        )
+        self._show_user()
+        self.saved_label.setText(self.tr("Nothing saved in this session"))
+
+    def _connect(self) -> None:
+        self.search_box.textChanged.connect(lambda text: self._filter(text=text))
+        self.department_filter.currentIndexChanged.connect(
+            lambda _i: self._filter(department=self.department_filter.currentData())
+        )
+        self.status_filter.currentIndexChanged.connect(
+            lambda _i: self._filter(status=self.status_filter.currentData())
+        )
+        self.period_selector.currentIndexChanged.connect(
+            lambda _i: self.controller.set_period(self.period_selector.currentData())
+        )
+        self.tree.selectionModel().currentChanged.connect(self._on_tree_current)
+        self.grid.selectionModel().currentChanged.connect(self._on_grid_current)
+        self.grid_model.modelReset.connect(lambda: self._show_entry(None))
+        self.entry_delegate.inputRefused.connect(self.tell)
+        self.controller.editRefused.connect(self.tell)
+        self.controller.saved.connect(self._on_saved)
+        self.controller.reloaded.connect(self._after_reload)
+        self.dashboard.nodeActivated.connect(self._select_node)
+        self.dashboard.indicatorActivated.connect(self.jump_to_indicator)
+
+    # --- state -----------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        settings = self.settings
+        if not self.restoreGeometry(settings.get(WINDOW_GEOMETRY)):
+            screen = QGuiApplication.primaryScreen()
+            available = screen.availableGeometry() if screen else None
+            width = min(1400, available.width()) if available else 1400
+            height = min(860, available.height()) if available else 860
+            self.resize(width, height)
+        self.restoreState(settings.get(WINDOW_STATE))
+        if not self.main_splitter.restoreState(settings.get(MAIN_SPLITTER)):
+            self.main_splitter.setSizes([700, 700])
+        if not self.edit_splitter.restoreState(settings.get(EDIT_SPLITTER)):
+            self.edit_splitter.setSizes([560, 220])
+        department = settings.get(USER_DEPARTMENT)
+        index = self.department_filter.findText(department) if department else -1
+        if index > 0:
+            self.department_filter.setCurrentIndex(index)
+
+    def save_state(self) -> None:
+        self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
+        self.settings.set(WINDOW_STATE, self.saveState())
+        self.settings.set(MAIN_SPLITTER, self.main_splitter.saveState())
+        self.settings.set(EDIT_SPLITTER, self.edit_splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # QMainWindow.closeEvent
+        if self.notes.dirty:
+            self.notes.save()  # nothing typed is lost on closing
+        self.save_state()
+        super().closeEvent(event)
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(
+            self.tr("Target Monitor — %1").replace("%1", self.controller.workspace.plan.title)
+        )
+
+    def _show_user(self) -> None:
+        self.user_label.setText(self.tr("User: %1").replace("%1", self.controller.user))
+
+    # --- filters and selection -------------------------------------------------------------
+
+    def _filter(self, **criteria: object) -> None:
+        self.proxy.set_criteria(**criteria)  # type: ignore[arg-type]
+        self.grid_model.refilter()
+        if self.proxy.active:
+            self.tree.expandAll()
+        current = self.tree.currentIndex()
+        if not current.isValid():
+            self._select_node(None)
+
+    def _expand_tree(self) -> None:
+        depth = 1 if len(self.controller.workspace.nodes) > LARGE_PLAN_NODES else 2
+        self.tree.expandToDepth(depth)
+
+    def _select_node(self, node_id: int | None) -> None:
+        proxy_index = self.proxy.mapFromSource(self.tree_model.index_of_node(node_id))
+        if not proxy_index.isValid():
+            proxy_index = self.proxy.index(0, 0)
+        self.tree.setCurrentIndex(proxy_index)
+        self.tree.scrollTo(proxy_index)
+        self._on_tree_current(proxy_index)
+
+    def _on_tree_current(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        node_id = self.tree_model.node_id(self.proxy.mapToSource(current))
+        if node_id != self.grid_model.node_id or not current.isValid():
+            self._save_pending_notes()
+            self.grid_model.set_node(node_id)
+        self.dashboard.set_node(node_id)
+
+    def _cell_key(self, index: QModelIndex) -> tuple[int, str] | None:
+        if not index.isValid():
+            return None
+        period = self.grid_model.period_at(index.column())
+        if period is None:
+            return None
+        return self.grid_model.indicator_at(index.row()), period
+
+    def _on_grid_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        key = self._cell_key(current)
+        if key is None and current.isValid():
+            # A fixed column: show the month being evaluated for that row.
+            key = (self.grid_model.indicator_at(current.row()), self.controller.workspace.as_of)
+        self._show_entry(key)
+
+    def _show_entry(self, key: tuple[int, str] | None) -> None:
+        self._save_pending_notes()
+        self.notes.show_entry(key)
+        self.history.show_entry(key)
+
+    def _save_pending_notes(self) -> None:
+        if self.notes.dirty:
+            self.notes.save()
+
+    def jump_to_indicator(self, indicator_id: int) -> None:
+        """Show an indicator's row in the grid, at the month being evaluated."""
+        workspace = self.controller.workspace
+        measure = workspace.indicators[indicator_id].measure_id
+        if not self.proxy.indicator_passes(indicator_id):
+            self.search_box.clear()
+            self.department_filter.setCurrentIndex(0)
+            self.status_filter.setCurrentIndex(0)
+        self._select_node(measure)
+        self.tabs.setCurrentWidget(self.edit_splitter)
+        row = self.grid_model.row_of(indicator_id)
+        column = self.grid_model.column_of(workspace.as_of)
+        if row is not None and column is not None:
+            index = self.grid_model.index(row, column)
+            self.grid.setCurrentIndex(index)
+            self.grid.selectionModel().select(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+            self.grid.scrollTo(index)
+            self.grid.setFocus()
+
+    # --- commands --------------------------------------------------------------------------
+
+    def tell(self, message: str) -> None:
+        """A message the user must see; it does not block the window."""
+        self.statusBar().showMessage(message, 10000)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Target Monitor"),
+            message,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("userMessage")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _on_saved(self, when: dt.datetime) -> None:
+        self.saved_label.setText(self.tr("Saved at %1").replace("%1", f"{when:%H:%M:%S}"))
+
+    def _focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def copy_selection(self) -> None:
+        indexes = self.grid.selectionModel().selectedIndexes()
+        if not indexes:
+            return
+        rows = sorted({i.row() for i in indexes})
+        columns = sorted({i.column() for i in indexes})
+        lines = [
+            "\t".join(str(self.grid_model.index(r, c).data() or "") for c in columns) for r in rows
+        ]
+        QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
+
+    def paste(self) -> None:
+        """Paste a rectangle from Excel or WPS at the current cell, as one undoable step."""
+        start = self.grid.currentIndex()
+        selected = self.grid.selectionModel().selectedIndexes()
+        if selected:
+            start = min(selected, key=lambda i: (i.row(), i.column()))
+        if not start.isValid():
+            self.tell(self.tr("Select the cell where the pasted figures should start."))
+            return
+        rows = split_clipboard(QGuiApplication.clipboard().text())
+        plan = plan_paste(self.grid_model, start.row(), start.column(), rows)
+        if plan.cells:
+            description = self.tr("Paste %1 cells").replace("%1", str(len(plan.cells)))
+            if not self.controller.edit(plan.cells, description):
+                return
+        if plan.refused:
+            shown = plan.refused[:20]
+            more = len(plan.refused) - len(shown)
+            text = (
+                self.tr("%1 cells pasted; these were refused:").replace("%1", str(len(plan.cells)))
+                + "\n"
+                + "\n".join(shown)
+            )
+            if more:
+                text += "\n" + self.tr("… and %1 more").replace("%1", str(more))
+            self.tell(text)
+        elif plan.cells:
+            self.statusBar().showMessage(
+                self.tr("%1 cells pasted").replace("%1", str(len(plan.cells))), 5000
+            )
+
+    def reload(self) -> None:
+        self._save_pending_notes()
+        self.controller.reload()
+
+    def _after_reload(self) -> None:
+        self.grid_model.refilter()
+        self._expand_tree()
+        self._select_node(self.grid_model.node_id)
+        self.statusBar().showMessage(self.tr("Reloaded from the database"), 4000)
+
+    def open_settings(self) -> None:
+        departments = [d.short_name for d in self.controller.workspace.departments.values()]
+        dialog = SettingsDialog(self.settings, departments, self)
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+            return
+        self.apply_settings()
+
+    def apply_settings(self) -> None:
+        """Take the stored user and thresholds into use."""
+        name = self.settings.get(USER_NAME)
+        if name and name != self.controller.user:
+            self.controller.set_user(name)
+            self._show_user()
+        self.controller.set_thresholds(
+            Thresholds(self.settings.get(YELLOW_POINTS), self.settings.get(RED_POINTS))
+        )
+
+    def show_about(self) -> None:
+        workspace = self.controller.workspace
+        QMessageBox.about(
+            self,
+            self.tr("About Target Monitor"),
+            self.tr("<b>Target Monitor</b> %1<br>Database: %2<br>Plan: %3<br>Source: %4")
+            .replace("%1", __version__)
+            .replace("%2", str(self.controller.database.path))
+            .replace("%3", workspace.plan.title)
+            .replace("%4", workspace.plan.source),
+        )

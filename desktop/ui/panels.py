@@ -1,0 +1,255 @@
+"""Side panels of the grid: the selected month's notes, and its history of changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.history import HistoryEvent, entry_details, entry_history
+from desktop.models.schema import MilestoneState
+from desktop.models.service import NOTE_MAX_LENGTH
+
+from desktop.ui.controller import CellEdit, PlanController
+from desktop.ui.i18n import state_text
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class HistoryModel(QAbstractTableModel):
+    """The audit events of one indicator's month, newest first."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._events: list[HistoryEvent] = []
+
+    def set_events(self, events: list[HistoryEvent]) -> None:
+        self.beginResetModel()
+        self._events = events
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
+        return 0 if parent.isValid() else len(self._events)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
+        return 0 if parent.isValid() else 5
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return (
+            self.tr("When"),
+            self.tr("Who"),
+            self.tr("What"),
+            self.tr("Old → new"),
+            self.tr("Source"),
+        )[section]
+
+    def _field_text(self, name: str) -> str:
+        return {
+            "value": self.tr("value"),
+            "milestone_state": self.tr("state"),
+            "progress_note": self.tr("progress"),
+            "problems": self.tr("problems and next steps"),
+        }.get(name, name)
+
+    @staticmethod
+    def _value_text(value: str | None) -> str:
+        if value is None or value == "":
+            return "—"
+        if value in {s.value for s in MilestoneState}:
+            return state_text(MilestoneState(value))
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return f"{number:g}"
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # QAbstractTableModel.data
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        event = self._events[index.row()]
+        column = index.column()
+        if column == 0:
+            return f"{event.at:%Y-%m-%d %H:%M}"
+        if column == 1:
+            return event.user
+        if column == 2:
+            return self._field_text(event.field)
+        if column == 3:
+            return f"{self._value_text(event.old_value)} → {self._value_text(event.new_value)}"
+        if event.batch_id is None:
+            return self.tr("typed in")
+        return (
+            self.tr("import #%1 %2")
+            .replace("%1", str(event.batch_id))
+            .replace("%2", event.batch_file or "")
+        )
+
+
+class HistoryPanel(QWidget):
+    """Who changed the selected month, when, from what to what."""
+
+    def __init__(self, controller: PlanController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyPanel")
+        self._controller = controller
+        self._key: tuple[int, str] | None = None
+        self.model = HistoryModel(self)
+        self.view = QTableView(self)
+        self.view.setObjectName("historyView")
+        self.view.setModel(self.model)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.title = QLabel(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view)
+        controller.indicatorsChanged.connect(self._on_indicators_changed)
+        self.show_entry(None)
+
+    def show_entry(self, key: tuple[int, str] | None) -> None:
+        self._key = key
+        if key is None:
+            self.title.setText(self.tr("History: select a month cell"))
+            self.model.set_events([])
+            return
+        indicator = self._controller.workspace.indicators[key[0]]
+        self.title.setText(
+            self.tr("History of %1 %2").replace("%1", indicator.code).replace("%2", key[1])
+        )
+        self.model.set_events(entry_history(self._controller.database, *key))
+
+    def _on_indicators_changed(self, indicator_ids: set[int]) -> None:
+        if self._key is not None and self._key[0] in indicator_ids:
+            self.show_entry(self._key)
+
+
+class NotesPanel(QWidget):
+    """进展情况 and 存在问题及下步措施 of the selected month, saved as one undoable step."""
+
+    def __init__(self, controller: PlanController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notesPanel")
+        self._controller = controller
+        self._key: tuple[int, str] | None = None
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.reporter = QLabel(self)
+        self.progress = QPlainTextEdit(self)
+        self.progress.setObjectName("progressNote")
+        self.problems = QPlainTextEdit(self)
+        self.problems.setObjectName("problemsNote")
+        for editor in (self.progress, self.problems):
+            editor.setTabChangesFocus(True)
+            editor.textChanged.connect(self._update_buttons)
+        self.save_button = QPushButton(self.tr("Save notes"), self)
+        self.save_button.setObjectName("saveNotes")
+        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_button.setToolTip(self.tr("Save the notes of this month (Ctrl+S)"))
+        self.save_button.clicked.connect(self.save)
+        form = QFormLayout()
+        form.addRow(self.tr("Progress"), self.progress)
+        form.addRow(self.tr("Problems and next steps"), self.problems)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.reporter)
+        layout.addLayout(form)
+        layout.addWidget(self.save_button, alignment=Qt.AlignmentFlag.AlignRight)
+        controller.indicatorsChanged.connect(self._on_indicators_changed)
+        self._saved = ("", "")
+        self.show_entry(None)
+
+    def show_entry(self, key: tuple[int, str] | None) -> None:
+        self._key = key
+        enabled = key is not None
+        for widget in (self.progress, self.problems):
+            widget.setEnabled(enabled)
+        if key is None:
+            self.title.setText(self.tr("Notes: select a month cell"))
+            self.reporter.clear()
+            self._set_texts("", "")
+            return
+        indicator = self._controller.workspace.indicators[key[0]]
+        self.title.setText(f"{indicator.code} {indicator.name} · {key[1]}")
+        details = entry_details(self._controller.database, *key)
+        if details is None:
+            self.reporter.setText(self.tr("Nothing reported for this month yet"))
+            self._set_texts("", "")
+        else:
+            self.reporter.setText(
+                self.tr("Last saved by %1 at %2")
+                .replace("%1", details.reported_by)
+                .replace("%2", f"{details.reported_at:%Y-%m-%d %H:%M}")
+            )
+            self._set_texts(details.progress_note, details.problems)
+
+    def _set_texts(self, progress: str, problems: str) -> None:
+        self._saved = (progress, problems)
+        self.progress.setPlainText(progress)
+        self.problems.setPlainText(problems)
+        self._update_buttons()
+
+    def _texts(self) -> tuple[str, str]:
+        return self.progress.toPlainText().strip(), self.problems.toPlainText().strip()
+
+    @property
+    def dirty(self) -> bool:
+        return self._key is not None and self._texts() != self._saved
+
+    def _update_buttons(self) -> None:
+        too_long = any(len(t) > NOTE_MAX_LENGTH for t in self._texts())
+        self.save_button.setEnabled(self.dirty and not too_long)
+        self.save_button.setToolTip(
+            self.tr("A note holds at most %1 characters").replace("%1", str(NOTE_MAX_LENGTH))
+            if too_long
+            else self.tr("Save the notes of this month (Ctrl+S)")
+        )
+
+    def save(self) -> bool:
+        if not self.dirty or self._key is None:
+            return False
+        progress, problems = self._texts()
+        indicator = self._controller.workspace.indicators[self._key[0]]
+        cell = CellEdit(*self._key, {"progress_note": progress, "problems": problems})
+        description = (
+            self.tr("Edit notes of %1 %2").replace("%1", indicator.code).replace("%2", self._key[1])
+        )
+        previous, self._saved = self._saved, (progress, problems)
+        saved = self._controller.edit([cell], description)
+        if not saved:
+            self._saved = previous
+        self._update_buttons()
+        return saved
+
+    def _on_indicators_changed(self, indicator_ids: set[int]) -> None:
+        # Text being typed is never replaced behind the user's back.
+        if self._key is not None and self._key[0] in indicator_ids and not self.dirty:
+            self.show_entry(self._key)

@@ -1,0 +1,363 @@
+"""The plan tree (plan → projects → tasks → measures) as an item model, and its filter."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+
+from desktop.models.figures import format_figure
+from desktop.models.progress import Rollup, Status
+from desktop.models.schema import NodeKind
+from desktop.models.workspace import PlanWorkspace
+
+from desktop.ui.controller import PlanController
+from desktop.ui.i18n import state_text, status_text
+
+NODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+COMPLETION_ROLE = Qt.ItemDataRole.UserRole + 3
+EXPECTED_ROLE = Qt.ItemDataRole.UserRole + 4
+KIND_ROLE = Qt.ItemDataRole.UserRole + 5
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class TreeColumn(enum.IntEnum):
+    NAME = 0
+    DEPARTMENT = 1
+    TARGET = 2
+    LATEST = 3
+    COMPLETION = 4
+    STATUS = 5
+
+
+class _Item:
+    """A row of the tree: a node id (None for the plan itself), its parent and its row."""
+
+    __slots__ = ("children", "node_id", "parent", "row")
+
+    def __init__(self, node_id: int | None, parent: _Item | None, row: int) -> None:
+        self.node_id = node_id
+        self.parent = parent
+        self.row = row
+        self.children: list[_Item] = []
+
+
+def indicator_target_text(workspace: PlanWorkspace, indicator_id: int) -> str:
+    indicator = workspace.indicators[indicator_id]
+    if indicator.target is None:
+        return f"{indicator.due:%Y-%m-%d}"
+    text = format_figure(indicator.target)
+    if indicator.stretch_target is not None:
+        text += f"—{format_figure(indicator.stretch_target)}"
+    return f"{text} {indicator.unit}".strip()
+
+
+def indicator_latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:
+    latest = workspace.latest(indicator_id)
+    if latest is None:
+        return ""
+    period, entry = latest
+    if entry.state is not None:
+        shown = state_text(entry.state)
+    else:
+        assert entry.value is not None
+        shown = f"{format_figure(entry.value)} {workspace.indicators[indicator_id].unit}".strip()
+    return f"{shown} ({period})"
+
+
+class PlanTreeModel(QAbstractItemModel):
+    """A thin adapter over the workspace's nodes; each row knows its parent and its row."""
+
+    def __init__(self, controller: PlanController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._build()
+        controller.nodesChanged.connect(self._on_nodes_changed)
+        controller.assessmentsReset.connect(self._on_assessments_reset)
+        controller.reloaded.connect(self._on_reloaded)
+
+    @property
+    def workspace(self) -> PlanWorkspace:
+        return self._controller.workspace
+
+    def _build(self) -> None:
+        self._root = _Item(None, None, 0)
+        self._plan = _Item(None, self._root, 0)
+        self._root.children = [self._plan]
+        self._items: dict[int, _Item] = {}
+        pending = [(self._plan, list(self.workspace.root_ids))]
+        while pending:
+            parent, node_ids = pending.pop()
+            for row, node_id in enumerate(node_ids):
+                item = _Item(node_id, parent, row)
+                parent.children.append(item)
+                self._items[node_id] = item
+                pending.append((item, list(self.workspace.nodes[node_id].child_ids)))
+
+    # --- structure (QAbstractItemModel) ----------------------------------------------------
+
+    def _item(self, index: AnyIndex) -> _Item:
+        if not index.isValid():
+            return self._root
+        item = index.internalPointer()
+        assert isinstance(item, _Item)
+        return item
+
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:
+        # QAbstractItemModel.index
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        return self.createIndex(row, column, self._item(parent).children[row])
+
+    def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        # QAbstractItemModel.parent: O(1), the item knows its parent and that parent's row.
+        if not index.isValid():
+            return QModelIndex()
+        parent = self._item(index).parent
+        if parent is None or parent is self._root:
+            return QModelIndex()
+        return self.createIndex(parent.row, 0, parent)
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractItemModel.rowCount
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        return len(self._item(parent).children)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractItemModel
+        return len(TreeColumn)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return {
+            TreeColumn.NAME: self.tr("Code / name"),
+            TreeColumn.DEPARTMENT: self.tr("Lead department"),
+            TreeColumn.TARGET: self.tr("Target"),
+            TreeColumn.LATEST: self.tr("Latest"),
+            TreeColumn.COMPLETION: self.tr("Completion"),
+            TreeColumn.STATUS: self.tr("Status"),
+        }[TreeColumn(section)]
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:  # QAbstractItemModel.flags
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # --- content ---------------------------------------------------------------------------
+
+    def node_id(self, index: AnyIndex) -> int | None:
+        """The node of a row; None for the plan row (and for no row)."""
+        return self._item(index).node_id if index.isValid() else None
+
+    def index_of_node(self, node_id: int | None, column: int = 0) -> QModelIndex:
+        item = self._plan if node_id is None else self._items.get(node_id)
+        if item is None:
+            return QModelIndex()
+        return self.createIndex(item.row, column, item)
+
+    def _rollup(self, item: _Item) -> Rollup:
+        if item is self._plan:
+            return self.workspace.plan_rollup
+        assert item.node_id is not None
+        return self.workspace.rollups[item.node_id]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # QAbstractItemModel.data
+        if not index.isValid():
+            return None
+        item = self._item(index)
+        column = TreeColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(item, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(item, column)
+        if role == NODE_ID_ROLE:
+            return item.node_id
+        if role == STATUS_ROLE:
+            return self._rollup(item).status
+        if role == COMPLETION_ROLE:
+            return self._rollup(item).completion
+        if role == EXPECTED_ROLE:
+            return self._rollup(item).expected
+        if role == KIND_ROLE:
+            return None if item.node_id is None else self.workspace.nodes[item.node_id].kind
+        return None
+
+    def _single_indicator(self, item: _Item) -> int | None:
+        if item.node_id is None:
+            return None
+        own = self.workspace.nodes[item.node_id].indicator_ids
+        return own[0] if len(own) == 1 else None
+
+    def _display(self, item: _Item, column: TreeColumn) -> str:
+        workspace = self.workspace
+        rollup = self._rollup(item)
+        if column is TreeColumn.COMPLETION:
+            return f"{rollup.completion * 100:.1f}%"
+        if column is TreeColumn.STATUS:
+            return status_text(rollup.status)
+        if item.node_id is None:  # the plan row
+            if column is TreeColumn.NAME:
+                return workspace.plan.title
+            if column is TreeColumn.TARGET:
+                return self.tr("%1 indicators").replace("%1", str(len(workspace.indicators)))
+            return ""
+        node = workspace.nodes[item.node_id]
+        if column is TreeColumn.NAME:
+            return f"{node.code} {node.title}"
+        if column is TreeColumn.DEPARTMENT:
+            return workspace.departments[node.department_id].short_name
+        single = self._single_indicator(item)
+        if column is TreeColumn.TARGET:
+            if single is not None:
+                return indicator_target_text(workspace, single)
+            count = len(workspace.indicators_under(item.node_id))
+            return self.tr("%1 indicators").replace("%1", str(count))
+        if column is TreeColumn.LATEST and single is not None:
+            return indicator_latest_text(workspace, single)
+        return ""
+
+    def _tooltip(self, item: _Item, column: TreeColumn) -> str | None:
+        if column is TreeColumn.STATUS:
+            counts = self._rollup(item).counts
+            return " · ".join(f"{status_text(s)} {counts.get(s, 0)}" for s in Status)
+        if column is TreeColumn.NAME and item.node_id is not None:
+            node = self.workspace.nodes[item.node_id]
+            return f"{node.quote}\n— {node.source}"
+        if column is TreeColumn.NAME:
+            return self.workspace.plan.source
+        return None
+
+    # --- following the controller ----------------------------------------------------------
+
+    def _emit_rows_changed(self, items: Iterable[_Item]) -> None:
+        first, last = TreeColumn.TARGET, TreeColumn.STATUS
+        for item in items:
+            self.dataChanged.emit(
+                self.createIndex(item.row, first, item), self.createIndex(item.row, last, item)
+            )
+
+    def _on_nodes_changed(self, node_ids: set[int]) -> None:
+        items = [self._items[n] for n in node_ids if n in self._items]
+        self._emit_rows_changed([*items, self._plan])
+
+    def _on_assessments_reset(self) -> None:
+        # One signal per parent, spanning all of its rows and the changing columns.
+        pending = [self._root]
+        while pending:
+            parent = pending.pop()
+            if parent.children:
+                first, last = parent.children[0], parent.children[-1]
+                self.dataChanged.emit(
+                    self.createIndex(first.row, TreeColumn.TARGET, first),
+                    self.createIndex(last.row, TreeColumn.STATUS, last),
+                )
+                pending.extend(parent.children)
+
+    def _on_reloaded(self) -> None:
+        self.beginResetModel()
+        self._build()
+        self.endResetModel()
+
+
+class PlanFilterProxy(QSortFilterProxyModel):
+    """Department, status and text filters; the ancestors of a match stay visible."""
+
+    def __init__(self, controller: PlanController, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.setRecursiveFilteringEnabled(True)
+        self._text = ""
+        self._department: int | None = None
+        self._status: Status | None = None
+        self._search_text: dict[int, str] = {}
+        self._indicator_text: dict[int, str] = {}
+        self._index_texts()
+        controller.reloaded.connect(self._index_texts)
+        controller.assessmentsReset.connect(self._statuses_changed)
+        controller.indicatorsChanged.connect(lambda _ids: self._statuses_changed())
+
+    def _index_texts(self) -> None:
+        workspace = self._controller.workspace
+        self._indicator_text = {
+            i.id: f"{i.code} {i.name}".casefold() for i in workspace.indicators.values()
+        }
+        self._search_text = {
+            n.id: f"{n.code} {n.title}".casefold() for n in workspace.nodes.values()
+        }
+
+    @property
+    def active(self) -> bool:
+        return bool(self._text) or self._department is not None or self._status is not None
+
+    def set_criteria(
+        self,
+        *,
+        text: str | None = None,
+        department: int | bool | None = False,
+        status: Status | bool | None = False,
+    ) -> None:
+        """Change any of the criteria (arguments left out keep their value)."""
+        self.beginFilterChange()
+        if text is not None:
+            self._text = text.strip().casefold()
+        if department is not False:
+            self._department = department if isinstance(department, int) else None
+        if status is not False:
+            self._status = status if isinstance(status, Status) else None
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def _statuses_changed(self) -> None:
+        if self._status is not None:
+            self.beginFilterChange()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def _text_matches_node(self, node_id: int) -> bool:
+        workspace = self._controller.workspace
+        return any(self._text in self._search_text[n] for n in workspace.ancestors(node_id))
+
+    def indicator_passes(self, indicator_id: int) -> bool:
+        """Whether the grid shows this indicator under the current criteria."""
+        workspace = self._controller.workspace
+        indicator = workspace.indicators[indicator_id]
+        if self._department is not None and indicator.department_id != self._department:
+            return False
+        if self._status is not None and workspace.assessments[indicator_id].status is not (
+            self._status
+        ):
+            return False
+        if self._text and self._text not in self._indicator_text[indicator_id]:
+            return self._text_matches_node(indicator.measure_id)
+        return True
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        # QSortFilterProxyModel.filterAcceptsRow
+        if not self.active:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, PlanTreeModel)
+        node_id = model.node_id(model.index(source_row, 0, source_parent))
+        if node_id is None:
+            return False  # the plan row shows when anything below it matches
+        workspace = self._controller.workspace
+        node = workspace.nodes[node_id]
+        if node.kind is NodeKind.MEASURE:
+            return any(self.indicator_passes(i) for i in node.indicator_ids)
+        # A project or task matches by text alone (its own or an ancestor's); under a
+        # department or status filter it shows only as the ancestor of a matching measure.
+        return (
+            self._department is None and self._status is None and self._text_matches_node(node_id)
+        )

@@ -1,0 +1,670 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>App</name>
+    <message>
+        <location filename="../../desktop/ui/app.py" line="73"/>
+        <source>Target Monitor</source>
+        <translation>目标任务监测</translation>
+    </message>
+</context>
+<context>
+    <name>AttentionModel</name>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="142"/>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="143"/>
+        <source>Indicator</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="144"/>
+        <source>Responsible</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="145"/>
+        <source>Completion</source>
+        <translation>完成率</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="146"/>
+        <source>Planned progress</source>
+        <translation>序时进度</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="147"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="208"/>
+        <source>Lagging indicators (red and yellow)</source>
+        <translation>滞后指标(红灯和黄灯)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="252"/>
+        <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;As of %2: completion %3, planned progress %4</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;数据截至 %2:完成率 %3,序时进度 %4</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="265"/>
+        <source>By part</source>
+        <translation>分项情况</translation>
+    </message>
+</context>
+<context>
+    <name>Figure</name>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="77"/>
+        <source>&apos;%1&apos; is not a number</source>
+        <translation>“%1”不是数字</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="78"/>
+        <source>&apos;%1&apos; is negative; figures are 0 or more</source>
+        <translation>“%1”是负数;数值须大于或等于 0</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="79"/>
+        <source>&apos;%1&apos; is too large</source>
+        <translation>“%1”数值过大</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="80"/>
+        <source>&apos;%1&apos; is a percentage, but this indicator is counted in %2</source>
+        <translation>“%1”是百分数,但该指标的单位是“%2”</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="83"/>
+        <source>&apos;%1&apos; is not a milestone state (not started, in progress or done)</source>
+        <translation>“%1”不是有效的进度状态(未启动、推进中或已完成)</translation>
+    </message>
+</context>
+<context>
+    <name>FirstStartDialog</name>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="64"/>
+        <source>Welcome to Target Monitor</source>
+        <translation>欢迎使用目标任务监测</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="69"/>
+        <source>Please tell us who you are. Your name is recorded with every figure you enter, and the window opens on your department&apos;s indicators.</source>
+        <translation>请填写您的姓名和所在单位。您录入的每个数据都会记录填报人,窗口将默认显示本单位的指标。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="76"/>
+        <source>Your name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="77"/>
+        <source>Your department</source>
+        <translation>所在单位</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryModel</name>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="60"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="61"/>
+        <source>Who</source>
+        <translation>修改人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="62"/>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="63"/>
+        <source>Old → new</source>
+        <translation>原值 → 新值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="64"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="69"/>
+        <source>value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="70"/>
+        <source>state</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="71"/>
+        <source>progress</source>
+        <translation>进展情况</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="72"/>
+        <source>problems and next steps</source>
+        <translation>存在问题及下步措施</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="105"/>
+        <source>typed in</source>
+        <translation>手工录入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="107"/>
+        <source>import #%1 %2</source>
+        <translation>导入批次 #%1 %2</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryPanel</name>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="140"/>
+        <source>History: select a month cell</source>
+        <translation>修改记录:请选择月份单元格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="145"/>
+        <source>History of %1 %2</source>
+        <translation>%1 %2 的修改记录</translation>
+    </message>
+</context>
+<context>
+    <name>IndicatorKind</name>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="45"/>
+        <source>cumulative</source>
+        <translation>累计</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="46"/>
+        <source>level</source>
+        <translation>存量</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="47"/>
+        <source>milestone</source>
+        <translation>里程碑</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="85"/>
+        <source>Monthly progress</source>
+        <translation>进度填报</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="87"/>
+        <source>Overview</source>
+        <translation>总览</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="101"/>
+        <source>Search code or name (Ctrl+F)</source>
+        <translation>搜索编码或名称 (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="104"/>
+        <source>All departments</source>
+        <translation>全部单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="111"/>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="196"/>
+        <source>The month whose figures the lights judge</source>
+        <translation>三色预警所依据的数据月份</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="203"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="205"/>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="210"/>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="213"/>
+        <source>&amp;Paste</source>
+        <translation>粘贴(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="216"/>
+        <source>&amp;Find</source>
+        <translation>查找(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="219"/>
+        <source>&amp;Reload</source>
+        <translation>刷新(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="222"/>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="224"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="225"/>
+        <source>&amp;Expand all</source>
+        <translation>全部展开(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="227"/>
+        <source>&amp;Collapse all</source>
+        <translation>全部折叠(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="229"/>
+        <source>&amp;About</source>
+        <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="243"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="247"/>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="251"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="253"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="256"/>
+        <source>Main toolbar</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="259"/>
+        <source>Figures as of </source>
+        <translation>数据截至 </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="279"/>
+        <source>Database: %1</source>
+        <translation>数据库:%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="282"/>
+        <source>Nothing saved in this session</source>
+        <translation>本次尚未保存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="340"/>
+        <source>Target Monitor — %1</source>
+        <translation>目标任务监测 — %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="344"/>
+        <source>User: %1</source>
+        <translation>填报人:%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="428"/>
+        <source>Target Monitor</source>
+        <translation>目标任务监测</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="438"/>
+        <source>Saved at %1</source>
+        <translation>已于 %1 保存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="462"/>
+        <source>Select the cell where the pasted figures should start.</source>
+        <translation>请先选择粘贴的起始单元格。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="467"/>
+        <source>Paste %1 cells</source>
+        <translation>粘贴 %1 个单元格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="474"/>
+        <source>%1 cells pasted; these were refused:</source>
+        <translation>已粘贴 %1 个单元格;以下单元格未被接受:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="479"/>
+        <source>… and %1 more</source>
+        <translation>……另有 %1 处</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="483"/>
+        <source>%1 cells pasted</source>
+        <translation>已粘贴 %1 个单元格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="494"/>
+        <source>Reloaded from the database</source>
+        <translation>已从数据库重新读取</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="517"/>
+        <source>About Target Monitor</source>
+        <translation>关于目标任务监测</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="518"/>
+        <source>&lt;b&gt;Target Monitor&lt;/b&gt; %1&lt;br&gt;Database: %2&lt;br&gt;Plan: %3&lt;br&gt;Source: %4</source>
+        <translation>&lt;b&gt;目标任务监测&lt;/b&gt; %1&lt;br&gt;数据库:%2&lt;br&gt;计划:%3&lt;br&gt;来源:%4</translation>
+    </message>
+</context>
+<context>
+    <name>MilestoneState</name>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="36"/>
+        <source>Not started</source>
+        <translation>未启动</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="37"/>
+        <source>In progress</source>
+        <translation>推进中</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="38"/>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+</context>
+<context>
+    <name>NotesPanel</name>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="172"/>
+        <source>Save notes</source>
+        <translation>保存说明</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="175"/>
+        <location filename="../../desktop/ui/panels.py" line="233"/>
+        <source>Save the notes of this month (Ctrl+S)</source>
+        <translation>保存本月的进展说明 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="178"/>
+        <source>Progress</source>
+        <translation>进展情况</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="179"/>
+        <source>Problems and next steps</source>
+        <translation>存在问题及下步措施</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="196"/>
+        <source>Notes: select a month cell</source>
+        <translation>进展说明:请选择月份单元格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="204"/>
+        <source>Nothing reported for this month yet</source>
+        <translation>本月尚未填报</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="208"/>
+        <source>Last saved by %1 at %2</source>
+        <translation>最后由 %1 于 %2 保存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="231"/>
+        <source>A note holds at most %1 characters</source>
+        <translation>说明最多 %1 个字</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/panels.py" line="243"/>
+        <source>Edit notes of %1 %2</source>
+        <translation>编辑 %1 %2 的说明</translation>
+    </message>
+</context>
+<context>
+    <name>Paste</name>
+    <message>
+        <location filename="../../desktop/ui/paste.py" line="55"/>
+        <source>row %1, column %2: &apos;%3&apos; falls outside the month cells</source>
+        <translation>第 %1 行第 %2 列:“%3”不在月份单元格范围内</translation>
+    </message>
+</context>
+<context>
+    <name>PlanController</name>
+    <message>
+        <location filename="../../desktop/ui/controller.py" line="179"/>
+        <source>Not saved: %1</source>
+        <translation>未保存:%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/controller.py" line="205"/>
+        <source>%1 was changed by %2 at %3 while you were editing; it now holds %4. Your change was not saved and nothing was overwritten; the grid shows the current value.</source>
+        <translation>在您编辑期间,%1 已被 %2 于 %3 修改,当前值为 %4。您的修改未保存,也未覆盖任何数据;表格已显示当前值。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/controller.py" line="212"/>
+        <source>nothing</source>
+        <translation>空</translation>
+    </message>
+</context>
+<context>
+    <name>PlanTreeModel</name>
+    <message>
+        <location filename="../../desktop/ui/tree_model.py" line="146"/>
+        <source>Code / name</source>
+        <translation>编码/名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/tree_model.py" line="147"/>
+        <source>Lead department</source>
+        <translation>牵头单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/tree_model.py" line="148"/>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/tree_model.py" line="149"/>
+        <source>Latest</source>
+        <translation>最新值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/tree_model.py" line="150"/>
+        <source>Completion</source>
+        <translation>完成率</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/tree_model.py" line="151"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/tree_model.py" line="216"/>
+        <location filename="../../desktop/ui/tree_model.py" line="228"/>
+        <source>%1 indicators</source>
+        <translation>%1 个指标</translation>
+    </message>
+</context>
+<context>
+    <name>ProgressGridModel</name>
+    <message>
+        <location filename="../../desktop/ui/grid_model.py" line="134"/>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/grid_model.py" line="135"/>
+        <source>Indicator</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/grid_model.py" line="136"/>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/grid_model.py" line="137"/>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/grid_model.py" line="138"/>
+        <source>Completion</source>
+        <translation>完成率</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/grid_model.py" line="139"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/grid_model.py" line="142"/>
+        <source>The month being evaluated</source>
+        <translation>当前评价月份</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/grid_model.py" line="244"/>
+        <source>Edit %1 %2</source>
+        <translation>编辑 %1 %2</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="109"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="122"/>
+        <source>Your name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="123"/>
+        <source>Your department</source>
+        <translation>所在单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="124"/>
+        <source>Yellow light when behind by more than</source>
+        <translation>落后序时进度超过(黄灯)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="125"/>
+        <source>Red light when behind by more than</source>
+        <translation>落后序时进度超过(红灯)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="126"/>
+        <source>Language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="148"/>
+        <source> points</source>
+        <translation> 个百分点</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="155"/>
+        <source>The yellow threshold must not exceed the red one.</source>
+        <translation>黄灯阈值不能大于红灯阈值。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="157"/>
+        <source>A name is required.</source>
+        <translation>请填写姓名。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="159"/>
+        <source>The language changes the next time the program starts.</source>
+        <translation>界面语言将在下次启动时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="25"/>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="26"/>
+        <source>Not reported</source>
+        <translation>未填报</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="27"/>
+        <source>On track</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="28"/>
+        <source>Lagging</source>
+        <translation>滞后</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="29"/>
+        <source>Seriously lagging</source>
+        <translation>严重滞后</translation>
+    </message>
+</context>
+<context>
+    <name>SummaryModel</name>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="68"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="69"/>
+        <source>Completion</source>
+        <translation>完成率</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="70"/>
+        <source>Planned progress</source>
+        <translation>序时进度</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dashboard.py" line="71"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+</context>
+</TS>
