@@ -251,7 +251,7 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """The window (Qt is imported only here, so the other commands start fast)."""
     from desktop.ui.app import run  # noqa: PLC0415
 
-    return run(resolve_location(args.db))
+    return run(resolve_location(args.db), exit_after_ms=args.exit_after)
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -281,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    # Closes the window after that many milliseconds: for smoke tests of builds, not for users.
+    parser.add_argument("--exit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
     parser.set_defaults(handler=cmd_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 

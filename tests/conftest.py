@@ -12,9 +12,16 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import QSettings
 
 from desktop.models.database import Database, open_database
 from desktop.models.service import EntryService
+
+from desktop.ui.app import create_main_window
+from desktop.ui.main_window import MainWindow
+from desktop.ui.settings import USER_NAME, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed.sqlite"
@@ -60,3 +67,23 @@ class FixedClock:
 @pytest.fixture
 def service(database: Database) -> EntryService:
     return EntryService(database, "张三", clock=FixedClock())
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings in a private INI file, with a user already set up."""
+    store = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    store.set(USER_NAME, "王填报")
+    return store
+
+
+@pytest.fixture
+def window(qtbot: QtBot, seed_copy: Path, settings: Settings) -> Iterator[MainWindow]:
+    """The main window on a private seed copy, evaluated as of June 2025, shown offscreen."""
+    main = create_main_window(seed_copy, settings=settings, as_of="2025-06")
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    main.close()
+    main.controller.database.close()

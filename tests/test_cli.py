@@ -170,13 +170,6 @@ def test_tree_reports_latest_values_completion_and_status(
     assert may["4.2.3-2"]["latest"] is None
 
 
-def test_the_default_command_shows_the_plan_until_the_window_exists(
-    capsys: pytest.CaptureFixture[str], seed_copy: Path
-) -> None:
-    code, out, _ = run(capsys, "--db", str(seed_copy))
-    assert code == 0 and "6 个工程" in out
-
-
 # --- check ---------------------------------------------------------------------------------
 
 
@@ -300,3 +293,39 @@ def test_python_m_desktop_and_the_script_are_the_same_program(seed_copy: Path) -
         [str(script), "tree", "--json"], env=env, capture_output=True, check=True
     )
     assert json.loads(result.stdout.decode("utf-8"))["plan"]["code"] == "SY2025-MIS"
+
+
+def test_the_default_command_opens_the_window(seed_copy: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "--db", str(seed_copy), "--exit-after", "1500"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr
+
+
+def test_the_window_reports_a_damaged_database_without_a_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.sqlite"
+    broken.write_bytes(b"garbage" * 500)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    script = (
+        "import sys; from PySide6.QtWidgets import QMessageBox;"
+        "QMessageBox.critical = lambda *a: print('SHOWN:', a[2]);"
+        "from desktop.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, "--db", str(broken)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "SHOWN:" in result.stdout and "damaged or is not a database" in result.stdout
+    assert "Traceback" not in result.stderr

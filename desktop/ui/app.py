@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -63,8 +63,12 @@ def create_main_window(
     return MainWindow(controller, settings)
 
 
-def run(location: DatabaseLocation) -> int:
-    """The GUI's main loop; a foreseeable failure is shown in a dialog and gives exit code 1."""
+def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
+    """The GUI's main loop; a foreseeable failure is shown in a dialog and gives exit code 1.
+
+    `exit_after_ms` closes the window after that long, without asking anything (smoke tests
+    of installed builds).
+    """
     app = application()
     settings = Settings()
     try:
@@ -72,7 +76,9 @@ def run(location: DatabaseLocation) -> int:
     except TargetMonitorError as error:
         QMessageBox.critical(None, app.translate("App", "Target Monitor"), str(error))
         return 1
-    if not settings.get(USER_NAME):
+    if exit_after_ms is not None:
+        QTimer.singleShot(exit_after_ms, window.close)
+    elif not settings.get(USER_NAME):
         departments = [d.short_name for d in window.controller.workspace.departments.values()]
         dialog = FirstStartDialog(settings, departments)
         if dialog.exec() == QDialog.DialogCode.Accepted:

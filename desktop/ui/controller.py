@@ -19,7 +19,7 @@ from desktop.models.figures import format_figure
 from desktop.models.history import entry_details
 from desktop.models.progress import Thresholds
 from desktop.models.schema import MilestoneState
-from desktop.models.service import EntryEdit, EntryService
+from desktop.models.service import Changes, EntryEdit, EntryService
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.i18n import state_text
@@ -41,29 +41,28 @@ class CellEdit:
 
 
 class EditEntriesCommand(QUndoCommand):
-    """One undoable step: a cell, a note, or a whole paste."""
+    """One undoable step: a cell, a note, or a whole paste.
+
+    Undo and redo expect the versions the workspace last saw, so a change made meanwhile by
+    another program is refused rather than overwritten.
+    """
 
     def __init__(
         self,
         controller: PlanController,
         forward: Sequence[CellEdit],
         backward: Sequence[CellEdit],
-        versions: Mapping[tuple[int, str], int],
         text: str,
     ) -> None:
         super().__init__(text)
         self._controller = controller
         self._forward = list(forward)
         self._backward = list(backward)
-        self._versions = dict(versions)
         self._applied = True  # the controller wrote it before pushing
 
     def _run(self, cells: Sequence[CellEdit]) -> None:
-        versions = self._controller.write(cells, self._versions)
-        if versions is None:
+        if not self._controller.write(cells):
             self.setObsolete(True)  # refused (someone else changed it): drop from the stack
-        else:
-            self._versions.update(versions)
 
     def redo(self) -> None:  # QUndoCommand.redo
         if self._applied:
@@ -132,12 +131,11 @@ class PlanController(QObject):
     def edit(self, cells: Sequence[CellEdit], description: str) -> bool:
         """Write the cells as one undoable step; False (and a message) when refused."""
         backward = [self._current(cell) for cell in cells]
-        versions = self.write(cells, {})
-        if versions is None:
+        changes = self._apply(cells)
+        if changes is None:
             return False
-        if versions:
-            command = EditEntriesCommand(self, cells, backward, versions, description)
-            self.undo_stack.push(command)
+        if not changes.empty:
+            self.undo_stack.push(EditEntriesCommand(self, cells, backward, description))
         return True
 
     def _current(self, cell: CellEdit) -> CellEdit:
@@ -156,17 +154,13 @@ class PlanController(QObject):
                 current[name] = "" if details is None else getattr(details, name)
         return CellEdit(cell.indicator_id, cell.period, current)
 
-    def write(
-        self, cells: Sequence[CellEdit], versions: Mapping[tuple[int, str], int]
-    ) -> dict[tuple[int, str], int] | None:
-        """Apply through the service; the new versions, or None when refused."""
+    def write(self, cells: Sequence[CellEdit]) -> bool:
+        """Apply through the service (used by undo and redo); False when refused."""
+        return self._apply(cells) is not None
+
+    def _apply(self, cells: Sequence[CellEdit]) -> Changes | None:
         edits = [
-            EntryEdit(
-                c.indicator_id,
-                c.period,
-                c.fields,
-                versions.get(c.key, self.workspace.version(*c.key)),
-            )
+            EntryEdit(c.indicator_id, c.period, c.fields, self.workspace.version(*c.key))
             for c in cells
         ]
         try:
@@ -179,7 +173,7 @@ class PlanController(QObject):
             self.editRefused.emit(self.tr("Not saved: %1").replace("%1", str(error)))
             return None
         self._after_write(changes.indicator_ids, saved=not changes.empty)
-        return dict(changes.entry_versions)
+        return changes
 
     def _after_write(self, indicator_ids: set[int] | frozenset[int], *, saved: bool) -> None:
         touched = self.workspace.refresh(indicator_ids)

@@ -39,7 +39,7 @@ EXPECTED_MARK = QColor("#202124")
 def _status(value: object) -> Status | None:
     """A status back from a model role (Qt hands string enums back as plain strings)."""
     try:
-        return Status(value) if value is not None else None
+        return Status(str(value)) if value is not None else None
     except ValueError:
         return None
 

@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts(
             [QKeySequence("Ctrl+Y"), QKeySequence(QKeySequence.StandardKey.Redo)]
         )
+        self.addActions([self.undo_action, self.redo_action])
         self.copy_action = self._action(
             self.tr("&Copy"), QKeySequence.StandardKey.Copy, self.copy_selection
         )
@@ -293,7 +294,7 @@ class MainWindow(QMainWindow):
             lambda _i: self._filter(department=self.department_filter.currentData())
         )
         self.status_filter.currentIndexChanged.connect(
-            lambda _i: self._filter(status=self.status_filter.currentData())
+            lambda _i: self._filter(status=self._chosen_status())
         )
         self.period_selector.currentIndexChanged.connect(
             lambda _i: self.controller.set_period(self.period_selector.currentData())
@@ -360,6 +361,10 @@ class MainWindow(QMainWindow):
         if not current.isValid():
             self._select_node(None)
 
+    def _chosen_status(self) -> Status | None:
+        data = self.status_filter.currentData()  # Qt hands string enums back as strings
+        return None if data is None else Status(data)
+
     def _expand_tree(self) -> None:
         depth = 1 if len(self.controller.workspace.nodes) > LARGE_PLAN_NODES else 2
         self.tree.expandToDepth(depth)
@@ -370,7 +375,9 @@ class MainWindow(QMainWindow):
             proxy_index = self.proxy.index(0, 0)
         self.tree.setCurrentIndex(proxy_index)
         self.tree.scrollTo(proxy_index)
-        self._on_tree_current(proxy_index)
+        self._save_pending_notes()
+        self.grid_model.set_node(self.tree_model.node_id(self.proxy.mapToSource(proxy_index)))
+        self.dashboard.set_node(self.grid_model.node_id)
 
     def _on_tree_current(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
         node_id = self.tree_model.node_id(self.proxy.mapToSource(current))

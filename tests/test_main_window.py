@@ -1,0 +1,376 @@
+"""The main window as clerks and managers use it: edit, undo, paste, filter, conflicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
+
+from desktop.models.database import Database, open_database
+from desktop.models.progress import Status
+from desktop.models.schema import AuditEvent, Entry, MilestoneState
+from desktop.models.service import NO_ENTRY, EntryService
+from tests.ui_helpers import grid_index, indicator_id, messages, node_id, visible_codes
+
+from desktop.ui.app import create_main_window
+from desktop.ui.controller import CellEdit
+from desktop.ui.dialogs import FirstStartDialog, SettingsDialog
+from desktop.ui.main_window import MainWindow
+from desktop.ui.settings import (
+    MAIN_SPLITTER,
+    USER_DEPARTMENT,
+    USER_NAME,
+    WINDOW_GEOMETRY,
+    Settings,
+)
+from desktop.ui.tree_model import STATUS_ROLE, TreeColumn
+
+
+def stored(database: Database, code: str, period: str) -> Entry | None:
+    with database.read() as session:
+        return session.scalar(
+            select(Entry)
+            .join(Entry.indicator)
+            .where(Entry.period == period)
+            .where(Entry.indicator.has(code=code))
+        )
+
+
+def audit_count(database: Database) -> int:
+    with database.read() as session:
+        return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def type_into_cell(qtbot: QtBot, window: MainWindow, code: str, period: str, text: str) -> None:
+    """Open the cell's editor as a user would and type, then press Enter."""
+    index = grid_index(window, code, period)
+    window.grid.setCurrentIndex(index)
+    window.grid.edit(index)
+    editors = [e for e in window.grid.findChildren(QLineEdit, "valueEditor") if e.isVisible()]
+    assert len(editors) == 1
+    editor = editors[0]
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    # Qt commits the editor's data on the next turn of the event loop.
+    qtbot.waitUntil(lambda: not editor.isVisible())
+
+
+def tree_status(window: MainWindow, code: str) -> Status:
+    index = window.tree_model.index_of_node(node_id(window, code), TreeColumn.STATUS)
+    return Status(index.data(STATUS_ROLE))
+
+
+# --- the tree ------------------------------------------------------------------------------
+
+
+def test_the_tree_shows_the_plan_6_12_30(window: MainWindow) -> None:
+    model = window.tree_model
+    plan = model.index(0, 0)
+    assert model.rowCount() == 1 and plan.data() == "全力在建设现代化产业体系上攻坚突破"
+    assert model.rowCount(plan) == 6
+    projects = [model.index(r, 0, plan) for r in range(6)]
+    assert projects[0].data() == "1 重点产业集群提升工程"
+    assert all(model.rowCount(p) == 2 for p in projects)
+    measures = sum(model.rowCount(model.index(t, 0, p)) for p in projects for t in range(2))
+    assert measures == 30
+    clusters = model.index_of_node(node_id(window, "1.1.1"), TreeColumn.DEPARTMENT)
+    assert clusters.data() == "工信局"
+    one_indicator = model.index_of_node(node_id(window, "4.1.1"), TreeColumn.TARGET)
+    assert one_indicator.data() == "18 个"
+
+
+# --- editing -------------------------------------------------------------------------------
+
+
+def test_a_cell_typed_in_the_grid_is_saved_audited_and_judged(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    database = window.controller.database
+    window._select_node(node_id(window, "2"))
+    assert tree_status(window, "2.1.1") is Status.NOT_REPORTED
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "150")
+    entry = stored(database, "2.1.1-1", "2025-06")
+    assert entry is not None and entry.value == 150 and entry.reported_by == "王填报"
+    assert audit_count(database) == 1
+    assert grid_index(window, "2.1.1-1", "2025-06").data() == "150"
+    # 150 of 300 at the end of June: on the 序时进度 line. The measure has a second,
+    # unreported milestone, so the measure shows the worse of the two.
+    assert window.controller.workspace.assessments[indicator_id(window, "2.1.1-1")].status is (
+        Status.GREEN
+    )
+    window.dashboard.set_node(None)
+    counts = window.controller.workspace.plan_rollup.counts
+    assert counts[Status.GREEN] == 1
+    assert "正常 <b>1</b>" in window.dashboard.counts.text() or "On track <b>1</b>" in (
+        window.dashboard.counts.text()
+    )
+    assert window.saved_label.text().startswith(("Saved at", "已于"))
+
+
+def test_text_that_is_not_a_number_is_refused_and_changes_nothing(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "abc")
+    assert stored(window.controller.database, "2.1.1-1", "2025-06") is None
+    assert any(
+        "'abc' is not a number" in text or "“abc”不是数字" in text for text in messages(window)
+    )
+
+
+def test_a_milestone_is_set_from_its_list(qtbot: QtBot, window: MainWindow) -> None:
+    index = grid_index(window, "5.1.1-1", "2025-06")
+    window.grid.setCurrentIndex(index)
+    window.grid.edit(index)
+    combo = window.grid.findChild(QComboBox, "milestoneEditor")
+    assert combo is not None
+    combo.setCurrentIndex(combo.findData(MilestoneState.IN_PROGRESS))
+    window.grid.commitData(combo)
+    window.grid.closeEditor(combo, window.entry_delegate.EndEditHint.NoHint)
+    entry = stored(window.controller.database, "5.1.1-1", "2025-06")
+    assert entry is not None and entry.milestone_state is MilestoneState.IN_PROGRESS
+
+
+def test_undo_and_redo_go_through_the_service(qtbot: QtBot, window: MainWindow) -> None:
+    database = window.controller.database
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "150")
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "170")
+    assert window.undo_action.text().endswith("2.1.1-1 2025-06")
+    window.undo_action.trigger()
+    assert stored(database, "2.1.1-1", "2025-06").value == 150  # type: ignore[union-attr]
+    window.undo_action.trigger()
+    assert stored(database, "2.1.1-1", "2025-06").value is None  # type: ignore[union-attr]
+    assert grid_index(window, "2.1.1-1", "2025-06").data() == ""
+    assert not window.undo_action.isEnabled()
+    window.redo_action.trigger()
+    window.redo_action.trigger()
+    assert stored(database, "2.1.1-1", "2025-06").value == 170  # type: ignore[union-attr]
+    assert audit_count(database) == 6  # every step, undo and redo included, is audited
+    assert window.redo_action.shortcuts()[0].toString() == "Ctrl+Y"
+
+
+def test_pasting_a_range_from_excel_is_one_step_and_names_refused_cells(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window._select_node(node_id(window, "2.2.1"))  # three indicators: 10 / 100 / 5 户
+    assert window.grid_model.rowCount() == 3
+    start = grid_index(window, "2.2.1-1", "2025-03")
+    window.grid.setCurrentIndex(start)
+    QGuiApplication.clipboard().setText(
+        "1\t2\t3\t4\r\n10\t20\tabc\t40\r\n１\t1\t2\t2\r\n"  # Excel's line ends, a full-width 1
+    )
+    window.paste()
+    database = window.controller.database
+    assert stored(database, "2.2.1-2", "2025-05") is None  # the refused cell
+    assert stored(database, "2.2.1-2", "2025-06").value == 40  # type: ignore[union-attr]
+    assert stored(database, "2.2.1-3", "2025-03").value == 1  # type: ignore[union-attr]
+    assert audit_count(database) == 11
+    shown = "\n".join(messages(window))
+    assert "2.2.1-2 2025-05" in shown and ("'abc' is not a number" in shown or "abc" in shown)
+    window.undo_action.trigger()  # the whole paste is one undo step
+    with database.read() as session:
+        values = session.scalars(select(Entry.value)).all()
+    assert values and all(v is None for v in values)
+
+
+# --- filters and period --------------------------------------------------------------------
+
+
+def test_department_filter_limits_tree_and_grid(window: MainWindow) -> None:
+    index = window.department_filter.findText("发改委")
+    window.department_filter.setCurrentIndex(index)
+    measures = [c for c in visible_codes(window) if c.count(".") == 2]
+    assert measures == ["4.1.3", "4.2.1", "4.2.2"]
+    assert "4" in visible_codes(window) and "1" not in visible_codes(window)
+    window._select_node(None)
+    grid_codes = {window.grid_model.index(r, 0).data() for r in range(window.grid_model.rowCount())}
+    assert grid_codes == {"4.1.3-1", "4.2.1-1", "4.2.1-2", "4.2.1-3", "4.2.2-1"}
+    window.department_filter.setCurrentIndex(0)
+    assert len([c for c in visible_codes(window) if c.count(".") == 2]) == 30
+
+
+def test_text_filter_keeps_the_ancestors_of_matches(window: MainWindow) -> None:
+    window.search_box.setText("算力")
+    assert visible_codes(window) == ["4", "4.2", "4.2.3"]
+    window.search_box.setText("6.2")
+    assert visible_codes(window) == ["6", "6.2", "6.2.1", "6.2.2", "6.2.3", "6.2.4"]
+    window.search_box.setText("no such thing")
+    assert visible_codes(window) == []
+
+
+def test_status_filter_follows_the_figures(qtbot: QtBot, window: MainWindow) -> None:
+    window.status_filter.setCurrentIndex(window.status_filter.findData(Status.RED))
+    assert visible_codes(window) == [] and window.grid_model.rowCount() == 0
+    computing = CellEdit(indicator_id(window, "4.2.3-2"), "2025-06", {"value": 150})
+    window.controller.edit([computing], "edit")  # 15 % of 1000P in June: red
+    assert visible_codes(window) == ["4", "4.2", "4.2.3"]
+    window._select_node(None)
+    assert window.grid_model.rowCount() == 1
+
+
+def test_the_period_selector_recomputes_every_status(qtbot: QtBot, window: MainWindow) -> None:
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "150")
+    projects = indicator_id(window, "2.1.1-1")
+    assert window.controller.workspace.assessments[projects].status is Status.GREEN
+    window.period_selector.setCurrentIndex(window.period_selector.findData("2025-07"))
+    assert window.controller.workspace.assessments[projects].status is Status.NOT_REPORTED
+    assert (
+        window.grid_model.headerData(
+            window.grid_model.column_of("2025-07"),
+            Qt.Orientation.Horizontal,
+            Qt.ItemDataRole.ToolTipRole,
+        )
+        is not None
+    )
+
+
+# --- conflicts -----------------------------------------------------------------------------
+
+
+def test_an_edit_racing_another_program_overwrites_nothing(
+    qtbot: QtBot, window: MainWindow, seed_copy: Path
+) -> None:
+    other = open_database(seed_copy)
+    try:
+        EntryService(other, "李四").set_value(
+            indicator_id(window, "2.1.1-1"), "2025-06", 99, expected_version=NO_ENTRY
+        )
+    finally:
+        other.close()
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "150")
+    assert stored(window.controller.database, "2.1.1-1", "2025-06").value == 99  # type: ignore[union-attr]
+    shown = "\n".join(messages(window))
+    assert "李四" in shown and "99" in shown
+    assert grid_index(window, "2.1.1-1", "2025-06").data() == "99"
+    assert not window.undo_action.isEnabled()
+
+
+# --- notes and history ---------------------------------------------------------------------
+
+
+def test_notes_are_saved_undoable_and_listed_in_history(qtbot: QtBot, window: MainWindow) -> None:
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "150")
+    window.grid.setCurrentIndex(grid_index(window, "2.1.1-1", "2025-06"))
+    notes = window.notes
+    notes.progress.setPlainText("新开工项目 150 个")
+    notes.problems.setPlainText("部分项目资金未到位")
+    assert notes.save_button.isEnabled()
+    qtbot.mouseClick(notes.save_button, Qt.MouseButton.LeftButton)
+    entry = stored(window.controller.database, "2.1.1-1", "2025-06")
+    assert entry is not None and entry.progress_note == "新开工项目 150 个"
+    history = window.history.model
+    assert history.rowCount() == 3
+    assert history.index(0, 3).data() == "— → 部分项目资金未到位"
+    window.undo_action.trigger()
+    entry = stored(window.controller.database, "2.1.1-1", "2025-06")
+    assert entry is not None and entry.progress_note == "" and entry.value == 150
+    assert notes.progress.toPlainText() == ""
+
+
+def test_unsaved_notes_are_saved_when_moving_on(qtbot: QtBot, window: MainWindow) -> None:
+    window.grid.setCurrentIndex(grid_index(window, "2.1.1-1", "2025-06"))
+    window.notes.progress.setPlainText("已完成招标")
+    window.grid.setCurrentIndex(grid_index(window, "2.1.1-1", "2025-05"))
+    entry = stored(window.controller.database, "2.1.1-1", "2025-06")
+    assert entry is not None and entry.progress_note == "已完成招标"
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+
+def test_the_dashboard_lists_laggards_and_jumps_to_them(qtbot: QtBot, window: MainWindow) -> None:
+    type_into_cell(qtbot, window, "4.2.3-2", "2025-06", "150")  # red
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "60")  # yellow
+    window._select_node(None)
+    dashboard = window.dashboard
+    assert dashboard.summary.rowCount() == 6
+    attention = dashboard.attention
+    assert [attention.index(r, 0).data() for r in range(attention.rowCount())] == [
+        "4.2.3-2",
+        "2.1.1-1",
+    ]
+    dashboard.indicatorActivated.emit(indicator_id(window, "2.1.1-1"))
+    assert window.tabs.currentIndex() == 0
+    current = window.grid.currentIndex()
+    assert window.grid_model.indicator_at(current.row()) == indicator_id(window, "2.1.1-1")
+    assert window.grid_model.period_at(current.column()) == "2025-06"
+
+
+# --- settings and first start --------------------------------------------------------------
+
+
+def test_first_start_dialog_records_name_and_department(qtbot: QtBot, tmp_path: Path) -> None:
+    store = Settings(QSettings(str(tmp_path / "first.ini"), QSettings.Format.IniFormat))
+    dialog = FirstStartDialog(store, ["工信局", "发改委"])
+    qtbot.addWidget(dialog)
+    dialog.fields.name.clear()
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert not ok.isEnabled()
+    dialog.fields.name.setText("赵会计")  # QTest types ASCII only
+    dialog.fields.department.setCurrentText("发改委")
+    assert ok.isEnabled()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert store.get(USER_NAME) == "赵会计" and store.get(USER_DEPARTMENT) == "发改委"
+
+
+def test_settings_change_the_thresholds_and_the_user(qtbot: QtBot, window: MainWindow) -> None:
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "120")  # 9.6 points behind: green
+    projects = indicator_id(window, "2.1.1-1")
+    assert window.controller.workspace.assessments[projects].status is Status.GREEN
+    dialog = SettingsDialog(window.settings, ["工信局"], window)
+    qtbot.addWidget(dialog)
+    dialog.yellow.setValue(5)
+    dialog.fields.name.setText("钱主任")
+    dialog.accept()
+    window.apply_settings()
+    assert window.controller.workspace.assessments[projects].status is Status.YELLOW
+    assert tree_status(window, "2.1.1") is Status.YELLOW or tree_status(window, "2.1.1") is (
+        Status.NOT_REPORTED
+    )
+    assert window.controller.user == "钱主任" and "钱主任" in window.user_label.text()
+
+
+def test_window_state_is_kept(qtbot: QtBot, seed_copy: Path, settings: Settings) -> None:
+    first = create_main_window(seed_copy, settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.main_splitter.setSizes([333, 667])
+    sizes = first.main_splitter.sizes()
+    first.close()
+    first.controller.database.close()
+    assert not settings.get(WINDOW_GEOMETRY).isEmpty()
+    assert not settings.get(MAIN_SPLITTER).isEmpty()
+    second = create_main_window(seed_copy, settings=settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.main_splitter.sizes() == sizes
+    second.close()
+    second.controller.database.close()
+
+
+def test_the_users_department_is_preselected(
+    qtbot: QtBot, seed_copy: Path, settings: Settings
+) -> None:
+    settings.set(USER_DEPARTMENT, "城乡建设局")
+    main = create_main_window(seed_copy, settings=settings)
+    qtbot.addWidget(main)
+    assert main.department_filter.currentText() == "城乡建设局"
+    assert main.grid_model.rowCount() == 5
+    main.close()
+    main.controller.database.close()
+
+
+@pytest.mark.parametrize("shortcut", ["Ctrl+Z", "Ctrl+Y", "Ctrl+V", "Ctrl+C", "Ctrl+F", "F5"])
+def test_keyboard_shortcuts_exist(window: MainWindow, shortcut: str) -> None:
+    bound = {s.toString() for action in window.actions() for s in action.shortcuts()}
+    assert shortcut in bound
+
+
+def test_the_application_is_a_single_qapplication() -> None:
+    assert isinstance(QApplication.instance(), QApplication)
