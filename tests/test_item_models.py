@@ -46,6 +46,7 @@ def test_progress_grid_model(qtmodeltester: ModelTester, window: MainWindow) -> 
 
 def test_dashboard_and_history_models(qtmodeltester: ModelTester, window: MainWindow) -> None:
     report_some_figures(window)
+    window.tabs.setCurrentWidget(window.dashboard)
     window.dashboard.set_node(None)
     qtmodeltester.check(window.dashboard.summary, force_py=True)
     qtmodeltester.check(window.dashboard.attention, force_py=True)

@@ -9,8 +9,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from desktop.models.progress import (
+    Assessment,
     IndicatorRule,
-    RollupInput,
     Status,
     Thresholds,
     assess_milestone,
@@ -159,17 +159,26 @@ def test_milestone_in_progress_counts_half() -> None:
 # --- roll-up -----------------------------------------------------------------------------
 
 
-def child(
-    completion_: float, status: Status, weight: float = 1.0, expected: float = 0.5
-) -> RollupInput:
-    return RollupInput(weight, completion_, expected, status, {status: 1})
+def leaf(
+    completion_: float | None, status: Status, weight: float = 1.0, expected: float = 0.5
+) -> tuple[float, Assessment]:
+    return weight, Assessment(status, completion_, expected)
 
 
 def test_rollup_is_a_weighted_mean_of_capped_completions() -> None:
-    result = rollup([child(1.4, Status.COMPLETED, weight=1), child(0.2, Status.RED, weight=3)])
+    result = rollup(leaves=[leaf(1.4, Status.COMPLETED, weight=1), leaf(0.2, Status.RED, weight=3)])
     assert result.completion == pytest.approx((1.0 + 3 * 0.2) / 4)  # 140 % counts as 100 %
     assert result.status is Status.RED
     assert result.counts == {Status.COMPLETED: 1, Status.RED: 1}
+
+
+def test_rollup_of_nodes_weighs_each_child_node_equally() -> None:
+    measure = rollup(leaves=[leaf(0.9, Status.GREEN), leaf(None, Status.NOT_REPORTED)])
+    assert measure.completion == pytest.approx(0.45)  # nothing reported counts as 0
+    task = rollup(nodes=[measure, rollup(leaves=[leaf(0.1, Status.YELLOW, weight=5)])])
+    assert task.completion == pytest.approx((0.45 + 0.1) / 2)
+    assert task.status is Status.YELLOW
+    assert task.counts == {Status.GREEN: 1, Status.NOT_REPORTED: 1, Status.YELLOW: 1}
 
 
 def test_worst_status_order() -> None:
@@ -252,8 +261,7 @@ def test_nothing_below_target_is_ever_completed(share: float, target: float, as_
 def test_rollup_lies_between_the_childrens_extremes(
     children: list[tuple[float, float, Status]],
 ) -> None:
-    inputs = [child(c, s, weight=w) for w, c, s in children]
-    result = rollup(inputs)
+    result = rollup(leaves=[leaf(c, s, weight=w) for w, c, s in children])
     capped = [min(1.0, max(0.0, c)) for _, c, _ in children]
     assert min(capped) - 1e-9 <= result.completion <= max(capped) + 1e-9
     assert result.status.severity == max(s.severity for _, _, s in children)

@@ -8,27 +8,33 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import String, case, func, select, type_coerce
 
 from desktop.models.database import Database
 from desktop.models.errors import TargetMonitorError
 from desktop.models.progress import (
+    STATE_CODES,
+    STATUS_BY_CODE,
     Assessment,
     Forecast,
+    IndicatorArrays,
     IndicatorRule,
     Rollup,
+    Status,
     Thresholds,
+    assess_arrays,
     assess_history,
     assess_milestone_history,
-    leaf_input,
-    node_input,
+    month_number,
     parse_period,
     period_of,
     periods_in,
-    rollup,
+    rollup_arrays,
 )
 from desktop.models.schema import (
     Department,
@@ -103,8 +109,7 @@ class IndicatorInfo:
         return self.kind is IndicatorKind.MILESTONE
 
 
-@dataclass(frozen=True, slots=True)
-class EntryInfo:
+class EntryInfo(NamedTuple):
     """What the assessment needs of an entry; notes and provenance are read on demand."""
 
     value: float | None
@@ -116,29 +121,68 @@ class EntryInfo:
         return self.state if self.state is not None else self.value
 
 
-def _indicator_info(row: Indicator) -> IndicatorInfo:
-    return IndicatorInfo(
-        id=row.id,
-        measure_id=row.measure_id,
-        code=row.code,
-        name=row.name,
-        unit=row.unit,
-        kind=row.kind,
-        direction=row.direction,
-        target=row.target,
-        stretch_target=row.stretch_target,
-        baseline=row.baseline,
-        baseline_date=row.baseline_date,
-        baseline_source=row.baseline_source,
-        due=row.due_date,
-        department_id=row.department_id,
-        weight=row.weight,
-        yellow_threshold=row.yellow_threshold,
-        red_threshold=row.red_threshold,
-        source=row.source,
-        quote=row.quote,
-        note=row.note,
-    )
+# Milestone states from their stored text and from their codes in the figures matrix.
+_STATE_CODE_OF_TEXT = {state.value: code for state, code in STATE_CODES.items()}
+_STATE_OF_CODE = {code: state for state, code in STATE_CODES.items()}
+
+
+# IndicatorInfo's fields as Indicator's column names, in order.
+_INDICATOR_COLUMNS = (
+    "id",
+    "measure_id",
+    "code",
+    "name",
+    "unit",
+    "kind",
+    "direction",
+    "target",
+    "stretch_target",
+    "baseline",
+    "baseline_date",
+    "baseline_source",
+    "due_date",
+    "department_id",
+    "weight",
+    "yellow_threshold",
+    "red_threshold",
+    "source",
+    "quote",
+    "note",
+)
+
+
+class _AssessmentView(Mapping[int, Assessment]):
+    """workspace.assessments[indicator_id]: built from the arrays when asked for."""
+
+    def __init__(self, workspace: PlanWorkspace) -> None:
+        self._workspace = workspace
+
+    def __getitem__(self, indicator_id: int) -> Assessment:
+        workspace = self._workspace
+        return workspace.assessment_at(workspace._position[indicator_id])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._workspace._order)
+
+    def __len__(self) -> int:
+        return len(self._workspace._order)
+
+
+class _RollupView(Mapping[int, Rollup]):
+    """workspace.rollups[node_id]: built from the arrays when asked for."""
+
+    def __init__(self, workspace: PlanWorkspace) -> None:
+        self._workspace = workspace
+
+    def __getitem__(self, node_id: int) -> Rollup:
+        workspace = self._workspace
+        return workspace.rollup_at(workspace._node_position[node_id])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._workspace._node_order)
+
+    def __len__(self) -> int:
+        return len(self._workspace._node_order)
 
 
 def default_period(start: dt.date, end: dt.date, today: dt.date) -> str:
@@ -218,17 +262,13 @@ class PlanWorkspace:
                 .where(Node.plan_id == plan.id)
                 .order_by(Node.sort_order, Node.id)
             ).all()
-            indicator_rows = (
-                session.execute(
-                    select(Indicator)
-                    .join(Node, Indicator.measure_id == Node.id)
-                    .where(Node.plan_id == plan.id)
-                    .order_by(Indicator.sort_order, Indicator.id)
-                )
-                .scalars()
-                .all()
-            )
-            self.indicators = {i.id: _indicator_info(i) for i in indicator_rows}
+            indicator_rows = session.execute(
+                select(*(getattr(Indicator, name) for name in _INDICATOR_COLUMNS))
+                .join(Node, Indicator.measure_id == Node.id)
+                .where(Node.plan_id == plan.id)
+                .order_by(Indicator.sort_order, Indicator.id)
+            ).all()
+            self.indicators = {row[0]: IndicatorInfo(*row) for row in indicator_rows}
         children: dict[int | None, list[int]] = defaultdict(list)
         for row in node_rows:
             children[row.parent_id].append(row.id)
@@ -252,8 +292,54 @@ class PlanWorkspace:
         }
         self.root_ids = tuple(children[None])
         self.months = tuple(periods_in(self.plan.start, self.plan.end))
+        self._month_of = {period: i for i, period in enumerate(self.months)}
         self._clock_start = plan_clock_start(self.plan.start)
         self._rules = {i.id: self._rule(i) for i in self.indicators.values() if not i.is_milestone}
+        self._build_arrays()
+
+    def _build_arrays(self) -> None:
+        """Positions of indicators and nodes in the arrays the rules work on."""
+        self._order = list(self.indicators)
+        self._position = {indicator_id: i for i, indicator_id in enumerate(self._order)}
+        self._node_order = list(self.nodes)
+        self._node_position = {node_id: i for i, node_id in enumerate(self._node_order)}
+        plan = len(self._node_order)  # the plan itself is the last node, the root of all
+        parents = [self.nodes[n].parent_id for n in self._node_order]
+        self._node_parent = np.array(
+            [plan if p is None else self._node_position[p] for p in parents] + [-1],
+            dtype=np.int64,
+        )
+        self._node_depth = np.array([self.depth(n) for n in self._node_order] + [0], dtype=np.int64)
+        self._owner = np.array(
+            [self._node_position[self.indicators[i].measure_id] for i in self._order],
+            dtype=np.int64,
+        )
+        self._weight = np.array([self.indicators[i].weight for i in self._order])
+        self._first_month = month_number(self.months[0])
+        self._facts = self._indicator_arrays()
+
+    def _indicator_arrays(self) -> IndicatorArrays:
+        clock = self._clock_start.toordinal()
+        infos = [self.indicators[i] for i in self._order]
+        rules = [self._rules.get(i) for i in self._order]
+        thresholds = [
+            self.thresholds.overridden(info.yellow_threshold, info.red_threshold) for info in infos
+        ]
+        return IndicatorArrays(
+            milestone=np.array([info.is_milestone for info in infos], dtype=np.bool_),
+            baseline=np.array([rule.baseline if rule else 0.0 for rule in rules]),
+            target=np.array([rule.target if rule else np.nan for rule in rules]),
+            start=np.array(
+                [rule.start.toordinal() if rule else clock for rule in rules], dtype=np.int64
+            ),
+            due=np.array([info.due.toordinal() for info in infos], dtype=np.int64),
+            due_month=np.array(
+                [month_number(period_of(info.due)) for info in infos], dtype=np.int64
+            ),
+            at_most=np.array([info.direction is Direction.AT_MOST for info in infos]),
+            yellow=np.array([t.yellow for t in thresholds]),
+            red=np.array([t.red for t in thresholds]),
+        )
 
     def _rule(self, indicator: IndicatorInfo) -> IndicatorRule:
         assert indicator.target is not None
@@ -272,12 +358,28 @@ class PlanWorkspace:
         )
 
     def _load_entries(self, indicator_ids: Iterable[int] | None) -> None:
-        """(Re)load entries, of every indicator or of the given ones."""
-        query = select(
-            Entry.indicator_id, Entry.period, Entry.value, Entry.milestone_state, Entry.version
+        """(Re)load entries, of every indicator or of the given ones, into two matrices
+        (indicators × plan months): the figure (a value, or a milestone's state code; NaN for
+        none) and the entry's version (0 for no entry).
+
+        Rows are read as plain driver tuples and placed with array operations: a plan of ten
+        thousand indicators has hundreds of thousands of entries.
+        """
+        # One numeric column for the figure: the value, or minus the state code of a milestone
+        # (values are never negative). Fewer text columns make reading many rows much faster.
+        state_code = case(
+            *(
+                (type_coerce(Entry.milestone_state, String) == state.value, -code)
+                for state, code in STATE_CODES.items()
+            ),
+            else_=None,
         )
+        figure = func.coalesce(Entry.value, state_code)
+        query = select(Entry.indicator_id, Entry.period, figure, Entry.version)
+        shape = (len(self._order), len(self.months))
         if indicator_ids is None:
-            self.entries: dict[int, dict[str, EntryInfo]] = {i: {} for i in self.indicators}
+            self._figures = np.full(shape, np.nan)
+            self._versions = np.zeros(shape, dtype=np.int64)
             of_plan = (
                 select(Indicator.id)
                 .join(Node, Indicator.measure_id == Node.id)
@@ -286,67 +388,114 @@ class PlanWorkspace:
             query = query.where(Entry.indicator_id.in_(of_plan))
         else:
             ids = [i for i in indicator_ids if i in self.indicators]
-            for indicator_id in ids:
-                self.entries[indicator_id] = {}
+            positions = [self._position[i] for i in ids]
+            self._figures[positions, :] = np.nan
+            self._versions[positions, :] = 0
             query = query.where(Entry.indicator_id.in_(ids))
-        with self.database.read() as session:
-            for indicator_id, period, value, state, version in session.execute(
-                query.order_by(Entry.indicator_id, Entry.period)
-            ):
-                self.entries[indicator_id][period] = EntryInfo(value, state, version)
+        with self.database.engine.connect() as connection:
+            result = connection.execute(query)
+            rows = result.cursor.fetchall()
+            result.close()
+        if rows:
+            self._place(rows)
+        self._fill_forward()
+
+    def _place(self, rows: Sequence[Any]) -> None:
+        indicator_ids, periods, figures, versions = zip(*rows, strict=True)
+        order = np.array(self._order, dtype=np.int64)
+        sorter = np.argsort(order)
+        row = sorter[np.searchsorted(order, np.array(indicator_ids), sorter=sorter)]
+        month_of = self._month_of
+        column = np.array([month_of.get(p, -1) for p in periods], dtype=np.int64)
+        figure = np.abs(np.array(figures, dtype=np.float64))  # None→NaN; -code→code
+        # An entry outside the plan's months is for `check` to report, not to show.
+        inside = column >= 0
+        self._figures[row[inside], column[inside]] = figure[inside]
+        self._versions[row[inside], column[inside]] = np.array(versions, dtype=np.int64)[inside]
+
+    def _fill_forward(self) -> None:
+        """For each month, each indicator's latest figure so far and the month it came from."""
+        figures = self._figures
+        months = np.arange(figures.shape[1])
+        source = np.where(np.isnan(figures), -1, months)
+        self._latest_month_index = np.maximum.accumulate(source, axis=1)
+        rows = np.arange(figures.shape[0])[:, None]
+        latest = figures[rows, np.maximum(self._latest_month_index, 0)]
+        self._latest_figure = np.where(self._latest_month_index >= 0, latest, np.nan)
 
     # --- assessing -------------------------------------------------------------------------
 
+    def _reported(self, indicator_id: int) -> tuple[list[str], list[float]]:
+        """An indicator's reported months and figures, in order."""
+        figures = self._figures[self._position[indicator_id]]
+        months = np.flatnonzero(~np.isnan(figures))
+        return [self.months[m] for m in months], [float(figures[m]) for m in months]
+
     def assess(self, indicator_id: int, *, with_forecast: bool = False) -> Assessment:
-        """An indicator's assessment as of the current month, with its forecast on request."""
+        """One indicator's assessment by the scalar rules, with its forecast on request."""
         indicator = self.indicators[indicator_id]
-        entries = self.entries[indicator_id]
-        periods = sorted(entries)
+        periods, figures = self._reported(indicator_id)
         if indicator.is_milestone:
-            reported = [(p, entries[p].state) for p in periods if entries[p].state is not None]
+            states = [_STATE_OF_CODE[int(code)] for code in figures]
             return assess_milestone_history(
-                self._clock_start,
-                indicator.due,
-                [p for p, _ in reported],
-                [s for _, s in reported if s is not None],
-                self.as_of,
+                self._clock_start, indicator.due, periods, states, self.as_of
             )
-        values = [(p, entries[p].value) for p in periods if entries[p].value is not None]
         return assess_history(
-            self._rules[indicator_id],
-            [p for p, _ in values],
-            [v for _, v in values if v is not None],
-            self.as_of,
-            with_forecast=with_forecast,
+            self._rules[indicator_id], periods, figures, self.as_of, with_forecast=with_forecast
         )
 
-    def _rollup_node(self, node_id: int) -> None:
-        node = self.nodes[node_id]
-        inputs = [node_input(self.rollups[child]) for child in node.child_ids]
-        inputs += [
-            leaf_input(self.assessments[i], self.indicators[i].weight) for i in node.indicator_ids
-        ]
-        self.rollups[node_id] = rollup(inputs)
-
-    def _rollup_plan(self) -> None:
-        self.plan_rollup = rollup([node_input(self.rollups[n]) for n in self.root_ids])
-
     def _assess_all(self) -> None:
-        self.assessments = {i: self.assess(i) for i in self.indicators}
-        self.rollups: dict[int, Rollup] = {}
-        for node_id in self._post_order():
-            self._rollup_node(node_id)
-        self._rollup_plan()
+        """Every indicator and node as of the current month, with the array rules."""
+        count = len(self.months)
+        month = month_number(self.as_of) - self._first_month
+        if month < 0 or count == 0:
+            latest = np.full(len(self._order), np.nan)
+            latest_month = np.full(len(self._order), -1, dtype=np.int64)
+        else:
+            column = min(month, count - 1)
+            latest = self._latest_figure[:, column]
+            index = self._latest_month_index[:, column]
+            latest_month = np.where(index >= 0, index + self._first_month, -1)
+        self._assessed = assess_arrays(self._facts, latest, latest_month, self.as_of)
+        self._latest_month = latest_month
+        self._rolled = rollup_arrays(
+            self._node_parent, self._node_depth, self._owner, self._weight, self._assessed
+        )
+        self.assessments: Mapping[int, Assessment] = _AssessmentView(self)
+        self.rollups: Mapping[int, Rollup] = _RollupView(self)
 
-    def _post_order(self) -> Iterator[int]:
-        stack: list[tuple[int, bool]] = [(n, False) for n in reversed(self.root_ids)]
-        while stack:
-            node_id, expanded = stack.pop()
-            if expanded:
-                yield node_id
-                continue
-            stack.append((node_id, True))
-            stack.extend((c, False) for c in reversed(self.nodes[node_id].child_ids))
+    @property
+    def plan_rollup(self) -> Rollup:
+        return self.rollup_at(len(self._node_order))
+
+    def rollup_at(self, position: int) -> Rollup:
+        """The roll-up of the node at an array position (the plan is the last one)."""
+        rolled = self._rolled
+        counts = {
+            STATUS_BY_CODE[code]: int(n) for code, n in enumerate(rolled.counts[position]) if n
+        }
+        return Rollup(
+            float(rolled.completion[position]),
+            float(rolled.expected[position]),
+            STATUS_BY_CODE[int(rolled.status[position])],
+            counts,
+        )
+
+    def assessment_at(self, position: int) -> Assessment:
+        """The assessment of the indicator at an array position."""
+        assessed = self._assessed
+        completion = float(assessed.completion[position])
+        month = int(self._latest_month[position])
+        return Assessment(
+            STATUS_BY_CODE[int(assessed.status[position])],
+            None if np.isnan(completion) else completion,
+            float(assessed.expected[position]),
+            None if month < 0 else f"{month // 12:04d}-{month % 12 + 1:02d}",
+        )
+
+    def status_of(self, indicator_id: int) -> Status:
+        """An indicator's status as of the current month (faster than its assessment)."""
+        return STATUS_BY_CODE[int(self._assessed.status[self._position[indicator_id]])]
 
     # --- changing the view -----------------------------------------------------------------
 
@@ -359,6 +508,7 @@ class PlanWorkspace:
     def set_thresholds(self, thresholds: Thresholds) -> None:
         self.thresholds = thresholds
         self._rules = {i.id: self._rule(i) for i in self.indicators.values() if not i.is_milestone}
+        self._facts = self._indicator_arrays()
         self._assess_all()
 
     def reload(self) -> None:
@@ -368,24 +518,33 @@ class PlanWorkspace:
         self._assess_all()
 
     def refresh(self, indicator_ids: Iterable[int]) -> set[int]:
-        """Reload these indicators' entries and reassess them; returns the nodes that changed."""
+        """Reload these indicators' entries and reassess; returns the nodes that changed."""
         ids = {i for i in indicator_ids if i in self.indicators}
         if not ids:
             return set()
         self._load_entries(ids)
+        self._assess_all()  # the array rules are fast enough to redo everything
         touched: set[int] = set()
         for indicator_id in ids:
-            self.assessments[indicator_id] = self.assess(indicator_id)
             touched.update(self.ancestors(self.indicators[indicator_id].measure_id))
-        for node_id in sorted(touched, key=self.depth, reverse=True):  # children first
-            self._rollup_node(node_id)
-        self._rollup_plan()
         return touched
 
     # --- reading ---------------------------------------------------------------------------
 
     def entry(self, indicator_id: int, period: str) -> EntryInfo | None:
-        return self.entries[indicator_id].get(period)
+        month = self._month_of.get(period)
+        if month is None:
+            return None
+        position = self._position[indicator_id]
+        version = int(self._versions[position, month])
+        if version == 0:
+            return None
+        figure = float(self._figures[position, month])
+        if np.isnan(figure):
+            return EntryInfo(None, None, version)
+        if self.indicators[indicator_id].is_milestone:
+            return EntryInfo(None, _STATE_OF_CODE[int(figure)], version)
+        return EntryInfo(figure, None, version)
 
     def version(self, indicator_id: int, period: str) -> int:
         entry = self.entry(indicator_id, period)
@@ -393,11 +552,13 @@ class PlanWorkspace:
 
     def latest(self, indicator_id: int) -> tuple[str, EntryInfo] | None:
         """The most recent report at or before the evaluated month."""
-        for period in sorted(self.entries[indicator_id], reverse=True):
-            entry = self.entries[indicator_id][period]
-            if period <= self.as_of and entry.reported is not None:
-                return period, entry
-        return None
+        month = int(self._latest_month[self._position[indicator_id]])
+        if month < 0:
+            return None
+        period = f"{month // 12:04d}-{month % 12 + 1:02d}"
+        entry = self.entry(indicator_id, period)
+        assert entry is not None
+        return period, entry
 
     def forecast(self, indicator_id: int) -> Forecast | None:
         return self.assess(indicator_id, with_forecast=True).forecast

@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -116,9 +117,7 @@ class AttentionModel(QAbstractTableModel):
     def set_indicators(self, indicator_ids: list[int]) -> None:
         workspace = self.workspace
         lagging = [
-            i
-            for i in indicator_ids
-            if workspace.assessments[i].status in (Status.RED, Status.YELLOW)
+            i for i in indicator_ids if workspace.status_of(i) in (Status.RED, Status.YELLOW)
         ]
         lagging.sort(
             key=lambda i: (-workspace.assessments[i].status.severity, workspace.indicators[i].code)
@@ -215,10 +214,16 @@ class Dashboard(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.summary_box, 1)
         layout.addWidget(self.attention_box, 1)
+        self._stale = True
         controller.nodesChanged.connect(lambda _ids: self.refresh())
         controller.assessmentsReset.connect(self.refresh)
         controller.reloaded.connect(self.refresh)
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # QWidget.showEvent
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
 
     def _table(self, name: str, model: QAbstractTableModel, *, stretch: int) -> QTableView:
         view = QTableView(self)
@@ -238,6 +243,11 @@ class Dashboard(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Show the current figures; while hidden, only remember to do so when shown."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         workspace = self._controller.workspace
         self.summary.workspace = self.attention.workspace = workspace
         node_id = self._node_id if self._node_id in workspace.nodes else None

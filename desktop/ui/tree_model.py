@@ -41,6 +41,9 @@ class TreeColumn(enum.IntEnum):
     STATUS = 5
 
 
+_COLUMNS = len(TreeColumn)
+
+
 class _Item:
     """A row of the tree: a node id (None for the plan itself), its parent and its row."""
 
@@ -115,10 +118,14 @@ class PlanTreeModel(QAbstractItemModel):
         return item
 
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:
-        # QAbstractItemModel.index
-        if not self.hasIndex(row, column, parent):
+        # QAbstractItemModel.index: bounds checked here rather than through hasIndex(), which
+        # would call back into rowCount() and columnCount() for every index.
+        if parent.isValid() and parent.column() != 0:
             return QModelIndex()
-        return self.createIndex(row, column, self._item(parent).children[row])
+        children = self._item(parent).children
+        if not (0 <= row < len(children) and 0 <= column < _COLUMNS):
+            return QModelIndex()
+        return self.createIndex(row, column, children[row])
 
     def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         # QAbstractItemModel.parent: O(1), the item knows its parent and that parent's row.
@@ -255,17 +262,10 @@ class PlanTreeModel(QAbstractItemModel):
         self._emit_rows_changed([*items, self._plan])
 
     def _on_assessments_reset(self) -> None:
-        # One signal per parent, spanning all of its rows and the changing columns.
-        pending = [self._root]
-        while pending:
-            parent = pending.pop()
-            if parent.children:
-                first, last = parent.children[0], parent.children[-1]
-                self.dataChanged.emit(
-                    self.createIndex(first.row, TreeColumn.TARGET, first),
-                    self.createIndex(last.row, TreeColumn.STATUS, last),
-                )
-                pending.extend(parent.children)
+        # Every row's figures changed, none moved: one layout change is far cheaper for the
+        # filter proxy and the view than a dataChanged per parent (thousands of index calls).
+        self.layoutAboutToBeChanged.emit()
+        self.layoutChanged.emit()
 
     def _on_reloaded(self) -> None:
         self.beginResetModel()
@@ -274,19 +274,29 @@ class PlanTreeModel(QAbstractItemModel):
 
 
 class PlanFilterProxy(QSortFilterProxyModel):
-    """Department, status and text filters; the ancestors of a match stay visible."""
+    """Department, status and text filters; the ancestors of a match stay visible.
+
+    What matches is worked out once per change of criteria or figures, as sets of node and
+    indicator ids; filterAcceptsRow() only looks them up.
+    """
 
     def __init__(self, controller: PlanController, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
-        self.setRecursiveFilteringEnabled(True)
+        # The ancestors of matches are part of the computed set, so Qt need not search
+        # below every rejected row (recursive filtering costs thousands of calls).
+        self.setRecursiveFilteringEnabled(False)
+        # Rows are re-filtered explicitly (see _statuses_changed), not on every dataChanged.
+        self.setDynamicSortFilter(False)
         self._text = ""
         self._department: int | None = None
         self._status: Status | None = None
-        self._search_text: dict[int, str] = {}
+        self._node_text: dict[int, str] = {}
         self._indicator_text: dict[int, str] = {}
+        self._nodes: set[int] | None = None  # None: no criteria, everything shows
+        self._indicators: set[int] | None = None
         self._index_texts()
-        controller.reloaded.connect(self._index_texts)
+        controller.reloaded.connect(self._on_reloaded)
         controller.assessmentsReset.connect(self._statuses_changed)
         controller.indicatorsChanged.connect(lambda _ids: self._statuses_changed())
 
@@ -295,9 +305,11 @@ class PlanFilterProxy(QSortFilterProxyModel):
         self._indicator_text = {
             i.id: f"{i.code} {i.name}".casefold() for i in workspace.indicators.values()
         }
-        self._search_text = {
-            n.id: f"{n.code} {n.title}".casefold() for n in workspace.nodes.values()
-        }
+        self._node_text = {n.id: f"{n.code} {n.title}".casefold() for n in workspace.nodes.values()}
+
+    def _on_reloaded(self) -> None:
+        self._index_texts()
+        self._match()
 
     @property
     def active(self) -> bool:
@@ -311,53 +323,74 @@ class PlanFilterProxy(QSortFilterProxyModel):
         status: Status | bool | None = False,
     ) -> None:
         """Change any of the criteria (arguments left out keep their value)."""
-        self.beginFilterChange()
         if text is not None:
             self._text = text.strip().casefold()
         if department is not False:
             self._department = department if isinstance(department, int) else None
         if status is not False:
             self._status = status if isinstance(status, Status) else None
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._match()
+        # A new filter may change thousands of rows: one re-layout (invalidate) is much cheaper
+        # for the view than a removal or insertion signal per range of rows.
+        self.invalidate()
 
     def _statuses_changed(self) -> None:
         if self._status is not None:
-            self.beginFilterChange()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            self._match()
+            self.invalidate()
 
-    def _text_matches_node(self, node_id: int) -> bool:
+    def _match(self) -> None:
+        """Work out the matching indicators and nodes for the current criteria."""
+        if not self.active:
+            self._nodes = self._indicators = None
+            return
         workspace = self._controller.workspace
-        return any(self._text in self._search_text[n] for n in workspace.ancestors(node_id))
+        text = self._text
+        # Nodes whose own text, or an ancestor's, contains the search text (parents first).
+        by_text: set[int] = set()
+        pending = [(n, False) for n in workspace.root_ids]
+        while pending:
+            node_id, inherited = pending.pop()
+            hit = inherited or (bool(text) and text in self._node_text[node_id])
+            if hit:
+                by_text.add(node_id)
+            pending.extend((child, hit) for child in workspace.nodes[node_id].child_ids)
+        indicators = set()
+        for indicator in workspace.indicators.values():
+            if self._department is not None and indicator.department_id != self._department:
+                continue
+            status = workspace.assessments[indicator.id].status
+            if self._status is not None and status is not self._status:
+                continue
+            if (
+                text
+                and text not in self._indicator_text[indicator.id]
+                and (indicator.measure_id not in by_text)
+            ):
+                continue
+            indicators.add(indicator.id)
+        matched = {workspace.indicators[i].measure_id for i in indicators}
+        if self._department is None and self._status is None:
+            # A project or task matches by text alone; under a department or status filter
+            # it shows only as the ancestor of a matching measure.
+            matched |= {n for n in by_text if workspace.nodes[n].kind is not NodeKind.MEASURE}
+        nodes: set[int] = set()
+        for node_id in matched:
+            if node_id not in nodes:
+                nodes.update(workspace.ancestors(node_id))
+        self._nodes, self._indicators = nodes, indicators
 
     def indicator_passes(self, indicator_id: int) -> bool:
         """Whether the grid shows this indicator under the current criteria."""
-        workspace = self._controller.workspace
-        indicator = workspace.indicators[indicator_id]
-        if self._department is not None and indicator.department_id != self._department:
-            return False
-        if self._status is not None and workspace.assessments[indicator_id].status is not (
-            self._status
-        ):
-            return False
-        if self._text and self._text not in self._indicator_text[indicator_id]:
-            return self._text_matches_node(indicator.measure_id)
-        return True
+        return self._indicators is None or indicator_id in self._indicators
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         # QSortFilterProxyModel.filterAcceptsRow
-        if not self.active:
+        if self._nodes is None:
             return True
         model = self.sourceModel()
         assert isinstance(model, PlanTreeModel)
         node_id = model.node_id(model.index(source_row, 0, source_parent))
-        if node_id is None:
-            return False  # the plan row shows when anything below it matches
-        workspace = self._controller.workspace
-        node = workspace.nodes[node_id]
-        if node.kind is NodeKind.MEASURE:
-            return any(self.indicator_passes(i) for i in node.indicator_ids)
-        # A project or task matches by text alone (its own or an ancestor's); under a
-        # department or status filter it shows only as the ancestor of a matching measure.
-        return (
-            self._department is None and self._status is None and self._text_matches_node(node_id)
-        )
+        if node_id is None:  # the plan row: shown when anything below it is
+            return bool(self._nodes)
+        return node_id in self._nodes
