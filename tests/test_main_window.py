@@ -247,7 +247,7 @@ def test_an_edit_racing_another_program_overwrites_nothing(
     type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "150")
     assert stored(window.controller.database, "2.1.1-1", "2025-06").value == 99  # type: ignore[union-attr]
     shown = "\n".join(messages(window))
-    assert "李四" in shown and "99" in shown
+    assert "李四" in shown and "99" in shown and "150" in shown  # both values
     assert grid_index(window, "2.1.1-1", "2025-06").data() == "99"
     assert not window.undo_action.isEnabled()
 

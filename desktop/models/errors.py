@@ -28,12 +28,16 @@ class StaleEditError(TargetMonitorError):
         self,
         message: str,
         *,
+        indicator_id: int,
+        period: str,
         current_value: str | None,
         current_version: int,
         changed_by: str | None = None,
         changed_at: dt.datetime | None = None,
     ) -> None:
         super().__init__(message)
+        self.indicator_id = indicator_id
+        self.period = period
         self.current_value = current_value
         self.current_version = current_version
         self.changed_by = changed_by

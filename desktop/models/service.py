@@ -299,6 +299,8 @@ class EntryService:
         raise StaleEditError(
             f"{indicator.code} {period} was changed by someone else in the meantime; "
             f"it now holds {shown}. Nothing was overwritten.",
+            indicator_id=indicator.id,
+            period=period,
             current_value=None if entry is None else _text(_reported(indicator, entry)),
             current_version=current,
             changed_by=None if entry is None else entry.reported_by,

@@ -183,25 +183,42 @@ class PlanController(QObject):
         self.indicatorsChanged.emit(set(indicator_ids))
         self.nodesChanged.emit(touched)
 
+    def _shown(self, value: object) -> str:
+        """A figure or state as the grid shows it."""
+        if value is None or value == "":
+            return self.tr("nothing")
+        if isinstance(value, str) and value in {s.value for s in MilestoneState}:
+            return state_text(MilestoneState(value))
+        if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
+            return format_figure(float(value))
+        return str(value)
+
     def _conflict_message(self, cells: Sequence[CellEdit], error: StaleEditError) -> str:
-        code = ", ".join(
-            sorted({f"{self.workspace.indicators[c.indicator_id].code} {c.period}" for c in cells})
+        """Both values: what the other program saved, and what this user tried to save."""
+        code = self.workspace.indicators[error.indicator_id].code
+        attempted = next(
+            (c.fields for c in cells if c.key == (error.indicator_id, error.period)), {}
         )
-        value = error.current_value
-        if value is not None and value in {s.value for s in MilestoneState}:
-            value = state_text(MilestoneState(value))
-        elif value is not None:
-            value = format_figure(float(value))
-        who = error.changed_by or "?"
+        mine = ", ".join(self._shown(v) for v in attempted.values()) or self.tr("nothing")
         when = "" if error.changed_at is None else f"{error.changed_at:%Y-%m-%d %H:%M}"
         return (
             self.tr(
-                "%1 was changed by %2 at %3 while you were editing; it now holds %4. "
-                "Your change was not saved and nothing was overwritten; the grid shows the "
+                "%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. "
+                "Your entry (%6) was not saved and nothing was overwritten; the grid shows the "
                 "current value."
             )
             .replace("%1", code)
-            .replace("%2", who)
-            .replace("%3", when)
-            .replace("%4", self.tr("nothing") if value is None else value)
+            .replace("%2", error.period)
+            .replace("%3", error.changed_by or "?")
+            .replace("%4", when)
+            .replace("%5", self._shown(error.current_value))
+            .replace("%6", mine)
         )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

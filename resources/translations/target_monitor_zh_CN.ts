@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="73"/>
+        <location filename="../../desktop/ui/app.py" line="77"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
@@ -12,32 +12,32 @@
 <context>
     <name>AttentionModel</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="142"/>
+        <location filename="../../desktop/ui/dashboard.py" line="141"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="143"/>
+        <location filename="../../desktop/ui/dashboard.py" line="142"/>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="144"/>
+        <location filename="../../desktop/ui/dashboard.py" line="143"/>
         <source>Responsible</source>
         <translation>责任单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="145"/>
+        <location filename="../../desktop/ui/dashboard.py" line="144"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="146"/>
+        <location filename="../../desktop/ui/dashboard.py" line="145"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="147"/>
+        <location filename="../../desktop/ui/dashboard.py" line="146"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -45,17 +45,17 @@
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="208"/>
+        <location filename="../../desktop/ui/dashboard.py" line="207"/>
         <source>Lagging indicators (red and yellow)</source>
         <translation>滞后指标(红灯和黄灯)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="252"/>
+        <location filename="../../desktop/ui/dashboard.py" line="262"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;As of %2: completion %3, planned progress %4</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;数据截至 %2:完成率 %3,序时进度 %4</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="265"/>
+        <location filename="../../desktop/ui/dashboard.py" line="275"/>
         <source>By part</source>
         <translation>分项情况</translation>
     </message>
@@ -228,162 +228,162 @@
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="196"/>
+        <location filename="../../desktop/ui/main_window.py" line="202"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="203"/>
+        <location filename="../../desktop/ui/main_window.py" line="209"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="205"/>
+        <location filename="../../desktop/ui/main_window.py" line="211"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="210"/>
+        <location filename="../../desktop/ui/main_window.py" line="217"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="213"/>
+        <location filename="../../desktop/ui/main_window.py" line="220"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="216"/>
+        <location filename="../../desktop/ui/main_window.py" line="223"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="219"/>
+        <location filename="../../desktop/ui/main_window.py" line="226"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="222"/>
+        <location filename="../../desktop/ui/main_window.py" line="229"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="224"/>
+        <location filename="../../desktop/ui/main_window.py" line="231"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="225"/>
+        <location filename="../../desktop/ui/main_window.py" line="232"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="227"/>
+        <location filename="../../desktop/ui/main_window.py" line="234"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="229"/>
+        <location filename="../../desktop/ui/main_window.py" line="236"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="243"/>
+        <location filename="../../desktop/ui/main_window.py" line="250"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="247"/>
+        <location filename="../../desktop/ui/main_window.py" line="254"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="251"/>
+        <location filename="../../desktop/ui/main_window.py" line="258"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="253"/>
+        <location filename="../../desktop/ui/main_window.py" line="260"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="256"/>
+        <location filename="../../desktop/ui/main_window.py" line="263"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="259"/>
+        <location filename="../../desktop/ui/main_window.py" line="266"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="279"/>
+        <location filename="../../desktop/ui/main_window.py" line="286"/>
         <source>Database: %1</source>
         <translation>数据库:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="282"/>
+        <location filename="../../desktop/ui/main_window.py" line="289"/>
         <source>Nothing saved in this session</source>
         <translation>本次尚未保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="340"/>
+        <location filename="../../desktop/ui/main_window.py" line="347"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="344"/>
+        <location filename="../../desktop/ui/main_window.py" line="351"/>
         <source>User: %1</source>
         <translation>填报人:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="428"/>
+        <location filename="../../desktop/ui/main_window.py" line="441"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="438"/>
+        <location filename="../../desktop/ui/main_window.py" line="451"/>
         <source>Saved at %1</source>
         <translation>已于 %1 保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="462"/>
+        <location filename="../../desktop/ui/main_window.py" line="475"/>
         <source>Select the cell where the pasted figures should start.</source>
         <translation>请先选择粘贴的起始单元格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="467"/>
+        <location filename="../../desktop/ui/main_window.py" line="480"/>
         <source>Paste %1 cells</source>
         <translation>粘贴 %1 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="474"/>
+        <location filename="../../desktop/ui/main_window.py" line="487"/>
         <source>%1 cells pasted; these were refused:</source>
         <translation>已粘贴 %1 个单元格;以下单元格未被接受:</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="479"/>
+        <location filename="../../desktop/ui/main_window.py" line="492"/>
         <source>… and %1 more</source>
         <translation>……另有 %1 处</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="483"/>
+        <location filename="../../desktop/ui/main_window.py" line="496"/>
         <source>%1 cells pasted</source>
         <translation>已粘贴 %1 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="494"/>
+        <location filename="../../desktop/ui/main_window.py" line="507"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="517"/>
+        <location filename="../../desktop/ui/main_window.py" line="530"/>
         <source>About Target Monitor</source>
         <translation>关于目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="518"/>
+        <location filename="../../desktop/ui/main_window.py" line="531"/>
         <source>&lt;b&gt;Target Monitor&lt;/b&gt; %1&lt;br&gt;Database: %2&lt;br&gt;Plan: %3&lt;br&gt;Source: %4</source>
         <translation>&lt;b&gt;目标任务监测&lt;/b&gt; %1&lt;br&gt;数据库:%2&lt;br&gt;计划:%3&lt;br&gt;来源:%4</translation>
     </message>
@@ -466,17 +466,18 @@
 <context>
     <name>PlanController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="179"/>
+        <location filename="../../desktop/ui/controller.py" line="173"/>
         <source>Not saved: %1</source>
         <translation>未保存:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="205"/>
-        <source>%1 was changed by %2 at %3 while you were editing; it now holds %4. Your change was not saved and nothing was overwritten; the grid shows the current value.</source>
-        <translation>在您编辑期间,%1 已被 %2 于 %3 修改,当前值为 %4。您的修改未保存,也未覆盖任何数据;表格已显示当前值。</translation>
+        <location filename="../../desktop/ui/controller.py" line="206"/>
+        <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
+        <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="212"/>
+        <location filename="../../desktop/ui/controller.py" line="189"/>
+        <location filename="../../desktop/ui/controller.py" line="202"/>
         <source>nothing</source>
         <translation>空</translation>
     </message>
@@ -484,38 +485,38 @@
 <context>
     <name>PlanTreeModel</name>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="146"/>
+        <location filename="../../desktop/ui/tree_model.py" line="153"/>
         <source>Code / name</source>
         <translation>编码/名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="147"/>
+        <location filename="../../desktop/ui/tree_model.py" line="154"/>
         <source>Lead department</source>
         <translation>牵头单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="148"/>
+        <location filename="../../desktop/ui/tree_model.py" line="155"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="149"/>
+        <location filename="../../desktop/ui/tree_model.py" line="156"/>
         <source>Latest</source>
         <translation>最新值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="150"/>
+        <location filename="../../desktop/ui/tree_model.py" line="157"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="151"/>
+        <location filename="../../desktop/ui/tree_model.py" line="158"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="216"/>
-        <location filename="../../desktop/ui/tree_model.py" line="228"/>
+        <location filename="../../desktop/ui/tree_model.py" line="223"/>
+        <location filename="../../desktop/ui/tree_model.py" line="235"/>
         <source>%1 indicators</source>
         <translation>%1 个指标</translation>
     </message>
@@ -647,22 +648,22 @@
 <context>
     <name>SummaryModel</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="68"/>
+        <location filename="../../desktop/ui/dashboard.py" line="69"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="69"/>
+        <location filename="../../desktop/ui/dashboard.py" line="70"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="70"/>
+        <location filename="../../desktop/ui/dashboard.py" line="71"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="71"/>
+        <location filename="../../desktop/ui/dashboard.py" line="72"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
