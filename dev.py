@@ -37,7 +37,8 @@ QT_LIBRARIES = {
     "dbus-1": ["libdbus-1-3"],
     "X11-xcb": ["libx11-xcb1"],
 }
-CHINESE_FONT_PACKAGES = ["fonts-noto-cjk"]
+# A font with Chinese characters, and fc-list to tell whether one is there.
+CHINESE_FONT_PACKAGES = [["fontconfig"], ["fonts-noto-cjk"]]
 
 
 def say(message: str) -> None:
@@ -83,7 +84,7 @@ def ensure_system_packages() -> None:
         return
     wanted = [pkgs for lib, pkgs in QT_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
     if not _has_chinese_font():
-        wanted.append(CHINESE_FONT_PACKAGES)
+        wanted.extend(CHINESE_FONT_PACKAGES)
     if not wanted:
         return
     can_install = shutil.which("apt-get") and (os.geteuid() == 0 or shutil.which("sudo"))
