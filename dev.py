@@ -60,7 +60,9 @@ def _has_chinese_font() -> bool:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return False
-    found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True)
+    found = subprocess.run(
+        [fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False
+    )
     return bool(found.stdout.strip())
 
 
@@ -129,7 +131,7 @@ def _create_venv() -> None:
 
 def ensure_venv() -> None:
     """Create .venv, or refresh it when pyproject.toml or constraints.txt changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this runs under whatever python3 is there
         sys.exit(f"[dev] Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
     if not venv_python().exists():
         _create_venv()
