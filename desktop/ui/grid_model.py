@@ -124,7 +124,15 @@ class ProgressGridModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation != Qt.Orientation.Horizontal:
+        if orientation == Qt.Orientation.Vertical:
+            # The row header names the indicator, so it stays in sight when the months scroll.
+            if not 0 <= section < len(self._rows):
+                return None
+            indicator = self.workspace.indicators[self._rows[section]]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{indicator.code} {indicator.name}"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{indicator.code} {indicator.name}\n{indicator.quote}"
             return None
         period = self.period_at(section)
         if role == Qt.ItemDataRole.DisplayRole:

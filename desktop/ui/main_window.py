@@ -178,7 +178,14 @@ class MainWindow(QMainWindow):
         }
         for column in range(self.grid_model.columnCount()):
             header.resizeSection(column, widths.get(column, 72))  # type: ignore[call-overload]
-        self.grid.verticalHeader().setDefaultSectionSize(26)
+        rows = self.grid.verticalHeader()
+        rows.setDefaultSectionSize(26)
+        rows.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        rows.setMaximumWidth(260)
+        self.grid.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Code and name are in the row header, which does not scroll away with the months.
+        self.grid.setColumnHidden(GridColumn.CODE, True)
+        self.grid.setColumnHidden(GridColumn.NAME, True)
         return self.grid
 
     def _build_edit_area(self) -> QSplitter:

@@ -175,6 +175,7 @@ class NotesPanel(QWidget):
         self.save_button.setToolTip(self.tr("Save the notes of this month (Ctrl+S)"))
         self.save_button.clicked.connect(self.save)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above the boxes
         form.addRow(self.tr("Progress"), self.progress)
         form.addRow(self.tr("Problems and next steps"), self.problems)
         layout = QVBoxLayout(self)
