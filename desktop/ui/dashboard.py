@@ -30,6 +30,7 @@ from desktop.ui.controller import PlanController
 from desktop.ui.delegates import CompletionDelegate, StatusDelegate
 from desktop.ui.grid_model import INDICATOR_ID_ROLE
 from desktop.ui.i18n import STATUS_COLOURS, status_text
+from desktop.ui.row_model import RowListModel
 from desktop.ui.tree_model import COMPLETION_ROLE, EXPECTED_ROLE, NODE_ID_ROLE, STATUS_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -41,46 +42,34 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-class SummaryModel(QAbstractTableModel):
+class SummaryModel(RowListModel[int]):
     """One row per child of the shown node: completion, 序时进度 and the count per status."""
 
     def __init__(self, workspace: PlanWorkspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self._node_ids: list[int] = []
+        self._rows = []
 
     def set_children(self, node_ids: list[int]) -> None:
-        self.beginResetModel()
-        self._node_ids = node_ids
-        self.endResetModel()
+        self.set_rows(node_ids)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
-        return 0 if parent.isValid() else len(self._node_ids)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
-        return 0 if parent.isValid() else 4 + len(COUNTED)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> tuple[str, ...]:
         fixed = (
             self.tr("Name"),
             self.tr("Completion"),
             self.tr("Planned progress"),
             self.tr("Status"),
         )
-        return fixed[section] if section < len(fixed) else status_text(COUNTED[section - 4])
+        return fixed + tuple(status_text(status) for status in COUNTED)
 
     def _rollup(self, row: int) -> Rollup:
-        return self.workspace.rollups[self._node_ids[row]]
+        return self.workspace.rollups[self.row_at(row)]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # QAbstractTableModel.data
         if not index.isValid():
             return None
-        node = self.workspace.nodes[self._node_ids[index.row()]]
+        node = self.workspace.nodes[self.row_at(index.row())]
         rollup = self._rollup(index.row())
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
@@ -106,37 +95,23 @@ class SummaryModel(QAbstractTableModel):
         }.get(role)
 
 
-class AttentionModel(QAbstractTableModel):
+class AttentionModel(RowListModel[int]):
     """The red and yellow indicators below the shown node, red first."""
 
     def __init__(self, workspace: PlanWorkspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self._indicator_ids: list[int] = []
+        self._rows = []
 
     def set_indicators(self, indicator_ids: list[int]) -> None:
         workspace = self.workspace
         lagging = [
             i for i in indicator_ids if workspace.status_of(i) in (Status.RED, Status.YELLOW)
         ]
-        lagging.sort(
-            key=lambda i: (-workspace.assessments[i].status.severity, workspace.indicators[i].code)
-        )
-        self.beginResetModel()
-        self._indicator_ids = lagging
-        self.endResetModel()
+        lagging.sort(key=lambda i: (-workspace.status_of(i).severity, workspace.indicators[i].code))
+        self.set_rows(lagging)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
-        return 0 if parent.isValid() else len(self._indicator_ids)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
-        return 0 if parent.isValid() else 6
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (
             self.tr("Code"),
             self.tr("Indicator"),
@@ -144,13 +119,13 @@ class AttentionModel(QAbstractTableModel):
             self.tr("Completion"),
             self.tr("Planned progress"),
             self.tr("Status"),
-        )[section]
+        )
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # QAbstractTableModel.data
         if not index.isValid():
             return None
-        indicator_id = self._indicator_ids[index.row()]
+        indicator_id = self.row_at(index.row())
         indicator = self.workspace.indicators[indicator_id]
         assessment = self.workspace.assessments[indicator_id]
         if role == Qt.ItemDataRole.DisplayRole:

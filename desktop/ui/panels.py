@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -29,40 +28,29 @@ from desktop.models.service import NOTE_MAX_LENGTH
 
 from desktop.ui.controller import CellEdit, PlanController
 from desktop.ui.i18n import state_text
+from desktop.ui.row_model import RowListModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowListModel[HistoryEvent]):
     """The audit events of one indicator's month, newest first."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._events: list[HistoryEvent] = []
+        self._rows = []
 
     def set_events(self, events: list[HistoryEvent]) -> None:
-        self.beginResetModel()
-        self._events = events
-        self.endResetModel()
+        self.set_rows(events)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
-        return 0 if parent.isValid() else len(self._events)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractTableModel
-        return 0 if parent.isValid() else 5
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (
             self.tr("When"),
             self.tr("Who"),
             self.tr("What"),
             self.tr("Old → new"),
             self.tr("Source"),
-        )[section]
+        )
 
     def _field_text(self, name: str) -> str:
         return {
@@ -91,7 +79,7 @@ class HistoryModel(QAbstractTableModel):
             Qt.ItemDataRole.ToolTipRole,
         ):
             return None
-        event = self._events[index.row()]
+        event = self.row_at(index.row())
         column = index.column()
         if column == 0:
             return f"{event.at:%Y-%m-%d %H:%M}"

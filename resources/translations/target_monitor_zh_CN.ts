@@ -12,32 +12,32 @@
 <context>
     <name>AttentionModel</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="141"/>
+        <location filename="../../desktop/ui/dashboard.py" line="116"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="142"/>
+        <location filename="../../desktop/ui/dashboard.py" line="117"/>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="143"/>
+        <location filename="../../desktop/ui/dashboard.py" line="118"/>
         <source>Responsible</source>
         <translation>责任单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="144"/>
+        <location filename="../../desktop/ui/dashboard.py" line="119"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="145"/>
+        <location filename="../../desktop/ui/dashboard.py" line="120"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="146"/>
+        <location filename="../../desktop/ui/dashboard.py" line="121"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -45,17 +45,17 @@
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="207"/>
+        <location filename="../../desktop/ui/dashboard.py" line="182"/>
         <source>Lagging indicators (red and yellow)</source>
         <translation>滞后指标(红灯和黄灯)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="262"/>
+        <location filename="../../desktop/ui/dashboard.py" line="237"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;As of %2: completion %3, planned progress %4</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;数据截至 %2:完成率 %3,序时进度 %4</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="275"/>
+        <location filename="../../desktop/ui/dashboard.py" line="250"/>
         <source>By part</source>
         <translation>分项情况</translation>
     </message>
@@ -114,57 +114,57 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="60"/>
+        <location filename="../../desktop/ui/panels.py" line="48"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="61"/>
+        <location filename="../../desktop/ui/panels.py" line="49"/>
         <source>Who</source>
         <translation>修改人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="62"/>
+        <location filename="../../desktop/ui/panels.py" line="50"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="63"/>
+        <location filename="../../desktop/ui/panels.py" line="51"/>
         <source>Old → new</source>
         <translation>原值 → 新值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="64"/>
+        <location filename="../../desktop/ui/panels.py" line="52"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="69"/>
+        <location filename="../../desktop/ui/panels.py" line="57"/>
         <source>value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="70"/>
+        <location filename="../../desktop/ui/panels.py" line="58"/>
         <source>state</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="71"/>
+        <location filename="../../desktop/ui/panels.py" line="59"/>
         <source>progress</source>
         <translation>进展情况</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="72"/>
+        <location filename="../../desktop/ui/panels.py" line="60"/>
         <source>problems and next steps</source>
         <translation>存在问题及下步措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="105"/>
+        <location filename="../../desktop/ui/panels.py" line="93"/>
         <source>typed in</source>
         <translation>手工录入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="107"/>
+        <location filename="../../desktop/ui/panels.py" line="95"/>
         <source>import #%1 %2</source>
         <translation>导入批次 #%1 %2</translation>
     </message>
@@ -172,12 +172,12 @@
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="140"/>
+        <location filename="../../desktop/ui/panels.py" line="128"/>
         <source>History: select a month cell</source>
         <translation>修改记录:请选择月份单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="145"/>
+        <location filename="../../desktop/ui/panels.py" line="133"/>
         <source>History of %1 %2</source>
         <translation>%1 %2 的修改记录</translation>
     </message>
@@ -228,162 +228,162 @@
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="202"/>
+        <location filename="../../desktop/ui/main_window.py" line="209"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="209"/>
+        <location filename="../../desktop/ui/main_window.py" line="216"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="211"/>
+        <location filename="../../desktop/ui/main_window.py" line="218"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="217"/>
+        <location filename="../../desktop/ui/main_window.py" line="224"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="220"/>
+        <location filename="../../desktop/ui/main_window.py" line="227"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="223"/>
+        <location filename="../../desktop/ui/main_window.py" line="230"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="226"/>
+        <location filename="../../desktop/ui/main_window.py" line="233"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="229"/>
+        <location filename="../../desktop/ui/main_window.py" line="236"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="231"/>
+        <location filename="../../desktop/ui/main_window.py" line="238"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="232"/>
+        <location filename="../../desktop/ui/main_window.py" line="239"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="234"/>
+        <location filename="../../desktop/ui/main_window.py" line="241"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="236"/>
+        <location filename="../../desktop/ui/main_window.py" line="243"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="250"/>
+        <location filename="../../desktop/ui/main_window.py" line="257"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="254"/>
+        <location filename="../../desktop/ui/main_window.py" line="261"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="258"/>
+        <location filename="../../desktop/ui/main_window.py" line="265"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="260"/>
+        <location filename="../../desktop/ui/main_window.py" line="267"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="263"/>
+        <location filename="../../desktop/ui/main_window.py" line="270"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="266"/>
+        <location filename="../../desktop/ui/main_window.py" line="273"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="286"/>
+        <location filename="../../desktop/ui/main_window.py" line="293"/>
         <source>Database: %1</source>
         <translation>数据库:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="289"/>
+        <location filename="../../desktop/ui/main_window.py" line="296"/>
         <source>Nothing saved in this session</source>
         <translation>本次尚未保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="347"/>
+        <location filename="../../desktop/ui/main_window.py" line="354"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="351"/>
+        <location filename="../../desktop/ui/main_window.py" line="358"/>
         <source>User: %1</source>
         <translation>填报人:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="441"/>
+        <location filename="../../desktop/ui/main_window.py" line="448"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="451"/>
+        <location filename="../../desktop/ui/main_window.py" line="458"/>
         <source>Saved at %1</source>
         <translation>已于 %1 保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="475"/>
+        <location filename="../../desktop/ui/main_window.py" line="482"/>
         <source>Select the cell where the pasted figures should start.</source>
         <translation>请先选择粘贴的起始单元格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="480"/>
+        <location filename="../../desktop/ui/main_window.py" line="487"/>
         <source>Paste %1 cells</source>
         <translation>粘贴 %1 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="487"/>
+        <location filename="../../desktop/ui/main_window.py" line="494"/>
         <source>%1 cells pasted; these were refused:</source>
         <translation>已粘贴 %1 个单元格;以下单元格未被接受:</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="492"/>
+        <location filename="../../desktop/ui/main_window.py" line="499"/>
         <source>… and %1 more</source>
         <translation>……另有 %1 处</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="496"/>
+        <location filename="../../desktop/ui/main_window.py" line="503"/>
         <source>%1 cells pasted</source>
         <translation>已粘贴 %1 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="507"/>
+        <location filename="../../desktop/ui/main_window.py" line="514"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="530"/>
+        <location filename="../../desktop/ui/main_window.py" line="537"/>
         <source>About Target Monitor</source>
         <translation>关于目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="531"/>
+        <location filename="../../desktop/ui/main_window.py" line="538"/>
         <source>&lt;b&gt;Target Monitor&lt;/b&gt; %1&lt;br&gt;Database: %2&lt;br&gt;Plan: %3&lt;br&gt;Source: %4</source>
         <translation>&lt;b&gt;目标任务监测&lt;/b&gt; %1&lt;br&gt;数据库:%2&lt;br&gt;计划:%3&lt;br&gt;来源:%4</translation>
     </message>
@@ -409,48 +409,48 @@
 <context>
     <name>NotesPanel</name>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="172"/>
+        <location filename="../../desktop/ui/panels.py" line="160"/>
         <source>Save notes</source>
         <translation>保存说明</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="175"/>
-        <location filename="../../desktop/ui/panels.py" line="233"/>
+        <location filename="../../desktop/ui/panels.py" line="163"/>
+        <location filename="../../desktop/ui/panels.py" line="222"/>
         <source>Save the notes of this month (Ctrl+S)</source>
         <translation>保存本月的进展说明 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="178"/>
+        <location filename="../../desktop/ui/panels.py" line="167"/>
         <source>Progress</source>
         <translation>进展情况</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="179"/>
+        <location filename="../../desktop/ui/panels.py" line="168"/>
         <source>Problems and next steps</source>
         <translation>存在问题及下步措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="196"/>
+        <location filename="../../desktop/ui/panels.py" line="185"/>
         <source>Notes: select a month cell</source>
         <translation>进展说明:请选择月份单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="204"/>
+        <location filename="../../desktop/ui/panels.py" line="193"/>
         <source>Nothing reported for this month yet</source>
         <translation>本月尚未填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="208"/>
+        <location filename="../../desktop/ui/panels.py" line="197"/>
         <source>Last saved by %1 at %2</source>
         <translation>最后由 %1 于 %2 保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="231"/>
+        <location filename="../../desktop/ui/panels.py" line="220"/>
         <source>A note holds at most %1 characters</source>
         <translation>说明最多 %1 个字</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="243"/>
+        <location filename="../../desktop/ui/panels.py" line="232"/>
         <source>Edit notes of %1 %2</source>
         <translation>编辑 %1 %2 的说明</translation>
     </message>
@@ -524,42 +524,42 @@
 <context>
     <name>ProgressGridModel</name>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="134"/>
+        <location filename="../../desktop/ui/grid_model.py" line="142"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="135"/>
+        <location filename="../../desktop/ui/grid_model.py" line="143"/>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="136"/>
+        <location filename="../../desktop/ui/grid_model.py" line="144"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="137"/>
+        <location filename="../../desktop/ui/grid_model.py" line="145"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="138"/>
+        <location filename="../../desktop/ui/grid_model.py" line="146"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="139"/>
+        <location filename="../../desktop/ui/grid_model.py" line="147"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="142"/>
+        <location filename="../../desktop/ui/grid_model.py" line="150"/>
         <source>The month being evaluated</source>
         <translation>当前评价月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="244"/>
+        <location filename="../../desktop/ui/grid_model.py" line="252"/>
         <source>Edit %1 %2</source>
         <translation>编辑 %1 %2</translation>
     </message>
@@ -648,22 +648,22 @@
 <context>
     <name>SummaryModel</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="69"/>
+        <location filename="../../desktop/ui/dashboard.py" line="58"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="70"/>
+        <location filename="../../desktop/ui/dashboard.py" line="59"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="71"/>
+        <location filename="../../desktop/ui/dashboard.py" line="60"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="72"/>
+        <location filename="../../desktop/ui/dashboard.py" line="61"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
