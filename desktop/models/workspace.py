@@ -377,6 +377,7 @@ class PlanWorkspace:
         figure = func.coalesce(Entry.value, state_code)
         query = select(Entry.indicator_id, Entry.period, figure, Entry.version)
         shape = (len(self._order), len(self.months))
+        positions: list[int] | None = None
         if indicator_ids is None:
             self._figures = np.full(shape, np.nan)
             self._versions = np.zeros(shape, dtype=np.int64)
@@ -398,7 +399,7 @@ class PlanWorkspace:
             result.close()
         if rows:
             self._place(rows)
-        self._fill_forward()
+        self._fill_forward(positions)
 
     def _place(self, rows: Sequence[Any]) -> None:
         indicator_ids, periods, figures, versions = zip(*rows, strict=True)
@@ -413,15 +414,20 @@ class PlanWorkspace:
         self._figures[row[inside], column[inside]] = figure[inside]
         self._versions[row[inside], column[inside]] = np.array(versions, dtype=np.int64)[inside]
 
-    def _fill_forward(self) -> None:
-        """For each month, each indicator's latest figure so far and the month it came from."""
-        figures = self._figures
-        months = np.arange(figures.shape[1])
-        source = np.where(np.isnan(figures), -1, months)
-        self._latest_month_index = np.maximum.accumulate(source, axis=1)
-        rows = np.arange(figures.shape[0])[:, None]
-        latest = figures[rows, np.maximum(self._latest_month_index, 0)]
-        self._latest_figure = np.where(self._latest_month_index >= 0, latest, np.nan)
+    def _fill_forward(self, positions: list[int] | None = None) -> None:
+        """For each month, each indicator's latest figure so far and the month it came from
+        (for every indicator, or only for those at the given positions)."""
+        if positions is None:
+            shape = self._figures.shape
+            self._latest_month_index = np.empty(shape, dtype=np.int64)
+            self._latest_figure = np.empty(shape)
+            positions = list(range(shape[0]))
+        figures = self._figures[positions]
+        source = np.where(np.isnan(figures), -1, np.arange(figures.shape[1]))
+        index = np.maximum.accumulate(source, axis=1)
+        latest = np.take_along_axis(figures, np.maximum(index, 0), axis=1)
+        self._latest_month_index[positions] = index
+        self._latest_figure[positions] = np.where(index >= 0, latest, np.nan)
 
     # --- assessing -------------------------------------------------------------------------
 
