@@ -7,6 +7,7 @@ changed), 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sqlite3
@@ -18,6 +19,8 @@ from typing import Any, TextIO
 from sqlalchemy.exc import DBAPIError
 
 from desktop import __version__
+from desktop.exchange.importer import apply_import, describe, read_template, undo_import
+from desktop.exchange.template import department_indicators, export_template
 from desktop.models.database import Database, describe_failure, open_database
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
@@ -31,6 +34,7 @@ from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_
 from desktop.models.plan_source import build_seed
 from desktop.models.progress import Status, parse_period
 from desktop.models.schema import IndicatorKind, NodeKind
+from desktop.models.workspace import PlanWorkspace
 
 PROG = "target-monitor"
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -236,6 +240,94 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     raise TargetMonitorError(f"{database.path}: check found {len(report.problems)} problem(s)")
 
 
+def _workspace(args: argparse.Namespace) -> tuple[Database, PlanWorkspace]:
+    database = _open(args)
+    try:
+        return database, PlanWorkspace(database)
+    except BaseException:
+        database.close()
+        raise
+
+
+def _user(args: argparse.Namespace) -> str:
+    if args.user:
+        return str(args.user)
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "command line"
+
+
+def cmd_export_template(args: argparse.Namespace, out: TextIO) -> int:
+    database, workspace = _workspace(args)
+    try:
+        output = Path(args.output)
+        if args.all_departments:
+            for department in workspace.departments.values():
+                if not department_indicators(workspace, department):
+                    continue
+                target = output / f"{args.period}-{department.short_name}-填报模板.xlsx"
+                info = export_template(workspace, department.name, args.period, target)
+                out.write(f"{info.path}: {info.department.name}, {info.rows} indicators\n")
+        else:
+            if not args.department:
+                raise TargetMonitorError("name a --department, or use --all-departments")
+            info = export_template(workspace, args.department, args.period, output)
+            out.write(
+                f"{info.path}: {info.department.name}, {info.period}, {info.rows} indicators\n"
+            )
+    finally:
+        database.close()
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    database, workspace = _workspace(args)
+    try:
+        plan = read_template(Path(args.file), workspace)
+        out.write(
+            f"{plan.file_name}: {plan.department.name}, {plan.period}, "
+            f"{len(plan.changes)} changed cells\n"
+        )
+        for change in plan.changes:
+            out.write(
+                f"  {change.where} {change.code} {change.field}: "
+                f"{describe(change.old)} → {describe(change.new)}\n"
+            )
+        for warning in plan.warnings:
+            out.write(f"  warning: {warning}\n")
+        for conflict in plan.conflicts:
+            keep = "the file" if args.prefer_file else "the database (use --prefer-file)"
+            out.write(
+                f"  conflict: {conflict.where} {conflict.code} changed in the database "
+                f"since export (now {describe(conflict.database_value)}); keeping {keep}\n"
+            )
+        if args.dry_run:
+            out.write("dry run: nothing was changed\n")
+            return EXIT_OK
+        if not plan.edits(prefer_file=args.prefer_file):
+            out.write("nothing to import: the file matches the database\n")
+            return EXIT_OK
+        result = apply_import(plan, workspace, _user(args), prefer_file=args.prefer_file)
+        out.write(
+            f"imported as batch {result.batch_id} "
+            f"({len(result.changes.indicator_ids)} indicators); backup {result.backup}\n"
+        )
+    finally:
+        database.close()
+    return EXIT_OK
+
+
+def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
+    database, workspace = _workspace(args)
+    try:
+        changes = undo_import(workspace, args.batch, _user(args))
+    finally:
+        database.close()
+    out.write(f"import batch {args.batch} undone ({len(changes.indicator_ids)} indicators)\n")
+    return EXIT_OK
+
+
 def cmd_build_seed(args: argparse.Namespace, out: TextIO) -> int:
     source = Path(args.source) if args.source else source_checkout_path("data", "plan_2025.toml")
     output = Path(args.output) if args.output else source_checkout_path("data", "seed.sqlite")
@@ -297,6 +389,37 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="integrity and domain invariants of the database"
     )
     check.set_defaults(handler=cmd_check)
+
+    export = commands.add_parser(
+        "export-template", parents=[common], help="a department's Excel template for a month"
+    )
+    export.add_argument("--department", metavar="NAME", help="full or short name")
+    export.add_argument(
+        "--all-departments",
+        action="store_true",
+        help="one template per department; -o names a folder",
+    )
+    export.add_argument("--period", type=_period, required=True, metavar="YYYY-MM")
+    export.add_argument("-o", "--output", required=True, metavar="FILE.xlsx|FOLDER")
+    export.set_defaults(handler=cmd_export_template)
+
+    importing = commands.add_parser(
+        "import", parents=[common], help="check and import a returned template"
+    )
+    importing.add_argument("file", metavar="FILE.xlsx")
+    importing.add_argument("--dry-run", action="store_true", help="check and list, change nothing")
+    importing.add_argument("--user", metavar="NAME", help="recorded as who imported")
+    importing.add_argument(
+        "--prefer-file",
+        action="store_true",
+        help="on a conflict, take the file's value over the database's",
+    )
+    importing.set_defaults(handler=cmd_import)
+
+    undo = commands.add_parser("undo-import", parents=[common], help="take back an import")
+    undo.add_argument("batch", type=int, metavar="BATCH")
+    undo.add_argument("--user", metavar="NAME", help="recorded as who undid it")
+    undo.set_defaults(handler=cmd_undo_import)
 
     seed = commands.add_parser(
         "build-seed", help="rebuild data/seed.sqlite from data/plan_2025.toml (developers)"

@@ -76,3 +76,27 @@ def entry_history(database: Database, indicator_id: int, period: str) -> list[Hi
             )
             for event, file_name in session.execute(query)
         ]
+
+
+def entries_details(
+    database: Database, indicator_ids: list[int], period: str
+) -> dict[int, EntryDetails]:
+    """The notes and provenance of several indicators' entries for one month."""
+    if not indicator_ids:
+        return {}
+    with database.read() as session:
+        rows = session.scalars(
+            select(Entry).where(Entry.indicator_id.in_(indicator_ids), Entry.period == period)
+        )
+        return {
+            entry.indicator_id: EntryDetails(
+                entry.progress_note,
+                entry.problems,
+                entry.reported_by,
+                entry.reported_at,
+                entry.origin,
+                entry.import_batch_id,
+                entry.version,
+            )
+            for entry in rows
+        }

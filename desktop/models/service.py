@@ -19,8 +19,10 @@ from desktop.models.errors import InvalidEntryError, StaleEditError
 from desktop.models.progress import parse_period, period_of
 from desktop.models.schema import (
     AuditEvent,
+    BatchState,
     Entry,
     EntryOrigin,
+    ImportBatch,
     Indicator,
     IndicatorKind,
     MilestoneState,
@@ -129,6 +131,23 @@ def _validated(edit: EntryEdit) -> EntryEdit:
     return EntryEdit(edit.indicator_id, edit.period, fields, edit.expected_version)
 
 
+def _parsed(field: str, text: str | None) -> object:
+    """A field's value back from its audit-trail text."""
+    if field == "value":
+        return None if text is None else float(text)
+    if field == "milestone_state":
+        return None if text is None else MilestoneState(text)
+    return text or ""
+
+
+def _changes(versions: Mapping[tuple[int, str], int]) -> Changes:
+    if not versions:
+        return NOTHING_CHANGED
+    return Changes(
+        frozenset(i for i, _ in versions), frozenset(p for _, p in versions), dict(versions)
+    )
+
+
 class EntryService:
     """Writes entries on behalf of one user; every write is audited."""
 
@@ -213,9 +232,100 @@ class EntryService:
             return NOTHING_CHANGED
         return Changes(frozenset(indicator_ids), frozenset(periods), versions)
 
+    # --- imports ---------------------------------------------------------------------------
+
+    def apply_import(
+        self,
+        *,
+        file_name: str,
+        sha256: str,
+        department_id: int,
+        period: str,
+        edits: Sequence[EntryEdit],
+    ) -> tuple[int, Changes]:
+        """Record an ImportBatch and apply every edit under it in one transaction, or none."""
+        checked = [_validated(edit) for edit in edits]
+        versions: dict[tuple[int, str], int] = {}
+        with self._database.write() as session:
+            now = self._clock()
+            batch = ImportBatch(
+                file_name=file_name,
+                sha256=sha256,
+                department_id=department_id,
+                period=period,
+                user=self._user,
+                at=now,
+                rows=len(checked),
+                state=BatchState.APPLIED,
+            )
+            session.add(batch)
+            session.flush()
+            for edit in checked:
+                version = self._apply_one(session, edit, now, batch_id=batch.id)
+                if version is not None:
+                    versions[(edit.indicator_id, edit.period)] = version
+            batch_id = batch.id
+        return batch_id, _changes(versions)
+
+    def undo_import(self, batch_id: int) -> Changes:
+        """Put back what an import changed, as long as nobody has changed it since."""
+        versions: dict[tuple[int, str], int] = {}
+        with self._database.write() as session:
+            batch = session.get(ImportBatch, batch_id)
+            if batch is None:
+                raise InvalidEntryError(f"there is no import batch {batch_id}")
+            if batch.state is BatchState.UNDONE:
+                raise InvalidEntryError(f"import batch {batch_id} has been undone already")
+            events = session.scalars(
+                select(AuditEvent).where(AuditEvent.batch_id == batch_id).order_by(AuditEvent.id)
+            ).all()
+            restore: dict[int, dict[str, str | None]] = {}
+            expected: dict[int, dict[str, str | None]] = {}
+            for event in events:
+                restore.setdefault(event.entity_id, {}).setdefault(event.field, event.old_value)
+                expected.setdefault(event.entity_id, {})[event.field] = event.new_value
+            now = self._clock()
+            for entry_id, fields in restore.items():
+                entry = session.get(Entry, entry_id)
+                if entry is None:
+                    raise StaleEditError(
+                        f"an entry of import batch {batch_id} no longer exists; nothing undone",
+                        indicator_id=0,
+                        period="",
+                        current_value=None,
+                        current_version=0,
+                    )
+                indicator = session.get(Indicator, entry.indicator_id)
+                assert indicator is not None
+                for name, new_text in expected[entry_id].items():
+                    if _text(getattr(entry, name)) != new_text:
+                        raise StaleEditError(
+                            f"{indicator.code} {entry.period} was changed after the import "
+                            f"(it holds {_text(getattr(entry, name))}); nothing was undone",
+                            indicator_id=indicator.id,
+                            period=entry.period,
+                            current_value=_text(getattr(entry, name)),
+                            current_version=entry.version,
+                            changed_by=entry.reported_by,
+                            changed_at=entry.reported_at,
+                        )
+                edit = EntryEdit(
+                    entry.indicator_id,
+                    entry.period,
+                    {name: _parsed(name, text) for name, text in fields.items()},
+                    entry.version,
+                )
+                version = self._apply_one(session, _validated(edit), now, batch_id=batch_id)
+                if version is not None:
+                    versions[(entry.indicator_id, entry.period)] = version
+            batch.state = BatchState.UNDONE
+        return _changes(versions)
+
     # --- the one write path --------------------------------------------------------------
 
-    def _apply_one(self, session: Session, edit: EntryEdit, now: dt.datetime) -> int | None:
+    def _apply_one(
+        self, session: Session, edit: EntryEdit, now: dt.datetime, batch_id: int | None = None
+    ) -> int | None:
         """Write one edit inside the caller's transaction; the new version, None if unchanged."""
         indicator = self._indicator(session, edit.indicator_id, edit.period)
         milestone = indicator.kind is IndicatorKind.MILESTONE
@@ -248,7 +358,8 @@ class EntryService:
         for name, _old, new in changed:
             setattr(entry, name, new)
         entry.reported_by, entry.reported_at = self._user, now
-        entry.origin, entry.import_batch_id = EntryOrigin.MANUAL, None
+        entry.origin = EntryOrigin.MANUAL if batch_id is None else EntryOrigin.IMPORT
+        entry.import_batch_id = batch_id
         session.add(entry)
         session.flush()
         session.add_all(
@@ -262,6 +373,7 @@ class EntryService:
                 field=name,
                 old_value=_text(old),
                 new_value=_text(new),
+                batch_id=batch_id,
             )
             for name, old, new in changed
         )

@@ -7,6 +7,7 @@ saved edit reloads only the entries it touched and rolls up only their ancestors
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -565,6 +566,12 @@ class PlanWorkspace:
         entry = self.entry(indicator_id, period)
         assert entry is not None
         return period, entry
+
+    def reported_before(self, indicator_id: int, period: str) -> tuple[str, float] | None:
+        """The last report strictly before a month (a milestone's state as its code)."""
+        periods, figures = self._reported(indicator_id)
+        count = bisect_left(periods, period)
+        return (periods[count - 1], figures[count - 1]) if count else None
 
     def forecast(self, indicator_id: int) -> Forecast | None:
         return self.assess(indicator_id, with_forecast=True).forecast

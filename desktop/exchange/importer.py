@@ -1,0 +1,639 @@
+"""Reading a returned department template: check everything, then apply all rows or none.
+
+`read_template` never changes anything: it returns an `ImportPlan` (the changes, old → new per
+cell, the warnings and the conflicts) or raises `ImportRefused` listing every problem with its
+file, sheet and cell. `apply_import` backs the database up and applies the plan in one
+transaction under an ImportBatch, which `undo_import` can take back as a whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from desktop.exchange.layout import (
+    ENTRY_SHEET,
+    FIRST_DATA_ROW,
+    FORMAT_VERSION,
+    LOCKED_COLUMNS,
+    MAX_COMPRESSION_RATIO,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    MAX_UNCOMPRESSED_BYTES,
+    MAX_ZIP_MEMBERS,
+    META_SHEET,
+    PERSON_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+    Column,
+    cell_ref,
+    plan_fingerprint,
+    row_checksum,
+)
+from desktop.models.backup import backup_before
+from desktop.models.errors import TargetMonitorError
+from desktop.models.figures import (
+    FigureError,
+    FigureProblem,
+    format_figure,
+    parse_figure,
+    parse_state,
+)
+from desktop.models.history import entries_details
+from desktop.models.schema import IndicatorKind, MilestoneState
+from desktop.models.service import NOTE_MAX_LENGTH, VALUE_MAX, Changes, EntryEdit, EntryService
+from desktop.models.workspace import DepartmentInfo, PlanWorkspace
+
+# How far one month may move a figure before the import warns (a share of target − baseline).
+JUMP_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem or a warning, with the place it was found."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class ImportRefused(TargetMonitorError):
+    """The file cannot be imported; nothing was changed. `issues` lists every reason."""
+
+    def __init__(self, file_name: str, issues: Sequence[Issue]) -> None:
+        self.issues = list(issues)
+        lines = "\n".join(f"  {issue}" for issue in self.issues[:50])
+        more = len(self.issues) - 50
+        if more > 0:
+            lines += f"\n  ……另有 {more} 处"
+        super().__init__(f"{file_name}:未导入,数据库未作任何改动\n{lines}")
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell whose content differs from the database."""
+
+    where: str
+    indicator_id: int
+    code: str
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A month changed in the database after the template was exported."""
+
+    where: str
+    indicator_id: int
+    code: str
+    file_value: object
+    database_value: object
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do; nothing is written until `apply_import`."""
+
+    file_name: str
+    sha256: str
+    department: DepartmentInfo
+    period: str
+    changes: list[CellChange] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    rows: dict[int, dict[str, object]] = field(default_factory=dict)  # indicator → fields
+    versions: dict[int, int] = field(default_factory=dict)  # indicator → version checked
+
+    def edits(self, *, prefer_file: bool = False) -> list[EntryEdit]:
+        """The edits to apply; conflicting months keep the database's value unless told."""
+        conflicting = {c.indicator_id for c in self.conflicts}
+        return [
+            EntryEdit(indicator_id, self.period, fields, self.versions[indicator_id])
+            for indicator_id, fields in self.rows.items()
+            if prefer_file or indicator_id not in conflicting
+        ]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch_id: int
+    changes: Changes
+    backup: Path
+
+
+# --- the file itself --------------------------------------------------------------------
+
+
+def _check_container(path: Path) -> None:
+    """Size and decompression limits, checked before any XML is parsed."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise ImportRefused(name, [Issue(name, f"无法读取({error.strerror})")]) from None
+    if size > MAX_FILE_BYTES:
+        raise ImportRefused(
+            name, [Issue(name, f"文件大小 {size} 字节,超过上限 {MAX_FILE_BYTES} 字节")]
+        )
+    if not zipfile.is_zipfile(path):
+        raise ImportRefused(name, [Issue(name, "不是 .xlsx 工作簿,或文件已损坏")])
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ImportRefused(name, [Issue(name, f"工作簿已损坏({error})")]) from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ImportRefused(name, [Issue(name, f"包含 {len(members)} 个部件,不是填报模板")])
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ImportRefused(name, [Issue(name, f"解压后达 {total} 字节,拒绝读取")])
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1_000_000 and ratio > MAX_COMPRESSION_RATIO:
+            raise ImportRefused(
+                name, [Issue(name, f"{member.filename} is compressed {ratio:.0f}:1; refused")]
+            )
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        raise ImportRefused(name, [Issue(name, "不是 .xlsx 工作簿(缺少 xl/workbook.xml)")])
+
+
+def _open(path: Path, *, data_only: bool) -> Any:
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as error:  # a hostile file can make any parser step fail
+        raise ImportRefused(path.name, [Issue(path.name, f"工作簿已损坏({error})")]) from None
+
+
+def _rows(sheet: Any, max_column: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    for row in sheet.iter_rows(min_row=1, max_col=max_column):
+        if not row:
+            continue
+        number = getattr(row[0], "row", None)
+        if number is None:  # an empty cell in read-only mode has no coordinates
+            number = next((c.row for c in row if getattr(c, "row", None)), None)
+        if number is not None:
+            yield number, row
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Meta:
+    facts: dict[str, str]
+    mapping: dict[int, tuple[int, str, str, int]]  # row → (indicator id, code, checksum, version)
+
+
+def _read_meta(workbook: Any, name: str) -> _Meta:
+    if META_SHEET not in workbook.sheetnames or ENTRY_SHEET not in workbook.sheetnames:
+        raise ImportRefused(
+            name,
+            [
+                Issue(
+                    name,
+                    f"不是本系统的填报模板(缺少“{ENTRY_SHEET}”工作表或核对信息)",
+                )
+            ],
+        )
+    facts: dict[str, str] = {}
+    mapping: dict[int, tuple[int, str, str, int]] = {}
+    in_mapping = False
+    for _number, cells in _rows(workbook[META_SHEET], 5):
+        values = [c.value for c in cells] + [None] * 5
+        if values[0] == "row":
+            in_mapping = True
+            continue
+        if in_mapping and values[0] is not None:
+            try:
+                mapping[int(values[0])] = (
+                    int(values[1]),
+                    str(values[2]),
+                    str(values[3]),
+                    int(values[4]),
+                )
+            except (TypeError, ValueError):
+                raise ImportRefused(
+                    name, [Issue(f"{name} ({META_SHEET})", "模板的核对信息已损坏")]
+                ) from None
+        elif values[0] is not None:
+            facts[str(values[0])] = "" if values[1] is None else str(values[1])
+    return _Meta(facts, mapping)
+
+
+def _check_meta(meta: _Meta, workspace: PlanWorkspace, name: str) -> tuple[DepartmentInfo, str]:
+    facts = meta.facts
+    where = f"{name} ({META_SHEET})"
+    version = facts.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ImportRefused(
+            name,
+            [
+                Issue(
+                    where,
+                    f"模板格式版本为 {version!r},本程序读取版本 {FORMAT_VERSION}",
+                )
+            ],
+        )
+    problems = []
+    if facts.get("plan_code") != workspace.plan.code:
+        problems.append(
+            Issue(where, f"模板属于计划 {facts.get('plan_code')!r},而非 {workspace.plan.code!r}")
+        )
+    elif facts.get("plan_fingerprint") != plan_fingerprint(workspace):
+        problems.append(
+            Issue(
+                where,
+                "导出模板后计划已调整(目标或指标有变化),请重新导出模板",
+            )
+        )
+    department = next(
+        (d for d in workspace.departments.values() if d.name == facts.get("department")), None
+    )
+    if department is None:
+        problems.append(Issue(where, f"未知的填报单位 {facts.get('department')!r}"))
+    period = facts.get("period", "")
+    if period not in workspace.months:
+        problems.append(Issue(where, f"填报期间 {period!r} 不在计划月份内"))
+    if not meta.mapping:
+        problems.append(Issue(where, "模板中没有指标行"))
+    if problems:
+        raise ImportRefused(name, problems)
+    assert department is not None
+    return department, period
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _figure(cell: Any, indicator_unit: str, milestone: bool, where: str) -> object:
+    """The 本期值 as the database keeps it; FigureError or ValueError with the reason."""
+    value = cell.value
+    if milestone:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise FigureError(FigureProblem.NOT_A_STATE, _text(value))
+        return parse_state(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise FigureError(FigureProblem.NOT_A_NUMBER, str(value))
+    if isinstance(value, int | float):
+        number = float(value)
+        if not math.isfinite(number):
+            raise FigureError(FigureProblem.NOT_A_NUMBER, str(value))
+        if indicator_unit == "%" and "%" in (getattr(cell, "number_format", "") or ""):
+            number *= 100  # 0.75 shown as 75% in a percentage-formatted cell
+        if number < 0:
+            raise FigureError(FigureProblem.NEGATIVE, format_figure(number))
+        if number > VALUE_MAX:
+            raise FigureError(FigureProblem.TOO_LARGE, str(value))
+        return number
+    if isinstance(value, str):
+        return parse_figure(value, percent=indicator_unit == "%")
+    raise FigureError(FigureProblem.NOT_A_NUMBER, str(value))
+
+
+_FIGURE_MESSAGES = {
+    FigureProblem.NOT_A_NUMBER: "“{text}”不是数字",
+    FigureProblem.NEGATIVE: "“{text}”是负数,数值须大于或等于 0",
+    FigureProblem.TOO_LARGE: "“{text}”数值过大",
+    FigureProblem.PERCENT_SIGN: "“{text}”是百分数,但该指标的单位是“{unit}”",
+    FigureProblem.NOT_A_STATE: "“{text}”不是“未启动”“推进中”或“已完成”",
+}
+
+_TEXT_LIMITS = {
+    Column.PROGRESS: ("progress_note", NOTE_MAX_LENGTH),
+    Column.PROBLEMS: ("problems", NOTE_MAX_LENGTH),
+    Column.REPORTER: ("reporter", PERSON_MAX_LENGTH),
+    Column.PHONE: ("phone", PHONE_MAX_LENGTH),
+}
+
+
+def read_template(path: Path, workspace: PlanWorkspace) -> ImportPlan:
+    """Check a returned template completely; the plan of what importing it would change."""
+    name = path.name
+    _check_container(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    workbook = _open(path, data_only=False)
+    try:
+        meta = _read_meta(workbook, name)
+        department, period = _check_meta(meta, workspace, name)
+        plan = ImportPlan(name, digest, department, period)
+        issues: list[Issue] = []
+        formulas: dict[tuple[int, Column], str] = {}
+        rows = _read_rows(
+            workbook[ENTRY_SHEET], meta, workspace, department, issues=issues, formulas=formulas
+        )
+    except ImportRefused:
+        raise
+    except Exception as error:  # a hostile file can make any parser step fail
+        raise ImportRefused(name, [Issue(name, f"工作簿已损坏({error})")]) from None
+    finally:
+        workbook.close()
+    if formulas:
+        _use_cached_values(path, rows, formulas, issues)
+    values: dict[int, dict[str, object]] = {}
+    for row_number, (indicator_id, cells) in rows.items():
+        fields = _fields(row_number, indicator_id, cells, workspace, issues)
+        if fields is not None:
+            values[indicator_id] = fields
+    if issues:
+        raise ImportRefused(name, issues)
+    _compare(plan, values, workspace, {r: meta.mapping[r] for r in rows})
+    return plan
+
+
+def _read_rows(
+    sheet: Any,
+    meta: _Meta,
+    workspace: PlanWorkspace,
+    department: DepartmentInfo,
+    *,
+    issues: list[Issue],
+    formulas: dict[tuple[int, Column], str],
+) -> dict[int, tuple[int, dict[Column, Any]]]:
+    """The template's rows by row number: indicator id and the cells (checked locked parts)."""
+    found: dict[int, tuple[int, dict[Column, Any]]] = {}
+    seen: dict[int, int] = {}
+    for row_number, raw in _rows(sheet, len(Column)):
+        if row_number < FIRST_DATA_ROW:
+            continue
+        if row_number > FIRST_DATA_ROW + MAX_ROWS:
+            issues.append(Issue(cell_ref(row_number, Column.NUMBER), "行数过多"))
+            break
+        cells = {Column(i + 1): cell for i, cell in enumerate(raw[: len(Column)])}
+        record = meta.mapping.get(row_number)
+        if record is None:
+            if any(_text(getattr(c, "value", None)) for c in cells.values()):
+                issues.append(
+                    Issue(
+                        cell_ref(row_number, Column.NUMBER),
+                        "此行不属于模板(可能增加或移动了行)",
+                    )
+                )
+            continue
+        indicator_id, code, checksum, _version = record
+        indicator = workspace.indicators.get(indicator_id)
+        if indicator is None or indicator.code != code:
+            issues.append(Issue(cell_ref(row_number, Column.CODE), f"指标 {code} 不在计划中"))
+            continue
+        if indicator.department_id != department.id:
+            issues.append(Issue(cell_ref(row_number, Column.CODE), f"{code} 属于其他单位"))
+            continue
+        if indicator_id in seen:
+            issues.append(
+                Issue(
+                    cell_ref(row_number, Column.CODE),
+                    f"{code} 重复出现(另见第 {seen[indicator_id]} 行)",
+                )
+            )
+            continue
+        seen[indicator_id] = row_number
+        locked = [getattr(cells.get(c), "value", None) for c in LOCKED_COLUMNS]
+        if row_checksum(locked) != checksum:
+            issues.append(
+                Issue(
+                    f"{ENTRY_SHEET}!A{row_number}:{Column.PREVIOUS.letter}{row_number}",
+                    f"{code} 的锁定单元格被修改(应为 {code} {indicator.name})",
+                )
+            )
+            continue
+        for column in (Column.VALUE, *_TEXT_LIMITS):
+            cell = cells.get(column)
+            if getattr(cell, "data_type", None) == "f":
+                formulas[(row_number, column)] = str(cell.value)  # type: ignore[union-attr]
+        found[row_number] = (indicator_id, cells)
+    missing = sorted(set(meta.mapping) - set(found) - {r for r, _ in _issue_rows(issues)})
+    for row_number in missing:
+        code = meta.mapping[row_number][1]
+        issues.append(
+            Issue(
+                cell_ref(row_number, Column.CODE),
+                f"缺少 {code} 所在行(可能删除或移动了行)",
+            )
+        )
+    return found
+
+
+def _issue_rows(issues: list[Issue]) -> Iterator[tuple[int, Issue]]:
+    for issue in issues:
+        digits = "".join(ch for ch in issue.where.split("!")[-1].split(":")[0] if ch.isdigit())
+        if digits:
+            yield int(digits), issue
+
+
+class _Cached:
+    """A formula cell replaced by its cached value (as Excel, WPS and LibreOffice save it)."""
+
+    def __init__(self, value: Any, number_format: str) -> None:
+        self.value = value
+        self.number_format = number_format
+        self.data_type = "n"
+
+
+def _use_cached_values(
+    path: Path,
+    rows: dict[int, tuple[int, dict[Column, Any]]],
+    formulas: dict[tuple[int, Column], str],
+    issues: list[Issue],
+) -> None:
+    workbook = _open(path, data_only=True)
+    try:
+        cached = {
+            (number, Column(i + 1)): cell
+            for number, raw in _rows(workbook[ENTRY_SHEET], len(Column))
+            for i, cell in enumerate(raw[: len(Column)])
+            if (number, Column(i + 1)) in formulas
+        }
+    finally:
+        workbook.close()
+    for (row_number, column), formula in formulas.items():
+        cell = cached.get((row_number, column))
+        value = getattr(cell, "value", None)
+        if value is None:
+            issues.append(
+                Issue(
+                    cell_ref(row_number, column),
+                    f"公式 {formula} 没有保存的计算结果;请直接填写数值,"
+                    "或在 Excel、WPS、LibreOffice 中重新保存后再导入",
+                )
+            )
+            continue
+        rows[row_number][1][column] = _Cached(value, getattr(cell, "number_format", "") or "")
+
+
+def _fields(
+    row_number: int,
+    indicator_id: int,
+    cells: dict[Column, Any],
+    workspace: PlanWorkspace,
+    issues: list[Issue],
+) -> dict[str, object] | None:
+    indicator = workspace.indicators[indicator_id]
+    fields: dict[str, object] = {}
+    ok = True
+    where = cell_ref(row_number, Column.VALUE)
+    try:
+        figure = _figure(
+            cells.get(Column.VALUE) or _Cached(None, ""),
+            indicator.unit,
+            indicator.is_milestone,
+            where,
+        )
+    except FigureError as error:
+        message = _FIGURE_MESSAGES[error.problem].format(text=error.text, unit=indicator.unit)
+        issues.append(Issue(where, message))
+        ok = False
+    else:
+        fields["milestone_state" if indicator.is_milestone else "value"] = figure
+    for column, (name, limit) in _TEXT_LIMITS.items():
+        text = _text(getattr(cells.get(column), "value", None))
+        if len(text) > limit:
+            issues.append(
+                Issue(
+                    cell_ref(row_number, column),
+                    f"共 {len(text)} 字,超过上限 {limit} 字(不会被截断,请删减后再导入)",
+                )
+            )
+            ok = False
+        elif name in ("progress_note", "problems"):
+            fields[name] = text
+    return fields if ok else None
+
+
+def _compare(
+    plan: ImportPlan,
+    values: dict[int, dict[str, object]],
+    workspace: PlanWorkspace,
+    mapping: dict[int, tuple[int, str, str, int]],
+) -> None:
+    """Fill the plan: what differs from the database, what looks odd, what conflicts."""
+    details = entries_details(workspace.database, list(values), plan.period)
+    row_of = {indicator_id: row for row, (indicator_id, *_rest) in mapping.items()}
+    exported_version = {indicator_id: v for _r, (indicator_id, _c, _s, v) in mapping.items()}
+    for indicator_id, fields in values.items():
+        indicator = workspace.indicators[indicator_id]
+        row = row_of[indicator_id]
+        entry = workspace.entry(indicator_id, plan.period)
+        detail = details.get(indicator_id)
+        current: dict[str, object] = {
+            "value": None if entry is None else entry.value,
+            "milestone_state": None if entry is None else entry.state,
+            "progress_note": "" if detail is None else detail.progress_note,
+            "problems": "" if detail is None else detail.problems,
+        }
+        differing = {k: v for k, v in fields.items() if current[k] != v}
+        if not differing:
+            continue
+        version = 0 if entry is None else entry.version
+        plan.rows[indicator_id] = differing
+        plan.versions[indicator_id] = version
+        columns = {
+            "value": Column.VALUE,
+            "milestone_state": Column.VALUE,
+            "progress_note": Column.PROGRESS,
+            "problems": Column.PROBLEMS,
+        }
+        for name, new in differing.items():
+            plan.changes.append(
+                CellChange(
+                    cell_ref(row, columns[name]),
+                    indicator_id,
+                    indicator.code,
+                    name,
+                    current[name],
+                    new,
+                )
+            )
+        if version != exported_version[indicator_id]:
+            shown = current.get("milestone_state") or current.get("value")
+            plan.conflicts.append(
+                Conflict(
+                    cell_ref(row, Column.VALUE), indicator_id, indicator.code, differing, shown
+                )
+            )
+        new_value = differing.get("value")
+        if isinstance(new_value, float):
+            _warn_about_trend(plan, workspace, indicator_id, row, new_value)
+
+
+def _warn_about_trend(
+    plan: ImportPlan, workspace: PlanWorkspace, indicator_id: int, row: int, new_value: float
+) -> None:
+    indicator = workspace.indicators[indicator_id]
+    previous = workspace.reported_before(indicator_id, plan.period)
+    where = cell_ref(row, Column.VALUE)
+    if previous is None:
+        return
+    period, value = previous
+    if indicator.kind is IndicatorKind.CUMULATIVE and new_value < value:
+        plan.warnings.append(
+            Issue(
+                where,
+                f"{indicator.code}:累计值由 {format_figure(value)}({period})"
+                f"降为 {format_figure(new_value)}",
+            )
+        )
+    span = abs((indicator.target or 0.0) - (indicator.baseline or 0.0))
+    if span and abs(new_value - value) > JUMP_SHARE * span:
+        plan.warnings.append(
+            Issue(
+                where,
+                f"{indicator.code}:{format_figure(new_value)} 与上期 "
+                f"{format_figure(value)}({period})相差过大,请核实",
+            )
+        )
+
+
+# --- applying ---------------------------------------------------------------------------
+
+
+def apply_import(
+    plan: ImportPlan, workspace: PlanWorkspace, user: str, *, prefer_file: bool = False
+) -> ImportResult:
+    """Back up, then apply the plan in one transaction under a new import batch."""
+    edits = plan.edits(prefer_file=prefer_file)
+    database = workspace.database
+    backup = backup_before(database, "import")
+    batch_id, changes = EntryService(database, user).apply_import(
+        file_name=plan.file_name,
+        sha256=plan.sha256,
+        department_id=plan.department.id,
+        period=plan.period,
+        edits=edits,
+    )
+    return ImportResult(batch_id, changes, backup)
+
+
+def undo_import(workspace: PlanWorkspace, batch_id: int, user: str) -> Changes:
+    """Take a whole import back (refused if anything it wrote was changed since)."""
+    backup_before(workspace.database, "undo-import")
+    return EntryService(workspace.database, user).undo_import(batch_id)
+
+
+def describe(value: object) -> str:
+    """A cell's old or new content for listings."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, MilestoneState):
+        return value.value
+    if isinstance(value, float):
+        return format_figure(value)
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -1,0 +1,120 @@
+"""The department template's layout: sheet names, rows, columns, limits (the exchange contract).
+
+Both the writer and the reader take every position from here, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Iterable
+
+from desktop.models.figures import format_figure
+from desktop.models.workspace import PlanWorkspace
+
+FORMAT_VERSION = "1"
+ENTRY_SHEET = "填报"
+GUIDE_SHEET = "填报说明"
+META_SHEET = "_meta"
+
+TITLE_ROW = 1
+INFO_ROW = 2
+HEADER_ROW = 4
+FIRST_DATA_ROW = 5
+
+# Limits checked before a workbook is parsed (a zip bomb must not exhaust memory).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+MAX_ZIP_MEMBERS = 200
+MAX_ROWS = 20_000
+
+# Longest text kept per input column; longer text is refused, never cut.
+PERSON_MAX_LENGTH = 64
+PHONE_MAX_LENGTH = 32
+
+
+class Column(enum.IntEnum):
+    """The columns of the entry sheet (1-based, as openpyxl counts)."""
+
+    NUMBER = 1
+    CODE = 2
+    PROJECT = 3
+    TASK = 4
+    MEASURE = 5
+    INDICATOR = 6
+    UNIT = 7
+    TARGET = 8
+    PREVIOUS = 9
+    VALUE = 10
+    PROGRESS = 11
+    PROBLEMS = 12
+    REPORTER = 13
+    PHONE = 14
+
+    @property
+    def letter(self) -> str:
+        return chr(ord("A") + self.value - 1)
+
+
+HEADERS = {
+    Column.NUMBER: "序号",
+    Column.CODE: "指标编码",
+    Column.PROJECT: "工程",
+    Column.TASK: "任务",
+    Column.MEASURE: "举措",
+    Column.INDICATOR: "指标",
+    Column.UNIT: "单位",
+    Column.TARGET: "年度目标",
+    Column.PREVIOUS: "上期累计/上期值",
+    Column.VALUE: "本期值",
+    Column.PROGRESS: "进展情况",
+    Column.PROBLEMS: "存在问题及下步措施",
+    Column.REPORTER: "填报人",
+    Column.PHONE: "联系电话",
+}
+INPUT_COLUMNS = (Column.VALUE, Column.PROGRESS, Column.PROBLEMS, Column.REPORTER, Column.PHONE)
+LOCKED_COLUMNS = tuple(c for c in Column if c not in INPUT_COLUMNS)
+
+
+def cell_ref(row: int, column: Column) -> str:
+    """How a cell is named in messages: 填报!J7."""
+    return f"{ENTRY_SHEET}!{column.letter}{row}"
+
+
+def normalized(value: object) -> str:
+    """A cell's content as text, the same whichever office suite saved it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return format_figure(float(value))
+    return str(value).strip()
+
+
+def row_checksum(values: Iterable[object]) -> str:
+    """A short digest of a row's locked cells, to detect edits to them."""
+    text = "\x1f".join(normalized(v) for v in values)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def plan_fingerprint(workspace: PlanWorkspace) -> str:
+    """A digest of what a template depends on: the plan's indicators, targets and owners."""
+    digest = hashlib.sha256(workspace.plan.code.encode("utf-8"))
+    for indicator_id in sorted(workspace.indicators):
+        i = workspace.indicators[indicator_id]
+        facts = (
+            i.id,
+            i.code,
+            i.name,
+            i.unit,
+            i.kind.value,
+            i.target,
+            i.stretch_target,
+            i.baseline,
+            i.due.isoformat(),
+            i.department_id,
+        )
+        digest.update(repr(facts).encode("utf-8"))
+    return digest.hexdigest()[:32]
