@@ -1,0 +1,559 @@
+"""Excel exchange: the template's shape, the round trip, every refusal, every accepted spelling."""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+import sqlite3
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import openpyxl.xml
+import pytest
+from sqlalchemy import select
+
+from desktop.exchange import importer as importer_module
+from desktop.exchange.importer import (
+    ImportRefused,
+    apply_import,
+    read_template,
+    undo_import,
+)
+from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW, META_SHEET, Column
+from desktop.exchange.template import export_template
+from desktop.models.database import Database
+from desktop.models.errors import StaleEditError, TargetMonitorError
+from desktop.models.schema import AuditEvent, BatchState, Entry, ImportBatch, MilestoneState
+from desktop.models.service import NO_ENTRY, EntryService
+from desktop.models.workspace import PlanWorkspace
+from tests.conftest import FixedClock
+
+PERIOD = "2025-06"
+
+
+@pytest.fixture
+def workspace(database: Database) -> PlanWorkspace:
+    return PlanWorkspace(database, as_of=PERIOD)
+
+
+def export(workspace: PlanWorkspace, tmp_path: Path, department: str = "发改委") -> Path:
+    path = tmp_path / f"{department}.xlsx"
+    export_template(workspace, department, PERIOD, path)
+    return path
+
+
+def fill(
+    path: Path,
+    cells: dict[str, Any],
+    target: Path | None = None,
+    edit: Callable[[Any], None] | None = None,
+) -> Path:
+    """Type into the template as a clerk would (openpyxl standing in for Excel)."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[ENTRY_SHEET]
+    for ref, value in cells.items():
+        sheet[ref] = value
+    if edit is not None:
+        edit(workbook)
+    target = target or path.with_name(f"filled-{path.name}")
+    workbook.save(target)
+    return target
+
+
+def row_of(path: Path, code: str) -> int:
+    sheet = openpyxl.load_workbook(path)[ENTRY_SHEET]
+    for row in range(FIRST_DATA_ROW, sheet.max_row + 1):
+        if sheet.cell(row, Column.CODE).value == code:
+            return row
+    raise AssertionError(code)
+
+
+def content(database: Database) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(database.path) as connection:
+        rows = []
+        for table in ("entries", "audit_events", "import_batches"):
+            rows += connection.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+    connection.close()
+    return rows
+
+
+def refused(path: Path, workspace: PlanWorkspace) -> str:
+    before = content(workspace.database)
+    with pytest.raises(ImportRefused) as caught:
+        read_template(path, workspace)
+    assert content(workspace.database) == before
+    return str(caught.value)
+
+
+# --- the template ------------------------------------------------------------------------
+
+
+def test_the_template_is_protected_validated_and_printable(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = export(workspace, tmp_path, "工信局")
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == [ENTRY_SHEET, "填报说明", META_SHEET]
+    assert workbook[META_SHEET].sheet_state == "veryHidden"
+    sheet = workbook[ENTRY_SHEET]
+    assert [sheet.cell(4, c).value for c in Column][9] == "本期值"
+    row = row_of(path, "2.1.1-1")
+    assert sheet.cell(row, Column.TARGET).value == 300
+    assert sheet.protection.sheet and not sheet.protection.password
+    assert sheet.cell(row, Column.VALUE).protection.locked is False
+    assert sheet.cell(row, Column.CODE).protection.locked is True
+    rules = {v.type: str(v.sqref) for v in sheet.data_validations.dataValidation}
+    assert f"J{row}" in rules["decimal"]
+    assert f"J{row_of(path, '1.1.1-2')}" in rules["list"]
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$4:$4" and sheet.freeze_panes == "G5"
+    assert sheet.max_row == FIRST_DATA_ROW + 28 - 1  # the 28 indicators of 工信局
+
+
+def test_typed_notes_are_exported_as_text_never_as_formulas(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    projects = next(i for i in workspace.indicators.values() if i.code == "2.1.1-1").id
+    EntryService(workspace.database, "张三").set_notes(
+        projects, PERIOD, progress_note="=1+1 完成", problems="@sum -2", expected_version=NO_ENTRY
+    )
+    path = export(workspace, tmp_path, "工信局")
+    with zipfile.ZipFile(path) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml  # no formula anywhere
+    cell = openpyxl.load_workbook(path)[ENTRY_SHEET].cell(row_of(path, "2.1.1-1"), Column.PROGRESS)
+    assert cell.value == "=1+1 完成" and cell.data_type == "s"
+
+
+# --- the round trip ----------------------------------------------------------------------
+
+
+def test_round_trip_export_fill_import_undo(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    path = export(workspace, tmp_path)
+    filled = fill(
+        path,
+        {
+            f"J{row_of(path, '4.2.1-1')}": 120,
+            f"K{row_of(path, '4.2.1-1')}": "新增共享交换服务 120 项",
+            f"J{row_of(path, '4.2.1-2')}": "推进中",
+            f"J{row_of(path, '4.2.1-3')}": " 6 ",
+        },
+    )
+    plan = read_template(filled, workspace)
+    assert [(c.code, c.field, c.new) for c in plan.changes] == [
+        ("4.2.1-1", "value", 120.0),
+        ("4.2.1-1", "progress_note", "新增共享交换服务 120 项"),
+        ("4.2.1-2", "milestone_state", MilestoneState.IN_PROGRESS),
+        ("4.2.1-3", "value", 6.0),
+    ]
+    result = apply_import(plan, workspace, "导入员")
+    assert result.backup.is_file()
+    database = workspace.database
+    with database.read() as session:
+        entries = {e.indicator.code: e for e in session.scalars(select(Entry))}
+        batch = session.get(ImportBatch, result.batch_id)
+        events = session.scalars(select(AuditEvent)).all()
+        assert entries["4.2.1-1"].value == 120 and entries["4.2.1-1"].origin.value == "import"
+        assert entries["4.2.1-2"].milestone_state is MilestoneState.IN_PROGRESS
+        assert batch is not None and batch.state is BatchState.APPLIED and batch.rows == 3
+        assert batch.file_name == filled.name and len(batch.sha256) == 64
+    assert len(events) == 4 and {e.batch_id for e in events} == {result.batch_id}
+    # importing the same file again changes nothing
+    workspace.refresh(result.changes.indicator_ids)
+    assert read_template(filled, workspace).changes == []
+    undo_import(workspace, result.batch_id, "导入员")
+    with database.read() as session:
+        assert all(
+            e.value is None and e.milestone_state is None for e in session.scalars(select(Entry))
+        )
+        assert session.get(ImportBatch, result.batch_id).state is BatchState.UNDONE  # type: ignore[union-attr]
+    with pytest.raises(TargetMonitorError, match="undone already"):
+        undo_import(workspace, result.batch_id, "导入员")
+
+
+def test_undo_is_refused_when_someone_changed_the_figures_since(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = export(workspace, tmp_path)
+    plan = read_template(fill(path, {f"J{row_of(path, '4.2.1-1')}": 120}), workspace)
+    result = apply_import(plan, workspace, "导入员")
+    indicator = next(iter(result.changes.indicator_ids))
+    colleague = EntryService(workspace.database, "李四", clock=FixedClock())
+    colleague.set_value(
+        indicator, PERIOD, 130, expected_version=colleague.entry_version(indicator, PERIOD)
+    )
+    with pytest.raises(StaleEditError, match="changed after the import"):
+        undo_import(workspace, result.batch_id, "导入员")
+
+
+# --- what people really type -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [(" 1,234 ", 1234.0), ("１２３", 123.0), (12.5, 12.5), ("12", 12.0), (0, 0.0)],
+)
+def test_accepted_spellings_of_a_figure(
+    workspace: PlanWorkspace, tmp_path: Path, typed: object, stored: float
+) -> None:
+    path = export(workspace, tmp_path)
+    plan = read_template(fill(path, {f"J{row_of(path, '4.2.1-1')}": typed}), workspace)
+    assert [(c.code, c.new) for c in plan.changes] == [("4.2.1-1", stored)]
+
+
+@pytest.mark.parametrize("typed", ["75%", "７５％", 75, 0.75])
+def test_accepted_spellings_of_a_percentage(
+    workspace: PlanWorkspace, tmp_path: Path, typed: object
+) -> None:
+    path = export(workspace, tmp_path, "城乡建设局")
+    ref = f"J{row_of(path, '5.2.2-1')}"
+
+    def percent_format(workbook: Any) -> None:
+        if typed == 0.75:
+            workbook[ENTRY_SHEET][ref].number_format = "0%"
+
+    plan = read_template(fill(path, {ref: typed}, edit=percent_format), workspace)
+    assert [(c.code, c.new) for c in plan.changes] == [("5.2.2-1", 75.0)]
+
+
+def test_empty_rows_and_spaces_change_nothing(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    path = export(workspace, tmp_path)
+    plan = read_template(fill(path, {f"K{row_of(path, '4.2.1-1')}": "   "}), workspace)
+    assert plan.changes == []
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("abc", "“abc”不是数字"),
+        (-3, "负数"),
+        ("-3", "负数"),
+        ("nan", "不是数字"),
+        ("inf", "不是数字"),
+        (1e13, "数值过大"),
+        ("75%", "是百分数"),
+        (True, "不是数字"),
+    ],
+)
+def test_bad_figures_are_refused_with_their_cell(
+    workspace: PlanWorkspace, tmp_path: Path, typed: object, message: str
+) -> None:
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-1")
+    text = refused(fill(path, {f"J{row}": typed}), workspace)
+    assert f"{ENTRY_SHEET}!J{row}" in text and message in text
+
+
+def test_a_bad_state_is_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-2")
+    assert "不是“未启动”" in refused(fill(path, {f"J{row}": "差不多了"}), workspace)
+
+
+@pytest.mark.parametrize("position", ["first", "middle", "last"])
+def test_one_bad_cell_anywhere_leaves_the_database_unchanged(
+    workspace: PlanWorkspace, tmp_path: Path, position: str
+) -> None:
+    path = export(workspace, tmp_path, "工信局")
+    rows = list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + 28))
+    bad = {"first": rows[0], "middle": rows[14], "last": rows[-1]}[position]
+    cells: dict[str, Any] = {f"K{r}": f"第{r}行进展" for r in rows}
+    cells[f"J{bad}"] = "十二"
+    text = refused(fill(path, cells), workspace)
+    assert f"J{bad}" in text
+
+
+def test_a_formula_without_a_saved_result_is_refused(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-1")
+    text = refused(fill(path, {f"J{row}": "=100+20"}), workspace)
+    assert f"J{row}" in text and "没有保存的计算结果" in text
+
+
+def test_text_over_the_limit_is_refused_not_cut(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-1")
+    text = refused(fill(path, {f"L{row}": "长" * 2001, f"M{row}": "名" * 65}), workspace)
+    assert f"L{row}" in text and f"M{row}" in text and "不会被截断" in text
+
+
+def test_edited_locked_cells_are_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-1")
+    text = refused(fill(path, {f"H{row}": 30}), workspace)  # the target "lowered" by hand
+    assert "锁定单元格被修改" in text and str(row) in text
+
+
+def test_added_and_deleted_rows_are_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    path = export(workspace, tmp_path)
+    last = row_of(path, "4.2.2-1")
+    assert "不属于模板" in refused(
+        fill(path, {f"B{last + 1}": "9.9.9-9", f"J{last + 1}": 5}), workspace
+    )
+    deleted = fill(path, {}, edit=lambda wb: wb[ENTRY_SHEET].delete_rows(last))
+    assert "缺少 4.2.2-1" in refused(deleted, workspace)
+
+
+def meta_edit(key_or_cell: str, value: Any) -> Callable[[Any], None]:
+    def edit(workbook: Any) -> None:
+        meta = workbook[META_SHEET]
+        for row in meta.iter_rows():
+            if row[0].value == key_or_cell:
+                row[1].value = value
+                return
+        meta[key_or_cell] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (meta_edit("format_version", "9"), "模板格式版本为 '9'"),
+        (meta_edit("plan_code", "OTHER"), "模板属于计划 'OTHER'"),
+        (meta_edit("department", "市不存在局"), "未知的填报单位"),
+        (meta_edit("period", "2030-01"), "不在计划月份内"),
+    ],
+)
+def test_a_template_that_is_not_what_it_claims_is_refused(
+    workspace: PlanWorkspace, tmp_path: Path, edit: Callable[[Any], None], message: str
+) -> None:
+    path = export(workspace, tmp_path)
+    assert message in refused(fill(path, {}, edit=edit), workspace)
+
+
+def test_a_row_of_another_department_is_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    """A row copied, with its check data, from 工信局's template into 发改委's."""
+    theirs = openpyxl.load_workbook(export(workspace, tmp_path, "工信局"))
+    path = export(workspace, tmp_path)
+    workbook = openpyxl.load_workbook(path)
+    for column in range(1, 10):
+        workbook[ENTRY_SHEET].cell(FIRST_DATA_ROW, column).value = (
+            theirs[ENTRY_SHEET].cell(FIRST_DATA_ROW, column).value
+        )
+    mine = next(r for r in workbook[META_SHEET].iter_rows() if r[0].value == FIRST_DATA_ROW)
+    other = next(r for r in theirs[META_SHEET].iter_rows() if r[0].value == FIRST_DATA_ROW)
+    for mine_cell, other_cell in zip(mine, other, strict=True):
+        mine_cell.value = other_cell.value
+    target = tmp_path / "copied-row.xlsx"
+    workbook.save(target)
+    assert "属于其他单位" in refused(target, workspace)
+
+
+def test_a_duplicated_row_is_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    path = export(workspace, tmp_path)
+    # The check data of row 6 claim the indicator of row 5 as well.
+    workbook = openpyxl.load_workbook(path)
+    meta = workbook[META_SHEET]
+    first = next(r for r in meta.iter_rows() if r[0].value == FIRST_DATA_ROW)
+    second = next(r for r in meta.iter_rows() if r[0].value == FIRST_DATA_ROW + 1)
+    second[1].value, second[2].value, second[3].value = (
+        first[1].value,
+        first[2].value,
+        first[3].value,
+    )
+    sheet = workbook[ENTRY_SHEET]
+    for column in range(1, 10):
+        sheet.cell(FIRST_DATA_ROW + 1, column).value = sheet.cell(FIRST_DATA_ROW, column).value
+    target = tmp_path / "duplicate.xlsx"
+    workbook.save(target)
+    assert "重复出现" in refused(target, workspace)
+
+
+def test_a_changed_plan_is_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    path = export(workspace, tmp_path)
+    with sqlite3.connect(workspace.database.path) as connection:
+        connection.execute("UPDATE indicators SET target = 250 WHERE code = '4.2.1-1'")
+    connection.close()
+    changed = PlanWorkspace(workspace.database, as_of=PERIOD)
+    assert "计划已调整" in refused(path, changed)
+
+
+def test_files_that_are_not_workbooks_are_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    text_file = tmp_path / "letter.xlsx"
+    text_file.write_text("dear sir", encoding="utf-8")
+    assert "不是 .xlsx 工作簿" in refused(text_file, workspace)
+    broken = tmp_path / "broken.xlsx"
+    good = export(workspace, tmp_path).read_bytes()
+    broken.write_bytes(good[: len(good) // 2])
+    assert "不是 .xlsx" in refused(broken, workspace) or "损坏" in refused(broken, workspace)
+    plain = tmp_path / "plain.xlsx"
+    openpyxl.Workbook().save(plain)
+    assert "不是本系统的填报模板" in refused(plain, workspace)
+
+
+def test_oversized_files_are_refused_before_parsing(
+    workspace: PlanWorkspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = export(workspace, tmp_path)
+    monkeypatch.setattr(importer_module, "MAX_FILE_BYTES", 1000)
+    assert "超过上限" in refused(path, workspace)
+
+
+def test_a_zip_bomb_is_refused_before_parsing(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (200 * 1024 * 1024))
+    assert bomb.stat().st_size < 1024 * 1024
+    text = refused(bomb, workspace)
+    assert "解压后" in text or "compressed" in text or "压缩" in text or "拒绝" in text
+
+
+def test_xml_entity_attacks_are_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    assert openpyxl.xml.DEFUSEDXML is True  # defusedxml guards every XML parse of openpyxl
+    path = export(workspace, tmp_path)
+    doctype = (
+        '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+    )
+    for part in ("xl/worksheets/sheet1.xml", "xl/workbook.xml"):
+        hostile = tmp_path / "laughs.xlsx"
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(hostile, "w") as target:
+            for item in source.infolist():
+                data = source.read(item.filename).decode("utf-8")
+                if item.filename == part:
+                    declaration, _, body = data.partition("?>")
+                    data = f"{declaration}?>{doctype}{body}".replace("填报", "&lol2;", 1)
+                target.writestr(item, data.encode("utf-8"))
+        assert "损坏" in refused(hostile, workspace), part
+
+
+# --- warnings and conflicts --------------------------------------------------------------
+
+
+def test_a_falling_running_total_and_a_jump_are_warned_about(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    services = EntryService(workspace.database, "张三")
+    ids = {i.code: i.id for i in workspace.indicators.values()}
+    services.set_value(ids["4.2.1-1"], "2025-05", 100, expected_version=NO_ENTRY)
+    workspace.refresh([ids["4.2.1-1"]])
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-1")
+    plan = read_template(fill(path, {f"J{row}": 80}), workspace)
+    assert any("累计值由 100" in str(w) for w in plan.warnings)
+    plan = read_template(fill(path, {f"J{row}": 290}), workspace)
+    assert any("相差过大" in str(w) for w in plan.warnings)
+
+
+def test_a_value_changed_since_export_is_a_conflict_the_user_decides(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = export(workspace, tmp_path)
+    ids = {i.code: i.id for i in workspace.indicators.values()}
+    EntryService(workspace.database, "李四").set_value(
+        ids["4.2.1-1"], PERIOD, 99, expected_version=NO_ENTRY
+    )
+    workspace.refresh([ids["4.2.1-1"]])
+    plan = read_template(fill(path, {f"J{row_of(path, '4.2.1-1')}": 120}), workspace)
+    assert [(c.code, c.database_value) for c in plan.conflicts] == [("4.2.1-1", 99.0)]
+    assert plan.edits() == []  # by default the database keeps its value
+    apply_import(plan, workspace, "导入员", prefer_file=True)
+    with workspace.database.read() as session:
+        assert session.scalar(select(Entry.value)) == 120
+
+
+# --- hostile input: only our own error ever escapes ---------------------------------------
+
+
+def test_mutated_workbooks_raise_only_our_error(workspace: PlanWorkspace, tmp_path: Path) -> None:
+    source = export(workspace, tmp_path, "工信局").read_bytes()
+    generator = random.Random(20251122)
+    before = content(workspace.database)
+    outcomes = {"refused": 0, "read": 0}
+    for attempt in range(300):
+        data = bytearray(source)
+        for _ in range(generator.randint(1, 20)):
+            data[generator.randrange(len(data))] = generator.randrange(256)
+        if attempt % 3 == 0:  # sometimes the zip stays valid and a part's XML is mangled
+            data = bytearray(_mangle_xml(source, generator))
+        target = tmp_path / f"mutant-{attempt}.xlsx"
+        target.write_bytes(bytes(data))
+        try:
+            read_template(target, workspace)
+            outcomes["read"] += 1
+        except ImportRefused:
+            outcomes["refused"] += 1
+    assert content(workspace.database) == before
+    assert outcomes["refused"] > 100
+
+
+def _mangle_xml(source: bytes, generator: random.Random) -> bytes:
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as archive, zipfile.ZipFile(output, "w") as target:
+        victim = generator.choice([i.filename for i in archive.infolist()])
+        for item in archive.infolist():
+            data = archive.read(item.filename)
+            if item.filename == victim and data:
+                position = generator.randrange(len(data))
+                data = (
+                    data[:position]
+                    + generator.choice([b"<", b">", b"&", b'"', b""])
+                    + data[position + 1 :]
+                )
+            target.writestr(item, data)
+    return output.getvalue()
+
+
+def test_refusals_from_the_command_line(
+    workspace: PlanWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.cli import main
+
+    path = export(workspace, tmp_path)
+    bad = fill(path, {f"J{row_of(path, '4.2.1-1')}": "abc"})
+    db = str(workspace.database.path)
+    assert main(["--db", db, "import", str(bad)]) == 1
+    error = capsys.readouterr().err
+    assert "未导入" in error and "“abc”不是数字" in error and "Traceback" not in error
+    good = fill(path, {f"J{row_of(path, '4.2.1-1')}": 12}, target=tmp_path / "good.xlsx")
+    assert main(["--db", db, "import", str(good), "--dry-run"]) == 0
+    assert "dry run" in capsys.readouterr().out
+    assert main(["--db", db, "import", str(good), "--user", "王五"]) == 0
+    assert "imported as batch 1" in capsys.readouterr().out
+    assert main(["--db", db, "undo-import", "1"]) == 0
+    assert main(["--db", db, "undo-import", "1"]) == 1
+    folder = tmp_path / "templates"
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "export-template",
+                "--all-departments",
+                "--period",
+                PERIOD,
+                "-o",
+                str(folder),
+            ]
+        )
+        == 0
+    )
+    assert len(list(folder.glob("*.xlsx"))) == 5
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "export-template",
+                "--department",
+                "不存在局",
+                "--period",
+                PERIOD,
+                "-o",
+                str(tmp_path / "x.xlsx"),
+            ]
+        )
+        == 1
+    )
+    shutil.rmtree(folder)
