@@ -16,6 +16,7 @@ import openpyxl.xml
 import pytest
 from sqlalchemy import select
 
+from desktop.cli import main
 from desktop.exchange import importer as importer_module
 from desktop.exchange.importer import (
     ImportRefused,
@@ -508,8 +509,6 @@ def _mangle_xml(source: bytes, generator: random.Random) -> bytes:
 def test_refusals_from_the_command_line(
     workspace: PlanWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from desktop.cli import main
-
     path = export(workspace, tmp_path)
     bad = fill(path, {f"J{row_of(path, '4.2.1-1')}": "abc"})
     db = str(workspace.database.path)
@@ -557,3 +556,40 @@ def test_refusals_from_the_command_line(
         == 1
     )
     shutil.rmtree(folder)
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_a_template_resaved_by_libreoffice_imports(workspace: PlanWorkspace) -> None:
+    """Filled, then opened and saved by LibreOffice Calc (see fixtures/make_…py)."""
+    plan = read_template(FIXTURES / "libreoffice-发改委-2025-06.xlsx", workspace)
+    assert {(c.code, c.field): c.new for c in plan.changes} == {
+        ("4.1.3-1", "value"): 1234.0,
+        ("4.2.1-1", "value"): 120.0,
+        ("4.2.1-1", "progress_note"): "新增共享交换服务 120 项",
+        ("4.2.1-1", "problems"): "=以等号开头的文字",  # typed text stays text
+        ("4.2.1-2", "milestone_state"): MilestoneState.IN_PROGRESS,
+        ("4.2.1-3", "value"): 6.0,
+    }
+    apply_import(plan, workspace, "导入员")
+    with workspace.database.read() as session:
+        assert session.scalar(select(Entry.problems).where(Entry.value == 120)) == (
+            "=以等号开头的文字"
+        )
+
+
+def test_a_percentage_resaved_by_libreoffice_imports(workspace: PlanWorkspace) -> None:
+    plan = read_template(FIXTURES / "libreoffice-城乡建设局-2025-06.xlsx", workspace)
+    assert {(c.code, c.field): c.new for c in plan.changes} == {
+        ("5.1.1-1", "milestone_state"): MilestoneState.DONE,
+        ("5.2.1-1", "value"): 75.0,  # 0.75 in a percentage-formatted cell
+    }
+
+
+def test_formulas_count_by_their_saved_result_and_errors_are_refused(
+    workspace: PlanWorkspace,
+) -> None:
+    text = refused(FIXTURES / "libreoffice-formulas-2025-06.xlsx", workspace)
+    assert "填报!J5" in text and "计算出错" in text  # =1/0 saved as #DIV/0!
+    assert "填报!J6" not in text  # =100+20 saved as 120 is fine

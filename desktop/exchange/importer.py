@@ -466,6 +466,14 @@ def _use_cached_values(
     for (row_number, column), formula in formulas.items():
         cell = cached.get((row_number, column))
         value = getattr(cell, "value", None)
+        if getattr(cell, "data_type", None) == "e":
+            issues.append(
+                Issue(
+                    cell_ref(row_number, column),
+                    f"公式 {formula} 计算出错({value});请直接填写数值或文字",
+                )
+            )
+            continue
         if value is None:
             issues.append(
                 Issue(
