@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from desktop import __version__
 from desktop.exchange.importer import apply_import, describe, read_template, undo_import
+from desktop.exchange.report import write_report
 from desktop.exchange.template import department_indicators, export_template
 from desktop.models.database import Database, describe_failure, open_database
 from desktop.models.errors import TargetMonitorError
@@ -328,6 +329,23 @@ def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise TargetMonitorError(f"{output}: the report is written as .xlsx")
+    database = _open(args)
+    try:
+        workspace = PlanWorkspace(database, as_of=args.period)
+        info = write_report(workspace, output)
+    finally:
+        database.close()
+    out.write(
+        f"{info.path}: status as of {info.as_of}, {info.indicators} indicators, "
+        f"{info.sheets} sheets\n"
+    )
+    return EXIT_OK
+
+
 def cmd_build_seed(args: argparse.Namespace, out: TextIO) -> int:
     source = Path(args.source) if args.source else source_checkout_path("data", "plan_2025.toml")
     output = Path(args.output) if args.output else source_checkout_path("data", "seed.sqlite")
@@ -420,6 +438,11 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("batch", type=int, metavar="BATCH")
     undo.add_argument("--user", metavar="NAME", help="recorded as who undid it")
     undo.set_defaults(handler=cmd_undo_import)
+
+    report = commands.add_parser("report", parents=[common], help="the status workbook (.xlsx)")
+    report.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    report.add_argument("--period", type=_period, metavar="YYYY-MM", help="status as of a month")
+    report.set_defaults(handler=cmd_report)
 
     seed = commands.add_parser(
         "build-seed", help="rebuild data/seed.sqlite from data/plan_2025.toml (developers)"

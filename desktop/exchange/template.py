@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -34,6 +31,7 @@ from desktop.exchange.layout import (
     plan_fingerprint,
     row_checksum,
 )
+from desktop.exchange.xlsx import save_atomically, write_text
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
@@ -101,13 +99,6 @@ def check_period(workspace: PlanWorkspace, period: str) -> str:
 
 def return_deadline(period: str) -> dt.date:
     return period_end(period) + dt.timedelta(days=RETURN_DAYS_AFTER_MONTH)
-
-
-def write_text(cell: Cell | MergedCell, text: str) -> None:
-    """Text exactly as typed: a note starting with = + - @ never becomes a formula."""
-    cell.value = text
-    if text:
-        cell.data_type = "s"
 
 
 def department_indicators(workspace: PlanWorkspace, department: DepartmentInfo) -> list[int]:
@@ -180,7 +171,7 @@ def export_template(
         mapping=mapping,
         now=now or dt.datetime.now(),
     )
-    _save_atomically(workbook, path)
+    save_atomically(workbook, path)
     return TemplateInfo(path, department, period, len(indicator_ids))
 
 
@@ -377,14 +368,3 @@ def _write_meta(
         for column, item in enumerate(items, start=1):
             sheet.cell(start + offset, column, item)
     sheet.sheet_state = "veryHidden"
-
-
-def _save_atomically(workbook: Workbook, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".xlsx.tmp")
-    os.close(handle)
-    try:
-        workbook.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)

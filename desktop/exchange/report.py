@@ -1,0 +1,312 @@
+"""The status workbook (汇总报表): a summary, one sheet per project, native line charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import LineChart, Reference
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from desktop.exchange.xlsx import save_atomically, write_text
+from desktop.models.errors import TargetMonitorError
+from desktop.models.figures import format_figure
+from desktop.models.history import EntryDetails, entries_details
+from desktop.models.progress import Status
+from desktop.models.workspace import PlanWorkspace
+
+STATUS_WORDS = {
+    Status.COMPLETED: "已完成",
+    Status.NOT_REPORTED: "未填报",
+    Status.GREEN: "正常",
+    Status.YELLOW: "滞后",
+    Status.RED: "严重滞后",
+}
+STATUS_FILLS = {
+    Status.COMPLETED: "C9DAF8",
+    Status.GREEN: "D9EAD3",
+    Status.YELLOW: "FFF2CC",
+    Status.RED: "F4CCCC",
+    Status.NOT_REPORTED: "E7E6E6",
+}
+HEADER_FILL = PatternFill("solid", start_color="D9E2F3")
+PERCENT = "0.0%"
+SUMMARY_SHEET = "汇总"
+INDICATOR_HEADERS = (
+    "编码",
+    "任务",
+    "举措",
+    "指标",
+    "责任单位",
+    "单位",
+    "目标",
+    "最新值",
+    "最新期",
+    "完成率",
+    "序时进度",
+    "状态",
+    "进展情况",
+    "存在问题及下步措施",
+)
+Progress = Callable[[int, int], bool]
+CellValue = str | float | int | None  # (done, total) → False to cancel
+
+
+class ReportCancelled(TargetMonitorError):
+    """The user cancelled writing the report; no file was written."""
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    path: Path
+    as_of: str
+    sheets: int
+    indicators: int
+
+
+def _sheet_title(text: str) -> str:
+    """A valid, unique-enough sheet name (Excel allows 31 characters and no []:*?/\\)."""
+    return re.sub(r"[\[\]:*?/\\]", " ", text)[:31]
+
+
+def _monthly(workspace: PlanWorkspace, node_ids: list[int]) -> list[tuple[str, list[float]]]:
+    """For each month up to as_of: the plan's completion and 序时进度, then each node's."""
+    as_of = workspace.as_of
+    rows = []
+    try:
+        for month in workspace.months:
+            if month > as_of:
+                break
+            workspace.set_period(month)
+            plan = workspace.plan_rollup
+            values = [plan.completion, plan.expected]
+            for node_id in node_ids:
+                node = workspace.rollups[node_id]
+                values += [node.completion, node.expected]
+            rows.append((month, values))
+    finally:
+        workspace.set_period(as_of)
+    return rows
+
+
+def _header(sheet: Worksheet, row: int, titles: tuple[str, ...] | list[str]) -> None:
+    for column, title in enumerate(titles, start=1):
+        cell = sheet.cell(row, column, title)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _status_colours(sheet: Worksheet, cells: str) -> None:
+    for status, colour in STATUS_FILLS.items():
+        fill = PatternFill("solid", start_color=colour, end_color=colour)
+        rule = Rule(
+            type="cellIs",
+            operator="equal",
+            formula=[f'"{STATUS_WORDS[status]}"'],
+            dxf=DifferentialStyle(fill=fill),
+        )
+        sheet.conditional_formatting.add(cells, rule)
+
+
+def _print_setup(sheet: Worksheet, header_row: int) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.freeze_panes = f"A{header_row + 1}"
+
+
+def write_report(
+    workspace: PlanWorkspace, path: Path, *, progress: Progress | None = None
+) -> ReportInfo:
+    """Write the status workbook as of the workspace's month (atomically)."""
+    projects = list(workspace.root_ids)
+    total = len(projects) + 1
+    if progress and not progress(0, total):
+        raise ReportCancelled("cancelled; no report was written")
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = SUMMARY_SHEET
+    monthly = _monthly(workspace, projects)
+    _write_summary(summary, workspace, projects, monthly)
+    details = entries_details(workspace.database, list(workspace.indicators), workspace.as_of)
+    for done, project_id in enumerate(projects, start=1):
+        if progress and not progress(done, total):
+            raise ReportCancelled("cancelled; no report was written")
+        project = workspace.nodes[project_id]
+        sheet = workbook.create_sheet(_sheet_title(f"{project.code} {project.title}"))
+        _write_project(
+            sheet,
+            workspace,
+            project_id,
+            details=details,
+            monthly=monthly,
+            position=projects.index(project_id),
+        )
+    save_atomically(workbook, path)
+    if progress:
+        progress(total, total)
+    return ReportInfo(path, workspace.as_of, len(workbook.sheetnames), len(workspace.indicators))
+
+
+def _write_summary(
+    sheet: Worksheet,
+    workspace: PlanWorkspace,
+    projects: list[int],
+    monthly: list[tuple[str, list[float]]],
+) -> None:
+    plan = workspace.plan_rollup
+    sheet["A1"] = f"{workspace.plan.title} — 进度情况汇总表"
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = (
+        f"数据截至 {workspace.as_of};总体完成率 {plan.completion:.1%},"
+        f"序时进度 {plan.expected:.1%};生成于 {dt.datetime.now():%Y-%m-%d %H:%M}"
+    )
+    titles = ["编码", "工程", "完成率", "序时进度", "状态", *STATUS_WORDS.values()]
+    _header(sheet, 4, titles)
+    for offset, project_id in enumerate(projects):
+        row = 5 + offset
+        project = workspace.nodes[project_id]
+        rollup = workspace.rollups[project_id]
+        values: list[CellValue] = [
+            project.code,
+            project.title,
+            rollup.completion,
+            rollup.expected,
+            STATUS_WORDS[rollup.status],
+        ]
+        values += [rollup.counts.get(status, 0) for status in STATUS_WORDS]
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row, column, value)
+        sheet.cell(row, 3).number_format = PERCENT
+        sheet.cell(row, 4).number_format = PERCENT
+    last = 4 + len(projects)
+    _status_colours(sheet, f"E5:E{last}")
+    for letter, width in zip("ABCDEFGHIJ", (8, 34, 10, 10, 10, 8, 8, 8, 8, 8), strict=True):
+        sheet.column_dimensions[letter].width = width
+    # Completion by month: the plan against its 序时进度, and each project.
+    start = last + 3
+    sheet.cell(start - 1, 1, "按月完成情况").font = Font(bold=True)
+    names = ["月份", "总体完成率", "序时进度"] + [workspace.nodes[p].code for p in projects]
+    _header(sheet, start, names)
+    for offset, (month, figures) in enumerate(monthly, start=1):
+        sheet.cell(start + offset, 1, month)
+        shown = figures[:2] + figures[2::2]  # the projects' completions, not their 序时进度
+        for column, figure in enumerate(shown, start=2):
+            sheet.cell(start + offset, column, figure).number_format = PERCENT
+    if monthly:
+        chart = LineChart()
+        chart.title = "完成率与序时进度(按月)"
+        chart.y_axis.title = "完成率"
+        chart.y_axis.number_format = "0%"
+        chart.x_axis.title = "月份"
+        data = Reference(
+            sheet, min_col=2, max_col=len(names), min_row=start, max_row=start + len(monthly)
+        )
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(
+            Reference(sheet, min_col=1, min_row=start + 1, max_row=start + len(monthly))
+        )
+        chart.height, chart.width = 9, 18
+        sheet.add_chart(chart, f"L{start}")
+    _print_setup(sheet, 4)
+
+
+def _write_project(
+    sheet: Worksheet,
+    workspace: PlanWorkspace,
+    project_id: int,
+    *,
+    details: Mapping[int, EntryDetails],
+    monthly: list[tuple[str, list[float]]],
+    position: int,
+) -> None:
+    project = workspace.nodes[project_id]
+    rollup = workspace.rollups[project_id]
+    sheet["A1"] = f"{project.code} {project.title}"
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = (
+        f"数据截至 {workspace.as_of};完成率 {rollup.completion:.1%},"
+        f"序时进度 {rollup.expected:.1%},状态 {STATUS_WORDS[rollup.status]}"
+    )
+    _header(sheet, 4, INDICATOR_HEADERS)
+    row = 4
+    for indicator_id in workspace.indicators_under(project_id):
+        row += 1
+        indicator = workspace.indicators[indicator_id]
+        measure = workspace.nodes[indicator.measure_id]
+        task = workspace.nodes[measure.parent_id] if measure.parent_id else measure
+        assessment = workspace.assessments[indicator_id]
+        latest = workspace.latest(indicator_id)
+        shown: CellValue = None
+        if latest is not None:
+            entry = latest[1]
+            shown = entry.state.value if entry.state is not None else entry.value
+        target: CellValue = (
+            indicator.target
+            if indicator.target is not None
+            else (f"{indicator.due:%Y-%m-%d}前完成")
+        )
+        if indicator.stretch_target is not None and indicator.target is not None:
+            target = f"{format_figure(indicator.target)}—{format_figure(indicator.stretch_target)}"
+        values = [
+            indicator.code,
+            f"{task.code} {task.title}",
+            f"{measure.code} {measure.title}",
+            indicator.name,
+            workspace.departments[indicator.department_id].short_name,
+            indicator.unit or "—",
+            target,
+            shown,
+            None if latest is None else latest[0],
+            assessment.completion,
+            assessment.expected,
+            STATUS_WORDS[assessment.status],
+        ]
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row, column, value)
+        sheet.cell(row, 10).number_format = PERCENT
+        sheet.cell(row, 11).number_format = PERCENT
+        detail = details.get(indicator_id)
+        if detail is not None:  # typed by users: always text, never a formula
+            write_text(sheet.cell(row, 13), detail.progress_note)
+            write_text(sheet.cell(row, 14), detail.problems)
+        for column in (2, 3, 4, 13, 14):
+            sheet.cell(row, column).alignment = Alignment(wrap_text=True, vertical="top")
+    _status_colours(sheet, f"L5:L{max(row, 5)}")
+    widths = (9, 22, 24, 30, 10, 6, 10, 10, 9, 9, 9, 9, 36, 36)
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[chr(ord("A") + column - 1)].width = width
+    # The project's completion by month, with the plan's 序时进度, as a native line chart.
+    start = row + 3
+    _header(sheet, start, ["月份", "完成率", "序时进度"])
+    for offset, (month, figures) in enumerate(monthly, start=1):
+        sheet.cell(start + offset, 1, month)
+        sheet.cell(start + offset, 2, figures[2 + 2 * position]).number_format = PERCENT
+        sheet.cell(start + offset, 3, figures[3 + 2 * position]).number_format = PERCENT
+    if monthly:
+        chart = LineChart()
+        chart.title = f"{project.code} 完成率与序时进度"
+        chart.y_axis.number_format = "0%"
+        chart.add_data(
+            Reference(sheet, min_col=2, max_col=3, min_row=start, max_row=start + len(monthly)),
+            titles_from_data=True,
+        )
+        chart.set_categories(
+            Reference(sheet, min_col=1, min_row=start + 1, max_row=start + len(monthly))
+        )
+        chart.height, chart.width = 8, 16
+        sheet.add_chart(chart, f"E{start}")
+    _print_setup(sheet, 4)
