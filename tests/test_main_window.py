@@ -119,10 +119,12 @@ def test_text_that_is_not_a_number_is_refused_and_changes_nothing(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "abc")
-    assert stored(window.controller.database, "2.1.1-1", "2025-06") is None
-    assert any(
-        "'abc' is not a number" in text or "“abc”不是数字" in text for text in messages(window)
+    qtbot.waitUntil(
+        lambda: any(
+            "'abc' is not a number" in text or "“abc”不是数字" in text for text in messages(window)
+        )
     )
+    assert stored(window.controller.database, "2.1.1-1", "2025-06") is None
 
 
 def test_a_milestone_is_set_from_its_list(qtbot: QtBot, window: MainWindow) -> None:
