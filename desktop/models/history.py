@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from desktop.models.database import Database
-from desktop.models.schema import AuditEvent, Entry, EntryOrigin, ImportBatch
+from desktop.models.schema import (
+    AuditEvent,
+    BatchState,
+    Department,
+    Entry,
+    EntryOrigin,
+    ImportBatch,
+)
 
 
 @dataclass(frozen=True)
@@ -100,3 +107,40 @@ def entries_details(
             )
             for entry in rows
         }
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """One import batch, as the undo-import dialog lists it."""
+
+    id: int
+    at: dt.datetime
+    user: str
+    department: str
+    period: str
+    file_name: str
+    rows: int
+    state: BatchState
+
+
+def import_batches(database: Database) -> list[BatchSummary]:
+    """Every import batch, newest first."""
+    query = (
+        select(ImportBatch, Department.short_name)
+        .join(Department, ImportBatch.department_id == Department.id)
+        .order_by(ImportBatch.id.desc())
+    )
+    with database.read() as session:
+        return [
+            BatchSummary(
+                batch.id,
+                batch.at,
+                batch.user,
+                department,
+                batch.period,
+                batch.file_name,
+                batch.rows,
+                batch.state,
+            )
+            for batch, department in session.execute(query)
+        ]

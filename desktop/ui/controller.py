@@ -175,6 +175,10 @@ class PlanController(QObject):
         self._after_write(changes.indicator_ids, saved=not changes.empty)
         return changes
 
+    def written_elsewhere(self, indicator_ids: set[int] | frozenset[int]) -> None:
+        """Figures changed by an import or its undo: refresh and notify every view."""
+        self._after_write(indicator_ids, saved=bool(indicator_ids))
+
     def _after_write(self, indicator_ids: set[int] | frozenset[int], *, saved: bool) -> None:
         touched = self.workspace.refresh(indicator_ids)
         if saved:

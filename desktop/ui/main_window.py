@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,13 +30,29 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
+from desktop.exchange.importer import apply_import, read_template, undo_import
+from desktop.exchange.report import ReportInfo, write_report
+from desktop.exchange.template import (
+    TemplateInfo,
+    department_indicators,
+    export_template,
+    find_department,
+)
+from desktop.models.history import import_batches
 from desktop.models.locations import bundled_file
 from desktop.models.progress import Status, Thresholds
+from desktop.models.workspace import PlanWorkspace
 
+from desktop.ui.background import BackgroundError, Progress, run_in_background
 from desktop.ui.controller import PlanController
 from desktop.ui.dashboard import Dashboard
 from desktop.ui.delegates import CompletionDelegate, EntryDelegate, StatusDelegate
 from desktop.ui.dialogs import SettingsDialog
+from desktop.ui.exchange_dialogs import (
+    ExportTemplateDialog,
+    ImportPreviewDialog,
+    UndoImportDialog,
+)
 from desktop.ui.grid_model import GridColumn, ProgressGridModel
 from desktop.ui.i18n import status_text
 from desktop.ui.panels import HistoryPanel, NotesPanel
@@ -49,6 +70,7 @@ from desktop.ui.settings import (
 )
 from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
 
+T = TypeVar("T")
 LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
 
 
@@ -241,6 +263,16 @@ class MainWindow(QMainWindow):
             self.tr("&Collapse all"), None, lambda: self.tree.expandToDepth(0)
         )
         self.about_action = self._action(self.tr("&About"), None, self.show_about)
+        self.export_templates_action = self._action(
+            self.tr("Export &templates…"), QKeySequence("Ctrl+E"), self.export_templates
+        )
+        self.import_action = self._action(
+            self.tr("&Import filled templates…"), QKeySequence("Ctrl+I"), self.import_template
+        )
+        self.undo_import_action = self._action(self.tr("&Undo an import…"), None, self.undo_import)
+        self.report_action = self._action(
+            self.tr("Export status &report…"), QKeySequence("Ctrl+R"), self.export_report
+        )
 
     def _action(
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | None, slot: object
@@ -255,6 +287,15 @@ class MainWindow(QMainWindow):
     def _build_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addActions(
+            [
+                self.export_templates_action,
+                self.import_action,
+                self.undo_import_action,
+                self.report_action,
+            ]
+        )
+        file_menu.addSeparator()
         file_menu.addActions([self.reload_action, self.settings_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -274,6 +315,8 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.period_selector)
         toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action, self.reload_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.export_templates_action, self.import_action, self.report_action])
         toolbar.addSeparator()
         toolbar.addAction(self.settings_action)
         self.addToolBar(toolbar)
@@ -529,6 +572,140 @@ class MainWindow(QMainWindow):
         self.controller.set_thresholds(
             Thresholds(self.settings.get(YELLOW_POINTS), self.settings.get(RED_POINTS))
         )
+
+    # --- Excel exchange --------------------------------------------------------------------
+
+    def _confirm(self, dialog: QDialog) -> bool:
+        """Show a dialog and wait for the answer (tests replace this)."""
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def _ask_path(self, kind: str, suggestion: str = "") -> Path | None:
+        """Ask for a file to save (kind "save"), to open ("open") or a folder ("folder")."""
+        title = self.tr("Target Monitor")
+        pattern = self.tr("Excel workbooks (*.xlsx)")
+        if kind == "folder":
+            chosen = QFileDialog.getExistingDirectory(self, title)
+        elif kind == "save":
+            chosen, _ = QFileDialog.getSaveFileName(self, title, suggestion, pattern)
+        else:
+            chosen, _ = QFileDialog.getOpenFileName(self, title, "", pattern)
+        return Path(chosen) if chosen else None
+
+    def _background(self, label: str, job: Callable[[Progress], T]) -> T | None:
+        try:
+            return run_in_background(self, label, job)
+        except BackgroundError as error:
+            self.tell(str(error))
+            return None
+
+    def export_templates(self) -> None:
+        """导出填报模板: one department's template, or one for each department."""
+        workspace = self.controller.workspace
+        departments = [d.short_name for d in workspace.departments.values()]
+        dialog = ExportTemplateDialog(
+            departments,
+            list(workspace.months),
+            self.settings.get(USER_DEPARTMENT),
+            workspace.as_of,
+            self,
+        )
+        if not self._confirm(dialog):
+            return
+        department, month = dialog.department.currentData(), dialog.month.currentText()
+        suggestion = f"{month}-{department}-填报模板.xlsx"
+        target = self._ask_path("save" if department else "folder", suggestion)
+        if target is None:
+            return
+        names = [department] if department else departments
+
+        def job(progress: Progress) -> list[TemplateInfo]:
+            done = []
+            for number, name in enumerate(names):
+                if not progress(number, len(names)):
+                    break
+                if department is None and not department_indicators(
+                    workspace, find_department(workspace, name)
+                ):
+                    continue
+                path = target if department else target / f"{month}-{name}-填报模板.xlsx"
+                done.append(export_template(workspace, name, month, path))
+            return done
+
+        exported = self._background(self.tr("Exporting templates…"), job)
+        if exported:
+            self.statusBar().showMessage(
+                self.tr("%1 templates exported to %2")
+                .replace("%1", str(len(exported)))
+                .replace("%2", str(exported[0].path.parent)),
+                8000,
+            )
+
+    def import_template(self, path: Path | None = None) -> None:
+        """导入填报数据: check the file, show what it changes, apply on 应用."""
+        path = path or self._ask_path("open")
+        if path is None:
+            return
+        workspace = self.controller.workspace
+        plan = self._background(
+            self.tr("Checking %1…").replace("%1", path.name),
+            lambda _progress: read_template(path, workspace),
+        )
+        if plan is None:
+            return
+        dialog = ImportPreviewDialog(plan, self)
+        if not self._confirm(dialog):
+            return
+        prefer_file = dialog.prefer_file.isChecked()
+        user = self.controller.user
+        result = self._background(
+            self.tr("Importing %1…").replace("%1", path.name),
+            lambda _progress: apply_import(plan, workspace, user, prefer_file=prefer_file),
+        )
+        if result is None:
+            return
+        self.controller.written_elsewhere(result.changes.indicator_ids)
+        self.statusBar().showMessage(
+            self.tr("Imported as batch %1 (%2 indicators)")
+            .replace("%1", str(result.batch_id))
+            .replace("%2", str(len(result.changes.indicator_ids))),
+            8000,
+        )
+
+    def undo_import(self) -> None:
+        """撤销导入: take a whole import batch back."""
+        dialog = UndoImportDialog(import_batches(self.controller.database), self)
+        if not self._confirm(dialog) or dialog.selected() is None:
+            return
+        batch = dialog.selected()
+        assert batch is not None
+        workspace, user = self.controller.workspace, self.controller.user
+        changes = self._background(
+            self.tr("Undoing import %1…").replace("%1", str(batch.id)),
+            lambda _progress: undo_import(workspace, batch.id, user),
+        )
+        if changes is not None:
+            self.controller.written_elsewhere(changes.indicator_ids)
+            self.statusBar().showMessage(
+                self.tr("Import %1 undone").replace("%1", str(batch.id)), 8000
+            )
+
+    def export_report(self) -> None:
+        """导出汇总报表 as of the month being evaluated."""
+        as_of = self.controller.workspace.as_of
+        target = self._ask_path("save", f"{as_of}-进度情况汇总表.xlsx")
+        if target is None:
+            return
+        database = self.controller.database
+
+        def job(progress: Progress) -> ReportInfo:
+            # Its own workspace: the report walks through the months.
+            return write_report(PlanWorkspace(database, as_of=as_of), target, progress=progress)
+
+        info = self._background(self.tr("Writing the status report…"), job)
+        if info is not None:
+            self.statusBar().showMessage(
+                self.tr("Report written to %1").replace("%1", str(info.path)), 8000
+            )
 
     def show_about(self) -> None:
         workspace = self.controller.workspace

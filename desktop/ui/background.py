@@ -1,0 +1,102 @@
+"""Long work (import, export, report) off the UI thread, with a progress dialog and Cancel."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from desktop.models.errors import TargetMonitorError
+
+T = TypeVar("T")
+Progress = Callable[[int, int], bool]  # (done, total) → False once the user cancelled
+
+
+class _Worker(QObject, Generic[T]):
+    """Runs the job in its thread and reports back through signals."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, job: Callable[[Progress], T]) -> None:
+        super().__init__()
+        self._job = job
+        self.cancelled = False
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.progressed.emit(done, total)
+        return not self.cancelled
+
+    def run(self) -> None:
+        try:
+            self.succeeded.emit(self._job(self._progress))
+        except TargetMonitorError as error:
+            self.failed.emit(str(error))
+        except Exception as error:  # a bug must not leave the window waiting forever
+            traceback.print_exc()
+            self.failed.emit(f"{type(error).__name__}: {error}")
+
+
+class _Relay(QObject):
+    """Lives in the UI thread, so the worker's signals reach the dialog through the queue."""
+
+    def __init__(self, dialog: QProgressDialog, thread: QThread, outcome: dict[str, Any]) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+        self._thread = thread
+        self._outcome = outcome
+
+    def progressed(self, done: int, total: int) -> None:
+        self._dialog.setMaximum(total)
+        self._dialog.setValue(done)
+
+    def succeeded(self, result: object) -> None:
+        self._outcome["result"] = result
+        self._thread.quit()
+
+    def failed(self, message: str) -> None:
+        self._outcome["error"] = message
+        self._thread.quit()
+
+
+class BackgroundError(TargetMonitorError):
+    """The background job refused or failed; the message is for the user."""
+
+
+def run_in_background(parent: QWidget, label: str, job: Callable[[Progress], T]) -> T:
+    """Run `job` in a worker thread while a progress dialog keeps the window responsive.
+
+    Returns the job's result; raises BackgroundError with the job's message when it raised
+    one of the project's errors (a cancelled job raises it too).
+    """
+    thread = QThread(parent)
+    worker: _Worker[T] = _Worker(job)
+    worker.moveToThread(thread)
+    cancel = QCoreApplication.translate("Background", "Cancel")
+    dialog = QProgressDialog(label, cancel, 0, 0, parent)
+    dialog.setObjectName("progressDialog")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+    outcome: dict[str, Any] = {}
+    loop = QEventLoop()
+    relay = _Relay(dialog, thread, outcome)
+    worker.progressed.connect(relay.progressed)
+    worker.succeeded.connect(relay.succeeded)
+    worker.failed.connect(relay.failed)
+    dialog.canceled.connect(lambda: setattr(worker, "cancelled", True))
+    thread.started.connect(worker.run)
+    thread.finished.connect(loop.quit)
+    thread.start()
+    loop.exec()
+    thread.wait()
+    dialog.reset()
+    dialog.deleteLater()
+    worker.deleteLater()
+    thread.deleteLater()
+    if "error" in outcome:
+        raise BackgroundError(str(outcome["error"]))
+    return outcome["result"]  # type: ignore[no-any-return]
