@@ -15,7 +15,6 @@ in every month) is benchmark data written to a temporary folder, never to the us
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import shutil
@@ -26,127 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import insert
-
-from desktop.models.database import create_database, finalize_for_distribution
-from desktop.models.progress import periods_in
-from desktop.models.schema import (
-    Department,
-    Direction,
-    Entry,
-    EntryOrigin,
-    Indicator,
-    IndicatorKind,
-    MilestoneState,
-    Node,
-    NodeKind,
-    Plan,
-)
+from benchmarks.synthetic import build_synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed.sqlite"
-PROJECTS, TASKS, MEASURES, INDICATORS = 20, 5, 25, 4
-START, END = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
-
-
-def build_synthetic(path: Path) -> None:
-    """A plan of 10,000 indicators with a report for each of its 36 months."""
-    database = create_database(path)
-    months = periods_in(START, END)
-    now = dt.datetime(2026, 1, 1)
-    with database.write() as session:
-        departments = [Department(name=f"市第{i}局", short_name=f"第{i}局") for i in range(8)]
-        session.add_all(departments)
-        plan = Plan(
-            code="SYNTH",
-            title="合成基准计划",
-            year=2025,
-            start_date=START,
-            end_date=END,
-            source="benchmark",
-            declared_projects=PROJECTS,
-            declared_tasks=PROJECTS * TASKS,
-            declared_measures=PROJECTS * TASKS * MEASURES,
-        )
-        session.add(plan)
-        session.flush()
-        node_id = indicator_id = 0
-        nodes, indicators, entries = [], [], []
-
-        def node(kind: NodeKind, code: str, parent: int | None, order: int) -> int:
-            nonlocal node_id
-            node_id += 1
-            nodes.append(
-                {
-                    "id": node_id,
-                    "plan_id": plan.id,
-                    "parent_id": parent,
-                    "kind": kind,
-                    "code": code,
-                    "title": f"基准节点 {code}",
-                    "department_id": departments[node_id % 8].id,
-                    "sort_order": order,
-                    "source": "benchmark",
-                    "quote": "",
-                }
-            )
-            return node_id
-
-        for p in range(PROJECTS):
-            project = node(NodeKind.PROJECT, f"{p + 1}", None, p)
-            for t in range(TASKS):
-                task = node(NodeKind.TASK, f"{p + 1}.{t + 1}", project, t)
-                for m in range(MEASURES):
-                    code = f"{p + 1}.{t + 1}.{m + 1}"
-                    measure = node(NodeKind.MEASURE, code, task, m)
-                    for i in range(INDICATORS):
-                        indicator_id += 1
-                        milestone = i == INDICATORS - 1
-                        indicators.append(
-                            {
-                                "id": indicator_id,
-                                "measure_id": measure,
-                                "code": f"{code}-{i + 1}",
-                                "name": f"基准指标 {code}-{i + 1}",
-                                "unit": "" if milestone else "个",
-                                "kind": IndicatorKind.MILESTONE
-                                if milestone
-                                else IndicatorKind.CUMULATIVE,
-                                "direction": Direction.AT_LEAST,
-                                "target": None if milestone else 360.0,
-                                "due_date": END,
-                                "department_id": departments[indicator_id % 8].id,
-                                "weight": 1.0,
-                                "sort_order": i,
-                                "source": "benchmark",
-                                "quote": "",
-                                "note": "",
-                            }
-                        )
-                        for month, period in enumerate(months, start=1):
-                            entries.append(
-                                {
-                                    "indicator_id": indicator_id,
-                                    "period": period,
-                                    "value": None if milestone else float(month * (8 + i)),
-                                    "milestone_state": MilestoneState.IN_PROGRESS
-                                    if milestone
-                                    else None,
-                                    "progress_note": "",
-                                    "problems": "",
-                                    "reported_by": "benchmark",
-                                    "reported_at": now,
-                                    "origin": EntryOrigin.MANUAL,
-                                    "version": 1,
-                                }
-                            )
-        session.execute(insert(Node), nodes)
-        session.execute(insert(Indicator), indicators)
-        for chunk in range(0, len(entries), 50_000):
-            session.execute(insert(Entry), entries[chunk : chunk + 50_000])
-    finalize_for_distribution(database)
-
-
 CHILD = r"""
 import json, os, resource, sys, time
 start = float(sys.argv[2])

@@ -332,6 +332,23 @@ def test_a_template_that_is_not_what_it_claims_is_refused(
     assert message in refused(fill(path, {}, edit=edit), workspace)
 
 
+def mapping_of(workbook: Any) -> dict[int, list[str]]:
+    """The template's row → (indicator id, code, checksum, version) check data."""
+    text = "".join(
+        str(r[1].value)
+        for r in workbook[META_SHEET].iter_rows()
+        if str(r[0].value).startswith("mapping.")
+    )
+    return {int(record.split(":")[0]): record.split(":")[1:] for record in text.split(";")}
+
+
+def set_mapping(workbook: Any, mapping: dict[int, list[str]]) -> None:
+    cells = [r for r in workbook[META_SHEET].iter_rows() if str(r[0].value).startswith("mapping.")]
+    cells[0][1].value = ";".join(":".join([str(row), *record]) for row, record in mapping.items())
+    for extra in cells[1:]:
+        extra[1].value = ""
+
+
 def test_a_row_of_another_department_is_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
     """A row copied, with its check data, from 工信局's template into 发改委's."""
     theirs = openpyxl.load_workbook(export(workspace, tmp_path, "工信局"))
@@ -341,10 +358,9 @@ def test_a_row_of_another_department_is_refused(workspace: PlanWorkspace, tmp_pa
         workbook[ENTRY_SHEET].cell(FIRST_DATA_ROW, column).value = (
             theirs[ENTRY_SHEET].cell(FIRST_DATA_ROW, column).value
         )
-    mine = next(r for r in workbook[META_SHEET].iter_rows() if r[0].value == FIRST_DATA_ROW)
-    other = next(r for r in theirs[META_SHEET].iter_rows() if r[0].value == FIRST_DATA_ROW)
-    for mine_cell, other_cell in zip(mine, other, strict=True):
-        mine_cell.value = other_cell.value
+    mine = mapping_of(workbook)
+    mine[FIRST_DATA_ROW] = mapping_of(theirs)[FIRST_DATA_ROW]
+    set_mapping(workbook, mine)
     target = tmp_path / "copied-row.xlsx"
     workbook.save(target)
     assert "属于其他单位" in refused(target, workspace)
@@ -352,16 +368,11 @@ def test_a_row_of_another_department_is_refused(workspace: PlanWorkspace, tmp_pa
 
 def test_a_duplicated_row_is_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
     path = export(workspace, tmp_path)
-    # The check data of row 6 claim the indicator of row 5 as well.
+    # The check data of the second row claim the first row's indicator as well.
     workbook = openpyxl.load_workbook(path)
-    meta = workbook[META_SHEET]
-    first = next(r for r in meta.iter_rows() if r[0].value == FIRST_DATA_ROW)
-    second = next(r for r in meta.iter_rows() if r[0].value == FIRST_DATA_ROW + 1)
-    second[1].value, second[2].value, second[3].value = (
-        first[1].value,
-        first[2].value,
-        first[3].value,
-    )
+    mapping = mapping_of(workbook)
+    mapping[FIRST_DATA_ROW + 1] = mapping[FIRST_DATA_ROW]
+    set_mapping(workbook, mapping)
     sheet = workbook[ENTRY_SHEET]
     for column in range(1, 10):
         sheet.cell(FIRST_DATA_ROW + 1, column).value = sheet.cell(FIRST_DATA_ROW, column).value

@@ -206,27 +206,25 @@ def _read_meta(workbook: Any, name: str) -> _Meta:
             ],
         )
     facts: dict[str, str] = {}
-    mapping: dict[int, tuple[int, str, str, int]] = {}
-    in_mapping = False
-    for _number, cells in _rows(workbook[META_SHEET], 5):
-        values = [c.value for c in cells] + [None] * 5
-        if values[0] == "row":
-            in_mapping = True
+    chunks: dict[int, str] = {}
+    for _number, cells in _rows(workbook[META_SHEET], 2):
+        key, value = [*(c.value for c in cells), None, None][:2]
+        if key is None:
             continue
-        if in_mapping and values[0] is not None:
-            try:
-                mapping[int(values[0])] = (
-                    int(values[1]),
-                    str(values[2]),
-                    str(values[3]),
-                    int(values[4]),
-                )
-            except (TypeError, ValueError):
-                raise ImportRefused(
-                    name, [Issue(f"{name} ({META_SHEET})", "模板的核对信息已损坏")]
-                ) from None
-        elif values[0] is not None:
-            facts[str(values[0])] = "" if values[1] is None else str(values[1])
+        if str(key).startswith("mapping."):
+            chunks[int(str(key).partition(".")[2] or 0)] = "" if value is None else str(value)
+        else:
+            facts[str(key)] = "" if value is None else str(value)
+    mapping: dict[int, tuple[int, str, str, int]] = {}
+    text = "".join(chunks[k] for k in sorted(chunks))
+    try:
+        for record in filter(None, text.split(";")):
+            row, indicator_id, code, checksum, version = record.split(":")
+            mapping[int(row)] = (int(indicator_id), code, checksum, int(version))
+    except ValueError:
+        raise ImportRefused(
+            name, [Issue(f"{name} ({META_SHEET})", "模板的核对信息已损坏")]
+        ) from None
     return _Meta(facts, mapping)
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -40,7 +41,8 @@ from desktop.models.schema import MilestoneState
 from desktop.models.service import NOTE_MAX_LENGTH
 from desktop.models.workspace import DepartmentInfo, IndicatorInfo, PlanWorkspace
 
-RETURN_DAYS_AFTER_MONTH = 5  # templates are due back on the 5th of the following month
+RETURN_DAYS_AFTER_MONTH = 5
+MAPPING_CHUNK = 30_000  # templates are due back on the 5th of the following month
 INPUT_FILL = PatternFill("solid", start_color="FFF4CC")
 HEADER_FILL = PatternFill("solid", start_color="D9E2F3")
 THIN = Side(style="thin", color="A6A6A6")
@@ -62,6 +64,30 @@ WIDTHS = {
     Column.PHONE: 14,
 }
 STATE_BY_CODE = {code: state for state, code in STATE_CODES.items()}
+
+# Named styles: one lookup per cell instead of four style objects (thousands of rows).
+LOCKED, LOCKED_WRAPPED, INPUT, INPUT_WRAPPED = (
+    "tm_locked",
+    "tm_locked_wrap",
+    "tm_input",
+    "tm_input_wrap",
+)
+
+
+def _register_styles(workbook: Workbook) -> None:
+    for name, wrapped, editable in (
+        (LOCKED, False, False),
+        (LOCKED_WRAPPED, True, False),
+        (INPUT, False, True),
+        (INPUT_WRAPPED, True, True),
+    ):
+        style = NamedStyle(name=name)
+        style.border = BORDER
+        style.alignment = Alignment(vertical="center", wrap_text=wrapped)
+        style.protection = Protection(locked=not editable)
+        if editable:
+            style.fill = INPUT_FILL
+        workbook.add_named_style(style)
 
 
 @dataclass(frozen=True)
@@ -144,6 +170,7 @@ def export_template(
     sheet = workbook.active
     assert sheet is not None
     sheet.title = ENTRY_SHEET
+    _register_styles(workbook)
     _write_heading(sheet, workspace, department, period)
     mapping = []
     for offset, indicator_id in enumerate(indicator_ids):
@@ -224,12 +251,8 @@ def _write_row(
         None if previous is None else _figure_text(indicator, previous[1]),
     ]
     for column, value in zip(LOCKED_COLUMNS, locked, strict=True):
-        cell = sheet.cell(row, column, value)
-        cell.border = BORDER
-        cell.alignment = Alignment(
-            vertical="center",
-            wrap_text=column in (Column.PROJECT, Column.TASK, Column.MEASURE, Column.INDICATOR),
-        )
+        wrapped = column in (Column.PROJECT, Column.TASK, Column.MEASURE, Column.INDICATOR)
+        sheet.cell(row, column, value).style = LOCKED_WRAPPED if wrapped else LOCKED
     entry = workspace.entry(indicator_id, period)
     current = None if entry is None else entry.reported
     value_cell = sheet.cell(row, Column.VALUE)
@@ -242,13 +265,8 @@ def _write_row(
         write_text(sheet.cell(row, Column.PROGRESS), detail.progress_note)
         write_text(sheet.cell(row, Column.PROBLEMS), detail.problems)
     for column in INPUT_COLUMNS:
-        input_cell = sheet.cell(row, column)
-        input_cell.fill = INPUT_FILL
-        input_cell.border = BORDER
-        input_cell.protection = Protection(locked=False)
-        input_cell.alignment = Alignment(
-            vertical="center", wrap_text=column in (Column.PROGRESS, Column.PROBLEMS)
-        )
+        wrapped = column in (Column.PROGRESS, Column.PROBLEMS)
+        sheet.cell(row, column).style = INPUT_WRAPPED if wrapped else INPUT
     return locked
 
 
@@ -282,14 +300,34 @@ def _add_validations(sheet: Worksheet, workspace: PlanWorkspace, indicator_ids: 
         errorTitle="文字过长",
         error=f"最多 {NOTE_MAX_LENGTH} 个字。",
     )
+    numeric_rows: list[int] = []
+    milestone_rows: list[int] = []
     for offset, indicator_id in enumerate(indicator_ids):
         row = FIRST_DATA_ROW + offset
-        target = states if workspace.indicators[indicator_id].is_milestone else figures
-        target.add(f"{Column.VALUE.letter}{row}")
-        notes.add(f"{Column.PROGRESS.letter}{row}:{Column.PROBLEMS.letter}{row}")
+        (
+            milestone_rows if workspace.indicators[indicator_id].is_milestone else numeric_rows
+        ).append(row)
+    # One range per run of rows: adding cells one by one is quadratic in openpyxl.
+    figures.sqref = MultiCellRange(_ranges(Column.VALUE, Column.VALUE, numeric_rows))
+    states.sqref = MultiCellRange(_ranges(Column.VALUE, Column.VALUE, milestone_rows))
+    last = FIRST_DATA_ROW + len(indicator_ids) - 1
+    notes.sqref = MultiCellRange(
+        f"{Column.PROGRESS.letter}{FIRST_DATA_ROW}:{Column.PROBLEMS.letter}{last}"
+    )
     for validation in (figures, states, notes):
         if validation.sqref:
             sheet.add_data_validation(validation)
+
+
+def _ranges(first: Column, last: Column, rows: list[int]) -> str:
+    """Consecutive rows as ranges: "J5:J9 J12:J12"."""
+    ranges, start = [], None
+    for position, row in enumerate(rows):
+        start = row if start is None else start
+        if position + 1 == len(rows) or rows[position + 1] != row + 1:
+            ranges.append(f"{first.letter}{start}:{last.letter}{row}")
+            start = None
+    return " ".join(ranges)
 
 
 def _finish_sheet(sheet: Worksheet, last_row: int) -> None:
@@ -360,11 +398,11 @@ def _write_meta(
     for row, (key, fact) in enumerate(facts, start=1):
         sheet.cell(row, 1, key)
         sheet.cell(row, 2, fact)
-    start = len(facts) + 2
-    for column, title in enumerate(("row", "indicator_id", "code", "checksum", "version"), 1):
-        sheet.cell(start, column, title)
-    for offset, (row, indicator_id, code, checksum, version) in enumerate(mapping, start=1):
-        items: tuple[int | str, ...] = (row, indicator_id, code, checksum, version)
-        for column, item in enumerate(items, start=1):
-            sheet.cell(start + offset, column, item)
+    # The row → indicator mapping in a few cells ("row:id:code:checksum:version;…", split
+    # below Excel's 32,767 characters per cell): thousands of rows parse in an instant.
+    records = ";".join(":".join(str(item) for item in record) for record in mapping)
+    chunks = [records[k : k + MAPPING_CHUNK] for k in range(0, len(records), MAPPING_CHUNK)]
+    for offset, chunk in enumerate(chunks, start=len(facts) + 1):
+        sheet.cell(offset, 1, f"mapping.{offset - len(facts)}")
+        sheet.cell(offset, 2, chunk)
     sheet.sheet_state = "veryHidden"

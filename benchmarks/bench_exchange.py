@@ -1,0 +1,145 @@
+"""Speed of the Excel exchange, each against plain openpyxl doing the same cells in the same run.
+
+    .venv/bin/python -m benchmarks.bench_exchange
+
+- export and import of a 2,000-indicator department template;
+- the full status report of the 10,000-indicator synthetic plan.
+Budgets: import ≤ 1.5 × the plain read, export ≤ 2 × the plain write, peak RSS ≤ 300 MB.
+Each measurement runs in a fresh process (for its peak memory); medians of three.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.synthetic import build_synthetic
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+import openpyxl
+from desktop.models.database import open_database
+from desktop.models.workspace import PlanWorkspace
+from desktop.exchange.template import export_template
+from desktop.exchange.importer import read_template
+from desktop.exchange.report import write_report
+from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW, Column
+
+task, database_path, folder = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+database = open_database(database_path)
+workspace = PlanWorkspace(database, as_of="2026-06")
+department = next(iter(workspace.departments.values())).name
+template = folder / "template.xlsx"
+filled = folder / "filled.xlsx"
+
+def plain_write(rows, path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+
+def template_rows(path):
+    sheet = openpyxl.load_workbook(path, read_only=True)[ENTRY_SHEET]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+start = time.perf_counter()
+if task == "export":
+    export_template(workspace, department, "2026-06", template)
+elif task == "plain-write":
+    rows = template_rows(template)
+    start = time.perf_counter()
+    plain_write(rows, folder / "plain.xlsx")
+elif task == "import":
+    plan = read_template(filled, workspace)
+    assert len(plan.changes) > 1000, len(plan.changes)
+elif task == "plain-read":
+    sheet = openpyxl.load_workbook(filled, read_only=True)[ENTRY_SHEET]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+elif task == "report":
+    write_report(workspace, folder / "report.xlsx")
+elif task == "plain-report":
+    rows = []
+    for name in openpyxl.load_workbook(folder / "report.xlsx", read_only=True).sheetnames:
+        pass
+    book = openpyxl.load_workbook(folder / "report.xlsx", read_only=True)
+    sheets = [[list(r) for r in book[name].iter_rows(values_only=True)] for name in book.sheetnames]
+    start = time.perf_counter()
+    workbook = openpyxl.Workbook()
+    for index, rows in enumerate(sheets):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        for row in rows:
+            sheet.append(row)
+    workbook.save(folder / "plain-report.xlsx")
+elif task == "fill":
+    workbook = openpyxl.load_workbook(template)
+    sheet = workbook[ENTRY_SHEET]
+    for row in range(FIRST_DATA_ROW, sheet.max_row + 1):
+        unit = sheet.cell(row, Column.UNIT).value
+        sheet.cell(row, Column.VALUE).value = "推进中" if unit == "—" else row
+        sheet.cell(row, Column.PROGRESS).value = f"第{row}行进展"
+    workbook.save(filled)
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run(task: str, database: Path, folder: Path) -> dict[str, float]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    output = subprocess.run(
+        [sys.executable, "-c", CHILD, task, str(database), str(folder)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def median(task: str, database: Path, folder: Path) -> dict[str, float]:
+    runs = [run(task, database, folder) for _ in range(3)]
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        department = folder / "department.sqlite"
+        plan = folder / "plan.sqlite"
+        build_synthetic(department, projects=1, tasks=4, measures=125, departments_count=1)
+        build_synthetic(plan)
+        results = {}
+        for task, database in (
+            ("export", department),
+            ("plain-write", department),
+            ("fill", department),
+            ("import", department),
+            ("plain-read", department),
+            ("report", plan),
+            ("plain-report", plan),
+        ):
+            results[task] = median(task, database, folder)
+        for ours, plain, budget in (
+            ("export", "plain-write", 2.0),
+            ("import", "plain-read", 1.5),
+            ("report", "plain-report", 2.0),
+        ):
+            a, b = results[ours]["seconds"], results[plain]["seconds"]
+            print(
+                f"{ours:8s} {a:6.2f} s   plain openpyxl {b:6.2f} s   ratio {a / b:4.2f} "
+                f"(budget {budget})   peak RSS {results[ours]['peak_rss_mb']:.0f} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()
