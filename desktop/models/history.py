@@ -91,22 +91,18 @@ def entries_details(
     """The notes and provenance of several indicators' entries for one month."""
     if not indicator_ids:
         return {}
+    query = select(
+        Entry.indicator_id,
+        Entry.progress_note,
+        Entry.problems,
+        Entry.reported_by,
+        Entry.reported_at,
+        Entry.origin,
+        Entry.import_batch_id,
+        Entry.version,
+    ).where(Entry.indicator_id.in_(indicator_ids), Entry.period == period)
     with database.read() as session:
-        rows = session.scalars(
-            select(Entry).where(Entry.indicator_id.in_(indicator_ids), Entry.period == period)
-        )
-        return {
-            entry.indicator_id: EntryDetails(
-                entry.progress_note,
-                entry.problems,
-                entry.reported_by,
-                entry.reported_at,
-                entry.origin,
-                entry.import_batch_id,
-                entry.version,
-            )
-            for entry in rows
-        }
+        return {row[0]: EntryDetails(*row[1:]) for row in session.execute(query)}
 
 
 @dataclass(frozen=True)
