@@ -1,6 +1,6 @@
 """Speed of the main window with the seed and with a synthetic plan of 10,000 indicators.
 
-    .venv/bin/python benchmarks/bench_window.py [--keep DIR]
+    .venv/bin/python -m benchmarks.bench_window [--keep DIR]
 
 Measures, for each database: process start to window shown (a fresh process each time),
 building the tree model, a text filter, a period switch, one cell edit round trip (grid →
