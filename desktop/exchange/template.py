@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -22,7 +23,6 @@ from desktop.exchange.layout import (
     HEADER_ROW,
     HEADERS,
     INFO_ROW,
-    INPUT_COLUMNS,
     LOCKED_COLUMNS,
     META_SHEET,
     PERSON_MAX_LENGTH,
@@ -32,7 +32,7 @@ from desktop.exchange.layout import (
     plan_fingerprint,
     row_checksum,
 )
-from desktop.exchange.xlsx import save_atomically, write_text
+from desktop.exchange.xlsx import CellFactory, save_atomically
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
@@ -173,9 +173,13 @@ def export_template(
     _register_styles(workbook)
     _write_heading(sheet, workspace, department, period)
     mapping = []
+    cells = CellFactory(sheet, (LOCKED, LOCKED_WRAPPED, INPUT, INPUT_WRAPPED))
     for offset, indicator_id in enumerate(indicator_ids):
         row = FIRST_DATA_ROW + offset
-        locked = _write_row(sheet, workspace, indicator_id, row, period=period, details=details)
+        row_cells, locked = _write_row(
+            cells, workspace, indicator_id, row, period=period, details=details
+        )
+        sheet.append(row_cells)
         entry = workspace.entry(indicator_id, period)
         mapping.append(
             (
@@ -226,14 +230,15 @@ def _write_heading(
 
 
 def _write_row(
-    sheet: Worksheet,
+    cells: CellFactory,
     workspace: PlanWorkspace,
     indicator_id: int,
     row: int,
     *,
     period: str,
     details: Mapping[int, EntryDetails],
-) -> list[str | float | int | None]:
+) -> tuple[list[Cell], list[str | float | int | None]]:
+    """The row's cells (to append) and its locked values (for the checksum)."""
     indicator = workspace.indicators[indicator_id]
     measure = workspace.nodes[indicator.measure_id]
     task = workspace.nodes[measure.parent_id] if measure.parent_id else measure
@@ -250,24 +255,27 @@ def _write_row(
         _target_text(indicator),
         None if previous is None else _figure_text(indicator, previous[1]),
     ]
-    for column, value in zip(LOCKED_COLUMNS, locked, strict=True):
-        wrapped = column in (Column.PROJECT, Column.TASK, Column.MEASURE, Column.INDICATOR)
-        sheet.cell(row, column, value).style = LOCKED_WRAPPED if wrapped else LOCKED
+    wrapped = (Column.PROJECT, Column.TASK, Column.MEASURE, Column.INDICATOR)
+    row_cells = [
+        cells.make(value, LOCKED_WRAPPED if column in wrapped else LOCKED)
+        for column, value in zip(LOCKED_COLUMNS, locked, strict=True)
+    ]
     entry = workspace.entry(indicator_id, period)
     current = None if entry is None else entry.reported
-    value_cell = sheet.cell(row, Column.VALUE)
+    value: float | str | None = None
     if isinstance(current, MilestoneState):
-        value_cell.value = current.value
+        value = current.value
     elif current is not None:
-        value_cell.value = float(current)
+        value = float(current)
     detail = details.get(indicator_id)
-    if detail is not None:
-        write_text(sheet.cell(row, Column.PROGRESS), detail.progress_note)
-        write_text(sheet.cell(row, Column.PROBLEMS), detail.problems)
-    for column in INPUT_COLUMNS:
-        wrapped = column in (Column.PROGRESS, Column.PROBLEMS)
-        sheet.cell(row, column).style = INPUT_WRAPPED if wrapped else INPUT
-    return locked
+    row_cells += [
+        cells.make(value, INPUT),
+        cells.make(detail.progress_note if detail else None, INPUT_WRAPPED, text=True),
+        cells.make(detail.problems if detail else None, INPUT_WRAPPED, text=True),
+        cells.make(None, INPUT),
+        cells.make(None, INPUT),
+    ]
+    return row_cells, locked
 
 
 def _add_validations(sheet: Worksheet, workspace: PlanWorkspace, indicator_ids: list[int]) -> None:
