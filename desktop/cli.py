@@ -12,7 +12,8 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -209,11 +210,8 @@ def _open(args: argparse.Namespace) -> Database:
 
 
 def cmd_tree(args: argparse.Namespace, out: TextIO) -> int:
-    database = _open(args)
-    try:
+    with _opened(args) as database:
         view = evaluate_plan(database, as_of=args.period)
-    finally:
-        database.close()
     if args.json:
         json.dump(tree_json(view), out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -223,11 +221,8 @@ def cmd_tree(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    database = _open(args)
-    try:
+    with _opened(args) as database:
         report = check_database(database)
-    finally:
-        database.close()
     if report.ok:
         counts = report.counts
         out.write(
@@ -241,13 +236,14 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     raise TargetMonitorError(f"{database.path}: check found {len(report.problems)} problem(s)")
 
 
-def _workspace(args: argparse.Namespace) -> tuple[Database, PlanWorkspace]:
+@contextmanager
+def _opened(args: argparse.Namespace) -> Iterator[Database]:
+    """The database the command names, closed again whatever happens."""
     database = _open(args)
     try:
-        return database, PlanWorkspace(database)
-    except BaseException:
+        yield database
+    finally:
         database.close()
-        raise
 
 
 def _user(args: argparse.Namespace) -> str:
@@ -260,8 +256,8 @@ def _user(args: argparse.Namespace) -> str:
 
 
 def cmd_export_template(args: argparse.Namespace, out: TextIO) -> int:
-    database, workspace = _workspace(args)
-    try:
+    with _opened(args) as database:
+        workspace = PlanWorkspace(database)
         output = Path(args.output)
         if args.all_departments:
             for department in workspace.departments.values():
@@ -277,14 +273,12 @@ def cmd_export_template(args: argparse.Namespace, out: TextIO) -> int:
             out.write(
                 f"{info.path}: {info.department.name}, {info.period}, {info.rows} indicators\n"
             )
-    finally:
-        database.close()
     return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
-    database, workspace = _workspace(args)
-    try:
+    with _opened(args) as database:
+        workspace = PlanWorkspace(database)
         plan = read_template(Path(args.file), workspace)
         out.write(
             f"{plan.file_name}: {plan.department.name}, {plan.period}, "
@@ -314,17 +308,12 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
             f"imported as batch {result.batch_id} "
             f"({len(result.changes.indicator_ids)} indicators); backup {result.backup}\n"
         )
-    finally:
-        database.close()
     return EXIT_OK
 
 
 def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
-    database, workspace = _workspace(args)
-    try:
-        changes = undo_import(workspace, args.batch, _user(args))
-    finally:
-        database.close()
+    with _opened(args) as database:
+        changes = undo_import(PlanWorkspace(database), args.batch, _user(args))
     out.write(f"import batch {args.batch} undone ({len(changes.indicator_ids)} indicators)\n")
     return EXIT_OK
 
@@ -333,12 +322,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise TargetMonitorError(f"{output}: the report is written as .xlsx")
-    database = _open(args)
-    try:
-        workspace = PlanWorkspace(database, as_of=args.period)
-        info = write_report(workspace, output)
-    finally:
-        database.close()
+    with _opened(args) as database:
+        info = write_report(PlanWorkspace(database, as_of=args.period), output)
     out.write(
         f"{info.path}: status as of {info.as_of}, {info.indicators} indicators, "
         f"{info.sheets} sheets\n"

@@ -45,21 +45,8 @@ class HistoryEvent:
 
 
 def entry_details(database: Database, indicator_id: int, period: str) -> EntryDetails | None:
-    with database.read() as session:
-        entry = session.scalar(
-            select(Entry).where(Entry.indicator_id == indicator_id, Entry.period == period)
-        )
-        if entry is None:
-            return None
-        return EntryDetails(
-            entry.progress_note,
-            entry.problems,
-            entry.reported_by,
-            entry.reported_at,
-            entry.origin,
-            entry.import_batch_id,
-            entry.version,
-        )
+    """The notes and provenance of one indicator's month; None when nothing was entered."""
+    return entries_details(database, [indicator_id], period).get(indicator_id)
 
 
 def entry_history(database: Database, indicator_id: int, period: str) -> list[HistoryEvent]:
