@@ -432,6 +432,40 @@ class PlanWorkspace:
 
     # --- assessing -------------------------------------------------------------------------
 
+    def reported(self, indicator_id: int) -> tuple[list[str], list[float]]:
+        """An indicator's reported months and figures (a milestone's as state codes)."""
+        return self._reported(indicator_id)
+
+    def monthly_rollups(self, node_ids: list[int | None]) -> dict[int | None, list[Rollup]]:
+        """Each node's roll-up (None: the plan) for every plan month up to the current one,
+        computed aside: the workspace's own month does not change."""
+        history: dict[int | None, list[Rollup]] = {n: [] for n in node_ids}
+        plan = len(self._node_order)
+        positions = {n: plan if n is None else self._node_position[n] for n in node_ids}
+        for column, month in enumerate(self.months):
+            if month > self.as_of:
+                break
+            index = self._latest_month_index[:, column]
+            assessed = assess_arrays(
+                self._facts,
+                self._latest_figure[:, column],
+                np.where(index >= 0, index + self._first_month, -1),
+                month,
+            )
+            rolled = rollup_arrays(
+                self._node_parent, self._node_depth, self._owner, self._weight, assessed
+            )
+            for node_id, position in positions.items():
+                history[node_id].append(
+                    Rollup(
+                        float(rolled.completion[position]),
+                        float(rolled.expected[position]),
+                        STATUS_BY_CODE[int(rolled.status[position])],
+                        {},
+                    )
+                )
+        return history
+
     def _reported(self, indicator_id: int) -> tuple[list[str], list[float]]:
         """An indicator's reported months and figures, in order."""
         figures = self._figures[self._position[indicator_id]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
@@ -70,6 +70,9 @@ from desktop.ui.settings import (
 )
 from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
 
+if TYPE_CHECKING:
+    from desktop.ui.trend_chart import TrendChart
+
 T = TypeVar("T")
 LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
 
@@ -107,6 +110,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self._build_edit_area(), self.tr("Monthly progress"))
         self.dashboard = Dashboard(self.controller, self)
         self.tabs.addTab(self.dashboard, self.tr("Overview"))
+        # The chart (and pyqtgraph) is built the first time its tab is opened.
+        self.chart_holder = QWidget(self)
+        self.chart_layout = QVBoxLayout(self.chart_holder)
+        self.chart_layout.setContentsMargins(0, 0, 0, 0)
+        self.chart: TrendChart | None = None
+        self.tabs.addTab(self.chart_holder, self.tr("Trend chart"))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
         self.main_splitter.addWidget(self._build_tree_side())
@@ -436,6 +446,25 @@ class MainWindow(QMainWindow):
             self.grid_model.set_node(node_id)
         self.dashboard.set_node(node_id)
 
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.chart_holder and self.chart is None:
+            from desktop.ui.trend_chart import TrendChart  # noqa: PLC0415 - pyqtgraph on demand
+
+            self.chart = TrendChart(self.controller, self.chart_holder)
+            self.chart_layout.addWidget(self.chart)
+            self.chart.show()
+            self._chart_follow()
+
+    def _chart_follow(self) -> None:
+        """Point the chart at the grid's indicator, or else at the tree's node."""
+        if self.chart is None:
+            return
+        current = self.grid.currentIndex()
+        if current.isValid():
+            self.chart.show_indicator(self.grid_model.indicator_at(current.row()))
+        else:
+            self.chart.show_node(self.grid_model.node_id)
+
     def _cell_key(self, index: QModelIndex) -> tuple[int, str] | None:
         if not index.isValid():
             return None
@@ -455,6 +484,7 @@ class MainWindow(QMainWindow):
         self._save_pending_notes()
         self.notes.show_entry(key)
         self.history.show_entry(key)
+        self._chart_follow()
 
     def _save_pending_notes(self) -> None:
         if self.notes.dirty:

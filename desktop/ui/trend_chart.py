@@ -1,0 +1,318 @@
+"""The trend chart (趋势图): an indicator's figures against its 序时进度, target and forecast,
+or a node's completion by month against its 序时进度 (pyqtgraph, imported on first show)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QColor, QPen
+from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QVBoxLayout, QWidget
+
+from desktop.models.figures import format_figure
+from desktop.models.progress import STATE_CODES, Status, month_number
+
+from desktop.ui.controller import PlanController
+from desktop.ui.i18n import STATUS_COLOURS, state_text
+
+MAX_CHILD_LINES = 12
+ACTUAL = QColor("#1f4e79")
+EXPECTED = QColor("#7f7f7f")
+TARGET = QColor("#2e9d48")
+CHILD_COLOURS = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#393b79",
+    "#637939",
+    "#843c39",
+]
+STATE_BY_CODE = {code: state for state, code in STATE_CODES.items()}
+
+
+def _pen(
+    colour: QColor | str, *, width: float = 2, style: Qt.PenStyle = Qt.PenStyle.SolidLine
+) -> QPen:
+    pen = QPen(pg.mkPen(colour, width=width))
+    pen.setStyle(style)
+    return pen
+
+
+class TrendChart(QWidget):
+    """A chart of the selected indicator or node; redraws on every change notification."""
+
+    def __init__(self, controller: PlanController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trendChart")
+        self._controller = controller
+        self._target: tuple[str, int | None] = ("node", None)
+        self.items: dict[str, pg.GraphicsObject] = {}
+        pg.setConfigOptions(antialias=True, background="w", foreground="#202124")
+        self.plot = pg.PlotWidget(self)
+        self.plot.setObjectName("trendPlot")
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.setMenuEnabled(False)
+        self.legend = self.plot.addLegend(offset=(10, 10))
+        self.caption = QLabel(self)
+        self.caption.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.plot, 1)
+        self.export_action = QAction(self.tr("Export chart as PNG…"), self)
+        self.export_action.triggered.connect(self._export_from_menu)
+        self.plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.plot.customContextMenuRequested.connect(self._menu)
+        controller.indicatorsChanged.connect(lambda _ids: self.redraw())
+        controller.assessmentsReset.connect(self.redraw)
+        controller.reloaded.connect(self.redraw)
+
+    # --- what to show ----------------------------------------------------------------------
+
+    def show_indicator(self, indicator_id: int) -> None:
+        self._target = ("indicator", indicator_id)
+        self.redraw()
+
+    def show_node(self, node_id: int | None) -> None:
+        self._target = ("node", node_id)
+        self.redraw()
+
+    def redraw(self) -> None:
+        if not self.isVisible():
+            return
+        self.plot.clear()
+        self.legend.clear()
+        self.items = {}
+        kind, target = self._target
+        if kind == "indicator" and target in self._controller.workspace.indicators:
+            assert target is not None
+            self._draw_indicator(target)
+        else:
+            self._draw_node(target if target in self._controller.workspace.nodes else None)
+
+    def showEvent(self, event: object) -> None:  # QWidget.showEvent
+        super().showEvent(event)  # type: ignore[arg-type]
+        self.redraw()
+
+    # --- axes --------------------------------------------------------------------------------
+
+    def _x_of_month(self, period: str) -> float:
+        """A month's end on the x axis: the plan's first month is 0."""
+        return float(month_number(period) - month_number(self._controller.workspace.months[0]))
+
+    def _x_of_day(self, day: dt.date) -> float:
+        days = calendar.monthrange(day.year, day.month)[1]
+        return self._x_of_month(f"{day.year:04d}-{day.month:02d}") - 1 + day.day / days
+
+    def _month_axis(self, y_label: str) -> None:
+        months = self._controller.workspace.months
+        ticks = [(float(i), month[2:]) for i, month in enumerate(months)]
+        axis = self.plot.getAxis("bottom")
+        axis.setTicks([ticks[:: max(1, len(ticks) // 12)], ticks])
+        self.plot.setLabel("bottom", self.tr("Month"))
+        self.plot.setLabel("left", y_label)
+
+    def _add(self, name: str, item: pg.GraphicsObject) -> None:
+        self.items[name] = item
+        self.plot.addItem(item)
+
+    # --- an indicator ------------------------------------------------------------------------
+
+    def _draw_indicator(self, indicator_id: int) -> None:
+        workspace = self._controller.workspace
+        indicator = workspace.indicators[indicator_id]
+        periods, figures = workspace.reported(indicator_id)
+        unit = indicator.unit or self.tr("state")
+        self.caption.setText(f"{indicator.code} {indicator.name}")
+        self._month_axis(unit if not indicator.is_milestone else self.tr("state"))
+        xs = [self._x_of_month(p) for p in periods]
+        if indicator.is_milestone:
+            self._draw_states(xs, periods, figures)
+        else:
+            actual = pg.PlotDataItem(
+                xs,
+                figures,
+                pen=_pen(ACTUAL),
+                symbol="o",
+                symbolSize=8,
+                symbolBrush=ACTUAL,
+                name=self.tr("Reported"),
+            )
+            self._add("actual", actual)
+            self._add_tooltips(
+                xs, periods, [f"{format_figure(v)} {indicator.unit}" for v in figures]
+            )
+        due_x = self._x_of_day(indicator.due)
+        if indicator.target is not None:
+            baseline = indicator.baseline if indicator.baseline is not None else 0.0
+            start = indicator.baseline_date or (workspace.plan.start - dt.timedelta(days=1))
+            self._add(
+                "expected",
+                pg.PlotDataItem(
+                    [self._x_of_day(start), due_x],
+                    [baseline, indicator.target],
+                    pen=_pen(EXPECTED, style=Qt.PenStyle.DashLine),
+                    name=self.tr("Planned progress"),
+                ),
+            )
+            self._add(
+                "target",
+                pg.InfiniteLine(
+                    pos=indicator.target,
+                    angle=0,
+                    pen=_pen(TARGET, width=1.5),
+                    label=self.tr("Target %1").replace("%1", format_figure(indicator.target)),
+                    labelOpts={"position": 0.05, "color": TARGET},
+                ),
+            )
+            if indicator.stretch_target is not None:
+                self._add(
+                    "stretch",
+                    pg.InfiniteLine(
+                        pos=indicator.stretch_target,
+                        angle=0,
+                        pen=_pen(TARGET, width=1, style=Qt.PenStyle.DotLine),
+                        label=self.tr("Stretch %1").replace(
+                            "%1", format_figure(indicator.stretch_target)
+                        ),
+                        labelOpts={"position": 0.05, "color": TARGET},
+                    ),
+                )
+            forecast = workspace.forecast(indicator_id)
+            if forecast is not None and xs:
+                colour = STATUS_COLOURS[Status.RED if forecast.misses_target else Status.GREEN]
+                self._add(
+                    "forecast",
+                    pg.PlotDataItem(
+                        [xs[-1], due_x],
+                        [figures[-1], forecast.value],
+                        pen=_pen(colour, style=Qt.PenStyle.DashLine),
+                        name=self.tr("Forecast: %1").replace("%1", format_figure(forecast.value)),
+                    ),
+                )
+        self._add(
+            "due",
+            pg.InfiniteLine(
+                pos=due_x,
+                angle=90,
+                pen=_pen("#d13b2f", width=1, style=Qt.PenStyle.DotLine),
+                label=self.tr("Due %1").replace("%1", f"{indicator.due:%Y-%m-%d}"),
+                labelOpts={"position": 0.9, "color": "#d13b2f"},
+            ),
+        )
+
+    def _draw_states(self, xs: list[float], periods: list[str], codes: list[float]) -> None:
+        states = [STATE_BY_CODE[int(code)] for code in codes]
+        self._add(
+            "actual",
+            pg.PlotDataItem(
+                xs,
+                [STATE_CODES[s] for s in states],
+                pen=_pen(ACTUAL),
+                symbol="s",
+                symbolSize=9,
+                symbolBrush=ACTUAL,
+                name=self.tr("Reported"),
+            ),
+        )
+        self.plot.getAxis("left").setTicks(
+            [[(float(code), state_text(state)) for state, code in STATE_CODES.items()]]
+        )
+        self._add_tooltips(xs, periods, [state_text(s) for s in states])
+
+    def _add_tooltips(self, xs: list[float], periods: list[str], texts: list[str]) -> None:
+        item = self.items.get("actual")
+        if item is None or not xs:
+            return
+        labels = {
+            x: f"{period}: {text}" for x, period, text in zip(xs, periods, texts, strict=True)
+        }
+        scatter = item.scatter
+        scatter.opts["hoverable"] = True
+        scatter.opts["tip"] = lambda x, y, data: labels.get(x, "")
+
+    # --- a node or the plan ------------------------------------------------------------------
+
+    def _draw_node(self, node_id: int | None) -> None:
+        workspace = self._controller.workspace
+        children: list[int | None] = list(
+            workspace.root_ids if node_id is None else workspace.nodes[node_id].child_ids
+        )
+        shown = children if len(children) <= MAX_CHILD_LINES else []
+        history = workspace.monthly_rollups([node_id, *shown])
+        title = (
+            workspace.plan.title
+            if node_id is None
+            else (f"{workspace.nodes[node_id].code} {workspace.nodes[node_id].title}")
+        )
+        self.caption.setText(title)
+        self._month_axis(self.tr("Completion (%)"))
+        own = history[node_id]
+        xs = [float(i) for i in range(len(own))]
+        self._add(
+            "actual",
+            pg.PlotDataItem(
+                xs,
+                [r.completion * 100 for r in own],
+                pen=_pen(ACTUAL, width=3),
+                symbol="o",
+                symbolSize=7,
+                symbolBrush=ACTUAL,
+                name=self.tr("Completion"),
+            ),
+        )
+        self._add(
+            "expected",
+            pg.PlotDataItem(
+                xs,
+                [r.expected * 100 for r in own],
+                pen=_pen(EXPECTED, style=Qt.PenStyle.DashLine),
+                name=self.tr("Planned progress"),
+            ),
+        )
+        self._add_tooltips(
+            xs, list(workspace.months[: len(own)]), [f"{r.completion:.1%}" for r in own]
+        )
+        for number, child in enumerate(shown):
+            assert child is not None
+            node = workspace.nodes[child]
+            self._add(
+                f"child:{node.code}",
+                pg.PlotDataItem(
+                    xs,
+                    [r.completion * 100 for r in history[child]],
+                    pen=_pen(CHILD_COLOURS[number % len(CHILD_COLOURS)], width=1.2),
+                    name=f"{node.code} {node.title[:10]}",
+                ),
+            )
+
+    # --- export ------------------------------------------------------------------------------
+
+    def _menu(self, position: QPoint) -> None:
+        menu = QMenu(self)
+        menu.addAction(self.export_action)
+        menu.exec(self.plot.mapToGlobal(position))
+
+    def _export_from_menu(self) -> None:
+        self.export_png()
+
+    def export_png(self, path: Path | None = None) -> Path | None:
+        """Save the chart as a PNG image (asks where when no path is given)."""
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Export chart"), "趋势图.png", self.tr("PNG images (*.png)")
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        self.grab().save(str(path), "PNG")
+        return path
