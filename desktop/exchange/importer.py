@@ -369,6 +369,7 @@ def _read_rows(
     """The template's rows by row number: indicator id and the cells (checked locked parts)."""
     found: dict[int, tuple[int, dict[Column, Any]]] = {}
     seen: dict[int, int] = {}
+    present: set[int] = set()  # the template's rows that are still in the sheet
     for row_number, raw in _rows(sheet, len(Column)):
         if row_number < FIRST_DATA_ROW:
             continue
@@ -386,6 +387,7 @@ def _read_rows(
                     )
                 )
             continue
+        present.add(row_number)
         indicator_id, code, checksum, _version = record
         indicator = workspace.indicators.get(indicator_id)
         if indicator is None or indicator.code != code:
@@ -417,8 +419,7 @@ def _read_rows(
             if getattr(cell, "data_type", None) == "f":
                 formulas[(row_number, column)] = str(cell.value)  # type: ignore[union-attr]
         found[row_number] = (indicator_id, cells)
-    missing = sorted(set(meta.mapping) - set(found) - {r for r, _ in _issue_rows(issues)})
-    for row_number in missing:
+    for row_number in sorted(set(meta.mapping) - present):
         code = meta.mapping[row_number][1]
         issues.append(
             Issue(
@@ -427,13 +428,6 @@ def _read_rows(
             )
         )
     return found
-
-
-def _issue_rows(issues: list[Issue]) -> Iterator[tuple[int, Issue]]:
-    for issue in issues:
-        digits = "".join(ch for ch in issue.where.split("!")[-1].split(":")[0] if ch.isdigit())
-        if digits:
-            yield int(digits), issue
 
 
 class _Cached:

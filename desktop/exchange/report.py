@@ -23,13 +23,8 @@ from desktop.models.history import EntryDetails, entries_details
 from desktop.models.progress import Status
 from desktop.models.workspace import PlanWorkspace
 
-STATUS_WORDS = {
-    Status.COMPLETED: "已完成",
-    Status.NOT_REPORTED: "未填报",
-    Status.GREEN: "正常",
-    Status.YELLOW: "滞后",
-    Status.RED: "严重滞后",
-}
+# The status column's words in the order the counts are listed.
+STATUS_ORDER = (Status.COMPLETED, Status.NOT_REPORTED, Status.GREEN, Status.YELLOW, Status.RED)
 STATUS_FILLS = {
     Status.COMPLETED: "C9DAF8",
     Status.GREEN: "D9EAD3",
@@ -81,21 +76,14 @@ def _sheet_title(text: str) -> str:
 
 def _monthly(workspace: PlanWorkspace, node_ids: list[int]) -> list[tuple[str, list[float]]]:
     """For each month up to as_of: the plan's completion and 序时进度, then each node's."""
-    as_of = workspace.as_of
+    history = workspace.monthly_rollups([None, *node_ids])
     rows = []
-    try:
-        for month in workspace.months:
-            if month > as_of:
-                break
-            workspace.set_period(month)
-            plan = workspace.plan_rollup
-            values = [plan.completion, plan.expected]
-            for node_id in node_ids:
-                node = workspace.rollups[node_id]
-                values += [node.completion, node.expected]
-            rows.append((month, values))
-    finally:
-        workspace.set_period(as_of)
+    for number, month in enumerate(workspace.months[: len(history[None])]):
+        values: list[float] = []
+        for node_id in (None, *node_ids):
+            rollup = history[node_id][number]
+            values += [rollup.completion, rollup.expected]
+        rows.append((month, values))
     return rows
 
 
@@ -113,7 +101,7 @@ def _status_colours(sheet: Worksheet, cells: str) -> None:
         rule = Rule(
             type="cellIs",
             operator="equal",
-            formula=[f'"{STATUS_WORDS[status]}"'],
+            formula=[f'"{status.label}"'],
             dxf=DifferentialStyle(fill=fill),
         )
         sheet.conditional_formatting.add(cells, rule)
@@ -180,7 +168,7 @@ def _write_summary(
         f"数据截至 {workspace.as_of};总体完成率 {plan.completion:.1%},"
         f"序时进度 {plan.expected:.1%};生成于 {dt.datetime.now():%Y-%m-%d %H:%M}"
     )
-    titles = ["编码", "工程", "完成率", "序时进度", "状态", *STATUS_WORDS.values()]
+    titles = ["编码", "工程", "完成率", "序时进度", "状态", *(s.label for s in STATUS_ORDER)]
     _header(sheet, 4, titles)
     for offset, project_id in enumerate(projects):
         row = 5 + offset
@@ -191,9 +179,9 @@ def _write_summary(
             project.title,
             rollup.completion,
             rollup.expected,
-            STATUS_WORDS[rollup.status],
+            rollup.status.label,
         ]
-        values += [rollup.counts.get(status, 0) for status in STATUS_WORDS]
+        values += [rollup.counts.get(status, 0) for status in STATUS_ORDER]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, value)
         sheet.cell(row, 3).number_format = PERCENT
@@ -245,7 +233,7 @@ def _write_project(
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = (
         f"数据截至 {workspace.as_of};完成率 {rollup.completion:.1%},"
-        f"序时进度 {rollup.expected:.1%},状态 {STATUS_WORDS[rollup.status]}"
+        f"序时进度 {rollup.expected:.1%},状态 {rollup.status.label}"
     )
     _header(sheet, 4, INDICATOR_HEADERS)
     row = 4
@@ -279,7 +267,7 @@ def _write_project(
             None if latest is None else latest[0],
             assessment.completion,
             assessment.expected,
-            STATUS_WORDS[assessment.status],
+            assessment.status.label,
         ]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, value)

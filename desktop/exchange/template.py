@@ -36,7 +36,7 @@ from desktop.exchange.xlsx import CellFactory, save_atomically
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
-from desktop.models.progress import STATE_CODES, parse_period, period_end
+from desktop.models.progress import STATE_BY_CODE, parse_period, period_end
 from desktop.models.schema import MilestoneState
 from desktop.models.service import NOTE_MAX_LENGTH
 from desktop.models.workspace import DepartmentInfo, IndicatorInfo, PlanWorkspace
@@ -63,7 +63,6 @@ WIDTHS = {
     Column.REPORTER: 10,
     Column.PHONE: 14,
 }
-STATE_BY_CODE = {code: state for state, code in STATE_CODES.items()}
 
 # Named styles: one lookup per cell instead of four style objects (thousands of rows).
 LOCKED, LOCKED_WRAPPED, INPUT, INPUT_WRAPPED = (

@@ -394,6 +394,7 @@ STATE_CODES: Mapping[MilestoneState, int] = {
     MilestoneState.IN_PROGRESS: 2,
     MilestoneState.DONE: 3,
 }
+STATE_BY_CODE: Mapping[int, MilestoneState] = {code: state for state, code in STATE_CODES.items()}
 _STATE_COMPLETION = np.array([np.nan] + [MILESTONE_COMPLETION[s] for s in STATE_CODES])
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import String, case, func, select, type_coerce
 from desktop.models.database import Database
 from desktop.models.errors import TargetMonitorError
 from desktop.models.progress import (
+    STATE_BY_CODE,
     STATE_CODES,
     STATUS_BY_CODE,
     Assessment,
@@ -120,11 +121,6 @@ class EntryInfo(NamedTuple):
     @property
     def reported(self) -> float | MilestoneState | None:
         return self.state if self.state is not None else self.value
-
-
-# Milestone states from their stored text and from their codes in the figures matrix.
-_STATE_CODE_OF_TEXT = {state.value: code for state, code in STATE_CODES.items()}
-_STATE_OF_CODE = {code: state for state, code in STATE_CODES.items()}
 
 
 # IndicatorInfo's fields as Indicator's column names, in order.
@@ -477,7 +473,7 @@ class PlanWorkspace:
         indicator = self.indicators[indicator_id]
         periods, figures = self._reported(indicator_id)
         if indicator.is_milestone:
-            states = [_STATE_OF_CODE[int(code)] for code in figures]
+            states = [STATE_BY_CODE[int(code)] for code in figures]
             return assess_milestone_history(
                 self._clock_start, indicator.due, periods, states, self.as_of
             )
@@ -584,7 +580,7 @@ class PlanWorkspace:
         if np.isnan(figure):
             return EntryInfo(None, None, version)
         if self.indicators[indicator_id].is_milestone:
-            return EntryInfo(None, _STATE_OF_CODE[int(figure)], version)
+            return EntryInfo(None, STATE_BY_CODE[int(figure)], version)
         return EntryInfo(figure, None, version)
 
     def version(self, indicator_id: int, period: str) -> int:

@@ -41,7 +41,6 @@ from desktop.exchange.template import (
 from desktop.models.history import import_batches
 from desktop.models.locations import bundled_file
 from desktop.models.progress import Status, Thresholds
-from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.background import BackgroundError, Progress, run_in_background
 from desktop.ui.controller import PlanController
@@ -721,15 +720,13 @@ class MainWindow(QMainWindow):
 
     def export_report(self) -> None:
         """导出汇总报表 as of the month being evaluated."""
-        as_of = self.controller.workspace.as_of
-        target = self._ask_path("save", f"{as_of}-进度情况汇总表.xlsx")
+        target = self._ask_path("save", f"{self.controller.workspace.as_of}-进度情况汇总表.xlsx")
         if target is None:
             return
-        database = self.controller.database
+        workspace = self.controller.workspace  # only read; the progress dialog is modal
 
         def job(progress: Progress) -> ReportInfo:
-            # Its own workspace: the report walks through the months.
-            return write_report(PlanWorkspace(database, as_of=as_of), target, progress=progress)
+            return write_report(workspace, target, progress=progress)
 
         info = self._background(self.tr("Writing the status report…"), job)
         if info is not None:

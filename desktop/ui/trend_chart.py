@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QVBoxLayout, QWidget
 
 from desktop.models.figures import format_figure
-from desktop.models.progress import STATE_CODES, Status, month_number
+from desktop.models.progress import STATE_BY_CODE, STATE_CODES, Status, month_number
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import STATUS_COLOURS, state_text
@@ -36,7 +36,6 @@ CHILD_COLOURS = [
     "#637939",
     "#843c39",
 ]
-STATE_BY_CODE = {code: state for state, code in STATE_CODES.items()}
 
 
 def _pen(
