@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from desktop import __version__
 from desktop.exchange.importer import apply_import, describe, read_template, undo_import
 from desktop.exchange.report import write_report
-from desktop.exchange.template import department_indicators, export_template
+from desktop.exchange.template import export_template
 from desktop.models.database import Database, describe_failure, open_database
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
@@ -261,7 +261,7 @@ def cmd_export_template(args: argparse.Namespace, out: TextIO) -> int:
         output = Path(args.output)
         if args.all_departments:
             for department in workspace.departments.values():
-                if not department_indicators(workspace, department):
+                if not workspace.department_indicators(department.id):
                     continue
                 target = output / f"{args.period}-{department.short_name}-填报模板.xlsx"
                 info = export_template(workspace, department.name, args.period, target)

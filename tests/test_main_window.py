@@ -8,6 +8,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
@@ -58,8 +59,8 @@ def type_into_cell(qtbot: QtBot, window: MainWindow, code: str, period: str, tex
     editor.selectAll()
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    # Qt commits the editor's data on the next turn of the event loop.
-    qtbot.waitUntil(lambda: not editor.isVisible())
+    # Qt commits the editor's data on the next turn of the event loop, then deletes the editor.
+    qtbot.waitUntil(lambda: not shiboken6.isValid(editor) or not editor.isVisible())
 
 
 def tree_status(window: MainWindow, code: str) -> Status:

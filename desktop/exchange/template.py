@@ -99,16 +99,6 @@ class TemplateInfo:
     rows: int
 
 
-def find_department(workspace: PlanWorkspace, name: str) -> DepartmentInfo:
-    """A department by its full or short name; a clear error listing the names otherwise."""
-    wanted = name.strip()
-    for department in workspace.departments.values():
-        if wanted in (department.name, department.short_name):
-            return department
-    known = "、".join(d.name for d in workspace.departments.values())
-    raise TargetMonitorError(f"no department '{name}' (known: {known})")
-
-
 def check_period(workspace: PlanWorkspace, period: str) -> str:
     try:
         parse_period(period)
@@ -124,14 +114,6 @@ def check_period(workspace: PlanWorkspace, period: str) -> str:
 
 def return_deadline(period: str) -> dt.date:
     return period_end(period) + dt.timedelta(days=RETURN_DAYS_AFTER_MONTH)
-
-
-def department_indicators(workspace: PlanWorkspace, department: DepartmentInfo) -> list[int]:
-    return [
-        i
-        for i in workspace.indicators_under(None)
-        if workspace.indicators[i].department_id == department.id
-    ]
 
 
 def _figure_text(indicator: IndicatorInfo, figure: float | None) -> float | str | None:
@@ -159,9 +141,9 @@ def export_template(
     now: dt.datetime | None = None,
 ) -> TemplateInfo:
     """Write the department's template for a month to `path` (atomically)."""
-    department = find_department(workspace, department_name)
+    department = workspace.department_named(department_name)
     check_period(workspace, period)
-    indicator_ids = department_indicators(workspace, department)
+    indicator_ids = workspace.department_indicators(department.id)
     if not indicator_ids:
         raise TargetMonitorError(f"{department.name} is responsible for no indicator")
     details = entries_details(workspace.database, indicator_ids, period)

@@ -618,6 +618,32 @@ class PlanWorkspace:
     def depth(self, node_id: int) -> int:
         return len(self.ancestors(node_id))
 
+    def department_named(self, name: str) -> DepartmentInfo:
+        """A department by its full or short name; a clear error listing the names otherwise."""
+        wanted = name.strip()
+        for department in self.departments.values():
+            if wanted in (department.name, department.short_name):
+                return department
+        known = "、".join(d.name for d in self.departments.values())
+        raise TargetMonitorError(f"no department '{name}' (known: {known})")
+
+    def node_coded(self, code: str) -> NodeInfo:
+        """A project, task or measure by its code ("2", "2.1", "2.1.3"); a clear error otherwise."""
+        wanted = code.strip()
+        for node in self.nodes.values():
+            if node.code == wanted:
+                return node
+        known = "、".join(self.nodes[n].code for n in self.root_ids)
+        raise TargetMonitorError(f"no project, task or measure '{code}' (projects: {known})")
+
+    def department_indicators(self, department_id: int) -> list[int]:
+        """The indicators a department owns, in tree order."""
+        return [
+            i
+            for i in self.indicators_under(None)
+            if self.indicators[i].department_id == department_id
+        ]
+
     def indicators_under(self, node_id: int | None) -> list[int]:
         """Every indicator below a node (the whole plan for None), in tree order."""
         roots = self.root_ids if node_id is None else (node_id,)

@@ -32,12 +32,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.exchange.importer import apply_import, read_template, undo_import
 from desktop.exchange.report import ReportInfo, write_report
-from desktop.exchange.template import (
-    TemplateInfo,
-    department_indicators,
-    export_template,
-    find_department,
-)
+from desktop.exchange.template import TemplateInfo, export_template
 from desktop.models.history import import_batches
 from desktop.models.locations import bundled_file
 from desktop.models.progress import Status, Thresholds
@@ -652,8 +647,8 @@ class MainWindow(QMainWindow):
             for number, name in enumerate(names):
                 if not progress(number, len(names)):
                     break
-                if department is None and not department_indicators(
-                    workspace, find_department(workspace, name)
+                if department is None and not workspace.department_indicators(
+                    workspace.department_named(name).id
                 ):
                     continue
                 path = target if department else target / f"{month}-{name}-填报模板.xlsx"

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 from desktop.models.figures import format_figure
 from desktop.models.progress import Rollup, Status
 from desktop.models.schema import NodeKind
+from desktop.models.status_sheet import target_text
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.controller import PlanController
@@ -58,12 +59,7 @@ class _Item:
 
 def indicator_target_text(workspace: PlanWorkspace, indicator_id: int) -> str:
     indicator = workspace.indicators[indicator_id]
-    if indicator.target is None:
-        return f"{indicator.due:%Y-%m-%d}"
-    text = format_figure(indicator.target)
-    if indicator.stretch_target is not None:
-        text += f"—{format_figure(indicator.stretch_target)}"
-    return f"{text} {indicator.unit}".strip()
+    return f"{indicator.due:%Y-%m-%d}" if indicator.is_milestone else target_text(indicator)
 
 
 def indicator_latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:

@@ -1,0 +1,308 @@
+"""What the printed documents say: the status sheet (进度情况表) and supervision notice (督办单).
+
+Only content lives here (no Qt); `desktop.ui.printing` lays it out on A4 pages. The words on
+the paper are Chinese whatever the window's language, like the Excel report: these are the
+city's documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+from desktop.models.figures import format_figure
+from desktop.models.history import EntryDetails, entries_details
+from desktop.models.progress import Rollup, Status, Thresholds, parse_period, rollup
+from desktop.models.schema import NodeKind
+from desktop.models.workspace import DepartmentInfo, IndicatorInfo, PlanWorkspace
+
+# The order the status words are counted in, and the legend's order.
+STATUS_ORDER = (Status.COMPLETED, Status.GREEN, Status.YELLOW, Status.RED, Status.NOT_REPORTED)
+NOTICE_STATUSES = (Status.RED, Status.YELLOW)
+
+
+class RowKind(Enum):
+    PROJECT = "project"
+    TASK = "task"
+    INDICATOR = "indicator"
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One line of the status sheet: a project or task heading, or an indicator."""
+
+    kind: RowKind
+    code: str
+    name: str
+    department: str
+    target: str
+    latest: str
+    completion: float | None
+    expected: float | None
+    status: Status
+    progress_note: str = ""
+    problems: str = ""
+
+
+@dataclass(frozen=True)
+class StatusSheet:
+    """进度情况表 for the plan, one node or one department, as of a month."""
+
+    plan_title: str
+    subject: str  # the plan's title, "2 产业链供应链…工程" or a department's full name
+    as_of: str
+    generated_at: dt.datetime
+    summary: Rollup
+    rows: tuple[SheetRow, ...]
+    thresholds: Thresholds
+    reporting_unit: str  # the department that signs, when the sheet is a department's
+    source: str
+
+    @property
+    def indicator_rows(self) -> list[SheetRow]:
+        return [row for row in self.rows if row.kind is RowKind.INDICATOR]
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    code: str
+    name: str
+    target: str
+    latest: str
+    completion: float | None
+    expected: float
+    status: Status
+    progress_note: str
+    problems: str
+
+    @property
+    def points_behind(self) -> float | None:
+        """How many percentage points the completion trails the 序时进度."""
+        if self.completion is None:
+            return None
+        return max(0.0, (self.expected - self.completion) * 100.0)
+
+
+@dataclass(frozen=True)
+class SupervisionNotice:
+    """督办单: one department's red and yellow indicators, to be answered in writing."""
+
+    plan_title: str
+    department: DepartmentInfo
+    as_of: str
+    number: str
+    generated_at: dt.datetime
+    items: tuple[NoticeItem, ...]
+    thresholds: Thresholds
+
+
+Document = StatusSheet | SupervisionNotice
+
+
+def month_text(period: str) -> str:
+    """ "2025-06" → "2025年6月"."""
+    year, month = parse_period(period)
+    return f"{year}年{month}月"
+
+
+def target_text(indicator: IndicatorInfo) -> str:
+    """The target as people write it: "300 个", "1.1—1.2 万亿元", or the milestone's date."""
+    if indicator.target is None:
+        return f"{indicator.due:%Y-%m-%d}前完成"
+    text = format_figure(indicator.target)
+    if indicator.stretch_target is not None:
+        text += f"—{format_figure(indicator.stretch_target)}"
+    return f"{text} {indicator.unit}".strip()
+
+
+def latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:
+    """The latest report at or before the month, with its month when it is an older one."""
+    latest = workspace.latest(indicator_id)
+    if latest is None:
+        return ""
+    period, entry = latest
+    if entry.state is not None:
+        shown = entry.state.value
+    else:
+        assert entry.value is not None
+        shown = f"{format_figure(entry.value)} {workspace.indicators[indicator_id].unit}".strip()
+    return shown if period == workspace.as_of else f"{shown}({month_text(period)})"
+
+
+def _latest_details(workspace: PlanWorkspace, indicator_ids: list[int]) -> dict[int, EntryDetails]:
+    """Each indicator's notes from its latest report (one query per month that occurs)."""
+    by_period: dict[str, list[int]] = defaultdict(list)
+    for indicator_id in indicator_ids:
+        latest = workspace.latest(indicator_id)
+        if latest is not None:
+            by_period[latest[0]].append(indicator_id)
+    details: dict[int, EntryDetails] = {}
+    for period, ids in by_period.items():
+        details.update(entries_details(workspace.database, ids, period))
+    return details
+
+
+def _indicator_row(
+    workspace: PlanWorkspace, indicator_id: int, details: Mapping[int, EntryDetails]
+) -> SheetRow:
+    indicator = workspace.indicators[indicator_id]
+    assessment = workspace.assessments[indicator_id]
+    detail = details.get(indicator_id)
+    return SheetRow(
+        RowKind.INDICATOR,
+        indicator.code,
+        indicator.name,
+        workspace.departments[indicator.department_id].short_name,
+        target_text(indicator),
+        latest_text(workspace, indicator_id),
+        assessment.completion,
+        assessment.expected,
+        assessment.status,
+        detail.progress_note.strip() if detail else "",
+        detail.problems.strip() if detail else "",
+    )
+
+
+def _leaves_rollup(workspace: PlanWorkspace, indicator_ids: list[int]) -> Rollup:
+    """A weighted roll-up of some indicators directly (a department's share of the plan)."""
+    return rollup(
+        leaves=[(workspace.indicators[i].weight, workspace.assessments[i]) for i in indicator_ids]
+    )
+
+
+def build_status_sheet(
+    workspace: PlanWorkspace,
+    *,
+    node_id: int | None = None,
+    department: DepartmentInfo | None = None,
+    now: dt.datetime | None = None,
+) -> StatusSheet:
+    """The status sheet of the plan, of one node, or of one department's indicators.
+
+    Indicators are grouped under their project and task headings; a department's sheet
+    keeps only the headings above its own indicators, and their figures are its own share.
+    """
+    wanted = set(
+        workspace.indicators_under(node_id)
+        if department is None
+        else workspace.department_indicators(department.id)
+    )
+    if node_id is not None and department is not None:
+        wanted &= set(workspace.indicators_under(node_id))
+    details = _latest_details(workspace, sorted(wanted))
+    rows: list[SheetRow] = []
+
+    def heading(node_id: int, kind: RowKind) -> None:
+        node = workspace.nodes[node_id]
+        owned = [i for i in workspace.indicators_under(node_id) if i in wanted]
+        if department is None:
+            figures = workspace.rollups[node_id]
+        else:
+            figures = _leaves_rollup(workspace, owned)
+        rows.append(
+            SheetRow(
+                kind,
+                node.code,
+                node.title,
+                workspace.departments[node.department_id].short_name,
+                "",
+                "",
+                figures.completion,
+                figures.expected,
+                figures.status,
+            )
+        )
+
+    def visit(node_id: int) -> None:
+        node = workspace.nodes[node_id]
+        if not any(i in wanted for i in workspace.indicators_under(node_id)):
+            return
+        if node.kind is NodeKind.PROJECT:
+            heading(node_id, RowKind.PROJECT)
+        elif node.kind is NodeKind.TASK:
+            heading(node_id, RowKind.TASK)
+        rows.extend(
+            _indicator_row(workspace, i, details) for i in node.indicator_ids if i in wanted
+        )
+        for child in node.child_ids:
+            visit(child)
+
+    for root in workspace.root_ids if node_id is None else (node_id,):
+        visit(root)
+    if department is not None:
+        in_order = [i for i in workspace.indicators_under(node_id) if i in wanted]
+        summary = _leaves_rollup(workspace, in_order)
+        subject = department.name
+    elif node_id is not None:
+        summary = workspace.rollups[node_id]
+        node = workspace.nodes[node_id]
+        subject = f"{node.code} {node.title}"
+    else:
+        summary = workspace.plan_rollup
+        subject = workspace.plan.title
+    return StatusSheet(
+        plan_title=workspace.plan.title,
+        subject=subject,
+        as_of=workspace.as_of,
+        generated_at=now or dt.datetime.now().replace(microsecond=0),
+        summary=summary,
+        rows=tuple(rows),
+        thresholds=workspace.thresholds,
+        reporting_unit=department.name if department is not None else "",
+        source=workspace.plan.source,
+    )
+
+
+def build_notices(
+    workspace: PlanWorkspace,
+    *,
+    node_id: int | None = None,
+    department: DepartmentInfo | None = None,
+    now: dt.datetime | None = None,
+) -> list[SupervisionNotice]:
+    """One 督办单 for each department with red or yellow indicators (in the scope), red first."""
+    scope = workspace.indicators_under(node_id)
+    lagging: dict[int, list[int]] = defaultdict(list)
+    for indicator_id in scope:
+        indicator = workspace.indicators[indicator_id]
+        if department is not None and indicator.department_id != department.id:
+            continue
+        if workspace.assessments[indicator_id].status in NOTICE_STATUSES:
+            lagging[indicator.department_id].append(indicator_id)
+    details = _latest_details(workspace, [i for ids in lagging.values() for i in ids])
+    generated = now or dt.datetime.now().replace(microsecond=0)
+    notices = []
+    for department_id, indicator_ids in sorted(lagging.items()):
+        items = []
+        for indicator_id in indicator_ids:
+            row = _indicator_row(workspace, indicator_id, details)
+            assert row.expected is not None
+            items.append(
+                NoticeItem(
+                    row.code,
+                    row.name,
+                    row.target,
+                    row.latest,
+                    row.completion,
+                    row.expected,
+                    row.status,
+                    row.progress_note,
+                    row.problems,
+                )
+            )
+        items.sort(key=lambda item: NOTICE_STATUSES.index(item.status))  # stable: tree order
+        notices.append(
+            SupervisionNotice(
+                plan_title=workspace.plan.title,
+                department=workspace.departments[department_id],
+                as_of=workspace.as_of,
+                number=f"{workspace.as_of.replace('-', '')}-{department_id:02d}",
+                generated_at=generated,
+                items=tuple(items),
+                thresholds=workspace.thresholds,
+            )
+        )
+    return notices

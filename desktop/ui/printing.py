@@ -1,0 +1,496 @@
+"""Status sheets and supervision notices on A4 landscape pages, for a printer or a PDF file.
+
+Each document is laid out by a QTextDocument (tables repeat their header row on every page,
+long notes wrap inside their cell) and painted page by page under a running header and a
+"第 x 页 / 共 y 页" footer. The same painting serves the print preview, the printer and the
+PDF, in the window and on the command line (which needs no display: a QGuiApplication on the
+offscreen platform is enough).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import itertools
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontDatabase,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+    QTextOption,
+    QTextTable,
+)
+
+from desktop import __version__
+from desktop.exchange.report import ReportCancelled
+from desktop.models.errors import TargetMonitorError
+from desktop.models.figures import format_figure
+from desktop.models.progress import FINAL_STRETCH_MONTHS, Status
+from desktop.models.status_sheet import (
+    STATUS_ORDER,
+    Document,
+    RowKind,
+    StatusSheet,
+    SupervisionNotice,
+    month_text,
+)
+
+from desktop.ui.i18n import STATUS_COLOURS
+
+Progress = Callable[[int, int], bool]  # (pages painted, pages in all) → False to cancel
+
+# Fonts that hold the Chinese characters, best first. WenQuanYi Micro Hei (Linux, installed by
+# dev.py) and Microsoft YaHei (Windows) map each glyph back to its ideograph, so text copied or
+# searched in the PDF is right; Noto Sans CJK maps some glyphs to Kangxi radicals (工 → ⼯) in
+# Qt's PDFs, so it is only a fallback.
+FONT_FAMILIES = (
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "Microsoft YaHei UI",
+    "PingFang SC",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "SimSun",
+)
+BODY_POINTS = 9
+MARGINS_MM = QMarginsF(12, 10, 12, 10)
+HEADER_MM, FOOTER_MM = 7.0, 8.0
+KEEP_WITH_SIGNATURE = 2  # table rows that go to the signature's page rather than leave it alone
+PAGE_SLACK_MM = 2.5  # kept free at the foot of each page against rounding in the layout
+RESOLUTION = 600  # PDF coordinates per inch; text stays vector at any zoom
+STATUS_TINTS = {
+    Status.COMPLETED: "#dbe8f6",
+    Status.GREEN: "#dcefdc",
+    Status.YELLOW: "#fcefc7",
+    Status.RED: "#f6d5d1",
+    Status.NOT_REPORTED: "#ececec",
+}
+PROJECT_TINT, TASK_TINT, HEADER_TINT = "#d9e2f3", "#eef2f9", "#c9d5ea"
+SHEET_COLUMNS = (  # title, share of the width
+    ("编码", 6),
+    ("名称", 20),
+    ("牵头单位", 7),
+    ("目标", 10),
+    ("最新值", 10),
+    ("完成率", 6),
+    ("序时进度", 6),
+    ("状态", 8),
+    ("进展情况", 27),
+)
+NOTICE_COLUMNS = (
+    ("编码", 6),
+    ("指标", 19),
+    ("目标", 10),
+    ("最新值", 10),
+    ("完成率", 6),
+    ("序时进度", 6),
+    ("落后(百分点)", 7),
+    ("状态", 8),
+    ("进展情况及存在问题", 28),
+)
+
+
+@dataclass(frozen=True)
+class PdfInfo:
+    path: Path
+    pages: int
+    documents: int
+
+
+@functools.cache
+def print_font_family() -> str:
+    """The first installed family of FONT_FAMILIES, else the application's own."""
+    installed = set(QFontDatabase.families())
+    return next((family for family in FONT_FAMILIES if family in installed), QFont().family())
+
+
+def page_layout() -> QPageLayout:
+    return QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4),
+        QPageLayout.Orientation.Landscape,
+        MARGINS_MM,
+        QPageLayout.Unit.Millimeter,
+    )
+
+
+# --- the documents as rich text -----------------------------------------------------------
+
+
+def _text(value: str) -> str:
+    """Users' text, escaped, its line breaks kept."""
+    return html.escape(value).replace("\n", "<br>")
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _light(status: Status) -> str:
+    colour = STATUS_COLOURS[status].name()
+    return f'<span style="color:{colour}">●</span>&nbsp;{status.label}'
+
+
+def _status_cell(status: Status) -> str:
+    return f'<td bgcolor="{STATUS_TINTS[status]}" align="center">{_light(status)}</td>'
+
+
+def _header_row(columns: Sequence[tuple[str, int]]) -> str:
+    cells = "".join(
+        f'<th width="{share}%" bgcolor="{HEADER_TINT}">{title}</th>' for title, share in columns
+    )
+    return f"<thead><tr>{cells}</tr></thead>"
+
+
+def _legend(document: StatusSheet | SupervisionNotice) -> str:
+    yellow = format_figure(document.thresholds.yellow)
+    red = format_figure(document.thresholds.red)
+    meanings = {
+        Status.COMPLETED: "达到年度目标",
+        Status.GREEN: f"完成率落后序时进度不超过{yellow}个百分点",
+        Status.YELLOW: f"落后{yellow}至{red}个百分点",
+        Status.RED: (
+            f"落后超过{red}个百分点,或距完成时限不足{FINAL_STRETCH_MONTHS}个月仍落后超过"
+            f"{yellow}个百分点;里程碑逾期未完成"
+        ),
+        Status.NOT_REPORTED: "应报月份未报送",
+    }
+    parts = "&nbsp;&nbsp; ".join(f"{_light(s)}:{meanings[s]}" for s in STATUS_ORDER)
+    return f'<p style="font-size:8pt; margin-bottom:6px">三色预警说明:{parts}。</p>'
+
+
+def _counts(sheet: StatusSheet) -> str:
+    counts = sheet.summary.counts
+    total = sum(counts.values())
+    listed = " · ".join(f"{s.label} {counts.get(s, 0)}" for s in STATUS_ORDER)
+    return f"指标 {total} 项({listed})"
+
+
+def _notes(progress_note: str, problems: str) -> str:
+    """The 进展情况 cell: the progress note, then the problems under their own label."""
+    parts = [_text(progress_note)] if progress_note else []
+    if problems:
+        parts.append(f'<b style="color:#8a4b00">存在问题及下步措施:</b>{_text(problems)}')
+    return "<br>".join(parts)
+
+
+def _tables(columns: Sequence[tuple[str, int]], rows: list[str], breaks: Sequence[int]) -> str:
+    """The data table, cut before the rows in `breaks`: each part starts a new page with the
+    header row again, so that no row is split and the signature never stands alone."""
+    opening = (
+        '<table width="100%" border="1" cellspacing="0" cellpadding="3" '
+        'style="border-collapse:collapse; border-color:#8c8c8c{}">'
+    )
+    bounds = [0, *breaks, len(rows)]
+    return "".join(
+        opening.format("; page-break-before:always" if part else "")
+        + _header_row(columns)
+        + "".join(rows[begin:end])
+        + "</table>"
+        for part, (begin, end) in enumerate(itertools.pairwise(bounds))
+    )
+
+
+def _signature(*labels: str) -> str:
+    cells = "".join(
+        f'<td width="{100 // len(labels)}%">{label}:________________</td>' for label in labels
+    )
+    return (
+        '<table width="100%" cellspacing="0" cellpadding="6" style="margin-top:14px">'
+        f"<tr>{cells}</tr></table>"
+    )
+
+
+def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = ()) -> str:
+    summary = sheet.summary
+    rows = []
+    for row in sheet.rows:
+        note = _notes(row.progress_note, row.problems)
+        if row.kind is RowKind.INDICATOR:
+            rows.append(
+                "<tr>"
+                f"<td>{_text(row.code)}</td><td>{_text(row.name)}</td>"
+                f'<td align="center">{_text(row.department)}</td>'
+                f'<td align="right">{_text(row.target)}</td>'
+                f'<td align="right">{_text(row.latest) or "—"}</td>'
+                f'<td align="right">{_percent(row.completion)}</td>'
+                f'<td align="right">{_percent(row.expected)}</td>'
+                f"{_status_cell(row.status)}<td>{note}</td></tr>"
+            )
+        else:
+            tint = PROJECT_TINT if row.kind is RowKind.PROJECT else TASK_TINT
+            rows.append(
+                f'<tr bgcolor="{tint}" style="font-weight:bold">'
+                f'<td>{_text(row.code)}</td><td colspan="3">{_text(row.name)}</td><td></td>'
+                f'<td align="right">{_percent(row.completion)}</td>'
+                f'<td align="right">{_percent(row.expected)}</td>'
+                f"{_status_cell(row.status)}<td></td></tr>"
+            )
+    signer = sheet.reporting_unit or ""
+    return (
+        '<p align="center" style="font-size:17pt; font-weight:bold">进度情况表</p>'
+        f'<p align="center" style="font-size:11pt; font-weight:bold">{_text(sheet.subject)}</p>'
+        f"<p>数据截至:<b>{month_text(sheet.as_of)}</b>&nbsp;&nbsp;&nbsp; "
+        f"完成率 <b>{summary.completion:.1%}</b>&nbsp;&nbsp; "
+        f"序时进度 <b>{summary.expected:.1%}</b>&nbsp;&nbsp; 状态 {_light(summary.status)}"
+        f"&nbsp;&nbsp;&nbsp; {_counts(sheet)}</p>"
+        + _legend(sheet)
+        + _tables(SHEET_COLUMNS, rows, breaks)
+        + f'<p style="font-size:8pt; color:#555555">来源:{_text(sheet.source)}</p>'
+        + _signature(f"填报单位{(':' + _text(signer)) if signer else ''}", "审核人", "日期")
+    )
+
+
+def notice_html(notice: SupervisionNotice, breaks: Sequence[int] = ()) -> str:
+    rows = []
+    for item in notice.items:
+        behind = item.points_behind
+        rows.append(
+            "<tr>"
+            f"<td>{_text(item.code)}</td><td>{_text(item.name)}</td>"
+            f'<td align="right">{_text(item.target)}</td>'
+            f'<td align="right">{_text(item.latest) or "—"}</td>'
+            f'<td align="right">{_percent(item.completion)}</td>'
+            f'<td align="right">{_percent(item.expected)}</td>'
+            f'<td align="right">{"—" if behind is None else f"{behind:.1f}"}</td>'
+            f"{_status_cell(item.status)}<td>{_notes(item.progress_note, item.problems)}</td></tr>"
+        )
+    reds = sum(1 for item in notice.items if item.status is Status.RED)
+    yellows = len(notice.items) - reds
+    return (
+        '<p align="center" style="font-size:17pt; font-weight:bold">督办单</p>'
+        f'<p align="right">编号:{notice.number}</p>'
+        f"<p>督办对象:<b>{_text(notice.department.name)}</b>&nbsp;&nbsp;&nbsp; "
+        f"数据截至:<b>{month_text(notice.as_of)}</b>&nbsp;&nbsp;&nbsp; "
+        f"严重滞后 {reds} 项,滞后 {yellows} 项</p>"
+        f"<p>根据《{_text(notice.plan_title)}》任务分工,贵单位牵头的下列指标进度落后于序时进度。"
+        "请分析原因,明确整改措施、责任人和完成时限,于______年____月____日前书面反馈。</p>"
+        + _legend(notice)
+        + _tables(NOTICE_COLUMNS, rows, breaks)
+        + _signature("督办单位", "签发人", "签发日期")
+        + _signature("责任单位(盖章)", "负责人", "反馈日期")
+    )
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def _footer_title(document: Document) -> str:
+    if isinstance(document, StatusSheet):
+        return f"进度情况表 · {document.subject}"
+    return f"督办单 · {document.department.name}"
+
+
+class _Pages:
+    """The geometry of one device's pages, in its own pixels."""
+
+    def __init__(self, device: QPagedPaintDevice) -> None:
+        self.dpi = device.logicalDpiY()
+        paint = device.pageLayout().paintRectPixels(device.logicalDpiX())
+        self.width = float(paint.width())
+        self.header = self.mm(HEADER_MM)
+        self.footer = self.mm(FOOTER_MM)
+        self.body = float(paint.height()) - self.header - self.footer
+
+    def mm(self, millimetres: float) -> float:
+        return millimetres / 25.4 * self.dpi
+
+
+def _laid_out(document: Document, device: QPagedPaintDevice, pages: _Pages) -> QTextDocument:
+    """The document on pages: laid out once in one piece to measure its rows, then again with
+    the table cut where the pages break."""
+    measured = _layout(document, device, breaks=())
+    measured.setTextWidth(pages.width)
+    layout = measured.documentLayout()
+    frames = measured.rootFrame().childFrames()  # the data table, then the signature table(s)
+    table = frames[0]
+    assert isinstance(table, QTextTable)
+    tops = [
+        layout.blockBoundingRect(table.cellAt(row, 0).firstCursorPosition().block()).top()
+        for row in range(table.rows())
+    ]
+    tops.append(layout.frameBoundingRect(table).bottom())
+    heights = [after - before for before, after in itertools.pairwise(tops)]
+    slack = pages.mm(PAGE_SLACK_MM)
+    breaks = page_breaks(
+        first_page=pages.body - tops[0] - heights[0] - slack,
+        other_pages=pages.body - heights[0] - slack,
+        heights=heights[1:],
+        headings=_headings(document),
+        tail=measured.size().height() - tops[-1],
+    )
+    text = _layout(document, device, breaks=breaks)
+    text.setPageSize(QSizeF(pages.width, pages.body))
+    return text
+
+
+def _headings(document: Document) -> list[bool]:
+    if isinstance(document, StatusSheet):
+        return [row.kind is not RowKind.INDICATOR for row in document.rows]
+    return [False] * len(document.items)
+
+
+def page_breaks(
+    *,
+    first_page: float,
+    other_pages: float,
+    heights: Sequence[float],
+    headings: Sequence[bool],
+    tail: float,
+) -> list[int]:
+    """Where new pages start: each row on the first page it fits on whole (a row taller than a
+    page starts a page and runs over), headings with the row below them, then the tail (source
+    and signatures) with at least the last KEEP_WITH_SIGNATURE rows, unless it fits under them.
+    """
+    breaks: list[int] = []
+    room = first_page
+    for row, height in enumerate(heights):
+        page_start = breaks[-1] if breaks else 0
+        if height > room and row > page_start:
+            cut = row
+            while cut - 1 > page_start and headings[cut - 1]:
+                cut -= 1  # a heading goes over with its first row
+            breaks.append(cut)
+            room = other_pages - sum(heights[cut:row])
+        room -= height
+    if tail > room and heights:
+        page_start = breaks[-1] if breaks else 0
+        moved = min(KEEP_WITH_SIGNATURE, len(heights) - page_start - 1)
+        if moved > 0:
+            breaks.append(len(heights) - moved)
+    return breaks
+
+
+def _layout(
+    document: Document, device: QPagedPaintDevice, *, breaks: Sequence[int]
+) -> QTextDocument:
+    text = QTextDocument()
+    text.documentLayout().setPaintDevice(device)
+    text.setDefaultFont(QFont(print_font_family(), BODY_POINTS))
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    text.setDefaultTextOption(option)
+    text.setDocumentMargin(0)
+    if isinstance(document, StatusSheet):
+        text.setHtml(sheet_html(document, breaks))
+    else:
+        text.setHtml(notice_html(document, breaks))
+    return text
+
+
+def _paint_furniture(
+    painter: QPainter, pages: _Pages, document: Document, number: int, count: int
+) -> None:
+    """The running header (plan, month) and the footer (document, page x / y, generated)."""
+    font = QFont(print_font_family(), 7)
+    painter.setFont(font)
+    painter.setPen(QColor("#555555"))
+    top = QRectF(0, 0, pages.width, pages.header - pages.mm(1.5))
+    painter.drawText(
+        top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, document.plan_title
+    )
+    painter.drawText(
+        top,
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
+        f"数据截至 {month_text(document.as_of)}",
+    )
+    bottom = QRectF(0, pages.header + pages.body + pages.mm(2), pages.width, pages.footer)
+    painter.drawText(
+        bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, _footer_title(document)
+    )
+    painter.drawText(
+        bottom,
+        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+        f"第 {number} 页 / 共 {count} 页",
+    )
+    painter.drawText(
+        bottom,
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+        f"目标任务监测 {__version__} · 生成于 {document.generated_at:%Y-%m-%d %H:%M}",
+    )
+    painter.setPen(QColor("#b0b0b0"))
+    painter.drawLine(
+        0, round(pages.header - pages.mm(1)), round(pages.width), round(pages.header - pages.mm(1))
+    )
+
+
+def paint_documents(
+    device: QPagedPaintDevice,
+    documents: Sequence[Document],
+    progress: Progress | None = None,
+) -> int:
+    """Paint the documents on the device's pages, each starting on a new page; the pages."""
+    pages = _Pages(device)
+    laid_out = [_laid_out(document, device, pages) for document in documents]
+    total = sum(text.pageCount() for text in laid_out)
+    painter = QPainter()
+    if not painter.begin(device):
+        raise TargetMonitorError("the printer or file could not be opened for writing")
+    painted = 0
+    try:
+        for document, text in zip(documents, laid_out, strict=True):
+            count = text.pageCount()
+            for page in range(count):
+                if progress and not progress(painted, total):
+                    raise ReportCancelled("cancelled; nothing was written")
+                if painted:
+                    device.newPage()
+                _paint_furniture(painter, pages, document, page + 1, count)
+                painter.save()
+                painter.translate(0, pages.header - page * pages.body)
+                context = QAbstractTextDocumentLayout.PaintContext()
+                context.clip = QRectF(0, page * pages.body, pages.width, pages.body)
+                painter.setClipRect(context.clip)
+                text.documentLayout().draw(painter, context)
+                painter.restore()
+                painted += 1
+    finally:
+        painter.end()
+    if progress:
+        progress(total, total)
+    return total
+
+
+def write_pdf(
+    path: Path, documents: Sequence[Document], progress: Progress | None = None
+) -> PdfInfo:
+    """Write the documents as one PDF, atomically: a cancelled or failed run leaves no file."""
+    if not documents:
+        raise TargetMonitorError("nothing to print: no document in the chosen scope")
+    path = Path(path)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.stem}-", suffix=".pdf", dir=path.parent
+        )
+    except OSError as error:
+        raise TargetMonitorError(f"{path}: cannot write here ({error.strerror})") from None
+    os.close(handle)
+    try:
+        writer = QPdfWriter(temporary)
+        writer.setResolution(RESOLUTION)
+        writer.setPageLayout(page_layout())
+        writer.setTitle(_footer_title(documents[0]))
+        writer.setCreator(f"目标任务监测 {__version__}")
+        pages = paint_documents(writer, documents, progress)
+        del writer  # flushes and closes the file
+        os.replace(temporary, path)
+    except OSError as error:
+        raise TargetMonitorError(
+            f"{path}: could not be written ({error.strerror}); is it open in a PDF viewer?"
+        ) from None
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return PdfInfo(path, pages, len(documents))
