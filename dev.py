@@ -37,8 +37,10 @@ QT_LIBRARIES = {
     "dbus-1": ["libdbus-1-3"],
     "X11-xcb": ["libx11-xcb1"],
 }
-# A font with Chinese characters, and fc-list to tell whether one is there.
-CHINESE_FONT_PACKAGES = [["fontconfig"], ["fonts-noto-cjk"]]
+# The Chinese font printed documents use (its PDF text copies and searches right; see
+# desktop/ui/printing.py), which also serves the window, and fc-list to tell whether it is there.
+CHINESE_FONT = "WenQuanYi Micro Hei"
+CHINESE_FONT_PACKAGES = [["fontconfig"], ["fonts-wqy-microhei"]]
 
 
 def say(message: str) -> None:
@@ -61,7 +63,7 @@ def _has_chinese_font() -> bool:
     if fc_list is None:
         return False
     found = subprocess.run(
-        [fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False
+        [fc_list, f":family={CHINESE_FONT}", "family"], capture_output=True, text=True, check=False
     )
     return bool(found.stdout.strip())
 

@@ -36,6 +36,7 @@ from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_
 from desktop.models.plan_source import build_seed
 from desktop.models.progress import Status, parse_period
 from desktop.models.schema import IndicatorKind, NodeKind
+from desktop.models.status_sheet import SupervisionNotice, build_documents
 from desktop.models.workspace import PlanWorkspace
 
 PROG = "target-monitor"
@@ -318,15 +319,49 @@ def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     output = Path(args.output)
-    if output.suffix.lower() != ".xlsx":
-        raise TargetMonitorError(f"{output}: the report is written as .xlsx")
+    suffix = output.suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        raise TargetMonitorError(f"{output}: the report is written as .xlsx or .pdf")
+    if suffix == ".xlsx" and (args.department or args.node or args.documents != "all"):
+        raise TargetMonitorError(
+            "--department, --node and --documents choose what the PDF prints; "
+            "the workbook always covers the whole plan"
+        )
     with _opened(args) as database:
-        info = write_report(PlanWorkspace(database, as_of=args.period), output)
+        workspace = PlanWorkspace(database, as_of=args.period)
+        if suffix == ".xlsx":
+            info = write_report(workspace, output)
+            out.write(
+                f"{info.path}: status as of {info.as_of}, {info.indicators} indicators, "
+                f"{info.sheets} sheets\n"
+            )
+            return EXIT_OK
+        documents = build_documents(
+            workspace,
+            node_id=workspace.node_coded(args.node).id if args.node else None,
+            department=workspace.department_named(args.department) if args.department else None,
+            sheet=args.documents in ("all", "sheet"),
+            notices=args.documents in ("all", "notices"),
+        )
+        if not documents:
+            out.write(f"nothing to print: no indicator is behind as of {workspace.as_of}\n")
+            return EXIT_OK
+        # Qt only here, and only now: the other commands start without it.
+        from desktop.ui.printing import headless_application, write_pdf  # noqa: PLC0415
+
+        headless_application()
+        pdf = write_pdf(output, documents)
+    notices = sum(1 for d in documents if isinstance(d, SupervisionNotice))
     out.write(
-        f"{info.path}: status as of {info.as_of}, {info.indicators} indicators, "
-        f"{info.sheets} sheets\n"
+        f"{pdf.path}: status as of {workspace.as_of}, {_count(pdf.pages, 'page')} "
+        f"({_count(pdf.documents - notices, 'status sheet')}, "
+        f"{_count(notices, 'supervision notice')})\n"
     )
     return EXIT_OK
 
@@ -424,9 +459,25 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("--user", metavar="NAME", help="recorded as who undid it")
     undo.set_defaults(handler=cmd_undo_import)
 
-    report = commands.add_parser("report", parents=[common], help="the status workbook (.xlsx)")
-    report.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="the status workbook (.xlsx) or the printed status sheet and notices (.pdf)",
+    )
+    report.add_argument("-o", "--output", required=True, metavar="FILE.xlsx|FILE.pdf")
     report.add_argument("--period", type=_period, metavar="YYYY-MM", help="status as of a month")
+    report.add_argument(
+        "--department", metavar="NAME", help="PDF: only this department's indicators"
+    )
+    report.add_argument(
+        "--node", metavar="CODE", help="PDF: only this project, task or measure (e.g. 2 or 2.1)"
+    )
+    report.add_argument(
+        "--documents",
+        choices=("all", "sheet", "notices"),
+        default="all",
+        help="PDF: the status sheet (进度情况表), the supervision notices (督办单), or both",
+    )
     report.set_defaults(handler=cmd_report)
 
     seed = commands.add_parser(

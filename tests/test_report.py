@@ -83,4 +83,5 @@ def test_report_from_the_command_line(
     path = tmp_path / "status.xlsx"
     assert main(["--db", str(seed_copy), "report", "-o", str(path), "--period", "2025-06"]) == 0
     assert "status as of 2025-06" in capsys.readouterr().out and path.is_file()
-    assert main(["--db", str(seed_copy), "report", "-o", str(tmp_path / "status.pdf")]) == 1
+    assert main(["--db", str(seed_copy), "report", "-o", str(tmp_path / "status.csv")]) == 1
+    assert "written as .xlsx or .pdf" in capsys.readouterr().err

@@ -306,3 +306,24 @@ def build_notices(
             )
         )
     return notices
+
+
+def build_documents(
+    workspace: PlanWorkspace,
+    *,
+    node_id: int | None = None,
+    department: DepartmentInfo | None = None,
+    sheet: bool = True,
+    notices: bool = True,
+    now: dt.datetime | None = None,
+) -> list[Document]:
+    """The status sheet and/or the supervision notices of one scope, in printing order."""
+    now = now or dt.datetime.now().replace(microsecond=0)
+    documents: list[Document] = []
+    if sheet:
+        documents.append(
+            build_status_sheet(workspace, node_id=node_id, department=department, now=now)
+        )
+    if notices:
+        documents.extend(build_notices(workspace, node_id=node_id, department=department, now=now))
+    return documents

@@ -36,6 +36,7 @@ from desktop.exchange.template import TemplateInfo, export_template
 from desktop.models.history import import_batches
 from desktop.models.locations import bundled_file
 from desktop.models.progress import Status, Thresholds
+from desktop.models.status_sheet import build_documents
 
 from desktop.ui.background import BackgroundError, Progress, run_in_background
 from desktop.ui.controller import PlanController
@@ -277,6 +278,9 @@ class MainWindow(QMainWindow):
         self.report_action = self._action(
             self.tr("Export status &report…"), QKeySequence("Ctrl+R"), self.export_report
         )
+        self.print_action = self._action(
+            self.tr("&Print status sheet…"), QKeySequence.StandardKey.Print, self.print_status
+        )
 
     def _action(
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | None, slot: object
@@ -300,6 +304,8 @@ class MainWindow(QMainWindow):
             ]
         )
         file_menu.addSeparator()
+        file_menu.addAction(self.print_action)
+        file_menu.addSeparator()
         file_menu.addActions([self.reload_action, self.settings_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -320,7 +326,8 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action, self.reload_action])
         toolbar.addSeparator()
-        toolbar.addActions([self.export_templates_action, self.import_action, self.report_action])
+        toolbar.addActions([self.export_templates_action, self.import_action])
+        toolbar.addActions([self.report_action, self.print_action])
         toolbar.addSeparator()
         toolbar.addAction(self.settings_action)
         self.addToolBar(toolbar)
@@ -603,10 +610,10 @@ class MainWindow(QMainWindow):
         """Show a dialog and wait for the answer (tests replace this)."""
         return dialog.exec() == QDialog.DialogCode.Accepted
 
-    def _ask_path(self, kind: str, suggestion: str = "") -> Path | None:
+    def _ask_path(self, kind: str, suggestion: str = "", *, pdf: bool = False) -> Path | None:
         """Ask for a file to save (kind "save"), to open ("open") or a folder ("folder")."""
         title = self.tr("Target Monitor")
-        pattern = self.tr("Excel workbooks (*.xlsx)")
+        pattern = self.tr("PDF documents (*.pdf)") if pdf else self.tr("Excel workbooks (*.xlsx)")
         if kind == "folder":
             chosen = QFileDialog.getExistingDirectory(self, title)
         elif kind == "save":
@@ -727,6 +734,69 @@ class MainWindow(QMainWindow):
         if info is not None:
             self.statusBar().showMessage(
                 self.tr("Report written to %1").replace("%1", str(info.path)), 8000
+            )
+
+    def _show_preview(self, dialog: QDialog) -> None:
+        """Show the print preview (tests replace this)."""
+        dialog.exec()
+
+    def print_status(self) -> None:
+        """打印: the status sheet and supervision notices, previewed and printed or as PDF."""
+        from desktop.ui.print_dialog import (  # noqa: PLC0415 - print support on demand
+            PreviewDialog,
+            PrintDialog,
+            PrintOutput,
+        )
+        from desktop.ui.printing import PdfInfo, write_pdf  # noqa: PLC0415
+
+        workspace = self.controller.workspace
+        dialog = PrintDialog(
+            workspace,
+            node_id=self.grid_model.node_id,
+            department_id=self.department_filter.currentData(),
+            parent=self,
+        )
+        if not self._confirm(dialog):
+            return
+        choice = dialog.choice()
+        documents = build_documents(
+            workspace,
+            node_id=choice.node_id,
+            department=choice.department,
+            sheet=choice.sheet,
+            notices=choice.notices,
+        )
+        if not documents:
+            self.tell(
+                self.tr("Nothing to print: no indicator is behind as of %1.").replace(
+                    "%1", workspace.as_of
+                )
+            )
+            return
+        if choice.output is PrintOutput.PREVIEW:
+            self._show_preview(PreviewDialog(documents, self))
+            return
+        scope = choice.department.short_name if choice.department else ""
+        if choice.node_id is not None:
+            scope = workspace.nodes[choice.node_id].code
+        name = "进度情况表" if choice.sheet else "督办单"
+        suggestion = "-".join(part for part in (workspace.as_of, scope, name) if part) + ".pdf"
+        target = self._ask_path("save", suggestion, pdf=True)
+        if target is None:
+            return
+        if target.suffix.lower() != ".pdf":
+            target = target.with_name(target.name + ".pdf")
+
+        def job(progress: Progress) -> PdfInfo:
+            return write_pdf(target, documents, progress)
+
+        info = self._background(self.tr("Writing the PDF…"), job)
+        if info is not None:
+            self.statusBar().showMessage(
+                self.tr("PDF written to %1 (%2 pages)")
+                .replace("%1", str(info.path))
+                .replace("%2", str(info.pages)),
+                8000,
             )
 
     def show_about(self) -> None:

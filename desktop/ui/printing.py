@@ -13,6 +13,7 @@ import functools
 import html
 import itertools
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontDatabase,
+    QGuiApplication,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
@@ -79,21 +81,22 @@ STATUS_TINTS = {
     Status.NOT_REPORTED: "#ececec",
 }
 PROJECT_TINT, TASK_TINT, HEADER_TINT = "#d9e2f3", "#eef2f9", "#c9d5ea"
+HEADING_INK = "#1f3864"
 SHEET_COLUMNS = (  # title, share of the width
     ("编码", 6),
     ("名称", 20),
     ("牵头单位", 7),
-    ("目标", 10),
+    ("目标", 11),
     ("最新值", 10),
     ("完成率", 6),
     ("序时进度", 6),
     ("状态", 8),
-    ("进展情况", 27),
+    ("进展情况", 26),
 )
 NOTICE_COLUMNS = (
     ("编码", 6),
-    ("指标", 19),
-    ("目标", 10),
+    ("指标", 18),
+    ("目标", 11),
     ("最新值", 10),
     ("完成率", 6),
     ("序时进度", 6),
@@ -108,6 +111,26 @@ class PdfInfo:
     path: Path
     pages: int
     documents: int
+
+
+_application: QGuiApplication | None = None
+
+
+def headless_application() -> QGuiApplication:
+    """The Qt application that laying out text needs, for the command line: without a display
+    (a Linux server, a CI job) it runs on the offscreen platform; nothing is ever shown."""
+    global _application  # noqa: PLW0603 - one application per process, kept alive here
+    existing = QGuiApplication.instance()
+    if isinstance(existing, QGuiApplication):
+        return existing
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _application = QGuiApplication([sys.argv[0] if sys.argv else "target-monitor"])
+    return _application
 
 
 @functools.cache
@@ -127,6 +150,18 @@ def page_layout() -> QPageLayout:
 
 
 # --- the documents as rich text -----------------------------------------------------------
+
+
+@functools.cache
+def _bold() -> str:
+    """Bold where the font has a bold face. Qt fakes a missing one by drawing the text twice,
+    and the PDF's text then copies twice; colour and size mark emphasis instead."""
+    styles = QFontDatabase.styles(print_font_family())
+    return "bold" if any("bold" in style.lower() for style in styles) else "normal"
+
+
+def _strong(value: str) -> str:
+    return f'<span style="font-weight:{_bold()}; color:{HEADING_INK}">{value}</span>'
 
 
 def _text(value: str) -> str:
@@ -149,7 +184,8 @@ def _status_cell(status: Status) -> str:
 
 def _header_row(columns: Sequence[tuple[str, int]]) -> str:
     cells = "".join(
-        f'<th width="{share}%" bgcolor="{HEADER_TINT}">{title}</th>' for title, share in columns
+        f'<th width="{share}%" bgcolor="{HEADER_TINT}" style="font-weight:{_bold()}">{title}</th>'
+        for title, share in columns
     )
     return f"<thead><tr>{cells}</tr></thead>"
 
@@ -182,7 +218,7 @@ def _notes(progress_note: str, problems: str) -> str:
     """The 进展情况 cell: the progress note, then the problems under their own label."""
     parts = [_text(progress_note)] if progress_note else []
     if problems:
-        parts.append(f'<b style="color:#8a4b00">存在问题及下步措施:</b>{_text(problems)}')
+        parts.append(f'<span style="color:#8a4b00">存在问题及下步措施:</span>{_text(problems)}')
     return "<br>".join(parts)
 
 
@@ -232,7 +268,7 @@ def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = ()) -> str:
         else:
             tint = PROJECT_TINT if row.kind is RowKind.PROJECT else TASK_TINT
             rows.append(
-                f'<tr bgcolor="{tint}" style="font-weight:bold">'
+                f'<tr bgcolor="{tint}" style="font-weight:{_bold()}; color:{HEADING_INK}">'
                 f'<td>{_text(row.code)}</td><td colspan="3">{_text(row.name)}</td><td></td>'
                 f'<td align="right">{_percent(row.completion)}</td>'
                 f'<td align="right">{_percent(row.expected)}</td>'
@@ -240,11 +276,13 @@ def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = ()) -> str:
             )
     signer = sheet.reporting_unit or ""
     return (
-        '<p align="center" style="font-size:17pt; font-weight:bold">进度情况表</p>'
-        f'<p align="center" style="font-size:11pt; font-weight:bold">{_text(sheet.subject)}</p>'
-        f"<p>数据截至:<b>{month_text(sheet.as_of)}</b>&nbsp;&nbsp;&nbsp; "
-        f"完成率 <b>{summary.completion:.1%}</b>&nbsp;&nbsp; "
-        f"序时进度 <b>{summary.expected:.1%}</b>&nbsp;&nbsp; 状态 {_light(summary.status)}"
+        f'<p align="center" style="font-size:17pt; font-weight:{_bold()}">进度情况表</p>'
+        f'<p align="center" style="font-size:12pt; font-weight:{_bold()}">'
+        f"{_text(sheet.subject)}</p>"
+        f"<p>数据截至:{_strong(month_text(sheet.as_of))}&nbsp;&nbsp;&nbsp; "
+        f"完成率 {_strong(format(summary.completion, '.1%'))}&nbsp;&nbsp; "
+        f"序时进度 {_strong(format(summary.expected, '.1%'))}&nbsp;&nbsp; "
+        f"状态 {_light(summary.status)}"
         f"&nbsp;&nbsp;&nbsp; {_counts(sheet)}</p>"
         + _legend(sheet)
         + _tables(SHEET_COLUMNS, rows, breaks)
@@ -270,10 +308,10 @@ def notice_html(notice: SupervisionNotice, breaks: Sequence[int] = ()) -> str:
     reds = sum(1 for item in notice.items if item.status is Status.RED)
     yellows = len(notice.items) - reds
     return (
-        '<p align="center" style="font-size:17pt; font-weight:bold">督办单</p>'
+        f'<p align="center" style="font-size:17pt; font-weight:{_bold()}">督办单</p>'
         f'<p align="right">编号:{notice.number}</p>'
-        f"<p>督办对象:<b>{_text(notice.department.name)}</b>&nbsp;&nbsp;&nbsp; "
-        f"数据截至:<b>{month_text(notice.as_of)}</b>&nbsp;&nbsp;&nbsp; "
+        f"<p>督办对象:{_strong(_text(notice.department.name))}&nbsp;&nbsp;&nbsp; "
+        f"数据截至:{_strong(month_text(notice.as_of))}&nbsp;&nbsp;&nbsp; "
         f"严重滞后 {reds} 项,滞后 {yellows} 项</p>"
         f"<p>根据《{_text(notice.plan_title)}》任务分工,贵单位牵头的下列指标进度落后于序时进度。"
         "请分析原因,明确整改措施、责任人和完成时限,于______年____月____日前书面反馈。</p>"
@@ -287,7 +325,7 @@ def notice_html(notice: SupervisionNotice, breaks: Sequence[int] = ()) -> str:
 # --- pages ----------------------------------------------------------------------------------
 
 
-def _footer_title(document: Document) -> str:
+def title_of(document: Document) -> str:
     if isinstance(document, StatusSheet):
         return f"进度情况表 · {document.subject}"
     return f"督办单 · {document.department.name}"
@@ -408,7 +446,7 @@ def _paint_furniture(
     )
     bottom = QRectF(0, pages.header + pages.body + pages.mm(2), pages.width, pages.footer)
     painter.drawText(
-        bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, _footer_title(document)
+        bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, title_of(document)
     )
     painter.drawText(
         bottom,
@@ -453,6 +491,9 @@ def paint_documents(
                 context = QAbstractTextDocumentLayout.PaintContext()
                 context.clip = QRectF(0, page * pages.body, pages.width, pages.body)
                 painter.setClipRect(context.clip)
+                # Rows never run over a page unless one is taller than a page (a very long
+                # note). Then Qt also paints, clipped away, the line above the page's top, so
+                # the PDF's text (not its look) holds that one line twice.
                 text.documentLayout().draw(painter, context)
                 painter.restore()
                 painted += 1
@@ -481,7 +522,7 @@ def write_pdf(
         writer = QPdfWriter(temporary)
         writer.setResolution(RESOLUTION)
         writer.setPageLayout(page_layout())
-        writer.setTitle(_footer_title(documents[0]))
+        writer.setTitle(title_of(documents[0]))
         writer.setCreator(f"目标任务监测 {__version__}")
         pages = paint_documents(writer, documents, progress)
         del writer  # flushes and closes the file

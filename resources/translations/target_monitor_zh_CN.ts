@@ -353,117 +353,122 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="110"/>
+        <location filename="../../desktop/ui/main_window.py" line="105"/>
         <source>Monthly progress</source>
         <translation>进度填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="112"/>
+        <location filename="../../desktop/ui/main_window.py" line="107"/>
         <source>Overview</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="118"/>
+        <location filename="../../desktop/ui/main_window.py" line="113"/>
         <source>Trend chart</source>
         <translation>趋势图</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="133"/>
+        <location filename="../../desktop/ui/main_window.py" line="128"/>
         <source>Search code or name (Ctrl+F)</source>
         <translation>搜索编码或名称 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="136"/>
+        <location filename="../../desktop/ui/main_window.py" line="131"/>
         <source>All departments</source>
         <translation>全部单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="143"/>
+        <location filename="../../desktop/ui/main_window.py" line="138"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="241"/>
+        <location filename="../../desktop/ui/main_window.py" line="236"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="248"/>
+        <location filename="../../desktop/ui/main_window.py" line="243"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="250"/>
+        <location filename="../../desktop/ui/main_window.py" line="245"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="256"/>
+        <location filename="../../desktop/ui/main_window.py" line="251"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="259"/>
+        <location filename="../../desktop/ui/main_window.py" line="254"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="262"/>
+        <location filename="../../desktop/ui/main_window.py" line="257"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="265"/>
+        <location filename="../../desktop/ui/main_window.py" line="260"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="268"/>
+        <location filename="../../desktop/ui/main_window.py" line="263"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="270"/>
+        <location filename="../../desktop/ui/main_window.py" line="265"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="271"/>
+        <location filename="../../desktop/ui/main_window.py" line="266"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="273"/>
+        <location filename="../../desktop/ui/main_window.py" line="268"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="275"/>
+        <location filename="../../desktop/ui/main_window.py" line="270"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="277"/>
+        <location filename="../../desktop/ui/main_window.py" line="272"/>
         <source>Export &amp;templates…</source>
         <translation>导出填报模板(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="280"/>
+        <location filename="../../desktop/ui/main_window.py" line="275"/>
         <source>&amp;Import filled templates…</source>
         <translation>导入填报数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="282"/>
+        <location filename="../../desktop/ui/main_window.py" line="277"/>
         <source>&amp;Undo an import…</source>
         <translation>撤销导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="284"/>
+        <location filename="../../desktop/ui/main_window.py" line="279"/>
         <source>Export status &amp;report…</source>
         <translation>导出汇总报表(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="299"/>
+        <location filename="../../desktop/ui/main_window.py" line="282"/>
+        <source>&amp;Print status sheet…</source>
+        <translation>打印进度情况表(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="297"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -493,103 +498,108 @@
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="346"/>
+        <location filename="../../desktop/ui/main_window.py" line="347"/>
         <source>Database: %1</source>
         <translation>数据库:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="349"/>
+        <location filename="../../desktop/ui/main_window.py" line="350"/>
         <source>Nothing saved in this session</source>
         <translation>本次尚未保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="407"/>
+        <location filename="../../desktop/ui/main_window.py" line="408"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="411"/>
+        <location filename="../../desktop/ui/main_window.py" line="412"/>
         <source>User: %1</source>
         <translation>填报人:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="520"/>
-        <location filename="../../desktop/ui/main_window.py" line="613"/>
+        <location filename="../../desktop/ui/main_window.py" line="522"/>
+        <location filename="../../desktop/ui/main_window.py" line="615"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="530"/>
+        <location filename="../../desktop/ui/main_window.py" line="532"/>
         <source>Saved at %1</source>
         <translation>已于 %1 保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="554"/>
+        <location filename="../../desktop/ui/main_window.py" line="556"/>
         <source>Select the cell where the pasted figures should start.</source>
         <translation>请先选择粘贴的起始单元格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="559"/>
+        <location filename="../../desktop/ui/main_window.py" line="561"/>
         <source>Paste %1 cells</source>
         <translation>粘贴 %1 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="566"/>
+        <location filename="../../desktop/ui/main_window.py" line="568"/>
         <source>%1 cells pasted; these were refused:</source>
         <translation>已粘贴 %1 个单元格;以下单元格未被接受:</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="571"/>
+        <location filename="../../desktop/ui/main_window.py" line="573"/>
         <source>… and %1 more</source>
         <translation>……另有 %1 处</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="575"/>
+        <location filename="../../desktop/ui/main_window.py" line="577"/>
         <source>%1 cells pasted</source>
         <translation>已粘贴 %1 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="586"/>
+        <location filename="../../desktop/ui/main_window.py" line="588"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="614"/>
+        <location filename="../../desktop/ui/main_window.py" line="616"/>
         <source>Excel workbooks (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="663"/>
+        <location filename="../../desktop/ui/main_window.py" line="616"/>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="665"/>
         <source>Exporting templates…</source>
         <translation>正在导出填报模板…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="666"/>
+        <location filename="../../desktop/ui/main_window.py" line="668"/>
         <source>%1 templates exported to %2</source>
         <translation>已导出 %1 个填报模板到 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="679"/>
+        <location filename="../../desktop/ui/main_window.py" line="681"/>
         <source>Checking %1…</source>
         <translation>正在检查 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="690"/>
+        <location filename="../../desktop/ui/main_window.py" line="692"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="697"/>
+        <location filename="../../desktop/ui/main_window.py" line="699"/>
         <source>Imported as batch %1 (%2 indicators)</source>
         <translation>已导入为批次 %1(%2 个指标)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="712"/>
+        <location filename="../../desktop/ui/main_window.py" line="714"/>
         <source>Undoing import %1…</source>
         <translation>正在撤销导入批次 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="718"/>
+        <location filename="../../desktop/ui/main_window.py" line="720"/>
         <source>Import %1 undone</source>
         <translation>已撤销导入批次 %1</translation>
     </message>
@@ -604,12 +614,27 @@
         <translation>汇总报表已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="743"/>
+        <location filename="../../desktop/ui/main_window.py" line="771"/>
+        <source>Nothing to print: no indicator is behind as of %1.</source>
+        <translation>没有可打印的内容:截至 %1 没有滞后的指标。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="793"/>
+        <source>Writing the PDF…</source>
+        <translation>正在生成 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="796"/>
+        <source>PDF written to %1 (%2 pages)</source>
+        <translation>PDF 已保存到 %1(共 %2 页)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="806"/>
         <source>About Target Monitor</source>
         <translation>关于目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="744"/>
+        <location filename="../../desktop/ui/main_window.py" line="807"/>
         <source>&lt;b&gt;Target Monitor&lt;/b&gt; %1&lt;br&gt;Database: %2&lt;br&gt;Plan: %3&lt;br&gt;Source: %4</source>
         <translation>&lt;b&gt;目标任务监测&lt;/b&gt; %1&lt;br&gt;数据库:%2&lt;br&gt;计划:%3&lt;br&gt;来源:%4</translation>
     </message>
@@ -711,40 +736,101 @@
 <context>
     <name>PlanTreeModel</name>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="153"/>
+        <location filename="../../desktop/ui/tree_model.py" line="149"/>
         <source>Code / name</source>
         <translation>编码/名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="154"/>
+        <location filename="../../desktop/ui/tree_model.py" line="150"/>
         <source>Lead department</source>
         <translation>牵头单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="155"/>
+        <location filename="../../desktop/ui/tree_model.py" line="151"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="156"/>
+        <location filename="../../desktop/ui/tree_model.py" line="152"/>
         <source>Latest</source>
         <translation>最新值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="157"/>
+        <location filename="../../desktop/ui/tree_model.py" line="153"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="158"/>
+        <location filename="../../desktop/ui/tree_model.py" line="154"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="223"/>
-        <location filename="../../desktop/ui/tree_model.py" line="235"/>
+        <location filename="../../desktop/ui/tree_model.py" line="219"/>
+        <location filename="../../desktop/ui/tree_model.py" line="231"/>
         <source>%1 indicators</source>
         <translation>%1 个指标</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewDialog</name>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="146"/>
+        <source>Print preview</source>
+        <translation>打印预览</translation>
+    </message>
+</context>
+<context>
+    <name>PrintDialog</name>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="57"/>
+        <source>Print status sheet</source>
+        <translation>打印进度情况表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="61"/>
+        <source>The whole plan</source>
+        <translation>整个计划</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="65"/>
+        <source>Selected: %1</source>
+        <translation>当前选中:%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="71"/>
+        <source>Department: %1</source>
+        <translation>部门:%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="78"/>
+        <source>Status sheet (进度情况表)</source>
+        <translation>进度情况表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="82"/>
+        <source>Supervision notices (督办单) for red and yellow indicators</source>
+        <translation>督办单(红灯、黄灯指标)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="87"/>
+        <source>Figures as of %1 (change the month in the toolbar)</source>
+        <translation>数据截至 %1(可在工具栏中更改月份)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="93"/>
+        <source>Print</source>
+        <translation>打印范围</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="98"/>
+        <source>&amp;Preview and print…</source>
+        <translation>预览并打印(&amp;V)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="101"/>
+        <source>Export PD&amp;F…</source>
+        <translation>导出 PDF(&amp;F)…</translation>
     </message>
 </context>
 <context>
@@ -897,70 +983,70 @@
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="71"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="70"/>
         <source>Export chart as PNG…</source>
         <translation>导出图片(PNG)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="121"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="120"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="134"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="136"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="133"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="135"/>
         <source>state</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="148"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="224"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="147"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="223"/>
         <source>Reported</source>
         <translation>填报值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="164"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="279"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="163"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="278"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="173"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="172"/>
         <source>Target %1</source>
         <translation>目标 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="184"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="183"/>
         <source>Stretch %1</source>
         <translation>力争 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="199"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="198"/>
         <source>Forecast: %1</source>
         <translation>预计年底:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="208"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="207"/>
         <source>Due %1</source>
         <translation>截止 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="258"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="257"/>
         <source>Completion (%)</source>
         <translation>完成率(%)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="270"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="269"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="312"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="311"/>
         <source>Export chart</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="312"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="311"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图片 (*.png)</translation>
     </message>

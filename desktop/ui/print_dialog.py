@@ -1,0 +1,156 @@
+"""打印: choose what to print (the plan, a node or a department; the status sheet and/or the
+supervision notices), then preview and print it, or export it as PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.errors import TargetMonitorError
+from desktop.models.status_sheet import Document, month_text
+from desktop.models.workspace import DepartmentInfo, PlanWorkspace
+
+from desktop.ui.printing import page_layout, paint_documents, title_of
+
+
+class PrintOutput(Enum):
+    PREVIEW = "preview"
+    PDF = "pdf"
+
+
+@dataclass(frozen=True)
+class PrintChoice:
+    node_id: int | None
+    department: DepartmentInfo | None
+    sheet: bool
+    notices: bool
+    output: PrintOutput
+
+
+class PrintDialog(QDialog):
+    """What to print; 预览 opens the print preview (which prints), 导出 PDF writes a file."""
+
+    def __init__(
+        self,
+        workspace: PlanWorkspace,
+        *,
+        node_id: int | None,
+        department_id: int | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("printDialog")
+        self.setWindowTitle(self.tr("Print status sheet"))
+        self._workspace = workspace
+        self.scope = QComboBox(self)
+        self.scope.setObjectName("printScope")
+        self.scope.addItem(self.tr("The whole plan"), "plan")
+        if node_id is not None:
+            node = workspace.nodes[node_id]
+            self.scope.addItem(
+                self.tr("Selected: %1").replace("%1", f"{node.code} {node.title}"),
+                f"node:{node_id}",
+            )
+        for department in workspace.departments.values():
+            if workspace.department_indicators(department.id):
+                self.scope.addItem(
+                    self.tr("Department: %1").replace("%1", department.name),
+                    f"department:{department.id}",
+                )
+        if department_id is not None:
+            self.scope.setCurrentIndex(max(0, self.scope.findData(f"department:{department_id}")))
+        elif node_id is not None:
+            self.scope.setCurrentIndex(1)
+        self.sheet = QCheckBox(self.tr("Status sheet (进度情况表)"), self)
+        self.sheet.setObjectName("printSheet")
+        self.sheet.setChecked(True)
+        self.notices = QCheckBox(
+            self.tr("Supervision notices (督办单) for red and yellow indicators"), self
+        )
+        self.notices.setObjectName("printNotices")
+        self.notices.setChecked(True)
+        period = QLabel(
+            self.tr("Figures as of %1 (change the month in the toolbar)").replace(
+                "%1", month_text(workspace.as_of)
+            ),
+            self,
+        )
+        form = QFormLayout()
+        form.addRow(self.tr("Print"), self.scope)
+        form.addRow("", self.sheet)
+        form.addRow("", self.notices)
+        form.addRow("", period)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.preview_button = QPushButton(self.tr("&Preview and print…"), self)
+        self.preview_button.setObjectName("printPreviewButton")
+        self.preview_button.setDefault(True)
+        self.pdf_button = QPushButton(self.tr("Export PD&F…"), self)
+        self.pdf_button.setObjectName("printPdfButton")
+        buttons.addButton(self.preview_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.pdf_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.rejected.connect(self.reject)
+        self.output = PrintOutput.PREVIEW
+        self.preview_button.clicked.connect(lambda: self._finish(PrintOutput.PREVIEW))
+        self.pdf_button.clicked.connect(lambda: self._finish(PrintOutput.PDF))
+        for box in (self.sheet, self.notices):
+            box.toggled.connect(self._update)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self._update()
+
+    def _update(self) -> None:
+        chosen = self.sheet.isChecked() or self.notices.isChecked()
+        self.preview_button.setEnabled(chosen)
+        self.pdf_button.setEnabled(chosen)
+
+    def _finish(self, output: PrintOutput) -> None:
+        self.output = output
+        self.accept()
+
+    def choice(self) -> PrintChoice:
+        kind, _, key = str(self.scope.currentData()).partition(":")
+        return PrintChoice(
+            node_id=int(key) if kind == "node" else None,
+            department=self._workspace.departments[int(key)] if kind == "department" else None,
+            sheet=self.sheet.isChecked(),
+            notices=self.notices.isChecked(),
+            output=self.output,
+        )
+
+
+class PreviewDialog(QPrintPreviewDialog):
+    """The print preview of the documents; its print button sends them to a printer."""
+
+    def __init__(self, documents: list[Document], parent: QWidget | None = None) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageLayout(page_layout())
+        printer.setDocName(title_of(documents[0]))
+        super().__init__(printer, parent)
+        self._printer = printer  # the dialog does not own it: kept alive with the dialog
+        self.setObjectName("printPreview")
+        self.setWindowTitle(self.tr("Print preview"))
+        self.resize(1100, 800)
+        self._documents = documents
+        self.pages = 0
+        self.paintRequested.connect(self._paint)
+
+    def _paint(self, printer: QPrinter) -> None:
+        try:
+            self.pages = paint_documents(printer, self._documents)
+        except TargetMonitorError as error:  # the printer could not be opened
+            QMessageBox.warning(self, self.windowTitle(), str(error))

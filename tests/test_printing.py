@@ -1,0 +1,356 @@
+"""The printed status sheet (进度情况表) and supervision notice (督办单): content, pages, PDF."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtPrintSupport import QPrintPreviewWidget
+from PySide6.QtWidgets import QDialog
+
+from desktop.cli import main
+from desktop.exchange.report import ReportCancelled
+from desktop.models.database import Database
+from desktop.models.errors import TargetMonitorError
+from desktop.models.progress import Status
+from desktop.models.service import NO_ENTRY, EntryEdit, EntryService
+from desktop.models.status_sheet import (
+    RowKind,
+    SupervisionNotice,
+    build_documents,
+    build_notices,
+    build_status_sheet,
+)
+from desktop.models.workspace import PlanWorkspace
+from tests.ui_helpers import messages
+
+from desktop.ui.main_window import MainWindow
+from desktop.ui.print_dialog import PreviewDialog, PrintDialog, PrintOutput
+from desktop.ui.printing import page_breaks, print_font_family, write_pdf
+
+SENTENCE = "第{:03d}条进展:完成设备更新项目现场核查并录入台账。"
+LONG_NOTE = "".join(SENTENCE.format(n) for n in range(1, 41))
+
+
+@pytest.fixture
+def reported(database: Database) -> PlanWorkspace:
+    """June 2025: one indicator on pace, one far behind, one a little behind, notes typed."""
+    workspace = PlanWorkspace(database, as_of="2025-06")
+    ids = {i.code: i.id for i in workspace.indicators.values()}
+    EntryService(database, "张三").apply(
+        [
+            EntryEdit(ids["2.1.1-1"], "2025-06", {"value": 150}, NO_ENTRY),  # 50 %: 正常
+            EntryEdit(
+                ids["4.2.3-2"],
+                "2025-06",
+                {"value": 150, "problems": "算力缺口 <大> & “急”"},
+                NO_ENTRY,
+            ),  # 15 % of 1000P: 严重滞后
+            EntryEdit(ids["2.1.2-1"], "2025-06", {"value": 11}, NO_ENTRY),  # 科技局, 滞后
+            EntryEdit(
+                ids["2.2.1-2"], "2025-05", {"value": 45, "progress_note": LONG_NOTE}, NO_ENTRY
+            ),
+        ]
+    )
+    workspace.refresh(ids.values())
+    return workspace
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """Each page's text with the layout's spaces and line breaks taken out."""
+    return [re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(path).pages]
+
+
+def body_text(pages: list[str]) -> str:
+    """The pages' text in reading order without the running header, footer and table header
+    (painted first on each page), so that text running over a page reads on."""
+    furniture = re.compile(r"^.*?生成于\d{4}-\d{2}-\d{2}\d{2}:\d{2}")
+    return "".join(
+        furniture.sub("", page).replace("编码名称牵头单位目标最新值完成率序时进度状态进展情况", "")
+        for page in pages
+    )
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# --- what the documents say ----------------------------------------------------------------
+
+
+def test_the_sheet_groups_indicators_under_their_project_and_task(
+    reported: PlanWorkspace,
+) -> None:
+    sheet = build_status_sheet(reported)
+    assert len(sheet.indicator_rows) == 46
+    kinds = [row.kind for row in sheet.rows]
+    assert kinds.count(RowKind.PROJECT) == 6 and kinds.count(RowKind.TASK) == 12
+    rows = {row.code: row for row in sheet.rows}
+    assert rows["4.2.3-2"].status is Status.RED and rows["4.2.3-2"].latest == "150 P"
+    assert rows["4.2.3-2"].problems == "算力缺口 <大> & “急”"
+    # An older report says which month it is from; its notes come with it.
+    assert rows["2.2.1-2"].latest == "45 户(2025年5月)"
+    assert rows["2.2.1-2"].progress_note == LONG_NOTE
+    assert rows["1.2.1-1"].target == "2025-12-31前完成"  # a milestone
+    assert sheet.summary == reported.plan_rollup
+
+
+def test_a_department_sheet_holds_only_its_indicators_and_their_own_figures(
+    reported: PlanWorkspace,
+) -> None:
+    science = reported.department_named("科技局")
+    sheet = build_status_sheet(reported, department=science)
+    assert [row.code for row in sheet.rows] == ["2", "2.1", "2.1.2-1"]
+    assert sheet.reporting_unit == science.name == sheet.subject
+    # The headings show the department's share, not the whole project's.
+    assert sheet.rows[0].completion == pytest.approx(11 / 30)
+    assert sheet.summary.counts == {Status.YELLOW: 1}
+
+
+def test_notices_list_each_departments_red_then_yellow_indicators(
+    reported: PlanWorkspace,
+) -> None:
+    notices = build_notices(reported)
+    assert [(n.department.short_name, [i.code for i in n.items]) for n in notices] == [
+        ("工信局", ["4.2.3-2"]),
+        ("科技局", ["2.1.2-1"]),
+    ]
+    item = notices[0].items[0]
+    assert item.points_behind == pytest.approx((item.expected - 0.15) * 100)
+    node = reported.node_coded("2").id
+    assert [n.department.short_name for n in build_notices(reported, node_id=node)] == ["科技局"]
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heights", "headings", "tail", "expected"),
+    [
+        ([10] * 4, [False] * 4, 5, []),  # all on one page, the signature below
+        ([10] * 12, [False] * 12, 0, [5, 9]),  # 5 rows on the first page, 4 on the others
+        ([10] * 5, [False] * 5, 5, [3]),  # a full page: the signature takes two rows along
+        ([10, 10, 10, 10, 10, 10], [False, False, False, False, True, False], 0, [4]),
+        ([10, 200, 10], [False] * 3, 0, [1, 2]),  # a row taller than a page stands alone
+        ([10], [False], 100, []),  # one row cannot leave its page empty
+    ],
+)
+def test_page_breaks(
+    heights: list[float], headings: list[bool], tail: float, expected: list[int]
+) -> None:
+    breaks = page_breaks(
+        first_page=50, other_pages=45, heights=heights, headings=headings, tail=tail
+    )
+    assert breaks == expected
+
+
+def test_the_plan_pdf_repeats_headers_and_prints_every_indicator_once(
+    qapp: object, reported: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "plan.pdf"
+    documents = build_documents(reported)
+    info = write_pdf(path, documents)
+    pages = pdf_pages(path)
+    sheet_pages = int(re.search(r"第1页/共(\d+)页", pages[0]).group(1))  # type: ignore[union-attr]
+    notices = [d for d in documents if isinstance(d, SupervisionNotice)]
+    # The sheet's pages, then one page for each department's notice.
+    assert len(notices) == 2 and info.pages == len(pages) == sheet_pages + 2
+    assert sheet_pages >= 3  # 64 rows do not fit on fewer A4 landscape pages
+    for number, page in enumerate(pages[:sheet_pages], start=1):
+        assert f"第{number}页/共{sheet_pages}页" in page
+        assert "编码名称牵头单位目标最新值完成率序时进度状态进展情况" in page  # header repeated
+    sheet_text = "".join(pages[:sheet_pages])
+    for indicator in reported.indicators.values():
+        assert sheet_text.count(squeeze(indicator.name)) >= 1, indicator.name
+        assert sheet_text.count(f"{indicator.code}") == 1, indicator.code
+    for word in ("正常", "滞后", "严重滞后", "未填报", "已完成"):  # the legend and the rows
+        assert word in sheet_text
+    assert "数据截至:2025年6月" in pages[0] and "进度情况表" in pages[0]
+    assert "审核人" in pages[sheet_pages - 1] and "审核人" not in pages[0]
+    assert "算力缺口<大>&“急”" in sheet_text  # typed text printed as typed, not as markup
+    assert "督办单" in pages[sheet_pages] and "市工业和信息化局" in pages[sheet_pages]
+    assert "全市智能算力" in pages[sheet_pages] and "严重滞后" in pages[sheet_pages]
+
+
+def test_a_long_note_wraps_within_its_column_and_is_printed_whole(
+    qapp: object, reported: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "plan.pdf"
+    write_pdf(path, build_documents(reported, sheet=True, notices=False))
+    reader = PdfReader(path)
+    text = body_text(pdf_pages(path))
+    # Every sentence, in order, though the note runs over a page (where Qt repeats the line
+    # above the page in the PDF's text, hidden by the clip).
+    positions = [
+        text.find(f"第{n:03d}条进展:完成设备更新项目现场核查并录入台账。") for n in range(1, 41)
+    ]
+    assert -1 not in positions and positions == sorted(positions)
+    width = float(reader.pages[0].mediabox.width)
+    lines: set[float] = set()
+    for page in reader.pages:
+
+        def visit(part: str, cm: list[float], tm: list[float], *_rest: object) -> None:
+            if "条进展" in part:
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]  # the text's start on the page
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                lines.add(round(y))
+                assert width * 0.6 < x < width - 30  # in the 进展情况 column, inside the margin
+
+        page.extract_text(visitor_text=visit)
+    assert len(lines) >= 8  # 40 sentences wrapped over many lines of the 进展情况 column
+
+
+def test_text_in_the_pdf_is_the_text_people_search_for(
+    qapp: object, reported: PlanWorkspace, tmp_path: Path
+) -> None:
+    """Copying or searching the PDF yields ideographs (工业), not look-alike radicals (⼯业)."""
+    path = tmp_path / "plan.pdf"
+    write_pdf(path, build_documents(reported, notices=False))
+    text = "".join(pdf_pages(path))
+    assert "规上工业" in text or "工业" in text
+    assert not re.search(r"[\u2e80-\u2fdf]", text), print_font_family()
+    assert "进度情况表进度情况表" not in text  # no faked bold drawing the title twice
+
+
+def test_a_department_pdf_is_its_sheet_page_and_its_notice_page(
+    qapp: object, reported: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "science.pdf"
+    department = reported.department_named("科技局")
+    info = write_pdf(path, build_documents(reported, department=department))
+    pages = pdf_pages(path)
+    assert info.pages == len(pages) == 2
+    assert "进度情况表" in pages[0] and "填报单位:市科技局" in pages[0]
+    assert "工业领域关键核心技术攻关" in pages[0] and "第1页/共1页" in pages[0]
+    assert "滚动实施设备更新" not in pages[0]  # another department's indicator
+    assert "督办单" in pages[1] and "督办对象:市科技局" in pages[1] and "滞后" in pages[1]
+
+
+def test_writing_can_be_cancelled_and_leaves_no_file(
+    qapp: object, reported: PlanWorkspace, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(ReportCancelled):
+        write_pdf(folder / "plan.pdf", build_documents(reported), lambda done, _total: done < 2)
+    assert list(folder.iterdir()) == []
+    with pytest.raises(TargetMonitorError, match="cannot write here"):
+        write_pdf(tmp_path / "missing" / "plan.pdf", build_documents(reported))
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def test_the_command_line_writes_the_pdf_without_a_display(
+    reported: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "工信局.pdf"
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "desktop",
+            "report",
+            "--db",
+            str(reported.database.path),
+            "-o",
+            str(path),
+            "--period",
+            "2025-06",
+            "--department",
+            "工信局",
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    pages = pdf_pages(path)
+    assert f"{len(pages)} pages (1 status sheet, 1 supervision notice)" in done.stdout
+    assert "市工业和信息化局" in pages[0] and "督办单" in pages[-1]
+
+
+def test_report_options_are_checked(
+    reported: PlanWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(reported.database.path)
+    assert main(["report", "--db", db, "-o", str(tmp_path / "x.txt")]) == 1
+    assert "written as .xlsx or .pdf" in capsys.readouterr().err
+    assert main(["report", "--db", db, "-o", str(tmp_path / "x.xlsx"), "--node", "2"]) == 1
+    assert "the workbook always covers the whole plan" in capsys.readouterr().err
+    assert main(["report", "--db", db, "-o", str(tmp_path / "x.pdf"), "--node", "9"]) == 1
+    assert "no project, task or measure '9'" in capsys.readouterr().err
+    args = ["report", "--db", db, "-o", str(tmp_path / "x.pdf"), "--period", "2025-01"]
+    assert main([*args, "--documents", "notices"]) == 0  # nothing behind in January
+    assert "nothing to print" in capsys.readouterr().out
+    assert not (tmp_path / "x.pdf").exists()
+
+
+# --- the window ------------------------------------------------------------------------------
+
+
+def test_print_preview_from_the_window_shows_the_pages(window: MainWindow, qtbot: QtBot) -> None:
+    shown: list[QDialog] = []
+    window._confirm = lambda dialog: shown.append(dialog) or True  # type: ignore[method-assign,func-returns-value]
+    window._show_preview = shown.append  # type: ignore[method-assign]
+    window.print_action.trigger()
+    chooser, preview = shown
+    assert isinstance(chooser, PrintDialog) and isinstance(preview, PreviewDialog)
+    widget = preview.findChild(QPrintPreviewWidget)
+    widget.updatePreview()
+    assert preview.pages == widget.pageCount() >= 3
+    preview.deleteLater()
+
+
+def test_export_pdf_from_the_window_for_the_filtered_department(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window.department_filter.setCurrentIndex(window.department_filter.findText("城乡建设局"))
+    target = tmp_path / "chosen"
+
+    def choose(dialog: QDialog) -> bool:
+        assert isinstance(dialog, PrintDialog)
+        assert dialog.choice().department is not None  # the filtered department preselected
+        assert dialog.choice().department.short_name == "城乡建设局"  # type: ignore[union-attr]
+        dialog.notices.setChecked(False)
+        dialog.pdf_button.click()
+        return dialog.output is PrintOutput.PDF
+
+    window._confirm = choose  # type: ignore[method-assign]
+    window._ask_path = lambda kind, suggestion="", pdf=False: target  # type: ignore[method-assign]
+    window.print_action.trigger()
+    written = tmp_path / "chosen.pdf"
+    qtbot.waitUntil(written.exists, timeout=10000)
+    pages = pdf_pages(written)
+    assert len(pages) == 1 and "市城乡建设局" in pages[0] and "督办单" not in pages[0]
+    assert str(written) in window.statusBar().currentMessage()
+
+
+def test_nothing_to_print_is_said_not_printed(window: MainWindow) -> None:
+    def choose(dialog: QDialog) -> bool:
+        assert isinstance(dialog, PrintDialog)
+        dialog.sheet.setChecked(False)
+        assert dialog.pdf_button.isEnabled()
+        dialog.notices.setChecked(False)
+        assert not dialog.pdf_button.isEnabled()  # nothing chosen, nothing to print
+        dialog.notices.setChecked(True)
+        return True
+
+    window._confirm = choose  # type: ignore[method-assign]
+    window.print_action.trigger()
+    assert any("Nothing to print: no indicator is behind" in m for m in messages(window))
