@@ -448,7 +448,7 @@ def assess_arrays(
     has = latest_month >= 0
     reported_now = latest_month == as_of_month
     span = facts.due - facts.start
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         expected = np.where(
             span > 0,
             np.clip((as_of_day - facts.start) / np.where(span > 0, span, 1), 0.0, 1.0),
