@@ -17,14 +17,15 @@ def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
 
 
+LINTED = ("desktop", "tests", "benchmarks", "tools", "dev.py")
+
+
 def assert_clean(result: subprocess.CompletedProcess[str]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_lint() -> None:
-    assert_clean(
-        run_tool(sys.executable, "-m", "ruff", "check", "desktop", "tests", "benchmarks", "dev.py")
-    )
+    assert_clean(run_tool(sys.executable, "-m", "ruff", "check", *LINTED))
 
 
 def test_ruff_format() -> None:
@@ -35,10 +36,7 @@ def test_ruff_format() -> None:
             "ruff",
             "format",
             "--check",
-            "desktop",
-            "tests",
-            "benchmarks",
-            "dev.py",
+            *LINTED,
         )
     )
 

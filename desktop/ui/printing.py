@@ -71,6 +71,7 @@ BODY_POINTS = 9
 MARGINS_MM = QMarginsF(12, 10, 12, 10)
 HEADER_MM, FOOTER_MM = 7.0, 8.0
 KEEP_WITH_SIGNATURE = 2  # table rows that go to the signature's page rather than leave it alone
+MEASURE_ROWS = 50
 PAGE_SLACK_MM = 2.5  # kept free at the foot of each page against rounding in the layout
 RESOLUTION = 600  # PDF coordinates per inch; text stays vector at any zoom
 STATUS_TINTS = {
@@ -222,16 +223,19 @@ def _notes(progress_note: str, problems: str) -> str:
     return "<br>".join(parts)
 
 
-def _tables(columns: Sequence[tuple[str, int]], rows: list[str], breaks: Sequence[int]) -> str:
-    """The data table, cut before the rows in `breaks`: each part starts a new page with the
-    header row again, so that no row is split and the signature never stands alone."""
+def _tables(
+    columns: Sequence[tuple[str, int]], rows: list[str], breaks: Sequence[int], *, paged: bool
+) -> str:
+    """The data table, cut before the rows in `breaks`: each part starts a new page (when
+    paged) with the header row again, so that no row is split and the signature never stands
+    alone."""
     opening = (
         '<table width="100%" border="1" cellspacing="0" cellpadding="3" '
         'style="border-collapse:collapse; border-color:#8c8c8c{}">'
     )
     bounds = [0, *breaks, len(rows)]
     return "".join(
-        opening.format("; page-break-before:always" if part else "")
+        opening.format("; page-break-before:always" if part and paged else "")
         + _header_row(columns)
         + "".join(rows[begin:end])
         + "</table>"
@@ -249,7 +253,7 @@ def _signature(*labels: str) -> str:
     )
 
 
-def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = ()) -> str:
+def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = (), *, paged: bool = True) -> str:
     summary = sheet.summary
     rows = []
     for row in sheet.rows:
@@ -285,13 +289,15 @@ def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = ()) -> str:
         f"状态 {_light(summary.status)}"
         f"&nbsp;&nbsp;&nbsp; {_counts(sheet)}</p>"
         + _legend(sheet)
-        + _tables(SHEET_COLUMNS, rows, breaks)
+        + _tables(SHEET_COLUMNS, rows, breaks, paged=paged)
         + f'<p style="font-size:8pt; color:#555555">来源:{_text(sheet.source)}</p>'
         + _signature(f"填报单位{(':' + _text(signer)) if signer else ''}", "审核人", "日期")
     )
 
 
-def notice_html(notice: SupervisionNotice, breaks: Sequence[int] = ()) -> str:
+def notice_html(
+    notice: SupervisionNotice, breaks: Sequence[int] = (), *, paged: bool = True
+) -> str:
     rows = []
     for item in notice.items:
         behind = item.points_behind
@@ -316,7 +322,7 @@ def notice_html(notice: SupervisionNotice, breaks: Sequence[int] = ()) -> str:
         f"<p>根据《{_text(notice.plan_title)}》任务分工,贵单位牵头的下列指标进度落后于序时进度。"
         "请分析原因,明确整改措施、责任人和完成时限,于______年____月____日前书面反馈。</p>"
         + _legend(notice)
-        + _tables(NOTICE_COLUMNS, rows, breaks)
+        + _tables(NOTICE_COLUMNS, rows, breaks, paged=paged)
         + _signature("督办单位", "签发人", "签发日期")
         + _signature("责任单位(盖章)", "负责人", "反馈日期")
     )
@@ -347,29 +353,36 @@ class _Pages:
 
 
 def _laid_out(document: Document, device: QPagedPaintDevice, pages: _Pages) -> QTextDocument:
-    """The document on pages: laid out once in one piece to measure its rows, then again with
-    the table cut where the pages break."""
-    measured = _layout(document, device, breaks=())
+    """The document on pages: laid out once without pages to measure its rows (in tables of
+    MEASURE_ROWS rows: one long table lays out in quadratic time), then again with the table
+    cut where the pages break."""
+    rows = len(_headings(document))
+    cuts = list(range(MEASURE_ROWS, rows, MEASURE_ROWS))
+    measured = _layout(document, device, breaks=cuts, paged=False)
     measured.setTextWidth(pages.width)
     layout = measured.documentLayout()
-    frames = measured.rootFrame().childFrames()  # the data table, then the signature table(s)
-    table = frames[0]
-    assert isinstance(table, QTextTable)
-    tops = [
-        layout.blockBoundingRect(table.cellAt(row, 0).firstCursorPosition().block()).top()
-        for row in range(table.rows())
-    ]
-    tops.append(layout.frameBoundingRect(table).bottom())
-    heights = [after - before for before, after in itertools.pairwise(tops)]
+    tables = measured.rootFrame().childFrames()[: len(cuts) + 1]  # then the signature table(s)
+    preamble = header = 0.0
+    heights: list[float] = []
+    for number, table in enumerate(tables):
+        assert isinstance(table, QTextTable)
+        tops = [
+            layout.blockBoundingRect(table.cellAt(row, 0).firstCursorPosition().block()).top()
+            for row in range(table.rows())
+        ]
+        tops.append(layout.frameBoundingRect(table).bottom())
+        if number == 0:
+            preamble, header = tops[0], tops[1] - tops[0]
+        heights += [after - before for before, after in itertools.pairwise(tops[1:])]
     slack = pages.mm(PAGE_SLACK_MM)
     breaks = page_breaks(
-        first_page=pages.body - tops[0] - heights[0] - slack,
-        other_pages=pages.body - heights[0] - slack,
-        heights=heights[1:],
+        first_page=pages.body - preamble - header - slack,
+        other_pages=pages.body - header - slack,
+        heights=heights,
         headings=_headings(document),
-        tail=measured.size().height() - tops[-1],
+        tail=measured.size().height() - layout.frameBoundingRect(tables[-1]).bottom(),
     )
-    text = _layout(document, device, breaks=breaks)
+    text = _layout(document, device, breaks=breaks, paged=True)
     text.setPageSize(QSizeF(pages.width, pages.body))
     return text
 
@@ -412,7 +425,7 @@ def page_breaks(
 
 
 def _layout(
-    document: Document, device: QPagedPaintDevice, *, breaks: Sequence[int]
+    document: Document, device: QPagedPaintDevice, *, breaks: Sequence[int], paged: bool
 ) -> QTextDocument:
     text = QTextDocument()
     text.documentLayout().setPaintDevice(device)
@@ -422,9 +435,9 @@ def _layout(
     text.setDefaultTextOption(option)
     text.setDocumentMargin(0)
     if isinstance(document, StatusSheet):
-        text.setHtml(sheet_html(document, breaks))
+        text.setHtml(sheet_html(document, breaks, paged=paged))
     else:
-        text.setHtml(notice_html(document, breaks))
+        text.setHtml(notice_html(document, breaks, paged=paged))
     return text
 
 

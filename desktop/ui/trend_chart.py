@@ -130,9 +130,13 @@ class TrendChart(QWidget):
         workspace = self._controller.workspace
         indicator = workspace.indicators[indicator_id]
         periods, figures = workspace.reported(indicator_id)
-        unit = indicator.unit or self.tr("state")
         self.caption.setText(f"{indicator.code} {indicator.name}")
-        self._month_axis(unit if not indicator.is_milestone else self.tr("state"))
+        if indicator.is_milestone:
+            self._month_axis(self.tr("state"))
+        elif indicator.unit:
+            self._month_axis(self.tr("Value (%1)").replace("%1", indicator.unit))
+        else:
+            self._month_axis(self.tr("Value"))
         xs = [self._x_of_month(p) for p in periods]
         if indicator.is_milestone:
             self._draw_states(xs, periods, figures)
@@ -170,7 +174,7 @@ class TrendChart(QWidget):
                     angle=0,
                     pen=_pen(TARGET, width=1.5),
                     label=self.tr("Target %1").replace("%1", format_figure(indicator.target)),
-                    labelOpts={"position": 0.05, "color": TARGET},
+                    labelOpts={"position": 0.97, "color": TARGET, "anchors": [(1, 1), (1, 0)]},
                 ),
             )
             if indicator.stretch_target is not None:
@@ -183,7 +187,11 @@ class TrendChart(QWidget):
                         label=self.tr("Stretch %1").replace(
                             "%1", format_figure(indicator.stretch_target)
                         ),
-                        labelOpts={"position": 0.05, "color": TARGET},
+                        labelOpts={
+                            "position": 0.97,
+                            "color": TARGET,
+                            "anchors": [(1, 0), (1, 1)],
+                        },
                     ),
                 )
             forecast = workspace.forecast(indicator_id)
@@ -195,7 +203,9 @@ class TrendChart(QWidget):
                         [xs[-1], due_x],
                         [figures[-1], forecast.value],
                         pen=_pen(colour, style=Qt.PenStyle.DashLine),
-                        name=self.tr("Forecast: %1").replace("%1", format_figure(forecast.value)),
+                        name=self.tr("Forecast: %1").replace(
+                            "%1", format_figure(round(forecast.value, 1))
+                        ),
                     ),
                 )
         self._add(
@@ -205,7 +215,7 @@ class TrendChart(QWidget):
                 angle=90,
                 pen=_pen("#d13b2f", width=1, style=Qt.PenStyle.DotLine),
                 label=self.tr("Due %1").replace("%1", f"{indicator.due:%Y-%m-%d}"),
-                labelOpts={"position": 0.9, "color": "#d13b2f"},
+                labelOpts={"position": 0.04, "color": "#d13b2f", "anchors": [(1, 1), (1, 1)]},
             ),
         )
 

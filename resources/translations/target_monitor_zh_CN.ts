@@ -993,60 +993,69 @@
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="133"/>
         <location filename="../../desktop/ui/trend_chart.py" line="135"/>
         <source>state</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="147"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="223"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="137"/>
+        <source>Value (%1)</source>
+        <translation>数值(%1)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/trend_chart.py" line="139"/>
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/trend_chart.py" line="151"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="233"/>
         <source>Reported</source>
         <translation>填报值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="163"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="278"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="167"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="288"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="172"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="176"/>
         <source>Target %1</source>
         <translation>目标 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="183"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="187"/>
         <source>Stretch %1</source>
         <translation>力争 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="198"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="206"/>
         <source>Forecast: %1</source>
         <translation>预计年底:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="207"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="217"/>
         <source>Due %1</source>
         <translation>截止 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="257"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="267"/>
         <source>Completion (%)</source>
         <translation>完成率(%)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="269"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="279"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="311"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="321"/>
         <source>Export chart</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="311"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="321"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图片 (*.png)</translation>
     </message>

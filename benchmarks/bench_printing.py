@@ -1,0 +1,114 @@
+"""How long the printed documents take: the PDF of the plan (46 indicators, every month
+reported) and of one department of the synthetic plan (1,250 indicators of 10,000).
+
+Run from the repository root: `.venv/bin/python -m benchmarks.bench_printing`.
+Each case runs in a fresh process; the median of three is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.synthetic import build_synthetic
+from desktop.models.database import open_database
+from desktop.models.schema import MilestoneState
+from desktop.models.service import NO_ENTRY, EntryEdit, EntryService
+from desktop.models.workspace import PlanWorkspace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(database: Path, output: Path, department: str | None, period: str) -> dict[str, float]:
+    """One measurement in a fresh process: build the documents, then lay out and paint them."""
+    code = f"""
+import json, time, resource
+from pathlib import Path
+from desktop.models.database import open_database
+from desktop.models.workspace import PlanWorkspace
+from desktop.models.status_sheet import build_documents
+from desktop.ui.printing import headless_application, write_pdf
+headless_application()
+database = open_database(Path({str(database)!r}))
+workspace = PlanWorkspace(database, as_of={period!r})
+department = workspace.department_named({department!r}) if {department!r} else None
+started = time.perf_counter()
+documents = build_documents(workspace, department=department)
+built = time.perf_counter()
+info = write_pdf(Path({str(output)!r}), documents)
+done = time.perf_counter()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"content_s": built - started, "pdf_s": done - built, "pages": info.pages,
+                  "documents": info.documents, "rss_mb": rss}}))
+"""
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=environment,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def median(*args: object) -> dict[str, float]:
+    runs = [run(*args) for _ in range(3)]  # type: ignore[arg-type]
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+
+
+def seed_with_figures(folder: Path) -> Path:
+    """The plan with every indicator reported each month to June (benchmark data only)."""
+    path = folder / "seed.sqlite"
+    shutil.copy(ROOT / "data" / "seed.sqlite", path)
+    database = open_database(path)
+    workspace = PlanWorkspace(database, as_of="2025-06")
+    edits = []
+    for number, indicator in enumerate(workspace.indicators.values()):
+        for month in range(1, 7):
+            fields: dict[str, object]
+            if indicator.is_milestone:
+                fields = {"milestone_state": MilestoneState.IN_PROGRESS}
+            else:
+                assert indicator.target is not None
+                pace = 0.3 + (number % 7) / 10
+                fields = {"value": round(indicator.target * month / 12 * pace, 1)}
+            fields["progress_note"] = "推进情况说明。" * (number % 9)
+            edits.append(EntryEdit(indicator.id, f"2025-{month:02d}", fields, NO_ENTRY))
+    EntryService(database, "benchmark").apply(edits)
+    database.close()
+    return path
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        seed = seed_with_figures(folder)
+        synthetic = folder / "synthetic.sqlite"
+        started = time.perf_counter()
+        build_synthetic(synthetic)
+        print(f"synthetic plan built in {time.perf_counter() - started:.1f} s")
+        cases = [
+            ("seed plan, sheet + notices", seed, None, "2025-06"),
+            ("seed, one department", seed, "工信局", "2025-06"),
+            ("synthetic, one department (1,250)", synthetic, "第1局", "2025-06"),
+        ]
+        for title, database, department, period in cases:
+            figures = median(database, folder / "out.pdf", department, period)
+            print(
+                f"{title:36} content {figures['content_s'] * 1000:7.0f} ms   "
+                f"pdf {figures['pdf_s']:6.2f} s   pages {figures['pages']:4.0f}   "
+                f"documents {figures['documents']:3.0f}   peak RSS {figures['rss_mb']:5.0f} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()
