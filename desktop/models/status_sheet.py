@@ -16,7 +16,7 @@ from enum import Enum
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
 from desktop.models.progress import Rollup, Status, Thresholds, parse_period, rollup
-from desktop.models.schema import NodeKind
+from desktop.models.schema import MilestoneState, NodeKind
 from desktop.models.workspace import DepartmentInfo, IndicatorInfo, PlanWorkspace
 
 # The order the status words are counted in, and the legend's order.
@@ -118,18 +118,30 @@ def target_text(indicator: IndicatorInfo) -> str:
     return f"{text} {indicator.unit}".strip()
 
 
-def latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:
-    """The latest report at or before the month, with its month when it is an older one."""
+def latest_report(
+    workspace: PlanWorkspace, indicator_id: int
+) -> tuple[str, str | MilestoneState] | None:
+    """The month of the latest report at or before the evaluated one, and what it said: a
+    milestone's state, or the figure with its unit."""
     latest = workspace.latest(indicator_id)
     if latest is None:
-        return ""
+        return None
     period, entry = latest
     if entry.state is not None:
-        shown = entry.state.value
-    else:
-        assert entry.value is not None
-        shown = f"{format_figure(entry.value)} {workspace.indicators[indicator_id].unit}".strip()
-    return shown if period == workspace.as_of else f"{shown}({month_text(period)})"
+        return period, entry.state
+    assert entry.value is not None
+    unit = workspace.indicators[indicator_id].unit
+    return period, f"{format_figure(entry.value)} {unit}".strip()
+
+
+def latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:
+    """The latest report, with its month when it is an older one than the evaluated month."""
+    latest = latest_report(workspace, indicator_id)
+    if latest is None:
+        return ""
+    period, shown = latest
+    text = shown.value if isinstance(shown, MilestoneState) else shown
+    return text if period == workspace.as_of else f"{text}({month_text(period)})"
 
 
 def _latest_details(workspace: PlanWorkspace, indicator_ids: list[int]) -> dict[int, EntryDetails]:

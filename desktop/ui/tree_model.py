@@ -15,10 +15,9 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from desktop.models.figures import format_figure
 from desktop.models.progress import Rollup, Status
-from desktop.models.schema import NodeKind
-from desktop.models.status_sheet import target_text
+from desktop.models.schema import MilestoneState, NodeKind
+from desktop.models.status_sheet import latest_report, target_text
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.controller import PlanController
@@ -63,16 +62,11 @@ def indicator_target_text(workspace: PlanWorkspace, indicator_id: int) -> str:
 
 
 def indicator_latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:
-    latest = workspace.latest(indicator_id)
+    latest = latest_report(workspace, indicator_id)
     if latest is None:
         return ""
-    period, entry = latest
-    if entry.state is not None:
-        shown = state_text(entry.state)
-    else:
-        assert entry.value is not None
-        shown = f"{format_figure(entry.value)} {workspace.indicators[indicator_id].unit}".strip()
-    return f"{shown} ({period})"
+    period, shown = latest
+    return f"{state_text(shown) if isinstance(shown, MilestoneState) else shown} ({period})"
 
 
 class PlanTreeModel(QAbstractItemModel):
