@@ -118,17 +118,14 @@ _application: QGuiApplication | None = None
 
 
 def headless_application() -> QGuiApplication:
-    """The Qt application that laying out text needs, for the command line: without a display
-    (a Linux server, a CI job) it runs on the offscreen platform; nothing is ever shown."""
+    """The Qt application that laying out text needs, for the command line. On Linux it runs on
+    the offscreen platform (nothing is shown, so no display, X libraries or session are needed:
+    a server, a CI job, ssh); elsewhere on the system's own."""
     global _application  # noqa: PLW0603 - one application per process, kept alive here
     existing = QGuiApplication.instance()
     if isinstance(existing, QGuiApplication):
         return existing
-    if (
-        sys.platform.startswith("linux")
-        and not os.environ.get("DISPLAY")
-        and not os.environ.get("WAYLAND_DISPLAY")
-    ):
+    if sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _application = QGuiApplication([sys.argv[0] if sys.argv else "target-monitor"])
     return _application
