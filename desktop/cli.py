@@ -23,6 +23,7 @@ from desktop import __version__
 from desktop.exchange.importer import apply_import, describe, read_template, undo_import
 from desktop.exchange.report import write_report
 from desktop.exchange.template import export_template
+from desktop.models.backup import backup_before, copy_verified, restore
 from desktop.models.database import Database, describe_failure, open_database
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
@@ -366,6 +367,25 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    with _opened(args) as database:
+        if args.output:
+            target = copy_verified(database, Path(args.output))
+        else:
+            target = backup_before(database, "manual")
+    out.write(f"{target}: backup checked ({target.stat().st_size // 1024} KB)\n")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    with _opened(args) as database:
+        saved = restore(database, Path(args.file))
+    out.write(
+        f"{database.path}: restored from {args.file}; the content it replaced is kept in {saved}\n"
+    )
+    return EXIT_OK
+
+
 def cmd_build_seed(args: argparse.Namespace, out: TextIO) -> int:
     source = Path(args.source) if args.source else source_checkout_path("data", "plan_2025.toml")
     output = Path(args.output) if args.output else source_checkout_path("data", "seed.sqlite")
@@ -454,6 +474,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importing.set_defaults(handler=cmd_import)
 
+    backup = commands.add_parser(
+        "backup", parents=[common], help="a checked copy of the database (default: backups/)"
+    )
+    backup.add_argument("-o", "--output", metavar="FILE", help="write the copy here instead")
+    backup.set_defaults(handler=cmd_backup)
+
+    restoring = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the database's content with a backup (the current one is backed up)",
+    )
+    restoring.add_argument("file", metavar="FILE")
+    restoring.set_defaults(handler=cmd_restore)
+
     undo = commands.add_parser("undo-import", parents=[common], help="take back an import")
     undo.add_argument("batch", type=int, metavar="BATCH")
     undo.add_argument("--user", metavar="NAME", help="recorded as who undid it")
@@ -513,13 +547,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = getattr(args, "resolved_db", None) or Path(args.db or "database")
         err.write(f"{PROG}: {describe_failure(path, error)}\n")
         return EXIT_REFUSED
-    except OSError as error:
-        err.write(f"{PROG}: {error}\n")
-        return EXIT_REFUSED
     except BrokenPipeError:
         # The reader went away (`target-monitor tree | head`): not an error worth a message.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
         return EXIT_OK
+    except OSError as error:
+        err.write(f"{PROG}: {error}\n")
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         err.write(f"{PROG}: interrupted\n")
         return 130

@@ -1,29 +1,179 @@
-"""Backups before risky operations (imports, undoing them, migrations), the newest 20 kept."""
+"""Backups: before risky operations (imports, undoing them, migrations, restores) and on request.
+
+Every backup is taken with SQLite's online backup API into a temporary file, checked with
+integrity_check, and only then given its name, so a failed or damaged copy never replaces a
+good one. The folder keeps the newest few of every kind and, beyond them, one backup per day
+for a week, per week for a month and per month for a year (`kept`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.models.database import Database
+from desktop.models.database import (
+    SCHEMA_VERSION,
+    SCHEMA_VERSION_KEY,
+    Database,
+    driver_connection,
+)
+from desktop.models.errors import TargetMonitorError
 
-KEEP_BACKUPS = 20
+KEEP_NEWEST = 10
+KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
+_STAMP = "%Y%m%d-%H%M%S-%f"
+_NAME = re.compile(r"-(\d{8}-\d{6}-\d{6})-([a-z-]+)\.sqlite$")
+
+
+class BackupError(TargetMonitorError):
+    """A backup could not be taken, or a file is not a usable backup."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: dt.datetime
+    reason: str
+    size: int
 
 
 def backup_folder(database: Database) -> Path:
     return database.path.parent / "backups"
 
 
-def backup_before(database: Database, reason: str, *, now: dt.datetime | None = None) -> Path:
-    """A consistent copy of the database (SQLite online backup API) in the backups folder."""
-    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
-    target = backup_folder(database) / f"{database.path.stem}-{stamp}-{reason}.sqlite"
-    database.backup_to(target)
-    _rotate(backup_folder(database), database.path.stem)
+def verify(path: Path) -> None:
+    """Raise BackupError unless the file is an intact SQLite database."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = connection.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{path}: not a usable database ({error})") from None
+    if rows != [("ok",)]:
+        problems = "; ".join(str(row[0]) for row in rows[:3])
+        raise BackupError(f"{path}: the copy is damaged ({problems})")
+
+
+def copy_verified(database: Database, target: Path) -> Path:
+    """A checked copy of the database at `target`, written under a temporary name first."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        database.backup_to(partial)
+        verify(partial)
+        os.replace(partial, target)
+    except OSError as error:
+        raise BackupError(f"{target}: the backup could not be written ({error.strerror})") from None
+    finally:
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
     return target
 
 
-def _rotate(folder: Path, stem: str) -> None:
-    backups = sorted(folder.glob(f"{stem}-*.sqlite"))
-    for old in backups[:-KEEP_BACKUPS]:
-        old.unlink(missing_ok=True)
+def backup_before(database: Database, reason: str, *, now: dt.datetime | None = None) -> Path:
+    """A checked backup in the backups folder, named by time and reason; older ones rotated."""
+    taken = now or dt.datetime.now()
+    folder = backup_folder(database)
+    target = folder / f"{database.path.stem}-{taken.strftime(_STAMP)}-{reason}.sqlite"
+    copy_verified(database, target)
+    rotate(folder, database.path.stem, now=taken)
+    return target
+
+
+def list_backups(folder: Path, stem: str) -> list[BackupInfo]:
+    """The backups of one database in a folder, newest first."""
+    found = []
+    for path in folder.glob(f"{stem}-*.sqlite"):
+        match = _NAME.search(path.name)
+        if match is None or path.name[: match.start()] != stem:
+            continue
+        taken = dt.datetime.strptime(match.group(1), _STAMP)
+        found.append(BackupInfo(path, taken, match.group(2), path.stat().st_size))
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def kept(taken: Iterable[dt.datetime], now: dt.datetime) -> set[dt.datetime]:
+    """Which backups to keep: the newest KEEP_NEWEST, then the newest of each of the last
+    KEEP_DAILY days, KEEP_WEEKLY ISO weeks and KEEP_MONTHLY months that have any."""
+    newest_first = sorted(set(taken), reverse=True)
+    keep = set(newest_first[:KEEP_NEWEST])
+    buckets = (
+        (KEEP_DAILY, lambda t: t.date()),
+        (KEEP_WEEKLY, lambda t: t.isocalendar()[:2]),
+        (KEEP_MONTHLY, lambda t: (t.year, t.month)),
+    )
+    for count, bucket in buckets:
+        seen: list[object] = []
+        for stamp in newest_first:
+            if stamp > now:
+                continue
+            key = bucket(stamp)
+            if key in seen:
+                continue
+            if len(seen) == count:
+                break
+            seen.append(key)
+            keep.add(stamp)
+    return keep
+
+
+def rotate(folder: Path, stem: str, *, now: dt.datetime) -> list[Path]:
+    """Delete the backups `kept` lets go; the deleted paths."""
+    backups = list_backups(folder, stem)
+    keep = kept((b.taken_at for b in backups), now)
+    removed = [b.path for b in backups if b.taken_at not in keep]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def _schema_version(path: Path) -> int:
+    """The schema version a backup file was written with; BackupError if it is none of ours."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = connection.execute(
+            "SELECT value FROM schema_meta WHERE key = ?", (SCHEMA_VERSION_KEY,)
+        ).fetchone()
+    except sqlite3.DatabaseError:
+        row = None
+    finally:
+        connection.close()
+    if row is None or not str(row[0]).isdigit():
+        raise BackupError(f"{path}: not a Target Monitor database")
+    return int(row[0])
+
+
+def restore(database: Database, source: Path, *, now: dt.datetime | None = None) -> Path:
+    """Replace the database's content with a backup's, after backing the current one up.
+
+    The source is checked first (intact, ours, not from a newer program); the copy goes
+    through SQLite's backup API into the open database, so other readers see either the old
+    content or the new. Returns the backup of the content that was replaced.
+    """
+    source = Path(source)
+    if not source.is_file():
+        raise BackupError(f"{source}: no such file")
+    if source.resolve() == database.path.resolve():
+        raise BackupError(f"{source}: is the database itself")
+    verify(source)
+    version = _schema_version(source)
+    if version > SCHEMA_VERSION:
+        raise BackupError(
+            f"{source}: written by a newer program (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); update the program first"
+        )
+    saved = backup_before(database, "before-restore", now=now)
+    origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        with driver_connection(database) as connection:
+            origin.backup(connection)
+    finally:
+        origin.close()
+    return saved

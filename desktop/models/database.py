@@ -58,6 +58,8 @@ class Database:
         try:
             with driver_connection(self) as source:
                 source.backup(destination)
+            # One self-contained file: a copy carries no -wal or -shm beside it.
+            destination.execute("PRAGMA journal_mode = DELETE")
         finally:
             destination.close()
 

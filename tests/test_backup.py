@@ -1,0 +1,132 @@
+"""Backups: checked before they count, rotated by day, week and month; restore and its guards."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from desktop.cli import main
+from desktop.models.backup import (
+    KEEP_DAILY,
+    KEEP_MONTHLY,
+    KEEP_NEWEST,
+    KEEP_WEEKLY,
+    BackupError,
+    backup_before,
+    backup_folder,
+    kept,
+    list_backups,
+    restore,
+)
+from desktop.models.database import Database
+from desktop.models.schema import Entry
+from desktop.models.service import NO_ENTRY, EntryService
+from desktop.models.workspace import PlanWorkspace
+
+NOW = dt.datetime(2026, 6, 15, 12, 0)
+
+
+def value(database: Database, code: str, period: str) -> float | None:
+    with database.read() as session:
+        return session.scalar(
+            select(Entry.value).where(Entry.period == period, Entry.indicator.has(code=code))
+        )
+
+
+def test_rotation_keeps_the_newest_then_one_a_day_a_week_and_a_month() -> None:
+    daily = [NOW - dt.timedelta(days=n) for n in range(400)]
+    keep = kept(daily, NOW)
+    assert set(daily[:KEEP_NEWEST]) <= keep  # the newest, whatever their day
+    months = {(t.year, t.month) for t in keep}
+    assert len(months) == KEEP_MONTHLY  # one a month for a year, nothing older
+    assert min(keep) > NOW - dt.timedelta(days=366)
+    # The newest of each month is what survives of it.
+    for year, month in months:
+        in_month = [t for t in daily if (t.year, t.month) == (year, month)]
+        assert max(in_month) in keep
+    assert len(keep) <= KEEP_NEWEST + KEEP_DAILY + KEEP_WEEKLY + KEEP_MONTHLY
+
+
+def test_rotation_of_a_busy_day_keeps_the_newest_few_and_older_days() -> None:
+    busy = [NOW - dt.timedelta(minutes=5 * n) for n in range(50)]  # 50 imports in one morning
+    older = [NOW - dt.timedelta(days=d) for d in range(1, 10)]
+    keep = kept(busy + older, NOW)
+    assert keep & set(busy) == set(busy[:KEEP_NEWEST])
+    # Days before today: one each for the rest of the week, then weeks.
+    assert {t.date() for t in older[: KEEP_DAILY - 1]} <= {t.date() for t in keep}
+
+
+def test_a_backup_is_checked_and_named(database: Database) -> None:
+    path = backup_before(database, "manual", now=NOW)
+    assert path.parent == backup_folder(database) and path.name.endswith("-manual.sqlite")
+    with sqlite3.connect(path) as copy:
+        assert copy.execute("SELECT count(*) FROM indicators").fetchone() == (46,)
+    copy.close()
+    (info,) = list_backups(path.parent, database.path.stem)
+    assert info.taken_at == NOW and info.reason == "manual" and info.size > 0
+
+
+def test_a_damaged_copy_never_counts_as_a_backup(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = backup_before(database, "manual", now=NOW - dt.timedelta(days=1))
+
+    def damaged(target: Path) -> None:
+        target.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+
+    monkeypatch.setattr(database, "backup_to", damaged)
+    with pytest.raises(BackupError, match=r"not a usable database|damaged"):
+        backup_before(database, "import", now=NOW)
+    assert [p.name for p in backup_folder(database).iterdir()] == [good.name]
+
+
+def test_restore_brings_back_the_backup_and_keeps_what_it_replaced(database: Database) -> None:
+    workspace = PlanWorkspace(database, as_of="2025-06")
+    indicator = next(i.id for i in workspace.indicators.values() if i.code == "2.1.1-1")
+    service = EntryService(database, "张三")
+    service.set_value(indicator, "2025-06", 100, expected_version=NO_ENTRY)
+    saved = backup_before(database, "manual", now=NOW - dt.timedelta(hours=1))
+    service.set_value(indicator, "2025-06", 250, expected_version=1)
+    replaced = restore(database, saved, now=NOW)
+    assert value(database, "2.1.1-1", "2025-06") == 100
+    with sqlite3.connect(replaced) as before:
+        assert before.execute("SELECT max(value) FROM entries").fetchone() == (250,)
+    before.close()
+
+
+def test_restore_refuses_what_is_not_a_good_backup(database: Database, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("not a database")
+    with pytest.raises(BackupError, match="not a usable database"):
+        restore(database, junk)
+    newer = backup_before(database, "manual", now=NOW)
+    with sqlite3.connect(newer) as copy:
+        copy.execute("UPDATE schema_meta SET value = '99' WHERE key = 'schema_version'")
+    copy.close()
+    with pytest.raises(BackupError, match="newer program"):
+        restore(database, newer)
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).close()
+    with pytest.raises(BackupError, match="not a Target Monitor database"):
+        restore(database, other)
+    with pytest.raises(BackupError, match="is the database itself"):
+        restore(database, database.path)
+    assert len(list_backups(backup_folder(database), database.path.stem)) == 1  # nothing done
+
+
+def test_backup_and_restore_from_the_command_line(
+    seed_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "copy.sqlite"
+    assert main(["backup", "--db", str(seed_copy), "-o", str(copy)]) == 0
+    assert "backup checked" in capsys.readouterr().out and copy.is_file()
+    assert main(["backup", "--db", str(seed_copy)]) == 0
+    assert "backups" in capsys.readouterr().out
+    assert main(["restore", "--db", str(seed_copy), str(copy)]) == 0
+    assert "the content it replaced is kept in" in capsys.readouterr().out
+    assert main(["restore", "--db", str(seed_copy), str(tmp_path / "missing.sqlite")]) == 1
+    assert "no such file" in capsys.readouterr().err
