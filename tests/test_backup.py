@@ -18,6 +18,7 @@ from desktop.models.backup import (
     BackupError,
     backup_before,
     backup_folder,
+    daily_backup,
     kept,
     list_backups,
     restore,
@@ -26,6 +27,8 @@ from desktop.models.database import Database
 from desktop.models.schema import Entry
 from desktop.models.service import NO_ENTRY, EntryService
 from desktop.models.workspace import PlanWorkspace
+
+from desktop.ui.main_window import MainWindow
 
 NOW = dt.datetime(2026, 6, 15, 12, 0)
 
@@ -130,3 +133,30 @@ def test_backup_and_restore_from_the_command_line(
     assert "the content it replaced is kept in" in capsys.readouterr().out
     assert main(["restore", "--db", str(seed_copy), str(tmp_path / "missing.sqlite")]) == 1
     assert "no such file" in capsys.readouterr().err
+
+
+def test_the_daily_backup_is_taken_once_a_day_when_the_data_changed(database: Database) -> None:
+    assert daily_backup(database, now=NOW) is None  # nothing entered yet: the seed will do
+    workspace = PlanWorkspace(database, as_of="2025-06")
+    indicator = next(iter(workspace.indicators))
+    clock = dt.datetime(2026, 6, 14, 9, 0)
+    service = EntryService(database, "张三", clock=lambda: clock)
+    service.set_value(indicator, "2025-06", 1, expected_version=NO_ENTRY)
+    first = daily_backup(database, now=NOW)
+    assert first is not None and first.name.endswith("-daily.sqlite")
+    assert daily_backup(database, now=NOW + dt.timedelta(hours=3)) is None  # once a day
+    tomorrow = NOW + dt.timedelta(days=1)
+    assert daily_backup(database, now=tomorrow) is None  # nothing changed since
+    clock = NOW + dt.timedelta(hours=5)
+    service.set_value(indicator, "2025-06", 2, expected_version=1)
+    assert daily_backup(database, now=tomorrow) is not None
+
+
+def test_the_window_takes_the_daily_backup(window: MainWindow) -> None:
+    database = window.controller.database
+    workspace = window.controller.workspace
+    indicator = next(iter(workspace.indicators))
+    EntryService(database, "张三").set_value(indicator, "2025-06", 1, expected_version=NO_ENTRY)
+    window.take_daily_backup()
+    assert list_backups(backup_folder(database), database.path.stem)
+    assert "Backed up to" in window.statusBar().currentMessage()

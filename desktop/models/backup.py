@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from desktop.models.database import (
     SCHEMA_VERSION,
     SCHEMA_VERSION_KEY,
@@ -23,6 +25,7 @@ from desktop.models.database import (
     driver_connection,
 )
 from desktop.models.errors import TargetMonitorError
+from desktop.models.schema import AuditEvent
 
 KEEP_NEWEST = 10
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
@@ -177,3 +180,17 @@ def restore(database: Database, source: Path, *, now: dt.datetime | None = None)
     finally:
         origin.close()
     return saved
+
+
+def daily_backup(database: Database, *, now: dt.datetime | None = None) -> Path | None:
+    """The day's backup, taken on start when the data changed since the newest backup (or there
+    is none yet and something was entered); None when there was nothing to do."""
+    now = now or dt.datetime.now()
+    backups = list_backups(backup_folder(database), database.path.stem)
+    with database.read() as session:
+        last_change = session.scalar(select(func.max(AuditEvent.at)))
+    if last_change is None:
+        return None  # nothing was ever entered: the seed can be had again
+    if backups and (backups[0].taken_at.date() == now.date() or backups[0].taken_at >= last_change):
+        return None
+    return backup_before(database, "daily", now=now)

@@ -87,6 +87,7 @@ def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
             if index > 0:
                 window.department_filter.setCurrentIndex(index)
     window.show()
+    QTimer.singleShot(0, window.take_daily_backup)
     code = app.exec()
     window.controller.database.close()
     return code

@@ -33,6 +33,8 @@ from desktop import __version__
 from desktop.exchange.importer import apply_import, read_template, undo_import
 from desktop.exchange.report import ReportInfo, write_report
 from desktop.exchange.template import TemplateInfo, export_template
+from desktop.models.backup import daily_backup
+from desktop.models.errors import TargetMonitorError
 from desktop.models.history import import_batches
 from desktop.models.locations import bundled_file
 from desktop.models.progress import Status, Thresholds
@@ -798,6 +800,16 @@ class MainWindow(QMainWindow):
                 .replace("%2", str(info.pages)),
                 8000,
             )
+
+    def take_daily_backup(self) -> None:
+        """Once a day, on start, when the data changed: a checked backup beside the database."""
+        try:
+            path = daily_backup(self.controller.database)
+        except TargetMonitorError as error:
+            self.tell(self.tr("The daily backup failed: %1").replace("%1", str(error)))
+            return
+        if path is not None:
+            self.statusBar().showMessage(self.tr("Backed up to %1").replace("%1", str(path)), 8000)
 
     def show_about(self) -> None:
         workspace = self.controller.workspace
