@@ -30,6 +30,7 @@ from desktop.models.figures import format_figure
 from desktop.models.integrity import check_database
 from desktop.models.locations import (
     ensure_database_file,
+    network_share,
     resolve_location,
     source_checkout_path,
 )
@@ -205,10 +206,20 @@ def tree_json(view: PlanView) -> dict[str, Any]:
 # --- commands ------------------------------------------------------------------------------
 
 
+NETWORK_WARNING = (
+    "{reason}: SQLite cannot share a database between computers safely; "
+    "keep it on this computer's disk and exchange templates instead"
+)
+
+
 def _open(args: argparse.Namespace) -> Database:
     location = resolve_location(args.db)
     args.resolved_db = location.path
-    return open_database(ensure_database_file(location))
+    path = ensure_database_file(location)
+    reason = network_share(path.parent)
+    if reason:
+        sys.stderr.write(f"{PROG}: warning: {NETWORK_WARNING.format(reason=reason)}\n")
+    return open_database(path)
 
 
 def cmd_tree(args: argparse.Namespace, out: TextIO) -> int:

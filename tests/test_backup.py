@@ -24,9 +24,11 @@ from desktop.models.backup import (
     restore,
 )
 from desktop.models.database import Database
+from desktop.models.locations import network_share
 from desktop.models.schema import Entry
 from desktop.models.service import NO_ENTRY, EntryService
 from desktop.models.workspace import PlanWorkspace
+from tests.ui_helpers import messages
 
 from desktop.ui.main_window import MainWindow
 
@@ -160,3 +162,47 @@ def test_the_window_takes_the_daily_backup(window: MainWindow) -> None:
     window.take_daily_backup()
     assert list_backups(backup_folder(database), database.path.stem)
     assert "Backed up to" in window.statusBar().currentMessage()
+
+
+MOUNTS = """\
+/dev/sda1 / ext4 rw,relatime 0 0
+server:/export /srv/shared nfs4 rw,relatime 0 0
+//fileserver/office /mnt/office\\040files cifs rw 0 0
+tmpfs /srv/shared/tmp tmpfs rw 0 0
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "warned"),
+    [
+        ("/home/clerk/.local/share/target-monitor", None),
+        ("/srv/shared/plan", "nfs4"),
+        ("/srv/shared", "nfs4"),
+        ("/srv/sharedx/plan", None),  # a sibling, not inside the mount
+        ("/srv/shared/tmp/plan", None),  # a local mount inside the share
+        ("/mnt/office files/plan", "cifs"),
+    ],
+)
+def test_network_shares_are_recognised(path: str, warned: str | None) -> None:
+    reason = network_share(Path(path), mounts=MOUNTS)
+    assert (reason is None) if warned is None else (reason is not None and warned in reason)
+
+
+def test_unc_paths_are_network_paths() -> None:
+    assert network_share(Path("//fileserver/office/plan")) is not None
+
+
+def test_the_command_line_warns_about_a_database_on_a_share(
+    seed_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("desktop.cli.network_share", lambda _path: "/srv/x is on nfs4")
+    assert main(["check", "--db", str(seed_copy)]) == 0
+    assert "warning: /srv/x is on nfs4: SQLite cannot share" in capsys.readouterr().err
+
+
+def test_the_window_warns_about_a_database_on_a_share(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("desktop.ui.main_window.network_share", lambda _path: "/srv/x is on nfs4")
+    window.warn_if_network_share()
+    assert any("SQLite cannot share a database" in m for m in messages(window))

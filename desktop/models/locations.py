@@ -87,3 +87,49 @@ def ensure_database_file(location: DatabaseLocation) -> Path:
 def source_checkout_path(*parts: str) -> Path:
     """A file of the source checkout (for developer commands such as build-seed)."""
     return _PACKAGE_DIR.parent.joinpath(*parts)
+
+
+# File systems on another machine: SQLite's locking (and WAL's shared memory) is not reliable
+# across machines on them.
+NETWORK_FILE_SYSTEMS = frozenset(
+    {"nfs", "nfs4", "cifs", "smbfs", "smb3", "ncpfs", "afs", "9p", "fuse.sshfs", "davfs", "ceph"}
+)
+
+
+def _mount_type(path: Path, mounts: str) -> str | None:
+    """The type of the file system holding `path`, from the text of /proc/mounts."""
+    best, kind = "", None
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = str(path) == point or str(path).startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind
+
+
+def network_share(path: Path, *, mounts: str | None = None) -> str | None:
+    """Why the database's folder looks like a network share (UNC path, SMB or NFS mount...),
+    or None for a local disk. Two computers must not share one SQLite file over a network."""
+    text = str(path)
+    if text.startswith(("\\\\", "//")):
+        return f"{path} is a network path"
+    if os.name == "nt":  # a mapped network drive
+        import ctypes  # noqa: PLC0415 - Windows only
+
+        drive = os.path.splitdrive(os.path.abspath(text))[0] + "\\"
+        remote = 4  # DRIVE_REMOTE
+        if ctypes.windll.kernel32.GetDriveTypeW(drive) == remote:  # type: ignore[attr-defined]
+            return f"{drive} is a network drive"
+        return None
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    kind = _mount_type(path.resolve(), mounts)
+    if kind in NETWORK_FILE_SYSTEMS:
+        return f"{path} is on a network file system ({kind})"
+    return None

@@ -88,6 +88,7 @@ def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
                 window.department_filter.setCurrentIndex(index)
     window.show()
     QTimer.singleShot(0, window.take_daily_backup)
+    QTimer.singleShot(0, window.warn_if_network_share)
     code = app.exec()
     window.controller.database.close()
     return code

@@ -36,7 +36,7 @@ from desktop.exchange.template import TemplateInfo, export_template
 from desktop.models.backup import daily_backup
 from desktop.models.errors import TargetMonitorError
 from desktop.models.history import import_batches
-from desktop.models.locations import bundled_file
+from desktop.models.locations import bundled_file, network_share
 from desktop.models.progress import Status, Thresholds
 from desktop.models.status_sheet import build_documents
 
@@ -799,6 +799,18 @@ class MainWindow(QMainWindow):
                 .replace("%1", str(info.path))
                 .replace("%2", str(info.pages)),
                 8000,
+            )
+
+    def warn_if_network_share(self) -> None:
+        """Two computers must not share one SQLite file over a network: say so at start."""
+        reason = network_share(self.controller.database.path.parent)
+        if reason:
+            self.tell(
+                self.tr(
+                    "%1. SQLite cannot share a database between computers safely: figures may "
+                    "be lost or the file damaged. Keep the database on this computer's disk and "
+                    "exchange Excel templates with other offices."
+                ).replace("%1", reason)
             )
 
     def take_daily_backup(self) -> None:

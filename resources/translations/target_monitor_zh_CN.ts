@@ -629,22 +629,27 @@
         <translation>PDF 已保存到 %1(共 %2 页)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="809"/>
+        <location filename="../../desktop/ui/main_window.py" line="810"/>
+        <source>%1. SQLite cannot share a database between computers safely: figures may be lost or the file damaged. Keep the database on this computer&apos;s disk and exchange Excel templates with other offices.</source>
+        <translation>%1。SQLite 数据库不能在多台计算机之间安全共享:填报数据可能丢失,文件可能损坏。请把数据库放在本机磁盘上,与其他单位通过 Excel 填报模板交换数据。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="821"/>
         <source>The daily backup failed: %1</source>
         <translation>每日备份失败:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="812"/>
+        <location filename="../../desktop/ui/main_window.py" line="824"/>
         <source>Backed up to %1</source>
         <translation>已备份到 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="818"/>
+        <location filename="../../desktop/ui/main_window.py" line="830"/>
         <source>About Target Monitor</source>
         <translation>关于目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="819"/>
+        <location filename="../../desktop/ui/main_window.py" line="831"/>
         <source>&lt;b&gt;Target Monitor&lt;/b&gt; %1&lt;br&gt;Database: %2&lt;br&gt;Plan: %3&lt;br&gt;Source: %4</source>
         <translation>&lt;b&gt;目标任务监测&lt;/b&gt; %1&lt;br&gt;数据库:%2&lt;br&gt;计划:%3&lt;br&gt;来源:%4</translation>
     </message>
