@@ -46,6 +46,13 @@ class SheetRow:
     progress_note: str = ""
     problems: str = ""
 
+    @property
+    def points_behind(self) -> float | None:
+        """How many percentage points the completion trails the 序时进度."""
+        if self.completion is None or self.expected is None:
+            return None
+        return max(0.0, (self.expected - self.completion) * 100.0)
+
 
 @dataclass(frozen=True)
 class StatusSheet:
@@ -67,26 +74,6 @@ class StatusSheet:
 
 
 @dataclass(frozen=True)
-class NoticeItem:
-    code: str
-    name: str
-    target: str
-    latest: str
-    completion: float | None
-    expected: float
-    status: Status
-    progress_note: str
-    problems: str
-
-    @property
-    def points_behind(self) -> float | None:
-        """How many percentage points the completion trails the 序时进度."""
-        if self.completion is None:
-            return None
-        return max(0.0, (self.expected - self.completion) * 100.0)
-
-
-@dataclass(frozen=True)
 class SupervisionNotice:
     """督办单: one department's red and yellow indicators, to be answered in writing."""
 
@@ -95,7 +82,7 @@ class SupervisionNotice:
     as_of: str
     number: str
     generated_at: dt.datetime
-    items: tuple[NoticeItem, ...]
+    items: tuple[SheetRow, ...]  # indicator rows
     thresholds: Thresholds
 
 
@@ -197,19 +184,17 @@ def build_status_sheet(
     Indicators are grouped under their project and task headings; a department's sheet
     keeps only the headings above its own indicators, and their figures are its own share.
     """
-    wanted = set(
-        workspace.indicators_under(node_id)
-        if department is None
-        else workspace.department_indicators(department.id)
-    )
-    if node_id is not None and department is not None:
-        wanted &= set(workspace.indicators_under(node_id))
+    in_scope = [
+        i
+        for i in workspace.indicators_under(node_id)
+        if department is None or workspace.indicators[i].department_id == department.id
+    ]
+    wanted = set(in_scope)
     details = _latest_details(workspace, sorted(wanted))
     rows: list[SheetRow] = []
 
-    def heading(node_id: int, kind: RowKind) -> None:
+    def heading(node_id: int, kind: RowKind, owned: list[int]) -> None:
         node = workspace.nodes[node_id]
-        owned = [i for i in workspace.indicators_under(node_id) if i in wanted]
         if department is None:
             figures = workspace.rollups[node_id]
         else:
@@ -230,12 +215,13 @@ def build_status_sheet(
 
     def visit(node_id: int) -> None:
         node = workspace.nodes[node_id]
-        if not any(i in wanted for i in workspace.indicators_under(node_id)):
+        owned = [i for i in workspace.indicators_under(node_id) if i in wanted]
+        if not owned:
             return
         if node.kind is NodeKind.PROJECT:
-            heading(node_id, RowKind.PROJECT)
+            heading(node_id, RowKind.PROJECT, owned)
         elif node.kind is NodeKind.TASK:
-            heading(node_id, RowKind.TASK)
+            heading(node_id, RowKind.TASK, owned)
         rows.extend(
             _indicator_row(workspace, i, details) for i in node.indicator_ids if i in wanted
         )
@@ -245,8 +231,7 @@ def build_status_sheet(
     for root in workspace.root_ids if node_id is None else (node_id,):
         visit(root)
     if department is not None:
-        in_order = [i for i in workspace.indicators_under(node_id) if i in wanted]
-        summary = _leaves_rollup(workspace, in_order)
+        summary = _leaves_rollup(workspace, in_scope)
         subject = department.name
     elif node_id is not None:
         summary = workspace.rollups[node_id]
@@ -288,23 +273,7 @@ def build_notices(
     generated = now or dt.datetime.now().replace(microsecond=0)
     notices = []
     for department_id, indicator_ids in sorted(lagging.items()):
-        items = []
-        for indicator_id in indicator_ids:
-            row = _indicator_row(workspace, indicator_id, details)
-            assert row.expected is not None
-            items.append(
-                NoticeItem(
-                    row.code,
-                    row.name,
-                    row.target,
-                    row.latest,
-                    row.completion,
-                    row.expected,
-                    row.status,
-                    row.progress_note,
-                    row.problems,
-                )
-            )
+        items = [_indicator_row(workspace, i, details) for i in indicator_ids]
         items.sort(key=lambda item: NOTICE_STATUSES.index(item.status))  # stable: tree order
         notices.append(
             SupervisionNotice(

@@ -45,6 +45,7 @@ from desktop.models.status_sheet import (
     STATUS_ORDER,
     Document,
     RowKind,
+    SheetRow,
     StatusSheet,
     SupervisionNotice,
     month_text,
@@ -250,22 +251,30 @@ def _signature(*labels: str) -> str:
     )
 
 
+def _indicator_row(row: SheetRow, *, department: bool, behind: bool) -> str:
+    """An indicator's table row: the sheet's has the department, the notice's the points behind."""
+    cells = [f"<td>{_text(row.code)}</td><td>{_text(row.name)}</td>"]
+    if department:
+        cells.append(f'<td align="center">{_text(row.department)}</td>')
+    cells += [
+        f'<td align="right">{_text(row.target)}</td>',
+        f'<td align="right">{_text(row.latest) or "—"}</td>',
+        f'<td align="right">{_percent(row.completion)}</td>',
+        f'<td align="right">{_percent(row.expected)}</td>',
+    ]
+    if behind:
+        points = row.points_behind
+        cells.append(f'<td align="right">{"—" if points is None else f"{points:.1f}"}</td>')
+    cells += [_status_cell(row.status), f"<td>{_notes(row.progress_note, row.problems)}</td>"]
+    return f"<tr>{''.join(cells)}</tr>"
+
+
 def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = (), *, paged: bool = True) -> str:
     summary = sheet.summary
     rows = []
     for row in sheet.rows:
-        note = _notes(row.progress_note, row.problems)
         if row.kind is RowKind.INDICATOR:
-            rows.append(
-                "<tr>"
-                f"<td>{_text(row.code)}</td><td>{_text(row.name)}</td>"
-                f'<td align="center">{_text(row.department)}</td>'
-                f'<td align="right">{_text(row.target)}</td>'
-                f'<td align="right">{_text(row.latest) or "—"}</td>'
-                f'<td align="right">{_percent(row.completion)}</td>'
-                f'<td align="right">{_percent(row.expected)}</td>'
-                f"{_status_cell(row.status)}<td>{note}</td></tr>"
-            )
+            rows.append(_indicator_row(row, department=True, behind=False))
         else:
             tint = PROJECT_TINT if row.kind is RowKind.PROJECT else TASK_TINT
             rows.append(
@@ -295,19 +304,7 @@ def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = (), *, paged: bool = 
 def notice_html(
     notice: SupervisionNotice, breaks: Sequence[int] = (), *, paged: bool = True
 ) -> str:
-    rows = []
-    for item in notice.items:
-        behind = item.points_behind
-        rows.append(
-            "<tr>"
-            f"<td>{_text(item.code)}</td><td>{_text(item.name)}</td>"
-            f'<td align="right">{_text(item.target)}</td>'
-            f'<td align="right">{_text(item.latest) or "—"}</td>'
-            f'<td align="right">{_percent(item.completion)}</td>'
-            f'<td align="right">{_percent(item.expected)}</td>'
-            f'<td align="right">{"—" if behind is None else f"{behind:.1f}"}</td>'
-            f"{_status_cell(item.status)}<td>{_notes(item.progress_note, item.problems)}</td></tr>"
-        )
+    rows = [_indicator_row(item, department=False, behind=True) for item in notice.items]
     reds = sum(1 for item in notice.items if item.status is Status.RED)
     yellows = len(notice.items) - reds
     return (
@@ -353,8 +350,8 @@ def _laid_out(document: Document, device: QPagedPaintDevice, pages: _Pages) -> Q
     """The document on pages: laid out once without pages to measure its rows (in tables of
     MEASURE_ROWS rows: one long table lays out in quadratic time), then again with the table
     cut where the pages break."""
-    rows = len(_headings(document))
-    cuts = list(range(MEASURE_ROWS, rows, MEASURE_ROWS))
+    headings = _headings(document)
+    cuts = list(range(MEASURE_ROWS, len(headings), MEASURE_ROWS))
     measured = _layout(document, device, breaks=cuts, paged=False)
     measured.setTextWidth(pages.width)
     layout = measured.documentLayout()
@@ -376,7 +373,7 @@ def _laid_out(document: Document, device: QPagedPaintDevice, pages: _Pages) -> Q
         first_page=pages.body - preamble - header - slack,
         other_pages=pages.body - header - slack,
         heights=heights,
-        headings=_headings(document),
+        headings=headings,
         tail=measured.size().height() - layout.frameBoundingRect(tables[-1]).bottom(),
     )
     text = _layout(document, device, breaks=breaks, paged=True)
