@@ -206,3 +206,14 @@ def test_the_window_warns_about_a_database_on_a_share(
     monkeypatch.setattr("desktop.ui.main_window.network_share", lambda _path: "/srv/x is on nfs4")
     window.warn_if_network_share()
     assert any("SQLite cannot share a database" in m for m in messages(window))
+
+
+def test_a_backup_in_a_folder_with_uri_characters_restores(
+    database: Database, tmp_path: Path
+) -> None:
+    folder = tmp_path / "备份 #1?"
+    folder.mkdir()
+    copy = folder / "copy.sqlite"
+    database.backup_to(copy)
+    restore(database, copy, now=NOW)  # '#' and '?' must not cut the path short
+    assert len(list_backups(backup_folder(database), database.path.stem)) == 1

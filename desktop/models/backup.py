@@ -16,13 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import DBAPIError
 
 from desktop.models.database import (
     SCHEMA_VERSION,
-    SCHEMA_VERSION_KEY,
     Database,
     driver_connection,
+    read_schema_version,
 )
 from desktop.models.errors import TargetMonitorError
 from desktop.models.schema import AuditEvent
@@ -49,10 +50,15 @@ def backup_folder(database: Database) -> Path:
     return database.path.parent / "backups"
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a file (as a URI, so '#', '?' or '%' in its path are safe)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
 def verify(path: Path) -> None:
     """Raise BackupError unless the file is an intact SQLite database."""
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = _read_only(path)
         try:
             rows = connection.execute("PRAGMA integrity_check").fetchall()
         finally:
@@ -139,18 +145,17 @@ def rotate(folder: Path, stem: str, *, now: dt.datetime) -> list[Path]:
 
 def _schema_version(path: Path) -> int:
     """The schema version a backup file was written with; BackupError if it is none of ours."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    engine = create_engine("sqlite://", creator=lambda: _read_only(path))
     try:
-        row = connection.execute(
-            "SELECT value FROM schema_meta WHERE key = ?", (SCHEMA_VERSION_KEY,)
-        ).fetchone()
-    except sqlite3.DatabaseError:
-        row = None
+        with engine.connect() as connection:
+            version = read_schema_version(connection)
+    except (DBAPIError, ValueError):
+        version = None
     finally:
-        connection.close()
-    if row is None or not str(row[0]).isdigit():
+        engine.dispose()
+    if version is None:
         raise BackupError(f"{path}: not a Target Monitor database")
-    return int(row[0])
+    return version
 
 
 def restore(database: Database, source: Path, *, now: dt.datetime | None = None) -> Path:
@@ -173,7 +178,7 @@ def restore(database: Database, source: Path, *, now: dt.datetime | None = None)
             f"{SCHEMA_VERSION}); update the program first"
         )
     saved = backup_before(database, "before-restore", now=now)
-    origin = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    origin = _read_only(source)
     try:
         with driver_connection(database) as connection:
             origin.backup(connection)
