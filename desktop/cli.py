@@ -23,9 +23,17 @@ from desktop import __version__
 from desktop.exchange.importer import apply_import, describe, read_template, undo_import
 from desktop.exchange.report import write_report
 from desktop.exchange.template import export_template
-from desktop.models.backup import backup_before, copy_verified, restore
-from desktop.models.database import Database, describe_failure, open_database
-from desktop.models.errors import TargetMonitorError
+from desktop.models.backup import (
+    backup_before,
+    copy_verified,
+    damage_report,
+    newest_good_backup,
+    recover_into,
+    restore,
+    set_aside,
+)
+from desktop.models.database import Database, damage_of, describe_failure, open_database
+from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.integrity import check_database
 from desktop.models.locations import (
@@ -219,7 +227,19 @@ def _open(args: argparse.Namespace) -> Database:
     reason = network_share(path.parent)
     if reason:
         sys.stderr.write(f"{PROG}: warning: {NETWORK_WARNING.format(reason=reason)}\n")
-    return open_database(path)
+    try:
+        return open_database(path)
+    except DatabaseDamagedError as error:
+        aside = set_aside(path)
+        raise TargetMonitorError(
+            damage_report(error, aside, newest_good_backup(path), _restore_command(args))
+        ) from None
+
+
+def _restore_command(args: argparse.Namespace) -> str:
+    """How to restore a backup into the database this command used ({file} to fill in)."""
+    database = f' --db "{args.db}"' if args.db else ""
+    return f"{PROG}{database} restore {{file}}"
 
 
 def cmd_tree(args: argparse.Namespace, out: TextIO) -> int:
@@ -389,6 +409,15 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    path = resolve_location(args.db).path
+    if not path.exists() or damage_of(path):
+        # Nothing usable to back up first: a damaged file is moved aside, never overwritten.
+        if path.exists():
+            out.write(f"{path}: the database file is damaged; moved to {set_aside(path)}\n")
+        recover_into(path, Path(args.file))
+        open_database(path).close()  # an older schema is upgraded now, not at the next start
+        out.write(f"{path}: restored from {args.file}\n")
+        return EXIT_OK
     with _opened(args) as database:
         saved = restore(database, Path(args.file))
     out.write(

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop.cli import main
@@ -154,14 +155,17 @@ def test_the_daily_backup_is_taken_once_a_day_when_the_data_changed(database: Da
     assert daily_backup(database, now=tomorrow) is not None
 
 
-def test_the_window_takes_the_daily_backup(window: MainWindow) -> None:
+def test_the_window_takes_the_daily_backup_in_the_background(
+    window: MainWindow, qtbot: QtBot
+) -> None:
     database = window.controller.database
     workspace = window.controller.workspace
     indicator = next(iter(workspace.indicators))
     EntryService(database, "张三").set_value(indicator, "2025-06", 1, expected_version=NO_ENTRY)
     window.take_daily_backup()
-    assert list_backups(backup_folder(database), database.path.stem)
-    assert "Backed up to" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: "Backed up to" in window.statusBar().currentMessage(), timeout=10000)
+    (taken,) = list_backups(backup_folder(database), database.path.stem)
+    assert taken.reason == "daily" and str(taken.path) in window.statusBar().currentMessage()
 
 
 MOUNTS = """\

@@ -211,7 +211,7 @@ def test_check_reports_a_damaged_page(capsys: pytest.CaptureFixture[str], seed_c
 
 
 @pytest.mark.parametrize("command", ["tree", "check"])
-def test_a_damaged_file_gives_one_line_and_exit_1(
+def test_a_file_that_is_no_database_gives_one_line_and_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
 ) -> None:
     broken = tmp_path / "broken.sqlite"
@@ -219,7 +219,8 @@ def test_a_damaged_file_gives_one_line_and_exit_1(
     code, out, err = run(capsys, "--db", str(broken), command)
     assert (code, out) == (1, "")
     assert err.count("\n") == 1
-    assert "damaged or is not a database" in err and str(broken) in err
+    assert "not a database file" in err and str(broken) in err
+    assert broken.read_bytes() == b"not a database at all\n" * 200  # someone's file: untouched
 
 
 def test_a_missing_file_gives_one_line_and_exit_1(
@@ -327,5 +328,5 @@ def test_the_window_reports_a_damaged_database_without_a_traceback(tmp_path: Pat
         check=False,
     )
     assert result.returncode == 1
-    assert "SHOWN:" in result.stdout and "damaged or is not a database" in result.stdout
+    assert "SHOWN:" in result.stdout and "not a database file" in result.stdout
     assert "Traceback" not in result.stderr

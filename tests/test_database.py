@@ -6,15 +6,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 
 from desktop.models.database import (
     SCHEMA_VERSION,
     Database,
     open_database,
-    sqlite_pragma_rows,
 )
-from desktop.models.errors import DatabaseOpenError
+from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError
 from desktop.models.locations import (
     DATABASE_FILE_NAME,
     DatabaseLocation,
@@ -69,72 +68,25 @@ def test_a_database_from_a_newer_program_is_refused(seed_copy: Path) -> None:
         open_database(seed_copy)
 
 
-def test_migrations_run_in_order_after_a_backup(seed_copy: Path) -> None:
-    set_version(seed_copy, 0)
-    ran: list[int] = []
-
-    def step(number: int):  # type: ignore[no-untyped-def]
-        def migrate(connection: Connection) -> None:
-            ran.append(number)
-            connection.exec_driver_sql(f"CREATE TABLE migrated_{number} (x INTEGER)")
-
-        return migrate
-
-    database = open_database(seed_copy, migrations={0: step(0), 1: step(1)}, latest=2)
-    try:
-        assert ran == [0, 1]
-        assert {row[1] for row in sqlite_pragma_rows(database, "table_list")} >= {
-            "migrated_0",
-            "migrated_1",
-        }
-    finally:
-        database.close()
-    backups = list(seed_copy.parent.glob("plan.v0-*.bak"))
-    assert len(backups) == 1
-    with sqlite3.connect(backups[0]) as backup:
-        assert backup.execute("SELECT count(*) FROM indicators").fetchone() == (46,)
-    backup.close()
-    reopened = open_database(seed_copy, migrations={}, latest=2)
-    reopened.close()
-
-
-def test_a_failing_migration_keeps_the_last_good_version(seed_copy: Path) -> None:
-    set_version(seed_copy, 0)
-
-    def good(connection: Connection) -> None:
-        connection.exec_driver_sql("CREATE TABLE good_step (x INTEGER)")
-
-    def bad(connection: Connection) -> None:
-        connection.exec_driver_sql("CREATE TABLE half_done (x INTEGER)")
-        connection.exec_driver_sql("SELECT * FROM no_such_table")
-
-    with pytest.raises(DatabaseOpenError, match="from version 1 failed"):
-        open_database(seed_copy, migrations={0: good, 1: bad}, latest=2)
-    with sqlite3.connect(seed_copy) as connection:
-        names = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
-        version = connection.execute("SELECT value FROM schema_meta").fetchone()[0]
-    connection.close()
-    assert "good_step" in names and "half_done" not in names
-    assert version == "1"
-
-
 def test_a_missing_migration_is_refused(seed_copy: Path) -> None:
     set_version(seed_copy, 0)
     with pytest.raises(DatabaseOpenError, match="no migration from schema version 0"):
         open_database(seed_copy, migrations={}, latest=1)
 
 
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (b"this is a letter, not a database" * 100, "damaged or is not a database"),
-        (b"", "not a Target Monitor database"),
-    ],
-)
-def test_a_file_that_is_not_ours_is_refused(tmp_path: Path, content: bytes, message: str) -> None:
+def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "letter.sqlite"
-    path.write_bytes(content)
-    with pytest.raises(DatabaseOpenError, match=message):
+    path.write_bytes(b"this is a letter, not a database" * 100)
+    with pytest.raises(DatabaseOpenError, match="not a database file") as refused:
+        open_database(path)
+    assert not isinstance(refused.value, DatabaseDamagedError)
+    assert path.read_bytes() == b"this is a letter, not a database" * 100
+
+
+def test_an_empty_file_is_a_damaged_database(tmp_path: Path) -> None:
+    path = tmp_path / "plan.sqlite"
+    path.write_bytes(b"")
+    with pytest.raises(DatabaseDamagedError, match="the file is empty"):
         open_database(path)
 
 

@@ -24,6 +24,7 @@ from desktop.models.database import (
     Database,
     driver_connection,
     read_schema_version,
+    upgrade,
 )
 from desktop.models.errors import TargetMonitorError
 from desktop.models.schema import AuditEvent
@@ -31,7 +32,7 @@ from desktop.models.schema import AuditEvent
 KEEP_NEWEST = 10
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
 _STAMP = "%Y%m%d-%H%M%S-%f"
-_NAME = re.compile(r"-(\d{8}-\d{6}-\d{6})-([a-z-]+)\.sqlite$")
+_NAME = re.compile(r"-(\d{8}-\d{6}-\d{6})-([a-z0-9-]+)\.sqlite$")
 
 
 class BackupError(TargetMonitorError):
@@ -46,8 +47,13 @@ class BackupInfo:
     size: int
 
 
+def backups_beside(path: Path) -> Path:
+    """The folder where a database file's backups are kept."""
+    return path.parent / "backups"
+
+
 def backup_folder(database: Database) -> Path:
-    return database.path.parent / "backups"
+    return backups_beside(database.path)
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
@@ -158,17 +164,12 @@ def _schema_version(path: Path) -> int:
     return version
 
 
-def restore(database: Database, source: Path, *, now: dt.datetime | None = None) -> Path:
-    """Replace the database's content with a backup's, after backing the current one up.
-
-    The source is checked first (intact, ours, not from a newer program); the copy goes
-    through SQLite's backup API into the open database, so other readers see either the old
-    content or the new. Returns the backup of the content that was replaced.
-    """
-    source = Path(source)
+def check_restorable(source: Path, database_path: Path) -> int:
+    """Raise BackupError unless `source` can replace the database: an intact Target Monitor
+    file, not the database itself, not from a newer program. Its schema version."""
     if not source.is_file():
         raise BackupError(f"{source}: no such file")
-    if source.resolve() == database.path.resolve():
+    if source.resolve() == database_path.resolve():
         raise BackupError(f"{source}: is the database itself")
     verify(source)
     version = _schema_version(source)
@@ -177,6 +178,19 @@ def restore(database: Database, source: Path, *, now: dt.datetime | None = None)
             f"{source}: written by a newer program (schema {version}, this one knows "
             f"{SCHEMA_VERSION}); update the program first"
         )
+    return version
+
+
+def restore(database: Database, source: Path, *, now: dt.datetime | None = None) -> Path:
+    """Replace the database's content with a backup's, after backing the current one up.
+
+    The source is checked first (`check_restorable`); the copy goes through SQLite's backup
+    API into the open database, so other readers see either the old content or the new.
+    An older schema is upgraded when the database is next opened. Returns the backup of the
+    content that was replaced.
+    """
+    source = Path(source)
+    check_restorable(source, database.path)
     saved = backup_before(database, "before-restore", now=now)
     origin = _read_only(source)
     try:
@@ -184,6 +198,7 @@ def restore(database: Database, source: Path, *, now: dt.datetime | None = None)
             origin.backup(connection)
     finally:
         origin.close()
+    upgrade(database)  # a backup from an older program
     return saved
 
 
@@ -199,3 +214,105 @@ def daily_backup(database: Database, *, now: dt.datetime | None = None) -> Path 
     if backups and (backups[0].taken_at.date() == now.date() or backups[0].taken_at >= last_change):
         return None
     return backup_before(database, "daily", now=now)
+
+
+# --- a damaged database ---------------------------------------------------------------------
+
+_COMPANIONS = ("-wal", "-journal", "-shm")  # the journal first: never left beside a new file
+
+
+def set_aside(path: Path, *, now: dt.datetime | None = None) -> Path:
+    """Move a damaged database, with its journal files, out of the way; never delete it.
+
+    The new name says what it is and when it was found (`plan.damaged-20250703-091500.sqlite`).
+    The journals move first, so a new database at the old name never meets a stale journal.
+    """
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
+    number = 1
+    while any(Path(f"{target}{suffix}").exists() for suffix in ("", *_COMPANIONS)):
+        number += 1
+        target = path.with_name(f"{path.stem}.damaged-{stamp}-{number}{path.suffix}")
+    try:
+        for suffix in _COMPANIONS:
+            companion = Path(f"{path}{suffix}")
+            if companion.exists():
+                os.replace(companion, f"{target}{suffix}")
+        os.replace(path, target)
+    except OSError as error:
+        raise BackupError(
+            f"{path}: the damaged database could not be moved aside ({error.strerror}); "
+            "close every program using it and try again"
+        ) from None
+    return target
+
+
+def newest_good_backup(path: Path) -> BackupInfo | None:
+    """The newest backup of a database file that is intact and readable by this program."""
+    for info in list_backups(backups_beside(path), path.stem):
+        try:
+            check_restorable(info.path, path)
+        except BackupError:
+            continue
+        return info
+    return None
+
+
+def recover_into(path: Path, source: Path) -> Path:
+    """Put a copy of a checked backup where no database is (after `set_aside`).
+
+    Written under a temporary name, checked, then renamed, like every backup.
+    """
+    if path.exists():
+        raise BackupError(f"{path}: a database is already there")
+    check_restorable(source, path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        origin = _read_only(source)
+        destination = sqlite3.connect(partial)
+        try:
+            origin.backup(destination)
+            destination.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            destination.close()
+            origin.close()
+        verify(partial)
+        os.replace(partial, path)
+    except (OSError, sqlite3.Error) as error:
+        raise BackupError(f"{path}: the backup could not be copied back ({error})") from None
+    finally:
+        for leftover in (partial, Path(f"{partial}-journal")):
+            leftover.unlink(missing_ok=True)
+    return path
+
+
+def entry_count(path: Path) -> int | None:
+    """How many monthly entries a backup holds; None if it cannot be read."""
+    try:
+        connection = _read_only(path)
+        try:
+            row = connection.execute("SELECT count(*) FROM entries").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return int(row[0])
+
+
+def damage_report(
+    error: BaseException, aside: Path, backup: BackupInfo | None, restore_command: str
+) -> str:
+    """What the command line says about a damaged database it moved aside."""
+    text = f"{error}. It was moved to {aside}; nothing was deleted."
+    if backup is None:
+        return (
+            text
+            + " No good backup was found beside it; "
+            + restore_command.format(file="FILE")
+            + " restores one from elsewhere."
+        )
+    return (
+        f"{text} The newest good backup is {backup.path} "
+        f"(taken {backup.taken_at:%Y-%m-%d %H:%M}); to restore it: "
+        + restore_command.format(file=f'"{backup.path}"')
+    )

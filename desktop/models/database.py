@@ -6,7 +6,6 @@ BEGIN IMMEDIATE so that two instances never both read a version and then both wr
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -17,7 +16,7 @@ from sqlalchemy import Connection, Engine, create_engine, delete, event, insert,
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from desktop.models.errors import DatabaseOpenError
+from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError
 from desktop.models.schema import Base, SchemaMeta
 
 SCHEMA_VERSION = 1
@@ -108,6 +107,50 @@ def describe_failure(path: Path, error: BaseException) -> str:
     return f"{path}: {detail}"
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether a driver error says the file's structure is broken (not locked, not missing)."""
+    error = getattr(error, "orig", None) or error
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return isinstance(error, sqlite3.DatabaseError) and name.startswith(_DAMAGE_CODES)
+
+
+def _head(path: Path) -> bytes | None:
+    """The first bytes of a file, where SQLite writes its magic string; None if unreadable."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(SQLITE_MAGIC))
+    except OSError:
+        return None
+
+
+def damage_of(path: Path) -> tuple[str, ...]:
+    """What SQLite's quick_check finds wrong with a database file; empty when it is sound.
+
+    A file that does not start like a SQLite database at all is not "damaged" (it is some
+    other file, named by mistake): that is left to `open_database` to refuse, untouched.
+    An empty file is damaged: nothing a database needs is left in it.
+    """
+    head = _head(path)
+    if head == b"":
+        return ("the file is empty (0 bytes)",)
+    if head != SQLITE_MAGIC:
+        return ()  # not a SQLite file, or missing or unreadable: open_database says so
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=5)
+        try:
+            rows = connection.execute("PRAGMA quick_check(20)").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        return (str(error),) if is_damage(error) else ()
+    lines = [line for (text,) in rows for line in str(text).splitlines()]
+    return tuple(line for line in lines if line not in ("ok", "*** in database main ***"))
+
+
 def read_schema_version(connection: Connection) -> int | None:
     """The schema version recorded in the database; None if it is not one of ours."""
     if not inspect(connection).has_table(SchemaMeta.__tablename__):
@@ -127,13 +170,18 @@ def open_database(
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     migrations: Mapping[int, Migration] = MIGRATIONS,
     latest: int = SCHEMA_VERSION,
+    check: bool = True,
 ) -> Database:
     """Open an existing database, upgrading its schema if it is older than this program.
 
-    Raises DatabaseOpenError with a one-line message for every foreseeable failure.
+    With `check`, SQLite's quick_check runs first and a damaged file raises
+    DatabaseDamagedError (the window runs the check itself, alongside building the window).
+    Raises DatabaseOpenError with a one-line message for every other foreseeable failure.
     """
     if not path.is_file():
         raise DatabaseOpenError(f"{path}: no such database file")
+    if check and (problems := damage_of(path)):
+        raise DatabaseDamagedError(path, problems)
     engine = _make_engine(path, busy_timeout_ms)
     try:
         with engine.connect() as connection:
@@ -141,6 +189,10 @@ def open_database(
             connection.rollback()
     except DBAPIError as error:
         engine.dispose()
+        if is_damage(error):
+            if _head(path) == SQLITE_MAGIC:
+                raise DatabaseDamagedError(path, (str(error.orig),)) from error
+            raise DatabaseOpenError(f"{path}: not a database file (not an SQLite file)") from error
         raise DatabaseOpenError(describe_failure(path, error)) from error
     database = Database(path, engine)
     try:
@@ -159,32 +211,87 @@ def open_database(
     return database
 
 
+def upgrade(
+    database: Database,
+    *,
+    migrations: Mapping[int, Migration] | None = None,
+    latest: int | None = None,
+) -> None:
+    """Bring an open database of an older schema (opened, or just restored) up to `latest`
+    (by default this program's SCHEMA_VERSION, through MIGRATIONS)."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    latest = SCHEMA_VERSION if latest is None else latest
+    with database.engine.connect() as connection:
+        version = read_schema_version(connection)
+        connection.rollback()
+    if version is not None and version < latest:
+        _upgrade(database, version, latest, migrations)
+
+
 def _upgrade(
     database: Database, version: int, latest: int, migrations: Mapping[int, Migration]
 ) -> None:
     """Run every migration from `version` to `latest`, each step in one transaction.
 
-    A backup of the file is taken first; a failing step leaves the database at the last
-    version that completed.
+    A checked backup is taken first. Foreign keys are off during a step (so a table can be
+    rebuilt, SQLite's way of changing it) and foreign_key_check must be clean before the
+    step commits. If any step fails, the backup is copied back: the file is as it was.
     """
+    # The backup module builds on this one; importing it at the top would be circular.
+    from desktop.models.backup import backup_before  # noqa: PLC0415
+
     missing = [step for step in range(version, latest) if step not in migrations]
     if missing:
         raise DatabaseOpenError(
             f"{database.path}: no migration from schema version {missing[0]}; "
             "this database cannot be upgraded by this program"
         )
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    database.backup_to(database.path.with_name(f"{database.path.stem}.v{version}-{stamp}.bak"))
+    saved = backup_before(database, f"before-upgrade-v{version}")
     for step in range(version, latest):
         try:
-            with database._writer.begin() as connection:
-                migrations[step](connection)
-                _write_schema_version(connection, step + 1)
-        except DBAPIError as error:
+            _migrate_one(database, step, migrations[step])
+        except (DBAPIError, MigrationError) as error:
+            reason = str(getattr(error, "orig", None) or error)
+            _put_back(database, saved)
             raise DatabaseOpenError(
                 f"{database.path}: upgrading the schema from version {step} failed "
-                f"({describe_failure(database.path, error)})"
+                f"({reason}); the database was put back as it "
+                f"was (schema {version}), and a copy is kept in {saved}"
             ) from error
+
+
+class MigrationError(Exception):
+    """A migration step left the data inconsistent; the step is rolled back."""
+
+
+def _migrate_one(database: Database, step: int, migration: Migration) -> None:
+    with database._writer.connect() as connection:
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        driver.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction
+        try:
+            with connection.begin():
+                migration(connection)
+                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if dangling:
+                    table, rowid, parent, _key = dangling[0]
+                    raise MigrationError(
+                        f"{len(dangling)} rows point nowhere, e.g. {table} row {rowid} "
+                        f"to a missing {parent}"
+                    )
+                _write_schema_version(connection, step + 1)
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
+
+
+def _put_back(database: Database, backup: Path) -> None:
+    """Copy a backup over the open database's content (SQLite's backup API)."""
+    origin = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        with driver_connection(database) as connection:
+            origin.backup(connection)
+    finally:
+        origin.close()
 
 
 def create_database(path: Path) -> Database:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 
 class TargetMonitorError(Exception):
@@ -11,6 +12,18 @@ class TargetMonitorError(Exception):
 
 class DatabaseOpenError(TargetMonitorError):
     """The database file cannot be used: missing, damaged, locked, foreign or too new."""
+
+
+class DatabaseDamagedError(DatabaseOpenError):
+    """The file is a SQLite database whose structure SQLite's own checks find broken."""
+
+    def __init__(self, path: Path, problems: tuple[str, ...]) -> None:
+        shown = "; ".join(problems[:3]) + (
+            f"; … {len(problems) - 3} more" if len(problems) > 3 else ""
+        )
+        super().__init__(f"{path}: the database file is damaged ({shown})")
+        self.path = path
+        self.problems = problems
 
 
 class PlanSourceError(TargetMonitorError):

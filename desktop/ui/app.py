@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from desktop.models.database import open_database
-from desktop.models.errors import TargetMonitorError
+from desktop.models.backup import (
+    BackupError,
+    entry_count,
+    newest_good_backup,
+    recover_into,
+    set_aside,
+)
+from desktop.models.database import damage_of, describe_failure, open_database
+from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, bundled_file, ensure_database_file
 from desktop.models.progress import Thresholds
 
+from desktop.ui.backups import DamagedDatabaseDialog, Recovery
 from desktop.ui.controller import PlanController
 from desktop.ui.dialogs import FirstStartDialog, login_name
 from desktop.ui.i18n import install_translators
@@ -46,10 +57,34 @@ def application() -> QApplication:
 def create_main_window(
     db_path: str | Path, *, settings: Settings | None = None, as_of: str | None = None
 ) -> MainWindow:
-    """The main window on a database, ready to show (raises TargetMonitorError if unusable)."""
+    """The main window on a database, ready to show (raises TargetMonitorError if unusable).
+
+    SQLite's quick_check runs in a second thread while the window is built (the driver lets
+    go of the interpreter while it reads), so checking costs start-up almost nothing; a
+    damaged file raises DatabaseDamagedError.
+    """
     application()
     settings = settings or Settings()
-    database = open_database(Path(db_path))
+    path = Path(db_path)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        damage = pool.submit(damage_of, path)
+        try:
+            window = _build_window(path, settings, as_of)
+        except (TargetMonitorError, DBAPIError) as error:
+            if problems := damage.result():
+                raise DatabaseDamagedError(path, problems) from error
+            if isinstance(error, DBAPIError):
+                raise DatabaseOpenError(describe_failure(path, error)) from error
+            raise
+        if problems := damage.result():
+            window.controller.database.close()
+            window.deleteLater()
+            raise DatabaseDamagedError(path, problems)
+    return window
+
+
+def _build_window(path: Path, settings: Settings, as_of: str | None) -> MainWindow:
+    database = open_database(path, check=False)
     try:
         controller = PlanController(
             database,
@@ -63,6 +98,49 @@ def create_main_window(
     return MainWindow(controller, settings)
 
 
+def ask_recovery(dialog: DamagedDatabaseDialog) -> Recovery:
+    """Show the question about a damaged database and wait for the answer (tests replace this)."""
+    dialog.exec()
+    return dialog.choice()
+
+
+def recover_damaged(path: Path, error: DatabaseDamagedError) -> bool:
+    """Move a damaged database aside and do what the user chooses: restore the newest good
+    backup or start again from the plan. True when there is a database to open again."""
+    app = application()
+    title = app.translate("App", "Target Monitor")
+    try:
+        aside = set_aside(path)
+        backup = newest_good_backup(path)
+        dialog = DamagedDatabaseDialog(
+            path,
+            aside,
+            error.problems,
+            backup,
+            entries=None if backup is None else entry_count(backup.path),
+        )
+        choice = ask_recovery(dialog)
+        if choice is Recovery.RESTORE and backup is not None:
+            recover_into(path, backup.path)
+            return True
+        if choice is Recovery.START_FROM_PLAN:
+            ensure_database_file(DatabaseLocation(path, explicit=False))
+            return True
+    except (BackupError, TargetMonitorError) as failure:
+        QMessageBox.critical(None, title, str(failure))
+    return False
+
+
+def open_main_window(path: Path, settings: Settings) -> MainWindow | None:
+    """The window on `path`, after recovering a damaged file if the user wants; None to quit."""
+    while True:
+        try:
+            return create_main_window(path, settings=settings)
+        except DatabaseDamagedError as error:
+            if not recover_damaged(path, error):
+                return None
+
+
 def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
     """The GUI's main loop; a foreseeable failure is shown in a dialog and gives exit code 1.
 
@@ -72,9 +150,11 @@ def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
     app = application()
     settings = Settings()
     try:
-        window = create_main_window(ensure_database_file(location), settings=settings)
+        window = open_main_window(ensure_database_file(location), settings)
     except TargetMonitorError as error:
         QMessageBox.critical(None, app.translate("App", "Target Monitor"), str(error))
+        return 1
+    if window is None:
         return 1
     if exit_after_ms is not None:
         QTimer.singleShot(exit_after_ms, window.close)

@@ -100,3 +100,49 @@ def run_in_background(parent: QWidget, label: str, job: Callable[[Progress], T])
     if "error" in outcome:
         raise BackgroundError(str(outcome["error"]))
     return outcome["result"]  # type: ignore[no-any-return]
+
+
+class _Bridge(QObject):
+    """Lives in the UI thread and hands a quiet job's outcome to its callbacks there."""
+
+    def __init__(
+        self,
+        parent: QObject,
+        worker: _Worker[Any],
+        done: Callable[[Any], None],
+        failed: Callable[[str], None],
+    ) -> None:
+        super().__init__(parent)
+        self.worker = worker  # kept alive until the thread has finished
+        self._done = done
+        self._failed = failed
+
+    def succeeded(self, result: object) -> None:
+        self._done(result)
+
+    def failed(self, message: str) -> None:
+        self._failed(message)
+
+
+def run_quietly(
+    parent: QObject,
+    job: Callable[[], T],
+    done: Callable[[T], None],
+    failed: Callable[[str], None],
+) -> QThread:
+    """Run `job` in a worker thread without a dialog (start-up chores such as the daily
+    backup); `done` or `failed` is called in the UI thread. Wait for the returned thread
+    before closing what the job uses."""
+    thread = QThread(parent)
+    worker: _Worker[T] = _Worker(lambda _progress: job())
+    worker.moveToThread(thread)
+    bridge = _Bridge(parent, worker, done, failed)
+    worker.succeeded.connect(bridge.succeeded)
+    worker.failed.connect(bridge.failed)
+    thread.started.connect(worker.run)
+    worker.succeeded.connect(thread.quit)
+    worker.failed.connect(thread.quit)
+    thread.finished.connect(bridge.deleteLater)
+    thread.finished.connect(worker.deleteLater)
+    thread.start()
+    return thread

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThread
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,14 +33,20 @@ from desktop import __version__
 from desktop.exchange.importer import apply_import, read_template, undo_import
 from desktop.exchange.report import ReportInfo, write_report
 from desktop.exchange.template import TemplateInfo, export_template
-from desktop.models.backup import daily_backup
-from desktop.models.errors import TargetMonitorError
+from desktop.models.backup import (
+    backup_before,
+    backup_folder,
+    daily_backup,
+    entry_count,
+    restore,
+)
 from desktop.models.history import import_batches
 from desktop.models.locations import bundled_file, network_share
 from desktop.models.progress import Status, Thresholds
 from desktop.models.status_sheet import build_documents
 
-from desktop.ui.background import BackgroundError, Progress, run_in_background
+from desktop.ui.background import BackgroundError, Progress, run_in_background, run_quietly
+from desktop.ui.backups import BackupsDialog
 from desktop.ui.controller import PlanController
 from desktop.ui.dashboard import Dashboard
 from desktop.ui.delegates import CompletionDelegate, EntryDelegate, StatusDelegate
@@ -82,6 +88,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.controller = controller
         self.settings = settings
+        self._chores: list[QThread] = []  # quiet background work to finish before closing
         self.setWindowIcon(QIcon(str(bundled_file("resources", "icons", "target-monitor.svg"))))
         self._build_models()
         self._build_widgets()
@@ -283,6 +290,9 @@ class MainWindow(QMainWindow):
         self.print_action = self._action(
             self.tr("&Print status sheet…"), QKeySequence.StandardKey.Print, self.print_status
         )
+        self.backups_action = self._action(
+            self.tr("&Backups…"), QKeySequence("Ctrl+Shift+B"), self.show_backups
+        )
 
     def _action(
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | None, slot: object
@@ -308,7 +318,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.print_action)
         file_menu.addSeparator()
-        file_menu.addActions([self.reload_action, self.settings_action])
+        file_menu.addActions([self.backups_action, self.reload_action, self.settings_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
@@ -403,7 +413,14 @@ class MainWindow(QMainWindow):
         if self.notes.dirty:
             self.notes.save()  # nothing typed is lost on closing
         self.save_state()
+        self.finish_chores()
         super().closeEvent(event)
+
+    def finish_chores(self) -> None:
+        """Wait for quiet background work (the daily backup) before the database closes."""
+        for thread in self._chores:
+            thread.wait()
+        self._chores.clear()
 
     def _update_title(self) -> None:
         self.setWindowTitle(
@@ -612,10 +629,16 @@ class MainWindow(QMainWindow):
         """Show a dialog and wait for the answer (tests replace this)."""
         return dialog.exec() == QDialog.DialogCode.Accepted
 
-    def _ask_path(self, kind: str, suggestion: str = "", *, pdf: bool = False) -> Path | None:
+    def _ask_path(
+        self, kind: str, suggestion: str = "", *, pdf: bool = False, backup: bool = False
+    ) -> Path | None:
         """Ask for a file to save (kind "save"), to open ("open") or a folder ("folder")."""
         title = self.tr("Target Monitor")
-        pattern = self.tr("PDF documents (*.pdf)") if pdf else self.tr("Excel workbooks (*.xlsx)")
+        pattern = self.tr("Excel workbooks (*.xlsx)")
+        if pdf:
+            pattern = self.tr("PDF documents (*.pdf)")
+        elif backup:
+            pattern = self.tr("Target Monitor databases (*.sqlite *.db);;All files (*)")
         if kind == "folder":
             chosen = QFileDialog.getExistingDirectory(self, title)
         elif kind == "save":
@@ -814,14 +837,95 @@ class MainWindow(QMainWindow):
             )
 
     def take_daily_backup(self) -> None:
-        """Once a day, on start, when the data changed: a checked backup beside the database."""
-        try:
-            path = daily_backup(self.controller.database)
-        except TargetMonitorError as error:
-            self.tell(self.tr("The daily backup failed: %1").replace("%1", str(error)))
+        """Once a day, on start, when the data changed: a checked backup beside the database,
+        taken in the background (a large database takes a second or two)."""
+        database = self.controller.database
+
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self.statusBar().showMessage(
+                    self.tr("Backed up to %1").replace("%1", str(path)), 8000
+                )
+
+        def failed(message: str) -> None:
+            self.tell(self.tr("The daily backup failed: %1").replace("%1", message))
+
+        self._chores.append(run_quietly(self, lambda: daily_backup(database), done, failed))
+
+    # --- backups ---------------------------------------------------------------------------
+
+    def _show_backups(self, dialog: QDialog) -> None:
+        """Show the backups dialog (tests replace this)."""
+        dialog.exec()
+
+    def _ask_yes(self, box: QMessageBox) -> bool:
+        """Ask a yes/no question (tests replace this)."""
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def show_backups(self) -> None:
+        """备份: list the backups, make one, restore one."""
+        database = self.controller.database
+        dialog = BackupsDialog(database.path, backup_folder(database), self)
+        dialog.backUpRequested.connect(lambda: self.back_up_now(dialog))
+        dialog.restoreRequested.connect(lambda path: self.restore_backup(path, dialog))
+        dialog.restoreFromFileRequested.connect(lambda: self.restore_from_file(dialog))
+        self._show_backups(dialog)
+
+    def back_up_now(self, dialog: BackupsDialog | None = None) -> None:
+        self._save_pending_notes()
+        database = self.controller.database
+        path = self._background(
+            self.tr("Backing up…"), lambda _progress: backup_before(database, "manual")
+        )
+        if path is None:
             return
+        if dialog is not None:
+            dialog.refresh()
+        self.statusBar().showMessage(self.tr("Backed up to %1").replace("%1", str(path)), 8000)
+
+    def restore_from_file(self, dialog: BackupsDialog | None = None) -> None:
+        path = self._ask_path("open", backup=True)
         if path is not None:
-            self.statusBar().showMessage(self.tr("Backed up to %1").replace("%1", str(path)), 8000)
+            self.restore_backup(path, dialog)
+
+    def restore_backup(self, path: Path, dialog: BackupsDialog | None = None) -> None:
+        """Replace the figures with a backup's, after a confirmation and a backup of them."""
+        entries = entry_count(path)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Restore a backup"),
+            self.tr(
+                "Replace everything in the database with the backup %1 (%2 entries)? "
+                "Figures entered since it was taken are replaced too. The current content is "
+                "backed up first, so this restore can itself be undone from this list."
+            )
+            .replace("%1", path.name)
+            .replace("%2", "?" if entries is None else str(entries)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            dialog or self,
+        )
+        box.setObjectName("confirmRestore")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        if not self._ask_yes(box):
+            return
+        self._save_pending_notes()
+        self.finish_chores()
+        database = self.controller.database
+        saved = self._background(
+            self.tr("Restoring %1…").replace("%1", path.name),
+            lambda _progress: restore(database, path),
+        )
+        if saved is None:
+            return
+        self.controller.reload()
+        if dialog is not None:
+            dialog.refresh()
+        self.statusBar().showMessage(
+            self.tr("Restored from %1; the content it replaced is kept in %2")
+            .replace("%1", path.name)
+            .replace("%2", saved.name),
+            10000,
+        )
 
     def show_about(self) -> None:
         workspace = self.controller.workspace

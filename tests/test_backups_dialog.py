@@ -1,0 +1,131 @@
+"""The backups dialog: what is kept, backing up now, restoring (confirmed, undoable)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.models.backup import backup_before, backup_folder
+from tests.ui_helpers import grid_index, indicator_id, messages
+
+from desktop.ui.backups import BackupsDialog
+from desktop.ui.main_window import MainWindow
+
+CODE, MONTH = "2.1.1-1", "2025-06"
+
+
+def open_dialog(window: MainWindow) -> BackupsDialog:
+    shown: list[BackupsDialog] = []
+    window._show_backups = shown.append  # type: ignore[method-assign,assignment]
+    window.backups_action.trigger()
+    (dialog,) = shown
+    return dialog
+
+
+def answer(window: MainWindow, yes: bool) -> list[str]:
+    """Answer the restore question; the questions asked are collected."""
+    asked: list[str] = []
+
+    def ask(box: QMessageBox) -> bool:
+        asked.append(box.text())
+        return yes
+
+    window._ask_yes = ask  # type: ignore[method-assign]
+    return asked
+
+
+def shown_value(window: MainWindow) -> object:
+    return grid_index(window, CODE, MONTH).data()
+
+
+def type_value(window: MainWindow, value: str) -> None:
+    assert window.grid_model.setData(grid_index(window, CODE, MONTH), float(value))
+
+
+def rows(dialog: BackupsDialog) -> list[list[str]]:
+    table = dialog.table
+    return [
+        [table.item(r, c).text() for c in range(table.columnCount())]
+        for r in range(table.rowCount())
+    ]
+
+
+def test_the_dialog_lists_backups_newest_first_with_reason_size_and_entries(
+    window: MainWindow,
+) -> None:
+    dialog = open_dialog(window)
+    assert dialog.table.isHidden() and not dialog.empty_label.isHidden()
+    type_value(window, "120")
+    backup_before(window.controller.database, "import", now=dt.datetime(2025, 7, 1, 9, 30))
+    dialog.back_up_button.click()
+    listed = rows(dialog)
+    assert len(listed) == 2
+    assert [r[1] for r in listed] == ["Made by hand", "Before an import"]
+    assert [r[3] for r in listed] == ["1", "1"]
+    assert all(r[2].endswith("KB") for r in listed)
+    assert listed[1][0] == "2025-07-01 09:30:00"  # newest first
+    assert dialog.restore_button.isEnabled()
+    assert "Backed up to" in window.statusBar().currentMessage()
+
+
+def test_restoring_asks_first_backs_up_the_current_figures_and_can_be_undone(
+    window: MainWindow,
+) -> None:
+    type_value(window, "120")
+    dialog = open_dialog(window)
+    dialog.back_up_button.click()
+    type_value(window, "150")
+    assert window.controller.undo_stack.count() == 2
+    asked = answer(window, yes=True)
+
+    dialog.table.selectRow(0)
+    dialog.restore_button.click()
+
+    assert len(asked) == 1 and "(1 entries)" in asked[0]
+    assert shown_value(window) == "120"  # the grid shows the restored figure at once
+    assert window.controller.undo_stack.count() == 0  # old steps would undo into other data
+    assert "Restored from" in window.statusBar().currentMessage()
+    listed = rows(dialog)
+    assert listed[0][1] == "Before a restore"  # the replaced figures are kept
+
+    dialog.table.selectRow(0)
+    dialog.restore_button.click()  # and restoring that one undoes the restore
+    assert shown_value(window) == "150"
+
+
+def test_saying_no_changes_nothing(window: MainWindow) -> None:
+    type_value(window, "120")
+    dialog = open_dialog(window)
+    dialog.back_up_button.click()
+    type_value(window, "150")
+    asked = answer(window, yes=False)
+    dialog.restore_button.click()
+    assert asked and shown_value(window) == "150"
+    assert len(rows(dialog)) == 1
+
+
+def test_restoring_a_file_that_is_not_a_backup_is_explained(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    letter = tmp_path / "letter.sqlite"
+    letter.write_text("Dear colleagues", encoding="utf-8")
+    type_value(window, "120")
+    monkeypatch.setattr(window, "_ask_path", lambda *_a, **_k: letter)
+    answer(window, yes=True)
+    dialog = open_dialog(window)
+    dialog.from_file_button.click()
+    (message,) = messages(window)
+    assert str(letter) in message and "not a usable database" in message
+    assert shown_value(window) == "120"
+    assert not list(backup_folder(window.controller.database).glob("*before-restore*"))
+
+
+def test_the_backups_action_is_in_the_file_menu_with_a_shortcut(window: MainWindow) -> None:
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.backups_action in file_menu.actions()
+    assert window.backups_action.shortcut().toString() == "Ctrl+Shift+B"
+    assert indicator_id(window, CODE)

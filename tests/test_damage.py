@@ -1,0 +1,285 @@
+"""A damaged database: found at start, moved aside (never deleted), the newest good backup offered.
+
+The damage is real: bytes of the file flipped or cut off, as a failing disk or a crashed copy
+would leave it. SQLite keeps no checksums of its pages, so what it can find is damage to the
+file's structure (page headers, pointers, the header, a short file); a flipped byte inside a
+stored figure looks like a different figure and is not detectable by any check SQLite offers.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.cli import main
+from desktop.models.backup import backup_before, list_backups
+from desktop.models.database import damage_of, open_database
+from desktop.models.errors import DatabaseDamagedError
+from desktop.models.integrity import check_database
+from tests.test_migrations import RELEASED
+
+from desktop.ui import app as app_module
+from desktop.ui.app import create_main_window, open_main_window
+from desktop.ui.backups import DamagedDatabaseDialog, Recovery
+from desktop.ui.main_window import MainWindow
+from desktop.ui.settings import Settings
+
+BTREE_PAGE_TYPES = {2, 5, 10, 13}
+
+
+def geometry(path: Path) -> tuple[int, int]:
+    with sqlite3.connect(path) as connection:
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+        count = connection.execute("PRAGMA page_count").fetchone()[0]
+    connection.close()
+    return int(size), int(count)
+
+
+def btree_pages(path: Path) -> list[int]:
+    """The numbers of the pages that hold a b-tree (tables and indexes), from their headers."""
+    size, count = geometry(path)
+    data = path.read_bytes()
+    return [
+        number for number in range(2, count + 1) if data[(number - 1) * size] in BTREE_PAGE_TYPES
+    ]
+
+
+def entries_in(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM entries").fetchone()
+    connection.close()
+    return int(count)
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Path:
+    """A database with figures, imports and an undone import, in WAL mode as the program runs."""
+    path = tmp_path / "plan.sqlite"
+    shutil.copyfile(RELEASED[-1], path)
+    open_database(path).close()
+    return path
+
+
+def flip_page_type(number: int) -> Callable[[bytearray, int], bytearray]:
+    def damage(data: bytearray, size: int) -> bytearray:
+        data[(number - 1) * size] = 0x00  # not a page type SQLite knows
+        return data
+
+    return damage
+
+
+def zero_page(number: int) -> Callable[[bytearray, int], bytearray]:
+    def damage(data: bytearray, size: int) -> bytearray:
+        data[(number - 1) * size : number * size] = bytes(size)
+        return data
+
+    return damage
+
+
+CUTS: dict[str, Callable[[bytearray, int], bytearray]] = {
+    "empty": lambda data, size: bytearray(),
+    "inside-the-header-page": lambda data, size: data[:1000],
+    "half-the-pages": lambda data, size: data[: (len(data) // size // 2) * size],
+    "last-page-missing": lambda data, size: data[:-size],
+    "cut-inside-a-page": lambda data, size: data[:-100],
+    "page-size-field": lambda data, size: data[:16] + b"\x00\x03" + data[18:],
+    "header-page-zeroed-after-magic": lambda data, size: data[:16] + bytes(size - 16) + data[size:],
+}
+
+
+def damaged(path: Path, damage: Callable[[bytearray, int], bytearray]) -> Path:
+    size, _ = geometry(path)
+    path.write_bytes(bytes(damage(bytearray(path.read_bytes()), size)))
+    return path
+
+
+def test_a_broken_page_anywhere_in_the_file_is_found(filled: Path, tmp_path: Path) -> None:
+    pages = btree_pages(filled)
+    _, count = geometry(filled)
+    assert len(pages) >= 25 and len(pages) >= count - 3  # (nearly) every page is checked
+    missed = []
+    for number in pages:
+        for kind, damage in (("type", flip_page_type(number)), ("zeroed", zero_page(number))):
+            copy = tmp_path / f"page-{number}-{kind}.sqlite"
+            shutil.copyfile(filled, copy)
+            if not damage_of(damaged(copy, damage)):
+                missed.append(f"page {number} {kind}")
+    assert missed == []
+
+
+@pytest.mark.parametrize("cut", CUTS, ids=list(CUTS))
+def test_a_cut_or_broken_header_is_found(filled: Path, cut: str) -> None:
+    damaged(filled, CUTS[cut])
+    with pytest.raises(DatabaseDamagedError, match="the database file is damaged"):
+        open_database(filled)
+
+
+def test_an_intact_file_passes(filled: Path) -> None:
+    assert damage_of(filled) == ()
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def test_the_command_line_moves_a_damaged_file_aside_and_names_the_backup_to_restore(
+    filled: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = open_database(filled)
+    try:
+        good = backup_before(database, "daily")
+    finally:
+        database.close()
+    broken = damaged(filled, flip_page_type(btree_pages(filled)[-1])).read_bytes()
+
+    assert main(["--db", str(filled), "tree"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err and err.count("\n") == 1
+    (aside,) = filled.parent.glob("plan.damaged-*.sqlite")
+    assert aside.read_bytes() == broken  # kept exactly as found
+    assert not filled.exists()
+    assert f"{filled}: the database file is damaged" in err
+    assert f"moved to {aside}; nothing was deleted" in err
+    assert f'restore "{good}"' in err
+
+    assert main(["--db", str(filled), "restore", str(good)]) == 0
+    assert entries_in(filled) == entries_in(good) == 78
+    assert main(["--db", str(filled), "check"]) == 0
+    assert aside.exists()
+
+
+def test_restore_over_a_damaged_file_moves_it_aside_first(
+    filled: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = open_database(filled)
+    try:
+        good = backup_before(database, "manual")
+    finally:
+        database.close()
+    damaged(filled, CUTS["half-the-pages"])
+    assert main(["--db", str(filled), "restore", str(good)]) == 0
+    out = capsys.readouterr().out
+    (aside,) = filled.parent.glob("plan.damaged-*.sqlite")
+    assert f"moved to {aside}" in out
+    assert entries_in(filled) == 78
+
+
+def test_without_a_backup_the_command_line_says_how_to_restore_one(
+    filled: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damaged(filled, CUTS["last-page-missing"])
+    assert main(["--db", str(filled), "check"]) == 1
+    err = capsys.readouterr().err
+    assert "No good backup was found beside it" in err and "restore FILE" in err
+
+
+# --- the window -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def answer(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[DamagedDatabaseDialog]]:
+    """Answers the damaged-database question with `answer.choice`; collects the dialogs."""
+    asked: list[DamagedDatabaseDialog] = []
+
+    def ask(dialog: DamagedDatabaseDialog) -> Recovery:
+        asked.append(dialog)
+        choice: Recovery = ask.choice  # type: ignore[attr-defined]
+        dialog.choose(choice)
+        return dialog.choice()
+
+    ask.choice = Recovery.QUIT  # type: ignore[attr-defined]
+    monkeypatch.setattr(app_module, "ask_recovery", ask)
+    yield asked
+
+
+def choose(monkeypatch: pytest.MonkeyPatch, choice: Recovery) -> None:
+    monkeypatch.setattr(app_module.ask_recovery, "choice", choice)
+
+
+def close(window: MainWindow | None) -> None:
+    assert window is not None
+    window.controller.database.close()
+    window.deleteLater()
+
+
+def test_the_window_offers_the_newest_good_backup_and_restores_it(
+    filled: Path,
+    settings: Settings,
+    answer: list[DamagedDatabaseDialog],
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
+) -> None:
+    database = open_database(filled)
+    try:
+        older = backup_before(database, "daily")
+        database_entries = entries_in(filled)
+        newest = backup_before(database, "import")
+    finally:
+        database.close()
+    newest.write_bytes(newest.read_bytes()[:5000])  # a damaged backup is passed over
+    damaged(filled, flip_page_type(btree_pages(filled)[0]))
+    choose(monkeypatch, Recovery.RESTORE)
+
+    window = open_main_window(filled, settings)
+
+    (dialog,) = answer
+    assert "moved to plan.damaged-" in dialog.text() and "nothing was deleted" in dialog.text()
+    assert f"{database_entries} entries" in dialog.informativeText()
+    taken = next(b for b in list_backups(filled.parent / "backups", "plan") if b.path == older)
+    assert f"{taken.taken_at:%Y-%m-%d %H:%M}" in dialog.informativeText()
+    assert "malformed" in dialog.detailedText() or "btreeInitPage" in dialog.detailedText()
+    assert window is not None
+    qtbot.addWidget(window)
+    workspace = window.controller.workspace
+    assert sum(workspace.latest(i) is not None for i in workspace.indicators) >= 24
+    close(window)
+    assert check_database(open_database(filled)).ok
+    assert len(list(filled.parent.glob("plan.damaged-*.sqlite"))) == 1
+
+
+def test_quitting_leaves_the_damaged_file_aside_and_nothing_else_changed(
+    filled: Path, settings: Settings, answer: list[DamagedDatabaseDialog]
+) -> None:
+    damaged(filled, CUTS["cut-inside-a-page"])
+    assert open_main_window(filled, settings) is None
+    assert not filled.exists()
+    assert len(list(filled.parent.glob("plan.damaged-*.sqlite"))) == 1
+    (dialog,) = answer
+    assert "No good backup was found" in dialog.informativeText()
+    with pytest.raises(ValueError, match="not offered"):
+        dialog.choose(Recovery.RESTORE)  # nothing to restore: not offered
+
+
+def test_starting_from_the_plan_gives_the_seed(
+    filled: Path,
+    settings: Settings,
+    answer: list[DamagedDatabaseDialog],
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
+) -> None:
+    damaged(filled, CUTS["page-size-field"])
+    choose(monkeypatch, Recovery.START_FROM_PLAN)
+    window = open_main_window(filled, settings)
+    assert window is not None
+    qtbot.addWidget(window)
+    assert len(window.controller.workspace.indicators) == 46
+    close(window)
+    assert entries_in(filled) == 0
+
+
+def test_damage_the_start_does_not_read_is_found_by_the_check_beside_it(
+    filled: Path, settings: Settings
+) -> None:
+    """The window opens without reading the audit trail; the quick_check still reads it."""
+    with sqlite3.connect(filled) as connection:
+        root = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'ix_audit_events_entity'"
+        ).fetchone()[0]
+    connection.close()
+    damaged(filled, flip_page_type(int(root)))
+    with pytest.raises(DatabaseDamagedError):
+        create_main_window(filled, settings=settings)

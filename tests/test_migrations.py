@@ -1,0 +1,211 @@
+"""Schema upgrades: every released schema, with data, reaches the newest; a failure puts it back.
+
+tests/fixtures/schema-v<N>.sqlite is the database as schema version N shipped it, with
+figures, imports and an undone import (made by tests/fixtures/make_schema_fixture.py at that
+release and never changed since). The example migrations here stand in for future ones, to
+prove the machinery: a table rebuilt SQLite's way, a failing step, a step leaving dangling rows.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection
+
+import desktop.models.backup as backup_module
+import desktop.models.database as database_module
+from desktop.models.backup import backup_before, list_backups, restore
+from desktop.models.database import SCHEMA_VERSION, open_database
+from desktop.models.errors import DatabaseOpenError
+from desktop.models.integrity import check_database
+from desktop.models.workspace import PlanWorkspace
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+RELEASED = sorted(FIXTURES.glob("schema-v*.sqlite"))
+
+
+def version_of(path: Path) -> int:
+    match = re.fullmatch(r"schema-v(\d+)\.sqlite", path.name)
+    assert match, path
+    return int(match.group(1))
+
+
+def dump(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows, in rowid order (the whole content, for before/after comparisons)."""
+    with sqlite3.connect(path) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        content = {
+            t: connection.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables
+        }
+    connection.close()
+    return content
+
+
+def schema_version_in(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        (value,) = connection.execute(
+            "SELECT value FROM schema_meta WHERE key = 'schema_version'"
+        ).fetchone()
+    connection.close()
+    return int(value)
+
+
+def test_every_released_schema_version_has_a_database_to_upgrade_from() -> None:
+    """A new SCHEMA_VERSION must ship with its fixture, or its users' files go untested."""
+    assert sorted(version_of(p) for p in RELEASED) == list(range(1, SCHEMA_VERSION + 1))
+
+
+@pytest.mark.parametrize("released", RELEASED, ids=lambda p: p.stem)
+def test_a_released_database_upgrades_to_the_newest_schema_with_every_row(
+    released: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "users-file.sqlite"
+    shutil.copyfile(released, path)
+    before = dump(path)
+    assert len(before["entries"]) > 50 and len(before["import_batches"]) == 2  # real data
+
+    database = open_database(path)
+    try:
+        report = check_database(database)
+        assert report.ok, report.problems
+        workspace = PlanWorkspace(database, as_of="2025-06")
+        latest = {
+            i.code: entry.value
+            for i in workspace.indicators.values()
+            if (found := workspace.latest(i.id)) is not None
+            for entry in [found[1]]
+        }
+    finally:
+        database.close()
+
+    assert schema_version_in(path) == SCHEMA_VERSION
+    after = dump(path)
+    for table, rows in before.items():
+        if table != "schema_meta":
+            assert len(after[table]) == len(rows), table
+    assert len(latest) >= 24  # the figures are read back through the application
+
+
+def rebuild_entries_with_a_source_column(connection: Connection) -> None:
+    """A column change the way SQLite needs it: new table, copy, drop, rename, re-index."""
+    ddl = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'entries'"
+    ).scalar_one()
+    indexes = [
+        sql
+        for (sql,) in connection.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' "
+            "AND sql IS NOT NULL"
+        )
+    ]
+    new_ddl = ddl.replace("CREATE TABLE entries (", "CREATE TABLE entries_new (", 1).replace(
+        "version INTEGER NOT NULL,", "version INTEGER NOT NULL, source TEXT DEFAULT '',", 1
+    )
+    assert new_ddl != ddl and "source TEXT" in new_ddl
+    connection.exec_driver_sql(new_ddl)
+    columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(entries)")]
+    listed = ", ".join(columns)
+    connection.exec_driver_sql(f"INSERT INTO entries_new ({listed}) SELECT {listed} FROM entries")
+    connection.exec_driver_sql("DROP TABLE entries")
+    connection.exec_driver_sql("ALTER TABLE entries_new RENAME TO entries")
+    for sql in indexes:
+        connection.exec_driver_sql(sql)
+
+
+def test_a_table_rebuilt_by_a_migration_keeps_every_row_and_reference(tmp_path: Path) -> None:
+    path = tmp_path / "plan.sqlite"
+    shutil.copyfile(RELEASED[-1], path)
+    before = dump(path)
+    latest = SCHEMA_VERSION + 1
+    database = open_database(
+        path, migrations={SCHEMA_VERSION: rebuild_entries_with_a_source_column}, latest=latest
+    )
+    try:
+        # The audit events and import batches still point at entries that exist.
+        assert check_database(database).ok
+    finally:
+        database.close()
+    after = dump(path)
+    assert schema_version_in(path) == latest
+    assert len(after["entries"]) == len(before["entries"])
+    assert [row[:-1] for row in after["entries"]] == before["entries"]  # the new column last
+    assert {row[-1] for row in after["entries"]} == {""}
+    (saved,) = list_backups(tmp_path / "backups", "plan")
+    assert saved.reason == f"before-upgrade-v{SCHEMA_VERSION}"
+    assert dump(saved.path) == before
+
+
+def test_a_failing_migration_puts_the_database_back_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "plan.sqlite"
+    shutil.copyfile(RELEASED[-1], path)
+    before = dump(path)
+
+    def good(connection: Connection) -> None:
+        connection.exec_driver_sql("CREATE TABLE step_one (x INTEGER)")
+        connection.exec_driver_sql("UPDATE entries SET progress_note = 'changed by step one'")
+
+    def bad(connection: Connection) -> None:
+        connection.exec_driver_sql("DELETE FROM audit_events")
+        connection.exec_driver_sql("SELECT * FROM no_such_table")
+
+    v = SCHEMA_VERSION
+    with pytest.raises(DatabaseOpenError) as refused:
+        open_database(path, migrations={v: good, v + 1: bad}, latest=v + 2)
+    message = str(refused.value)
+    assert f"from version {v + 1} failed" in message and "no such table" in message
+    assert f"put back as it was (schema {v})" in message
+    assert dump(path) == before  # step one's commit is undone too
+    assert schema_version_in(path) == v
+    reopened = open_database(path)  # and the program still opens it
+    reopened.close()
+
+
+def test_a_migration_that_leaves_rows_pointing_nowhere_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "plan.sqlite"
+    shutil.copyfile(RELEASED[-1], path)
+    before = dump(path)
+
+    def dangling(connection: Connection) -> None:
+        connection.exec_driver_sql("DELETE FROM import_batches")  # entries still point at them
+
+    with pytest.raises(
+        DatabaseOpenError,
+        match=r"failed \(\d+ rows point nowhere, e.g. \w+ row \d+ to a missing import_batches\)",
+    ):
+        open_database(path, migrations={SCHEMA_VERSION: dangling}, latest=SCHEMA_VERSION + 1)
+    assert dump(path) == before
+
+
+def test_restoring_a_backup_of_an_older_schema_upgrades_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backup taken before an upgrade can be restored by the upgraded program."""
+    path = tmp_path / "plan.sqlite"
+    shutil.copyfile(RELEASED[-1], path)
+    database = open_database(path)
+    try:
+        old = backup_before(database, "manual")
+    finally:
+        database.close()
+    newer = SCHEMA_VERSION + 1
+    migrations = {SCHEMA_VERSION: rebuild_entries_with_a_source_column}
+    monkeypatch.setattr(database_module, "SCHEMA_VERSION", newer)
+    monkeypatch.setattr(database_module, "MIGRATIONS", migrations)
+    monkeypatch.setattr(backup_module, "SCHEMA_VERSION", newer)
+    database = open_database(path, migrations=migrations, latest=newer)
+    try:
+        restore(database, old)
+        assert check_database(database).ok
+    finally:
+        database.close()
+    assert schema_version_in(path) == newer
+    assert len(dump(path)["entries"]) == len(dump(old)["entries"])
