@@ -24,7 +24,7 @@ from desktop.models.integrity import check_database
 from tests.test_migrations import RELEASED
 
 from desktop.ui import app as app_module
-from desktop.ui.app import create_main_window, open_main_window
+from desktop.ui.app import Session, open_main_window
 from desktop.ui.backups import DamagedDatabaseDialog, Recovery
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import Settings
@@ -244,7 +244,7 @@ def test_the_window_offers_the_newest_good_backup_and_restores_it(
 def test_quitting_leaves_the_damaged_file_aside_and_nothing_else_changed(
     filled: Path, settings: Settings, answer: list[DamagedDatabaseDialog]
 ) -> None:
-    damaged(filled, CUTS["cut-inside-a-page"])
+    damaged(filled, CUTS["half-the-pages"])
     assert open_main_window(filled, settings) is None
     assert not filled.exists()
     assert len(list(filled.parent.glob("plan.damaged-*.sqlite"))) == 1
@@ -271,15 +271,53 @@ def test_starting_from_the_plan_gives_the_seed(
     assert entries_in(filled) == 0
 
 
-def test_damage_the_start_does_not_read_is_found_by_the_check_beside_it(
-    filled: Path, settings: Settings
-) -> None:
-    """The window opens without reading the audit trail; the quick_check still reads it."""
-    with sqlite3.connect(filled) as connection:
+def damage_the_start_does_not_read(path: Path) -> None:
+    """Break the audit trail's index: the window opens without reading it."""
+    with sqlite3.connect(path) as connection:
         root = connection.execute(
             "SELECT rootpage FROM sqlite_master WHERE name = 'ix_audit_events_entity'"
         ).fetchone()[0]
     connection.close()
-    damaged(filled, flip_page_type(int(root)))
-    with pytest.raises(DatabaseDamagedError):
-        create_main_window(filled, settings=settings)
+    damaged(path, flip_page_type(int(root)))
+
+
+def test_damage_found_after_the_window_opened_reopens_it_on_the_backup(
+    filled: Path,
+    settings: Settings,
+    answer: list[DamagedDatabaseDialog],
+    monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
+) -> None:
+    database = open_database(filled)
+    try:
+        backup_before(database, "daily")
+    finally:
+        database.close()
+    damage_the_start_does_not_read(filled)
+    choose(monkeypatch, Recovery.RESTORE)
+    session = Session(filled, settings)
+    assert session.open()
+    first = session.window
+    assert first is not None and not answer  # the start itself did not notice
+    session.start()
+
+    qtbot.waitUntil(lambda: bool(answer) and session.window is not first, timeout=10000)
+    assert "btreeInitPage" in answer[0].detailedText()
+    assert session.window is not None and session.window.isVisible()
+    assert check_database(session.window.controller.database).ok
+    assert len(list(filled.parent.glob("plan.damaged-*.sqlite"))) == 1
+    # The first window wrote nothing after the damage was found: no daily backup of it.
+    assert [b.reason for b in list_backups(filled.parent / "backups", "plan")] == ["daily"]
+    session.window.close()
+    session.close()
+
+
+def test_a_sound_file_gets_its_daily_backup_after_the_check(
+    filled: Path, settings: Settings, qtbot: QtBot
+) -> None:
+    session = Session(filled, settings)
+    assert session.open() and session.window is not None
+    session.start()
+    qtbot.waitUntil(lambda: "Backed up to" in session.window.statusBar().currentMessage())
+    session.window.close()
+    session.close()

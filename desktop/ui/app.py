@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -59,28 +58,23 @@ def create_main_window(
 ) -> MainWindow:
     """The main window on a database, ready to show (raises TargetMonitorError if unusable).
 
-    SQLite's quick_check runs in a second thread while the window is built (the driver lets
-    go of the interpreter while it reads), so checking costs start-up almost nothing; a
-    damaged file raises DatabaseDamagedError.
+    A file too damaged to open raises DatabaseDamagedError. Damage in parts the start does
+    not read is found by the window's quick_check after it is shown (`MainWindow.check_file`),
+    so checking a large database does not slow the start down.
     """
     application()
     settings = settings or Settings()
     path = Path(db_path)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        damage = pool.submit(damage_of, path)
-        try:
-            window = _build_window(path, settings, as_of)
-        except (TargetMonitorError, DBAPIError) as error:
-            if problems := damage.result():
-                raise DatabaseDamagedError(path, problems) from error
-            if isinstance(error, DBAPIError):
-                raise DatabaseOpenError(describe_failure(path, error)) from error
+    try:
+        return _build_window(path, settings, as_of)
+    except (TargetMonitorError, DBAPIError) as error:
+        if isinstance(error, DatabaseDamagedError):
             raise
-        if problems := damage.result():
-            window.controller.database.close()
-            window.deleteLater()
-            raise DatabaseDamagedError(path, problems)
-    return window
+        if problems := damage_of(path):
+            raise DatabaseDamagedError(path, problems) from error
+        if isinstance(error, DBAPIError):
+            raise DatabaseOpenError(describe_failure(path, error)) from error
+        raise
 
 
 def _build_window(path: Path, settings: Settings, as_of: str | None) -> MainWindow:
@@ -141,6 +135,43 @@ def open_main_window(path: Path, settings: Settings) -> MainWindow | None:
                 return None
 
 
+class Session:
+    """The window on one database file, replaced by a new one if damage is found after start."""
+
+    def __init__(self, path: Path, settings: Settings) -> None:
+        self.path = path
+        self.settings = settings
+        self.window: MainWindow | None = None
+
+    def open(self) -> bool:
+        """Open (or reopen) the window and start its chores; False when the user quit."""
+        window = open_main_window(self.path, self.settings)
+        if window is None:
+            return False
+        window.damageFound.connect(self._on_damage)
+        self.window = window
+        return True
+
+    def start(self) -> None:
+        """Show the window; then check the file, take the daily backup and warn about shares."""
+        assert self.window is not None
+        self.window.show()
+        QTimer.singleShot(0, self.window.start_chores)
+
+    def _on_damage(self, error: DatabaseDamagedError) -> None:
+        if self.window is not None:
+            self.window.abandon()
+            self.window = None
+        if recover_damaged(self.path, error) and self.open():
+            self.start()
+        else:
+            application().exit(1)
+
+    def close(self) -> None:
+        if self.window is not None:
+            self.window.controller.database.close()
+
+
 def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
     """The GUI's main loop; a foreseeable failure is shown in a dialog and gives exit code 1.
 
@@ -150,14 +181,16 @@ def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
     app = application()
     settings = Settings()
     try:
-        window = open_main_window(ensure_database_file(location), settings)
+        session = Session(ensure_database_file(location), settings)
+        if not session.open():
+            return 1
     except TargetMonitorError as error:
         QMessageBox.critical(None, app.translate("App", "Target Monitor"), str(error))
         return 1
-    if window is None:
-        return 1
+    window = session.window
+    assert window is not None
     if exit_after_ms is not None:
-        QTimer.singleShot(exit_after_ms, window.close)
+        QTimer.singleShot(exit_after_ms, app.closeAllWindows)
     elif not settings.get(USER_NAME):
         departments = [d.short_name for d in window.controller.workspace.departments.values()]
         dialog = FirstStartDialog(settings, departments)
@@ -166,9 +199,7 @@ def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
             index = window.department_filter.findText(settings.get(USER_DEPARTMENT))
             if index > 0:
                 window.department_filter.setCurrentIndex(index)
-    window.show()
-    QTimer.singleShot(0, window.take_daily_backup)
-    QTimer.singleShot(0, window.warn_if_network_share)
+    session.start()
     code = app.exec()
-    window.controller.database.close()
+    session.close()
     return code

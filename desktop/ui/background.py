@@ -140,8 +140,9 @@ def run_quietly(
     worker.succeeded.connect(bridge.succeeded)
     worker.failed.connect(bridge.failed)
     thread.started.connect(worker.run)
-    worker.succeeded.connect(thread.quit)
-    worker.failed.connect(thread.quit)
+    # Quit from the worker's own thread: the UI thread may be waiting for it (finish_chores).
+    worker.succeeded.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     thread.finished.connect(bridge.deleteLater)
     thread.finished.connect(worker.deleteLater)
     thread.start()

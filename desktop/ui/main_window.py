@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThread
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThread, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +40,8 @@ from desktop.models.backup import (
     entry_count,
     restore,
 )
+from desktop.models.database import damage_of
+from desktop.models.errors import DatabaseDamagedError
 from desktop.models.history import import_batches
 from desktop.models.locations import bundled_file, network_share
 from desktop.models.progress import Status, Thresholds
@@ -83,12 +85,15 @@ LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and task
 class MainWindow(QMainWindow):
     """What clerks and managers open every month."""
 
+    damageFound = Signal(object)  # DatabaseDamagedError: the file failed its quick_check
+
     def __init__(self, controller: PlanController, settings: Settings) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.controller = controller
         self.settings = settings
         self._chores: list[QThread] = []  # quiet background work to finish before closing
+        self._abandoned = False
         self.setWindowIcon(QIcon(str(bundled_file("resources", "icons", "target-monitor.svg"))))
         self._build_models()
         self._build_widgets()
@@ -410,7 +415,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # QMainWindow.closeEvent
-        if self.notes.dirty:
+        if self.notes.dirty and not self._abandoned:
             self.notes.save()  # nothing typed is lost on closing
         self.save_state()
         self.finish_chores()
@@ -835,6 +840,35 @@ class MainWindow(QMainWindow):
                     "exchange Excel templates with other offices."
                 ).replace("%1", reason)
             )
+
+    def start_chores(self) -> None:
+        """After the window is shown: the network warning, the file's quick_check and then,
+        if the file is sound, the daily backup; all without holding up the window."""
+        self.warn_if_network_share()
+        self.check_file(then=self.take_daily_backup)
+
+    def check_file(self, then: Callable[[], None] | None = None) -> None:
+        """SQLite's quick_check of the open file, in the background; damage is signalled."""
+        path = self.controller.database.path
+
+        def done(problems: tuple[str, ...]) -> None:
+            if problems:
+                self.damageFound.emit(DatabaseDamagedError(path, problems))
+            elif then is not None:
+                then()
+
+        def failed(message: str) -> None:
+            self.tell(message)
+
+        self._chores.append(run_quietly(self, lambda: damage_of(path), done, failed))
+
+    def abandon(self) -> None:
+        """Close the window and its database without writing anything more to it."""
+        self._abandoned = True
+        self.finish_chores()
+        self.controller.database.close()
+        self.close()
+        self.deleteLater()
 
     def take_daily_backup(self) -> None:
         """Once a day, on start, when the data changed: a checked backup beside the database,
