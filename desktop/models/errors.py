@@ -13,6 +13,11 @@ class DatabaseOpenError(TargetMonitorError):
     """The database file cannot be used: missing, damaged, locked, foreign or too new."""
 
 
+class DatabaseWriteError(TargetMonitorError):
+    """A change could not be saved (a full or failing disk, a lock held too long): none of it was
+    written."""
+
+
 class PlanSourceError(TargetMonitorError):
     """The plan's source file (TOML) is malformed or inconsistent."""
 
