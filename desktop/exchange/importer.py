@@ -36,7 +36,8 @@ from desktop.exchange.layout import (
     plan_fingerprint,
     row_checksum,
 )
-from desktop.models.backup import backup_before
+from desktop.models.backup import BackupError, backup_before
+from desktop.models.database import Database
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import (
     FigureError,
@@ -607,10 +608,13 @@ def _warn_about_trend(
 def apply_import(
     plan: ImportPlan, workspace: PlanWorkspace, user: str, *, prefer_file: bool = False
 ) -> ImportResult:
-    """Back up, then apply the plan in one transaction under a new import batch."""
+    """Back up, then apply the plan in one transaction under a new import batch.
+
+    A failed backup or write raises a TargetMonitorError and leaves the database as it was.
+    """
     edits = plan.edits(prefer_file=prefer_file)
     database = workspace.database
-    backup = backup_before(database, "import")
+    backup = _backup_first(database, "import", "nothing was imported")
     batch_id, changes = EntryService(database, user).apply_import(
         file_name=plan.file_name,
         sha256=plan.sha256,
@@ -621,9 +625,17 @@ def apply_import(
     return ImportResult(batch_id, changes, backup)
 
 
+def _backup_first(database: Database, reason: str, outcome: str) -> Path:
+    """The backup a change starts with; when it fails, the error says the change was not made."""
+    try:
+        return backup_before(database, reason)
+    except BackupError as error:
+        raise BackupError(f"{error}; {outcome}") from error
+
+
 def undo_import(workspace: PlanWorkspace, batch_id: int, user: str) -> Changes:
     """Take a whole import back (refused if anything it wrote was changed since)."""
-    backup_before(workspace.database, "undo-import")
+    _backup_first(workspace.database, "undo-import", "nothing was undone")
     return EntryService(workspace.database, user).undo_import(batch_id)
 
 

@@ -23,6 +23,7 @@ from desktop.models.database import (
     SCHEMA_VERSION,
     Database,
     driver_connection,
+    plain_cause,
     read_schema_version,
     upgrade,
 )
@@ -78,17 +79,19 @@ def verify(path: Path) -> None:
 
 def copy_verified(database: Database, target: Path) -> Path:
     """A checked copy of the database at `target`, written under a temporary name first."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         database.backup_to(partial)
         verify(partial)
         os.replace(partial, target)
-    except OSError as error:
-        raise BackupError(f"{target}: the backup could not be written ({error.strerror})") from None
+    except (OSError, sqlite3.Error) as error:  # a full disk fails the copy as a database error
+        raise BackupError(
+            f"{target}: the backup could not be written — {plain_cause(error)}"
+        ) from None
     finally:
-        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-            leftover.unlink(missing_ok=True)
+        for end in ("", "-journal", "-wal", "-shm"):
+            Path(f"{partial}{end}").unlink(missing_ok=True)
     return target
 
 

@@ -6,6 +6,7 @@ BEGIN IMMEDIATE so that two instances never both read a version and then both wr
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -16,7 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, delete, event, insert,
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError
+from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError, DatabaseWriteError
 from desktop.models.schema import Base, SchemaMeta
 
 SCHEMA_VERSION = 1
@@ -46,9 +47,16 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error."""
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
-            yield session
+        """One write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error.
+
+        A database error on the way, the commit included (a full disk, a failing disk, a lock
+        held too long), is rolled back and raised as DatabaseWriteError saying so.
+        """
+        try:
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                yield session
+        except DBAPIError as error:
+            raise DatabaseWriteError(describe_write_failure(self.path, error)) from error
 
     def backup_to(self, target: Path) -> None:
         """A consistent copy of the whole database by SQLite's online backup API."""
@@ -149,6 +157,47 @@ def damage_of(path: Path) -> tuple[str, ...]:
         return (str(error),) if is_damage(error) else ()
     lines = [line for (text,) in rows for line in str(text).splitlines()]
     return tuple(line for line in lines if line not in ("ok", "*** in database main ***"))
+
+
+_OS_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file grew beyond the size this system allows",
+    errno.EIO: "the disk reported an I/O error",
+    errno.EROFS: "the disk is read-only",
+}
+
+
+def plain_cause(error: BaseException) -> str:
+    """Why a file could not be written, in plain words: a database (DBAPIError, sqlite3.Error)
+    or an operating system error."""
+    error = getattr(error, "orig", None) or error
+    if isinstance(error, OSError):
+        cause = _OS_CAUSES.get(error.errno or 0)
+        detail = error.strerror or str(error)
+        return f"{cause} ({detail})" if cause else detail
+    detail = str(error).strip() or type(error).__name__
+    lowered = detail.lower()
+    name = str(getattr(error, "sqlite_errorname", "") or "")
+    # SHMSIZE: no room to grow the shared-memory file beside a database in WAL mode.
+    if name in ("SQLITE_FULL", "SQLITE_IOERR_SHMSIZE") or "disk is full" in lowered:
+        return "the disk is full"
+    if name.startswith("SQLITE_IOERR") or "i/o error" in lowered:
+        return f"the disk reported an I/O error ({detail})"
+    if "locked" in lowered or "busy" in lowered:
+        return "the database is locked by another program"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"the file is read-only ({detail})"
+    if "not a database" in lowered or "malformed" in lowered:
+        return f"the file is damaged ({detail})"
+    return detail
+
+
+def describe_write_failure(path: Path, error: BaseException) -> str:
+    """One line telling the user that a change was not saved, and why."""
+    cause = plain_cause(error)
+    advice = "; try again later" if "locked" in cause else ""
+    return f"{path}: the change could not be saved — {cause}; nothing was changed{advice}"
 
 
 def read_schema_version(connection: Connection) -> int | None:

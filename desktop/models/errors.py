@@ -26,6 +26,11 @@ class DatabaseDamagedError(DatabaseOpenError):
         self.problems = problems
 
 
+class DatabaseWriteError(TargetMonitorError):
+    """A change could not be saved (a full or failing disk, a lock held too long): none of it was
+    written."""
+
+
 class PlanSourceError(TargetMonitorError):
     """The plan's source file (TOML) is malformed or inconsistent."""
 
