@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from desktop.models.backup import (
     kept,
     list_backups,
     restore,
+    verify,
 )
 from desktop.models.database import Database
 from desktop.models.locations import network_share
@@ -116,7 +118,9 @@ def test_restore_refuses_what_is_not_a_good_backup(database: Database, tmp_path:
     with pytest.raises(BackupError, match="newer program"):
         restore(database, newer)
     other = tmp_path / "other.sqlite"
-    sqlite3.connect(other).close()
+    with sqlite3.connect(other) as foreign:
+        foreign.execute("CREATE TABLE contacts (name TEXT)")
+    foreign.close()
     with pytest.raises(BackupError, match="not a Target Monitor database"):
         restore(database, other)
     with pytest.raises(BackupError, match="is the database itself"):
@@ -221,3 +225,32 @@ def test_a_backup_in_a_folder_with_uri_characters_restores(
     database.backup_to(copy)
     restore(database, copy, now=NOW)  # '#' and '?' must not cut the path short
     assert len(list_backups(backup_folder(database), database.path.stem)) == 1
+
+
+def test_an_empty_file_is_not_a_usable_backup(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    with pytest.raises(BackupError, match="the file is empty"):
+        verify(empty)
+
+
+def test_copies_a_killed_program_left_half_written_are_removed_after_a_day(
+    database: Database,
+) -> None:
+    folder = backup_folder(database)
+    folder.mkdir()
+    old = folder / ".plan-20260101-090000-000000-import.sqlite.partial"
+    old_journal = Path(f"{old}-journal")
+    young = folder / ".plan-20260615-115900-000000-import.sqlite.partial"
+    other = folder / ".other-20260101-090000-000000-import.sqlite.partial"
+    for leftover in (old, old_journal, young, other):
+        leftover.write_bytes(b"half a copy")
+    day_before = (NOW - dt.timedelta(days=2)).timestamp()
+    for leftover in (old, old_journal, other):
+        os.utime(leftover, (day_before, day_before))
+    young_time = (NOW - dt.timedelta(minutes=1)).timestamp()
+    os.utime(young, (young_time, young_time))
+    backup_before(database, "manual", now=NOW)
+    assert not old.exists() and not old_journal.exists()
+    assert young.exists()  # another copy of the program may still be writing it
+    assert other.exists()  # another database's

@@ -29,7 +29,7 @@ from desktop.models.workspace import PlanWorkspace
 from tests.conftest import SEED, FixedClock
 from tests.test_exchange import fill, row_of
 from tests.test_window_exchange import answer, filled_template, value_of
-from tests.ui_helpers import messages
+from tests.ui_helpers import grid_index, messages
 
 from desktop.ui.main_window import MainWindow
 
@@ -292,6 +292,23 @@ def test_a_failing_commit_in_the_window(
     assert dump(path) == before and value_of(window, "4.2.1-1") is None
     window.import_action.trigger()
     assert value_of(window, "4.2.1-1") == 120
+
+
+def test_a_failing_disk_while_typing_in_the_grid_is_told_and_nothing_is_saved(
+    faults: Faults, window: MainWindow
+) -> None:
+    path = window.controller.database.path
+    before = dump(path)
+    index = grid_index(window, "2.1.1-1", "2025-06")
+    faults.arm(fail_on="COMMIT")
+    assert not window.grid_model.setData(index, 150.0)
+    faults.disarm()
+    assert faults.failed == "COMMIT"
+    assert messages(window) == ["Not saved: " + not_saved(path, IO_ERROR)]
+    assert dump(path) == before
+    assert grid_index(window, "2.1.1-1", "2025-06").data() in ("", None)
+    assert window.controller.undo_stack.count() == 0  # nothing to undo: nothing happened
+    assert window.grid_model.setData(index, 150.0)  # the disk is back: the same edit saves
 
 
 # --- a full disk ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,12 @@ def _read_only(path: Path) -> sqlite3.Connection:
 
 def verify(path: Path) -> None:
     """Raise BackupError unless the file is an intact SQLite database."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError as error:
+        raise BackupError(f"{path}: cannot be read ({error.strerror})") from None
+    if empty:  # SQLite would take an empty file for an empty database
+        raise BackupError(f"{path}: not a usable database (the file is empty)")
     try:
         connection = _read_only(path)
         try:
@@ -142,11 +149,21 @@ def kept(taken: Iterable[dt.datetime], now: dt.datetime) -> set[dt.datetime]:
     return keep
 
 
+PARTIAL_MAX_AGE = dt.timedelta(days=1)
+
+
 def rotate(folder: Path, stem: str, *, now: dt.datetime) -> list[Path]:
-    """Delete the backups `kept` lets go; the deleted paths."""
+    """Delete the backups `kept` lets go, and copies a killed program left half-written more
+    than a day ago (younger ones may still be being written by another copy of the program);
+    the deleted paths."""
     backups = list_backups(folder, stem)
     keep = kept((b.taken_at for b in backups), now)
     removed = [b.path for b in backups if b.taken_at not in keep]
+    for leftover in folder.glob(f".{stem}-*.sqlite.partial*"):
+        with suppress(OSError):
+            written = dt.datetime.fromtimestamp(leftover.stat().st_mtime)
+            if now - written > PARTIAL_MAX_AGE:
+                removed.append(leftover)
     for path in removed:
         path.unlink(missing_ok=True)
     return removed

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop.models.database import Database
-from desktop.models.errors import InvalidEntryError, StaleEditError
+from desktop.models.errors import DatabaseWriteError, InvalidEntryError, StaleEditError
 from desktop.models.figures import format_figure
 from desktop.models.history import entry_details
 from desktop.models.progress import Thresholds
@@ -169,7 +169,7 @@ class PlanController(QObject):
             self._after_write({c.indicator_id for c in cells}, saved=False)
             self.editRefused.emit(self._conflict_message(cells, error))
             return None
-        except InvalidEntryError as error:
+        except (InvalidEntryError, DatabaseWriteError) as error:
             self.editRefused.emit(self.tr("Not saved: %1").replace("%1", str(error)))
             return None
         self._after_write(changes.indicator_ids, saved=not changes.empty)
