@@ -136,12 +136,21 @@ def _head(path: Path) -> bytes | None:
 
 
 def damage_of(path: Path) -> tuple[str, ...]:
-    """What SQLite's quick_check finds wrong with a database file; empty when it is sound.
+    """What SQLite's quick_check finds wrong with a database file; empty when it is sound
+    (or when the check could not run for another reason, such as a lock: opening says so).
 
     A file that does not start like a SQLite database at all is not "damaged" (it is some
     other file, named by mistake): that is left to `open_database` to refuse, untouched.
     An empty file is damaged: nothing a database needs is left in it.
     """
+    try:
+        return _quick_check(path)
+    except sqlite3.Error:
+        return ()
+
+
+def _quick_check(path: Path) -> tuple[str, ...]:
+    """`damage_of`, raising the driver's error when the check cannot run (locked, unreadable)."""
     head = _head(path)
     if head == b"":
         return ("the file is empty (0 bytes)",)
@@ -154,7 +163,9 @@ def damage_of(path: Path) -> tuple[str, ...]:
         finally:
             connection.close()
     except sqlite3.Error as error:
-        return (str(error),) if is_damage(error) else ()
+        if is_damage(error):
+            return (str(error),)
+        raise
     lines = [line for (text,) in rows for line in str(text).splitlines()]
     return tuple(line for line in lines if line not in ("ok", "*** in database main ***"))
 
@@ -229,8 +240,13 @@ def open_database(
     """
     if not path.is_file():
         raise DatabaseOpenError(f"{path}: no such database file")
-    if check and (problems := damage_of(path)):
-        raise DatabaseDamagedError(path, problems)
+    if check:
+        try:
+            problems = _quick_check(path)
+        except sqlite3.Error as error:
+            raise DatabaseOpenError(describe_failure(path, error)) from error
+        if problems:
+            raise DatabaseDamagedError(path, problems)
     engine = _make_engine(path, busy_timeout_ms)
     try:
         with engine.connect() as connection:
