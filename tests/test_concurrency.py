@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from desktop.models.backup import backup_folder, list_backups
 from desktop.models.database import Database
 from desktop.models.errors import StaleEditError
 from desktop.models.service import NO_ENTRY, EntryService
 from desktop.models.workspace import PlanWorkspace
+from tests.test_window_exchange import filled_template
+
+from desktop.ui.main_window import MainWindow
 
 OTHER_PROCESS = """
 import sys
@@ -46,3 +53,49 @@ def test_an_edit_raced_by_another_process_is_refused_with_its_value(database: Da
     workspace.refresh([indicator])
     latest = workspace.latest(indicator)
     assert latest is not None and latest[1].value == 222  # the other process's value stands
+
+
+def another_program_can_write(path: Path) -> bool:
+    """Whether a second program gets the write lock at once (as `BEGIN IMMEDIATE` needs)."""
+    other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+    return True
+
+
+def test_no_lock_is_held_while_a_dialog_waits_for_the_user(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    """The import preview, the undo-import list and the restore question wait for a person
+    for as long as they like: meanwhile other programs must be able to save."""
+    path = window.controller.database.path
+    waited: list[tuple[str, bool]] = []
+
+    def confirm(dialog: QDialog) -> bool:
+        waited.append((type(dialog).__name__, another_program_can_write(path)))
+        return True
+
+    def ask_yes(box: QMessageBox) -> bool:
+        waited.append(("restore question", another_program_can_write(path)))
+        return False
+
+    window._confirm = confirm  # type: ignore[method-assign]
+    window._ask_yes = ask_yes  # type: ignore[method-assign]
+    filled = filled_template(window, tmp_path, {"J6": 120})
+    window.import_template(filled)
+    window.undo_import()
+    window.back_up_now()
+    newest = list_backups(backup_folder(window.controller.database), path.stem)[0]
+    assert newest.reason == "manual"
+    window.restore_backup(newest.path)
+    assert waited == [
+        ("ImportPreviewDialog", True),
+        ("UndoImportDialog", True),
+        ("restore question", True),
+    ]
+    assert another_program_can_write(path)

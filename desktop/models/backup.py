@@ -288,6 +288,7 @@ def recover_into(path: Path, source: Path) -> Path:
     check_restorable(source, path)
     partial = path.with_name(f".{path.name}.partial")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         origin = _read_only(source)
         destination = sqlite3.connect(partial)
         try:
