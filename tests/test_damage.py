@@ -65,6 +65,15 @@ def filled(tmp_path: Path) -> Path:
     return path
 
 
+def backed_up(path: Path, reason: str) -> Path:
+    """A checked backup of the file, as the program takes them."""
+    database = open_database(path)
+    try:
+        return backup_before(database, reason)
+    finally:
+        database.close()
+
+
 def flip_page_type(number: int) -> Callable[[bytearray, int], bytearray]:
     def damage(data: bytearray, size: int) -> bytearray:
         data[(number - 1) * size] = 0x00  # not a page type SQLite knows
@@ -129,11 +138,7 @@ def test_an_intact_file_passes(filled: Path) -> None:
 def test_the_command_line_moves_a_damaged_file_aside_and_names_the_backup_to_restore(
     filled: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = open_database(filled)
-    try:
-        good = backup_before(database, "daily")
-    finally:
-        database.close()
+    good = backed_up(filled, "daily")
     broken = damaged(filled, flip_page_type(btree_pages(filled)[-1])).read_bytes()
 
     assert main(["--db", str(filled), "tree"]) == 1
@@ -155,11 +160,7 @@ def test_the_command_line_moves_a_damaged_file_aside_and_names_the_backup_to_res
 def test_restore_over_a_damaged_file_moves_it_aside_first(
     filled: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database = open_database(filled)
-    try:
-        good = backup_before(database, "manual")
-    finally:
-        database.close()
+    good = backed_up(filled, "manual")
     damaged(filled, CUTS["half-the-pages"])
     assert main(["--db", str(filled), "restore", str(good)]) == 0
     out = capsys.readouterr().out
@@ -213,13 +214,9 @@ def test_the_window_offers_the_newest_good_backup_and_restores_it(
     monkeypatch: pytest.MonkeyPatch,
     qtbot: QtBot,
 ) -> None:
-    database = open_database(filled)
-    try:
-        older = backup_before(database, "daily")
-        database_entries = entries_in(filled)
-        newest = backup_before(database, "import")
-    finally:
-        database.close()
+    older = backed_up(filled, "daily")
+    database_entries = entries_in(filled)
+    newest = backed_up(filled, "import")
     newest.write_bytes(newest.read_bytes()[:5000])  # a damaged backup is passed over
     damaged(filled, flip_page_type(btree_pages(filled)[0]))
     choose(monkeypatch, Recovery.RESTORE)
@@ -237,7 +234,9 @@ def test_the_window_offers_the_newest_good_backup_and_restores_it(
     workspace = window.controller.workspace
     assert sum(workspace.latest(i) is not None for i in workspace.indicators) >= 24
     close(window)
-    assert check_database(open_database(filled)).ok
+    reopened = open_database(filled)
+    assert check_database(reopened).ok
+    reopened.close()
     assert len(list(filled.parent.glob("plan.damaged-*.sqlite"))) == 1
 
 
@@ -288,11 +287,7 @@ def test_damage_found_after_the_window_opened_reopens_it_on_the_backup(
     monkeypatch: pytest.MonkeyPatch,
     qtbot: QtBot,
 ) -> None:
-    database = open_database(filled)
-    try:
-        backup_before(database, "daily")
-    finally:
-        database.close()
+    backed_up(filled, "daily")
     damage_the_start_does_not_read(filled)
     choose(monkeypatch, Recovery.RESTORE)
     session = Session(filled, settings)
