@@ -32,7 +32,7 @@ from desktop.models.backup import (
     restore,
     set_aside,
 )
-from desktop.models.database import Database, damage_of, describe_failure, open_database
+from desktop.models.database import Database, describe_failure, open_database
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.integrity import check_database
@@ -220,13 +220,17 @@ NETWORK_WARNING = (
 )
 
 
+def _warn_if_shared(path: Path) -> None:
+    reason = network_share(path.parent)
+    if reason:
+        sys.stderr.write(f"{PROG}: warning: {NETWORK_WARNING.format(reason=reason)}\n")
+
+
 def _open(args: argparse.Namespace) -> Database:
     location = resolve_location(args.db)
     args.resolved_db = location.path
     path = ensure_database_file(location)
-    reason = network_share(path.parent)
-    if reason:
-        sys.stderr.write(f"{PROG}: warning: {NETWORK_WARNING.format(reason=reason)}\n")
+    _warn_if_shared(path)
     try:
         return open_database(path)
     except DatabaseDamagedError as error:
@@ -409,17 +413,25 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
-    path = resolve_location(args.db).path
-    if not path.exists() or damage_of(path):
-        # Nothing usable to back up first: a damaged file is moved aside, never overwritten.
-        if path.exists():
+    path = args.resolved_db = resolve_location(args.db).path
+    source = Path(args.file)
+    database = None
+    if path.exists():
+        _warn_if_shared(path)
+        try:
+            database = open_database(path)
+        except DatabaseDamagedError:
+            # Nothing usable to back up first: a damaged file is moved aside, never overwritten.
             out.write(f"{path}: the database file is damaged; moved to {set_aside(path)}\n")
-        recover_into(path, Path(args.file))
+    if database is None:
+        recover_into(path, source)
         open_database(path).close()  # an older schema is upgraded now, not at the next start
         out.write(f"{path}: restored from {args.file}\n")
         return EXIT_OK
-    with _opened(args) as database:
-        saved = restore(database, Path(args.file))
+    try:
+        saved = restore(database, source)
+    finally:
+        database.close()
     out.write(
         f"{database.path}: restored from {args.file}; the content it replaced is kept in {saved}\n"
     )

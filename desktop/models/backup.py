@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +23,9 @@ from sqlalchemy.exc import DBAPIError
 from desktop.models.database import (
     SCHEMA_VERSION,
     Database,
-    driver_connection,
+    copy_to_file,
     plain_cause,
+    read_only,
     read_schema_version,
     upgrade,
 )
@@ -58,11 +59,6 @@ def backup_folder(database: Database) -> Path:
     return backups_beside(database.path)
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
-    """A read-only connection to a file (as a URI, so '#', '?' or '%' in its path are safe)."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-
-
 def verify(path: Path) -> None:
     """Raise BackupError unless the file is an intact SQLite database."""
     try:
@@ -72,7 +68,7 @@ def verify(path: Path) -> None:
     if empty:  # SQLite would take an empty file for an empty database
         raise BackupError(f"{path}: not a usable database (the file is empty)")
     try:
-        connection = _read_only(path)
+        connection = read_only(path)
         try:
             rows = connection.execute("PRAGMA integrity_check").fetchall()
         finally:
@@ -84,22 +80,26 @@ def verify(path: Path) -> None:
         raise BackupError(f"{path}: the copy is damaged ({problems})")
 
 
-def copy_verified(database: Database, target: Path) -> Path:
-    """A checked copy of the database at `target`, written under a temporary name first."""
+def _write_checked(target: Path, copy: Callable[[Path], None], failure: str) -> Path:
+    """Write a database file by `copy` under a temporary name, check it, and only then give
+    it its name; a failure raises BackupError starting with `failure` and leaves nothing."""
     partial = target.with_name(f".{target.name}.partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        database.backup_to(partial)
+        copy(partial)
         verify(partial)
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:  # a full disk fails the copy as a database error
-        raise BackupError(
-            f"{target}: the backup could not be written — {plain_cause(error)}"
-        ) from None
+        raise BackupError(f"{target}: {failure} — {plain_cause(error)}") from None
     finally:
         for end in ("", "-journal", "-wal", "-shm"):
             Path(f"{partial}{end}").unlink(missing_ok=True)
     return target
+
+
+def copy_verified(database: Database, target: Path) -> Path:
+    """A checked copy of the database at `target`, written under a temporary name first."""
+    return _write_checked(target, database.backup_to, "the backup could not be written")
 
 
 def backup_before(database: Database, reason: str, *, now: dt.datetime | None = None) -> Path:
@@ -171,7 +171,7 @@ def rotate(folder: Path, stem: str, *, now: dt.datetime) -> list[Path]:
 
 def _schema_version(path: Path) -> int:
     """The schema version a backup file was written with; BackupError if it is none of ours."""
-    engine = create_engine("sqlite://", creator=lambda: _read_only(path))
+    engine = create_engine("sqlite://", creator=lambda: read_only(path))
     try:
         with engine.connect() as connection:
             version = read_schema_version(connection)
@@ -212,12 +212,7 @@ def restore(database: Database, source: Path, *, now: dt.datetime | None = None)
     source = Path(source)
     check_restorable(source, database.path)
     saved = backup_before(database, "before-restore", now=now)
-    origin = _read_only(source)
-    try:
-        with driver_connection(database) as connection:
-            origin.backup(connection)
-    finally:
-        origin.close()
+    database.load_from(source)
     upgrade(database)  # a backup from an older program
     return saved
 
@@ -286,31 +281,21 @@ def recover_into(path: Path, source: Path) -> Path:
     if path.exists():
         raise BackupError(f"{path}: a database is already there")
     check_restorable(source, path)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        origin = _read_only(source)
-        destination = sqlite3.connect(partial)
+
+    def copy(partial: Path) -> None:
+        origin = read_only(source)
         try:
-            origin.backup(destination)
-            destination.execute("PRAGMA journal_mode = DELETE")
+            copy_to_file(origin, partial)
         finally:
-            destination.close()
             origin.close()
-        verify(partial)
-        os.replace(partial, path)
-    except (OSError, sqlite3.Error) as error:
-        raise BackupError(f"{path}: the backup could not be copied back ({error})") from None
-    finally:
-        for leftover in (partial, Path(f"{partial}-journal")):
-            leftover.unlink(missing_ok=True)
-    return path
+
+    return _write_checked(path, copy, "the backup could not be copied back")
 
 
 def entry_count(path: Path) -> int | None:
     """How many monthly entries a backup holds; None if it cannot be read."""
     try:
-        connection = _read_only(path)
+        connection = read_only(path)
         try:
             row = connection.execute("SELECT count(*) FROM entries").fetchone()
         finally:

@@ -61,18 +61,38 @@ class Database:
     def backup_to(self, target: Path) -> None:
         """A consistent copy of the whole database by SQLite's online backup API."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        destination = sqlite3.connect(target)
+        with driver_connection(self) as source:
+            copy_to_file(source, target)
+
+    def load_from(self, source: Path) -> None:
+        """Replace the whole content with a database file's, by SQLite's online backup API
+        (other connections see the old content or the new, never a mix)."""
+        origin = read_only(source)
         try:
-            with driver_connection(self) as source:
-                source.backup(destination)
-            # One self-contained file: a copy carries no -wal or -shm beside it.
-            destination.execute("PRAGMA journal_mode = DELETE")
+            with driver_connection(self) as connection:
+                origin.backup(connection)
         finally:
-            destination.close()
+            origin.close()
 
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
+
+
+def read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a file (as a URI, so '#', '?' or '%' in its path are safe)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def copy_to_file(source: sqlite3.Connection, target: Path) -> None:
+    """Copy a database into a new file by the online backup API; the copy is self-contained
+    (rollback journal, so no -wal or -shm beside it)."""
+    destination = sqlite3.connect(target)
+    try:
+        source.backup(destination)
+        destination.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        destination.close()
 
 
 def _make_engine(path: Path, busy_timeout_ms: int) -> Engine:
@@ -317,7 +337,7 @@ def _upgrade(
             _migrate_one(database, step, migrations[step])
         except (DBAPIError, MigrationError) as error:
             reason = str(getattr(error, "orig", None) or error)
-            _put_back(database, saved)
+            database.load_from(saved)
             raise DatabaseOpenError(
                 f"{database.path}: upgrading the schema from version {step} failed "
                 f"({reason}); the database was put back as it "
@@ -347,16 +367,6 @@ def _migrate_one(database: Database, step: int, migration: Migration) -> None:
                 _write_schema_version(connection, step + 1)
         finally:
             driver.execute("PRAGMA foreign_keys = ON")
-
-
-def _put_back(database: Database, backup: Path) -> None:
-    """Copy a backup over the open database's content (SQLite's backup API)."""
-    origin = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        with driver_connection(database) as connection:
-            origin.backup(connection)
-    finally:
-        origin.close()
 
 
 def create_database(path: Path) -> Database:

@@ -12,7 +12,6 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop.models.backup import (
-    BackupError,
     entry_count,
     newest_good_backup,
     recover_into,
@@ -120,7 +119,7 @@ def recover_damaged(path: Path, error: DatabaseDamagedError) -> bool:
         if choice is Recovery.START_FROM_PLAN:
             ensure_database_file(DatabaseLocation(path, explicit=False))
             return True
-    except (BackupError, TargetMonitorError) as failure:
+    except TargetMonitorError as failure:  # BackupError among them
         QMessageBox.critical(None, title, str(failure))
     return False
 

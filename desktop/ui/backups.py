@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
@@ -96,14 +97,14 @@ class BackupsDialog(QDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
-        self.back_up_button = self._button(buttons, self.tr("&Back up now"), self.backUpRequested)
-        self.restore_button = self._button(buttons, self.tr("&Restore…"), None)
-        self.restore_button.clicked.connect(self._restore_selected)
-        self.from_file_button = self._button(
-            buttons, self.tr("Restore from a &file…"), self.restoreFromFileRequested
+        self.back_up_button = self._button(
+            buttons, self.tr("&Back up now"), self.backUpRequested.emit
         )
-        self.open_folder_button = self._button(buttons, self.tr("&Open folder"), None)
-        self.open_folder_button.clicked.connect(self._open_folder)
+        self.restore_button = self._button(buttons, self.tr("&Restore…"), self._restore_selected)
+        self.from_file_button = self._button(
+            buttons, self.tr("Restore from a &file…"), self.restoreFromFileRequested.emit
+        )
+        self.open_folder_button = self._button(buttons, self.tr("&Open folder"), self._open_folder)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -113,11 +114,11 @@ class BackupsDialog(QDialog):
         self.resize(760, 420)
         self.refresh()
 
-    def _button(self, box: QDialogButtonBox, text: str, signal: object) -> QPushButton:
+    def _button(self, box: QDialogButtonBox, text: str, slot: Callable[[], None]) -> QPushButton:
         button = box.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
         button.setAutoDefault(False)
-        if signal is not None:
-            button.clicked.connect(signal)
+        # Not connect(slot): `clicked` passes `checked`, which a signal's emit would forward.
+        button.clicked.connect(lambda: slot())  # noqa: PLW0108
         return button
 
     def refresh(self) -> None:
