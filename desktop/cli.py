@@ -33,6 +33,7 @@ from desktop.models.backup import (
     set_aside,
 )
 from desktop.models.database import Database, describe_failure, open_database
+from desktop.models.demo import DEFAULT_SEED, DEMO_LABEL, create_demo
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.integrity import check_database
@@ -99,6 +100,8 @@ def _counts_text(counts: dict[Status, int]) -> str:
 def render_tree(view: PlanView, out: TextIO) -> None:
     """The hierarchy as indented text, with targets, latest values and lights."""
     total = view.rollup
+    if view.demo:
+        out.write(f"【{DEMO_LABEL}】\n")
     out.write(
         f"{view.title}  {view.start.isoformat()} 至 {view.end.isoformat()}  数据截至 {view.as_of}\n"
     )
@@ -205,6 +208,7 @@ def tree_json(view: PlanView) -> dict[str, Any]:
             "expected": _round(view.rollup.expected),
             "status": view.rollup.status.value,
             "counts": {status.value: view.rollup.counts.get(status, 0) for status in Status},
+            "demo": view.demo,
         },
         "departments": [{"name": d.name, "short_name": d.short_name} for d in view.departments],
         "nodes": [_node_json(project) for project in view.projects],
@@ -449,6 +453,22 @@ def cmd_build_seed(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    if not args.db:
+        raise TargetMonitorError(
+            "demo needs --db FILE, a new file: demo figures never go into your own database"
+        )
+    path = Path(args.db).expanduser()
+    args.resolved_db = path
+    info = create_demo(path, through=args.period, seed=args.seed)
+    out.write(
+        f"wrote {path}: {DEMO_LABEL}, {info.entries} monthly reports of {info.indicators} "
+        f"indicators, {info.first} to {info.through}\n"
+        f'open it with: {PROG} --db "{path}"\n'
+    )
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """The window (Qt is imported only here, so the other commands start fast)."""
     from desktop.ui.app import run  # noqa: PLC0415
@@ -565,6 +585,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="PDF: the status sheet (进度情况表), the supervision notices (督办单), or both",
     )
     report.set_defaults(handler=cmd_report)
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="a new database with generated demo figures (--db names the new file)",
+    )
+    demo.add_argument(
+        "--period", type=_period, metavar="YYYY-MM", help="last month (default: this month)"
+    )
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help=argparse.SUPPRESS)
+    demo.set_defaults(handler=cmd_demo)
 
     seed = commands.add_parser(
         "build-seed", help="rebuild data/seed.sqlite from data/plan_2025.toml (developers)"

@@ -1,15 +1,14 @@
 """Re-make the images the README shows: a printed status sheet page and a trend chart.
 
 Run from the repository root: `.venv/bin/python tools/docs_images.py` (needs `pdftoppm` from
-poppler-utils to turn the PDF page into a PNG). The figures are DEMO figures, generated here
-with a fixed seed into a temporary copy of the plan and labelled as such on every image; the
-shipped seed and the user's database are not touched.
+poppler-utils to turn the PDF page into a PNG). The figures are DEMO figures (`desktop.models.demo`,
+the same as `target-monitor demo`), generated with a fixed seed into a temporary file and
+labelled as such on every image; the shipped seed and the user's database are not touched.
 """
 
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -23,9 +22,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from desktop.models.database import open_database
-from desktop.models.locations import bundled_file
-from desktop.models.schema import MilestoneState
-from desktop.models.service import NO_ENTRY, EntryEdit, EntryService
+from desktop.models.demo import DEMO_COLOUR, DEMO_LABEL, create_demo
 from desktop.models.status_sheet import build_documents
 from desktop.models.workspace import PlanWorkspace
 
@@ -36,37 +33,6 @@ from desktop.ui.settings import Settings
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 AS_OF = "2025-06"
-DEMO_LABEL = "演示数据 · 非真实填报"
-
-
-def fill_demo(database_path: Path) -> None:
-    """January to June: figures along each indicator's 序时进度 with a steady random pace."""
-    database = open_database(database_path)
-    workspace = PlanWorkspace(database, as_of=AS_OF)
-    pace = random.Random(2025)
-    edits = []
-    for indicator in workspace.indicators.values():
-        if pace.random() < 0.1:
-            continue  # a few indicators not reported, as in a real month
-        speed = pace.uniform(0.45, 1.25)
-        for month in range(1, 7):
-            period = f"2025-{month:02d}"
-            fields: dict[str, object]
-            if indicator.is_milestone:
-                state = MilestoneState.IN_PROGRESS if month > 2 else MilestoneState.NOT_STARTED
-                fields = {"milestone_state": state}
-            else:
-                assert indicator.target is not None
-                start = indicator.baseline or 0.0
-                step = (indicator.target - start) * month / 12 * speed
-                fields = {"value": round(start + step * pace.uniform(0.9, 1.05), 1)}
-            if month == 6:
-                fields["progress_note"] = "【演示数据】按月调度推进,已完成阶段性任务。"
-                if speed < 0.7:
-                    fields["problems"] = "【演示数据】项目前期手续办理较慢,下步加强协调调度。"
-            edits.append(EntryEdit(indicator.id, period, fields, NO_ENTRY))
-    EntryService(database, "演示数据").apply(edits)
-    database.close()
 
 
 def label(path: Path) -> None:
@@ -77,7 +43,7 @@ def label(path: Path) -> None:
     font.setPixelSize(max(14, image.height() // 40))
     painter.setFont(font)
     text_rect = image.rect().adjusted(0, 6, -12, 0)
-    painter.setPen(QColor("#c0392b"))
+    painter.setPen(QColor(DEMO_COLOUR))
     painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, DEMO_LABEL)
     painter.end()
     image.save(str(path))
@@ -92,8 +58,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         database_path = work / "demo.sqlite"
-        shutil.copy(bundled_file("data", "seed.sqlite"), database_path)
-        fill_demo(database_path)
+        create_demo(database_path, through=AS_OF)
         database = open_database(database_path)
         workspace = PlanWorkspace(database, as_of=AS_OF)
         department = workspace.department_named("工信局")

@@ -17,6 +17,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop.exchange.xlsx import save_atomically, write_text
+from desktop.models.demo import DEMO_COLOUR, DEMO_LABEL
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
@@ -149,10 +150,24 @@ def write_report(
             monthly=monthly,
             position=projects.index(project_id),
         )
+    if workspace.demo:
+        _label_demo(workbook)
     save_atomically(workbook, path)
     if progress:
         progress(total, total)
     return ReportInfo(path, workspace.as_of, len(workbook.sheetnames), len(workspace.indicators))
+
+
+def _label_demo(workbook: Workbook) -> None:
+    """Generated figures say so: beside every sheet's title and in every printed page's header."""
+    workbook.properties.keywords = DEMO_LABEL
+    for sheet in workbook.worksheets:
+        sheet["A3"] = f"【{DEMO_LABEL}】本表数据由演示功能生成,不是各单位填报的数据。"
+        sheet["A3"].font = Font(bold=True, color=DEMO_COLOUR.lstrip("#"))
+        header = sheet.oddHeader
+        assert header is not None  # openpyxl gives every new sheet its header and footer
+        header.center.text = DEMO_LABEL
+        header.center.color = DEMO_COLOUR.lstrip("#")
 
 
 def _write_summary(

@@ -22,6 +22,9 @@ from desktop.models.schema import Base, SchemaMeta
 
 SCHEMA_VERSION = 1
 SCHEMA_VERSION_KEY = "schema_version"
+# Present (with when and how the figures were made) in a database filled by `demo`: every view
+# and report of such a database says that its figures are demo figures.
+DEMO_KEY = "demo"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 Migration = Callable[[Connection], None]
@@ -237,6 +240,11 @@ def read_schema_version(connection: Connection) -> int | None:
         return None
     value = connection.scalar(select(SchemaMeta.value).where(SchemaMeta.key == SCHEMA_VERSION_KEY))
     return None if value is None else int(value)
+
+
+def demo_mark(session: Session) -> str | None:
+    """What the database says about its demo figures; None for a real database."""
+    return session.scalar(select(SchemaMeta.value).where(SchemaMeta.key == DEMO_KEY))
 
 
 def _write_schema_version(connection: Connection, version: int) -> None:

@@ -67,6 +67,7 @@ class StatusSheet:
     thresholds: Thresholds
     reporting_unit: str  # the department that signs, when the sheet is a department's
     source: str
+    demo: bool = False  # generated demo figures: every page says so
 
     @property
     def indicator_rows(self) -> list[SheetRow]:
@@ -84,6 +85,7 @@ class SupervisionNotice:
     generated_at: dt.datetime
     items: tuple[SheetRow, ...]  # indicator rows
     thresholds: Thresholds
+    demo: bool = False
 
 
 Document = StatusSheet | SupervisionNotice
@@ -250,6 +252,7 @@ def build_status_sheet(
         thresholds=workspace.thresholds,
         reporting_unit=department.name if department is not None else "",
         source=workspace.plan.source,
+        demo=workspace.demo,
     )
 
 
@@ -284,6 +287,7 @@ def build_notices(
                 generated_at=generated,
                 items=tuple(items),
                 thresholds=workspace.thresholds,
+                demo=workspace.demo,
             )
         )
     return notices

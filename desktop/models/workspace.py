@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from sqlalchemy import String, case, func, select, type_coerce
 
-from desktop.models.database import Database
+from desktop.models.database import Database, demo_mark
 from desktop.models.errors import TargetMonitorError
 from desktop.models.progress import (
     STATE_BY_CODE,
@@ -237,6 +237,8 @@ class PlanWorkspace:
                 plan.end_date,
                 plan.source,
             )
+            # Demo figures (`target-monitor demo`) are labelled as such wherever they show.
+            self.demo = demo_mark(session) is not None
             self.departments = {
                 row.id: DepartmentInfo(row.id, row.name, row.short_name)
                 for row in session.execute(

@@ -38,6 +38,7 @@ from PySide6.QtGui import (
 
 from desktop import __version__
 from desktop.exchange.report import ReportCancelled
+from desktop.models.demo import DEMO_COLOUR, DEMO_LABEL
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.progress import FINAL_STRETCH_MONTHS, Status
@@ -326,9 +327,10 @@ def notice_html(
 
 
 def title_of(document: Document) -> str:
+    demo = f"({DEMO_LABEL})" if document.demo else ""
     if isinstance(document, StatusSheet):
-        return f"进度情况表 · {document.subject}"
-    return f"督办单 · {document.department.name}"
+        return f"进度情况表 · {document.subject}{demo}"
+    return f"督办单 · {document.department.name}{demo}"
 
 
 class _Pages:
@@ -469,6 +471,14 @@ def _paint_furniture(
     painter.drawLine(
         0, round(pages.header - pages.mm(1)), round(pages.width), round(pages.header - pages.mm(1))
     )
+    if document.demo:  # generated figures must never pass for reported ones
+        label = QFont(print_font_family(), 9)
+        label.setBold(True)
+        painter.setFont(label)
+        painter.setPen(QColor(DEMO_COLOUR))
+        painter.drawText(
+            top, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, DEMO_LABEL
+        )
 
 
 def paint_documents(

@@ -4,8 +4,8 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="111"/>
-        <location filename="../../desktop/ui/app.py" line="155"/>
+        <location filename="../../desktop/ui/app.py" line="104"/>
+        <location filename="../../desktop/ui/app.py" line="187"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
@@ -54,32 +54,32 @@
 <context>
     <name>Backups</name>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="30"/>
+        <location filename="../../desktop/ui/backups.py" line="31"/>
         <source>Before upgrading (schema %1)</source>
         <translation>升级前（数据版本 %1）</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="34"/>
+        <location filename="../../desktop/ui/backups.py" line="35"/>
         <source>Daily</source>
         <translation>每日</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="35"/>
+        <location filename="../../desktop/ui/backups.py" line="36"/>
         <source>Made by hand</source>
         <translation>手动</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="36"/>
+        <location filename="../../desktop/ui/backups.py" line="37"/>
         <source>Before an import</source>
         <translation>导入前</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="37"/>
+        <location filename="../../desktop/ui/backups.py" line="38"/>
         <source>Before undoing an import</source>
         <translation>撤销导入前</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="38"/>
+        <location filename="../../desktop/ui/backups.py" line="39"/>
         <source>Before a restore</source>
         <translation>恢复前</translation>
     </message>
@@ -87,57 +87,57 @@
 <context>
     <name>BackupsDialog</name>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="61"/>
+        <location filename="../../desktop/ui/backups.py" line="62"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="68"/>
+        <location filename="../../desktop/ui/backups.py" line="69"/>
         <source>Backups of %1 are kept in %2: the newest ten, then one a day for a week, one a week for a month and one a month for a year. A backup is taken before every import and once a day when figures changed; each is checked before it is kept.</source>
         <translation>%1 的备份保存在 %2：保留最近 10 份，此外一周内每天一份、一个月内每周一份、一年内每月一份。每次导入前以及数据有变动的每天都会自动备份；每份备份在保留前都经过完整性检查。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="82"/>
+        <location filename="../../desktop/ui/backups.py" line="83"/>
         <source>Taken</source>
         <translation>备份时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="82"/>
+        <location filename="../../desktop/ui/backups.py" line="83"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="82"/>
+        <location filename="../../desktop/ui/backups.py" line="83"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="82"/>
+        <location filename="../../desktop/ui/backups.py" line="83"/>
         <source>Entries</source>
         <translation>填报条目</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="94"/>
+        <location filename="../../desktop/ui/backups.py" line="95"/>
         <source>No backup has been taken yet.</source>
         <translation>尚无备份。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="99"/>
+        <location filename="../../desktop/ui/backups.py" line="101"/>
         <source>&amp;Back up now</source>
         <translation>立即备份(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="100"/>
+        <location filename="../../desktop/ui/backups.py" line="103"/>
         <source>&amp;Restore…</source>
         <translation>恢复(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="103"/>
+        <location filename="../../desktop/ui/backups.py" line="105"/>
         <source>Restore from a &amp;file…</source>
         <translation>从文件恢复(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="105"/>
+        <location filename="../../desktop/ui/backups.py" line="107"/>
         <source>&amp;Open folder</source>
         <translation>打开所在文件夹(&amp;O)</translation>
     </message>
@@ -226,37 +226,37 @@
 <context>
     <name>DamagedDatabaseDialog</name>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="190"/>
+        <location filename="../../desktop/ui/backups.py" line="191"/>
         <source>The database is damaged</source>
         <translation>数据库已损坏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="193"/>
+        <location filename="../../desktop/ui/backups.py" line="194"/>
         <source>The database %1 is damaged and cannot be used. It was moved to %2; nothing was deleted.</source>
         <translation>数据库 %1 已损坏，无法使用。该文件已移至 %2，未删除任何内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="204"/>
+        <location filename="../../desktop/ui/backups.py" line="205"/>
         <source>The newest good backup was taken on %1 and holds %2 entries. Restore it? Figures entered after it must be entered again.</source>
         <translation>最近一份完好的备份生成于 %1，含 %2 条填报。是否恢复该备份？此后填报的数据需要重新录入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="211"/>
+        <location filename="../../desktop/ui/backups.py" line="212"/>
         <source>Restore the backup</source>
         <translation>恢复备份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="218"/>
+        <location filename="../../desktop/ui/backups.py" line="219"/>
         <source>No good backup was found. You can start again from the plan, without figures, and restore a backup from elsewhere with File → Backups.</source>
         <translation>未找到完好的备份。可以从计划重新开始（不含填报数据），之后通过“文件 → 备份”从其他位置恢复备份。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="222"/>
+        <location filename="../../desktop/ui/backups.py" line="223"/>
         <source>Start from the plan</source>
         <translation>从计划重新开始</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="224"/>
+        <location filename="../../desktop/ui/backups.py" line="225"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -483,341 +483,366 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="114"/>
+        <location filename="../../desktop/ui/main_window.py" line="122"/>
         <source>Monthly progress</source>
         <translation>进度填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="116"/>
+        <location filename="../../desktop/ui/main_window.py" line="124"/>
         <source>Overview</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="122"/>
+        <location filename="../../desktop/ui/main_window.py" line="130"/>
         <source>Trend chart</source>
         <translation>趋势图</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="137"/>
+        <location filename="../../desktop/ui/main_window.py" line="145"/>
         <source>Search code or name (Ctrl+F)</source>
         <translation>搜索编码或名称 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="140"/>
+        <location filename="../../desktop/ui/main_window.py" line="148"/>
         <source>All departments</source>
         <translation>全部单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="147"/>
+        <location filename="../../desktop/ui/main_window.py" line="155"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="245"/>
+        <location filename="../../desktop/ui/main_window.py" line="253"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="252"/>
+        <location filename="../../desktop/ui/main_window.py" line="260"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="254"/>
+        <location filename="../../desktop/ui/main_window.py" line="262"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="260"/>
+        <location filename="../../desktop/ui/main_window.py" line="268"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="263"/>
+        <location filename="../../desktop/ui/main_window.py" line="271"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="266"/>
+        <location filename="../../desktop/ui/main_window.py" line="274"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="269"/>
+        <location filename="../../desktop/ui/main_window.py" line="277"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="272"/>
+        <location filename="../../desktop/ui/main_window.py" line="280"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="274"/>
+        <location filename="../../desktop/ui/main_window.py" line="282"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="275"/>
+        <location filename="../../desktop/ui/main_window.py" line="283"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="277"/>
+        <location filename="../../desktop/ui/main_window.py" line="285"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="279"/>
+        <location filename="../../desktop/ui/main_window.py" line="287"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="281"/>
+        <location filename="../../desktop/ui/main_window.py" line="289"/>
         <source>Export &amp;templates…</source>
         <translation>导出填报模板(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="284"/>
+        <location filename="../../desktop/ui/main_window.py" line="292"/>
         <source>&amp;Import filled templates…</source>
         <translation>导入填报数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="286"/>
+        <location filename="../../desktop/ui/main_window.py" line="294"/>
         <source>&amp;Undo an import…</source>
         <translation>撤销导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="288"/>
+        <location filename="../../desktop/ui/main_window.py" line="296"/>
         <source>Export status &amp;report…</source>
         <translation>导出汇总报表(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="291"/>
+        <location filename="../../desktop/ui/main_window.py" line="299"/>
         <source>&amp;Print status sheet…</source>
         <translation>打印进度情况表(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="294"/>
+        <location filename="../../desktop/ui/main_window.py" line="302"/>
         <source>&amp;Backups…</source>
         <translation>备份(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="309"/>
+        <location filename="../../desktop/ui/main_window.py" line="317"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="324"/>
+        <location filename="../../desktop/ui/main_window.py" line="332"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="328"/>
+        <location filename="../../desktop/ui/main_window.py" line="336"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="330"/>
+        <location filename="../../desktop/ui/main_window.py" line="338"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="333"/>
+        <location filename="../../desktop/ui/main_window.py" line="341"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="336"/>
+        <location filename="../../desktop/ui/main_window.py" line="344"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="359"/>
+        <location filename="../../desktop/ui/main_window.py" line="362"/>
+        <source>DEMO figures</source>
+        <translation>演示数据</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="367"/>
+        <source>This database was filled with generated demo figures (target-monitor demo); its figures were not reported by any department.</source>
+        <translation>本数据库由演示功能(target-monitor demo)生成的数据填充,其中的数据不是任何单位填报的。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="378"/>
         <source>Database: %1</source>
         <translation>数据库:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="362"/>
+        <location filename="../../desktop/ui/main_window.py" line="381"/>
         <source>Nothing saved in this session</source>
         <translation>本次尚未保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="427"/>
+        <location filename="../../desktop/ui/main_window.py" line="447"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="431"/>
+        <location filename="../../desktop/ui/main_window.py" line="449"/>
+        <source>DEMO figures, not reported ones</source>
+        <translation>演示数据 · 非真实填报</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="454"/>
         <source>User: %1</source>
         <translation>填报人:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="541"/>
-        <location filename="../../desktop/ui/main_window.py" line="636"/>
+        <location filename="../../desktop/ui/main_window.py" line="564"/>
+        <location filename="../../desktop/ui/main_window.py" line="660"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="551"/>
+        <location filename="../../desktop/ui/main_window.py" line="574"/>
         <source>Saved at %1</source>
         <translation>已于 %1 保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="575"/>
+        <location filename="../../desktop/ui/main_window.py" line="598"/>
         <source>Select the cell where the pasted figures should start.</source>
         <translation>请先选择粘贴的起始单元格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="580"/>
+        <location filename="../../desktop/ui/main_window.py" line="603"/>
         <source>Paste %1 cells</source>
         <translation>粘贴 %1 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="587"/>
+        <location filename="../../desktop/ui/main_window.py" line="610"/>
         <source>%1 cells pasted; these were refused:</source>
         <translation>已粘贴 %1 个单元格;以下单元格未被接受:</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="592"/>
+        <location filename="../../desktop/ui/main_window.py" line="615"/>
         <source>… and %1 more</source>
         <translation>……另有 %1 处</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="596"/>
+        <location filename="../../desktop/ui/main_window.py" line="619"/>
         <source>%1 cells pasted</source>
         <translation>已粘贴 %1 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="607"/>
+        <location filename="../../desktop/ui/main_window.py" line="631"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="637"/>
+        <location filename="../../desktop/ui/main_window.py" line="661"/>
         <source>Excel workbooks (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="639"/>
+        <location filename="../../desktop/ui/main_window.py" line="663"/>
         <source>PDF documents (*.pdf)</source>
         <translation>PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="641"/>
+        <location filename="../../desktop/ui/main_window.py" line="665"/>
         <source>Target Monitor databases (*.sqlite *.db);;All files (*)</source>
         <translation>目标任务监测数据库 (*.sqlite *.db);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="690"/>
+        <location filename="../../desktop/ui/main_window.py" line="714"/>
         <source>Exporting templates…</source>
         <translation>正在导出填报模板…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="693"/>
+        <location filename="../../desktop/ui/main_window.py" line="717"/>
         <source>%1 templates exported to %2</source>
         <translation>已导出 %1 个填报模板到 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="706"/>
+        <location filename="../../desktop/ui/main_window.py" line="730"/>
         <source>Checking %1…</source>
         <translation>正在检查 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="717"/>
+        <location filename="../../desktop/ui/main_window.py" line="741"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="724"/>
+        <location filename="../../desktop/ui/main_window.py" line="748"/>
         <source>Imported as batch %1 (%2 indicators)</source>
         <translation>已导入为批次 %1(%2 个指标)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="739"/>
+        <location filename="../../desktop/ui/main_window.py" line="763"/>
         <source>Undoing import %1…</source>
         <translation>正在撤销导入批次 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="745"/>
+        <location filename="../../desktop/ui/main_window.py" line="769"/>
         <source>Import %1 undone</source>
         <translation>已撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="758"/>
+        <location filename="../../desktop/ui/main_window.py" line="782"/>
         <source>Writing the status report…</source>
         <translation>正在生成汇总报表…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="761"/>
+        <location filename="../../desktop/ui/main_window.py" line="785"/>
         <source>Report written to %1</source>
         <translation>汇总报表已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="796"/>
+        <location filename="../../desktop/ui/main_window.py" line="820"/>
         <source>Nothing to print: no indicator is behind as of %1.</source>
         <translation>没有可打印的内容:截至 %1 没有滞后的指标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="818"/>
+        <location filename="../../desktop/ui/main_window.py" line="842"/>
         <source>Writing the PDF…</source>
         <translation>正在生成 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="821"/>
+        <location filename="../../desktop/ui/main_window.py" line="845"/>
         <source>PDF written to %1 (%2 pages)</source>
         <translation>PDF 已保存到 %1(共 %2 页)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="833"/>
+        <location filename="../../desktop/ui/main_window.py" line="857"/>
         <source>%1. SQLite cannot share a database between computers safely: figures may be lost or the file damaged. Keep the database on this computer&apos;s disk and exchange Excel templates with other offices.</source>
         <translation>%1。SQLite 数据库不能在多台计算机之间安全共享:填报数据可能丢失,文件可能损坏。请把数据库放在本机磁盘上,与其他单位通过 Excel 填报模板交换数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="851"/>
+        <location filename="../../desktop/ui/main_window.py" line="904"/>
         <source>The daily backup failed: %1</source>
         <translation>每日备份失败:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="847"/>
-        <location filename="../../desktop/ui/main_window.py" line="884"/>
+        <location filename="../../desktop/ui/main_window.py" line="900"/>
+        <location filename="../../desktop/ui/main_window.py" line="937"/>
         <source>Backed up to %1</source>
         <translation>已备份到 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="878"/>
+        <location filename="../../desktop/ui/main_window.py" line="931"/>
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="896"/>
+        <location filename="../../desktop/ui/main_window.py" line="949"/>
         <source>Restore a backup</source>
         <translation>恢复备份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="898"/>
+        <location filename="../../desktop/ui/main_window.py" line="951"/>
         <source>Replace everything in the database with the backup %1 (%2 entries)? Figures entered since it was taken are replaced too. The current content is backed up first, so this restore can itself be undone from this list.</source>
         <translation>用备份 %1（%2 条填报）替换数据库中的全部内容？备份之后录入的数据也会被替换。恢复前会先备份当前内容，因此可在此列表中撤销本次恢复。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="915"/>
+        <location filename="../../desktop/ui/main_window.py" line="968"/>
         <source>Restoring %1…</source>
         <translation>正在恢复 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="924"/>
+        <location filename="../../desktop/ui/main_window.py" line="977"/>
         <source>Restored from %1; the content it replaced is kept in %2</source>
         <translation>已从 %1 恢复；被替换的内容保存在 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="934"/>
-        <source>About Target Monitor</source>
-        <translation>关于目标任务监测</translation>
+        <location filename="../../desktop/ui/main_window.py" line="986"/>
+        <source>DEMO figures, generated by target-monitor demo; not reported by anyone</source>
+        <translation>演示数据,由 target-monitor demo 生成,并非任何单位填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="935"/>
-        <source>&lt;b&gt;Target Monitor&lt;/b&gt; %1&lt;br&gt;Database: %2&lt;br&gt;Plan: %3&lt;br&gt;Source: %4</source>
-        <translation>&lt;b&gt;目标任务监测&lt;/b&gt; %1&lt;br&gt;数据库:%2&lt;br&gt;计划:%3&lt;br&gt;来源:%4</translation>
+        <location filename="../../desktop/ui/main_window.py" line="988"/>
+        <source>entered by the departments (monthly), with the history of every change</source>
+        <translation>由各单位按月填报,每次修改均有记录</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="992"/>
+        <source>&lt;h3&gt;Target Monitor&lt;/h3&gt;&lt;p&gt;Version %1 · Qt %2 · Python %3&lt;/p&gt;&lt;p&gt;&lt;b&gt;Database:&lt;/b&gt; %4&lt;br&gt;&lt;b&gt;Plan:&lt;/b&gt; %5&lt;br&gt;&lt;b&gt;Source:&lt;/b&gt; %6&lt;/p&gt;&lt;p&gt;Targets, units, deadlines and responsible departments are taken from the source document; every indicator keeps the sentence it quotes. &lt;b&gt;Figures:&lt;/b&gt; %7.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;目标任务监测&lt;/h3&gt;&lt;p&gt;版本 %1 · Qt %2 · Python %3&lt;/p&gt;&lt;p&gt;&lt;b&gt;数据库:&lt;/b&gt;%4&lt;br&gt;&lt;b&gt;计划:&lt;/b&gt;%5&lt;br&gt;&lt;b&gt;来源:&lt;/b&gt;%6&lt;/p&gt;&lt;p&gt;目标、单位、完成时限和责任单位均摘自来源文件,每个指标都保留了所依据的原文。&lt;b&gt;数据:&lt;/b&gt;%7。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="1008"/>
+        <source>About Target Monitor</source>
+        <translation>关于目标任务监测</translation>
     </message>
 </context>
 <context>
