@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop.models.backup import (
@@ -19,7 +18,7 @@ from desktop.models.backup import (
 )
 from desktop.models.database import damage_of, describe_failure, open_database
 from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError, TargetMonitorError
-from desktop.models.locations import DatabaseLocation, bundled_file, ensure_database_file
+from desktop.models.locations import DatabaseLocation, ensure_database_file
 from desktop.models.progress import Thresholds
 
 from desktop.ui.backups import DamagedDatabaseDialog, Recovery
@@ -28,6 +27,7 @@ from desktop.ui.dialogs import FirstStartDialog, login_name
 from desktop.ui.i18n import install_translators
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import (
+    APPEARANCE,
     APPLICATION,
     LANGUAGE,
     ORGANIZATION,
@@ -37,6 +37,7 @@ from desktop.ui.settings import (
     YELLOW_POINTS,
     Settings,
 )
+from desktop.ui.theme import app_icon, apply_theme, follow_system
 
 
 def application() -> QApplication:
@@ -47,8 +48,11 @@ def application() -> QApplication:
     app = QApplication(sys.argv[:1])
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
-    app.setWindowIcon(QIcon(str(bundled_file("resources", "icons", "target-monitor.svg"))))
-    install_translators(app, Settings().get(LANGUAGE))
+    app.setWindowIcon(app_icon())
+    settings = Settings()
+    apply_theme(app, settings.get(APPEARANCE))
+    follow_system(app)
+    install_translators(app, settings.get(LANGUAGE))
     return app
 
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QLineEdit,
@@ -28,12 +28,10 @@ from desktop.models.schema import MilestoneState
 
 from desktop.ui.grid_model import MILESTONE_ROLE, UNIT_ROLE
 from desktop.ui.i18n import STATUS_COLOURS, figure_problem_text, state_text, status_text
+from desktop.ui.theme import colours
 from desktop.ui.tree_model import COMPLETION_ROLE, EXPECTED_ROLE, STATUS_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-BAR_BACKGROUND = QColor("#e8eaed")
-EXPECTED_MARK = QColor("#202124")
 
 
 def _status(value: object) -> Status | None:
@@ -60,28 +58,41 @@ class CompletionDelegate(QStyledItemDelegate):
         _paint_background(painter, option, index)
         completion = index.data(COMPLETION_ROLE)
         status = _status(index.data(STATUS_ROLE))
-        rect = option.rect.adjusted(4, 4, -4, -4)
+        cell = option.rect.adjusted(4, 0, -4, 0)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_colour = (
+            option.palette.highlightedText() if selected else option.palette.text()
+        ).color()
         if completion is None:
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "—")
+            painter.setPen(text_colour)
+            painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, "—")
             painter.restore()
             return
+        # The bar on the left, the figure beside it: the 序时进度 tick never crosses the text.
+        text_width = option.fontMetrics.horizontalAdvance("100.0%") + 6
+        bar = cell.adjusted(0, 5, -text_width, -5)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(BAR_BACKGROUND)
-        painter.drawRoundedRect(rect, 3, 3)
-        filled = QRect(rect)
-        filled.setWidth(round(rect.width() * min(1.0, max(0.0, completion))))
+        painter.setBrush(colours().bar_background)
+        painter.drawRoundedRect(bar, 3, 3)
+        filled = QRect(bar)
+        filled.setWidth(round(bar.width() * min(1.0, max(0.0, completion))))
         colour = STATUS_COLOURS[status or Status.GREEN]
-        painter.setBrush(colour.lighter(135))
+        painter.setBrush(colour)
         painter.drawRoundedRect(filled, 3, 3)
         expected = index.data(EXPECTED_ROLE)
         if expected is not None:
-            x = rect.left() + round(rect.width() * min(1.0, max(0.0, expected)))
-            painter.setPen(QPen(EXPECTED_MARK, 2))
-            painter.drawLine(x, rect.top() - 2, x, rect.bottom() + 2)
-        painter.setPen(option.palette.text().color())
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{completion * 100:.1f}%")
+            x = bar.left() + round(bar.width() * min(1.0, max(0.0, expected)))
+            painter.setPen(QPen(colours().expected_mark, 2))
+            painter.drawLine(x, bar.top() - 3, x, bar.bottom() + 3)
+        painter.setPen(text_colour)
+        figure = cell.adjusted(cell.width() - text_width, 0, 0, 0)
+        painter.drawText(
+            figure,
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            f"{completion * 100:.1f}%",
+        )
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.settings import (
+    APPEARANCE,
     LANGUAGE,
     RED_POINTS,
     USER_DEPARTMENT,
@@ -24,6 +25,7 @@ from desktop.ui.settings import (
     YELLOW_POINTS,
     Settings,
 )
+from desktop.ui.theme import Appearance
 
 
 def login_name() -> str:
@@ -116,6 +118,12 @@ class SettingsDialog(QDialog):
         self.language.addItem("简体中文", "zh_CN")
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(max(0, self.language.findData(settings.get(LANGUAGE))))
+        self.appearance = QComboBox(self)
+        self.appearance.setObjectName("appearance")
+        self.appearance.addItem(self.tr("Follow the system"), Appearance.SYSTEM.value)
+        self.appearance.addItem(self.tr("Light"), Appearance.LIGHT.value)
+        self.appearance.addItem(self.tr("Dark"), Appearance.DARK.value)
+        self.appearance.setCurrentIndex(max(0, self.appearance.findData(settings.get(APPEARANCE))))
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         form = QFormLayout()
@@ -124,6 +132,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Yellow light when behind by more than"), self.yellow)
         form.addRow(self.tr("Red light when behind by more than"), self.red)
         form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Appearance"), self.appearance)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -168,5 +177,6 @@ class SettingsDialog(QDialog):
         self._settings.set(YELLOW_POINTS, self.yellow.value())
         self._settings.set(RED_POINTS, self.red.value())
         self._settings.set(LANGUAGE, self.language.currentData())
+        self._settings.set(APPEARANCE, self.appearance.currentData())
         self._settings.sync()
         super().accept()

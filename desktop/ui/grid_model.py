@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from desktop.models.figures import format_figure
 from desktop.models.schema import MilestoneState
@@ -21,6 +21,7 @@ from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.controller import CellEdit, PlanController
 from desktop.ui.i18n import kind_text, state_text, status_text
+from desktop.ui.theme import colours
 from desktop.ui.tree_model import (
     COMPLETION_ROLE,
     EXPECTED_ROLE,
@@ -34,9 +35,6 @@ MILESTONE_ROLE = Qt.ItemDataRole.UserRole + 22
 UNIT_ROLE = Qt.ItemDataRole.UserRole + 23
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-CURRENT_MONTH_TINT = QBrush(QColor("#fff4cc"))
-FUTURE_MONTH_TEXT = QBrush(QColor("#9aa0a6"))
 
 
 class GridColumn(enum.IntEnum):
@@ -213,9 +211,9 @@ class ProgressGridModel(QAbstractTableModel):
                 return Qt.AlignmentFlag.AlignCenter
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == Qt.ItemDataRole.BackgroundRole and period == self.workspace.as_of:
-            return CURRENT_MONTH_TINT
+            return QBrush(colours().current_month)
         if role == Qt.ItemDataRole.ForegroundRole and period > self.workspace.as_of:
-            return FUTURE_MONTH_TEXT
+            return QBrush(colours().future_text)
         return self._identity(indicator_id, period, role)
 
     def _identity(self, indicator_id: int, period: str | None, role: int) -> Any:

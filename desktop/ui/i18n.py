@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor
 
 from desktop.models.figures import FigureError, FigureProblem
 from desktop.models.locations import bundled_file
-from desktop.models.progress import Status
+from desktop.models.progress import Status, parse_period
 from desktop.models.schema import IndicatorKind, MilestoneState
 
 STATUS_COLOURS = {
@@ -47,6 +47,16 @@ def kind_text(kind: IndicatorKind) -> str:
         IndicatorKind.MILESTONE: QCoreApplication.translate("IndicatorKind", "milestone"),
     }
     return texts[kind]
+
+
+def month_label(period: str) -> str:
+    """A month as the UI's language writes it: 2025年6月, or 6/2025."""
+    year, month = parse_period(period)
+    return (
+        QCoreApplication.translate("Month", "%2/%1")
+        .replace("%1", str(year))
+        .replace("%2", str(month))
+    )
 
 
 def system_prefers_chinese() -> bool:

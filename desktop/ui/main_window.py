@@ -9,10 +9,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThread, Signal, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QSize,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+    qVersion,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -46,7 +56,7 @@ from desktop.models.database import damage_of
 from desktop.models.demo import DEMO_COLOUR
 from desktop.models.errors import DatabaseDamagedError
 from desktop.models.history import import_batches
-from desktop.models.locations import bundled_file, network_share
+from desktop.models.locations import network_share
 from desktop.models.progress import Status, Thresholds
 from desktop.models.status_sheet import build_documents
 
@@ -66,6 +76,7 @@ from desktop.ui.i18n import status_text
 from desktop.ui.panels import HistoryPanel, NotesPanel
 from desktop.ui.paste import plan_paste, split_clipboard
 from desktop.ui.settings import (
+    APPEARANCE,
     EDIT_SPLITTER,
     MAIN_SPLITTER,
     RED_POINTS,
@@ -76,6 +87,7 @@ from desktop.ui.settings import (
     YELLOW_POINTS,
     Settings,
 )
+from desktop.ui.theme import action_icon, app_icon, apply_theme
 from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
 
 if TYPE_CHECKING:
@@ -97,7 +109,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._chores: list[QThread] = []  # quiet background work to finish before closing
         self._abandoned = False
-        self.setWindowIcon(QIcon(str(bundled_file("resources", "icons", "target-monitor.svg"))))
+        self.setWindowIcon(app_icon())
         self._build_models()
         self._build_widgets()
         self._build_actions()
@@ -301,6 +313,27 @@ class MainWindow(QMainWindow):
         self.backups_action = self._action(
             self.tr("&Backups…"), QKeySequence("Ctrl+Shift+B"), self.show_backups
         )
+        icons = {
+            self.undo_action: "undo",
+            self.redo_action: "redo",
+            self.reload_action: "reload",
+            self.copy_action: "copy",
+            self.paste_action: "paste",
+            self.find_action: "find",
+            self.settings_action: "settings",
+            self.quit_action: "quit",
+            self.expand_action: "expand",
+            self.collapse_action: "collapse",
+            self.about_action: "about",
+            self.export_templates_action: "export-template",
+            self.import_action: "import",
+            self.undo_import_action: "undo-import",
+            self.report_action: "report",
+            self.print_action: "print",
+            self.backups_action: "backups",
+        }
+        for action, name in icons.items():
+            action.setIcon(action_icon(name))
 
     def _action(
         self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | None, slot: object
@@ -341,6 +374,8 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar(self.tr("Main toolbar"), self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setIconSize(QSize(20, 20))
         toolbar.addWidget(QLabel(self.tr("Figures as of "), self))
         toolbar.addWidget(self.period_selector)
         toolbar.addSeparator()
@@ -394,6 +429,8 @@ class MainWindow(QMainWindow):
         self.tree.selectionModel().currentChanged.connect(self._on_tree_current)
         self.grid.selectionModel().currentChanged.connect(self._on_grid_current)
         self.grid_model.modelReset.connect(lambda: self._show_entry(None))
+        self.grid_model.modelReset.connect(self._show_current_month)
+        self.controller.assessmentsReset.connect(self._show_current_month)
         self.entry_delegate.inputRefused.connect(self.tell)
         self.controller.editRefused.connect(self.tell)
         self.controller.saved.connect(self._on_saved)
@@ -412,10 +449,9 @@ class MainWindow(QMainWindow):
             height = min(860, available.height()) if available else 860
             self.resize(width, height)
         self.restoreState(settings.get(WINDOW_STATE))
-        if not self.main_splitter.restoreState(settings.get(MAIN_SPLITTER)):
-            self.main_splitter.setSizes([700, 700])
-        if not self.edit_splitter.restoreState(settings.get(EDIT_SPLITTER)):
-            self.edit_splitter.setSizes([560, 220])
+        restored = self.main_splitter.restoreState(settings.get(MAIN_SPLITTER))
+        restored = self.edit_splitter.restoreState(settings.get(EDIT_SPLITTER)) and restored
+        self._first_layout = not restored
         department = settings.get(USER_DEPARTMENT)
         index = self.department_filter.findText(department) if department else -1
         if index > 0:
@@ -427,6 +463,22 @@ class MainWindow(QMainWindow):
         self.settings.set(MAIN_SPLITTER, self.main_splitter.saveState())
         self.settings.set(EDIT_SPLITTER, self.edit_splitter.saveState())
         self.settings.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:  # QWidget.showEvent
+        super().showEvent(event)
+        if self._first_layout:
+            self._first_layout = False
+            self._default_layout()
+        QTimer.singleShot(0, self._show_current_month)  # once the grid has its size
+
+    def _default_layout(self) -> None:
+        """First start: the tree takes 45 %, the grid most of the rest, so this
+        month's column stands in view beside the indicator names."""
+        width = max(self.main_splitter.width(), 800)
+        tree = width * 9 // 20
+        self.main_splitter.setSizes([tree, width - tree])
+        notes = 220
+        self.edit_splitter.setSizes([width - tree - notes, notes])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # QMainWindow.closeEvent
         if self.notes.dirty and not self._abandoned:
@@ -488,6 +540,17 @@ class MainWindow(QMainWindow):
             self._save_pending_notes()
             self.grid_model.set_node(node_id)
         self.dashboard.set_node(node_id)
+
+    def _show_current_month(self) -> None:
+        """Keep the month being evaluated in view: there the clerk types this month's figures."""
+        column = self.grid_model.column_of(self.controller.workspace.as_of)
+        if column is None or self.grid_model.rowCount() == 0:
+            return
+        row = max(0, self.grid.currentIndex().row())
+        self.grid.horizontalScrollBar().setValue(0)  # then the month lands at the right edge,
+        self.grid.scrollTo(  # with the months before it in view
+            self.grid_model.index(row, column), QAbstractItemView.ScrollHint.EnsureVisible
+        )
 
     def _on_tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.chart_holder and self.chart is None:
@@ -638,7 +701,10 @@ class MainWindow(QMainWindow):
         self.apply_settings()
 
     def apply_settings(self) -> None:
-        """Take the stored user and thresholds into use."""
+        """Take the stored user, thresholds and appearance into use."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.settings.get(APPEARANCE))
         name = self.settings.get(USER_NAME)
         if name and name != self.controller.user:
             self.controller.set_user(name)

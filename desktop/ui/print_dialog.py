@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.errors import TargetMonitorError
-from desktop.models.status_sheet import Document, month_text
+from desktop.models.status_sheet import Document
 from desktop.models.workspace import DepartmentInfo, PlanWorkspace
 
+from desktop.ui.i18n import month_label
 from desktop.ui.printing import page_layout, paint_documents, title_of
 
 
@@ -75,17 +76,17 @@ class PrintDialog(QDialog):
             self.scope.setCurrentIndex(max(0, self.scope.findData(f"department:{department_id}")))
         elif node_id is not None:
             self.scope.setCurrentIndex(1)
-        self.sheet = QCheckBox(self.tr("Status sheet (进度情况表)"), self)
+        self.sheet = QCheckBox(self.tr("Status sheet"), self)
         self.sheet.setObjectName("printSheet")
         self.sheet.setChecked(True)
-        self.notices = QCheckBox(
-            self.tr("Supervision notices (督办单) for red and yellow indicators"), self
-        )
+        self.notices = QCheckBox(self.tr("Supervision notices for red and yellow indicators"), self)
         self.notices.setObjectName("printNotices")
+        for box in (self.sheet, self.notices):
+            box.setToolTip(self.tr("Printed documents are in Chinese: they are the city's forms."))
         self.notices.setChecked(True)
         period = QLabel(
             self.tr("Figures as of %1 (change the month in the toolbar)").replace(
-                "%1", month_text(workspace.as_of)
+                "%1", month_label(workspace.as_of)
             ),
             self,
         )

@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import html
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QVBoxLayout, QWidget
 
+from desktop.models.demo import DEMO_COLOUR
 from desktop.models.figures import format_figure
 from desktop.models.progress import STATE_BY_CODE, STATE_CODES, Status, month_number
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import STATUS_COLOURS, state_text
+from desktop.ui.theme import colours
 
 MAX_CHILD_LINES = 12
-ACTUAL = QColor("#1f4e79")
-EXPECTED = QColor("#7f7f7f")
-TARGET = QColor("#2e9d48")
 CHILD_COLOURS = [
     "#1f77b4",
     "#ff7f0e",
@@ -62,6 +62,8 @@ class TrendChart(QWidget):
         self.plot.setMenuEnabled(False)
         self.legend = self.plot.addLegend(offset=(10, 10))
         self.caption = QLabel(self)
+        self.caption.setObjectName("chartCaption")
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.caption.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -88,6 +90,7 @@ class TrendChart(QWidget):
     def redraw(self) -> None:
         if not self.isVisible():
             return
+        self._apply_colours()
         self.plot.clear()
         self.legend.clear()
         self.items = {}
@@ -97,6 +100,29 @@ class TrendChart(QWidget):
             self._draw_indicator(target)
         else:
             self._draw_node(target if target in self._controller.workspace.nodes else None)
+
+    def _apply_colours(self) -> None:
+        """The plot follows the light or dark palette (it is not a styled widget)."""
+        shown = colours()
+        self.plot.setBackground(shown.chart_background)
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(shown.chart_foreground)
+            axis.setTextPen(shown.chart_foreground)
+        self.legend.setLabelTextColor(shown.chart_foreground)
+
+    def _set_caption(self, text: str) -> None:
+        """The chart's title; demo figures say so (the exported image included)."""
+        shown = html.escape(text)
+        if self._controller.workspace.demo:
+            label = html.escape(self.tr("DEMO figures"))
+            shown = f'<b style="color:{DEMO_COLOUR}">{label}</b>&nbsp;&nbsp;{shown}'
+        self.caption.setText(shown)
+
+    def changeEvent(self, event: QEvent) -> None:  # QWidget.changeEvent
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.redraw()
 
     def showEvent(self, event: object) -> None:  # QWidget.showEvent
         super().showEvent(event)  # type: ignore[arg-type]
@@ -130,7 +156,7 @@ class TrendChart(QWidget):
         workspace = self._controller.workspace
         indicator = workspace.indicators[indicator_id]
         periods, figures = workspace.reported(indicator_id)
-        self.caption.setText(f"{indicator.code} {indicator.name}")
+        self._set_caption(f"{indicator.code} {indicator.name}")
         if indicator.is_milestone:
             self._month_axis(self.tr("state"))
         elif indicator.unit:
@@ -144,10 +170,10 @@ class TrendChart(QWidget):
             actual = pg.PlotDataItem(
                 xs,
                 figures,
-                pen=_pen(ACTUAL),
+                pen=_pen(colours().chart_actual),
                 symbol="o",
                 symbolSize=8,
-                symbolBrush=ACTUAL,
+                symbolBrush=colours().chart_actual,
                 name=self.tr("Reported"),
             )
             self._add("actual", actual)
@@ -163,7 +189,7 @@ class TrendChart(QWidget):
                 pg.PlotDataItem(
                     [self._x_of_day(start), due_x],
                     [baseline, indicator.target],
-                    pen=_pen(EXPECTED, style=Qt.PenStyle.DashLine),
+                    pen=_pen(colours().chart_expected, style=Qt.PenStyle.DashLine),
                     name=self.tr("Planned progress"),
                 ),
             )
@@ -172,9 +198,13 @@ class TrendChart(QWidget):
                 pg.InfiniteLine(
                     pos=indicator.target,
                     angle=0,
-                    pen=_pen(TARGET, width=1.5),
+                    pen=_pen(colours().chart_target, width=1.5),
                     label=self.tr("Target %1").replace("%1", format_figure(indicator.target)),
-                    labelOpts={"position": 0.97, "color": TARGET, "anchors": [(1, 1), (1, 0)]},
+                    labelOpts={
+                        "position": 0.97,
+                        "color": colours().chart_target,
+                        "anchors": [(1, 1), (1, 0)],
+                    },
                 ),
             )
             if indicator.stretch_target is not None:
@@ -183,13 +213,13 @@ class TrendChart(QWidget):
                     pg.InfiniteLine(
                         pos=indicator.stretch_target,
                         angle=0,
-                        pen=_pen(TARGET, width=1, style=Qt.PenStyle.DotLine),
+                        pen=_pen(colours().chart_target, width=1, style=Qt.PenStyle.DotLine),
                         label=self.tr("Stretch %1").replace(
                             "%1", format_figure(indicator.stretch_target)
                         ),
                         labelOpts={
                             "position": 0.97,
-                            "color": TARGET,
+                            "color": colours().chart_target,
                             "anchors": [(1, 0), (1, 1)],
                         },
                     ),
@@ -226,10 +256,10 @@ class TrendChart(QWidget):
             pg.PlotDataItem(
                 xs,
                 [STATE_CODES[s] for s in states],
-                pen=_pen(ACTUAL),
+                pen=_pen(colours().chart_actual),
                 symbol="s",
                 symbolSize=9,
-                symbolBrush=ACTUAL,
+                symbolBrush=colours().chart_actual,
                 name=self.tr("Reported"),
             ),
         )
@@ -263,7 +293,7 @@ class TrendChart(QWidget):
             if node_id is None
             else (f"{workspace.nodes[node_id].code} {workspace.nodes[node_id].title}")
         )
-        self.caption.setText(title)
+        self._set_caption(title)
         self._month_axis(self.tr("Completion (%)"))
         own = history[node_id]
         xs = [float(i) for i in range(len(own))]
@@ -272,10 +302,10 @@ class TrendChart(QWidget):
             pg.PlotDataItem(
                 xs,
                 [r.completion * 100 for r in own],
-                pen=_pen(ACTUAL, width=3),
+                pen=_pen(colours().chart_actual, width=3),
                 symbol="o",
                 symbolSize=7,
-                symbolBrush=ACTUAL,
+                symbolBrush=colours().chart_actual,
                 name=self.tr("Completion"),
             ),
         )
@@ -284,7 +314,7 @@ class TrendChart(QWidget):
             pg.PlotDataItem(
                 xs,
                 [r.expected * 100 for r in own],
-                pen=_pen(EXPECTED, style=Qt.PenStyle.DashLine),
+                pen=_pen(colours().chart_expected, style=Qt.PenStyle.DashLine),
                 name=self.tr("Planned progress"),
             ),
         )

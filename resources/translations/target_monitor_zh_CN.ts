@@ -4,8 +4,8 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="104"/>
-        <location filename="../../desktop/ui/app.py" line="187"/>
+        <location filename="../../desktop/ui/app.py" line="108"/>
+        <location filename="../../desktop/ui/app.py" line="191"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
@@ -305,27 +305,27 @@
 <context>
     <name>Figure</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="77"/>
+        <location filename="../../desktop/ui/i18n.py" line="87"/>
         <source>&apos;%1&apos; is not a number</source>
         <translation>“%1”不是数字</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="78"/>
+        <location filename="../../desktop/ui/i18n.py" line="88"/>
         <source>&apos;%1&apos; is negative; figures are 0 or more</source>
         <translation>“%1”是负数;数值须大于或等于 0</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="79"/>
+        <location filename="../../desktop/ui/i18n.py" line="89"/>
         <source>&apos;%1&apos; is too large</source>
         <translation>“%1”数值过大</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="80"/>
+        <location filename="../../desktop/ui/i18n.py" line="90"/>
         <source>&apos;%1&apos; is a percentage, but this indicator is counted in %2</source>
         <translation>“%1”是百分数,但该指标的单位是“%2”</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="83"/>
+        <location filename="../../desktop/ui/i18n.py" line="93"/>
         <source>&apos;%1&apos; is not a milestone state (not started, in progress or done)</source>
         <translation>“%1”不是有效的进度状态(未启动、推进中或已完成)</translation>
     </message>
@@ -333,22 +333,22 @@
 <context>
     <name>FirstStartDialog</name>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="64"/>
+        <location filename="../../desktop/ui/dialogs.py" line="66"/>
         <source>Welcome to Target Monitor</source>
         <translation>欢迎使用目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="69"/>
+        <location filename="../../desktop/ui/dialogs.py" line="71"/>
         <source>Please tell us who you are. Your name is recorded with every figure you enter, and the window opens on your department&apos;s indicators.</source>
         <translation>请填写您的姓名和所在单位。您录入的每个数据都会记录填报人,窗口将默认显示本单位的指标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="76"/>
+        <location filename="../../desktop/ui/dialogs.py" line="78"/>
         <source>Your name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="77"/>
+        <location filename="../../desktop/ui/dialogs.py" line="79"/>
         <source>Your department</source>
         <translation>所在单位</translation>
     </message>
@@ -483,364 +483,364 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="122"/>
+        <location filename="../../desktop/ui/main_window.py" line="134"/>
         <source>Monthly progress</source>
         <translation>进度填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="124"/>
+        <location filename="../../desktop/ui/main_window.py" line="136"/>
         <source>Overview</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="130"/>
+        <location filename="../../desktop/ui/main_window.py" line="142"/>
         <source>Trend chart</source>
         <translation>趋势图</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="145"/>
+        <location filename="../../desktop/ui/main_window.py" line="157"/>
         <source>Search code or name (Ctrl+F)</source>
         <translation>搜索编码或名称 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="148"/>
+        <location filename="../../desktop/ui/main_window.py" line="160"/>
         <source>All departments</source>
         <translation>全部单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="155"/>
+        <location filename="../../desktop/ui/main_window.py" line="167"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="253"/>
+        <location filename="../../desktop/ui/main_window.py" line="265"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="260"/>
+        <location filename="../../desktop/ui/main_window.py" line="272"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="262"/>
+        <location filename="../../desktop/ui/main_window.py" line="274"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="268"/>
+        <location filename="../../desktop/ui/main_window.py" line="280"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="271"/>
+        <location filename="../../desktop/ui/main_window.py" line="283"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="274"/>
+        <location filename="../../desktop/ui/main_window.py" line="286"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="277"/>
+        <location filename="../../desktop/ui/main_window.py" line="289"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="280"/>
+        <location filename="../../desktop/ui/main_window.py" line="292"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="282"/>
+        <location filename="../../desktop/ui/main_window.py" line="294"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="283"/>
+        <location filename="../../desktop/ui/main_window.py" line="295"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="285"/>
+        <location filename="../../desktop/ui/main_window.py" line="297"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="287"/>
+        <location filename="../../desktop/ui/main_window.py" line="299"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="289"/>
+        <location filename="../../desktop/ui/main_window.py" line="301"/>
         <source>Export &amp;templates…</source>
         <translation>导出填报模板(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="292"/>
+        <location filename="../../desktop/ui/main_window.py" line="304"/>
         <source>&amp;Import filled templates…</source>
         <translation>导入填报数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="294"/>
+        <location filename="../../desktop/ui/main_window.py" line="306"/>
         <source>&amp;Undo an import…</source>
         <translation>撤销导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="296"/>
+        <location filename="../../desktop/ui/main_window.py" line="308"/>
         <source>Export status &amp;report…</source>
         <translation>导出汇总报表(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="299"/>
+        <location filename="../../desktop/ui/main_window.py" line="311"/>
         <source>&amp;Print status sheet…</source>
         <translation>打印进度情况表(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="302"/>
+        <location filename="../../desktop/ui/main_window.py" line="314"/>
         <source>&amp;Backups…</source>
         <translation>备份(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="317"/>
+        <location filename="../../desktop/ui/main_window.py" line="350"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="332"/>
+        <location filename="../../desktop/ui/main_window.py" line="365"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="336"/>
+        <location filename="../../desktop/ui/main_window.py" line="369"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="338"/>
+        <location filename="../../desktop/ui/main_window.py" line="371"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="341"/>
+        <location filename="../../desktop/ui/main_window.py" line="374"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="344"/>
+        <location filename="../../desktop/ui/main_window.py" line="379"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="362"/>
+        <location filename="../../desktop/ui/main_window.py" line="397"/>
         <source>DEMO figures</source>
         <translation>演示数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="367"/>
+        <location filename="../../desktop/ui/main_window.py" line="402"/>
         <source>This database was filled with generated demo figures (target-monitor demo); its figures were not reported by any department.</source>
         <translation>本数据库由演示功能(target-monitor demo)生成的数据填充,其中的数据不是任何单位填报的。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="378"/>
+        <location filename="../../desktop/ui/main_window.py" line="413"/>
         <source>Database: %1</source>
         <translation>数据库:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="381"/>
+        <location filename="../../desktop/ui/main_window.py" line="416"/>
         <source>Nothing saved in this session</source>
         <translation>本次尚未保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="447"/>
+        <location filename="../../desktop/ui/main_window.py" line="499"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="449"/>
+        <location filename="../../desktop/ui/main_window.py" line="501"/>
         <source>DEMO figures, not reported ones</source>
         <translation>演示数据 · 非真实填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="454"/>
+        <location filename="../../desktop/ui/main_window.py" line="506"/>
         <source>User: %1</source>
         <translation>填报人:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="564"/>
-        <location filename="../../desktop/ui/main_window.py" line="660"/>
+        <location filename="../../desktop/ui/main_window.py" line="627"/>
+        <location filename="../../desktop/ui/main_window.py" line="726"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="574"/>
+        <location filename="../../desktop/ui/main_window.py" line="637"/>
         <source>Saved at %1</source>
         <translation>已于 %1 保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="598"/>
+        <location filename="../../desktop/ui/main_window.py" line="661"/>
         <source>Select the cell where the pasted figures should start.</source>
         <translation>请先选择粘贴的起始单元格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="603"/>
+        <location filename="../../desktop/ui/main_window.py" line="666"/>
         <source>Paste %1 cells</source>
         <translation>粘贴 %1 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="610"/>
+        <location filename="../../desktop/ui/main_window.py" line="673"/>
         <source>%1 cells pasted; these were refused:</source>
         <translation>已粘贴 %1 个单元格;以下单元格未被接受:</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="615"/>
+        <location filename="../../desktop/ui/main_window.py" line="678"/>
         <source>… and %1 more</source>
         <translation>……另有 %1 处</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="619"/>
+        <location filename="../../desktop/ui/main_window.py" line="682"/>
         <source>%1 cells pasted</source>
         <translation>已粘贴 %1 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="631"/>
+        <location filename="../../desktop/ui/main_window.py" line="694"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="661"/>
+        <location filename="../../desktop/ui/main_window.py" line="727"/>
         <source>Excel workbooks (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="663"/>
+        <location filename="../../desktop/ui/main_window.py" line="729"/>
         <source>PDF documents (*.pdf)</source>
         <translation>PDF 文档 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="665"/>
+        <location filename="../../desktop/ui/main_window.py" line="731"/>
         <source>Target Monitor databases (*.sqlite *.db);;All files (*)</source>
         <translation>目标任务监测数据库 (*.sqlite *.db);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="714"/>
+        <location filename="../../desktop/ui/main_window.py" line="780"/>
         <source>Exporting templates…</source>
         <translation>正在导出填报模板…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="717"/>
+        <location filename="../../desktop/ui/main_window.py" line="783"/>
         <source>%1 templates exported to %2</source>
         <translation>已导出 %1 个填报模板到 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="730"/>
+        <location filename="../../desktop/ui/main_window.py" line="796"/>
         <source>Checking %1…</source>
         <translation>正在检查 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="741"/>
+        <location filename="../../desktop/ui/main_window.py" line="807"/>
         <source>Importing %1…</source>
         <translation>正在导入 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="748"/>
+        <location filename="../../desktop/ui/main_window.py" line="814"/>
         <source>Imported as batch %1 (%2 indicators)</source>
         <translation>已导入为批次 %1(%2 个指标)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="763"/>
+        <location filename="../../desktop/ui/main_window.py" line="829"/>
         <source>Undoing import %1…</source>
         <translation>正在撤销导入批次 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="769"/>
+        <location filename="../../desktop/ui/main_window.py" line="835"/>
         <source>Import %1 undone</source>
         <translation>已撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="782"/>
+        <location filename="../../desktop/ui/main_window.py" line="848"/>
         <source>Writing the status report…</source>
         <translation>正在生成汇总报表…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="785"/>
+        <location filename="../../desktop/ui/main_window.py" line="851"/>
         <source>Report written to %1</source>
         <translation>汇总报表已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="820"/>
+        <location filename="../../desktop/ui/main_window.py" line="886"/>
         <source>Nothing to print: no indicator is behind as of %1.</source>
         <translation>没有可打印的内容:截至 %1 没有滞后的指标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="842"/>
+        <location filename="../../desktop/ui/main_window.py" line="908"/>
         <source>Writing the PDF…</source>
         <translation>正在生成 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="845"/>
+        <location filename="../../desktop/ui/main_window.py" line="911"/>
         <source>PDF written to %1 (%2 pages)</source>
         <translation>PDF 已保存到 %1(共 %2 页)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="857"/>
+        <location filename="../../desktop/ui/main_window.py" line="923"/>
         <source>%1. SQLite cannot share a database between computers safely: figures may be lost or the file damaged. Keep the database on this computer&apos;s disk and exchange Excel templates with other offices.</source>
         <translation>%1。SQLite 数据库不能在多台计算机之间安全共享:填报数据可能丢失,文件可能损坏。请把数据库放在本机磁盘上,与其他单位通过 Excel 填报模板交换数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="904"/>
+        <location filename="../../desktop/ui/main_window.py" line="970"/>
         <source>The daily backup failed: %1</source>
         <translation>每日备份失败:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="900"/>
-        <location filename="../../desktop/ui/main_window.py" line="937"/>
+        <location filename="../../desktop/ui/main_window.py" line="966"/>
+        <location filename="../../desktop/ui/main_window.py" line="1003"/>
         <source>Backed up to %1</source>
         <translation>已备份到 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="931"/>
+        <location filename="../../desktop/ui/main_window.py" line="997"/>
         <source>Backing up…</source>
         <translation>正在备份…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="949"/>
+        <location filename="../../desktop/ui/main_window.py" line="1015"/>
         <source>Restore a backup</source>
         <translation>恢复备份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="951"/>
+        <location filename="../../desktop/ui/main_window.py" line="1017"/>
         <source>Replace everything in the database with the backup %1 (%2 entries)? Figures entered since it was taken are replaced too. The current content is backed up first, so this restore can itself be undone from this list.</source>
         <translation>用备份 %1（%2 条填报）替换数据库中的全部内容？备份之后录入的数据也会被替换。恢复前会先备份当前内容，因此可在此列表中撤销本次恢复。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="968"/>
+        <location filename="../../desktop/ui/main_window.py" line="1034"/>
         <source>Restoring %1…</source>
         <translation>正在恢复 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="977"/>
+        <location filename="../../desktop/ui/main_window.py" line="1043"/>
         <source>Restored from %1; the content it replaced is kept in %2</source>
         <translation>已从 %1 恢复；被替换的内容保存在 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="986"/>
+        <location filename="../../desktop/ui/main_window.py" line="1052"/>
         <source>DEMO figures, generated by target-monitor demo; not reported by anyone</source>
         <translation>演示数据,由 target-monitor demo 生成,并非任何单位填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="988"/>
+        <location filename="../../desktop/ui/main_window.py" line="1054"/>
         <source>entered by the departments (monthly), with the history of every change</source>
         <translation>由各单位按月填报,每次修改均有记录</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="992"/>
+        <location filename="../../desktop/ui/main_window.py" line="1058"/>
         <source>&lt;h3&gt;Target Monitor&lt;/h3&gt;&lt;p&gt;Version %1 · Qt %2 · Python %3&lt;/p&gt;&lt;p&gt;&lt;b&gt;Database:&lt;/b&gt; %4&lt;br&gt;&lt;b&gt;Plan:&lt;/b&gt; %5&lt;br&gt;&lt;b&gt;Source:&lt;/b&gt; %6&lt;/p&gt;&lt;p&gt;Targets, units, deadlines and responsible departments are taken from the source document; every indicator keeps the sentence it quotes. &lt;b&gt;Figures:&lt;/b&gt; %7.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;目标任务监测&lt;/h3&gt;&lt;p&gt;版本 %1 · Qt %2 · Python %3&lt;/p&gt;&lt;p&gt;&lt;b&gt;数据库:&lt;/b&gt;%4&lt;br&gt;&lt;b&gt;计划:&lt;/b&gt;%5&lt;br&gt;&lt;b&gt;来源:&lt;/b&gt;%6&lt;/p&gt;&lt;p&gt;目标、单位、完成时限和责任单位均摘自来源文件,每个指标都保留了所依据的原文。&lt;b&gt;数据:&lt;/b&gt;%7。&lt;/p&gt;</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="1008"/>
+        <location filename="../../desktop/ui/main_window.py" line="1074"/>
         <source>About Target Monitor</source>
         <translation>关于目标任务监测</translation>
     </message>
@@ -861,6 +861,14 @@
         <location filename="../../desktop/ui/i18n.py" line="38"/>
         <source>Done</source>
         <translation>已完成</translation>
+    </message>
+</context>
+<context>
+    <name>Month</name>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="56"/>
+        <source>%2/%1</source>
+        <translation>%1年%2月</translation>
     </message>
 </context>
 <context>
@@ -981,7 +989,7 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="146"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="147"/>
         <source>Print preview</source>
         <translation>打印预览</translation>
     </message>
@@ -989,52 +997,57 @@
 <context>
     <name>PrintDialog</name>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="57"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="58"/>
         <source>Print status sheet</source>
         <translation>打印进度情况表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="61"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="62"/>
         <source>The whole plan</source>
         <translation>整个计划</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="65"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="66"/>
         <source>Selected: %1</source>
         <translation>当前选中:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="71"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="72"/>
         <source>Department: %1</source>
         <translation>部门:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="78"/>
-        <source>Status sheet (进度情况表)</source>
+        <location filename="../../desktop/ui/print_dialog.py" line="79"/>
+        <source>Status sheet</source>
         <translation>进度情况表</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/print_dialog.py" line="82"/>
-        <source>Supervision notices (督办单) for red and yellow indicators</source>
+        <source>Supervision notices for red and yellow indicators</source>
         <translation>督办单(红灯、黄灯指标)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="87"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="85"/>
+        <source>Printed documents are in Chinese: they are the city&apos;s forms.</source>
+        <translation>打印的文件始终为中文:它们是市里的统一表格。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/print_dialog.py" line="88"/>
         <source>Figures as of %1 (change the month in the toolbar)</source>
         <translation>数据截至 %1(可在工具栏中更改月份)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="93"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="94"/>
         <source>Print</source>
         <translation>打印范围</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="98"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="99"/>
         <source>&amp;Preview and print…</source>
         <translation>预览并打印(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="101"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="102"/>
         <source>Export PD&amp;F…</source>
         <translation>导出 PDF(&amp;F)…</translation>
     </message>
@@ -1042,42 +1055,42 @@
 <context>
     <name>ProgressGridModel</name>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="142"/>
+        <location filename="../../desktop/ui/grid_model.py" line="140"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="143"/>
+        <location filename="../../desktop/ui/grid_model.py" line="141"/>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="144"/>
+        <location filename="../../desktop/ui/grid_model.py" line="142"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="145"/>
+        <location filename="../../desktop/ui/grid_model.py" line="143"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="146"/>
+        <location filename="../../desktop/ui/grid_model.py" line="144"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="147"/>
+        <location filename="../../desktop/ui/grid_model.py" line="145"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="150"/>
+        <location filename="../../desktop/ui/grid_model.py" line="148"/>
         <source>The month being evaluated</source>
         <translation>当前评价月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="252"/>
+        <location filename="../../desktop/ui/grid_model.py" line="250"/>
         <source>Edit %1 %2</source>
         <translation>编辑 %1 %2</translation>
     </message>
@@ -1085,52 +1098,72 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="109"/>
+        <location filename="../../desktop/ui/dialogs.py" line="111"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="122"/>
+        <location filename="../../desktop/ui/dialogs.py" line="123"/>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="124"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="125"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="130"/>
         <source>Your name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="123"/>
+        <location filename="../../desktop/ui/dialogs.py" line="131"/>
         <source>Your department</source>
         <translation>所在单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="124"/>
+        <location filename="../../desktop/ui/dialogs.py" line="132"/>
         <source>Yellow light when behind by more than</source>
         <translation>落后序时进度超过(黄灯)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="125"/>
+        <location filename="../../desktop/ui/dialogs.py" line="133"/>
         <source>Red light when behind by more than</source>
         <translation>落后序时进度超过(红灯)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="126"/>
+        <location filename="../../desktop/ui/dialogs.py" line="134"/>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="148"/>
+        <location filename="../../desktop/ui/dialogs.py" line="135"/>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/dialogs.py" line="157"/>
         <source> points</source>
         <translation> 个百分点</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="155"/>
+        <location filename="../../desktop/ui/dialogs.py" line="164"/>
         <source>The yellow threshold must not exceed the red one.</source>
         <translation>黄灯阈值不能大于红灯阈值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="157"/>
+        <location filename="../../desktop/ui/dialogs.py" line="166"/>
         <source>A name is required.</source>
         <translation>请填写姓名。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dialogs.py" line="159"/>
+        <location filename="../../desktop/ui/dialogs.py" line="168"/>
         <source>The language changes the next time the program starts.</source>
         <translation>界面语言将在下次启动时生效。</translation>
     </message>
@@ -1189,79 +1222,84 @@
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="70"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="72"/>
         <source>Export chart as PNG…</source>
         <translation>导出图片(PNG)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="120"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="118"/>
+        <source>DEMO figures</source>
+        <translation>演示数据</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/trend_chart.py" line="146"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="135"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="161"/>
         <source>state</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="137"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="163"/>
         <source>Value (%1)</source>
         <translation>数值(%1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="139"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="165"/>
         <source>Value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="151"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="233"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="177"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="263"/>
         <source>Reported</source>
         <translation>填报值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="167"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="288"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="193"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="318"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="176"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="202"/>
         <source>Target %1</source>
         <translation>目标 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="187"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="217"/>
         <source>Stretch %1</source>
         <translation>力争 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="206"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="236"/>
         <source>Forecast: %1</source>
         <translation>预计年底:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="217"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="247"/>
         <source>Due %1</source>
         <translation>截止 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="267"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="297"/>
         <source>Completion (%)</source>
         <translation>完成率(%)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="279"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="309"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="321"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="351"/>
         <source>Export chart</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="321"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="351"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图片 (*.png)</translation>
     </message>
