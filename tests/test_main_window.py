@@ -9,16 +9,18 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
 from desktop.models.database import Database, open_database
+from desktop.models.locations import DATABASE_FILE_NAME, data_folder, resolve_location
 from desktop.models.progress import Status
 from desktop.models.schema import AuditEvent, Entry, MilestoneState
 from desktop.models.service import NO_ENTRY, EntryService
 from tests.ui_helpers import grid_index, indicator_id, messages, node_id, visible_codes
 
+from desktop.ui import app as app_module
 from desktop.ui.app import create_main_window
 from desktop.ui.controller import CellEdit
 from desktop.ui.dialogs import FirstStartDialog, SettingsDialog
@@ -379,3 +381,51 @@ def test_keyboard_shortcuts_exist(window: MainWindow, shortcut: str) -> None:
 
 def test_the_application_is_a_single_qapplication() -> None:
     assert isinstance(QApplication.instance(), QApplication)
+
+
+def test_the_first_start_creates_the_database_asks_who_and_opens_on_that_department(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole first start as a new user meets it: no database, no settings yet."""
+    database_file = data_folder() / DATABASE_FILE_NAME
+    assert not database_file.exists()
+    seen: dict[str, object] = {}
+
+    def answer(dialog: FirstStartDialog) -> bool:
+        dialog.fields.name.setText("赵会计")
+        dialog.fields.department.setCurrentText("城乡建设局")
+        dialog.accept()
+        window = dialog.parent()
+        assert isinstance(window, MainWindow)
+        seen["window"] = window
+        QApplication.instance().processEvents()
+        return True
+
+    def leave_soon(self: MainWindow) -> None:
+        seen["filter"] = self.department_filter.currentText()
+        seen["grid"] = [
+            self.controller.workspace.indicators[self.grid_model.indicator_at(row)].department_id
+            for row in range(self.grid_model.rowCount())
+        ]
+        seen["user"] = self.controller.user
+        self.close()
+
+    monkeypatch.setattr(app_module, "ask_first_start", answer)
+    monkeypatch.setattr(
+        MainWindow,
+        "start_chores",
+        lambda self: QTimer.singleShot(100, lambda: leave_soon(self)),
+    )
+    assert app_module.run(resolve_location(None)) == 0
+    assert database_file.is_file()  # created from the bundled plan
+    window = seen["window"]
+    assert isinstance(window, MainWindow)
+    assert seen["filter"] == "城乡建设局"
+    department = next(
+        d.id
+        for d in window.controller.workspace.departments.values()
+        if d.short_name == "城乡建设局"
+    )
+    assert seen["grid"] and set(seen["grid"]) == {department}  # only that department's work
+    assert seen["user"] == "赵会计"
+    assert Settings().get(USER_NAME) == "赵会计"

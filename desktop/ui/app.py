@@ -95,6 +95,23 @@ def _build_window(path: Path, settings: Settings, as_of: str | None) -> MainWind
     return MainWindow(controller, settings)
 
 
+def ask_first_start(dialog: FirstStartDialog) -> bool:
+    """Show the first-start dialog and wait for it (tests replace this)."""
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def welcome(window: MainWindow, settings: Settings) -> None:
+    """First start: ask the user's name and department, then show that department's work."""
+    departments = [d.short_name for d in window.controller.workspace.departments.values()]
+    dialog = FirstStartDialog(settings, departments, window)
+    if not ask_first_start(dialog):
+        return
+    window.apply_settings()
+    index = window.department_filter.findText(settings.get(USER_DEPARTMENT))
+    if index > 0:
+        window.department_filter.setCurrentIndex(index)
+
+
 def ask_recovery(dialog: DamagedDatabaseDialog) -> Recovery:
     """Show the question about a damaged database and wait for the answer (tests replace this)."""
     dialog.exec()
@@ -195,13 +212,7 @@ def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
     if exit_after_ms is not None:
         QTimer.singleShot(exit_after_ms, app.closeAllWindows)
     elif not settings.get(USER_NAME):
-        departments = [d.short_name for d in window.controller.workspace.departments.values()]
-        dialog = FirstStartDialog(settings, departments)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            window.apply_settings()
-            index = window.department_filter.findText(settings.get(USER_DEPARTMENT))
-            if index > 0:
-                window.department_filter.setCurrentIndex(index)
+        welcome(window, settings)
     session.start()
     code = app.exec()
     session.close()
