@@ -1,9 +1,12 @@
-"""Re-make the images the README shows: a printed status sheet page and a trend chart.
+"""Re-make the images the README shows: the main window, a printed status sheet page and a
+trend chart, in Chinese, from demo figures.
 
 Run from the repository root: `.venv/bin/python tools/docs_images.py` (needs `pdftoppm` from
-poppler-utils to turn the PDF page into a PNG). The figures are DEMO figures (`desktop.models.demo`,
-the same as `target-monitor demo`), generated with a fixed seed into a temporary file and
-labelled as such on every image; the shipped seed and the user's database are not touched.
+poppler-utils to turn the PDF page into a PNG). The figures are DEMO figures
+(`desktop.models.demo`, the same as `target-monitor demo`), generated with a fixed seed into a
+temporary file; the program itself labels them as demo on every image (the status bar, the
+printed page's header, the chart's caption). The shipped seed and the user's database are not
+touched.
 """
 
 from __future__ import annotations
@@ -17,36 +20,81 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from desktop.models.database import open_database
-from desktop.models.demo import DEMO_COLOUR, DEMO_LABEL, create_demo
+from desktop.models.demo import create_demo
 from desktop.models.status_sheet import build_documents
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.app import create_main_window
 from desktop.ui.i18n import install_translators
-from desktop.ui.printing import print_font_family, write_pdf
-from desktop.ui.settings import Settings
+from desktop.ui.main_window import MainWindow
+from desktop.ui.printing import write_pdf
+from desktop.ui.settings import USER_NAME, Settings
+from desktop.ui.theme import Appearance, apply_theme
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 AS_OF = "2025-06"
+WINDOW_SIZE = (1440, 860)
 
 
-def label(path: Path) -> None:
-    """Stamp the demo label in the image's top right corner."""
-    image = QImage(str(path))
-    painter = QPainter(image)
-    font = QFont(print_font_family(), 1)
-    font.setPixelSize(max(14, image.height() // 40))
-    painter.setFont(font)
-    text_rect = image.rect().adjusted(0, 6, -12, 0)
-    painter.setPen(QColor(DEMO_COLOUR))
-    painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, DEMO_LABEL)
-    painter.end()
-    image.save(str(path))
+def settle(app: QApplication) -> None:
+    for _ in range(10):
+        app.processEvents()
+
+
+def status_sheet_page(database_path: Path, work: Path) -> None:
+    """Page 1 of 工信局's 进度情况表, as printed."""
+    database = open_database(database_path)
+    workspace = PlanWorkspace(database, as_of=AS_OF)
+    department = workspace.department_named("工信局")
+    pdf = work / "sheet.pdf"
+    write_pdf(pdf, build_documents(workspace, department=department, notices=False))
+    database.close()
+    page = work / "page"
+    command = ["pdftoppm", "-r", "90", "-png", "-f", "1", "-l", "1", "-singlefile", pdf, page]
+    subprocess.run(command, check=True)
+    shutil.copy(work / "page.png", DOCS / "status-sheet.png")
+
+
+def window_pictures(app: QApplication, database_path: Path, work: Path) -> None:
+    """The main window on task 2.1 with June's cell of 2.1.1-1 chosen (its notes and history
+    beside the grid), then the trend chart of 2.1.1-1."""
+    settings = Settings(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
+    settings.set(USER_NAME, "张三")
+    window = create_main_window(database_path, settings=settings, as_of=AS_OF)
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    settle(app)
+    indicator = next(
+        i for i in window.controller.workspace.indicators.values() if i.code == "2.1.1-1"
+    )
+    select(window, "2.1")
+    settle(app)
+    row = window.grid_model.row_of(indicator.id)
+    column = window.grid_model.column_of(AS_OF)
+    assert row is not None and column is not None
+    window.grid.setCurrentIndex(window.grid_model.index(row, column))
+    settle(app)
+    window.grab().save(str(DOCS / "main-window.png"))
+
+    window.tabs.setCurrentWidget(window.chart_holder)
+    settle(app)
+    assert window.chart is not None
+    window.chart.show_indicator(indicator.id)
+    window.chart.resize(960, 520)
+    settle(app)
+    window.chart.export_png(DOCS / "trend-chart.png")
+    window.close()
+    window.controller.database.close()
+
+
+def select(window: MainWindow, code: str) -> None:
+    node = window.controller.workspace.node_coded(code)
+    index = window.proxy.mapFromSource(window.tree_model.index_of_node(node.id))
+    window.tree.setCurrentIndex(index)
 
 
 def main() -> int:
@@ -54,51 +102,16 @@ def main() -> int:
         print("pdftoppm (poppler-utils) is needed to turn the PDF page into a PNG")
         return 1
     app = QApplication(sys.argv[:1])
+    apply_theme(app, Appearance.LIGHT)
     install_translators(app, "zh_CN")
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         database_path = work / "demo.sqlite"
         create_demo(database_path, through=AS_OF)
-        database = open_database(database_path)
-        workspace = PlanWorkspace(database, as_of=AS_OF)
-        department = workspace.department_named("工信局")
-        pdf = work / "sheet.pdf"
-        write_pdf(pdf, build_documents(workspace, department=department, notices=False))
-        database.close()
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-r",
-                "90",
-                "-png",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                pdf,
-                work / "page",
-            ],
-            check=True,
-        )
-        shutil.copy(work / "page.png", DOCS / "status-sheet.png")
-        label(DOCS / "status-sheet.png")
-
-        settings = Settings(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
-        window = create_main_window(database_path, settings=settings, as_of=AS_OF)
-        window.resize(1280, 800)
-        window.show()
-        window.tabs.setCurrentWidget(window.chart_holder)
-        app.processEvents()
-        assert window.chart is not None
-        indicator = next(i for i in workspace.indicators.values() if i.code == "2.1.1-1")
-        window.chart.show_indicator(indicator.id)
-        app.processEvents()
-        window.chart.export_png(DOCS / "trend-chart.png")
-        label(DOCS / "trend-chart.png")
-        window.close()
-        window.controller.database.close()
-    print(f"wrote {DOCS / 'status-sheet.png'} and {DOCS / 'trend-chart.png'}")
+        status_sheet_page(database_path, work)
+        window_pictures(app, database_path, work)
+    for name in ("main-window.png", "status-sheet.png", "trend-chart.png"):
+        print(f"wrote {DOCS / name}")
     return 0
 
 

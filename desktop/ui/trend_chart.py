@@ -58,7 +58,7 @@ class TrendChart(QWidget):
         pg.setConfigOptions(antialias=True, background="w", foreground="#202124")
         self.plot = pg.PlotWidget(self)
         self.plot.setObjectName("trendPlot")
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setMenuEnabled(False)
         self.legend = self.plot.addLegend(offset=(10, 10))
         self.caption = QLabel(self)
