@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
+from desktop import __version__
 from desktop.models.database import Database, open_database
 from desktop.models.locations import DATABASE_FILE_NAME, data_folder, resolve_location
 from desktop.models.progress import Status
@@ -429,3 +430,17 @@ def test_the_first_start_creates_the_database_asks_who_and_opens_on_that_departm
     assert seen["grid"] and set(seen["grid"]) == {department}  # only that department's work
     assert seen["user"] == "赵会计"
     assert Settings().get(USER_NAME) == "赵会计"
+
+
+def test_about_names_the_version_the_database_and_the_source(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(window, "_show_about", lambda box: shown.append(box.text()))
+    window.about_action.trigger()
+    (text,) = shown
+    workspace = window.controller.workspace
+    assert __version__ in text
+    assert str(window.controller.database.path) in text
+    assert workspace.plan.source.split(" ")[0] in text and workspace.plan.title in text
+    assert "demo" not in text.lower()  # the seed's figures are the departments' own
