@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from project import (
     ICON_SVG,
     ROOT,
     SYSTEM_LIBRARIES,
+    debian_version,
     elf_info,
     is_elf,
     read_version,
@@ -110,11 +110,6 @@ def executable_name(name: str = APP_NAME) -> str:
 
 
 # --- the .deb ------------------------------------------------------------------------------
-
-
-def debian_version(version: str) -> str:
-    """A PEP 440 version as Debian orders it: 1.0rc1 → 1.0~rc1, 1.0.dev2 → 1.0~dev2."""
-    return re.sub(r"\.?(a|b|rc|dev)(\d*)", r"~\1\2", version)
 
 
 def linux_depends(bundle: Path) -> list[str]:

@@ -38,6 +38,11 @@ def read_version(root: Path = ROOT) -> str:
     raise ValueError(f"no __version__ = '...' in {root / 'desktop' / '__init__.py'}")
 
 
+def debian_version(version: str) -> str:
+    """A PEP 440 version as Debian orders it: 1.0rc1 → 1.0~rc1, 1.0.dev2 → 1.0~dev2."""
+    return re.sub(r"\.?(a|b|rc|dev)(\d*)", r"~\1\2", version)
+
+
 def render_png(size: int, svg: Path = ICON_SVG) -> bytes:
     """The SVG rendered as a square PNG of `size` pixels (Qt, offscreen: no display needed)."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt  # noqa: PLC0415

@@ -257,9 +257,10 @@ def test_the_deb_describes_itself(built: Built) -> None:
     architecture = subprocess.run(
         ["dpkg", "--print-architecture"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert built.deb.name == f"{APP}_{__version__}_{architecture}.deb"
+    version = project.debian_version(__version__)
+    assert built.deb.name == f"{APP}_{version}_{architecture}.deb"
     assert deb_field(built.deb, "Package") == APP
-    assert deb_field(built.deb, "Version") == __version__
+    assert deb_field(built.deb, "Version") == version
     assert deb_field(built.deb, "Architecture") == architecture
     depends = deb_field(built.deb, "Depends")
     assert re.search(r"(^|, )libc6 \(>= 2\.\d+\)", depends), depends
