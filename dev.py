@@ -6,7 +6,8 @@
 
 Both create or refresh the project's own virtual environment (.venv) from pyproject.toml and
 the pinned versions in constraints.txt. On Linux they also install, with apt-get when run as
-root (or through sudo), the few system libraries Qt needs and a font with Chinese characters.
+root (or through sudo), the few system libraries Qt needs, a font with Chinese characters and
+the tools the installer build uses (binutils, desktop-file-utils).
 Only the Python standard library is used here: this runs before anything is installed.
 """
 
@@ -18,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -41,6 +43,14 @@ QT_LIBRARIES = {
 # desktop/ui/printing.py), which also serves the window, and fc-list to tell whether it is there.
 CHINESE_FONT = "WenQuanYi Micro Hei"
 CHINESE_FONT_PACKAGES = [["fontconfig"], ["fonts-wqy-microhei"]]
+# Tools the installer build (packaging/build.py, tested by tests/test_packaging.py) runs:
+# PyInstaller reads binaries with objdump, the .deb's menu entry is checked with
+# desktop-file-validate, and dpkg-deb makes the package.
+BUILD_TOOLS = {
+    "objdump": ["binutils"],
+    "desktop-file-validate": ["desktop-file-utils"],
+    "dpkg-deb": ["dpkg"],
+}
 
 
 def say(message: str) -> None:
@@ -82,13 +92,31 @@ def _known_package(candidates: list[str]) -> str | None:
     return None
 
 
+def _shared_libpython_package() -> list[str] | None:
+    """PyInstaller bundles the shared libpython3.X; Debian and Ubuntu ship it in a package of its
+    own, which their python3 does not need."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    soname = sysconfig.get_config_var("INSTSONAME") or f"libpython{version}.so.1.0"
+    libdir = Path(sysconfig.get_config_var("LIBDIR") or sys.base_prefix)
+    multiarch = sysconfig.get_config_var("MULTIARCH") or ""
+    if (libdir / soname).exists() or (libdir / multiarch / soname).exists():
+        return None
+    if ctypes.util.find_library(f"python{version}"):
+        return None
+    return [f"libpython{version}t64", f"libpython{version}"]
+
+
 def ensure_system_packages() -> None:
-    """Install what Qt and Chinese text need; explain instead when that is not possible."""
+    """Install what Qt, Chinese text and the installer build need; explain instead when that is
+    not possible."""
     if not sys.platform.startswith("linux"):
         return
     wanted = [pkgs for lib, pkgs in QT_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
     if not _has_chinese_font():
         wanted.extend(CHINESE_FONT_PACKAGES)
+    wanted.extend(pkgs for tool, pkgs in BUILD_TOOLS.items() if shutil.which(tool) is None)
+    if libpython := _shared_libpython_package():
+        wanted.append(libpython)
     if not wanted:
         return
     can_install = shutil.which("apt-get") and (os.geteuid() == 0 or shutil.which("sudo"))

@@ -17,7 +17,7 @@ def run_tool(*command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
 
 
-LINTED = ("desktop", "tests", "benchmarks", "tools", "dev.py")
+LINTED = ("desktop", "tests", "benchmarks", "tools", "packaging", "dev.py")
 
 
 def assert_clean(result: subprocess.CompletedProcess[str]) -> None:
