@@ -30,7 +30,6 @@ from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.app import create_main_window
 from desktop.ui.i18n import install_translators
-from desktop.ui.main_window import MainWindow
 from desktop.ui.printing import write_pdf
 from desktop.ui.settings import USER_NAME, Settings
 from desktop.ui.theme import Appearance, apply_theme
@@ -71,7 +70,7 @@ def window_pictures(app: QApplication, database_path: Path, work: Path) -> None:
     indicator = next(
         i for i in window.controller.workspace.indicators.values() if i.code == "2.1.1-1"
     )
-    select(window, "2.1")
+    window._select_node(window.controller.workspace.node_coded("2.1").id)
     settle(app)
     row = window.grid_model.row_of(indicator.id)
     column = window.grid_model.column_of(AS_OF)
@@ -89,12 +88,6 @@ def window_pictures(app: QApplication, database_path: Path, work: Path) -> None:
     window.chart.export_png(DOCS / "trend-chart.png")
     window.close()
     window.controller.database.close()
-
-
-def select(window: MainWindow, code: str) -> None:
-    node = window.controller.workspace.node_coded(code)
-    index = window.proxy.mapFromSource(window.tree_model.index_of_node(node.id))
-    window.tree.setCurrentIndex(index)
 
 
 def main() -> int:

@@ -234,22 +234,32 @@ def describe_write_failure(path: Path, error: BaseException) -> str:
     return f"{path}: the change could not be saved — {cause}; nothing was changed{advice}"
 
 
+def read_meta(connection: Connection | Session, key: str) -> str | None:
+    """A fact recorded in schema_meta (the schema version, the demo mark); None if absent."""
+    return connection.scalar(select(SchemaMeta.value).where(SchemaMeta.key == key))
+
+
+def write_meta(connection: Connection | Session, key: str, value: str) -> None:
+    """Record a fact in schema_meta, replacing what the key held."""
+    connection.execute(delete(SchemaMeta).where(SchemaMeta.key == key))
+    connection.execute(insert(SchemaMeta).values(key=key, value=value))
+
+
 def read_schema_version(connection: Connection) -> int | None:
     """The schema version recorded in the database; None if it is not one of ours."""
     if not inspect(connection).has_table(SchemaMeta.__tablename__):
         return None
-    value = connection.scalar(select(SchemaMeta.value).where(SchemaMeta.key == SCHEMA_VERSION_KEY))
+    value = read_meta(connection, SCHEMA_VERSION_KEY)
     return None if value is None else int(value)
 
 
 def demo_mark(session: Session) -> str | None:
     """What the database says about its demo figures; None for a real database."""
-    return session.scalar(select(SchemaMeta.value).where(SchemaMeta.key == DEMO_KEY))
+    return read_meta(session, DEMO_KEY)
 
 
 def _write_schema_version(connection: Connection, version: int) -> None:
-    connection.execute(delete(SchemaMeta).where(SchemaMeta.key == SCHEMA_VERSION_KEY))
-    connection.execute(insert(SchemaMeta).values(key=SCHEMA_VERSION_KEY, value=str(version)))
+    write_meta(connection, SCHEMA_VERSION_KEY, str(version))
 
 
 def open_database(

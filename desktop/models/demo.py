@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 
-from desktop.models.database import DEMO_KEY, Database, open_database
+from desktop.models.database import DEMO_KEY, Database, open_database, write_meta
 from desktop.models.errors import TargetMonitorError
 from desktop.models.locations import bundled_seed_path
 from desktop.models.progress import month_number, parse_period, period_of
-from desktop.models.schema import Entry, IndicatorKind, MilestoneState, SchemaMeta
+from desktop.models.schema import Entry, IndicatorKind, MilestoneState
 from desktop.models.service import NO_ENTRY, EntryEdit, EntryService
 from desktop.models.workspace import IndicatorInfo, PlanWorkspace, default_period
 
@@ -144,14 +144,8 @@ def fill_demo(
     months = workspace.months[: workspace.months.index(last) + 1]
     now = (clock or dt.datetime.now)()
     with database.write() as session:
-        session.execute(delete(SchemaMeta).where(SchemaMeta.key == DEMO_KEY))
-        session.execute(
-            insert(SchemaMeta).values(
-                key=DEMO_KEY,
-                value=f"{DEMO_LABEL}: generated {now:%Y-%m-%d %H:%M}, "
-                f"{months[0]} to {last}, seed {seed}",
-            )
-        )
+        mark = f"{DEMO_LABEL}: generated {now:%Y-%m-%d %H:%M}, {months[0]} to {last}, seed {seed}"
+        write_meta(session, DEMO_KEY, mark)
     rng = random.Random(seed)
     edits: list[EntryEdit] = []
     for indicator in workspace.indicators.values():

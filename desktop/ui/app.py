@@ -107,9 +107,7 @@ def welcome(window: MainWindow, settings: Settings) -> None:
     if not ask_first_start(dialog):
         return
     window.apply_settings()
-    index = window.department_filter.findText(settings.get(USER_DEPARTMENT))
-    if index > 0:
-        window.department_filter.setCurrentIndex(index)
+    window.show_department(settings.get(USER_DEPARTMENT))
 
 
 def ask_recovery(dialog: DamagedDatabaseDialog) -> Recovery:

@@ -452,7 +452,10 @@ class MainWindow(QMainWindow):
         restored = self.main_splitter.restoreState(settings.get(MAIN_SPLITTER))
         restored = self.edit_splitter.restoreState(settings.get(EDIT_SPLITTER)) and restored
         self._first_layout = not restored
-        department = settings.get(USER_DEPARTMENT)
+        self.show_department(settings.get(USER_DEPARTMENT))
+
+    def show_department(self, department: str) -> None:
+        """Filter the tree and the grid to a department's indicators (by its short name)."""
         index = self.department_filter.findText(department) if department else -1
         if index > 0:
             self.department_filter.setCurrentIndex(index)
