@@ -50,6 +50,7 @@ BUILD_TOOLS = {
     "objdump": ["binutils"],
     "desktop-file-validate": ["desktop-file-utils"],
     "dpkg-deb": ["dpkg"],
+    "cc": ["build-essential"],  # tests/test_chroot_build.py compiles against glibc
 }
 
 

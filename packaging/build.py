@@ -1,6 +1,6 @@
 """Build Target Monitor for office PCs: the PyInstaller one-folder bundle, and a .deb on Linux.
 
-    python packaging/build.py [--deb] [--dist DIR]
+    python packaging/build.py [--deb] [--dist DIR] [--max-glibc X.Y]
 
 Run it with the Python of the project's virtual environment (PyInstaller is in the `dev` extra):
 `.venv/bin/python packaging/build.py --deb` on Linux, `.venv\\Scripts\\python packaging\\build.py`
@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from notices import NOTICES_NAME
 from project import (
     APP_NAME,
     ICON_SVG,
@@ -112,6 +113,41 @@ def executable_name(name: str = APP_NAME) -> str:
 # --- the .deb ------------------------------------------------------------------------------
 
 
+def version_text(version: tuple[int, ...]) -> str:
+    return ".".join(map(str, version))
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """ "2.28" -> (2, 28), for argparse."""
+    try:
+        return tuple(int(part) for part in text.split("."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a version such as 2.28") from None
+
+
+def glibc_needs(bundle: Path) -> dict[str, tuple[int, ...]]:
+    """Each binary in the bundle that requires a GLIBC_x.y symbol version, with the newest one."""
+    return {
+        str(path.relative_to(bundle)): info.glibc
+        for path in sorted(bundle.rglob("*"))
+        if not path.is_symlink() and path.is_file() and is_elf(path)
+        if (info := elf_info(path)).glibc
+    }
+
+
+def check_glibc(bundle: Path, newest: tuple[int, ...]) -> None:
+    """Stop the build when a binary needs a newer glibc than the oldest system to support has,
+    naming the binaries; the build machine's glibc leaks into whatever is compiled on it."""
+    too_new = {name: need for name, need in glibc_needs(bundle).items() if need > newest}
+    if too_new:
+        shown = [f"{name} (glibc {version_text(need)})" for name, need in too_new.items()]
+        more = f", and {len(shown) - 8} more" if len(shown) > 8 else ""
+        sys.exit(
+            f"[build] {len(shown)} binaries need a glibc newer than {version_text(newest)}: "
+            f"{', '.join(shown[:8])}{more}. Build on an older system (packaging/README.md)."
+        )
+
+
 def linux_depends(bundle: Path) -> list[str]:
     """The packages providing the libraries the bundle's binaries need but do not carry.
 
@@ -122,13 +158,10 @@ def linux_depends(bundle: Path) -> list[str]:
     present = {path.name for path in bundle.rglob("*")}
     packages: set[str] = set()
     unknown: dict[str, str] = {}
-    glibc: tuple[int, ...] = (2, 17)
     for path in sorted(bundle.rglob("*")):
         if path.is_symlink() or not path.is_file() or not is_elf(path):
             continue
-        info = elf_info(path)
-        glibc = max(glibc, info.glibc or glibc)
-        for name in info.needed:
+        for name in elf_info(path).needed:
             if name in present:
                 continue
             if name in SYSTEM_LIBRARIES:
@@ -142,7 +175,8 @@ def linux_depends(bundle: Path) -> list[str]:
             "add each with the Debian package providing it"
         )
     packages.discard("libc6")
-    return [f"libc6 (>= {'.'.join(map(str, glibc))})", *sorted(packages)]
+    glibc = max(glibc_needs(bundle).values(), default=(2, 17))
+    return [f"libc6 (>= {version_text(glibc)})", *sorted(packages)]
 
 
 def _installed_size_kib(root: Path) -> int:
@@ -170,6 +204,21 @@ def _normalise_modes(root: Path, executables: set[Path]) -> None:
             path.chmod(0o755 if path in executables else 0o644)
 
 
+def deb_copyright() -> str:
+    """/usr/share/doc/target-monitor/copyright: the program's licence, and where the bundled
+    components' notices are."""
+    notices = Path("/") / INSTALL_DIR / "_internal" / NOTICES_NAME
+    return (
+        "Target Monitor (目标任务监测)\n\n"
+        "License: MIT (below).\n\n"
+        f"{Path('/') / INSTALL_DIR} bundles Python, Qt for Python (Qt under the LGPL-3.0) and\n"
+        "other libraries. Each of them, with its licence and the full licence text, is in\n"
+        f"{notices}.\n"
+        "On Debian-based systems the LGPL and GPL texts are also in\n"
+        "/usr/share/common-licenses/.\n\n" + (ROOT / "LICENSE").read_text(encoding="utf-8")
+    )
+
+
 def build_deb(bundle: Path, out: Path, version: str) -> Path:
     """A .deb for Debian-based systems (UOS, Kylin, Debian, Ubuntu): the bundle in
     /opt/target-monitor, the command, the menu entry and the icons."""
@@ -195,6 +244,8 @@ def build_deb(bundle: Path, out: Path, version: str) -> Path:
         png = icons / f"{size}x{size}" / "apps" / f"{APP_NAME}.png"
         png.parent.mkdir(parents=True)
         png.write_bytes(render_png(size))
+    (share / "doc" / APP_NAME).mkdir(parents=True)
+    (share / "doc" / APP_NAME / "copyright").write_text(deb_copyright(), encoding="utf-8")
     _normalise_modes(root, {root / INSTALL_DIR / APP_NAME})
 
     control = root / "DEBIAN" / "control"
@@ -240,6 +291,12 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "build",
         help="where the bundle, work files and .deb go (default: build/)",
     )
+    parser.add_argument(
+        "--max-glibc",
+        metavar="X.Y",
+        type=parse_version,
+        help="fail unless every binary runs with this glibc (Linux), e.g. 2.28 for UOS 20",
+    )
     args = parser.parse_args(argv)
     if args.deb and not sys.platform.startswith("linux"):
         parser.error("--deb builds a Debian package: run it on Linux")
@@ -252,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     say(f"  start it with {bundle / executable_name()}")
     if sys.platform == "win32":
         say(f"  command line: {bundle / executable_name(APP_NAME + '-cli')}")
+    if args.max_glibc:
+        check_glibc(bundle, args.max_glibc)
+        say(f"  every binary runs with glibc {version_text(args.max_glibc)}")
     if args.deb:
         say("building the .deb (xz compression takes a while)")
         package = build_deb(bundle, out, version)

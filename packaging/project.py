@@ -9,6 +9,7 @@ in the repository.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import struct
 import subprocess
@@ -175,6 +176,7 @@ def is_elf(path: Path) -> bool:
         return False
 
 
+@functools.cache  # a build asks about the same files several times
 def elf_info(path: Path) -> ElfInfo:
     """NEEDED entries and the glibc version required, from `objdump -p` (binutils)."""
     dump = subprocess.run(

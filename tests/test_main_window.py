@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
 
 from desktop import __version__
 from desktop.models.database import Database, open_database
@@ -22,6 +22,7 @@ from desktop.models.service import NO_ENTRY, EntryService
 from tests.ui_helpers import grid_index, indicator_id, messages, node_id, visible_codes
 
 from desktop.ui import app as app_module
+from desktop.ui import main_window
 from desktop.ui.app import create_main_window
 from desktop.ui.controller import CellEdit
 from desktop.ui.dialogs import FirstStartDialog, SettingsDialog
@@ -444,3 +445,20 @@ def test_about_names_the_version_the_database_and_the_source(
     assert str(window.controller.database.path) in text
     assert workspace.plan.source.split(" ")[0] in text and workspace.plan.title in text
     assert "demo" not in text.lower()  # the seed's figures are the departments' own
+    assert "MIT" in text and "<a " not in text  # a source checkout has no notices file
+
+
+def test_about_links_the_notices_of_the_installed_program(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    notices = tmp_path / "安装" / "THIRD-PARTY-NOTICES.txt"
+    notices.parent.mkdir()
+    notices.write_text("Qt for Python — LGPL-3.0", encoding="utf-8")
+    monkeypatch.setattr(main_window, "bundled_file", lambda *parts: notices)
+    shown: list[QMessageBox] = []
+    monkeypatch.setattr(window, "_show_about", shown.append)
+    window.about_action.trigger()
+    (box,) = shown
+    link = QUrl.fromLocalFile(str(notices)).toString()
+    assert f'<a href="{link}">THIRD-PARTY-NOTICES.txt</a>' in box.text()
+    assert box.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByMouse

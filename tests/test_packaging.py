@@ -9,6 +9,7 @@ the `dev` extra.
 from __future__ import annotations
 
 import configparser
+import importlib
 import importlib.util
 import os
 import re
@@ -55,7 +56,24 @@ def _load_project() -> ModuleType:
     return module
 
 
+def _load_build_tools() -> tuple[ModuleType, ModuleType]:
+    """packaging/build.py and packaging/notices.py, which import each other and project.py by
+    their plain names from packaging/."""
+    sys.path.insert(0, str(ROOT / "packaging"))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "target_monitor_packaging_build", ROOT / "packaging" / "build.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module, importlib.import_module("notices")
+    finally:
+        sys.path.remove(str(ROOT / "packaging"))
+
+
 project = _load_project()
+build, notices = _load_build_tools()
 
 
 @dataclass(frozen=True)
@@ -263,7 +281,9 @@ def test_the_deb_describes_itself(built: Built) -> None:
     assert deb_field(built.deb, "Version") == version
     assert deb_field(built.deb, "Architecture") == architecture
     depends = deb_field(built.deb, "Depends")
-    assert re.search(r"(^|, )libc6 \(>= 2\.\d+\)", depends), depends
+    # The newest glibc any bundled binary asks for, from the binaries themselves.
+    glibc = max(build.glibc_needs(built.bundle).values())
+    assert depends.startswith(f"libc6 (>= {build.version_text(glibc)}), "), depends
     names = depends_alternatives(built.deb)
     # What Qt's X11 plugin loads from the system, and fonts.
     for package in (
@@ -286,6 +306,56 @@ def test_the_deb_describes_itself(built: Built) -> None:
     assert "目标任务监测" in info
     # Kylin V10 and UOS ship dpkg 1.19-1.20, which cannot read zstd members.
     assert ar_members(built.deb) == ["debian-binary", "control.tar.xz", "data.tar.xz"]
+
+
+def test_the_bundle_carries_the_licences_of_what_it_includes(built: Built) -> None:
+    text = (built.internal / "THIRD-PARTY-NOTICES.txt").read_text(encoding="utf-8")
+    assert text.startswith(f"Target Monitor (目标任务监测) {__version__} — MIT licence")
+    assert "Permission is hereby granted, free of charge" in text  # the program's own
+    for distribution in notices.runtime_distributions():
+        assert f"{distribution.metadata['Name']} {distribution.version}" in text
+    assert f"Python {sys.version.split()[0]}" in text
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE VERSION 2" in text
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in text and "Version 3, 29 June 2007" in text
+    assert "Qt for Python includes the Qt" in text
+    # The C libraries copied from this machine come with their Debian copyright files.
+    copied = [
+        path.name
+        for path in built.internal.glob("lib*.so*")
+        if not path.is_symlink() and not path.name.startswith("libpython")
+    ]
+    owned = [
+        name
+        for name in copied
+        if subprocess.run(
+            ["dpkg-query", "-S", f"*/{name}"], capture_output=True, check=False
+        ).returncode
+        == 0
+    ]
+    assert owned, copied
+    missing = [name for name in owned if name not in text]
+    assert missing == []
+
+
+def test_a_glibc_limit_stops_the_build_naming_the_binaries_that_exceed_it(built: Built) -> None:
+    """`build.py --max-glibc` (how a build for UOS 20 / Kylin V10 proves it runs there)."""
+    needs = build.glibc_needs(built.bundle)
+    assert "target-monitor" in needs
+    assert any(name.startswith("_internal/libpython3") for name in needs), sorted(needs)
+    newest = max(needs.values())
+    build.check_glibc(built.bundle, newest)  # the build's own glibc is enough
+
+    older = min(needs.values())
+    exceeding = sorted(name for name, need in needs.items() if need > older)
+    assert exceeding, "every binary needs the same glibc: nothing to stop"
+    with pytest.raises(SystemExit) as stop:
+        build.check_glibc(built.bundle, older)
+    message = str(stop.value)
+    assert f"{len(exceeding)} binaries need a glibc newer than {build.version_text(older)}" in (
+        message
+    )
+    assert f"{exceeding[0]} (glibc {build.version_text(needs[exceeding[0]])})" in message
+    assert "Traceback" not in message
 
 
 def test_every_system_library_the_bundle_uses_is_a_dependency(built: Built) -> None:
@@ -378,6 +448,15 @@ def unpacked(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     subprocess.run(["dpkg-deb", "-x", str(built.deb), str(root)], check=True)
     yield root
     shutil.rmtree(root, ignore_errors=True)
+
+
+def test_the_deb_states_its_licence_and_where_the_notices_are(unpacked: Path) -> None:
+    copyright_file = unpacked / "usr" / "share" / "doc" / APP / "copyright"
+    text = copyright_file.read_text(encoding="utf-8")
+    assert "License: MIT" in text and "Permission is hereby granted" in text
+    notices_path = "/opt/target-monitor/_internal/THIRD-PARTY-NOTICES.txt"
+    assert notices_path in text
+    assert (unpacked / notices_path.lstrip("/")).is_file()
 
 
 def test_the_unpacked_command_runs_through_its_link(unpacked: Path, tmp_path: Path) -> None:

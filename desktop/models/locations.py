@@ -24,6 +24,10 @@ def data_folder() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
+# Written into the installed program by packaging/notices.py: what it bundles, with licences.
+NOTICES_FILE = "THIRD-PARTY-NOTICES.txt"
+
+
 def bundled_file(*parts: str) -> Path:
     """A shipped file: inside the package when installed or frozen, else in the source tree."""
     candidates = (_PACKAGE_DIR.joinpath(*parts), _PACKAGE_DIR.parent.joinpath(*parts))

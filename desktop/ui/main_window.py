@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     Qt,
     QThread,
     QTimer,
+    QUrl,
     Signal,
     qVersion,
 )
@@ -56,7 +57,7 @@ from desktop.models.database import damage_of
 from desktop.models.demo import DEMO_COLOUR
 from desktop.models.errors import DatabaseDamagedError
 from desktop.models.history import import_batches
-from desktop.models.locations import network_share
+from desktop.models.locations import NOTICES_FILE, bundled_file, network_share
 from desktop.models.progress import Status, Thresholds
 from desktop.models.status_sheet import build_documents
 
@@ -1073,12 +1074,26 @@ class MainWindow(QMainWindow):
             .replace("%6", html.escape(workspace.plan.source))
             .replace("%7", figures)
         )
+        # The installed program carries the notices of everything it bundles (packaging/).
+        notices = bundled_file(NOTICES_FILE)
+        licence = (
+            self.tr("Licence: MIT. The software it includes, with their licences: %1").replace(
+                "%1",
+                f'<a href="{QUrl.fromLocalFile(str(notices)).toString()}">'
+                f"{html.escape(notices.name)}</a>",
+            )
+            if notices.is_file()
+            else self.tr("Licence: MIT.")
+        )
         box = QMessageBox(self)
         box.setWindowTitle(self.tr("About Target Monitor"))
-        box.setText(text)
+        box.setText(f"{text}<p>{licence}</p>")
         box.setObjectName("about")
         box.setIconPixmap(self.windowIcon().pixmap(64, 64))
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
         self._show_about(box)
 
     def _show_about(self, box: QMessageBox) -> None:
