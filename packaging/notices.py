@@ -32,6 +32,8 @@ TEXTS_FOR = {
     "pyside6-essentials": ("LGPL-3.0.txt", "GPL-3.0.txt"),
     "shiboken6": ("LGPL-3.0.txt", "GPL-3.0.txt"),
 }
+# Libraries a build compiles itself (packaging/chroot_build.py) rather than taking from a package.
+SOURCE_BUILT = {"libsqlite3": "SQLite: public domain (no licence needed)"}
 QT_NOTE = """\
 Qt for Python includes the Qt {version} libraries (PySide6/Qt/lib), used unmodified under the
 GNU Lesser General Public License v3 (text below). You may replace them with your own build of
@@ -151,11 +153,14 @@ def third_party_notices(libraries: Iterable[Path] = ()) -> str:
             f"no licence text found for {', '.join(missing)}: add it to packaging/licenses/ and "
             "to TEXTS_FOR in packaging/notices.py"
         )
+    libraries = list(libraries)
     system = debian_copyright(libraries)
     for package, (names, copyright_file) in sorted(system.items()):
         sections.append(
             (f"{', '.join(sorted(names))} (Debian package {package})", "", [copyright_file])
         )
+    packaged = {name for names, _ in system.values() for name in names}
+    built_here = sorted(path.name for path in libraries if path.name not in packaged)
 
     lines = [
         f"Target Monitor (目标任务监测) {app.version} — {licence_name(app)} licence",
@@ -186,6 +191,12 @@ def third_party_notices(libraries: Iterable[Path] = ()) -> str:
                 f"The licence texts are at the end of this file: {', '.join(needed_texts)}.",
                 "",
             ]
+    if built_here:
+        lines += [RULE, "Libraries built from source for this bundle", RULE, ""]
+        lines += [
+            f"  {name:<30} {SOURCE_BUILT.get(name.split('.so')[0], '')}" for name in built_here
+        ]
+        lines += [""]
     for text in needed_texts:
         lines += [
             RULE,

@@ -318,23 +318,18 @@ def test_the_bundle_carries_the_licences_of_what_it_includes(built: Built) -> No
     assert "PYTHON SOFTWARE FOUNDATION LICENSE VERSION 2" in text
     assert "GNU LESSER GENERAL PUBLIC LICENSE" in text and "Version 3, 29 June 2007" in text
     assert "Qt for Python includes the Qt" in text
-    # The C libraries copied from this machine come with their Debian copyright files.
+    # Every C library copied from the build machine is named; those from a Debian package
+    # come with its copyright file.
     copied = [
         path.name
         for path in built.internal.glob("lib*.so*")
         if not path.is_symlink() and not path.name.startswith("libpython")
     ]
-    owned = [
-        name
-        for name in copied
-        if subprocess.run(
-            ["dpkg-query", "-S", f"*/{name}"], capture_output=True, check=False
-        ).returncode
-        == 0
-    ]
-    assert owned, copied
-    missing = [name for name in owned if name not in text]
+    assert copied
+    missing = [name for name in copied if name not in text]
     assert missing == []
+    assert text.count("Debian package ") >= 1 or shutil.which("dpkg-query") is None
+    assert "Copyright" in text.split("(Debian package ", 1)[-1]
 
 
 def test_a_glibc_limit_stops_the_build_naming_the_binaries_that_exceed_it(built: Built) -> None:
