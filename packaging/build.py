@@ -125,12 +125,20 @@ def parse_version(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a version such as 2.28") from None
 
 
+def elf_files(bundle: Path) -> list[Path]:
+    """The bundle's executables and libraries (symbolic links to them left out), sorted."""
+    return [
+        path
+        for path in sorted(bundle.rglob("*"))
+        if not path.is_symlink() and path.is_file() and is_elf(path)
+    ]
+
+
 def glibc_needs(bundle: Path) -> dict[str, tuple[int, ...]]:
     """Each binary in the bundle that requires a GLIBC_x.y symbol version, with the newest one."""
     return {
         str(path.relative_to(bundle)): info.glibc
-        for path in sorted(bundle.rglob("*"))
-        if not path.is_symlink() and path.is_file() and is_elf(path)
+        for path in elf_files(bundle)
         if (info := elf_info(path)).glibc
     }
 
@@ -158,9 +166,7 @@ def linux_depends(bundle: Path) -> list[str]:
     present = {path.name for path in bundle.rglob("*")}
     packages: set[str] = set()
     unknown: dict[str, str] = {}
-    for path in sorted(bundle.rglob("*")):
-        if path.is_symlink() or not path.is_file() or not is_elf(path):
-            continue
+    for path in elf_files(bundle):
         for name in elf_info(path).needed:
             if name in present:
                 continue

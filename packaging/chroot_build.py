@@ -122,10 +122,7 @@ apply_patches() {{  # FOLDER [FIRST]: Debian's patches in series order, from FIR
     count=$((count + 1))
   done < "$1/series"
 }}
-base=$(dpkg --print-architecture | sed {_sed_versions()})
-for name in {" ".join(OLD_MATH_SYMBOLS)}; do
-  printf '__asm__(".symver %s,%s@%s");\\n' "$name" "$name" "$base"
-done > {WORK}/python/old-glibc-symbols.h
+{old_glibc_header_script(f"{WORK}/python/old-glibc-symbols.h")}
 old_glibc="-include {WORK}/python/old-glibc-symbols.h"
 
 # SQLite, with every patch Debian 12 has for it (the system's would need glibc 2.29).
@@ -168,10 +165,14 @@ echo {recipe} > {PREFIX}/.recipe
 """
 
 
-def _sed_versions() -> str:
-    """A sed program turning `dpkg --print-architecture` into the GLIBC base version."""
+def old_glibc_header_script(header: str) -> str:
+    """Shell writing the C header (at `header`) that binds OLD_MATH_SYMBOLS to their base
+    versions for this machine's architecture; SQLite and Python are compiled with it."""
     rules = ";".join(f"s/^{arch}$/{version}/" for arch, version in GLIBC_BASE_VERSION.items())
-    return shlex.quote(rules)
+    return f"""base=$(dpkg --print-architecture | sed {shlex.quote(rules)})
+for name in {" ".join(OLD_MATH_SYMBOLS)}; do
+  printf '__asm__(".symver %s,%s@%s");\\n' "$name" "$name" "$base"
+done > {header}"""
 
 
 def build_script(max_glibc: str) -> str:

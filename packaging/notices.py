@@ -9,12 +9,14 @@ A package whose licence text cannot be found stops the build instead of shipping
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import re
 import shutil
 import subprocess
 import sys
 import sysconfig
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.requirements import Requirement  # PyInstaller's own dependency
@@ -40,6 +42,16 @@ GNU Lesser General Public License v3 (text below). You may replace them with you
 Qt {version}. Qt's source code and the licences of the third-party components inside Qt are
 published by the Qt Project (download.qt.io; "Licenses Used in Qt" in Qt's documentation).
 """
+
+
+@dataclass(frozen=True)
+class Section:
+    """One component in the notices: its title, licence name, licence files and a note."""
+
+    title: str
+    licence: str
+    files: list[Path]
+    note: str = ""
 
 
 class NoticeError(Exception):
@@ -97,33 +109,40 @@ def python_licence() -> Path:
     return Path(sysconfig.get_path("stdlib")) / "LICENSE.txt"
 
 
-def debian_copyright(libraries: Iterable[Path]) -> dict[str, tuple[list[str], Path]]:
-    """For C libraries copied from a Debian-based build machine: package -> (library names,
-    the package's copyright file), as dpkg knows them. Empty elsewhere."""
-    libraries = list(libraries)
-    if not libraries or not shutil.which("dpkg-query"):
-        return {}
-    # dpkg records a path as the package installed it: /lib/... and /usr/lib/... are the same
-    # file on a merged-/usr system, and the library may be reached through a link.
-    aliases: dict[str, Path] = {}
-    for library in libraries:
-        for name in {str(library), str(library.resolve())}:
+def dpkg_owners(paths: Iterable[str | Path]) -> dict[str, str]:
+    """The package dpkg says installed each path (as given), for those it knows.
+
+    dpkg records a path as the package installed it: /lib/... and /usr/lib/... are the same
+    file on a merged-/usr system, and a library may be reached through a link."""
+    aliases: dict[str, str] = {}
+    for path in map(str, paths):
+        for name in {path, os.path.realpath(path)}:
             for alias in (name, f"/usr{name}", name.removeprefix("/usr")):
-                aliases.setdefault(alias, library)
+                aliases.setdefault(alias, path)
+    if not aliases or not shutil.which("dpkg-query"):
+        return {}
     listed = subprocess.run(
         ["dpkg-query", "-S", *sorted(aliases)], capture_output=True, text=True, check=False
     ).stdout  # exit status 1: some aliases are unknown, as expected
-    result: dict[str, tuple[list[str], Path]] = {}
+    owners = {}
     for line in listed.splitlines():
-        owner, _, path = line.partition(": ")
-        if path not in aliases:
-            continue
-        package = owner.split(":")[0].split(",")[0].strip()
+        owner, _, found = line.partition(": ")
+        if found in aliases:
+            owners[aliases[found]] = owner.split(":")[0].split(",")[0].strip()
+    return owners
+
+
+def debian_copyright(libraries: Iterable[Path]) -> dict[str, tuple[list[str], Path]]:
+    """For C libraries copied from a Debian-based build machine: package -> (library names,
+    the package's copyright file), as dpkg knows them. Empty elsewhere."""
+    result: dict[str, tuple[list[str], Path]] = {}
+    for path, package in dpkg_owners(libraries).items():
         copyright_file = Path("/usr/share/doc") / package / "copyright"
-        names = result.setdefault(package, ([], copyright_file))[0]
-        if copyright_file.is_file() and aliases[path].name not in names:
-            names.append(aliases[path].name)
-    return {package: entry for package, entry in result.items() if entry[0]}
+        if copyright_file.is_file():
+            names = result.setdefault(package, ([], copyright_file))[0]
+            if Path(path).name not in names:
+                names.append(Path(path).name)
+    return result
 
 
 def third_party_notices(libraries: Iterable[Path] = ()) -> str:
@@ -134,10 +153,7 @@ def third_party_notices(libraries: Iterable[Path] = ()) -> str:
     """
     app = importlib.metadata.distribution(APP_DISTRIBUTION)
     distributions = runtime_distributions()
-    python = f"Python {sys.version.split()[0]}"
-    sections: list[tuple[str, str, list[Path]]] = [
-        (python, "PSF-2.0", [python_licence()]),
-    ]
+    sections = [Section(f"Python {sys.version.split()[0]}", "PSF-2.0", [python_licence()])]
     needed_texts: dict[str, None] = {}
     missing = []
     for distribution in distributions:
@@ -147,7 +163,8 @@ def third_party_notices(libraries: Iterable[Path] = ()) -> str:
         if not files and key not in TEXTS_FOR:
             missing.append(title)
         needed_texts.update(dict.fromkeys(TEXTS_FOR.get(key, ())))
-        sections.append((title, licence_name(distribution), files))
+        note = QT_NOTE.format(version=distribution.version) if key == "pyside6-essentials" else ""
+        sections.append(Section(title, licence_name(distribution), files, note))
     if missing:
         raise NoticeError(
             f"no licence text found for {', '.join(missing)}: add it to packaging/licenses/ and "
@@ -156,12 +173,13 @@ def third_party_notices(libraries: Iterable[Path] = ()) -> str:
     libraries = list(libraries)
     system = debian_copyright(libraries)
     for package, (names, copyright_file) in sorted(system.items()):
-        sections.append(
-            (f"{', '.join(sorted(names))} (Debian package {package})", "", [copyright_file])
-        )
+        title = f"{', '.join(sorted(names))} (Debian package {package})"
+        sections.append(Section(title, "", [copyright_file]))
     packaged = {name for names, _ in system.values() for name in names}
     built_here = sorted(path.name for path in libraries if path.name not in packaged)
 
+    summary = [(section.title, section.licence) for section in sections]
+    summary.append(("PyInstaller bootloader", "GPL-2.0-or-later WITH Bootloader-exception"))
     lines = [
         f"Target Monitor (目标任务监测) {app.version} — {licence_name(app)} licence",
         "",
@@ -171,22 +189,19 @@ def third_party_notices(libraries: Iterable[Path] = ()) -> str:
         "",
         "This program includes the following third-party software, each under its own licence:",
         "",
-    ]
-    lines += [f"  {title:<52} {name}".rstrip() for title, name, _ in sections]
-    lines += [
-        "  PyInstaller bootloader                               GPL-2.0-or-later WITH "
-        "Bootloader-exception",
+        *(f"  {title:<52} {licence}".rstrip() for title, licence in summary),
         "",
     ]
-    for title, name, files in sections:
-        lines += [RULE, f"{title}{f' — {name}' if name else ''}", RULE, ""]
-        if canonicalize_name(title.split()[0]) == "pyside6-essentials":
-            lines += [QT_NOTE.format(version=title.split()[1]), ""]
-        for file in files:
-            if len(files) > 1:
+    for section in sections:
+        licence = f" — {section.licence}" if section.licence else ""
+        lines += [RULE, f"{section.title}{licence}", RULE, ""]
+        if section.note:
+            lines += [section.note, ""]
+        for file in section.files:
+            if len(section.files) > 1:
                 lines += [f"--- {file.name}", ""]
             lines += [file.read_text(encoding="utf-8", errors="replace").rstrip(), ""]
-        if not files:
+        if not section.files:
             lines += [
                 f"The licence texts are at the end of this file: {', '.join(needed_texts)}.",
                 "",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 # Before anything imports Qt: no display here, and none needed.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -25,6 +28,19 @@ from desktop.ui.settings import USER_NAME, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed.sqlite"
+
+
+def packaging_tool(name: str) -> ModuleType:
+    """packaging/NAME.py, imported by its plain name from packaging/ (which is no package) as
+    the build's scripts import each other, so that all of them share one project.py."""
+    folder = ROOT / "packaging"
+    sys.path.insert(0, str(folder))
+    try:
+        module = importlib.import_module(name)
+    finally:
+        sys.path.remove(str(folder))
+    assert Path(module.__file__ or "").parent == folder, f"{name} is not packaging/{name}.py"
+    return module
 
 
 @pytest.fixture(autouse=True)

@@ -6,29 +6,16 @@ figures are in packaging/README.md. These tests check what it feeds the chroot.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, packaging_tool
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "target_monitor_chroot_build", ROOT / "packaging" / "chroot_build.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-chroot_build = _load()
+chroot_build = packaging_tool("chroot_build")
 
 
 def test_the_chroot_installs_the_pinned_versions_but_its_own_pyside() -> None:
@@ -91,10 +78,9 @@ def test_the_math_functions_link_to_their_glibc_2_28_versions(tmp_path: Path) ->
     ).stdout.strip()
     base = chroot_build.GLIBC_BASE_VERSION[arch]
     header = tmp_path / "old.h"
-    header.write_text(
-        "".join(
-            f'__asm__(".symver {name},{name}@{base}");\n' for name in chroot_build.OLD_MATH_SYMBOLS
-        )
+    subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", chroot_build.old_glibc_header_script(str(header))],
+        check=True,
     )
     source = tmp_path / "m.c"
     source.write_text(

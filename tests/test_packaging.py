@@ -9,8 +9,6 @@ the `dev` extra.
 from __future__ import annotations
 
 import configparser
-import importlib
-import importlib.util
 import os
 import re
 import shutil
@@ -19,10 +17,9 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from pypdf import PdfReader
@@ -30,7 +27,7 @@ from pypdf import PdfReader
 from PySide6.QtGui import QImage
 
 from desktop import __version__
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, packaging_tool
 
 pytestmark = [
     pytest.mark.slow,
@@ -45,35 +42,9 @@ APP = "target-monitor"
 OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
 
 
-def _load_project() -> ModuleType:
-    """packaging/project.py (the build's helpers), imported by path: packaging/ is no package."""
-    name = "target_monitor_packaging_project"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "packaging" / "project.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def _load_build_tools() -> tuple[ModuleType, ModuleType]:
-    """packaging/build.py and packaging/notices.py, which import each other and project.py by
-    their plain names from packaging/."""
-    sys.path.insert(0, str(ROOT / "packaging"))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "target_monitor_packaging_build", ROOT / "packaging" / "build.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module, importlib.import_module("notices")
-    finally:
-        sys.path.remove(str(ROOT / "packaging"))
-
-
-project = _load_project()
-build, notices = _load_build_tools()
+project = packaging_tool("project")
+build = packaging_tool("build")
+notices = packaging_tool("notices")
 
 
 @dataclass(frozen=True)
@@ -382,7 +353,7 @@ def test_every_system_library_the_bundle_uses_is_a_dependency(built: Built) -> N
             else:
                 from_system[name] = where
     assert len(from_system) >= 10, from_system
-    owners = _owning_packages(from_system.values())
+    owners = notices.dpkg_owners(from_system.values())
     unowned = [where for where in from_system.values() if where not in owners]
     assert unowned == [], "no package owns these"
     undeclared += [
@@ -391,24 +362,6 @@ def test_every_system_library_the_bundle_uses_is_a_dependency(built: Built) -> N
         if owners.get(where, "") not in depends
     ]
     assert undeclared == [], "the .deb does not depend on these"
-
-
-def _owning_packages(paths: Iterable[str]) -> dict[str, str]:
-    """The package dpkg says installed each path, under any name merged /usr gives it."""
-    aliases: dict[str, str] = {}
-    for path in paths:
-        for name in {path, os.path.realpath(path)}:
-            for alias in (name, f"/usr{name}", name.removeprefix("/usr")):
-                aliases.setdefault(alias, path)
-    listed = subprocess.run(
-        ["dpkg", "-S", *sorted(aliases)], capture_output=True, text=True, check=False
-    ).stdout  # exit status 1: some aliases are unknown, as expected
-    owners = {}
-    for line in listed.splitlines():
-        package, _, found = line.partition(": ")
-        if found in aliases:
-            owners[aliases[found]] = package.split(":")[0]
-    return owners
 
 
 def test_the_deb_installs_the_program_the_command_the_menu_entry_and_icons(built: Built) -> None:
