@@ -20,7 +20,7 @@ from pathlib import Path
 from benchmarks.synthetic import build_synthetic
 from desktop.models.database import open_database
 from desktop.models.schema import MilestoneState
-from desktop.models.service import NO_ENTRY, EntryEdit, EntryService
+from desktop.models.service import EntryEdit, EntryService, unreported
 from desktop.models.workspace import PlanWorkspace
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +82,7 @@ def seed_with_figures(folder: Path) -> Path:
                 pace = 0.3 + (number % 7) / 10
                 fields = {"value": round(indicator.target * month / 12 * pace, 1)}
             fields["progress_note"] = "推进情况说明。" * (number % 9)
-            edits.append(EntryEdit(indicator.id, f"2025-{month:02d}", fields, NO_ENTRY))
+            edits.append(EntryEdit(indicator.id, f"2025-{month:02d}", fields, unreported(fields)))
     EntryService(database, "benchmark").apply(edits)
     database.close()
     return path

@@ -61,7 +61,7 @@ result["period_switch_ms"] = timed(lambda: (window.period_selector.setCurrentInd
                                             window.period_selector.setCurrentIndex(
                                                 len(months) - 1))) / 2
 model = window.grid_model
-window._select_node(None)
+window.select_node(None)
 row = next(r for r in range(model.rowCount())
            if not window.controller.workspace.indicators[model.indicator_at(r)].is_milestone)
 column = model.column_of(months[-1])

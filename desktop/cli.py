@@ -321,14 +321,20 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     with _opened(args) as database:
         workspace = PlanWorkspace(database)
         plan = read_template(Path(args.file), workspace)
+        applied = plan.cells(prefer_file=args.prefer_file)
         out.write(
             f"{plan.file_name}: {plan.department.name}, {plan.period}, "
-            f"{len(plan.changes)} changed cells\n"
+            f"{len(applied)} cells to change"
+            + (f" ({len(plan.conflicts)} conflicts)" if plan.conflicts else "")
+            + "\n"
         )
         for change in plan.changes:
+            kept = change.conflict and not args.prefer_file
             out.write(
                 f"  {change.where} {change.code} {change.field}: "
-                f"{describe(change.old)} → {describe(change.new)}\n"
+                f"{describe(change.old)} → {describe(change.new)}"
+                + ("  (kept as in the database)" if kept else "")
+                + "\n"
             )
         for warning in plan.warnings:
             out.write(f"  warning: {warning}\n")
@@ -341,13 +347,13 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         if args.dry_run:
             out.write("dry run: nothing was changed\n")
             return EXIT_OK
-        if not plan.edits(prefer_file=args.prefer_file):
+        if not applied and not plan.conflicts:
             out.write("nothing to import: the file matches the database\n")
             return EXIT_OK
         result = apply_import(plan, workspace, _user(args), prefer_file=args.prefer_file)
         out.write(
-            f"imported as batch {result.batch_id} "
-            f"({len(result.changes.indicator_ids)} indicators); backup {result.backup}\n"
+            f"imported as batch {result.batch_id}: {result.changes.cells} cells of "
+            f"{len(result.changes.indicator_ids)} indicators; backup {result.backup}\n"
         )
     return EXIT_OK
 
@@ -355,7 +361,10 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
     with _opened(args) as database:
         changes = undo_import(PlanWorkspace(database), args.batch, _user(args))
-    out.write(f"import batch {args.batch} undone ({len(changes.indicator_ids)} indicators)\n")
+    out.write(
+        f"import batch {args.batch} undone: {changes.cells} cells of "
+        f"{len(changes.indicator_ids)} indicators put back\n"
+    )
     return EXIT_OK
 
 

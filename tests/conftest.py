@@ -16,11 +16,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from PySide6.QtCore import QSettings
 
 from desktop.models.database import Database, open_database
-from desktop.models.service import EntryService
+from desktop.models.schema import Entry
+from desktop.models.service import FIELD_DEFAULTS, Changes, EntryEdit, EntryService, unreported
+from tests.ui_helpers import ScriptedPrompts
 
 from desktop.ui.app import create_main_window
 from desktop.ui.main_window import MainWindow
@@ -69,6 +72,24 @@ def database(seed_copy: Path) -> Iterator[Database]:
     db.close()
 
 
+def new_entry(indicator_id: int, period: str, **fields: object) -> EntryEdit:
+    """Test set-up: an edit of a month nobody has reported yet."""
+    return EntryEdit(indicator_id, period, fields, unreported(fields))
+
+
+def overwrite(service: EntryService, indicator_id: int, period: str, **fields: object) -> Changes:
+    """Test set-up: give a month these fields whatever it holds (as a user typing over what
+    they see)."""
+    with service.database.read() as session:
+        entry = session.scalar(
+            select(Entry).where(Entry.indicator_id == indicator_id, Entry.period == period)
+        )
+    seen = {
+        name: FIELD_DEFAULTS[name] if entry is None else getattr(entry, name) for name in fields
+    }
+    return service.apply([EntryEdit(indicator_id, period, fields, seen)])
+
+
 class FixedClock:
     """A clock that ticks one minute per call, so audit times are predictable."""
 
@@ -94,9 +115,17 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, seed_copy: Path, settings: Settings) -> Iterator[MainWindow]:
+def prompts() -> ScriptedPrompts:
+    """The user answering the window's questions: accepts, says yes, picks `prompts.path`."""
+    return ScriptedPrompts()
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, seed_copy: Path, settings: Settings, prompts: ScriptedPrompts
+) -> Iterator[MainWindow]:
     """The main window on a private seed copy, evaluated as of June 2025, shown offscreen."""
-    main = create_main_window(seed_copy, settings=settings, as_of="2025-06")
+    main = create_main_window(seed_copy, settings=settings, as_of="2025-06", prompts=prompts)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)

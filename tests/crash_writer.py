@@ -195,9 +195,12 @@ class Writer:
         indicator = self.rng.choice(self.edited)
         self.serial += 1
         value = float(os.getpid() * 1000 + self.serial)  # never the value already there
-        version = self.service.entry_version(indicator, PERIOD)
+        seen = self.workspace.entry(indicator, PERIOD)
         self.status.phase = Phase.EDIT
-        self.service.set_value(indicator, PERIOD, value, expected_version=version)
+        self.service.set_value(
+            indicator, PERIOD, value, expected=None if seen is None else seen.value
+        )
+        self.workspace.refresh([indicator])
         self.written()
 
     def written(self) -> None:

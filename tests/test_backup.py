@@ -29,7 +29,7 @@ from desktop.models.backup import (
 from desktop.models.database import Database
 from desktop.models.locations import network_share
 from desktop.models.schema import Entry
-from desktop.models.service import NO_ENTRY, EntryService
+from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 from tests.ui_helpers import messages
 
@@ -96,9 +96,9 @@ def test_restore_brings_back_the_backup_and_keeps_what_it_replaced(database: Dat
     workspace = PlanWorkspace(database, as_of="2025-06")
     indicator = next(i.id for i in workspace.indicators.values() if i.code == "2.1.1-1")
     service = EntryService(database, "张三")
-    service.set_value(indicator, "2025-06", 100, expected_version=NO_ENTRY)
+    service.set_value(indicator, "2025-06", 100, expected=None)
     saved = backup_before(database, "manual", now=NOW - dt.timedelta(hours=1))
-    service.set_value(indicator, "2025-06", 250, expected_version=1)
+    service.set_value(indicator, "2025-06", 250, expected=100)
     replaced = restore(database, saved, now=NOW)
     assert value(database, "2.1.1-1", "2025-06") == 100
     with sqlite3.connect(replaced) as before:
@@ -148,14 +148,14 @@ def test_the_daily_backup_is_taken_once_a_day_when_the_data_changed(database: Da
     indicator = next(iter(workspace.indicators))
     clock = dt.datetime(2026, 6, 14, 9, 0)
     service = EntryService(database, "张三", clock=lambda: clock)
-    service.set_value(indicator, "2025-06", 1, expected_version=NO_ENTRY)
+    service.set_value(indicator, "2025-06", 1, expected=None)
     first = daily_backup(database, now=NOW)
     assert first is not None and first.name.endswith("-daily.sqlite")
     assert daily_backup(database, now=NOW + dt.timedelta(hours=3)) is None  # once a day
     tomorrow = NOW + dt.timedelta(days=1)
     assert daily_backup(database, now=tomorrow) is None  # nothing changed since
     clock = NOW + dt.timedelta(hours=5)
-    service.set_value(indicator, "2025-06", 2, expected_version=1)
+    service.set_value(indicator, "2025-06", 2, expected=1)
     assert daily_backup(database, now=tomorrow) is not None
 
 
@@ -165,8 +165,8 @@ def test_the_window_takes_the_daily_backup_in_the_background(
     database = window.controller.database
     workspace = window.controller.workspace
     indicator = next(iter(workspace.indicators))
-    EntryService(database, "张三").set_value(indicator, "2025-06", 1, expected_version=NO_ENTRY)
-    window.take_daily_backup()
+    EntryService(database, "张三").set_value(indicator, "2025-06", 1, expected=None)
+    window.backups.take_daily_backup()
     qtbot.waitUntil(lambda: "Backed up to" in window.statusBar().currentMessage(), timeout=10000)
     (taken,) = list_backups(backup_folder(database), database.path.stem)
     assert taken.reason == "daily" and str(taken.path) in window.statusBar().currentMessage()
@@ -211,8 +211,10 @@ def test_the_command_line_warns_about_a_database_on_a_share(
 def test_the_window_warns_about_a_database_on_a_share(
     window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("desktop.ui.main_window.network_share", lambda _path: "/srv/x is on nfs4")
-    window.warn_if_network_share()
+    monkeypatch.setattr(
+        "desktop.ui.backup_commands.network_share", lambda _path: "/srv/x is on nfs4"
+    )
+    window.backups.warn_if_network_share()
     assert any("SQLite cannot share a database" in m for m in messages(window))
 
 

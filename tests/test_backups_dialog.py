@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.models.backup import backup_before, backup_folder
-from tests.ui_helpers import grid_index, indicator_id, messages
+from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, messages
 
 from desktop.ui.backups import BackupsDialog
 from desktop.ui.main_window import MainWindow
@@ -18,24 +16,15 @@ from desktop.ui.main_window import MainWindow
 CODE, MONTH = "2.1.1-1", "2025-06"
 
 
-def open_dialog(window: MainWindow) -> BackupsDialog:
-    shown: list[BackupsDialog] = []
-    window._show_backups = shown.append  # type: ignore[method-assign,assignment]
+def open_dialog(window: MainWindow, prompts: ScriptedPrompts) -> BackupsDialog:
     window.backups_action.trigger()
-    (dialog,) = shown
+    (dialog,) = prompts.shown(BackupsDialog)
     return dialog
 
 
-def answer(window: MainWindow, yes: bool) -> list[str]:
-    """Answer the restore question; the questions asked are collected."""
-    asked: list[str] = []
-
-    def ask(box: QMessageBox) -> bool:
-        asked.append(box.text())
-        return yes
-
-    window._ask_yes = ask  # type: ignore[method-assign]
-    return asked
+def questions(prompts: ScriptedPrompts) -> list[str]:
+    """The yes/no questions asked so far."""
+    return [box.text() for box in prompts.shown(QMessageBox)]
 
 
 def shown_value(window: MainWindow) -> object:
@@ -55,9 +44,9 @@ def rows(dialog: BackupsDialog) -> list[list[str]]:
 
 
 def test_the_dialog_lists_backups_newest_first_with_reason_size_and_entries(
-    window: MainWindow,
+    window: MainWindow, prompts: ScriptedPrompts
 ) -> None:
-    dialog = open_dialog(window)
+    dialog = open_dialog(window, prompts)
     assert dialog.table.isHidden() and not dialog.empty_label.isHidden()
     type_value(window, "120")
     backup_before(window.controller.database, "import", now=dt.datetime(2025, 7, 1, 9, 30))
@@ -73,18 +62,18 @@ def test_the_dialog_lists_backups_newest_first_with_reason_size_and_entries(
 
 
 def test_restoring_asks_first_backs_up_the_current_figures_and_can_be_undone(
-    window: MainWindow,
+    window: MainWindow, prompts: ScriptedPrompts
 ) -> None:
     type_value(window, "120")
-    dialog = open_dialog(window)
+    dialog = open_dialog(window, prompts)
     dialog.back_up_button.click()
     type_value(window, "150")
     assert window.controller.undo_stack.count() == 2
-    asked = answer(window, yes=True)
 
     dialog.table.selectRow(0)
     dialog.restore_button.click()
 
+    asked = questions(prompts)
     assert len(asked) == 1 and "(1 entries)" in asked[0]
     assert shown_value(window) == "120"  # the grid shows the restored figure at once
     assert window.controller.undo_stack.count() == 0  # old steps would undo into other data
@@ -97,26 +86,25 @@ def test_restoring_asks_first_backs_up_the_current_figures_and_can_be_undone(
     assert shown_value(window) == "150"
 
 
-def test_saying_no_changes_nothing(window: MainWindow) -> None:
+def test_saying_no_changes_nothing(window: MainWindow, prompts: ScriptedPrompts) -> None:
     type_value(window, "120")
-    dialog = open_dialog(window)
+    dialog = open_dialog(window, prompts)
     dialog.back_up_button.click()
     type_value(window, "150")
-    asked = answer(window, yes=False)
+    prompts.yes = False
     dialog.restore_button.click()
-    assert asked and shown_value(window) == "150"
+    assert questions(prompts) and shown_value(window) == "150"
     assert len(rows(dialog)) == 1
 
 
 def test_restoring_a_file_that_is_not_a_backup_is_explained(
-    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
 ) -> None:
     letter = tmp_path / "letter.sqlite"
     letter.write_text("Dear colleagues", encoding="utf-8")
     type_value(window, "120")
-    monkeypatch.setattr(window, "_ask_path", lambda *_a, **_k: letter)
-    answer(window, yes=True)
-    dialog = open_dialog(window)
+    prompts.path = letter
+    dialog = open_dialog(window, prompts)
     dialog.from_file_button.click()
     (message,) = messages(window)
     assert str(letter) in message and "not a usable database" in message

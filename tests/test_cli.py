@@ -19,7 +19,7 @@ from desktop.models.database import open_database
 from desktop.models.locations import DATABASE_FILE_NAME, data_folder
 from desktop.models.schema import Indicator, MilestoneState
 from desktop.models.service import EntryService
-from tests.conftest import ROOT, FixedClock
+from tests.conftest import ROOT, FixedClock, overwrite
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -55,11 +55,8 @@ def report(db: Path, values: dict[tuple[str, str], float | MilestoneState]) -> N
         with database.read() as session:
             ids = dict(session.execute(select(Indicator.code, Indicator.id)).all())
         for (code, period), value in values.items():
-            version = service.entry_version(ids[code], period)
-            if isinstance(value, MilestoneState):
-                service.set_milestone_state(ids[code], period, value, expected_version=version)
-            else:
-                service.set_value(ids[code], period, value, expected_version=version)
+            field = "milestone_state" if isinstance(value, MilestoneState) else "value"
+            overwrite(service, ids[code], period, **{field: value})
     finally:
         database.close()
 

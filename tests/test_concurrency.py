@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QWidget
 
 from desktop.models.backup import backup_folder, list_backups
 from desktop.models.database import Database
 from desktop.models.errors import StaleEditError
-from desktop.models.service import NO_ENTRY, EntryService
+from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 from tests.test_window_exchange import filled_template
+from tests.ui_helpers import ScriptedPrompts
 
 from desktop.ui.main_window import MainWindow
 
@@ -26,7 +27,7 @@ from pathlib import Path
 from desktop.models.database import open_database
 from desktop.models.service import EntryService
 database = open_database(Path(sys.argv[1]))
-EntryService(database, "李四").set_value(int(sys.argv[2]), "2025-06", 222, expected_version=1)
+EntryService(database, "李四").set_value(int(sys.argv[2]), "2025-06", 222, expected=100)
 database.close()
 """
 
@@ -35,8 +36,8 @@ def test_an_edit_raced_by_another_process_is_refused_with_its_value(database: Da
     workspace = PlanWorkspace(database, as_of="2025-06")
     indicator = next(i.id for i in workspace.indicators.values() if i.code == "2.1.1-1")
     service = EntryService(database, "张三")
-    service.set_value(indicator, "2025-06", 100, expected_version=NO_ENTRY)
-    seen = 1  # the version this window shows
+    service.set_value(indicator, "2025-06", 100, expected=None)
+    seen = 100.0  # the value this window shows
     done = subprocess.run(
         [sys.executable, "-c", OTHER_PROCESS, str(database.path), str(indicator)],
         capture_output=True,
@@ -47,7 +48,7 @@ def test_an_edit_raced_by_another_process_is_refused_with_its_value(database: Da
     )
     assert done.returncode == 0, done.stderr
     with pytest.raises(StaleEditError) as refused:
-        service.set_value(indicator, "2025-06", 150, expected_version=seen)
+        service.set_value(indicator, "2025-06", 150, expected=seen)
     assert refused.value.current_value is not None
     assert float(refused.value.current_value) == 222 and refused.value.changed_by == "李四"
     workspace.refresh([indicator])
@@ -69,33 +70,30 @@ def another_program_can_write(path: Path) -> bool:
 
 
 def test_no_lock_is_held_while_a_dialog_waits_for_the_user(
-    window: MainWindow, tmp_path: Path
+    window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
 ) -> None:
-    """The import preview, the undo-import list and the restore question wait for a person
-    for as long as they like: meanwhile other programs must be able to save."""
+    """The import preview, the undo-import list and its question, and the restore question
+    wait for a person for as long as they like: meanwhile other programs must be able to
+    save."""
     path = window.controller.database.path
     waited: list[tuple[str, bool]] = []
 
-    def confirm(dialog: QDialog) -> bool:
-        waited.append((type(dialog).__name__, another_program_can_write(path)))
-        return True
+    def waits(widget: QWidget) -> bool:
+        waited.append((widget.objectName(), another_program_can_write(path)))
+        return widget.objectName() != "confirmRestore"
 
-    def ask_yes(box: QMessageBox) -> bool:
-        waited.append(("restore question", another_program_can_write(path)))
-        return False
-
-    window._confirm = confirm  # type: ignore[method-assign]
-    window._ask_yes = ask_yes  # type: ignore[method-assign]
+    prompts.on(QWidget, waits)
     filled = filled_template(window, tmp_path, {"J6": 120})
-    window.import_template(filled)
-    window.undo_import()
-    window.back_up_now()
+    window.exchange.import_file(filled)
+    window.exchange.undo_import()
+    window.backups.back_up_now()
     newest = list_backups(backup_folder(window.controller.database), path.stem)[0]
     assert newest.reason == "manual"
-    window.restore_backup(newest.path)
+    window.backups.restore_backup(newest.path)
     assert waited == [
-        ("ImportPreviewDialog", True),
-        ("UndoImportDialog", True),
-        ("restore question", True),
+        ("importPreviewDialog", True),
+        ("undoImportDialog", True),
+        ("confirmUndoImport", True),
+        ("confirmRestore", True),
     ]
     assert another_program_can_write(path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,8 +22,8 @@ from desktop.models.database import damage_of, open_database
 from desktop.models.errors import DatabaseDamagedError
 from desktop.models.integrity import check_database
 from tests.test_migrations import RELEASED
+from tests.ui_helpers import ScriptedPrompts
 
-from desktop.ui import app as app_module
 from desktop.ui.app import Session, open_main_window
 from desktop.ui.backups import DamagedDatabaseDialog, Recovery
 from desktop.ui.main_window import MainWindow
@@ -181,24 +181,22 @@ def test_without_a_backup_the_command_line_says_how_to_restore_one(
 # --- the window -------------------------------------------------------------------------
 
 
+class Recoverer(ScriptedPrompts):
+    """Answers the damaged-database question with `choice` (Quit unless told)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.choice = Recovery.QUIT
+        self.on(DamagedDatabaseDialog, lambda dialog: dialog.choose(self.choice))
+
+    @property
+    def dialogs(self) -> list[DamagedDatabaseDialog]:
+        return self.shown(DamagedDatabaseDialog)
+
+
 @pytest.fixture
-def answer(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[DamagedDatabaseDialog]]:
-    """Answers the damaged-database question with `answer.choice`; collects the dialogs."""
-    asked: list[DamagedDatabaseDialog] = []
-
-    def ask(dialog: DamagedDatabaseDialog) -> Recovery:
-        asked.append(dialog)
-        choice: Recovery = ask.choice  # type: ignore[attr-defined]
-        dialog.choose(choice)
-        return dialog.choice()
-
-    ask.choice = Recovery.QUIT  # type: ignore[attr-defined]
-    monkeypatch.setattr(app_module, "ask_recovery", ask)
-    yield asked
-
-
-def choose(monkeypatch: pytest.MonkeyPatch, choice: Recovery) -> None:
-    monkeypatch.setattr(app_module.ask_recovery, "choice", choice)
+def recoverer() -> Recoverer:
+    return Recoverer()
 
 
 def close(window: MainWindow | None) -> None:
@@ -210,8 +208,7 @@ def close(window: MainWindow | None) -> None:
 def test_the_window_offers_the_newest_good_backup_and_restores_it(
     filled: Path,
     settings: Settings,
-    answer: list[DamagedDatabaseDialog],
-    monkeypatch: pytest.MonkeyPatch,
+    recoverer: Recoverer,
     qtbot: QtBot,
 ) -> None:
     older = backed_up(filled, "daily")
@@ -219,11 +216,11 @@ def test_the_window_offers_the_newest_good_backup_and_restores_it(
     newest = backed_up(filled, "import")
     newest.write_bytes(newest.read_bytes()[:5000])  # a damaged backup is passed over
     damaged(filled, flip_page_type(btree_pages(filled)[0]))
-    choose(monkeypatch, Recovery.RESTORE)
+    recoverer.choice = Recovery.RESTORE
 
-    window = open_main_window(filled, settings)
+    window = open_main_window(filled, settings, recoverer)
 
-    (dialog,) = answer
+    (dialog,) = recoverer.dialogs
     assert "moved to plan.damaged-" in dialog.text() and "nothing was deleted" in dialog.text()
     assert f"{database_entries} entries" in dialog.informativeText()
     taken = next(b for b in list_backups(filled.parent / "backups", "plan") if b.path == older)
@@ -241,13 +238,13 @@ def test_the_window_offers_the_newest_good_backup_and_restores_it(
 
 
 def test_quitting_leaves_the_damaged_file_aside_and_nothing_else_changed(
-    filled: Path, settings: Settings, answer: list[DamagedDatabaseDialog]
+    filled: Path, settings: Settings, recoverer: Recoverer
 ) -> None:
     damaged(filled, CUTS["half-the-pages"])
-    assert open_main_window(filled, settings) is None
+    assert open_main_window(filled, settings, recoverer) is None
     assert not filled.exists()
     assert len(list(filled.parent.glob("plan.damaged-*.sqlite"))) == 1
-    (dialog,) = answer
+    (dialog,) = recoverer.dialogs
     assert "No good backup was found" in dialog.informativeText()
     with pytest.raises(ValueError, match="not offered"):
         dialog.choose(Recovery.RESTORE)  # nothing to restore: not offered
@@ -256,13 +253,12 @@ def test_quitting_leaves_the_damaged_file_aside_and_nothing_else_changed(
 def test_starting_from_the_plan_gives_the_seed(
     filled: Path,
     settings: Settings,
-    answer: list[DamagedDatabaseDialog],
-    monkeypatch: pytest.MonkeyPatch,
+    recoverer: Recoverer,
     qtbot: QtBot,
 ) -> None:
     damaged(filled, CUTS["page-size-field"])
-    choose(monkeypatch, Recovery.START_FROM_PLAN)
-    window = open_main_window(filled, settings)
+    recoverer.choice = Recovery.START_FROM_PLAN
+    window = open_main_window(filled, settings, recoverer)
     assert window is not None
     qtbot.addWidget(window)
     assert len(window.controller.workspace.indicators) == 46
@@ -283,21 +279,20 @@ def damage_the_start_does_not_read(path: Path) -> None:
 def test_damage_found_after_the_window_opened_reopens_it_on_the_backup(
     filled: Path,
     settings: Settings,
-    answer: list[DamagedDatabaseDialog],
-    monkeypatch: pytest.MonkeyPatch,
+    recoverer: Recoverer,
     qtbot: QtBot,
 ) -> None:
     backed_up(filled, "daily")
     damage_the_start_does_not_read(filled)
-    choose(monkeypatch, Recovery.RESTORE)
-    session = Session(filled, settings)
+    recoverer.choice = Recovery.RESTORE
+    session = Session(filled, settings, recoverer)
     assert session.open()
     first = session.window
-    assert first is not None and not answer  # the start itself did not notice
+    assert first is not None and not recoverer.dialogs  # the start itself did not notice
     session.start()
 
-    qtbot.waitUntil(lambda: bool(answer) and session.window is not first, timeout=10000)
-    assert "btreeInitPage" in answer[0].detailedText()
+    qtbot.waitUntil(lambda: bool(recoverer.dialogs) and session.window is not first, timeout=10000)
+    assert "btreeInitPage" in recoverer.dialogs[0].detailedText()
     assert session.window is not None and session.window.isVisible()
     assert check_database(session.window.controller.database).ok
     assert len(list(filled.parent.glob("plan.damaged-*.sqlite"))) == 1
@@ -310,7 +305,7 @@ def test_damage_found_after_the_window_opened_reopens_it_on_the_backup(
 def test_a_sound_file_gets_its_daily_backup_after_the_check(
     filled: Path, settings: Settings, qtbot: QtBot
 ) -> None:
-    session = Session(filled, settings)
+    session = Session(filled, settings, ScriptedPrompts())
     assert session.open() and session.window is not None
     session.start()
     qtbot.waitUntil(lambda: "Backed up to" in session.window.statusBar().currentMessage())

@@ -29,7 +29,7 @@ from desktop.exchange.template import export_template
 from desktop.models.database import Database
 from desktop.models.errors import StaleEditError, TargetMonitorError
 from desktop.models.schema import AuditEvent, BatchState, Entry, ImportBatch, MilestoneState
-from desktop.models.service import NO_ENTRY, EntryService
+from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import FixedClock
 
@@ -120,7 +120,7 @@ def test_typed_notes_are_exported_as_text_never_as_formulas(
 ) -> None:
     projects = next(i for i in workspace.indicators.values() if i.code == "2.1.1-1").id
     EntryService(workspace.database, "张三").set_notes(
-        projects, PERIOD, progress_note="=1+1 完成", problems="@sum -2", expected_version=NO_ENTRY
+        projects, PERIOD, progress_note="=1+1 完成", problems="@sum -2"
     )
     path = export(workspace, tmp_path, "工信局")
     with zipfile.ZipFile(path) as archive:
@@ -184,11 +184,10 @@ def test_undo_is_refused_when_someone_changed_the_figures_since(
     result = apply_import(plan, workspace, "导入员")
     indicator = next(iter(result.changes.indicator_ids))
     colleague = EntryService(workspace.database, "李四", clock=FixedClock())
-    colleague.set_value(
-        indicator, PERIOD, 130, expected_version=colleague.entry_version(indicator, PERIOD)
-    )
-    with pytest.raises(StaleEditError, match="changed after the import"):
+    colleague.set_value(indicator, PERIOD, 130, expected=120)
+    with pytest.raises(StaleEditError, match="changed after the import") as refused:
         undo_import(workspace, result.batch_id, "导入员")
+    assert "it holds 130, the import wrote 120" in str(refused.value)  # both values
 
 
 # --- what people really type -------------------------------------------------------------
@@ -448,7 +447,7 @@ def test_a_falling_running_total_and_a_jump_are_warned_about(
 ) -> None:
     services = EntryService(workspace.database, "张三")
     ids = {i.code: i.id for i in workspace.indicators.values()}
-    services.set_value(ids["4.2.1-1"], "2025-05", 100, expected_version=NO_ENTRY)
+    services.set_value(ids["4.2.1-1"], "2025-05", 100, expected=None)
     workspace.refresh([ids["4.2.1-1"]])
     path = export(workspace, tmp_path)
     row = row_of(path, "4.2.1-1")
@@ -463,9 +462,7 @@ def test_a_value_changed_since_export_is_a_conflict_the_user_decides(
 ) -> None:
     path = export(workspace, tmp_path)
     ids = {i.code: i.id for i in workspace.indicators.values()}
-    EntryService(workspace.database, "李四").set_value(
-        ids["4.2.1-1"], PERIOD, 99, expected_version=NO_ENTRY
-    )
+    EntryService(workspace.database, "李四").set_value(ids["4.2.1-1"], PERIOD, 99, expected=None)
     workspace.refresh([ids["4.2.1-1"]])
     plan = read_template(fill(path, {f"J{row_of(path, '4.2.1-1')}": 120}), workspace)
     assert [(c.code, c.database_value) for c in plan.conflicts] == [("4.2.1-1", 99.0)]

@@ -24,12 +24,12 @@ from desktop.exchange.importer import ImportPlan, apply_import, read_template
 from desktop.exchange.template import export_template
 from desktop.models.database import Database, driver_connection, open_database
 from desktop.models.errors import DatabaseWriteError, TargetMonitorError
-from desktop.models.service import NO_ENTRY, EntryService
+from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import SEED, FixedClock
 from tests.test_exchange import fill, row_of
-from tests.test_window_exchange import answer, filled_template, value_of
-from tests.ui_helpers import grid_index, messages
+from tests.test_window_exchange import filled_template, value_of
+from tests.ui_helpers import ScriptedPrompts, grid_index, messages
 
 from desktop.ui.main_window import MainWindow
 
@@ -172,9 +172,9 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
         workspace = PlanWorkspace(database, as_of=PERIOD)
         codes = {i.code: i.id for i in workspace.indicators.values()}
         service = EntryService(database, "张三", clock=FixedClock())
-        service.set_value(codes["4.2.1-1"], "2025-05", 90, expected_version=NO_ENTRY)
-        service.set_value(codes["4.2.1-1"], PERIOD, 100, expected_version=NO_ENTRY)
-        service.set_value(codes["4.2.1-3"], PERIOD, 4, expected_version=NO_ENTRY)
+        service.set_value(codes["4.2.1-1"], "2025-05", 90, expected=None)
+        service.set_value(codes["4.2.1-1"], PERIOD, 100, expected=None)
+        service.set_value(codes["4.2.1-3"], PERIOD, 4, expected=None)
         workspace = PlanWorkspace(database, as_of=PERIOD)
         earlier = folder / "earlier.xlsx"
         export_template(workspace, "发改委", "2025-05", earlier)
@@ -276,12 +276,15 @@ def test_a_failing_commit_from_the_command_line(
 
 
 def test_a_failing_commit_in_the_window(
-    faults: Faults, window: MainWindow, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    faults: Faults,
+    window: MainWindow,
+    prompts: ScriptedPrompts,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     """The import runs in the background; the failure comes back as the message box's text."""
     path = window.controller.database.path
-    filled = filled_template(window, tmp_path, {"J6": 120})
-    answer(window, filled)
+    prompts.path = filled_template(window, tmp_path, {"J6": 120})
     before = dump(path)
     faults.arm(fail_on="COMMIT")
     window.import_action.trigger()

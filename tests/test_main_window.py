@@ -18,11 +18,18 @@ from desktop.models.database import Database, open_database
 from desktop.models.locations import DATABASE_FILE_NAME, data_folder, resolve_location
 from desktop.models.progress import Status
 from desktop.models.schema import AuditEvent, Entry, MilestoneState
-from desktop.models.service import NO_ENTRY, EntryService
-from tests.ui_helpers import grid_index, indicator_id, messages, node_id, visible_codes
+from desktop.models.service import EntryService
+from tests.ui_helpers import (
+    ScriptedPrompts,
+    grid_index,
+    indicator_id,
+    messages,
+    node_id,
+    visible_codes,
+)
 
 from desktop.ui import app as app_module
-from desktop.ui import main_window
+from desktop.ui import dialogs
 from desktop.ui.app import create_main_window
 from desktop.ui.controller import CellEdit
 from desktop.ui.dialogs import FirstStartDialog, SettingsDialog
@@ -98,7 +105,7 @@ def test_a_cell_typed_in_the_grid_is_saved_audited_and_judged(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     database = window.controller.database
-    window._select_node(node_id(window, "2"))
+    window.select_node(node_id(window, "2"))
     assert tree_status(window, "2.1.1") is Status.NOT_REPORTED
     type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "150")
     entry = stored(database, "2.1.1-1", "2025-06")
@@ -111,7 +118,7 @@ def test_a_cell_typed_in_the_grid_is_saved_audited_and_judged(
         Status.GREEN
     )
     window.tabs.setCurrentWidget(window.dashboard)  # the manager looks at the overview
-    window._select_node(None)
+    window.select_node(None)
     counts = window.controller.workspace.plan_rollup.counts
     assert counts[Status.GREEN] == 1
     assert "正常 <b>1</b>" in window.dashboard.counts.text() or "On track <b>1</b>" in (
@@ -166,14 +173,14 @@ def test_undo_and_redo_go_through_the_service(qtbot: QtBot, window: MainWindow) 
 def test_pasting_a_range_from_excel_is_one_step_and_names_refused_cells(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    window._select_node(node_id(window, "2.2.1"))  # three indicators: 10 / 100 / 5 户
+    window.select_node(node_id(window, "2.2.1"))  # three indicators: 10 / 100 / 5 户
     assert window.grid_model.rowCount() == 3
     start = grid_index(window, "2.2.1-1", "2025-03")
     window.grid.setCurrentIndex(start)
     QGuiApplication.clipboard().setText(
         "1\t2\t3\t4\r\n10\t20\tabc\t40\r\n１\t1\t2\t2\r\n"  # Excel's line ends, a full-width 1
     )
-    window.paste()
+    window.paste_action.trigger()
     database = window.controller.database
     assert stored(database, "2.2.1-2", "2025-05") is None  # the refused cell
     assert stored(database, "2.2.1-2", "2025-06").value == 40  # type: ignore[union-attr]
@@ -196,7 +203,7 @@ def test_department_filter_limits_tree_and_grid(window: MainWindow) -> None:
     measures = [c for c in visible_codes(window) if c.count(".") == 2]
     assert measures == ["4.1.3", "4.2.1", "4.2.2"]
     assert "4" in visible_codes(window) and "1" not in visible_codes(window)
-    window._select_node(None)
+    window.select_node(None)
     grid_codes = {window.grid_model.index(r, 0).data() for r in range(window.grid_model.rowCount())}
     assert grid_codes == {"4.1.3-1", "4.2.1-1", "4.2.1-2", "4.2.1-3", "4.2.2-1"}
     window.department_filter.setCurrentIndex(0)
@@ -218,7 +225,7 @@ def test_status_filter_follows_the_figures(qtbot: QtBot, window: MainWindow) -> 
     computing = CellEdit(indicator_id(window, "4.2.3-2"), "2025-06", {"value": 150})
     window.controller.edit([computing], "edit")  # 15 % of 1000P in June: red
     assert visible_codes(window) == ["4", "4.2", "4.2.3"]
-    window._select_node(None)
+    window.select_node(None)
     assert window.grid_model.rowCount() == 1
 
 
@@ -247,7 +254,7 @@ def test_an_edit_racing_another_program_overwrites_nothing(
     other = open_database(seed_copy)
     try:
         EntryService(other, "李四").set_value(
-            indicator_id(window, "2.1.1-1"), "2025-06", 99, expected_version=NO_ENTRY
+            indicator_id(window, "2.1.1-1"), "2025-06", 99, expected=None
         )
     finally:
         other.close()
@@ -295,7 +302,7 @@ def test_unsaved_notes_are_saved_when_moving_on(qtbot: QtBot, window: MainWindow
 def test_the_dashboard_lists_laggards_and_jumps_to_them(qtbot: QtBot, window: MainWindow) -> None:
     type_into_cell(qtbot, window, "4.2.3-2", "2025-06", "150")  # red
     type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "60")  # yellow
-    window._select_node(None)
+    window.select_node(None)
     window.tabs.setCurrentWidget(window.dashboard)
     dashboard = window.dashboard
     assert dashboard.summary.rowCount() == 6
@@ -386,7 +393,7 @@ def test_the_application_is_a_single_qapplication() -> None:
 
 
 def test_the_first_start_creates_the_database_asks_who_and_opens_on_that_department(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
 ) -> None:
     """The whole first start as a new user meets it: no database, no settings yet."""
     database_file = data_folder() / DATABASE_FILE_NAME
@@ -400,7 +407,7 @@ def test_the_first_start_creates_the_database_asks_who_and_opens_on_that_departm
         window = dialog.parent()
         assert isinstance(window, MainWindow)
         seen["window"] = window
-        QApplication.instance().processEvents()
+        QTimer.singleShot(100, lambda: leave_soon(window))  # once the window is shown
         return True
 
     def leave_soon(self: MainWindow) -> None:
@@ -412,13 +419,9 @@ def test_the_first_start_creates_the_database_asks_who_and_opens_on_that_departm
         seen["user"] = self.controller.user
         self.close()
 
-    monkeypatch.setattr(app_module, "ask_first_start", answer)
-    monkeypatch.setattr(
-        MainWindow,
-        "start_chores",
-        lambda self: QTimer.singleShot(100, lambda: leave_soon(self)),
-    )
-    assert app_module.run(resolve_location(None)) == 0
+    prompts = ScriptedPrompts()
+    prompts.on(FirstStartDialog, answer)
+    assert app_module.run(resolve_location(None), prompts=prompts) == 0
     assert database_file.is_file()  # created from the bundled plan
     window = seen["window"]
     assert isinstance(window, MainWindow)
@@ -434,12 +437,10 @@ def test_the_first_start_creates_the_database_asks_who_and_opens_on_that_departm
 
 
 def test_about_names_the_version_the_database_and_the_source(
-    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, prompts: ScriptedPrompts
 ) -> None:
-    shown: list[str] = []
-    monkeypatch.setattr(window, "_show_about", lambda box: shown.append(box.text()))
     window.about_action.trigger()
-    (text,) = shown
+    (text,) = [box.text() for box in prompts.shown(QMessageBox)]
     workspace = window.controller.workspace
     assert __version__ in text
     assert str(window.controller.database.path) in text
@@ -449,16 +450,14 @@ def test_about_names_the_version_the_database_and_the_source(
 
 
 def test_about_links_the_notices_of_the_installed_program(
-    window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    window: MainWindow, prompts: ScriptedPrompts, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     notices = tmp_path / "安装" / "THIRD-PARTY-NOTICES.txt"
     notices.parent.mkdir()
     notices.write_text("Qt for Python — LGPL-3.0", encoding="utf-8")
-    monkeypatch.setattr(main_window, "bundled_file", lambda *parts: notices)
-    shown: list[QMessageBox] = []
-    monkeypatch.setattr(window, "_show_about", shown.append)
+    monkeypatch.setattr(dialogs, "bundled_file", lambda *parts: notices)
     window.about_action.trigger()
-    (box,) = shown
+    (box,) = prompts.shown(QMessageBox)
     link = QUrl.fromLocalFile(str(notices)).toString()
     assert f'<a href="{link}">THIRD-PARTY-NOTICES.txt</a>' in box.text()
     assert box.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByMouse

@@ -20,7 +20,7 @@ from desktop.exchange.report import ReportCancelled
 from desktop.models.database import Database
 from desktop.models.errors import TargetMonitorError
 from desktop.models.progress import Status
-from desktop.models.service import NO_ENTRY, EntryEdit, EntryService
+from desktop.models.service import EntryService
 from desktop.models.status_sheet import (
     RowKind,
     SupervisionNotice,
@@ -29,11 +29,13 @@ from desktop.models.status_sheet import (
     build_status_sheet,
 )
 from desktop.models.workspace import PlanWorkspace
-from tests.ui_helpers import messages
+from tests.conftest import new_entry
+from tests.ui_helpers import ScriptedPrompts, messages
 
 from desktop.ui.main_window import MainWindow
 from desktop.ui.print_dialog import PreviewDialog, PrintDialog, PrintOutput
 from desktop.ui.printing import page_breaks, print_font_family, write_pdf
+from desktop.ui.prompts import FileKind
 
 SENTENCE = "第{:03d}条进展:完成设备更新项目现场核查并录入台账。"
 LONG_NOTE = "".join(SENTENCE.format(n) for n in range(1, 41))
@@ -46,17 +48,12 @@ def reported(database: Database) -> PlanWorkspace:
     ids = {i.code: i.id for i in workspace.indicators.values()}
     EntryService(database, "张三").apply(
         [
-            EntryEdit(ids["2.1.1-1"], "2025-06", {"value": 150}, NO_ENTRY),  # 50 %: 正常
-            EntryEdit(
-                ids["4.2.3-2"],
-                "2025-06",
-                {"value": 150, "problems": "算力缺口 <大> & “急”"},
-                NO_ENTRY,
+            new_entry(ids["2.1.1-1"], "2025-06", value=150),  # 50 %: 正常
+            new_entry(
+                ids["4.2.3-2"], "2025-06", value=150, problems="算力缺口 <大> & “急”"
             ),  # 15 % of 1000P: 严重滞后
-            EntryEdit(ids["2.1.2-1"], "2025-06", {"value": 11}, NO_ENTRY),  # 科技局, 滞后
-            EntryEdit(
-                ids["2.2.1-2"], "2025-05", {"value": 45, "progress_note": LONG_NOTE}, NO_ENTRY
-            ),
+            new_entry(ids["2.1.2-1"], "2025-06", value=11),  # 科技局, 滞后
+            new_entry(ids["2.2.1-2"], "2025-05", value=45, progress_note=LONG_NOTE),
         ]
     )
     workspace.refresh(ids.values())
@@ -305,12 +302,11 @@ def test_report_options_are_checked(
 # --- the window ------------------------------------------------------------------------------
 
 
-def test_print_preview_from_the_window_shows_the_pages(window: MainWindow, qtbot: QtBot) -> None:
-    shown: list[QDialog] = []
-    window._confirm = lambda dialog: shown.append(dialog) or True  # type: ignore[method-assign,func-returns-value]
-    window._show_preview = shown.append  # type: ignore[method-assign]
+def test_print_preview_from_the_window_shows_the_pages(
+    window: MainWindow, prompts: ScriptedPrompts, qtbot: QtBot
+) -> None:
     window.print_action.trigger()
-    chooser, preview = shown
+    chooser, preview = prompts.asked
     assert isinstance(chooser, PrintDialog) and isinstance(preview, PreviewDialog)
     widget = preview.findChild(QPrintPreviewWidget)
     widget.updatePreview()
@@ -319,7 +315,7 @@ def test_print_preview_from_the_window_shows_the_pages(window: MainWindow, qtbot
 
 
 def test_export_pdf_from_the_window_for_the_filtered_department(
-    window: MainWindow, qtbot: QtBot, tmp_path: Path
+    window: MainWindow, prompts: ScriptedPrompts, qtbot: QtBot, tmp_path: Path
 ) -> None:
     window.department_filter.setCurrentIndex(window.department_filter.findText("城乡建设局"))
     target = tmp_path / "chosen"
@@ -332,9 +328,10 @@ def test_export_pdf_from_the_window_for_the_filtered_department(
         dialog.pdf_button.click()
         return dialog.output is PrintOutput.PDF
 
-    window._confirm = choose  # type: ignore[method-assign]
-    window._ask_path = lambda kind, suggestion="", pdf=False: target  # type: ignore[method-assign]
+    prompts.on(PrintDialog, choose)
+    prompts.path = target
     window.print_action.trigger()
+    assert prompts.files == [FileKind.PDF]
     written = tmp_path / "chosen.pdf"
     qtbot.waitUntil(written.exists, timeout=10000)
     pages = pdf_pages(written)
@@ -342,7 +339,7 @@ def test_export_pdf_from_the_window_for_the_filtered_department(
     assert str(written) in window.statusBar().currentMessage()
 
 
-def test_nothing_to_print_is_said_not_printed(window: MainWindow) -> None:
+def test_nothing_to_print_is_said_not_printed(window: MainWindow, prompts: ScriptedPrompts) -> None:
     def choose(dialog: QDialog) -> bool:
         assert isinstance(dialog, PrintDialog)
         dialog.sheet.setChecked(False)
@@ -352,6 +349,6 @@ def test_nothing_to_print_is_said_not_printed(window: MainWindow) -> None:
         dialog.notices.setChecked(True)
         return True
 
-    window._confirm = choose  # type: ignore[method-assign]
+    prompts.on(PrintDialog, choose)
     window.print_action.trigger()
     assert any("Nothing to print: no indicator is behind" in m for m in messages(window))

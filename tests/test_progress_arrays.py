@@ -30,8 +30,9 @@ from desktop.models.progress import (
     rollup_arrays,
 )
 from desktop.models.schema import Direction, MilestoneState
-from desktop.models.service import EntryEdit, EntryService
+from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
+from tests.conftest import new_entry
 
 CLOCK = dt.date(2024, 12, 31)
 DUE = dt.date(2025, 12, 31)
@@ -174,14 +175,12 @@ def test_the_workspace_agrees_with_the_scalar_rules_on_the_seed(
     ids = {i.code: i.id for i in workspace.indicators.values()}
     service.apply(
         [
-            EntryEdit(ids["2.1.1-1"], "2025-05", {"value": 100}, 0),
-            EntryEdit(ids["2.1.1-1"], "2025-06", {"value": 130}, 0),
-            EntryEdit(ids["1.1.1-1"], "2025-06", {"value": 9800}, 0),
-            EntryEdit(ids["4.2.3-2"], "2025-03", {"value": 1000}, 0),
-            EntryEdit(
-                ids["5.1.1-1"], "2025-06", {"milestone_state": MilestoneState.IN_PROGRESS}, 0
-            ),
-            EntryEdit(ids["6.2.1-1"], "2025-02", {"milestone_state": MilestoneState.DONE}, 0),
+            new_entry(ids["2.1.1-1"], "2025-05", value=100),
+            new_entry(ids["2.1.1-1"], "2025-06", value=130),
+            new_entry(ids["1.1.1-1"], "2025-06", value=9800),
+            new_entry(ids["4.2.3-2"], "2025-03", value=1000),
+            new_entry(ids["5.1.1-1"], "2025-06", milestone_state=MilestoneState.IN_PROGRESS),
+            new_entry(ids["6.2.1-1"], "2025-02", milestone_state=MilestoneState.DONE),
         ]
     )
     workspace.refresh(ids.values())

@@ -11,7 +11,7 @@ import pytest
 from desktop.cli import main
 from desktop.exchange.report import SUMMARY_SHEET, ReportCancelled, write_report
 from desktop.models.database import Database
-from desktop.models.service import NO_ENTRY, EntryService
+from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 
 
@@ -20,15 +20,14 @@ def reported(database: Database) -> PlanWorkspace:
     workspace = PlanWorkspace(database, as_of="2025-06")
     ids = {i.code: i.id for i in workspace.indicators.values()}
     service = EntryService(database, "张三")
-    service.set_value(ids["2.1.1-1"], "2025-05", 100, expected_version=NO_ENTRY)
-    service.set_value(ids["2.1.1-1"], "2025-06", 150, expected_version=NO_ENTRY)
-    service.set_value(ids["4.2.3-2"], "2025-06", 150, expected_version=NO_ENTRY)
+    service.set_value(ids["2.1.1-1"], "2025-05", 100, expected=None)
+    service.set_value(ids["2.1.1-1"], "2025-06", 150, expected=None)
+    service.set_value(ids["4.2.3-2"], "2025-06", 150, expected=None)
     service.set_notes(
         ids["4.2.3-2"],
         "2025-06",
         progress_note='=HYPERLINK("x") 不是公式',
         problems="+86 算力缺口",
-        expected_version=1,
     )
     workspace.refresh(ids.values())
     return workspace

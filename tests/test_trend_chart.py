@@ -32,7 +32,7 @@ def test_the_chart_is_built_only_when_first_shown(window: MainWindow) -> None:
 def test_an_indicator_chart_has_actual_expected_target_forecast(window: MainWindow) -> None:
     report(window, "2.1.1-1", {"2025-04": 60, "2025-05": 90, "2025-06": 120})
     open_chart(window)
-    window._select_node(node_id(window, "2.1.1"))
+    window.select_node(node_id(window, "2.1.1"))
     window.grid.setCurrentIndex(grid_index(window, "2.1.1-1", "2025-06"))
     chart = window.chart
     assert chart is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from desktop.models.database import Database
 from desktop.models.overview import evaluate_plan
 from desktop.models.progress import Status, Thresholds
-from desktop.models.service import NO_ENTRY, EntryService
+from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 
 
@@ -21,7 +21,7 @@ def test_a_refresh_reassesses_the_indicator_and_rolls_up_its_ancestors(
     projects = ids["2.1.1-1"]
     measure = workspace.indicators[projects].measure_id
     assert workspace.assessments[projects].status is Status.NOT_REPORTED
-    changes = service.set_value(projects, "2025-06", 300, expected_version=NO_ENTRY)
+    changes = service.set_value(projects, "2025-06", 300, expected=None)
     touched = workspace.refresh(changes.indicator_ids)
     assert touched == set(workspace.ancestors(measure))
     assert [workspace.nodes[n].code for n in workspace.ancestors(measure)] == ["2.1.1", "2.1", "2"]
@@ -39,7 +39,7 @@ def test_a_refresh_reassesses_the_indicator_and_rolls_up_its_ancestors(
 def test_a_period_switch_reassesses_from_memory(database: Database, service: EntryService) -> None:
     workspace = PlanWorkspace(database, as_of="2025-06")
     projects = code_to_id(workspace)["2.1.1-1"]
-    service.set_value(projects, "2025-06", 150, expected_version=NO_ENTRY)
+    service.set_value(projects, "2025-06", 150, expected=None)
     workspace.refresh([projects])
     assert workspace.assessments[projects].status is Status.GREEN
     workspace.set_period("2025-09")  # no report for September yet
@@ -52,7 +52,7 @@ def test_a_period_switch_reassesses_from_memory(database: Database, service: Ent
 def test_thresholds_change_the_lights(database: Database, service: EntryService) -> None:
     workspace = PlanWorkspace(database, as_of="2025-06")
     projects = code_to_id(workspace)["2.1.1-1"]
-    service.set_value(projects, "2025-06", 120, expected_version=NO_ENTRY)  # 9.6 points behind
+    service.set_value(projects, "2025-06", 120, expected=None)  # 9.6 points behind
     workspace.refresh([projects])
     assert workspace.assessments[projects].status is Status.GREEN
     workspace.set_thresholds(Thresholds(yellow=5, red=30))

@@ -70,7 +70,7 @@ def window_pictures(app: QApplication, database_path: Path, work: Path) -> None:
     indicator = next(
         i for i in window.controller.workspace.indicators.values() if i.code == "2.1.1-1"
     )
-    window._select_node(window.controller.workspace.node_coded("2.1").id)
+    window.select_node(window.controller.workspace.node_coded("2.1").id)
     settle(app)
     row = window.grid_model.row_of(indicator.id)
     column = window.grid_model.column_of(AS_OF)

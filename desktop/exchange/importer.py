@@ -9,9 +9,8 @@ transaction under an ImportBatch, which `undo_import` can take back as a whole.
 from __future__ import annotations
 
 import hashlib
-import math
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,24 +30,27 @@ from desktop.exchange.layout import (
     META_SHEET,
     PERSON_MAX_LENGTH,
     PHONE_MAX_LENGTH,
+    READABLE_FORMATS,
     Column,
     cell_ref,
+    entry_digest,
     plan_fingerprint,
     row_checksum,
 )
 from desktop.models.backup import BackupError, backup_before
 from desktop.models.database import Database
-from desktop.models.errors import TargetMonitorError
+from desktop.models.errors import NothingToImport, OperationCancelled, TargetMonitorError
 from desktop.models.figures import (
     FigureError,
     FigureProblem,
+    figure_in_range,
     format_figure,
     parse_figure,
     parse_state,
 )
 from desktop.models.history import entries_details
 from desktop.models.schema import IndicatorKind, MilestoneState
-from desktop.models.service import NOTE_MAX_LENGTH, VALUE_MAX, Changes, EntryEdit, EntryService
+from desktop.models.service import NOTE_MAX_LENGTH, Changes, EntryEdit, EntryService
 from desktop.models.workspace import DepartmentInfo, PlanWorkspace
 
 # How far one month may move a figure before the import warns (a share of target − baseline).
@@ -80,7 +82,8 @@ class ImportRefused(TargetMonitorError):
 
 @dataclass(frozen=True)
 class CellChange:
-    """One cell whose content differs from the database."""
+    """One cell whose content differs from the database; `conflict` when the month changed in
+    the database after the template was exported."""
 
     where: str
     indicator_id: int
@@ -88,6 +91,7 @@ class CellChange:
     field: str
     old: object
     new: object
+    conflict: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,13 +101,17 @@ class Conflict:
     where: str
     indicator_id: int
     code: str
-    file_value: object
+    file_value: dict[str, object]
     database_value: object
 
 
 @dataclass
 class ImportPlan:
-    """What an import would do; nothing is written until `apply_import`."""
+    """What an import would do; nothing is written until `apply_import`.
+
+    `rows` holds each indicator's fields that differ from the database, `expected` what the
+    database held in them when the file was checked (applying refuses if they changed since).
+    """
 
     file_name: str
     sha256: str
@@ -112,17 +120,44 @@ class ImportPlan:
     changes: list[CellChange] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
-    rows: dict[int, dict[str, object]] = field(default_factory=dict)  # indicator → fields
-    versions: dict[int, int] = field(default_factory=dict)  # indicator → version checked
+    rows: dict[int, dict[str, object]] = field(default_factory=dict)
+    expected: dict[int, dict[str, object]] = field(default_factory=dict)
+    reporter: str = ""  # the file's 填报人 (several, joined with 、)
+    phone: str = ""
+
+    def applies(self, indicator_id: int, *, prefer_file: bool) -> bool:
+        """Whether applying writes this indicator's row: conflicting months keep the
+        database's value unless the file is preferred."""
+        return prefer_file or all(c.indicator_id != indicator_id for c in self.conflicts)
 
     def edits(self, *, prefer_file: bool = False) -> list[EntryEdit]:
-        """The edits to apply; conflicting months keep the database's value unless told."""
-        conflicting = {c.indicator_id for c in self.conflicts}
+        """The edits applying makes."""
         return [
-            EntryEdit(indicator_id, self.period, fields, self.versions[indicator_id])
+            EntryEdit(indicator_id, self.period, fields, self.expected[indicator_id])
             for indicator_id, fields in self.rows.items()
-            if prefer_file or indicator_id not in conflicting
+            if self.applies(indicator_id, prefer_file=prefer_file)
         ]
+
+    def cells(self, *, prefer_file: bool = False) -> list[CellChange]:
+        """The cells applying changes: exactly what the preview counts and the batch writes."""
+        return [
+            change
+            for change in self.changes
+            if self.applies(change.indicator_id, prefer_file=prefer_file)
+        ]
+
+    def nothing_to_apply(self, *, prefer_file: bool = False) -> str | None:
+        """Why applying would change nothing, or None when it changes something."""
+        if self.cells(prefer_file=prefer_file):
+            return None
+        if self.conflicts:
+            return conflicts_kept(len(self.conflicts))
+        return "文件与数据库一致,无需导入"
+
+
+def conflicts_kept(count: int) -> str:
+    """What an import says when every difference conflicted and the database's values stay."""
+    return f"{count} 处冲突,均保留数据库中的值;未导入"
 
 
 @dataclass(frozen=True)
@@ -192,7 +227,13 @@ def _rows(sheet: Any, max_column: int) -> Iterator[tuple[int, tuple[Any, ...]]]:
 @dataclass
 class _Meta:
     facts: dict[str, str]
-    mapping: dict[int, tuple[int, str, str, int]]  # row → (indicator id, code, checksum, version)
+    # row → (indicator id, code, checksum of the locked cells, what the month held at export:
+    # its values' digest, or its entry version in format 1)
+    mapping: dict[int, tuple[int, str, str, str]]
+
+    @property
+    def records_versions(self) -> bool:
+        return self.facts.get("format_version") == "1"
 
 
 def _read_meta(workbook: Any, name: str) -> _Meta:
@@ -216,12 +257,12 @@ def _read_meta(workbook: Any, name: str) -> _Meta:
             chunks[int(str(key).partition(".")[2] or 0)] = "" if value is None else str(value)
         else:
             facts[str(key)] = "" if value is None else str(value)
-    mapping: dict[int, tuple[int, str, str, int]] = {}
+    mapping: dict[int, tuple[int, str, str, str]] = {}
     text = "".join(chunks[k] for k in sorted(chunks))
     try:
         for record in filter(None, text.split(";")):
-            row, indicator_id, code, checksum, version = record.split(":")
-            mapping[int(row)] = (int(indicator_id), code, checksum, int(version))
+            row, indicator_id, code, checksum, exported = record.split(":")
+            mapping[int(row)] = (int(indicator_id), code, checksum, exported)
     except ValueError:
         raise ImportRefused(
             name, [Issue(f"{name} ({META_SHEET})", "模板的核对信息已损坏")]
@@ -233,7 +274,7 @@ def _check_meta(meta: _Meta, workspace: PlanWorkspace, name: str) -> tuple[Depar
     facts = meta.facts
     where = f"{name} ({META_SHEET})"
     version = facts.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_FORMATS:
         raise ImportRefused(
             name,
             [
@@ -279,8 +320,8 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _figure(cell: Any, indicator_unit: str, milestone: bool, where: str) -> object:
-    """The 本期值 as the database keeps it; FigureError or ValueError with the reason."""
+def _figure(cell: Any, indicator_unit: str, milestone: bool) -> object:
+    """The 本期值 as the database keeps it; FigureError with the reason otherwise."""
     value = cell.value
     if milestone:
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -290,22 +331,13 @@ def _figure(cell: Any, indicator_unit: str, milestone: bool, where: str) -> obje
         return parse_state(value)
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise FigureError(FigureProblem.NOT_A_NUMBER, str(value))
-    if isinstance(value, int | float):
-        number = float(value)
-        if not math.isfinite(number):
-            raise FigureError(FigureProblem.NOT_A_NUMBER, str(value))
-        if indicator_unit == "%" and "%" in (getattr(cell, "number_format", "") or ""):
-            number *= 100  # 0.75 shown as 75% in a percentage-formatted cell
-        if number < 0:
-            raise FigureError(FigureProblem.NEGATIVE, format_figure(number))
-        if number > VALUE_MAX:
-            raise FigureError(FigureProblem.TOO_LARGE, str(value))
-        return number
     if isinstance(value, str):
         return parse_figure(value, percent=indicator_unit == "%")
-    raise FigureError(FigureProblem.NOT_A_NUMBER, str(value))
+    percent_cell = "%" in (getattr(cell, "number_format", "") or "")
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if indicator_unit == "%" and percent_cell and number:
+        return figure_in_range(value * 100, _text(value))  # 0.75 shown as 75% in the cell
+    return figure_in_range(value, _text(value))
 
 
 _FIGURE_MESSAGES = {
@@ -348,13 +380,19 @@ def read_template(path: Path, workspace: PlanWorkspace) -> ImportPlan:
     if formulas:
         _use_cached_values(path, rows, formulas, issues)
     values: dict[int, dict[str, object]] = {}
+    people: dict[str, dict[str, None]] = {"reporter": {}, "phone": {}}
     for row_number, (indicator_id, cells) in rows.items():
         fields = _fields(row_number, indicator_id, cells, workspace, issues)
         if fields is not None:
+            for key, seen in people.items():
+                text = str(fields.pop(key))
+                if text:
+                    seen[text] = None
             values[indicator_id] = fields
     if issues:
         raise ImportRefused(name, issues)
-    _compare(plan, values, workspace, {r: meta.mapping[r] for r in rows})
+    plan.reporter, plan.phone = ("、".join(people[key]) for key in ("reporter", "phone"))
+    _compare(plan, values, workspace, meta, rows=set(rows))
     return plan
 
 
@@ -486,16 +524,14 @@ def _fields(
     workspace: PlanWorkspace,
     issues: list[Issue],
 ) -> dict[str, object] | None:
+    """A row's entry fields (and its 填报人 and 联系电话), or None with its problems added."""
     indicator = workspace.indicators[indicator_id]
     fields: dict[str, object] = {}
     ok = True
     where = cell_ref(row_number, Column.VALUE)
     try:
         figure = _figure(
-            cells.get(Column.VALUE) or _Cached(None, ""),
-            indicator.unit,
-            indicator.is_milestone,
-            where,
+            cells.get(Column.VALUE) or _Cached(None, ""), indicator.unit, indicator.is_milestone
         )
     except FigureError as error:
         message = _FIGURE_MESSAGES[error.problem].format(text=error.text, unit=indicator.unit)
@@ -513,26 +549,42 @@ def _fields(
                 )
             )
             ok = False
-        elif name in ("progress_note", "problems"):
+        else:
             fields[name] = text
     return fields if ok else None
+
+
+_FIELD_COLUMNS = {
+    "value": Column.VALUE,
+    "milestone_state": Column.VALUE,
+    "progress_note": Column.PROGRESS,
+    "problems": Column.PROBLEMS,
+}
 
 
 def _compare(
     plan: ImportPlan,
     values: dict[int, dict[str, object]],
     workspace: PlanWorkspace,
-    mapping: dict[int, tuple[int, str, str, int]],
+    meta: _Meta,
+    *,
+    rows: set[int],
 ) -> None:
-    """Fill the plan: what differs from the database, what looks odd, what conflicts."""
+    """Fill the plan: what differs from the database, what looks odd, what conflicts.
+
+    A conflict is a month whose values in the database are no longer those the template was
+    exported with (for format 1 templates: whose entry was written since), and which the file
+    would change.
+    """
     details = entries_details(workspace.database, list(values), plan.period)
-    row_of = {indicator_id: row for row, (indicator_id, *_rest) in mapping.items()}
-    exported_version = {indicator_id: v for _r, (indicator_id, _c, _s, v) in mapping.items()}
+    row_of = {meta.mapping[row][0]: row for row in rows}
+    exported = {meta.mapping[row][0]: meta.mapping[row][3] for row in rows}
     for indicator_id, fields in values.items():
         indicator = workspace.indicators[indicator_id]
         row = row_of[indicator_id]
         entry = workspace.entry(indicator_id, plan.period)
         detail = details.get(indicator_id)
+        reported = None if entry is None else entry.reported
         current: dict[str, object] = {
             "value": None if entry is None else entry.value,
             "milestone_state": None if entry is None else entry.state,
@@ -542,31 +594,29 @@ def _compare(
         differing = {k: v for k, v in fields.items() if current[k] != v}
         if not differing:
             continue
-        version = 0 if entry is None else entry.version
+        if meta.records_versions:
+            conflict = exported[indicator_id] != str(0 if entry is None else entry.version)
+        else:
+            now = entry_digest(reported, str(current["progress_note"]), str(current["problems"]))
+            conflict = exported[indicator_id] != now
         plan.rows[indicator_id] = differing
-        plan.versions[indicator_id] = version
-        columns = {
-            "value": Column.VALUE,
-            "milestone_state": Column.VALUE,
-            "progress_note": Column.PROGRESS,
-            "problems": Column.PROBLEMS,
-        }
-        for name, new in differing.items():
-            plan.changes.append(
-                CellChange(
-                    cell_ref(row, columns[name]),
-                    indicator_id,
-                    indicator.code,
-                    name,
-                    current[name],
-                    new,
-                )
+        plan.expected[indicator_id] = {name: current[name] for name in differing}
+        plan.changes.extend(
+            CellChange(
+                cell_ref(row, _FIELD_COLUMNS[name]),
+                indicator_id,
+                indicator.code,
+                name,
+                current[name],
+                new,
+                conflict,
             )
-        if version != exported_version[indicator_id]:
-            shown = current.get("milestone_state") or current.get("value")
+            for name, new in differing.items()
+        )
+        if conflict:
             plan.conflicts.append(
                 Conflict(
-                    cell_ref(row, Column.VALUE), indicator_id, indicator.code, differing, shown
+                    cell_ref(row, Column.VALUE), indicator_id, indicator.code, differing, reported
                 )
             )
         new_value = differing.get("value")
@@ -606,23 +656,48 @@ def _warn_about_trend(
 
 
 def apply_import(
-    plan: ImportPlan, workspace: PlanWorkspace, user: str, *, prefer_file: bool = False
+    plan: ImportPlan,
+    workspace: PlanWorkspace,
+    user: str,
+    *,
+    prefer_file: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Back up, then apply the plan in one transaction under a new import batch.
 
-    A failed backup or write raises a TargetMonitorError and leaves the database as it was.
+    Refused, with nothing recorded, when it would change nothing (every difference a conflict
+    kept as the database has it, or none at all), when a cell it changes was changed in the
+    database since the file was checked, or when the user cancels before the write. A failed
+    backup or write raises a TargetMonitorError and leaves the database as it was.
     """
+    reason = plan.nothing_to_apply(prefer_file=prefer_file)
+    if reason is not None:
+        raise NothingToImport(f"{plan.file_name}:{reason}")
     edits = plan.edits(prefer_file=prefer_file)
     database = workspace.database
+    _step(progress, 0, "nothing was imported")
     backup = _backup_first(database, "import", "nothing was imported")
-    batch_id, changes = EntryService(database, user).apply_import(
+    _step(progress, 1, "nothing was imported")
+    changes = EntryService(database, user).apply_import(
         file_name=plan.file_name,
         sha256=plan.sha256,
         department_id=plan.department.id,
         period=plan.period,
         edits=edits,
     )
-    return ImportResult(batch_id, changes, backup)
+    if progress is not None:
+        progress(2, 2)
+    assert changes.batch_id is not None
+    return ImportResult(changes.batch_id, changes, backup)
+
+
+Progress = Callable[[int, int], bool]  # (done, total) → False once the user cancelled
+
+
+def _step(progress: Progress | None, done: int, outcome: str) -> None:
+    """Report progress (of 2 steps: the backup, the write); a cancel stops before the write."""
+    if progress is not None and not progress(done, 2):
+        raise OperationCancelled(f"cancelled; {outcome}")
 
 
 def _backup_first(database: Database, reason: str, outcome: str) -> Path:
@@ -633,10 +708,24 @@ def _backup_first(database: Database, reason: str, outcome: str) -> Path:
         raise BackupError(f"{error}; {outcome}") from error
 
 
-def undo_import(workspace: PlanWorkspace, batch_id: int, user: str) -> Changes:
+def undo_import(
+    workspace: PlanWorkspace, batch_id: int, user: str, *, progress: Progress | None = None
+) -> Changes:
     """Take a whole import back (refused if anything it wrote was changed since)."""
+    _step(progress, 0, "nothing was undone")
     _backup_first(workspace.database, "undo-import", "nothing was undone")
+    _step(progress, 1, "nothing was undone")
     return EntryService(workspace.database, user).undo_import(batch_id)
+
+
+def redo_import(
+    workspace: PlanWorkspace, batch_id: int, user: str, *, progress: Progress | None = None
+) -> Changes:
+    """Apply an undone import again (refused if a cell it writes was changed since)."""
+    _step(progress, 0, "the import was not applied again")
+    _backup_first(workspace.database, "redo-import", "the import was not applied again")
+    _step(progress, 1, "the import was not applied again")
+    return EntryService(workspace.database, user).redo_import(batch_id)
 
 
 def describe(value: object) -> str:

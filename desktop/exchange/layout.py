@@ -12,7 +12,10 @@ from collections.abc import Iterable
 from desktop.models.figures import format_figure
 from desktop.models.workspace import PlanWorkspace
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+# Version 1 recorded each row's entry version; version 2 the entry's values at export, so that
+# a value changed and changed back since the export is no conflict. Both are read.
+READABLE_FORMATS = ("1", "2")
 ENTRY_SHEET = "填报"
 GUIDE_SHEET = "填报说明"
 META_SHEET = "_meta"
@@ -97,6 +100,12 @@ def row_checksum(values: Iterable[object]) -> str:
     """A short digest of a row's locked cells, to detect edits to them."""
     text = "\x1f".join(normalized(v) for v in values)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def entry_digest(reported: object, progress_note: str, problems: str) -> str:
+    """A short digest of what a month held when its template was exported: the figure (or
+    milestone state) and both notes. An import compares it with what the month holds now."""
+    return row_checksum([reported, progress_note, problems])
 
 
 def plan_fingerprint(workspace: PlanWorkspace) -> str:

@@ -29,6 +29,7 @@ from desktop.exchange.layout import (
     PHONE_MAX_LENGTH,
     TITLE_ROW,
     Column,
+    entry_digest,
     plan_fingerprint,
     row_checksum,
 )
@@ -162,15 +163,14 @@ def export_template(
         )
         sheet.append(row_cells)
         entry = workspace.entry(indicator_id, period)
-        mapping.append(
-            (
-                row,
-                indicator_id,
-                workspace.indicators[indicator_id].code,
-                row_checksum(locked),
-                0 if entry is None else entry.version,
-            )
+        detail = details.get(indicator_id)
+        exported = entry_digest(
+            None if entry is None else entry.reported,
+            detail.progress_note if detail else "",
+            detail.problems if detail else "",
         )
+        code = workspace.indicators[indicator_id].code
+        mapping.append((row, indicator_id, code, row_checksum(locked), exported))
     last_row = FIRST_DATA_ROW + len(indicator_ids) - 1
     _add_validations(sheet, workspace, indicator_ids)
     _finish_sheet(sheet, last_row)
@@ -372,7 +372,7 @@ def _write_meta(
     department: DepartmentInfo,
     period: str,
     *,
-    mapping: list[tuple[int, int, str, str, int]],
+    mapping: list[tuple[int, int, str, str, str]],
     now: dt.datetime,
 ) -> None:
     facts = [
@@ -387,7 +387,7 @@ def _write_meta(
     for row, (key, fact) in enumerate(facts, start=1):
         sheet.cell(row, 1, key)
         sheet.cell(row, 2, fact)
-    # The row → indicator mapping in a few cells ("row:id:code:checksum:version;…", split
+    # The row → indicator mapping in a few cells ("row:id:code:checksum:digest;…", split
     # below Excel's 32,767 characters per cell): thousands of rows parse in an instant.
     records = ";".join(":".join(str(item) for item in record) for record in mapping)
     chunks = [records[k : k + MAPPING_CHUNK] for k in range(0, len(records), MAPPING_CHUNK)]

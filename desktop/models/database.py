@@ -17,7 +17,12 @@ from sqlalchemy import Connection, Engine, create_engine, delete, event, insert,
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError, DatabaseWriteError
+from desktop.models.errors import (
+    DatabaseDamagedError,
+    DatabaseOpenError,
+    DatabaseReadError,
+    DatabaseWriteError,
+)
 from desktop.models.schema import Base, SchemaMeta
 
 SCHEMA_VERSION = 1
@@ -44,9 +49,22 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading one consistent snapshot; closed on exit."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            yield session
+        """A session for reading one consistent snapshot; closed on exit. A database error
+        (locked too long, a damaged page) is raised as DatabaseReadError saying so."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                yield session
+        except DBAPIError as error:
+            raise DatabaseReadError(describe_failure(self.path, error)) from error
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A plain connection for reading many rows fast; errors as in `read`."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except DBAPIError as error:
+            raise DatabaseReadError(describe_failure(self.path, error)) from error
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -25,7 +25,7 @@ from desktop.models.errors import TargetMonitorError
 from desktop.models.locations import bundled_seed_path
 from desktop.models.progress import month_number, parse_period, period_of
 from desktop.models.schema import Entry, IndicatorKind, MilestoneState
-from desktop.models.service import NO_ENTRY, EntryEdit, EntryService
+from desktop.models.service import EntryEdit, EntryService, unreported
 from desktop.models.workspace import IndicatorInfo, PlanWorkspace, default_period
 
 DEMO_LABEL = "演示数据 · 非真实填报"
@@ -194,7 +194,7 @@ def _indicator_edits(
         fields["progress_note"] = NOTE_PREFIX + rng.choice(PROGRESS_NOTES).format(month=month)
         if speed < 0.85:
             fields["problems"] = NOTE_PREFIX + rng.choice(PROBLEMS)
-        edits.append(EntryEdit(indicator.id, period, fields, NO_ENTRY))
+        edits.append(EntryEdit(indicator.id, period, fields, unreported(fields)))
     return edits
 
 

@@ -26,6 +26,10 @@ class DatabaseDamagedError(DatabaseOpenError):
         self.problems = problems
 
 
+class DatabaseReadError(TargetMonitorError):
+    """The database could not be read (locked too long, damaged where it was read)."""
+
+
 class DatabaseWriteError(TargetMonitorError):
     """A change could not be saved (a full or failing disk, a lock held too long): none of it was
     written."""
@@ -39,24 +43,56 @@ class InvalidEntryError(TargetMonitorError):
     """A value, state or note that the rules refuse (negative, wrong kind, unknown month…)."""
 
 
+class NothingToImport(TargetMonitorError):
+    """An import that would change nothing: no batch is recorded."""
+
+
+class OperationCancelled(TargetMonitorError):
+    """The user cancelled a long operation before it changed anything."""
+
+
 class StaleEditError(TargetMonitorError):
-    """An edit based on a version that someone else has changed in the meantime."""
+    """A field holds something other than what the writer saw: someone changed it meanwhile.
+
+    Values are as the audit trail writes them (text, None for nothing).
+    """
 
     def __init__(
         self,
         message: str,
         *,
+        code: str,
         indicator_id: int,
         period: str,
+        field: str,
         current_value: str | None,
-        current_version: int,
+        expected_value: str | None,
+        attempted_value: str | None,
         changed_by: str | None = None,
         changed_at: dt.datetime | None = None,
     ) -> None:
         super().__init__(message)
+        self.code = code
         self.indicator_id = indicator_id
         self.period = period
+        self.field = field
         self.current_value = current_value
-        self.current_version = current_version
+        self.expected_value = expected_value
+        self.attempted_value = attempted_value
         self.changed_by = changed_by
         self.changed_at = changed_at
+
+    def retold(self, message: str) -> StaleEditError:
+        """The same refusal with another message (an undo or a batch tells it its way)."""
+        return StaleEditError(
+            message,
+            code=self.code,
+            indicator_id=self.indicator_id,
+            period=self.period,
+            field=self.field,
+            current_value=self.current_value,
+            expected_value=self.expected_value,
+            attempted_value=self.attempted_value,
+            changed_by=self.changed_by,
+            changed_at=self.changed_at,
+        )

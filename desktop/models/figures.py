@@ -1,4 +1,9 @@
-"""Reading figures and milestone states as people type or paste them (grid, Excel, WPS)."""
+"""Figures and milestone states as people type, paste or import them, and the one range check.
+
+Every figure that reaches the database passes `figure_in_range`: the grid and a paste read text
+with `parse_figure`, the import reads cells with `parse_figure` or `figure_in_range`, and the
+service checks again with `figure_in_range` before it writes.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ import re
 import unicodedata
 
 from desktop.models.schema import MilestoneState
-from desktop.models.service import VALUE_MAX
+
+# Largest value accepted; anything above is a typing slip, not a figure of a city's plan.
+VALUE_MAX = 1e12
 
 
 class FigureProblem(enum.Enum):
@@ -45,8 +52,29 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def figure_in_range(number: object, text: str | None = None) -> float:
+    """A number as the database keeps it: finite, from 0 to VALUE_MAX; FigureError otherwise.
+
+    `text` is how the number was written, for the message (its repr by default).
+    """
+    shown = text if text is not None else str(number)
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        raise FigureError(FigureProblem.NOT_A_NUMBER, shown)
+    try:
+        value = float(number)
+    except OverflowError:  # an integer of hundreds of digits
+        raise FigureError(FigureProblem.TOO_LARGE, shown) from None
+    if not math.isfinite(value):
+        raise FigureError(FigureProblem.NOT_A_NUMBER, shown)
+    if value < 0:
+        raise FigureError(FigureProblem.NEGATIVE, shown)
+    if value > VALUE_MAX:
+        raise FigureError(FigureProblem.TOO_LARGE, shown)
+    return value
+
+
 def parse_figure(text: str, *, percent: bool = False) -> float | None:
-    """A non-negative figure from text; None for an empty cell.
+    """A figure from text; None for an empty cell.
 
     Accepts surrounding spaces, full-width digits, thousands separators ("1,234"), and for a
     percentage indicator a trailing "%" ("75%" is 75).
@@ -64,13 +92,7 @@ def parse_figure(text: str, *, percent: bool = False) -> float | None:
         number = float(cleaned)
     except ValueError:
         raise FigureError(FigureProblem.NOT_A_NUMBER, text) from None
-    if not math.isfinite(number):
-        raise FigureError(FigureProblem.NOT_A_NUMBER, text)
-    if number < 0:
-        raise FigureError(FigureProblem.NEGATIVE, text)
-    if number > VALUE_MAX:
-        raise FigureError(FigureProblem.TOO_LARGE, text)
-    return number
+    return figure_in_range(number, text)
 
 
 def parse_state(text: str) -> MilestoneState | None:

@@ -104,6 +104,8 @@ class BatchSummary:
     file_name: str
     rows: int
     state: BatchState
+    reporter: str = ""  # the file's 填报人
+    phone: str = ""  # the file's 联系电话
 
 
 def import_batches(database: Database) -> list[BatchSummary]:

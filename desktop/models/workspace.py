@@ -392,7 +392,7 @@ class PlanWorkspace:
             self._figures[positions, :] = np.nan
             self._versions[positions, :] = 0
             query = query.where(Entry.indicator_id.in_(ids))
-        with self.database.engine.connect() as connection:
+        with self.database.connect() as connection:
             result = connection.execute(query)
             rows = result.cursor.fetchall()
             result.close()

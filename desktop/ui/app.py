@@ -5,10 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
-
 from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.models.backup import (
     entry_count,
@@ -16,8 +14,8 @@ from desktop.models.backup import (
     recover_into,
     set_aside,
 )
-from desktop.models.database import damage_of, describe_failure, open_database
-from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError, TargetMonitorError
+from desktop.models.database import damage_of, open_database
+from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
 from desktop.models.progress import Thresholds
 
@@ -26,6 +24,7 @@ from desktop.ui.controller import PlanController
 from desktop.ui.dialogs import FirstStartDialog, login_name
 from desktop.ui.i18n import install_translators
 from desktop.ui.main_window import MainWindow
+from desktop.ui.prompts import Prompts
 from desktop.ui.settings import (
     APPEARANCE,
     APPLICATION,
@@ -57,7 +56,11 @@ def application() -> QApplication:
 
 
 def create_main_window(
-    db_path: str | Path, *, settings: Settings | None = None, as_of: str | None = None
+    db_path: str | Path,
+    *,
+    settings: Settings | None = None,
+    as_of: str | None = None,
+    prompts: Prompts | None = None,
 ) -> MainWindow:
     """The main window on a database, ready to show (raises TargetMonitorError if unusable).
 
@@ -69,18 +72,18 @@ def create_main_window(
     settings = settings or Settings()
     path = Path(db_path)
     try:
-        return _build_window(path, settings, as_of)
-    except (TargetMonitorError, DBAPIError) as error:
-        if isinstance(error, DatabaseDamagedError):
-            raise
+        return _build_window(path, settings, as_of, prompts or Prompts())
+    except DatabaseDamagedError:
+        raise
+    except TargetMonitorError as error:
         if problems := damage_of(path):
             raise DatabaseDamagedError(path, problems) from error
-        if isinstance(error, DBAPIError):
-            raise DatabaseOpenError(describe_failure(path, error)) from error
         raise
 
 
-def _build_window(path: Path, settings: Settings, as_of: str | None) -> MainWindow:
+def _build_window(
+    path: Path, settings: Settings, as_of: str | None, prompts: Prompts
+) -> MainWindow:
     database = open_database(path, check=False)
     try:
         controller = PlanController(
@@ -92,31 +95,20 @@ def _build_window(path: Path, settings: Settings, as_of: str | None) -> MainWind
     except BaseException:
         database.close()
         raise
-    return MainWindow(controller, settings)
-
-
-def ask_first_start(dialog: FirstStartDialog) -> bool:
-    """Show the first-start dialog and wait for it (tests replace this)."""
-    return dialog.exec() == QDialog.DialogCode.Accepted
+    return MainWindow(controller, settings, prompts)
 
 
 def welcome(window: MainWindow, settings: Settings) -> None:
     """First start: ask the user's name and department, then show that department's work."""
     departments = [d.short_name for d in window.controller.workspace.departments.values()]
     dialog = FirstStartDialog(settings, departments, window)
-    if not ask_first_start(dialog):
+    if not window.prompts.confirm(dialog):
         return
     window.apply_settings()
     window.show_department(settings.get(USER_DEPARTMENT))
 
 
-def ask_recovery(dialog: DamagedDatabaseDialog) -> Recovery:
-    """Show the question about a damaged database and wait for the answer (tests replace this)."""
-    dialog.exec()
-    return dialog.choice()
-
-
-def recover_damaged(path: Path, error: DatabaseDamagedError) -> bool:
+def recover_damaged(path: Path, error: DatabaseDamagedError, prompts: Prompts) -> bool:
     """Move a damaged database aside and do what the user chooses: restore the newest good
     backup or start again from the plan. True when there is a database to open again."""
     app = application()
@@ -131,7 +123,8 @@ def recover_damaged(path: Path, error: DatabaseDamagedError) -> bool:
             backup,
             entries=None if backup is None else entry_count(backup.path),
         )
-        choice = ask_recovery(dialog)
+        prompts.show(dialog)
+        choice = dialog.choice()
         if choice is Recovery.RESTORE and backup is not None:
             recover_into(path, backup.path)
             return True
@@ -143,27 +136,28 @@ def recover_damaged(path: Path, error: DatabaseDamagedError) -> bool:
     return False
 
 
-def open_main_window(path: Path, settings: Settings) -> MainWindow | None:
+def open_main_window(path: Path, settings: Settings, prompts: Prompts) -> MainWindow | None:
     """The window on `path`, after recovering a damaged file if the user wants; None to quit."""
     while True:
         try:
-            return create_main_window(path, settings=settings)
+            return create_main_window(path, settings=settings, prompts=prompts)
         except DatabaseDamagedError as error:
-            if not recover_damaged(path, error):
+            if not recover_damaged(path, error, prompts):
                 return None
 
 
 class Session:
     """The window on one database file, replaced by a new one if damage is found after start."""
 
-    def __init__(self, path: Path, settings: Settings) -> None:
+    def __init__(self, path: Path, settings: Settings, prompts: Prompts | None = None) -> None:
         self.path = path
         self.settings = settings
+        self.prompts = prompts or Prompts()
         self.window: MainWindow | None = None
 
     def open(self) -> bool:
         """Open (or reopen) the window and start its chores; False when the user quit."""
-        window = open_main_window(self.path, self.settings)
+        window = open_main_window(self.path, self.settings, self.prompts)
         if window is None:
             return False
         window.damageFound.connect(self._on_damage)
@@ -180,7 +174,7 @@ class Session:
         if self.window is not None:
             self.window.abandon()
             self.window = None
-        if recover_damaged(self.path, error) and self.open():
+        if recover_damaged(self.path, error, self.prompts) and self.open():
             self.start()
         else:
             application().exit(1)
@@ -190,7 +184,12 @@ class Session:
             self.window.controller.database.close()
 
 
-def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
+def run(
+    location: DatabaseLocation,
+    *,
+    exit_after_ms: int | None = None,
+    prompts: Prompts | None = None,
+) -> int:
     """The GUI's main loop; a foreseeable failure is shown in a dialog and gives exit code 1.
 
     `exit_after_ms` closes the window after that long, without asking anything (smoke tests
@@ -199,7 +198,7 @@ def run(location: DatabaseLocation, *, exit_after_ms: int | None = None) -> int:
     app = application()
     settings = Settings()
     try:
-        session = Session(ensure_database_file(location), settings)
+        session = Session(ensure_database_file(location), settings, prompts)
         if not session.open():
             return 1
     except TargetMonitorError as error:

@@ -1,4 +1,5 @@
-"""Long work (import, export, report) off the UI thread, with a progress dialog and Cancel."""
+"""Long work (import, export, report, backup) off the UI thread, with a progress dialog and
+Cancel; and quiet start-up chores without a dialog."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from desktop.models.errors import TargetMonitorError
 
 T = TypeVar("T")
+
+
+class BackgroundError(TargetMonitorError):
+    """The background job failed unexpectedly (a bug); the message is for the user."""
+
+
 Progress = Callable[[int, int], bool]  # (done, total) → False once the user cancelled
 
 
@@ -20,7 +27,7 @@ class _Worker(QObject, Generic[T]):
 
     progressed = Signal(int, int)
     succeeded = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)  # the TargetMonitorError the job raised
 
     def __init__(self, job: Callable[[Progress], T]) -> None:
         super().__init__()
@@ -35,10 +42,10 @@ class _Worker(QObject, Generic[T]):
         try:
             self.succeeded.emit(self._job(self._progress))
         except TargetMonitorError as error:
-            self.failed.emit(str(error))
+            self.failed.emit(error)
         except Exception as error:  # a bug must not leave the window waiting forever
             traceback.print_exc()
-            self.failed.emit(f"{type(error).__name__}: {error}")
+            self.failed.emit(BackgroundError(f"{type(error).__name__}: {error}"))
 
 
 class _Relay(QObject):
@@ -58,20 +65,16 @@ class _Relay(QObject):
         self._outcome["result"] = result
         self._thread.quit()
 
-    def failed(self, message: str) -> None:
-        self._outcome["error"] = message
+    def failed(self, error: TargetMonitorError) -> None:
+        self._outcome["error"] = error
         self._thread.quit()
 
 
-class BackgroundError(TargetMonitorError):
-    """The background job refused or failed; the message is for the user."""
-
-
-def run_in_background(parent: QWidget, label: str, job: Callable[[Progress], T]) -> T:
+def run_in_background(parent: QWidget | None, label: str, job: Callable[[Progress], T]) -> T:
     """Run `job` in a worker thread while a progress dialog keeps the window responsive.
 
-    Returns the job's result; raises BackgroundError with the job's message when it raised
-    one of the project's errors (a cancelled job raises it too).
+    Returns the job's result; raises the project's error the job raised (a cancelled job
+    raises OperationCancelled), or BackgroundError for anything unforeseen.
     """
     thread = QThread(parent)
     worker: _Worker[T] = _Worker(job)
@@ -98,7 +101,7 @@ def run_in_background(parent: QWidget, label: str, job: Callable[[Progress], T])
     worker.deleteLater()
     thread.deleteLater()
     if "error" in outcome:
-        raise BackgroundError(str(outcome["error"]))
+        raise outcome["error"]
     return outcome["result"]  # type: ignore[no-any-return]
 
 
@@ -120,8 +123,8 @@ class _Bridge(QObject):
     def succeeded(self, result: object) -> None:
         self._done(result)
 
-    def failed(self, message: str) -> None:
-        self._failed(message)
+    def failed(self, error: TargetMonitorError) -> None:
+        self._failed(str(error))
 
 
 def run_quietly(

@@ -1,7 +1,9 @@
-"""The window's single point of contact with the domain: reads, undoable writes, notifications.
+"""The window's single point of contact with the domain: it holds the open plan and runs every
+operation, and every view refreshes from the one `changed` signal it sends.
 
-Every edit goes through here to the service layer; what changed comes back as one notification
-that the tree, the grid, the dashboard and the panels each apply to themselves.
+The window and its views never write themselves: they ask for an operation (see operations.py)
+through `run`, or for cells through `edit`. What changed comes back as the domain's `Changes`,
+which the tree, the grid, the dashboard, the chart and the panels each apply to themselves.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from desktop.models.database import Database
-from desktop.models.errors import DatabaseWriteError, InvalidEntryError, StaleEditError
+from desktop.models.errors import OperationCancelled, StaleEditError, TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.history import entry_details
 from desktop.models.progress import Thresholds
@@ -22,67 +26,63 @@ from desktop.models.schema import MilestoneState
 from desktop.models.service import Changes, EntryEdit, EntryService
 from desktop.models.workspace import PlanWorkspace
 
-from desktop.ui.i18n import state_text
+from desktop.ui import operations
+from desktop.ui.background import run_in_background
+from desktop.ui.i18n import fill, state_text
+from desktop.ui.operations import HasChanges, Operation, Step, changes_of
 
+R = TypeVar("R", bound="Changes | HasChanges")
 NOTE_FIELDS = ("progress_note", "problems")
 
 
 @dataclass(frozen=True)
 class CellEdit:
-    """The fields to give one indicator's month."""
+    """The fields to give one indicator's month; `seen` what the user saw in them (read from
+    the plan in memory when not given)."""
 
     indicator_id: int
     period: str
     fields: Mapping[str, object] = field(default_factory=dict)
+    seen: Mapping[str, object] | None = None
 
     @property
     def key(self) -> tuple[int, str]:
         return self.indicator_id, self.period
 
 
-class EditEntriesCommand(QUndoCommand):
-    """One undoable step: a cell, a note, or a whole paste.
+class StepCommand(QUndoCommand):
+    """One entry of the undo stack: runs the step's undo and redo operations.
 
-    Undo and redo expect the versions the workspace last saw, so a change made meanwhile by
-    another program is refused rather than overwritten.
+    A refused undo or redo (a value changed after the step was made) changes nothing, tells
+    the user both values, and takes the step out of the history.
     """
 
-    def __init__(
-        self,
-        controller: PlanController,
-        forward: Sequence[CellEdit],
-        backward: Sequence[CellEdit],
-        text: str,
-    ) -> None:
-        super().__init__(text)
+    def __init__(self, controller: PlanController, step: Step) -> None:
+        super().__init__(step.label)
         self._controller = controller
-        self._forward = list(forward)
-        self._backward = list(backward)
-        self._applied = True  # the controller wrote it before pushing
-
-    def _run(self, cells: Sequence[CellEdit]) -> None:
-        if not self._controller.write(cells):
-            self.setObsolete(True)  # refused (someone else changed it): drop from the stack
+        self._step = step
+        self._done = True  # the operation itself already ran before the step was pushed
 
     def redo(self) -> None:  # QUndoCommand.redo
-        if self._applied:
-            self._applied = False
+        if self._done:
+            self._done = False
             return
-        self._run(self._forward)
+        if self._controller.execute(self._step.redo, undoing=self._step.label) is None:
+            self.setObsolete(True)
 
     def undo(self) -> None:  # QUndoCommand.undo
-        self._run(self._backward)
+        if self._controller.execute(self._step.undo, undoing=self._step.label) is None:
+            self.setObsolete(True)
 
 
 class PlanController(QObject):
-    """Holds the open database, the evaluated plan, the service and the undo stack."""
+    """Holds the open database, the evaluated plan and the undo history; runs operations."""
 
-    indicatorsChanged = Signal(object)  # set of indicator ids whose figures changed
-    nodesChanged = Signal(object)  # set of node ids whose roll-up changed
+    changed = Signal(object)  # Changes: what an operation (or a reload) changed
     assessmentsReset = Signal()  # every status may have changed (period, thresholds)
-    reloaded = Signal()  # everything read again
     saved = Signal(object)  # datetime of the last successful write
-    editRefused = Signal(str)  # a message for the user; nothing was written
+    refused = Signal(str)  # a message the user must see; nothing was written
+    noted = Signal(str)  # a passing note for the status bar (a cancelled operation)
 
     def __init__(
         self,
@@ -99,6 +99,7 @@ class PlanController(QObject):
         self.service = EntryService(database, user)
         self.undo_stack = QUndoStack(self)
         self.last_saved: dt.datetime | None = None
+        self.dialog_parent: QWidget | None = None  # where long operations show their progress
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -122,107 +123,118 @@ class PlanController(QObject):
             self.assessmentsReset.emit()
 
     def reload(self) -> None:
-        self.workspace.reload()
-        self.undo_stack.clear()  # versions and rows may no longer match what the stack holds
-        self.reloaded.emit()
+        """Read everything again (another program may have changed the database). The undo
+        history stays: every step checks the values it expects before it writes."""
+        self._broadcast(Changes(everything=True), saved=False)
 
-    # --- writing ---------------------------------------------------------------------------
+    # --- running operations ----------------------------------------------------------------
+
+    def run(self, operation: Operation[R]) -> R | None:
+        """Run an operation and enter it in the undo history; None when it was refused or
+        cancelled (the user has been told)."""
+        result = self.execute(operation)
+        if result is None:
+            return None
+        changes = changes_of(result)
+        if changes.everything:
+            self.undo_stack.clear()  # nothing the history holds is there any more
+        elif operation.step is not None and not changes.empty:
+            self.undo_stack.push(StepCommand(self, operation.step(result)))
+        return result
+
+    def execute(self, operation: Operation[R], *, undoing: str | None = None) -> R | None:
+        """Run an operation (off the UI thread when long) and broadcast what it changed;
+        None when refused or cancelled. `undoing` names the step an undo or redo belongs to."""
+        try:
+            if operation.long:
+                result = run_in_background(self.dialog_parent, operation.label, operation.perform)
+            else:
+                result = operation.perform(lambda _done, _total: True)
+        except OperationCancelled as cancelled:
+            self.noted.emit(str(cancelled))
+            return None
+        except StaleEditError as error:
+            self._broadcast(Changes(frozenset({error.indicator_id})), saved=False)
+            self.refused.emit(self._conflict_message(error, undoing))
+            return None
+        except TargetMonitorError as error:
+            self.refused.emit(operation.refused.replace("%1", str(error)))
+            return None
+        self._broadcast(changes_of(result), saved=True)
+        return result
 
     def edit(self, cells: Sequence[CellEdit], description: str) -> bool:
-        """Write the cells as one undoable step; False (and a message) when refused."""
-        backward = [self._current(cell) for cell in cells]
-        changes = self._apply(cells)
-        if changes is None:
-            return False
-        if not changes.empty:
-            self.undo_stack.push(EditEntriesCommand(self, cells, backward, description))
-        return True
+        """Write cells as one undoable step; False (and a message) when refused."""
+        edits = [
+            EntryEdit(c.indicator_id, c.period, c.fields, c.seen or self._seen(c)) for c in cells
+        ]
+        operation = operations.edit_entries(self.service, edits, description)
+        return self.run(operation) is not None
 
-    def _current(self, cell: CellEdit) -> CellEdit:
-        """The cell's fields as they are now, to undo an edit."""
+    def _seen(self, cell: CellEdit) -> dict[str, object]:
+        """What the user sees in the cell's fields: the plan in memory, the notes as stored."""
         entry = self.workspace.entry(*cell.key)
-        current: dict[str, object] = {}
+        seen: dict[str, object] = {}
         details = None
         for name in cell.fields:
             if name == "value":
-                current[name] = None if entry is None else entry.value
+                seen[name] = None if entry is None else entry.value
             elif name == "milestone_state":
-                current[name] = None if entry is None else entry.state
+                seen[name] = None if entry is None else entry.state
             else:
                 if details is None:
                     details = entry_details(self.database, *cell.key)
-                current[name] = "" if details is None else getattr(details, name)
-        return CellEdit(cell.indicator_id, cell.period, current)
+                seen[name] = "" if details is None else getattr(details, name)
+        return seen
 
-    def write(self, cells: Sequence[CellEdit]) -> bool:
-        """Apply through the service (used by undo and redo); False when refused."""
-        return self._apply(cells) is not None
-
-    def _apply(self, cells: Sequence[CellEdit]) -> Changes | None:
-        edits = [
-            EntryEdit(c.indicator_id, c.period, c.fields, self.workspace.version(*c.key))
-            for c in cells
-        ]
-        try:
-            changes = self.service.apply(edits)
-        except StaleEditError as error:
-            self._after_write({c.indicator_id for c in cells}, saved=False)
-            self.editRefused.emit(self._conflict_message(cells, error))
-            return None
-        except (InvalidEntryError, DatabaseWriteError) as error:
-            self.editRefused.emit(self.tr("Not saved: %1").replace("%1", str(error)))
-            return None
-        self._after_write(changes.indicator_ids, saved=not changes.empty)
-        return changes
-
-    def written_elsewhere(self, indicator_ids: set[int] | frozenset[int]) -> None:
-        """Figures changed by an import or its undo: refresh and notify every view."""
-        self._after_write(indicator_ids, saved=bool(indicator_ids))
-
-    def _after_write(self, indicator_ids: set[int] | frozenset[int], *, saved: bool) -> None:
-        touched = self.workspace.refresh(indicator_ids)
-        if saved:
+    def _broadcast(self, changes: Changes, *, saved: bool) -> None:
+        """Bring the plan in memory up to date and tell every view."""
+        if changes.everything:
+            self.workspace.reload()
+        else:
+            self.workspace.refresh(changes.indicator_ids)
+        if saved and not changes.empty:
             self.last_saved = dt.datetime.now()
             self.saved.emit(self.last_saved)
-        self.indicatorsChanged.emit(set(indicator_ids))
-        self.nodesChanged.emit(touched)
+        self.changed.emit(changes)
 
-    def _shown(self, value: object) -> str:
-        """A figure or state as the grid shows it."""
-        if value is None or value == "":
+    # --- messages --------------------------------------------------------------------------
+
+    def _shown(self, text: str | None) -> str:
+        """A value from the audit trail as the grid shows it."""
+        if text is None or text == "":
             return self.tr("nothing")
-        if isinstance(value, str) and value in {s.value for s in MilestoneState}:
-            return state_text(MilestoneState(value))
-        if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
-            return format_figure(float(value))
-        return str(value)
+        if text in {s.value for s in MilestoneState}:
+            return state_text(MilestoneState(text))
+        try:
+            return format_figure(float(text))
+        except ValueError:
+            return text
 
-    def _conflict_message(self, cells: Sequence[CellEdit], error: StaleEditError) -> str:
-        """Both values: what the other program saved, and what this user tried to save."""
-        code = self.workspace.indicators[error.indicator_id].code
-        attempted = next(
-            (c.fields for c in cells if c.key == (error.indicator_id, error.period)), {}
-        )
-        mine = ", ".join(self._shown(v) for v in attempted.values()) or self.tr("nothing")
+    def _conflict_message(self, error: StaleEditError, undoing: str | None) -> str:
+        """Both values: what someone else saved meanwhile, and what this write expected."""
         when = "" if error.changed_at is None else f"{error.changed_at:%Y-%m-%d %H:%M}"
-        return (
-            self.tr(
+        if undoing is None:
+            text = self.tr(
                 "%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. "
                 "Your entry (%6) was not saved and nothing was overwritten; the grid shows the "
                 "current value."
             )
-            .replace("%1", code)
-            .replace("%2", error.period)
-            .replace("%3", error.changed_by or "?")
-            .replace("%4", when)
-            .replace("%5", self._shown(error.current_value))
-            .replace("%6", mine)
+            last = self._shown(error.attempted_value)
+        else:
+            text = self.tr(
+                "“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; "
+                "it now holds %5, not %7. Nothing was overwritten, and the step leaves the "
+                "undo history."
+            )
+            last = undoing
+        return fill(
+            text,
+            error.code,
+            error.period,
+            error.changed_by or "?",
+            when,
+            self._shown(error.current_value),
+            last,
+            self._shown(error.expected_value),
         )
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

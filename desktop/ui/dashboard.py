@@ -190,9 +190,8 @@ class Dashboard(QWidget):
         layout.addWidget(self.summary_box, 1)
         layout.addWidget(self.attention_box, 1)
         self._stale = True
-        controller.nodesChanged.connect(lambda _ids: self.refresh())
+        controller.changed.connect(lambda _changes: self.refresh())
         controller.assessmentsReset.connect(self.refresh)
-        controller.reloaded.connect(self.refresh)
         self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:  # QWidget.showEvent

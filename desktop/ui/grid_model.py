@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush
 
 from desktop.models.figures import format_figure
 from desktop.models.schema import MilestoneState
+from desktop.models.service import Changes
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.controller import CellEdit, PlanController
@@ -65,9 +66,8 @@ class ProgressGridModel(QAbstractTableModel):
         self._rows: list[int] = []
         self._row_of: dict[int, int] = {}
         self._collect_rows()
-        controller.indicatorsChanged.connect(self._on_indicators_changed)
+        controller.changed.connect(self._on_changed)
         controller.assessmentsReset.connect(self._on_assessments_reset)
-        controller.reloaded.connect(self.refilter)
 
     @property
     def workspace(self) -> PlanWorkspace:
@@ -252,9 +252,12 @@ class ProgressGridModel(QAbstractTableModel):
 
     # --- following the controller ----------------------------------------------------------
 
-    def _on_indicators_changed(self, indicator_ids: set[int]) -> None:
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.everything:
+            self.refilter()
+            return
         last = self.columnCount() - 1
-        for indicator_id in indicator_ids:
+        for indicator_id in changes.indicator_ids:
             row = self._row_of.get(indicator_id)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, last))

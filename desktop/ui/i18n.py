@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QColor
 
@@ -17,6 +19,16 @@ STATUS_COLOURS = {
     Status.RED: QColor("#d13b2f"),
     Status.NOT_REPORTED: QColor("#9aa0a6"),
 }
+
+
+def fill(text: str, *values: str) -> str:
+    """A translated text with its %1, %2 … filled in one pass (a value holding "%2" stays)."""
+
+    def value(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return values[number - 1] if 1 <= number <= len(values) else match.group(0)
+
+    return re.sub(r"%(\d)", value, text)
 
 
 def status_text(status: Status) -> str:

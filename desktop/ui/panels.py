@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.models.history import HistoryEvent, entry_details, entry_history
 from desktop.models.schema import MilestoneState
-from desktop.models.service import NOTE_MAX_LENGTH
+from desktop.models.service import NOTE_MAX_LENGTH, Changes
 
 from desktop.ui.controller import CellEdit, PlanController
 from desktop.ui.i18n import state_text
@@ -119,7 +119,7 @@ class HistoryPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.view)
-        controller.indicatorsChanged.connect(self._on_indicators_changed)
+        controller.changed.connect(self._on_changed)
         self.show_entry(None)
 
     def show_entry(self, key: tuple[int, str] | None) -> None:
@@ -134,8 +134,8 @@ class HistoryPanel(QWidget):
         )
         self.model.set_events(entry_history(self._controller.database, *key))
 
-    def _on_indicators_changed(self, indicator_ids: set[int]) -> None:
-        if self._key is not None and self._key[0] in indicator_ids:
+    def _on_changed(self, changes: Changes) -> None:
+        if self._key is not None and (changes.everything or self._key[0] in changes.indicator_ids):
             self.show_entry(self._key)
 
 
@@ -172,7 +172,7 @@ class NotesPanel(QWidget):
         layout.addWidget(self.reporter)
         layout.addLayout(form)
         layout.addWidget(self.save_button, alignment=Qt.AlignmentFlag.AlignRight)
-        controller.indicatorsChanged.connect(self._on_indicators_changed)
+        controller.changed.connect(self._on_changed)
         self._saved = ("", "")
         self.show_entry(None)
 
@@ -227,18 +227,25 @@ class NotesPanel(QWidget):
             return False
         progress, problems = self._texts()
         indicator = self._controller.workspace.indicators[self._key[0]]
-        cell = CellEdit(*self._key, {"progress_note": progress, "problems": problems})
+        previous, self._saved = self._saved, (progress, problems)
+        cell = CellEdit(
+            *self._key,
+            {"progress_note": progress, "problems": problems},
+            seen={"progress_note": previous[0], "problems": previous[1]},
+        )
         description = (
             self.tr("Edit notes of %1 %2").replace("%1", indicator.code).replace("%2", self._key[1])
         )
-        previous, self._saved = self._saved, (progress, problems)
         saved = self._controller.edit([cell], description)
         if not saved:
             self._saved = previous
         self._update_buttons()
         return saved
 
-    def _on_indicators_changed(self, indicator_ids: set[int]) -> None:
+    def _on_changed(self, changes: Changes) -> None:
         # Text being typed is never replaced behind the user's back.
-        if self._key is not None and self._key[0] in indicator_ids and not self.dirty:
+        touched = changes.everything or (
+            self._key is not None and self._key[0] in changes.indicator_ids
+        )
+        if self._key is not None and touched and not self.dirty:
             self.show_entry(self._key)

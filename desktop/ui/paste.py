@@ -1,16 +1,20 @@
-"""Pasting a rectangle copied from Excel, WPS or LibreOffice (tab-separated text) into the grid."""
+"""Copying from the grid, and pasting a rectangle copied from Excel, WPS or LibreOffice
+(tab-separated text) into it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QTableView
 
 from desktop.models.figures import FigureError, parse_figure, parse_state
 
+from desktop.ui.commands import CommandContext
 from desktop.ui.controller import CellEdit
 from desktop.ui.grid_model import ProgressGridModel
-from desktop.ui.i18n import figure_problem_text
+from desktop.ui.i18n import figure_problem_text, fill
 
 
 @dataclass
@@ -71,3 +75,53 @@ def plan_paste(model: ProgressGridModel, top: int, left: int, rows: list[list[st
                 continue
             plan.cells.append(CellEdit(indicator_id, period, fields))
     return plan
+
+
+class ClipboardCommands(QObject):
+    """复制 and 粘贴 in the grid: a selection out as tab-separated text, a rectangle from Excel,
+    WPS or LibreOffice in as one undoable step."""
+
+    def __init__(self, context: CommandContext, grid: QTableView, model: ProgressGridModel) -> None:
+        super().__init__(context.parent)
+        self._context = context
+        self._grid = grid
+        self._model = model
+
+    def copy(self) -> None:
+        indexes = self._grid.selectionModel().selectedIndexes()
+        if not indexes:
+            return
+        rows = sorted({i.row() for i in indexes})
+        columns = sorted({i.column() for i in indexes})
+        lines = [
+            "\t".join(str(self._model.index(r, c).data() or "") for c in columns) for r in rows
+        ]
+        QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
+
+    def paste(self) -> None:
+        """Paste a rectangle at the current cell (the selection's top left), as one step."""
+        context = self._context
+        start = self._grid.currentIndex()
+        selected = self._grid.selectionModel().selectedIndexes()
+        if selected:
+            start = min(selected, key=lambda i: (i.row(), i.column()))
+        if not start.isValid():
+            context.tell(self.tr("Select the cell where the pasted figures should start."))
+            return
+        rows = split_clipboard(QGuiApplication.clipboard().text())
+        plan = plan_paste(self._model, start.row(), start.column(), rows)
+        pasted = str(len(plan.cells))
+        if plan.cells and not context.controller.edit(
+            plan.cells, fill(self.tr("Paste %1 cells"), pasted)
+        ):
+            return
+        if plan.refused:
+            shown = plan.refused[:20]
+            text = fill(self.tr("%1 cells pasted; these were refused:"), pasted)
+            text += "\n" + "\n".join(shown)
+            if len(plan.refused) > len(shown):
+                more = str(len(plan.refused) - len(shown))
+                text += "\n" + fill(self.tr("… and %1 more"), more)
+            context.tell(text)
+        elif plan.cells:
+            context.note(fill(self.tr("%1 cells pasted"), pasted))

@@ -1,11 +1,13 @@
 """打印: choose what to print (the plan, a node or a department; the status sheet and/or the
-supervision notices), then preview and print it, or export it as PDF."""
+supervision notices), then preview and print it, or export it as PDF: the dialogs and the
+command."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,11 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.errors import TargetMonitorError
-from desktop.models.status_sheet import Document
+from desktop.models.status_sheet import Document, build_documents
 from desktop.models.workspace import DepartmentInfo, PlanWorkspace
 
-from desktop.ui.i18n import month_label
-from desktop.ui.printing import page_layout, paint_documents, title_of
+from desktop.ui.background import Progress
+from desktop.ui.commands import CommandContext
+from desktop.ui.i18n import fill, month_label
+from desktop.ui.printing import PdfInfo, page_layout, paint_documents, title_of, write_pdf
+from desktop.ui.prompts import FileKind
 
 
 class PrintOutput(Enum):
@@ -155,3 +160,58 @@ class PreviewDialog(QPrintPreviewDialog):
             self.pages = paint_documents(printer, self._documents)
         except TargetMonitorError as error:  # the printer could not be opened
             QMessageBox.warning(self, self.windowTitle(), str(error))
+
+
+def print_status(
+    context: CommandContext, *, node_id: int | None, department_id: int | None
+) -> None:
+    """打印: the status sheet and supervision notices, previewed and printed or as PDF."""
+    workspace = context.controller.workspace
+    dialog = PrintDialog(
+        workspace, node_id=node_id, department_id=department_id, parent=context.parent
+    )
+    if not context.prompts.confirm(dialog):
+        return
+    choice = dialog.choice()
+    documents = build_documents(
+        workspace,
+        node_id=choice.node_id,
+        department=choice.department,
+        sheet=choice.sheet,
+        notices=choice.notices,
+    )
+    translate = QCoreApplication.translate
+    if not documents:
+        context.tell(
+            fill(
+                translate("Print", "Nothing to print: no indicator is behind as of %1."),
+                workspace.as_of,
+            )
+        )
+        return
+    if choice.output is PrintOutput.PREVIEW:
+        context.prompts.show(PreviewDialog(documents, context.parent))
+        return
+    scope = choice.department.short_name if choice.department else ""
+    if choice.node_id is not None:
+        scope = workspace.nodes[choice.node_id].code
+    name = "进度情况表" if choice.sheet else "督办单"
+    suggestion = "-".join(part for part in (workspace.as_of, scope, name) if part) + ".pdf"
+    target = context.prompts.save_path(context.parent, FileKind.PDF, suggestion)
+    if target is None:
+        return
+    if target.suffix.lower() != ".pdf":
+        target = target.with_name(target.name + ".pdf")
+
+    def job(progress: Progress) -> PdfInfo:
+        return write_pdf(target, documents, progress)
+
+    info = context.background(translate("Print", "Writing the PDF…"), job)
+    if info is not None:
+        context.note(
+            fill(
+                translate("Print", "PDF written to %1 (%2 pages)"),
+                str(info.path),
+                str(info.pages),
+            )
+        )

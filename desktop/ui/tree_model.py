@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 
 from desktop.models.progress import Rollup, Status
 from desktop.models.schema import MilestoneState, NodeKind
+from desktop.models.service import Changes
 from desktop.models.status_sheet import latest_report, target_text
 from desktop.models.workspace import PlanWorkspace
 
@@ -76,9 +77,8 @@ class PlanTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._controller = controller
         self._build()
-        controller.nodesChanged.connect(self._on_nodes_changed)
+        controller.changed.connect(self._on_changed)
         controller.assessmentsReset.connect(self._on_assessments_reset)
-        controller.reloaded.connect(self._on_reloaded)
 
     @property
     def workspace(self) -> PlanWorkspace:
@@ -247,8 +247,19 @@ class PlanTreeModel(QAbstractItemModel):
                 self.createIndex(item.row, first, item), self.createIndex(item.row, last, item)
             )
 
-    def _on_nodes_changed(self, node_ids: set[int]) -> None:
-        items = [self._items[n] for n in node_ids if n in self._items]
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.everything:
+            self.beginResetModel()
+            self._build()
+            self.endResetModel()
+            return
+        workspace = self.workspace
+        touched: dict[int, None] = {}
+        for indicator_id in changes.indicator_ids:
+            if indicator_id in workspace.indicators:
+                measure = workspace.indicators[indicator_id].measure_id
+                touched.update(dict.fromkeys(workspace.ancestors(measure)))
+        items = [self._items[n] for n in touched if n in self._items]
         self._emit_rows_changed([*items, self._plan])
 
     def _on_assessments_reset(self) -> None:
@@ -256,11 +267,6 @@ class PlanTreeModel(QAbstractItemModel):
         # filter proxy and the view than a dataChanged per parent (thousands of index calls).
         self.layoutAboutToBeChanged.emit()
         self.layoutChanged.emit()
-
-    def _on_reloaded(self) -> None:
-        self.beginResetModel()
-        self._build()
-        self.endResetModel()
 
 
 class PlanFilterProxy(QSortFilterProxyModel):
@@ -286,9 +292,8 @@ class PlanFilterProxy(QSortFilterProxyModel):
         self._nodes: set[int] | None = None  # None: no criteria, everything shows
         self._indicators: set[int] | None = None
         self._index_texts()
-        controller.reloaded.connect(self._on_reloaded)
+        controller.changed.connect(self._on_changed)
         controller.assessmentsReset.connect(self._statuses_changed)
-        controller.indicatorsChanged.connect(lambda _ids: self._statuses_changed())
 
     def _index_texts(self) -> None:
         workspace = self._controller.workspace
@@ -297,9 +302,12 @@ class PlanFilterProxy(QSortFilterProxyModel):
         }
         self._node_text = {n.id: f"{n.code} {n.title}".casefold() for n in workspace.nodes.values()}
 
-    def _on_reloaded(self) -> None:
-        self._index_texts()
-        self._match()
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.everything:
+            self._index_texts()
+            self._match()
+        else:
+            self._statuses_changed()
 
     @property
     def active(self) -> bool:

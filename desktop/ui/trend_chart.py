@@ -73,9 +73,8 @@ class TrendChart(QWidget):
         self.export_action.triggered.connect(self._export_from_menu)
         self.plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.plot.customContextMenuRequested.connect(self._menu)
-        controller.indicatorsChanged.connect(lambda _ids: self.redraw())
+        controller.changed.connect(lambda _changes: self.redraw())
         controller.assessmentsReset.connect(self.redraw)
-        controller.reloaded.connect(self.redraw)
 
     # --- what to show ----------------------------------------------------------------------
 

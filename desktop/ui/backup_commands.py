@@ -1,0 +1,169 @@
+"""The database's safety from the window: the backups dialog, backing up, restoring, and the
+checks after start (the file's quick_check, the daily backup, a network-share warning)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.models.backup import backup_before, backup_folder, daily_backup, entry_count
+from desktop.models.database import damage_of
+from desktop.models.errors import DatabaseDamagedError
+from desktop.models.locations import network_share
+
+from desktop.ui import operations
+from desktop.ui.background import run_quietly
+from desktop.ui.backups import BackupsDialog
+from desktop.ui.commands import CommandContext
+from desktop.ui.i18n import fill
+from desktop.ui.prompts import FileKind
+
+
+class BackupCommands(QObject):
+    """备份: list, make and restore backups; the quiet checks after the window is shown."""
+
+    damageFound = Signal(object)  # DatabaseDamagedError: the file failed its quick_check
+
+    def __init__(self, context: CommandContext) -> None:
+        super().__init__(context.parent)
+        self._context = context
+        self._chores: list[QThread] = []  # quiet background work to finish before closing
+
+    @property
+    def _database_path(self) -> Path:
+        return self._context.controller.database.path
+
+    # --- the dialog ------------------------------------------------------------------------
+
+    def show_backups(self) -> None:
+        """备份: list the backups, make one, restore one."""
+        context = self._context
+        database = context.controller.database
+        dialog = BackupsDialog(database.path, backup_folder(database), context.parent)
+        dialog.backUpRequested.connect(lambda: self.back_up_now(dialog))
+        dialog.restoreRequested.connect(lambda path: self.restore_backup(path, dialog))
+        dialog.restoreFromFileRequested.connect(lambda: self.restore_from_file(dialog))
+        context.prompts.show(dialog)
+
+    def back_up_now(self, dialog: BackupsDialog | None = None) -> None:
+        context = self._context
+        context.save_pending_notes()
+        database = context.controller.database
+        path = context.background(
+            self.tr("Backing up…"), lambda _progress: backup_before(database, "manual")
+        )
+        if path is None:
+            return
+        if dialog is not None:
+            dialog.refresh()
+        context.note(fill(self.tr("Backed up to %1"), str(path)))
+
+    def restore_from_file(self, dialog: BackupsDialog | None = None) -> None:
+        path = self._context.prompts.open_path(self._context.parent, FileKind.DATABASE)
+        if path is not None:
+            self.restore_backup(path, dialog)
+
+    def restore_backup(self, path: Path, dialog: BackupsDialog | None = None) -> None:
+        """Replace the figures with a backup's, after a confirmation and a backup of them."""
+        context = self._context
+        entries = entry_count(path)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Restore a backup"),
+            fill(
+                self.tr(
+                    "Replace everything in the database with the backup %1 (%2 entries)? "
+                    "Figures entered since it was taken are replaced too. The current content "
+                    "is backed up first, so this restore can itself be undone from this list."
+                ),
+                path.name,
+                "?" if entries is None else str(entries),
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            dialog or context.parent,
+        )
+        box.setObjectName("confirmRestore")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        if not context.prompts.ask_yes(box):
+            return
+        context.save_pending_notes()
+        self.finish_chores()
+        controller = context.controller
+        restored = controller.run(operations.restore_backup(controller.workspace, path))
+        if restored is None:
+            return
+        if dialog is not None:
+            dialog.refresh()
+        context.note(
+            fill(
+                self.tr("Restored from %1; the content it replaced is kept in %2"),
+                path.name,
+                restored.saved.name,
+            )
+        )
+
+    # --- after the start -------------------------------------------------------------------
+
+    def start_chores(self) -> None:
+        """After the window is shown: the network warning, the file's quick_check and then,
+        if the file is sound, the daily backup; all without holding up the window."""
+        self.warn_if_network_share()
+        self.check_file(then=self.take_daily_backup)
+
+    def warn_if_network_share(self) -> None:
+        """Two computers must not share one SQLite file over a network: say so at start."""
+        reason = network_share(self._database_path.parent)
+        if reason:
+            self._context.tell(
+                fill(
+                    self.tr(
+                        "%1. SQLite cannot share a database between computers safely: figures "
+                        "may be lost or the file damaged. Keep the database on this computer's "
+                        "disk and exchange Excel templates with other offices."
+                    ),
+                    reason,
+                )
+            )
+
+    def check_file(self, then: Callable[[], None] | None = None) -> None:
+        """SQLite's quick_check of the open file, in the background; damage is signalled."""
+        path = self._database_path
+
+        def done(problems: tuple[str, ...]) -> None:
+            if problems:
+                self.damageFound.emit(DatabaseDamagedError(path, problems))
+            elif then is not None:
+                then()
+
+        self._chore(lambda: damage_of(path), done, self._context.tell)
+
+    def take_daily_backup(self) -> None:
+        """Once a day, on start, when the data changed: a checked backup beside the database,
+        taken in the background (a large database takes a second or two)."""
+        database = self._context.controller.database
+
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self._context.note(fill(self.tr("Backed up to %1"), str(path)))
+
+        def failed(message: str) -> None:
+            self._context.tell(fill(self.tr("The daily backup failed: %1"), message))
+
+        self._chore(lambda: daily_backup(database), done, failed)
+
+    def _chore(
+        self,
+        job: Callable[[], object],
+        done: Callable[..., None],
+        failed: Callable[[str], None],
+    ) -> None:
+        self._chores.append(run_quietly(self, job, done, failed))
+
+    def finish_chores(self) -> None:
+        """Wait for quiet background work (the daily backup) before the database closes."""
+        for thread in self._chores:
+            thread.wait()
+        self._chores.clear()

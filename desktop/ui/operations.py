@@ -1,0 +1,174 @@
+"""Every change to the data is an operation, and these are all of them.
+
+An operation is a label and a function that returns the domain's `Changes` (or a result that
+carries them). The controller runs it — off the UI thread, with progress and Cancel, when it is
+long — and every view refreshes from the Changes. An operation that changes figures joins the
+undo history as one `Step`, whose undo and redo are operations too; like every write, they are
+refused rather than overwrite a value that changed after the step was made.
+
+The window's writes: cells (typed, pasted, notes), an import, taking an import back and
+applying it again, restoring a backup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Generic, Protocol, TypeVar
+
+from PySide6.QtCore import QCoreApplication
+
+from desktop.exchange.importer import ImportPlan, ImportResult, apply_import
+from desktop.exchange.importer import redo_import as redo_batch
+from desktop.exchange.importer import undo_import as undo_batch
+from desktop.models.backup import restore
+from desktop.models.service import EVERYTHING_CHANGED, Changes, EntryEdit, EntryService
+from desktop.models.workspace import PlanWorkspace
+
+R = TypeVar("R")
+Progress = Callable[[int, int], bool]  # (done, total) → False once the user cancelled
+
+
+class HasChanges(Protocol):
+    @property
+    def changes(self) -> Changes: ...
+
+
+@dataclass(frozen=True)
+class Step:
+    """One entry of the undo history: how to take an operation back, and do it again."""
+
+    label: str
+    undo: Operation[Changes]
+    redo: Operation[Changes]
+
+
+@dataclass(frozen=True)
+class Operation(Generic[R]):
+    """A change to the data: what to call it, what to run, and how it joins the undo history.
+
+    `perform` returns the domain's Changes or a result carrying them (`.changes`); `long`
+    runs it off the UI thread with a progress dialog and Cancel; `step`, given the result,
+    says how to undo and redo it (None: the operation is not undoable, e.g. a restore).
+    `refused` words a refusal: "%1" is the domain's message.
+    """
+
+    label: str
+    perform: Callable[[Progress], R]
+    long: bool = False
+    step: Callable[[R], Step] | None = None
+    refused: str = "%1"
+
+
+def changes_of(result: Changes | HasChanges) -> Changes:
+    return result if isinstance(result, Changes) else result.changes
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Operations", text)
+
+
+# --- cells -----------------------------------------------------------------------------------
+
+
+def edit_entries(
+    service: EntryService, edits: Sequence[EntryEdit], label: str
+) -> Operation[Changes]:
+    """Write cells (a typed figure, a paste, notes) as one step: undo writes back what they
+    held, expecting what the step wrote."""
+    forward = list(edits)
+    backward = [edit.reversed() for edit in forward]
+    return replace(
+        _write(service, forward, label),
+        step=lambda _changes: Step(
+            label, undo=_write(service, backward, label), redo=_write(service, forward, label)
+        ),
+    )
+
+
+def _write(service: EntryService, edits: list[EntryEdit], label: str) -> Operation[Changes]:
+    return Operation(label, lambda _progress: service.apply(edits), refused=_tr("Not saved: %1"))
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+
+def import_template(
+    workspace: PlanWorkspace, plan: ImportPlan, user: str, *, prefer_file: bool
+) -> Operation[ImportResult]:
+    """Apply a checked template under a new import batch; undone and redone as a whole."""
+    label = _tr("Import %1").replace("%1", plan.file_name)
+
+    def perform(progress: Progress) -> ImportResult:
+        return apply_import(plan, workspace, user, prefer_file=prefer_file, progress=progress)
+
+    return Operation(
+        label,
+        perform,
+        long=True,
+        step=lambda result: _batch_step(workspace, result.batch_id, user, label, applied=True),
+    )
+
+
+def undo_import(workspace: PlanWorkspace, batch_id: int, user: str) -> Operation[Changes]:
+    """撤销导入 of any applied batch; itself a step (Ctrl+Z applies the batch again)."""
+    operation = _switch_batch(workspace, batch_id, user, applied=False)
+    return replace(
+        operation,
+        step=lambda _changes: _batch_step(
+            workspace, batch_id, user, operation.label, applied=False
+        ),
+    )
+
+
+def _batch_step(
+    workspace: PlanWorkspace, batch_id: int, user: str, label: str, *, applied: bool
+) -> Step:
+    """The step of an operation that applied a batch (applied=True) or took it back."""
+    return Step(
+        label,
+        undo=_switch_batch(workspace, batch_id, user, applied=not applied),
+        redo=_switch_batch(workspace, batch_id, user, applied=applied),
+    )
+
+
+def _switch_batch(
+    workspace: PlanWorkspace, batch_id: int, user: str, *, applied: bool
+) -> Operation[Changes]:
+    """Apply an undone batch again, or take an applied one back (each after a backup)."""
+    if applied:
+        label = _tr("Apply import %1 again").replace("%1", str(batch_id))
+        return Operation(
+            label,
+            lambda progress: redo_batch(workspace, batch_id, user, progress=progress),
+            long=True,
+        )
+    label = _tr("Undo import %1").replace("%1", str(batch_id))
+    return Operation(
+        label,
+        lambda progress: undo_batch(workspace, batch_id, user, progress=progress),
+        long=True,
+    )
+
+
+# --- the whole database ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Restored:
+    """A restore replaced everything; the content it replaced was backed up to `saved`."""
+
+    saved: Path
+    changes: Changes = EVERYTHING_CHANGED
+
+
+def restore_backup(workspace: PlanWorkspace, path: Path) -> Operation[Restored]:
+    """Replace the whole content with a backup's (the current one is backed up first). Not a
+    step of the undo history, which it clears: the backups list undoes it."""
+    database = workspace.database
+    return Operation(
+        _tr("Restore %1").replace("%1", path.name),
+        lambda _progress: Restored(restore(database, path)),
+        long=True,
+    )
