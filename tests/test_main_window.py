@@ -147,7 +147,7 @@ def test_a_milestone_is_set_from_its_list(qtbot: QtBot, window: MainWindow) -> N
     assert combo is not None
     combo.setCurrentIndex(combo.findData(MilestoneState.IN_PROGRESS))
     window.grid.commitData(combo)
-    window.grid.closeEditor(combo, window.entry_delegate.EndEditHint.NoHint)
+    window.grid.closeEditor(combo, window.progress.entry_delegate.EndEditHint.NoHint)
     entry = stored(window.controller.database, "5.1.1-1", "2025-06")
     assert entry is not None and entry.milestone_state is MilestoneState.IN_PROGRESS
 

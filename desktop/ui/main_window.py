@@ -10,42 +10,35 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QTableView,
     QTabWidget,
     QToolBar,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.models.demo import DEMO_COLOUR
-from desktop.models.progress import Status, Thresholds
+from desktop.models.progress import Thresholds
 from desktop.models.service import Changes
 
 from desktop.ui.backup_commands import BackupCommands
 from desktop.ui.commands import CommandContext
 from desktop.ui.controller import PlanController
 from desktop.ui.dashboard import Dashboard
-from desktop.ui.delegates import CompletionDelegate, EntryDelegate, StatusDelegate
 from desktop.ui.dialogs import SettingsDialog, about_box
 from desktop.ui.exchange_commands import ExchangeCommands
-from desktop.ui.grid_model import GridColumn, ProgressGridModel
-from desktop.ui.i18n import fill, status_text
-from desktop.ui.panels import HistoryPanel, NotesPanel
+from desktop.ui.grid_model import ProgressGridModel
+from desktop.ui.i18n import fill
 from desktop.ui.paste import ClipboardCommands
+from desktop.ui.progress_panel import ProgressPanel
 from desktop.ui.prompts import Prompts
 from desktop.ui.settings import (
     APPEARANCE,
@@ -60,29 +53,10 @@ from desktop.ui.settings import (
     Settings,
 )
 from desktop.ui.theme import action_icon, app_icon, apply_theme
-from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
+from desktop.ui.tree_panel import PlanTreePanel
 
 if TYPE_CHECKING:
     from desktop.ui.trend_chart import TrendChart
-
-LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
-FILTERED_STATUSES = (Status.RED, Status.YELLOW, Status.GREEN, Status.NOT_REPORTED, Status.COMPLETED)
-TREE_WIDTHS = {
-    TreeColumn.DEPARTMENT: 76,
-    TreeColumn.TARGET: 78,
-    TreeColumn.LATEST: 90,
-    TreeColumn.COMPLETION: 96,
-    TreeColumn.STATUS: 84,
-}
-GRID_WIDTHS = {
-    GridColumn.CODE: 70,
-    GridColumn.NAME: 240,
-    GridColumn.UNIT: 50,
-    GridColumn.TARGET: 90,
-    GridColumn.COMPLETION: 110,
-    GridColumn.STATUS: 96,
-}
-MONTH_WIDTH = 72
 
 
 class MainWindow(QMainWindow):
@@ -115,15 +89,20 @@ class MainWindow(QMainWindow):
     # --- construction ----------------------------------------------------------------------
 
     def _build_models(self) -> None:
-        self.tree_model = PlanTreeModel(self.controller, self)
-        self.proxy = PlanFilterProxy(self.controller, self)
-        self.proxy.setSourceModel(self.tree_model)
+        self.tree_panel = PlanTreePanel(self.controller, self)
+        self.tree_model, self.proxy = self.tree_panel.model, self.tree_panel.proxy
         self.grid_model = ProgressGridModel(self.controller, self.proxy.indicator_passes, self)
 
     def _build_widgets(self) -> None:
+        panel = self.tree_panel
+        self.tree, self.search_box = panel.tree, panel.search_box
+        self.department_filter, self.status_filter = panel.department_filter, panel.status_filter
+        self.progress = ProgressPanel(self.controller, self.grid_model, self)
+        self.edit_splitter, self.grid = self.progress, self.progress.grid
+        self.notes, self.history = self.progress.notes, self.progress.history
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
-        self.tabs.addTab(self._build_edit_area(), self.tr("Monthly progress"))
+        self.tabs.addTab(self.progress, self.tr("Monthly progress"))
         self.dashboard = Dashboard(self.controller, self)
         self.tabs.addTab(self.dashboard, self.tr("Overview"))
         # The chart (and pyqtgraph) is built the first time its tab is opened.
@@ -134,7 +113,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.chart_holder, self.tr("Trend chart"))
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_splitter.setObjectName("mainSplitter")
-        self.main_splitter.addWidget(self._build_tree_side())
+        self.main_splitter.addWidget(self.tree_panel)
         self.main_splitter.addWidget(self.tabs)
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 3)
@@ -146,93 +125,6 @@ class MainWindow(QMainWindow):
         for month in workspace.months:
             self.period_selector.addItem(month, month)
         self.period_selector.setCurrentIndex(self.period_selector.findData(workspace.as_of))
-
-    def _build_filters(self) -> QHBoxLayout:
-        self.search_box = QLineEdit(self)
-        self.search_box.setObjectName("searchBox")
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.setPlaceholderText(self.tr("Search code or name (Ctrl+F)"))
-        self.department_filter = QComboBox(self)
-        self.department_filter.setObjectName("departmentFilter")
-        self.department_filter.addItem(self.tr("All departments"), None)
-        for department in self.controller.workspace.departments.values():
-            self.department_filter.addItem(department.short_name, department.id)
-            index = self.department_filter.count() - 1
-            self.department_filter.setItemData(index, department.name, Qt.ItemDataRole.ToolTipRole)
-        self.status_filter = QComboBox(self)
-        self.status_filter.setObjectName("statusFilter")
-        self.status_filter.addItem(self.tr("All statuses"), None)
-        for status in FILTERED_STATUSES:
-            self.status_filter.addItem(status_text(status), status)
-        filters = QHBoxLayout()
-        filters.addWidget(self.search_box, 2)
-        filters.addWidget(self.department_filter, 1)
-        filters.addWidget(self.status_filter, 1)
-        return filters
-
-    def _build_tree_side(self) -> QWidget:
-        self.tree = QTreeView(self)
-        self.tree.setObjectName("planTree")
-        self.tree.setModel(self.proxy)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setItemDelegateForColumn(TreeColumn.COMPLETION, CompletionDelegate(self.tree))
-        self.tree.setItemDelegateForColumn(TreeColumn.STATUS, StatusDelegate(self.tree))
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setMinimumSectionSize(40)
-        header.setSectionResizeMode(TreeColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in TREE_WIDTHS.items():
-            header.resizeSection(column, width)
-        self._expand_tree()
-        side = QWidget(self)
-        layout = QVBoxLayout(side)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self._build_filters())
-        layout.addWidget(self.tree)
-        return side
-
-    def _build_grid(self) -> QTableView:
-        self.grid = QTableView(self)
-        self.grid.setObjectName("progressGrid")
-        self.grid.setModel(self.grid_model)
-        self.grid.setAlternatingRowColors(True)
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
-        self.grid.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self.entry_delegate = EntryDelegate(self.grid)
-        self.grid.setItemDelegate(self.entry_delegate)
-        self.grid.setItemDelegateForColumn(GridColumn.COMPLETION, CompletionDelegate(self.grid))
-        self.grid.setItemDelegateForColumn(GridColumn.STATUS, StatusDelegate(self.grid))
-        header = self.grid.horizontalHeader()
-        for column in range(self.grid_model.columnCount()):
-            header.resizeSection(column, GRID_WIDTHS.get(column, MONTH_WIDTH))  # type: ignore[call-overload]
-        rows = self.grid.verticalHeader()
-        rows.setDefaultSectionSize(26)
-        rows.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        rows.setMaximumWidth(260)
-        self.grid.setTextElideMode(Qt.TextElideMode.ElideRight)
-        # Code and name are in the row header, which does not scroll away with the months.
-        self.grid.setColumnHidden(GridColumn.CODE, True)
-        self.grid.setColumnHidden(GridColumn.NAME, True)
-        return self.grid
-
-    def _build_edit_area(self) -> QSplitter:
-        self.notes = NotesPanel(self.controller, self)
-        self.history = HistoryPanel(self.controller, self)
-        side = QSplitter(Qt.Orientation.Vertical, self)
-        side.addWidget(self.notes)
-        side.addWidget(self.history)
-        self.edit_splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.edit_splitter.setObjectName("editSplitter")
-        self.edit_splitter.addWidget(self._build_grid())
-        self.edit_splitter.addWidget(side)
-        self.edit_splitter.setStretchFactor(0, 3)
-        self.edit_splitter.setStretchFactor(1, 1)
-        return self.edit_splitter
 
     def _build_commands(self) -> None:
         self.context = CommandContext(
@@ -262,7 +154,9 @@ class MainWindow(QMainWindow):
         self.paste_action = self._action(
             "paste", self.tr("&Paste"), keys.Paste, self.clipboard.paste
         )
-        self.find_action = self._action("find", self.tr("&Find"), keys.Find, self._focus_search)
+        self.find_action = self._action(
+            "find", self.tr("&Find"), keys.Find, self.tree_panel.focus_search
+        )
         self.reload_action = self._action("reload", self.tr("&Reload"), keys.Refresh, self.reload)
         self.settings_action = self._action(
             "settings", self.tr("&Settings…"), "Ctrl+,", self.open_settings
@@ -385,28 +279,19 @@ class MainWindow(QMainWindow):
         self._show_user()
 
     def _connect(self) -> None:
-        self.search_box.textChanged.connect(lambda text: self._filter(text=text))
-        self.department_filter.currentIndexChanged.connect(
-            lambda _i: self._filter(department=self.department_filter.currentData())
-        )
-        self.status_filter.currentIndexChanged.connect(
-            lambda _i: self._filter(status=self._chosen_status())
-        )
         self.period_selector.currentIndexChanged.connect(
             lambda _i: self.controller.set_period(self.period_selector.currentData())
         )
         self.tabs.currentChanged.connect(self._on_tab_changed)
-        self.tree.selectionModel().currentChanged.connect(self._on_tree_current)
-        self.grid.selectionModel().currentChanged.connect(self._on_grid_current)
-        self.grid_model.modelReset.connect(lambda: self._show_entry(None))
-        self.grid_model.modelReset.connect(self._show_current_month)
+        self.tree_panel.filtered.connect(self.grid_model.refilter)
+        self.tree_panel.nodeChanged.connect(self._show_node)
+        self.progress.indicatorChanged.connect(lambda _indicator: self._chart_follow())
         controller = self.controller
-        controller.assessmentsReset.connect(self._show_current_month)
         controller.changed.connect(self._on_changed)
         controller.refused.connect(self.tell)
         controller.noted.connect(self.note)
         controller.saved.connect(self._on_saved)
-        self.entry_delegate.inputRefused.connect(self.tell)
+        self.progress.entry_delegate.inputRefused.connect(self.tell)
         self.dashboard.nodeActivated.connect(self.select_node)
         self.dashboard.indicatorActivated.connect(self.jump_to_indicator)
         self.backups.damageFound.connect(self.damageFound)
@@ -429,9 +314,7 @@ class MainWindow(QMainWindow):
 
     def show_department(self, department: str) -> None:
         """Filter the tree and the grid to a department's indicators (by its short name)."""
-        index = self.department_filter.findText(department) if department else -1
-        if index > 0:
-            self.department_filter.setCurrentIndex(index)
+        self.tree_panel.show_department(department)
 
     def save_state(self) -> None:
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
@@ -445,7 +328,7 @@ class MainWindow(QMainWindow):
         if self._first_layout:
             self._first_layout = False
             self._default_layout()
-        QTimer.singleShot(0, self._show_current_month)  # once the grid has its size
+        QTimer.singleShot(0, self.progress.show_current_month)  # once the grid has its size
 
     def _default_layout(self) -> None:
         """First start: the tree takes 45 %, the grid most of the rest, so this
@@ -453,8 +336,7 @@ class MainWindow(QMainWindow):
         width = max(self.main_splitter.width(), 800)
         tree = width * 9 // 20
         self.main_splitter.setSizes([tree, width - tree])
-        notes = 220
-        self.edit_splitter.setSizes([width - tree - notes, notes])
+        self.progress.default_layout(width - tree)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # QMainWindow.closeEvent
         if not self._abandoned:
@@ -487,52 +369,17 @@ class MainWindow(QMainWindow):
     def _show_user(self) -> None:
         self.user_label.setText(fill(self.tr("User: %1"), self.controller.user))
 
-    # --- filters and selection -------------------------------------------------------------
-
-    def _filter(self, **criteria: object) -> None:
-        self.proxy.set_criteria(**criteria)  # type: ignore[arg-type]
-        self.grid_model.refilter()
-        if self.proxy.active:
-            self.tree.expandAll()
-        if not self.tree.currentIndex().isValid():
-            self.select_node(None)
-
-    def _chosen_status(self) -> Status | None:
-        data = self.status_filter.currentData()  # Qt hands string enums back as strings
-        return None if data is None else Status(data)
-
-    def _expand_tree(self) -> None:
-        depth = 1 if len(self.controller.workspace.nodes) > LARGE_PLAN_NODES else 2
-        self.tree.expandToDepth(depth)
+    # --- selection ---------------------------------------------------------------------------
 
     def select_node(self, node_id: int | None) -> None:
         """Show a node (the plan for None) in the tree, the grid and the overview."""
-        proxy_index = self.proxy.mapFromSource(self.tree_model.index_of_node(node_id))
-        if not proxy_index.isValid():
-            proxy_index = self.proxy.index(0, 0)
-        self.tree.setCurrentIndex(proxy_index)
-        self.tree.scrollTo(proxy_index)
-        self.save_pending_notes()
-        self.grid_model.set_node(self.tree_model.node_id(self.proxy.mapToSource(proxy_index)))
-        self.dashboard.set_node(self.grid_model.node_id)
+        self._show_node(self.tree_panel.select(node_id), again=True)
 
-    def _on_tree_current(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
-        node_id = self.tree_model.node_id(self.proxy.mapToSource(current))
-        if node_id != self.grid_model.node_id or not current.isValid():
+    def _show_node(self, node_id: int | None, *, again: bool = False) -> None:
+        if node_id != self.grid_model.node_id or again:
             self.save_pending_notes()
             self.grid_model.set_node(node_id)
         self.dashboard.set_node(node_id)
-
-    def _show_current_month(self) -> None:
-        """Keep the month being evaluated in view: there the clerk types this month's figures."""
-        column = self.grid_model.column_of(self.controller.workspace.as_of)
-        if column is None or self.grid_model.rowCount() == 0:
-            return
-        row = max(0, self.grid.currentIndex().row())
-        self.grid.horizontalScrollBar().setValue(0)  # then the month lands at the right edge,
-        self.grid.scrollTo(  # with the months before it in view
-            self.grid_model.index(row, column), QAbstractItemView.ScrollHint.EnsureVisible
-        )
 
     def _on_tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.chart_holder and self.chart is None:
@@ -547,50 +394,23 @@ class MainWindow(QMainWindow):
         """Point the chart at the grid's indicator, or else at the tree's node."""
         if self.chart is None:
             return
-        current = self.grid.currentIndex()
-        if current.isValid():
-            self.chart.show_indicator(self.grid_model.indicator_at(current.row()))
+        indicator = self.progress.current_indicator()
+        if indicator is not None:
+            self.chart.show_indicator(indicator)
         else:
             self.chart.show_node(self.grid_model.node_id)
 
-    def _on_grid_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
-            self._show_entry(None)
-            return
-        # A fixed column shows the month being evaluated for that row.
-        period = self.grid_model.period_at(current.column()) or self.controller.workspace.as_of
-        self._show_entry((self.grid_model.indicator_at(current.row()), period))
-
-    def _show_entry(self, key: tuple[int, str] | None) -> None:
-        self.save_pending_notes()
-        self.notes.show_entry(key)
-        self.history.show_entry(key)
-        self._chart_follow()
-
     def save_pending_notes(self) -> None:
-        if self.notes.dirty:
-            self.notes.save()
+        self.progress.save_pending_notes()
 
     def jump_to_indicator(self, indicator_id: int) -> None:
         """Show an indicator's row in the grid, at the month being evaluated."""
         workspace = self.controller.workspace
-        measure = workspace.indicators[indicator_id].measure_id
         if not self.proxy.indicator_passes(indicator_id):
-            self.search_box.clear()
-            self.department_filter.setCurrentIndex(0)
-            self.status_filter.setCurrentIndex(0)
-        self.select_node(measure)
-        self.tabs.setCurrentWidget(self.edit_splitter)
-        row = self.grid_model.row_of(indicator_id)
-        column = self.grid_model.column_of(workspace.as_of)
-        if row is not None and column is not None:
-            index = self.grid_model.index(row, column)
-            self.grid.setCurrentIndex(index)
-            self.grid.selectionModel().select(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            )
-            self.grid.scrollTo(index)
-            self.grid.setFocus()
+            self.tree_panel.clear_filters()
+        self.select_node(workspace.indicators[indicator_id].measure_id)
+        self.tabs.setCurrentWidget(self.progress)
+        self.progress.go_to(indicator_id, workspace.as_of)
 
     # --- what the controller says ----------------------------------------------------------
 
@@ -619,14 +439,10 @@ class MainWindow(QMainWindow):
         if not changes.everything:
             return
         self._update_title()
-        self._expand_tree()
+        self.tree_panel.expand_default()
         self.select_node(self.grid_model.node_id)
 
     # --- commands of the window itself -----------------------------------------------------
-
-    def _focus_search(self) -> None:
-        self.search_box.setFocus()
-        self.search_box.selectAll()
 
     def reload(self) -> None:
         self.save_pending_notes()
@@ -657,7 +473,7 @@ class MainWindow(QMainWindow):
         print_status(
             self.context,
             node_id=self.grid_model.node_id,
-            department_id=self.department_filter.currentData(),
+            department_id=self.tree_panel.department_id(),
         )
 
     def show_about(self) -> None:

@@ -1,0 +1,127 @@
+"""The 月度进展 tab: the grid of indicators × months, with the chosen month's notes and history."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableView, QWidget
+
+from desktop.ui.controller import PlanController
+from desktop.ui.delegates import CompletionDelegate, EntryDelegate, StatusDelegate
+from desktop.ui.grid_model import GridColumn, ProgressGridModel
+from desktop.ui.panels import HistoryPanel, NotesPanel
+
+COLUMN_WIDTHS = {
+    GridColumn.CODE: 70,
+    GridColumn.NAME: 240,
+    GridColumn.UNIT: 50,
+    GridColumn.TARGET: 90,
+    GridColumn.COMPLETION: 110,
+    GridColumn.STATUS: 96,
+}
+MONTH_WIDTH = 72
+NOTES_WIDTH = 220  # the notes beside the grid on first start
+
+
+class ProgressPanel(QSplitter):
+    """Where clerks type: the grid (this month's column in view), the month's notes beside it
+    and who changed what below them."""
+
+    indicatorChanged = Signal(object)  # the grid's current indicator (None: no cell)
+
+    def __init__(
+        self, controller: PlanController, model: ProgressGridModel, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setObjectName("editSplitter")
+        self._controller = controller
+        self.model = model
+        self.notes = NotesPanel(controller, self)
+        self.history = HistoryPanel(controller, self)
+        side = QSplitter(Qt.Orientation.Vertical, self)
+        side.addWidget(self.notes)
+        side.addWidget(self.history)
+        self.addWidget(self._build_grid())
+        self.addWidget(side)
+        self.setStretchFactor(0, 3)
+        self.setStretchFactor(1, 1)
+        self.grid.selectionModel().currentChanged.connect(self._on_current)
+        model.modelReset.connect(lambda: self._show_entry(None))
+        model.modelReset.connect(self.show_current_month)
+        controller.assessmentsReset.connect(self.show_current_month)
+
+    def _build_grid(self) -> QTableView:
+        self.grid = QTableView(self)
+        self.grid.setObjectName("progressGrid")
+        self.grid.setModel(self.model)
+        self.grid.setAlternatingRowColors(True)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.grid.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.entry_delegate = EntryDelegate(self.grid)
+        self.grid.setItemDelegate(self.entry_delegate)
+        self.grid.setItemDelegateForColumn(GridColumn.COMPLETION, CompletionDelegate(self.grid))
+        self.grid.setItemDelegateForColumn(GridColumn.STATUS, StatusDelegate(self.grid))
+        header = self.grid.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            header.resizeSection(column, COLUMN_WIDTHS.get(column, MONTH_WIDTH))  # type: ignore[call-overload]
+        rows = self.grid.verticalHeader()
+        rows.setDefaultSectionSize(26)
+        rows.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        rows.setMaximumWidth(260)
+        self.grid.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Code and name are in the row header, which does not scroll away with the months.
+        self.grid.setColumnHidden(GridColumn.CODE, True)
+        self.grid.setColumnHidden(GridColumn.NAME, True)
+        return self.grid
+
+    def default_layout(self, width: int) -> None:
+        """First start: the grid takes what the notes leave."""
+        self.setSizes([width - NOTES_WIDTH, NOTES_WIDTH])
+
+    def show_current_month(self) -> None:
+        """Keep the month being evaluated in view: there the clerk types this month's figures."""
+        column = self.model.column_of(self._controller.workspace.as_of)
+        if column is None or self.model.rowCount() == 0:
+            return
+        row = max(0, self.grid.currentIndex().row())
+        self.grid.horizontalScrollBar().setValue(0)  # then the month lands at the right edge,
+        self.grid.scrollTo(  # with the months before it in view
+            self.model.index(row, column), QAbstractItemView.ScrollHint.EnsureVisible
+        )
+
+    def current_indicator(self) -> int | None:
+        current = self.grid.currentIndex()
+        return self.model.indicator_at(current.row()) if current.isValid() else None
+
+    def go_to(self, indicator_id: int, period: str) -> None:
+        """Make an indicator's month the current cell, selected and in view."""
+        row, column = self.model.row_of(indicator_id), self.model.column_of(period)
+        if row is None or column is None:
+            return
+        index = self.model.index(row, column)
+        self.grid.setCurrentIndex(index)
+        self.grid.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.grid.scrollTo(index)
+        self.grid.setFocus()
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self._show_entry(None)
+            return
+        # A fixed column shows the month being evaluated for that row.
+        period = self.model.period_at(current.column()) or self._controller.workspace.as_of
+        self._show_entry((self.model.indicator_at(current.row()), period))
+
+    def _show_entry(self, key: tuple[int, str] | None) -> None:
+        self.save_pending_notes()
+        self.notes.show_entry(key)
+        self.history.show_entry(key)
+        self.indicatorChanged.emit(None if key is None else key[0])
+
+    def save_pending_notes(self) -> None:
+        """Notes typed but not saved are saved (before moving on, closing or a backup)."""
+        if self.notes.dirty:
+            self.notes.save()

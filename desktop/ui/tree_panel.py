@@ -1,0 +1,152 @@
+"""The left side of the window: the plan tree with its filters (text, department, status)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.progress import Status
+
+from desktop.ui.controller import PlanController
+from desktop.ui.delegates import CompletionDelegate, StatusDelegate
+from desktop.ui.i18n import status_text
+from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
+
+LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
+FILTERED_STATUSES = (Status.RED, Status.YELLOW, Status.GREEN, Status.NOT_REPORTED, Status.COMPLETED)
+COLUMN_WIDTHS = {
+    TreeColumn.DEPARTMENT: 76,
+    TreeColumn.TARGET: 78,
+    TreeColumn.LATEST: 90,
+    TreeColumn.COMPLETION: 96,
+    TreeColumn.STATUS: 84,
+}
+
+
+class PlanTreePanel(QWidget):
+    """Projects, tasks and measures with their lights; the filters narrow tree and grid alike."""
+
+    filtered = Signal()  # the criteria changed: the grid shows the indicators that pass
+    nodeChanged = Signal(object)  # the current node (None: the plan)
+
+    def __init__(self, controller: PlanController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.model = PlanTreeModel(controller, self)
+        self.proxy = PlanFilterProxy(controller, self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._build_filters())
+        layout.addWidget(self._build_tree())
+        self.tree.selectionModel().currentChanged.connect(self._on_current)
+
+    def _build_filters(self) -> QHBoxLayout:
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setPlaceholderText(self.tr("Search code or name (Ctrl+F)"))
+        self.department_filter = QComboBox(self)
+        self.department_filter.setObjectName("departmentFilter")
+        self.department_filter.addItem(self.tr("All departments"), None)
+        for department in self._controller.workspace.departments.values():
+            self.department_filter.addItem(department.short_name, department.id)
+            index = self.department_filter.count() - 1
+            self.department_filter.setItemData(index, department.name, Qt.ItemDataRole.ToolTipRole)
+        self.status_filter = QComboBox(self)
+        self.status_filter.setObjectName("statusFilter")
+        self.status_filter.addItem(self.tr("All statuses"), None)
+        for status in FILTERED_STATUSES:
+            self.status_filter.addItem(status_text(status), status)
+        self.search_box.textChanged.connect(lambda text: self._filter(text=text))
+        self.department_filter.currentIndexChanged.connect(
+            lambda _i: self._filter(department=self.department_filter.currentData())
+        )
+        self.status_filter.currentIndexChanged.connect(
+            lambda _i: self._filter(status=self._chosen_status())
+        )
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_box, 2)
+        filters.addWidget(self.department_filter, 1)
+        filters.addWidget(self.status_filter, 1)
+        return filters
+
+    def _build_tree(self) -> QTreeView:
+        self.tree = QTreeView(self)
+        self.tree.setObjectName("planTree")
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setItemDelegateForColumn(TreeColumn.COMPLETION, CompletionDelegate(self.tree))
+        self.tree.setItemDelegateForColumn(TreeColumn.STATUS, StatusDelegate(self.tree))
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
+        header.setSectionResizeMode(TreeColumn.NAME, QHeaderView.ResizeMode.Stretch)
+        for column, width in COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+        self.expand_default()
+        return self.tree
+
+    # --- filters ---------------------------------------------------------------------------
+
+    def _filter(self, **criteria: object) -> None:
+        self.proxy.set_criteria(**criteria)  # type: ignore[arg-type]
+        if self.proxy.active:
+            self.tree.expandAll()
+        self.filtered.emit()
+        if not self.tree.currentIndex().isValid():
+            self.select(None)
+
+    def _chosen_status(self) -> Status | None:
+        data = self.status_filter.currentData()  # Qt hands string enums back as strings
+        return None if data is None else Status(data)
+
+    def department_id(self) -> int | None:
+        """The department the filter shows (None: all)."""
+        department: int | None = self.department_filter.currentData()
+        return department
+
+    def show_department(self, department: str) -> None:
+        """Filter to a department's indicators (by its short name)."""
+        index = self.department_filter.findText(department) if department else -1
+        if index > 0:
+            self.department_filter.setCurrentIndex(index)
+
+    def clear_filters(self) -> None:
+        self.search_box.clear()
+        self.department_filter.setCurrentIndex(0)
+        self.status_filter.setCurrentIndex(0)
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    # --- the current node ------------------------------------------------------------------
+
+    def expand_default(self) -> None:
+        depth = 1 if len(self._controller.workspace.nodes) > LARGE_PLAN_NODES else 2
+        self.tree.expandToDepth(depth)
+
+    def node_id(self) -> int | None:
+        return self.model.node_id(self.proxy.mapToSource(self.tree.currentIndex()))
+
+    def select(self, node_id: int | None) -> int | None:
+        """Make a node current (the plan when it is filtered out); the node made current."""
+        index = self.proxy.mapFromSource(self.model.index_of_node(node_id))
+        if not index.isValid():
+            index = self.proxy.index(0, 0)
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+        return self.model.node_id(self.proxy.mapToSource(index))
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.nodeChanged.emit(self.model.node_id(self.proxy.mapToSource(current)))
