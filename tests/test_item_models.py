@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
+import openpyxl
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from desktop.exchange.layout import ENTRY_SHEET
+from desktop.exchange.template import export_template
 from desktop.models.history import entry_history
 from desktop.models.progress import Status
-from tests.ui_helpers import indicator_id
+from tests.ui_helpers import ScriptedPrompts, indicator_id
 
 from desktop.ui.controller import CellEdit
+from desktop.ui.exchange_dialogs import ImportPreviewDialog, UndoImportDialog
 from desktop.ui.main_window import MainWindow
 
 
@@ -77,3 +82,28 @@ def test_none_returned_by_a_model_is_not_over_released(qtbot: QtBot) -> None:
     for _ in range(1000):
         index.data(Qt.ItemDataRole.UserRole)
     assert sys.getrefcount(None) >= before - 10
+
+
+def test_import_preview_and_batch_list_models(
+    qtmodeltester: ModelTester, window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    template = tmp_path / "template.xlsx"
+    export_template(window.controller.workspace, "发改委", "2025-06", template)
+    report_some_figures(window)
+    workbook = openpyxl.load_workbook(template)
+    for ref, value in {"J5": 12, "J6": 120, "K6": "进展", "M6": "张三"}.items():
+        workbook[ENTRY_SHEET][ref] = value
+    workbook.save(tmp_path / "filled.xlsx")
+
+    def preview(dialog: ImportPreviewDialog) -> bool:
+        qtmodeltester.check(dialog.model, force_py=True)
+        dialog.prefer_file.setChecked(True)
+        qtmodeltester.check(dialog.model, force_py=True)
+        return True
+
+    prompts.on(ImportPreviewDialog, preview)
+    prompts.on(UndoImportDialog, lambda dialog: qtmodeltester.check(dialog.model, force_py=True))
+    prompts.path = tmp_path / "filled.xlsx"
+    window.import_action.trigger()
+    window.undo_import_action.trigger()
+    assert len(prompts.shown(ImportPreviewDialog)) == len(prompts.shown(UndoImportDialog)) == 1
