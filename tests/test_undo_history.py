@@ -277,8 +277,9 @@ def test_the_preview_counts_exactly_what_apply_changes(
     prompts.on(ImportPreviewDialog, preview)
     prompts.path = path
     window.import_action.trigger()
-    kept = "市发展改革委, 2025-06: 1 cells will change; 1 conflicts keep the database's value."
-    taken = "市发展改革委, 2025-06: 3 cells will change, 2 of them conflicts taking the file's value."
+    where = "市发展改革委, 2025-06"
+    kept = f"{where}: 1 cells will change; 1 conflicts keep the database's value."
+    taken = f"{where}: 3 cells will change, 2 of them conflicts taking the file's value."
     assert counts == [(False, kept, True), (True, taken, True), (False, kept, True)]
     with window.controller.database.read() as session:
         written = session.scalar(
