@@ -7,7 +7,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtCore import SIGNAL, SLOT, QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from desktop.models.errors import TargetMonitorError
@@ -48,6 +49,40 @@ class _Worker(QObject, Generic[T]):
             self.failed.emit(BackgroundError(f"{type(error).__name__}: {error}"))
 
 
+class ProgressDialog(QProgressDialog):
+    """Stays up until the job has ended, so nothing else can start meanwhile: Cancel (the
+    button, Esc or closing) asks the job to stop at its next step; it does not hide the dialog.
+    Without `cancellable` there is no Cancel: the job cannot stop half-way."""
+
+    def __init__(self, label: str, parent: QWidget | None, *, cancellable: bool) -> None:
+        text = QCoreApplication.translate("Background", "Cancel")
+        super().__init__(label, text if cancellable else "", 0, 0, parent)
+        self.setObjectName("progressDialog")
+        if not cancellable:
+            self.setCancelButton(None)  # no button at all, not a hidden one
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAutoReset(False)
+        self.setAutoClose(False)
+        self._cancellable = cancellable
+        self.cancel_requested = False
+        # QProgressDialog hides itself on cancel(); this dialog waits for the job instead.
+        QObject.disconnect(self, SIGNAL("canceled()"), self, SLOT("cancel()"))
+        self.canceled.connect(self._request_cancel)
+
+    def _request_cancel(self) -> None:
+        if not self._cancellable or self.cancel_requested:
+            return
+        self.cancel_requested = True
+        self.setLabelText(QCoreApplication.translate("Background", "Cancelling…"))
+
+    def reject(self) -> None:  # QDialog.reject: Esc
+        self.canceled.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # QWidget.closeEvent
+        event.ignore()
+        self.canceled.emit()
+
+
 class _Relay(QObject):
     """Lives in the UI thread, so the worker's signals reach the dialog through the queue."""
 
@@ -70,8 +105,15 @@ class _Relay(QObject):
         self._thread.quit()
 
 
-def run_in_background(parent: QWidget | None, label: str, job: Callable[[Progress], T]) -> T:
-    """Run `job` in a worker thread while a progress dialog keeps the window responsive.
+def run_in_background(
+    parent: QWidget | None,
+    label: str,
+    job: Callable[[Progress], T],
+    *,
+    cancellable: bool = True,
+) -> T:
+    """Run `job` in a worker thread while a progress dialog keeps the window responsive (and
+    the user from starting anything else until it has ended).
 
     Returns the job's result; raises the project's error the job raised (a cancelled job
     raises OperationCancelled), or BackgroundError for anything unforeseen.
@@ -79,24 +121,21 @@ def run_in_background(parent: QWidget | None, label: str, job: Callable[[Progres
     thread = QThread(parent)
     worker: _Worker[T] = _Worker(job)
     worker.moveToThread(thread)
-    cancel = QCoreApplication.translate("Background", "Cancel")
-    dialog = QProgressDialog(label, cancel, 0, 0, parent)
-    dialog.setObjectName("progressDialog")
-    dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(300)
+    dialog = ProgressDialog(label, parent, cancellable=cancellable)
     outcome: dict[str, Any] = {}
     loop = QEventLoop()
     relay = _Relay(dialog, thread, outcome)
     worker.progressed.connect(relay.progressed)
     worker.succeeded.connect(relay.succeeded)
     worker.failed.connect(relay.failed)
-    dialog.canceled.connect(lambda: setattr(worker, "cancelled", True))
+    dialog.canceled.connect(lambda: setattr(worker, "cancelled", dialog.cancel_requested))
     thread.started.connect(worker.run)
     thread.finished.connect(loop.quit)
+    dialog.show()  # at once: until the job ends, the window takes no input (no second job)
     thread.start()
     loop.exec()
     thread.wait()
-    dialog.reset()
+    dialog.hide()
     dialog.deleteLater()
     worker.deleteLater()
     thread.deleteLater()

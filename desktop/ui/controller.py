@@ -144,10 +144,16 @@ class PlanController(QObject):
 
     def execute(self, operation: Operation[R], *, undoing: str | None = None) -> R | None:
         """Run an operation (off the UI thread when long) and broadcast what it changed;
-        None when refused or cancelled. `undoing` names the step an undo or redo belongs to."""
+        None when refused or cancelled. `undoing` names the step an undo or redo belongs to: the
+        undo history has moved on by then, so an undo or redo cannot be cancelled half-way."""
         try:
             if operation.long:
-                result = run_in_background(self.dialog_parent, operation.label, operation.perform)
+                result = run_in_background(
+                    self.dialog_parent,
+                    operation.label,
+                    operation.perform,
+                    cancellable=operation.cancellable and undoing is None,
+                )
             else:
                 result = operation.perform(lambda _done, _total: True)
         except OperationCancelled as cancelled:
@@ -158,7 +164,11 @@ class PlanController(QObject):
             self.refused.emit(self._conflict_message(error, undoing))
             return None
         except TargetMonitorError as error:
-            self.refused.emit(operation.refused.replace("%1", str(error)))
+            if undoing is None:
+                self.refused.emit(fill(operation.refused, str(error)))
+            else:
+                text = self.tr("“%1” was not undone or redone, and leaves the undo history: %2")
+                self.refused.emit(fill(text, undoing, str(error)))
             return None
         self._broadcast(changes_of(result), saved=True)
         return result

@@ -49,14 +49,16 @@ class Operation(Generic[R]):
     """A change to the data: what to call it, what to run, and how it joins the undo history.
 
     `perform` returns the domain's Changes or a result carrying them (`.changes`); `long`
-    runs it off the UI thread with a progress dialog and Cancel; `step`, given the result,
-    says how to undo and redo it (None: the operation is not undoable, e.g. a restore).
-    `refused` words a refusal: "%1" is the domain's message.
+    runs it off the UI thread with a progress dialog, and Cancel unless it cannot stop
+    half-way (`cancellable`); `step`, given the result, says how to undo and redo it (None: the
+    operation is not undoable, e.g. a restore). `refused` words a refusal: "%1" is the
+    domain's message.
     """
 
     label: str
     perform: Callable[[Progress], R]
     long: bool = False
+    cancellable: bool = True
     step: Callable[[R], Step] | None = None
     refused: str = "%1"
 
@@ -171,4 +173,5 @@ def restore_backup(workspace: PlanWorkspace, path: Path) -> Operation[Restored]:
         _tr("Restore %1").replace("%1", path.name),
         lambda _progress: Restored(restore(database, path)),
         long=True,
+        cancellable=False,
     )
