@@ -17,16 +17,15 @@ from desktop.models.history import entry_history
 from desktop.models.progress import Status
 from tests.ui_helpers import ScriptedPrompts, indicator_id
 
-from desktop.ui.controller import CellEdit
 from desktop.ui.exchange_dialogs import ImportPreviewDialog, UndoImportDialog
 from desktop.ui.main_window import MainWindow
 
 
 def report_some_figures(window: MainWindow) -> None:
     cells = [
-        CellEdit(indicator_id(window, "2.1.1-1"), "2025-06", {"value": 150}),
-        CellEdit(indicator_id(window, "4.2.3-2"), "2025-06", {"value": 150}),
-        CellEdit(indicator_id(window, "3.2.2-1"), "2025-05", {"value": 35}),
+        window.controller.cell(indicator_id(window, "2.1.1-1"), "2025-06", value=150),
+        window.controller.cell(indicator_id(window, "4.2.3-2"), "2025-06", value=150),
+        window.controller.cell(indicator_id(window, "3.2.2-1"), "2025-05", value=35),
     ]
     assert window.controller.edit(cells, "figures")
 

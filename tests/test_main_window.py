@@ -31,7 +31,6 @@ from tests.ui_helpers import (
 from desktop.ui import app as app_module
 from desktop.ui import dialogs
 from desktop.ui.app import create_main_window
-from desktop.ui.controller import CellEdit
 from desktop.ui.dialogs import FirstStartDialog, SettingsDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import (
@@ -222,7 +221,7 @@ def test_text_filter_keeps_the_ancestors_of_matches(window: MainWindow) -> None:
 def test_status_filter_follows_the_figures(qtbot: QtBot, window: MainWindow) -> None:
     window.status_filter.setCurrentIndex(window.status_filter.findData(Status.RED))
     assert visible_codes(window) == [] and window.grid_model.rowCount() == 0
-    computing = CellEdit(indicator_id(window, "4.2.3-2"), "2025-06", {"value": 150})
+    computing = window.controller.cell(indicator_id(window, "4.2.3-2"), "2025-06", value=150)
     window.controller.edit([computing], "edit")  # 15 % of 1000P in June: red
     assert visible_codes(window) == ["4", "4.2", "4.2.3"]
     window.select_node(None)

@@ -10,7 +10,6 @@ from PySide6.QtGui import QImage
 
 from tests.ui_helpers import grid_index, indicator_id, node_id
 
-from desktop.ui.controller import CellEdit
 from desktop.ui.main_window import MainWindow
 
 
@@ -20,7 +19,9 @@ def open_chart(window: MainWindow) -> None:
 
 
 def report(window: MainWindow, code: str, values: dict[str, float]) -> None:
-    cells = [CellEdit(indicator_id(window, code), p, {"value": v}) for p, v in values.items()]
+    cells = [
+        window.controller.cell(indicator_id(window, code), p, value=v) for p, v in values.items()
+    ]
     assert window.controller.edit(cells, "figures")
 
 

@@ -9,8 +9,7 @@ which the tree, the grid, the dashboard, the chart and the panels each apply to 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import QWidget
 from desktop.models.database import Database
 from desktop.models.errors import OperationCancelled, StaleEditError, TargetMonitorError
 from desktop.models.figures import format_figure
-from desktop.models.history import entry_details
 from desktop.models.progress import Thresholds
 from desktop.models.schema import MilestoneState
 from desktop.models.service import Changes, EntryEdit, EntryService
@@ -32,22 +30,6 @@ from desktop.ui.i18n import fill, state_text
 from desktop.ui.operations import HasChanges, Operation, Step, changes_of
 
 R = TypeVar("R", bound="Changes | HasChanges")
-NOTE_FIELDS = ("progress_note", "problems")
-
-
-@dataclass(frozen=True)
-class CellEdit:
-    """The fields to give one indicator's month; `seen` what the user saw in them (read from
-    the plan in memory when not given)."""
-
-    indicator_id: int
-    period: str
-    fields: Mapping[str, object] = field(default_factory=dict)
-    seen: Mapping[str, object] | None = None
-
-    @property
-    def key(self) -> tuple[int, str]:
-        return self.indicator_id, self.period
 
 
 class StepCommand(QUndoCommand):
@@ -173,29 +155,19 @@ class PlanController(QObject):
         self._broadcast(changes_of(result), saved=True)
         return result
 
-    def edit(self, cells: Sequence[CellEdit], description: str) -> bool:
+    def edit(self, edits: Sequence[EntryEdit], description: str) -> bool:
         """Write cells as one undoable step; False (and a message) when refused."""
-        edits = [
-            EntryEdit(c.indicator_id, c.period, c.fields, c.seen or self._seen(c)) for c in cells
-        ]
         operation = operations.edit_entries(self.service, edits, description)
         return self.run(operation) is not None
 
-    def _seen(self, cell: CellEdit) -> dict[str, object]:
-        """What the user sees in the cell's fields: the plan in memory, the notes as stored."""
-        entry = self.workspace.entry(*cell.key)
-        seen: dict[str, object] = {}
-        details = None
-        for name in cell.fields:
-            if name == "value":
-                seen[name] = None if entry is None else entry.value
-            elif name == "milestone_state":
-                seen[name] = None if entry is None else entry.state
-            else:
-                if details is None:
-                    details = entry_details(self.database, *cell.key)
-                seen[name] = "" if details is None else getattr(details, name)
-        return seen
+    def cell(self, indicator_id: int, period: str, **fields: object) -> EntryEdit:
+        """An edit of a month's figure, expecting what the grid shows there now."""
+        entry = self.workspace.entry(indicator_id, period)
+        shown = {
+            "value": None if entry is None else entry.value,
+            "milestone_state": None if entry is None else entry.state,
+        }
+        return EntryEdit(indicator_id, period, fields, {name: shown[name] for name in fields})
 
     def _broadcast(self, changes: Changes, *, saved: bool) -> None:
         """Bring the plan in memory up to date and tell every view."""

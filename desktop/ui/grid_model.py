@@ -20,7 +20,7 @@ from desktop.models.schema import MilestoneState
 from desktop.models.service import Changes
 from desktop.models.workspace import PlanWorkspace
 
-from desktop.ui.controller import CellEdit, PlanController
+from desktop.ui.controller import PlanController
 from desktop.ui.i18n import kind_text, state_text, status_text
 from desktop.ui.theme import colours
 from desktop.ui.tree_model import (
@@ -72,6 +72,10 @@ class ProgressGridModel(QAbstractTableModel):
     @property
     def workspace(self) -> PlanWorkspace:
         return self._controller.workspace
+
+    @property
+    def controller(self) -> PlanController:
+        return self._controller
 
     # --- rows ------------------------------------------------------------------------------
 
@@ -248,7 +252,8 @@ class ProgressGridModel(QAbstractTableModel):
         if not indicator.is_milestone and not (value is None or isinstance(value, int | float)):
             return False
         description = self.tr("Edit %1 %2").replace("%1", indicator.code).replace("%2", period)
-        return self._controller.edit([CellEdit(indicator_id, period, {field: value})], description)
+        edit = self._controller.cell(indicator_id, period, **{field: value})
+        return self._controller.edit([edit], description)
 
     # --- following the controller ----------------------------------------------------------
 

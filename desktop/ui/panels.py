@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from desktop.models.history import HistoryEvent, entry_details, entry_history
 from desktop.models.schema import MilestoneState
-from desktop.models.service import NOTE_MAX_LENGTH, Changes
+from desktop.models.service import NOTE_MAX_LENGTH, Changes, EntryEdit
 
-from desktop.ui.controller import CellEdit, PlanController
+from desktop.ui.controller import PlanController
 from desktop.ui.i18n import state_text
 from desktop.ui.row_model import RowListModel
 
@@ -228,10 +228,10 @@ class NotesPanel(QWidget):
         progress, problems = self._texts()
         indicator = self._controller.workspace.indicators[self._key[0]]
         previous, self._saved = self._saved, (progress, problems)
-        cell = CellEdit(
+        cell = EntryEdit(
             *self._key,
             {"progress_note": progress, "problems": problems},
-            seen={"progress_note": previous[0], "problems": previous[1]},
+            {"progress_note": previous[0], "problems": previous[1]},
         )
         description = (
             self.tr("Edit notes of %1 %2").replace("%1", indicator.code).replace("%2", self._key[1])

@@ -10,9 +10,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QTableView
 
 from desktop.models.figures import FigureError, parse_figure, parse_state
+from desktop.models.service import EntryEdit
 
 from desktop.ui.commands import CommandContext
-from desktop.ui.controller import CellEdit
 from desktop.ui.grid_model import ProgressGridModel
 from desktop.ui.i18n import figure_problem_text, fill
 
@@ -21,7 +21,7 @@ from desktop.ui.i18n import figure_problem_text, fill
 class PastePlan:
     """The cells a paste would write, and the cells it refuses with the reason."""
 
-    cells: list[CellEdit] = field(default_factory=list)
+    cells: list[EntryEdit] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
 
 
@@ -73,7 +73,7 @@ def plan_paste(model: ProgressGridModel, top: int, left: int, rows: list[list[st
                 reason = figure_problem_text(error, indicator.unit)
                 plan.refused.append(f"{indicator.code} {period}: {reason}")
                 continue
-            plan.cells.append(CellEdit(indicator_id, period, fields))
+            plan.cells.append(model.controller.cell(indicator_id, period, **fields))
     return plan
 
 
