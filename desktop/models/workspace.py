@@ -137,7 +137,7 @@ _INDICATOR_COLUMNS = (
     "baseline",
     "baseline_date",
     "baseline_source",
-    "due_date",
+    "due",
     "department_id",
     "weight",
     "yellow_threshold",
@@ -233,8 +233,8 @@ class PlanWorkspace:
                 plan.code,
                 plan.title,
                 plan.year,
-                plan.start_date,
-                plan.end_date,
+                plan.start,
+                plan.end,
                 plan.source,
             )
             # Demo figures (`target-monitor demo`) are labelled as such wherever they show.
