@@ -2,7 +2,8 @@
 
 Each field of a record is named after its table's ORM attribute, so the columns a query selects
 are derived from the fields (`columns`) and a row becomes a record without a second list of
-names.
+names. What the plan document says of a node or an indicator (`NodeFacts`, `IndicatorFacts`) is
+declared once here and shared with the plan source (`desktop.models.plan_source`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ def columns(
     return tuple(getattr(table, f.name) for f in fields(record) if not f.metadata.get(_COMPUTED))
 
 
+def shared_fields(record: DataclassInstance, base: type[DataclassInstance]) -> dict[str, Any]:
+    """The values of the fields `record` has from `base`, by name: keyword arguments for the ORM."""
+    return {f.name: getattr(record, f.name) for f in fields(base)}
+
+
 @dataclass(frozen=True, slots=True)
 class PlanInfo:
     id: int
@@ -47,23 +53,29 @@ class DepartmentInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class NodeInfo:
-    id: int
+class NodeFacts:
+    """What the plan document says of a project, task or measure."""
+
     code: str
-    kind: NodeKind
     title: str
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo(NodeFacts):
+    id: int
+    kind: NodeKind
     department_id: int
     parent_id: int | None
     source: str
-    quote: str
     child_ids: tuple[int, ...] = field(metadata={_COMPUTED: True})
     indicator_ids: tuple[int, ...] = field(metadata={_COMPUTED: True})
 
 
 @dataclass(frozen=True, slots=True)
-class IndicatorInfo:
-    id: int
-    measure_id: int
+class IndicatorFacts:
+    """What the plan document says of an indicator: its target, baseline, due date and weight."""
+
     code: str
     name: str
     unit: str
@@ -73,19 +85,25 @@ class IndicatorInfo:
     stretch_target: float | None
     baseline: float | None
     baseline_date: dt.date | None
-    baseline_source: str | None  # the cited document and quote the baseline comes from
     due: dt.date
-    department_id: int
     weight: float
-    yellow_threshold: float | None
-    red_threshold: float | None
-    source: str
     quote: str
     note: str
 
     @property
     def is_milestone(self) -> bool:
         return self.kind is IndicatorKind.MILESTONE
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorInfo(IndicatorFacts):
+    id: int
+    measure_id: int
+    baseline_source: str | None  # the cited document and quote the baseline comes from
+    department_id: int
+    yellow_threshold: float | None
+    red_threshold: float | None
+    source: str
 
 
 class EntryInfo(NamedTuple):
