@@ -3,7 +3,8 @@
 Each field of a record is named after its table's ORM attribute, so the columns a query selects
 are derived from the fields (`columns`) and a row becomes a record without a second list of
 names. What the plan document says of a node or an indicator (`NodeFacts`, `IndicatorFacts`) is
-declared once here and shared with the plan source (`desktop.models.plan_source`).
+declared once here and shared with the plan source (`desktop.models.plan_source`); the
+snapshots of `desktop.models.overview` hold these records instead of copying their fields.
 """
 
 from __future__ import annotations
