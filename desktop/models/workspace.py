@@ -148,7 +148,8 @@ class PlanWorkspace:
                 .where(Node.plan_id == self.plan.id)
                 .order_by(Indicator.sort_order, Indicator.id)
             ).all()
-            self.indicators = {row.id: IndicatorInfo(*row) for row in indicator_rows}
+            infos = [IndicatorInfo(*row) for row in indicator_rows]
+            self.indicators = {info.id: info for info in infos}
         children: dict[int | None, list[int]] = defaultdict(list)
         for row in node_rows:
             children[row.parent_id].append(row.id)
