@@ -46,6 +46,7 @@ from desktop.models.locations import (
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
 from desktop.models.plan_source import build_seed
 from desktop.models.progress import Status, parse_period
+from desktop.models.records import IndicatorInfo
 from desktop.models.schema import IndicatorKind, NodeKind
 from desktop.models.status_sheet import SupervisionNotice, build_documents
 from desktop.models.workspace import PlanWorkspace
@@ -67,7 +68,7 @@ def format_percent(fraction: float | None) -> str:
     return "—" if fraction is None else f"{fraction * 100:.1f}%"
 
 
-def _target_text(indicator: IndicatorView) -> str:
+def _target_text(indicator: IndicatorInfo) -> str:
     if indicator.kind is IndicatorKind.MILESTONE or indicator.target is None:
         return f"计划 {indicator.due.isoformat()} 前完成"
     relation = "≤ " if indicator.direction.value == "at_most" else ""
@@ -87,10 +88,10 @@ def _latest_text(indicator: IndicatorView) -> str:
     latest = indicator.latest
     if latest is None:
         return "最新 —"
-    if latest.state is not None:
-        return f"最新 {latest.state.value}({latest.period})"
-    assert latest.value is not None
-    return f"最新 {format_figure(latest.value)}{indicator.unit}({latest.period})"
+    if latest.entry.state is not None:
+        return f"最新 {latest.entry.state.value}({latest.period})"
+    assert latest.entry.value is not None
+    return f"最新 {format_figure(latest.entry.value)}{indicator.info.unit}({latest.period})"
 
 
 def _counts_text(counts: dict[Status, int]) -> str:
@@ -103,7 +104,8 @@ def render_tree(view: PlanView, out: TextIO) -> None:
     if view.demo:
         out.write(f"【{DEMO_LABEL}】\n")
     out.write(
-        f"{view.title}  {view.start.isoformat()} 至 {view.end.isoformat()}  数据截至 {view.as_of}\n"
+        f"{view.info.title}  {view.info.start.isoformat()} 至 {view.info.end.isoformat()}"
+        f"  数据截至 {view.as_of}\n"
     )
     out.write(
         f"总体完成率 {format_percent(total.completion)}  序时进度 {format_percent(total.expected)}"
@@ -111,10 +113,11 @@ def render_tree(view: PlanView, out: TextIO) -> None:
     )
     nodes = list(view.nodes())
     shape = " · ".join(
-        f"{sum(1 for n in nodes if n.kind is kind)} {word}" for kind, word in _KIND_WORDS.items()
+        f"{sum(1 for n in nodes if n.info.kind is kind)} {word}"
+        for kind, word in _KIND_WORDS.items()
     )
     out.write(f"{shape} · {sum(1 for _ in view.indicators())} 个指标\n")
-    out.write(f"来源:{view.source}\n\n")
+    out.write(f"来源:{view.info.source}\n\n")
     for project in view.projects:
         _render_node(project, 0, out)
 
@@ -122,12 +125,12 @@ def render_tree(view: PlanView, out: TextIO) -> None:
 def _render_node(node: NodeView, depth: int, out: TextIO) -> None:
     pad = "  " * depth
     out.write(
-        f"{pad}{node.code} {node.title}  [{node.department.short_name}]"
+        f"{pad}{node.info.code} {node.info.title}  [{node.department.short_name}]"
         f"  完成率 {format_percent(node.rollup.completion)}  {node.rollup.status.label}\n"
     )
     for indicator in node.indicators:
         out.write(
-            f"{pad}  · {indicator.code} {indicator.name}  {_target_text(indicator)}"
+            f"{pad}  · {indicator.info.code} {indicator.info.name}  {_target_text(indicator.info)}"
             f"  {_latest_text(indicator)}  完成率 {format_percent(indicator.assessment.completion)}"
             f"  {indicator.assessment.status.label}  [{indicator.department.short_name}]\n"
         )
@@ -140,29 +143,32 @@ def _round(value: float | None) -> float | None:
 
 
 def _indicator_json(indicator: IndicatorView) -> dict[str, Any]:
+    info = indicator.info
     latest = indicator.latest
     forecast = indicator.assessment.forecast
     return {
-        "code": indicator.code,
-        "name": indicator.name,
-        "unit": indicator.unit,
-        "kind": indicator.kind.value,
-        "direction": indicator.direction.value,
-        "target": indicator.target,
-        "stretch_target": indicator.stretch_target,
-        "baseline": indicator.baseline,
-        "baseline_date": indicator.baseline_date.isoformat() if indicator.baseline_date else None,
-        "baseline_source": indicator.baseline_source,
-        "due": indicator.due.isoformat(),
+        "code": info.code,
+        "name": info.name,
+        "unit": info.unit,
+        "kind": info.kind.value,
+        "direction": info.direction.value,
+        "target": info.target,
+        "stretch_target": info.stretch_target,
+        "baseline": info.baseline,
+        "baseline_date": info.baseline_date.isoformat() if info.baseline_date else None,
+        "baseline_source": info.baseline_source,
+        "due": info.due.isoformat(),
         "department": indicator.department.name,
-        "weight": indicator.weight,
-        "source": indicator.source,
-        "quote": indicator.quote,
+        "weight": info.weight,
+        "source": info.source,
+        "quote": info.quote,
         "latest": None
         if latest is None
         else {
             "period": latest.period,
-            "value": latest.state.value if latest.state is not None else latest.value,
+            "value": latest.entry.state.value
+            if latest.entry.state is not None
+            else latest.entry.value,
         },
         "completion": _round(indicator.assessment.completion),
         "expected": _round(indicator.assessment.expected),
@@ -179,16 +185,16 @@ def _indicator_json(indicator: IndicatorView) -> dict[str, Any]:
 
 def _node_json(node: NodeView) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "code": node.code,
-        "kind": node.kind.value,
-        "title": node.title,
+        "code": node.info.code,
+        "kind": node.info.kind.value,
+        "title": node.info.title,
         "department": node.department.name,
         "completion": _round(node.rollup.completion),
         "expected": _round(node.rollup.expected),
         "status": node.rollup.status.value,
         "children": [_node_json(child) for child in node.children],
     }
-    if node.kind is NodeKind.MEASURE:
+    if node.info.kind is NodeKind.MEASURE:
         data["indicators"] = [_indicator_json(i) for i in node.indicators]
     return data
 
@@ -197,12 +203,12 @@ def tree_json(view: PlanView) -> dict[str, Any]:
     """The `tree --json` document: {"plan": …, "departments": […], "nodes": […]}."""
     return {
         "plan": {
-            "code": view.code,
-            "title": view.title,
-            "year": view.year,
-            "start": view.start.isoformat(),
-            "end": view.end.isoformat(),
-            "source": view.source,
+            "code": view.info.code,
+            "title": view.info.title,
+            "year": view.info.year,
+            "start": view.info.start.isoformat(),
+            "end": view.info.end.isoformat(),
+            "source": view.info.source,
             "as_of": view.as_of,
             "completion": _round(view.rollup.completion),
             "expected": _round(view.rollup.expected),

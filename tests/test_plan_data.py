@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
+from desktop.models.database import Database
 from desktop.models.errors import PlanSourceError
 from desktop.models.plan_source import build_seed, load_plan_source, parse_plan_source
+from desktop.models.records import IndicatorFacts, NodeFacts, shared_fields
+from desktop.models.workspace import PlanWorkspace
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_SOURCE = ROOT / "data" / "plan_2025.toml"
@@ -118,6 +121,22 @@ def test_qualitative_commitments_are_milestones() -> None:
         "推行首席标准官制度",
     ):
         assert commitment in milestones
+
+
+def test_the_program_shows_what_the_plan_source_states(database: Database) -> None:
+    """Targets, baselines, due dates, weights and quotes arrive unchanged, and so do the
+    departments that lead each node and own each indicator."""
+    spec = load_plan_source(PLAN_SOURCE)
+    workspace = PlanWorkspace(database)
+    short_names = {d.id: d.short_name for d in workspace.departments.values()}
+    assert {
+        i.code: (shared_fields(i, IndicatorFacts), short_names[i.department_id])
+        for i in workspace.indicators.values()
+    } == {i.code: (shared_fields(i, IndicatorFacts), i.department) for i in spec.indicators}
+    assert {
+        n.code: (shared_fields(n, NodeFacts), short_names[n.department_id])
+        for n in workspace.nodes.values()
+    } == {n.code: (shared_fields(n, NodeFacts), n.department) for n in spec.nodes}
 
 
 def test_the_committed_seed_matches_a_fresh_build(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def test_a_refresh_reassesses_the_indicator_and_rolls_up_its_ancestors(
     # the incremental result equals a full evaluation from the database
     fresh = evaluate_plan(database, as_of="2025-06")
     assert fresh.rollup.completion == workspace.plan_rollup.completion
-    assert {n.code: n.rollup.status for n in fresh.nodes()} == {
+    assert {n.info.code: n.rollup.status for n in fresh.nodes()} == {
         workspace.nodes[n].code: workspace.rollups[n].status for n in workspace.nodes
     }
 

@@ -49,9 +49,10 @@ from desktop.models.figures import (
     parse_state,
 )
 from desktop.models.history import entries_details
+from desktop.models.records import DepartmentInfo
 from desktop.models.schema import IndicatorKind, MilestoneState
 from desktop.models.service import NOTE_MAX_LENGTH, Changes, EntryEdit, EntryService
-from desktop.models.workspace import DepartmentInfo, PlanWorkspace
+from desktop.models.workspace import PlanWorkspace
 
 # How far one month may move a figure before the import warns (a share of target − baseline).
 JUMP_SHARE = 0.5

@@ -38,9 +38,10 @@ from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
 from desktop.models.progress import STATE_BY_CODE, parse_period, period_end
+from desktop.models.records import DepartmentInfo, IndicatorInfo
 from desktop.models.schema import MilestoneState
 from desktop.models.service import NOTE_MAX_LENGTH
-from desktop.models.workspace import DepartmentInfo, IndicatorInfo, PlanWorkspace
+from desktop.models.workspace import PlanWorkspace
 
 RETURN_DAYS_AFTER_MONTH = 5
 MAPPING_CHUNK = 30_000  # templates are due back on the 5th of the following month

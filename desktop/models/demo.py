@@ -24,9 +24,10 @@ from desktop.models.database import DEMO_KEY, Database, open_database, write_met
 from desktop.models.errors import TargetMonitorError
 from desktop.models.locations import bundled_seed_path
 from desktop.models.progress import month_number, parse_period, period_of
+from desktop.models.records import IndicatorInfo
 from desktop.models.schema import Entry, IndicatorKind, MilestoneState
 from desktop.models.service import EntryEdit, EntryService, unreported
-from desktop.models.workspace import IndicatorInfo, PlanWorkspace, default_period
+from desktop.models.workspace import PlanWorkspace, default_period
 
 DEMO_LABEL = "演示数据 · 非真实填报"
 DEMO_COLOUR = "#c0392b"  # the label's red, in the window, on printed pages and in workbooks

@@ -130,7 +130,7 @@ def _entry_problems(session: Session) -> list[str]:
     if orphans:
         problems.append(f"{orphans} entries belong to no indicator")
     rows = session.execute(
-        select(Entry, Indicator.code, Indicator.kind, Plan.start_date, Plan.end_date)
+        select(Entry, Indicator.code, Indicator.kind, Plan.start, Plan.end)
         .join(Indicator, Entry.indicator_id == Indicator.id)
         .join(Node, Indicator.measure_id == Node.id)
         .join(Plan, Node.plan_id == Plan.id)

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models.database import create_database, finalize_for_distribution
 from desktop.models.errors import PlanSourceError
+from desktop.models.records import IndicatorFacts, NodeFacts, shared_fields
 from desktop.models.schema import (
     Department,
     Direction,
@@ -38,12 +39,9 @@ class SourceDocument:
 
 
 @dataclass(frozen=True)
-class NodeSpec:
-    code: str
-    title: str
-    department: str
+class NodeSpec(NodeFacts):
+    department: str  # short name
     section: str
-    quote: str
 
     @property
     def depth(self) -> int:
@@ -55,23 +53,10 @@ class NodeSpec:
 
 
 @dataclass(frozen=True)
-class IndicatorSpec:
-    code: str
-    name: str
-    unit: str
-    kind: IndicatorKind
-    direction: Direction
-    target: float | None
-    stretch_target: float | None
-    baseline: float | None
-    baseline_date: dt.date | None
-    baseline_source: str | None
+class IndicatorSpec(IndicatorFacts):
+    baseline_source: str | None  # a key of [sources]
     baseline_quote: str | None
-    due: dt.date
-    department: str
-    weight: float
-    quote: str
-    note: str
+    department: str  # short name
 
     @property
     def measure_code(self) -> str:
@@ -121,26 +106,9 @@ class _Table:
         return None if value is None else float(value)
 
 
-_NODE_KEYS = {"code", "title", "department", "section", "quote"}
-_INDICATOR_KEYS = {
-    "code",
-    "name",
-    "unit",
-    "kind",
-    "direction",
-    "target",
-    "stretch_target",
-    "baseline",
-    "baseline_date",
-    "baseline_source",
-    "baseline_quote",
-    "baseline_note",
-    "due",
-    "department",
-    "weight",
-    "quote",
-    "note",
-}
+_NODE_KEYS = {f.name for f in fields(NodeSpec)}
+# The source may explain a baseline in baseline_note; it has no field, it joins the note.
+_INDICATOR_KEYS = {f.name for f in fields(IndicatorSpec)} | {"baseline_note"}
 
 
 def load_plan_source(path: Path) -> PlanSpec:
@@ -211,9 +179,7 @@ def _department(index: int, raw: Any) -> tuple[str, str]:
 def _node(raw: Any) -> NodeSpec:
     code = raw.get("code", "?") if isinstance(raw, dict) else "?"
     table = _Table(raw, f"node {code}", _NODE_KEYS)
-    return NodeSpec(
-        *(table.get(key, str) for key in ("code", "title", "department", "section", "quote"))
-    )
+    return NodeSpec(**{f.name: table.get(f.name, str) for f in fields(NodeSpec)})
 
 
 def _indicator(raw: Any, plan_end: dt.date) -> IndicatorSpec:
@@ -345,8 +311,8 @@ def populate(session: Session, spec: PlanSpec) -> Plan:
         code=spec.code,
         title=spec.title,
         year=spec.year,
-        start_date=spec.start,
-        end_date=spec.end,
+        start=spec.start,
+        end=spec.end,
         source=f"{spec.source.file} ({spec.source.title}, {spec.source.published.isoformat()})",
         declared_projects=spec.declared_shape[0],
         declared_tasks=spec.declared_shape[1],
@@ -360,15 +326,13 @@ def populate(session: Session, spec: PlanSpec) -> Plan:
         order = siblings.get(item.parent_code, 0)
         siblings[item.parent_code] = order + 1
         node = Node(
+            **shared_fields(item, NodeFacts),
             plan=plan,
             parent=nodes.get(item.parent_code) if item.parent_code else None,
             kind=_NODE_KINDS[item.depth],
-            code=item.code,
-            title=item.title,
             department=departments[item.department],
             sort_order=order,
             source=cite(spec.source, item.section),
-            quote=item.quote,
         )
         nodes[item.code] = node
         sections[item.code] = item.section
@@ -384,24 +348,12 @@ def populate(session: Session, spec: PlanSpec) -> Plan:
         )
         session.add(
             Indicator(
+                **shared_fields(wanted, IndicatorFacts),
                 measure=nodes[wanted.measure_code],
-                code=wanted.code,
-                name=wanted.name,
-                unit=wanted.unit,
-                kind=wanted.kind,
-                direction=wanted.direction,
-                target=wanted.target,
-                stretch_target=wanted.stretch_target,
-                baseline=wanted.baseline,
-                baseline_date=wanted.baseline_date,
                 baseline_source=baseline_source,
-                due_date=wanted.due,
                 department=departments[wanted.department],
-                weight=wanted.weight,
                 sort_order=order,
                 source=cite(spec.source, sections[wanted.measure_code]),
-                quote=wanted.quote,
-                note=wanted.note,
             )
         )
     return plan

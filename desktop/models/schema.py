@@ -99,8 +99,9 @@ class Plan(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     year: Mapped[int]
-    start_date: Mapped[dt.date] = mapped_column(Date)
-    end_date: Mapped[dt.date] = mapped_column(Date)
+    # Attributes are named like the fields of desktop.models.records; columns keep their names.
+    start: Mapped[dt.date] = mapped_column("start_date", Date)
+    end: Mapped[dt.date] = mapped_column("end_date", Date)
     source: Mapped[str] = mapped_column(Text)
     # The shape the document announces ("6 projects, 12 key tasks, 30 measures"), checked.
     declared_projects: Mapped[int]
@@ -165,7 +166,8 @@ class Indicator(Base):
     baseline: Mapped[float | None] = mapped_column(Float)
     baseline_date: Mapped[dt.date | None] = mapped_column(Date)
     baseline_source: Mapped[str | None] = mapped_column(Text)
-    due_date: Mapped[dt.date] = mapped_column(Date)
+    # Named like IndicatorInfo.due (desktop.models.records); the column keeps its name.
+    due: Mapped[dt.date] = mapped_column("due_date", Date)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     yellow_threshold: Mapped[float | None] = mapped_column(Float)

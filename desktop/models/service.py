@@ -456,7 +456,7 @@ class EntryService:
     @staticmethod
     def _indicator(session: Session, indicator_id: int, period: str) -> Indicator:
         row = session.execute(
-            select(Indicator, Plan.start_date, Plan.end_date)
+            select(Indicator, Plan.start, Plan.end)
             .join(Node, Indicator.measure_id == Node.id)
             .join(Plan, Node.plan_id == Plan.id)
             .where(Indicator.id == indicator_id)

@@ -16,8 +16,9 @@ from enum import Enum
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
 from desktop.models.progress import Rollup, Status, Thresholds, parse_period, rollup
+from desktop.models.records import DepartmentInfo, IndicatorInfo
 from desktop.models.schema import MilestoneState, NodeKind
-from desktop.models.workspace import DepartmentInfo, IndicatorInfo, PlanWorkspace
+from desktop.models.workspace import PlanWorkspace
 
 # The order the status words are counted in, and the legend's order.
 STATUS_ORDER = (Status.COMPLETED, Status.GREEN, Status.YELLOW, Status.RED, Status.NOT_REPORTED)

@@ -10,8 +10,7 @@ import datetime as dt
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from sqlalchemy import String, case, func, select, type_coerce
@@ -38,114 +37,15 @@ from desktop.models.progress import (
     periods_in,
     rollup_arrays,
 )
-from desktop.models.schema import (
-    Department,
-    Direction,
-    Entry,
-    Indicator,
-    IndicatorKind,
-    MilestoneState,
-    Node,
-    NodeKind,
-    Plan,
+from desktop.models.records import (
+    DepartmentInfo,
+    EntryInfo,
+    IndicatorInfo,
+    NodeInfo,
+    PlanInfo,
+    columns,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DepartmentInfo:
-    id: int
-    name: str
-    short_name: str
-
-
-@dataclass(frozen=True, slots=True)
-class PlanInfo:
-    id: int
-    code: str
-    title: str
-    year: int
-    start: dt.date
-    end: dt.date
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class NodeInfo:
-    id: int
-    code: str
-    kind: NodeKind
-    title: str
-    department_id: int
-    parent_id: int | None
-    child_ids: tuple[int, ...]
-    indicator_ids: tuple[int, ...]
-    source: str
-    quote: str
-
-
-@dataclass(frozen=True, slots=True)
-class IndicatorInfo:
-    id: int
-    measure_id: int
-    code: str
-    name: str
-    unit: str
-    kind: IndicatorKind
-    direction: Direction
-    target: float | None
-    stretch_target: float | None
-    baseline: float | None
-    baseline_date: dt.date | None
-    baseline_source: str | None
-    due: dt.date
-    department_id: int
-    weight: float
-    yellow_threshold: float | None
-    red_threshold: float | None
-    source: str
-    quote: str
-    note: str
-
-    @property
-    def is_milestone(self) -> bool:
-        return self.kind is IndicatorKind.MILESTONE
-
-
-class EntryInfo(NamedTuple):
-    """What the assessment needs of an entry; notes and provenance are read on demand."""
-
-    value: float | None
-    state: MilestoneState | None
-    version: int
-
-    @property
-    def reported(self) -> float | MilestoneState | None:
-        return self.state if self.state is not None else self.value
-
-
-# IndicatorInfo's fields as Indicator's column names, in order.
-_INDICATOR_COLUMNS = (
-    "id",
-    "measure_id",
-    "code",
-    "name",
-    "unit",
-    "kind",
-    "direction",
-    "target",
-    "stretch_target",
-    "baseline",
-    "baseline_date",
-    "baseline_source",
-    "due_date",
-    "department_id",
-    "weight",
-    "yellow_threshold",
-    "red_threshold",
-    "source",
-    "quote",
-    "note",
-)
+from desktop.models.schema import Department, Direction, Entry, Indicator, Node, Plan
 
 
 class _AssessmentView(Mapping[int, Assessment]):
@@ -218,75 +118,47 @@ class PlanWorkspace:
 
     def _load_structure(self) -> None:
         with self.database.read() as session:
-            query = select(Plan).order_by(Plan.id)
+            query = select(*columns(PlanInfo, Plan)).order_by(Plan.id)
             if self._plan_code is not None:
                 query = query.where(Plan.code == self._plan_code)
-            plan = session.scalars(query).first()
+            plan = session.execute(query).first()
             if plan is None:
                 raise TargetMonitorError(
                     "the database holds no plan"
                     if self._plan_code is None
                     else f"no plan with code '{self._plan_code}'"
                 )
-            self.plan = PlanInfo(
-                plan.id,
-                plan.code,
-                plan.title,
-                plan.year,
-                plan.start_date,
-                plan.end_date,
-                plan.source,
-            )
+            self.plan = PlanInfo(*plan)
             # Demo figures (`target-monitor demo`) are labelled as such wherever they show.
             self.demo = demo_mark(session) is not None
             self.departments = {
-                row.id: DepartmentInfo(row.id, row.name, row.short_name)
+                row.id: DepartmentInfo(*row)
                 for row in session.execute(
-                    select(Department.id, Department.name, Department.short_name).order_by(
-                        Department.id
-                    )
+                    select(*columns(DepartmentInfo, Department)).order_by(Department.id)
                 )
             }
             node_rows = session.execute(
-                select(
-                    Node.id,
-                    Node.code,
-                    Node.kind,
-                    Node.title,
-                    Node.department_id,
-                    Node.parent_id,
-                    Node.source,
-                    Node.quote,
-                )
-                .where(Node.plan_id == plan.id)
+                select(*columns(NodeInfo, Node))
+                .where(Node.plan_id == self.plan.id)
                 .order_by(Node.sort_order, Node.id)
             ).all()
             indicator_rows = session.execute(
-                select(*(getattr(Indicator, name) for name in _INDICATOR_COLUMNS))
+                select(*columns(IndicatorInfo, Indicator))
                 .join(Node, Indicator.measure_id == Node.id)
-                .where(Node.plan_id == plan.id)
+                .where(Node.plan_id == self.plan.id)
                 .order_by(Indicator.sort_order, Indicator.id)
             ).all()
-            self.indicators = {row[0]: IndicatorInfo(*row) for row in indicator_rows}
+            infos = [IndicatorInfo(*row) for row in indicator_rows]
+            self.indicators = {info.id: info for info in infos}
         children: dict[int | None, list[int]] = defaultdict(list)
         for row in node_rows:
             children[row.parent_id].append(row.id)
         own: dict[int, list[int]] = defaultdict(list)
         for indicator in self.indicators.values():
             own[indicator.measure_id].append(indicator.id)
+        # The row fills the stored fields; the computed ones, the links, come last.
         self.nodes = {
-            row.id: NodeInfo(
-                row.id,
-                row.code,
-                row.kind,
-                row.title,
-                row.department_id,
-                row.parent_id,
-                tuple(children[row.id]),
-                tuple(own[row.id]),
-                row.source,
-                row.quote,
-            )
+            row.id: NodeInfo(*(*row, tuple(children[row.id]), tuple(own[row.id])))
             for row in node_rows
         }
         self.root_ids = tuple(children[None])

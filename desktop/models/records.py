@@ -1,0 +1,123 @@
+"""The records a plan is read as: plans, departments, nodes, indicators and entries.
+
+Each field of a record is named after its table's ORM attribute, so the columns a query selects
+are derived from the fields (`columns`) and a row becomes a record without a second list of
+names. What the plan document says of a node or an indicator (`NodeFacts`, `IndicatorFacts`) is
+declared once here and shared with the plan source (`desktop.models.plan_source`); the
+snapshots of `desktop.models.overview` hold these records instead of copying their fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+from desktop.models.schema import Base, Direction, IndicatorKind, MilestoneState, NodeKind
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+    from sqlalchemy.orm import InstrumentedAttribute
+
+# Marks a field that is worked out while reading (a node's children): it has no column.
+_COMPUTED: Final = "computed"
+
+
+def columns(
+    record: type[DataclassInstance], table: type[Base]
+) -> tuple[InstrumentedAttribute[Any], ...]:
+    """The ORM attributes of `table` that `record` is read from, in the order of its fields."""
+    return tuple(getattr(table, f.name) for f in fields(record) if not f.metadata.get(_COMPUTED))
+
+
+def shared_fields(record: DataclassInstance, base: type[DataclassInstance]) -> dict[str, Any]:
+    """The values of the fields `record` has from `base`, by name: keyword arguments for the ORM."""
+    return {f.name: getattr(record, f.name) for f in fields(base)}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    id: int
+    code: str
+    title: str
+    year: int
+    start: dt.date
+    end: dt.date
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentInfo:
+    id: int
+    name: str
+    short_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFacts:
+    """What the plan document says of a project, task or measure."""
+
+    code: str
+    title: str
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo(NodeFacts):
+    id: int
+    kind: NodeKind
+    department_id: int
+    parent_id: int | None
+    source: str
+    child_ids: tuple[int, ...] = field(metadata={_COMPUTED: True})
+    indicator_ids: tuple[int, ...] = field(metadata={_COMPUTED: True})
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorFacts:
+    """What the plan document says of an indicator: its target, baseline, due date and weight."""
+
+    code: str
+    name: str
+    unit: str
+    kind: IndicatorKind
+    direction: Direction
+    target: float | None
+    stretch_target: float | None
+    baseline: float | None
+    baseline_date: dt.date | None
+    due: dt.date
+    weight: float
+    quote: str
+    note: str
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.kind is IndicatorKind.MILESTONE
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorInfo(IndicatorFacts):
+    id: int
+    measure_id: int
+    baseline_source: str | None  # the cited document and quote the baseline comes from
+    department_id: int
+    yellow_threshold: float | None
+    red_threshold: float | None
+    source: str
+
+
+class EntryInfo(NamedTuple):
+    """What the assessment needs of an entry; notes and provenance are read on demand.
+
+    Built from the workspace's figure matrix, not from a row, hence `state` for the ORM's
+    `milestone_state`.
+    """
+
+    value: float | None
+    state: MilestoneState | None
+    version: int
+
+    @property
+    def reported(self) -> float | MilestoneState | None:
+        return self.state if self.state is not None else self.value
