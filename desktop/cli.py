@@ -44,9 +44,10 @@ from desktop.models.locations import (
     source_checkout_path,
 )
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
+from desktop.models.periods import parse_period
 from desktop.models.plan_source import build_seed
-from desktop.models.progress import Status, parse_period
 from desktop.models.schema import IndicatorKind, NodeKind
+from desktop.models.status_rule import Status
 from desktop.models.status_sheet import SupervisionNotice, build_documents
 from desktop.models.workspace import PlanWorkspace
 

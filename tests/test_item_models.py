@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from desktop.models.history import entry_history
-from desktop.models.progress import Status
+from desktop.models.status_rule import Status
 from tests.ui_helpers import indicator_id
 
 from desktop.ui.controller import CellEdit

@@ -19,8 +19,8 @@ from desktop.cli import main
 from desktop.exchange.report import ReportCancelled
 from desktop.models.database import Database
 from desktop.models.errors import TargetMonitorError
-from desktop.models.progress import Status
 from desktop.models.service import NO_ENTRY, EntryEdit, EntryService
+from desktop.models.status_rule import Status
 from desktop.models.status_sheet import (
     RowKind,
     SupervisionNotice,

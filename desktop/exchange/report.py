@@ -21,7 +21,7 @@ from desktop.models.demo import DEMO_COLOUR, DEMO_LABEL
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
-from desktop.models.progress import Status
+from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
 
 # The status column's words in the order the counts are listed.

@@ -1,4 +1,5 @@
-"""Writing a department's monthly template (DESIGN §5): hard to fill wrongly, easy to check."""
+"""Writing a department's monthly template (docs/guide.md, "Excel exchange"): hard to fill wrongly,
+easy to check."""
 
 from __future__ import annotations
 
@@ -36,9 +37,10 @@ from desktop.exchange.xlsx import CellFactory, save_atomically
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
-from desktop.models.progress import STATE_BY_CODE, parse_period, period_end
+from desktop.models.periods import parse_period, period_end
 from desktop.models.schema import MilestoneState
 from desktop.models.service import NOTE_MAX_LENGTH
+from desktop.models.status_rule import STATE_BY_CODE
 from desktop.models.workspace import DepartmentInfo, IndicatorInfo, PlanWorkspace
 
 RETURN_DAYS_AFTER_MONTH = 5

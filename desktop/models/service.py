@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, StaleEditError
-from desktop.models.progress import parse_period, period_of
+from desktop.models.periods import parse_period, period_of
 from desktop.models.schema import (
     AuditEvent,
     BatchState,

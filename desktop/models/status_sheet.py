@@ -15,8 +15,9 @@ from enum import Enum
 
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
-from desktop.models.progress import Rollup, Status, Thresholds, parse_period, rollup
+from desktop.models.periods import parse_period
 from desktop.models.schema import MilestoneState, NodeKind
+from desktop.models.status_rule import Rollup, Status, Thresholds, rollup_leaves
 from desktop.models.workspace import DepartmentInfo, IndicatorInfo, PlanWorkspace
 
 # The order the status words are counted in, and the legend's order.
@@ -169,8 +170,8 @@ def _indicator_row(
 
 def _leaves_rollup(workspace: PlanWorkspace, indicator_ids: list[int]) -> Rollup:
     """A weighted roll-up of some indicators directly (a department's share of the plan)."""
-    return rollup(
-        leaves=[(workspace.indicators[i].weight, workspace.assessments[i]) for i in indicator_ids]
+    return rollup_leaves(
+        [(workspace.indicators[i].weight, workspace.assessments[i]) for i in indicator_ids]
     )
 
 

@@ -17,9 +17,9 @@ from desktop.models.database import Database
 from desktop.models.errors import DatabaseWriteError, InvalidEntryError, StaleEditError
 from desktop.models.figures import format_figure
 from desktop.models.history import entry_details
-from desktop.models.progress import Thresholds
 from desktop.models.schema import MilestoneState
 from desktop.models.service import Changes, EntryEdit, EntryService
+from desktop.models.status_rule import Thresholds
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.i18n import state_text

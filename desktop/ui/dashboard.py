@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.progress import Rollup, Status
+from desktop.models.status_rule import Rollup, Status
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.controller import PlanController

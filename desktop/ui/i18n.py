@@ -7,8 +7,9 @@ from PySide6.QtGui import QColor
 
 from desktop.models.figures import FigureError, FigureProblem
 from desktop.models.locations import bundled_file
-from desktop.models.progress import Status, parse_period
+from desktop.models.periods import parse_period
 from desktop.models.schema import IndicatorKind, MilestoneState
+from desktop.models.status_rule import Status
 
 STATUS_COLOURS = {
     Status.COMPLETED: QColor("#1f6fb2"),

@@ -41,7 +41,7 @@ from desktop.exchange.report import ReportCancelled
 from desktop.models.demo import DEMO_COLOUR, DEMO_LABEL
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
-from desktop.models.progress import FINAL_STRETCH_MONTHS, Status
+from desktop.models.status_rule import FINAL_STRETCH_MONTHS, Status
 from desktop.models.status_sheet import (
     STATUS_ORDER,
     Document,

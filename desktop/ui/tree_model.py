@@ -15,8 +15,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from desktop.models.progress import Rollup, Status
 from desktop.models.schema import MilestoneState, NodeKind
+from desktop.models.status_rule import Rollup, Status
 from desktop.models.status_sheet import latest_report, target_text
 from desktop.models.workspace import PlanWorkspace
 
