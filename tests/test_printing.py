@@ -21,14 +21,14 @@ from desktop.models.database import Database
 from desktop.models.errors import TargetMonitorError
 from desktop.models.service import NO_ENTRY, EntryEdit, EntryService
 from desktop.models.status_rule import Status
-from desktop.models.status_sheet import (
+from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.status_sheet import (
     RowKind,
     SupervisionNotice,
     build_documents,
     build_notices,
     build_status_sheet,
 )
-from desktop.models.workspace import PlanWorkspace
 from tests.ui_helpers import messages
 
 from desktop.ui.main_window import MainWindow

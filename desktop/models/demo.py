@@ -28,8 +28,6 @@ from desktop.models.schema import Entry, IndicatorKind, MilestoneState
 from desktop.models.service import NO_ENTRY, EntryEdit, EntryService
 from desktop.models.workspace import IndicatorInfo, PlanWorkspace, default_period
 
-DEMO_LABEL = "演示数据 · 非真实填报"
-DEMO_COLOUR = "#c0392b"  # the label's red, in the window, on printed pages and in workbooks
 DEMO_USER = "演示数据"
 NOTE_PREFIX = "【演示】"
 DEFAULT_SEED = 2025
@@ -144,7 +142,7 @@ def fill_demo(
     months = workspace.months[: workspace.months.index(last) + 1]
     now = (clock or dt.datetime.now)()
     with database.write() as session:
-        mark = f"{DEMO_LABEL}: generated {now:%Y-%m-%d %H:%M}, {months[0]} to {last}, seed {seed}"
+        mark = f"demo figures generated {now:%Y-%m-%d %H:%M}, {months[0]} to {last}, seed {seed}"
         write_meta(session, DEMO_KEY, mark)
     rng = random.Random(seed)
     edits: list[EntryEdit] = []

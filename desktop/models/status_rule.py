@@ -31,23 +31,11 @@ class Status(enum.StrEnum):
     RED = "red"
 
     @property
-    def label(self) -> str:
-        """The Chinese word users read next to the light."""
-        return _STATUS_LABELS[self]
-
-    @property
     def severity(self) -> int:
         """Higher is worse; a parent shows the worst status among its children."""
         return _SEVERITY[self]
 
 
-_STATUS_LABELS = {
-    Status.COMPLETED: "已完成",
-    Status.NOT_REPORTED: "未填报",
-    Status.GREEN: "正常",
-    Status.YELLOW: "滞后",
-    Status.RED: "严重滞后",
-}
 _SEVERITY = {
     Status.COMPLETED: 0,
     Status.GREEN: 1,

@@ -54,12 +54,12 @@ from desktop.models.backup import (
     restore,
 )
 from desktop.models.database import damage_of
-from desktop.models.demo import DEMO_COLOUR
 from desktop.models.errors import DatabaseDamagedError
 from desktop.models.history import import_batches
 from desktop.models.locations import NOTICES_FILE, bundled_file, network_share
 from desktop.models.status_rule import Status, Thresholds
-from desktop.models.status_sheet import build_documents
+from desktop.presentation.status_sheet import build_documents
+from desktop.presentation.wording import DEMO_COLOUR
 
 from desktop.ui.background import BackgroundError, Progress, run_in_background, run_quietly
 from desktop.ui.backups import BackupsDialog

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.errors import TargetMonitorError
-from desktop.models.status_sheet import Document
 from desktop.models.workspace import DepartmentInfo, PlanWorkspace
+from desktop.presentation.status_sheet import Document
 
 from desktop.ui.i18n import month_label
 from desktop.ui.printing import page_layout, paint_documents, title_of

@@ -13,10 +13,10 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QVBoxLayout, QWidget
 
-from desktop.models.demo import DEMO_COLOUR
 from desktop.models.figures import format_figure
 from desktop.models.periods import month_number
 from desktop.models.status_rule import STATE_BY_CODE, STATE_CODES, Status
+from desktop.presentation.wording import DEMO_COLOUR, percent_text
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import STATUS_COLOURS, state_text
@@ -319,7 +319,7 @@ class TrendChart(QWidget):
             ),
         )
         self._add_tooltips(
-            xs, list(workspace.months[: len(own)]), [f"{r.completion:.1%}" for r in own]
+            xs, list(workspace.months[: len(own)]), [percent_text(r.completion) for r in own]
         )
         for number, child in enumerate(shown):
             assert child is not None

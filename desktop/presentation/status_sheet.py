@@ -15,13 +15,11 @@ from enum import Enum
 
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
-from desktop.models.periods import parse_period
 from desktop.models.schema import MilestoneState, NodeKind
 from desktop.models.status_rule import Rollup, Status, Thresholds, rollup_leaves
-from desktop.models.workspace import DepartmentInfo, IndicatorInfo, PlanWorkspace
+from desktop.models.workspace import DepartmentInfo, PlanWorkspace
+from desktop.presentation.wording import month_text, target_text
 
-# The order the status words are counted in, and the legend's order.
-STATUS_ORDER = (Status.COMPLETED, Status.GREEN, Status.YELLOW, Status.RED, Status.NOT_REPORTED)
 NOTICE_STATUSES = (Status.RED, Status.YELLOW)
 
 
@@ -90,22 +88,6 @@ class SupervisionNotice:
 
 
 Document = StatusSheet | SupervisionNotice
-
-
-def month_text(period: str) -> str:
-    """ "2025-06" → "2025年6月"."""
-    year, month = parse_period(period)
-    return f"{year}年{month}月"
-
-
-def target_text(indicator: IndicatorInfo) -> str:
-    """The target as people write it: "300 个", "1.1—1.2 万亿元", or the milestone's date."""
-    if indicator.target is None:
-        return f"{indicator.due:%Y-%m-%d}前完成"
-    text = format_figure(indicator.target)
-    if indicator.stretch_target is not None:
-        text += f"—{format_figure(indicator.stretch_target)}"
-    return f"{text} {indicator.unit}".strip()
 
 
 def latest_report(
