@@ -250,13 +250,13 @@ def _meets_and_completion(
     """Whether each value reaches its target in the indicator's direction, and its completion
     (A − B) / (T − B), uncapped; where T = B, 100 % once the value meets T, else 0 %.
 
-    Element by element, for arrays or for one value (then as arrays of no dimension).
+    Element by element, for arrays or for one value (then as arrays of no dimension). Nothing
+    divides by zero, and NaN (no figure, a milestone's target) passes through quietly.
     """
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        meets = np.where(at_most, value <= target, value >= target)
-        flat = target == baseline
-        done = np.where(flat, meets, (value - baseline) / np.where(flat, 1.0, target - baseline))
-    return meets, done.astype(np.float64)
+    meets = np.where(at_most, value <= target, value >= target)
+    flat = target == baseline
+    done = np.where(flat, meets, (value - baseline) / np.where(flat, 1.0, target - baseline))
+    return meets, done
 
 
 def _expected(facts: IndicatorArrays, as_of_day: int) -> npt.NDArray[np.float64]:
