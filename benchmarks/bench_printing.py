@@ -33,7 +33,7 @@ import json, time, resource
 from pathlib import Path
 from desktop.models.database import open_database
 from desktop.models.workspace import PlanWorkspace
-from desktop.models.status_sheet import build_documents
+from desktop.presentation.status_sheet import build_documents
 from desktop.ui.printing import headless_application, write_pdf
 headless_application()
 database = open_database(Path({str(database)!r}))

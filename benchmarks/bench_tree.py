@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from desktop.models.database import open_database
 from desktop.models.overview import evaluate_plan
-from desktop.models.progress import periods_in
+from desktop.models.periods import periods_in
 from desktop.models.schema import Indicator, IndicatorKind, MilestoneState
 from desktop.models.service import EntryService
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from desktop.models.database import create_database, finalize_for_distribution
-from desktop.models.progress import periods_in
+from desktop.models.periods import periods_in
 from desktop.models.schema import (
     Department,
     Direction,

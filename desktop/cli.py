@@ -33,7 +33,7 @@ from desktop.models.backup import (
     set_aside,
 )
 from desktop.models.database import Database, describe_failure, open_database
-from desktop.models.demo import DEFAULT_SEED, DEMO_LABEL, create_demo
+from desktop.models.demo import DEFAULT_SEED, create_demo
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.integrity import check_database
@@ -44,12 +44,20 @@ from desktop.models.locations import (
     source_checkout_path,
 )
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
+from desktop.models.periods import parse_period
 from desktop.models.plan_source import build_seed
-from desktop.models.progress import Status, parse_period
 from desktop.models.records import IndicatorInfo
 from desktop.models.schema import IndicatorKind, NodeKind
-from desktop.models.status_sheet import SupervisionNotice, build_documents
+from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.status_sheet import SupervisionNotice, build_documents
+from desktop.presentation.wording import (
+    DEMO_LABEL,
+    STATUS_ORDER,
+    STATUS_WORDS,
+    percent_text,
+    target_text,
+)
 
 PROG = "target-monitor"
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
@@ -64,18 +72,11 @@ _KIND_WORDS = {
 # --- formatting ----------------------------------------------------------------------------
 
 
-def format_percent(fraction: float | None) -> str:
-    return "—" if fraction is None else f"{fraction * 100:.1f}%"
-
-
 def _target_text(indicator: IndicatorInfo) -> str:
     if indicator.kind is IndicatorKind.MILESTONE or indicator.target is None:
         return f"计划 {indicator.due.isoformat()} 前完成"
     relation = "≤ " if indicator.direction.value == "at_most" else ""
-    target = format_figure(indicator.target)
-    if indicator.stretch_target is not None:
-        target += f"—{format_figure(indicator.stretch_target)}"
-    text = f"目标 {relation}{target}{indicator.unit}"
+    text = f"目标 {relation}{target_text(indicator, unit=False)}{indicator.unit}"
     if indicator.baseline is not None and indicator.baseline_date is not None:
         text += (
             f"(基线 {format_figure(indicator.baseline)}{indicator.unit},"
@@ -95,7 +96,7 @@ def _latest_text(indicator: IndicatorView) -> str:
 
 
 def _counts_text(counts: dict[Status, int]) -> str:
-    return " · ".join(f"{status.label} {counts.get(status, 0)}" for status in Status)
+    return " · ".join(f"{STATUS_WORDS[status]} {counts.get(status, 0)}" for status in STATUS_ORDER)
 
 
 def render_tree(view: PlanView, out: TextIO) -> None:
@@ -108,8 +109,8 @@ def render_tree(view: PlanView, out: TextIO) -> None:
         f"  数据截至 {view.as_of}\n"
     )
     out.write(
-        f"总体完成率 {format_percent(total.completion)}  序时进度 {format_percent(total.expected)}"
-        f"  状态 {total.status.label}  ({_counts_text(dict(total.counts))})\n"
+        f"总体完成率 {percent_text(total.completion)}  序时进度 {percent_text(total.expected)}"
+        f"  状态 {STATUS_WORDS[total.status]}  ({_counts_text(dict(total.counts))})\n"
     )
     nodes = list(view.nodes())
     shape = " · ".join(
@@ -126,13 +127,13 @@ def _render_node(node: NodeView, depth: int, out: TextIO) -> None:
     pad = "  " * depth
     out.write(
         f"{pad}{node.info.code} {node.info.title}  [{node.department.short_name}]"
-        f"  完成率 {format_percent(node.rollup.completion)}  {node.rollup.status.label}\n"
+        f"  完成率 {percent_text(node.rollup.completion)}  {STATUS_WORDS[node.rollup.status]}\n"
     )
     for indicator in node.indicators:
         out.write(
             f"{pad}  · {indicator.info.code} {indicator.info.name}  {_target_text(indicator.info)}"
-            f"  {_latest_text(indicator)}  完成率 {format_percent(indicator.assessment.completion)}"
-            f"  {indicator.assessment.status.label}  [{indicator.department.short_name}]\n"
+            f"  {_latest_text(indicator)}  完成率 {percent_text(indicator.assessment.completion)}"
+            f"  {STATUS_WORDS[indicator.assessment.status]}  [{indicator.department.short_name}]\n"
         )
     for child in node.children:
         _render_node(child, depth + 1, out)

@@ -16,9 +16,10 @@ from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
 from desktop.models.database import open_database
-from desktop.models.demo import DEMO_LABEL, DEMO_USER, NOTE_PREFIX, create_demo
-from desktop.models.progress import Status
+from desktop.models.demo import DEMO_USER, NOTE_PREFIX, create_demo
+from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.wording import DEMO_LABEL
 from tests.conftest import SEED
 from tests.test_cli import run
 

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
 from desktop import __version__
 from desktop.models.database import Database, open_database
 from desktop.models.locations import DATABASE_FILE_NAME, data_folder, resolve_location
-from desktop.models.progress import Status
 from desktop.models.schema import AuditEvent, Entry, MilestoneState
 from desktop.models.service import EntryService
+from desktop.models.status_rule import Status
 from tests.ui_helpers import (
     ScriptedPrompts,
     grid_index,

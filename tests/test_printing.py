@@ -19,16 +19,16 @@ from desktop.cli import main
 from desktop.exchange.report import ReportCancelled
 from desktop.models.database import Database
 from desktop.models.errors import TargetMonitorError
-from desktop.models.progress import Status
 from desktop.models.service import EntryService
-from desktop.models.status_sheet import (
+from desktop.models.status_rule import Status
+from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.status_sheet import (
     RowKind,
     SupervisionNotice,
     build_documents,
     build_notices,
     build_status_sheet,
 )
-from desktop.models.workspace import PlanWorkspace
 from tests.conftest import new_entry
 from tests.ui_helpers import ScriptedPrompts, messages
 

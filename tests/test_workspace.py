@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from desktop.models.database import Database
 from desktop.models.overview import evaluate_plan
-from desktop.models.progress import Status, Thresholds
+from desktop.models.schema import MilestoneState
 from desktop.models.service import EntryService
+from desktop.models.status_rule import STATE_BY_CODE, Status, Thresholds, assess
 from desktop.models.workspace import PlanWorkspace
+from tests.conftest import new_entry
 
 
 def code_to_id(workspace: PlanWorkspace) -> dict[str, int]:
@@ -66,3 +68,34 @@ def test_indicators_under_follow_the_tree(database: Database) -> None:
     codes = [workspace.indicators[i].code for i in workspace.indicators_under(project_5)]
     assert codes == ["5.1.1-1", "5.1.2-1", "5.2.1-1", "5.2.1-2", "5.2.2-1"]
     assert workspace.months[0] == "2025-01" and len(workspace.months) == 12
+
+
+def test_the_workspace_assesses_each_indicator_as_the_rule_does_alone(
+    database: Database, service: EntryService
+) -> None:
+    """The workspace's matrices (latest figure so far, its month) feed the rule what one
+    indicator's own reports would."""
+    workspace = PlanWorkspace(database, as_of="2025-06")
+    ids = code_to_id(workspace)
+    service.apply(
+        [
+            new_entry(ids["2.1.1-1"], "2025-05", value=100),
+            new_entry(ids["2.1.1-1"], "2025-06", value=130),
+            new_entry(ids["1.1.1-1"], "2025-06", value=9800),
+            new_entry(ids["4.2.3-2"], "2025-03", value=1000),
+            new_entry(ids["5.1.1-1"], "2025-06", milestone_state=MilestoneState.IN_PROGRESS),
+            new_entry(ids["6.2.1-1"], "2025-02", milestone_state=MilestoneState.DONE),
+        ]
+    )
+    workspace.refresh(ids.values())
+    for period in ("2025-01", "2025-06", "2025-11", "2026-01"):
+        workspace.set_period(period)
+        for indicator_id, indicator in workspace.indicators.items():
+            periods, figures = workspace.reported(indicator_id)
+            reported = {
+                p: STATE_BY_CODE[int(f)] if indicator.is_milestone else f
+                for p, f in zip(periods, figures, strict=True)
+            }
+            alone = assess(workspace.rule(indicator_id), reported, period)
+            assert workspace.assessments[indicator_id] == alone
+            assert workspace.assess(indicator_id)._replace(forecast=None) == alone

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.models.database import open_database
 from desktop.models.demo import create_demo
-from desktop.models.status_sheet import build_documents
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.status_sheet import build_documents
 
 from desktop.ui.app import create_main_window
 from desktop.ui.i18n import install_translators

@@ -17,22 +17,19 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop.exchange.xlsx import save_atomically, write_text
-from desktop.models.demo import DEMO_COLOUR, DEMO_LABEL
 from desktop.models.errors import TargetMonitorError
-from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
-from desktop.models.progress import Status
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.wording import (
+    DEMO_COLOUR,
+    DEMO_LABEL,
+    STATUS_ORDER,
+    STATUS_TINTS,
+    STATUS_WORDS,
+    percent_text,
+    target_cell,
+)
 
-# The status column's words in the order the counts are listed.
-STATUS_ORDER = (Status.COMPLETED, Status.NOT_REPORTED, Status.GREEN, Status.YELLOW, Status.RED)
-STATUS_FILLS = {
-    Status.COMPLETED: "C9DAF8",
-    Status.GREEN: "D9EAD3",
-    Status.YELLOW: "FFF2CC",
-    Status.RED: "F4CCCC",
-    Status.NOT_REPORTED: "E7E6E6",
-}
 HEADER_FILL = PatternFill("solid", start_color="D9E2F3")
 PERCENT = "0.0%"
 # Named styles: one lookup per cell rather than new style objects (ten thousand rows).
@@ -96,13 +93,19 @@ def _header(sheet: Worksheet, row: int, titles: tuple[str, ...] | list[str]) -> 
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
+def _rgb(colour: str) -> str:
+    """A "#rrggbb" colour as openpyxl writes it."""
+    return colour.lstrip("#").upper()
+
+
 def _status_colours(sheet: Worksheet, cells: str) -> None:
-    for status, colour in STATUS_FILLS.items():
+    for status in STATUS_ORDER:
+        colour = _rgb(STATUS_TINTS[status])
         fill = PatternFill("solid", start_color=colour, end_color=colour)
         rule = Rule(
             type="cellIs",
             operator="equal",
-            formula=[f'"{status.label}"'],
+            formula=[f'"{STATUS_WORDS[status]}"'],
             dxf=DifferentialStyle(fill=fill),
         )
         sheet.conditional_formatting.add(cells, rule)
@@ -163,11 +166,11 @@ def _label_demo(workbook: Workbook) -> None:
     workbook.properties.keywords = DEMO_LABEL
     for sheet in workbook.worksheets:
         sheet["A3"] = f"【{DEMO_LABEL}】本表数据由演示功能生成,不是各单位填报的数据。"
-        sheet["A3"].font = Font(bold=True, color=DEMO_COLOUR.lstrip("#"))
+        sheet["A3"].font = Font(bold=True, color=_rgb(DEMO_COLOUR))
         header = sheet.oddHeader
         assert header is not None  # openpyxl gives every new sheet its header and footer
         header.center.text = DEMO_LABEL
-        header.center.color = DEMO_COLOUR.lstrip("#")
+        header.center.color = _rgb(DEMO_COLOUR)
 
 
 def _write_summary(
@@ -180,10 +183,11 @@ def _write_summary(
     sheet["A1"] = f"{workspace.plan.title} — 进度情况汇总表"
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = (
-        f"数据截至 {workspace.as_of};总体完成率 {plan.completion:.1%},"
-        f"序时进度 {plan.expected:.1%};生成于 {dt.datetime.now():%Y-%m-%d %H:%M}"
+        f"数据截至 {workspace.as_of};总体完成率 {percent_text(plan.completion)},"
+        f"序时进度 {percent_text(plan.expected)};生成于 {dt.datetime.now():%Y-%m-%d %H:%M}"
     )
-    titles = ["编码", "工程", "完成率", "序时进度", "状态", *(s.label for s in STATUS_ORDER)]
+    counted = [STATUS_WORDS[status] for status in STATUS_ORDER]
+    titles = ["编码", "工程", "完成率", "序时进度", "状态", *counted]
     _header(sheet, 4, titles)
     for offset, project_id in enumerate(projects):
         row = 5 + offset
@@ -194,7 +198,7 @@ def _write_summary(
             project.title,
             rollup.completion,
             rollup.expected,
-            rollup.status.label,
+            STATUS_WORDS[rollup.status],
         ]
         values += [rollup.counts.get(status, 0) for status in STATUS_ORDER]
         for column, value in enumerate(values, start=1):
@@ -247,8 +251,8 @@ def _write_project(
     sheet["A1"] = f"{project.code} {project.title}"
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = (
-        f"数据截至 {workspace.as_of};完成率 {rollup.completion:.1%},"
-        f"序时进度 {rollup.expected:.1%},状态 {rollup.status.label}"
+        f"数据截至 {workspace.as_of};完成率 {percent_text(rollup.completion)},"
+        f"序时进度 {percent_text(rollup.expected)},状态 {STATUS_WORDS[rollup.status]}"
     )
     _header(sheet, 4, INDICATOR_HEADERS)
     row = 4
@@ -263,13 +267,6 @@ def _write_project(
         if latest is not None:
             entry = latest[1]
             shown = entry.state.value if entry.state is not None else entry.value
-        target: CellValue = (
-            indicator.target
-            if indicator.target is not None
-            else (f"{indicator.due:%Y-%m-%d}前完成")
-        )
-        if indicator.stretch_target is not None and indicator.target is not None:
-            target = f"{format_figure(indicator.target)}—{format_figure(indicator.stretch_target)}"
         values = [
             indicator.code,
             f"{task.code} {task.title}",
@@ -277,12 +274,12 @@ def _write_project(
             indicator.name,
             workspace.departments[indicator.department_id].short_name,
             indicator.unit or "—",
-            target,
+            target_cell(indicator),
             shown,
             None if latest is None else latest[0],
             assessment.completion,
             assessment.expected,
-            assessment.status.label,
+            STATUS_WORDS[assessment.status],
         ]
         for column, value in enumerate(values, start=1):
             sheet.cell(row, column, value)

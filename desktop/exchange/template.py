@@ -1,4 +1,5 @@
-"""Writing a department's monthly template (DESIGN §5): hard to fill wrongly, easy to check."""
+"""Writing a department's monthly template (docs/guide.md, "Excel exchange"): hard to fill wrongly,
+easy to check."""
 
 from __future__ import annotations
 
@@ -35,13 +36,14 @@ from desktop.exchange.layout import (
 )
 from desktop.exchange.xlsx import CellFactory, save_atomically
 from desktop.models.errors import TargetMonitorError
-from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
-from desktop.models.progress import STATE_BY_CODE, parse_period, period_end
+from desktop.models.periods import parse_period, period_end
 from desktop.models.records import DepartmentInfo, IndicatorInfo
 from desktop.models.schema import MilestoneState
 from desktop.models.service import NOTE_MAX_LENGTH
+from desktop.models.status_rule import STATE_BY_CODE
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.wording import target_cell
 
 RETURN_DAYS_AFTER_MONTH = 5
 MAPPING_CHUNK = 30_000  # templates are due back on the 5th of the following month
@@ -124,14 +126,6 @@ def _figure_text(indicator: IndicatorInfo, figure: float | None) -> float | str 
     if indicator.is_milestone:
         return STATE_BY_CODE[int(figure)].value
     return float(figure)
-
-
-def _target_text(indicator: IndicatorInfo) -> float | str:
-    if indicator.target is None:
-        return f"{indicator.due:%Y-%m-%d}前完成"
-    if indicator.stretch_target is not None:
-        return f"{format_figure(indicator.target)}—{format_figure(indicator.stretch_target)}"
-    return indicator.target
 
 
 def export_template(
@@ -234,7 +228,7 @@ def _write_row(
         f"{measure.code} {measure.title}",
         indicator.name,
         indicator.unit or "—",
-        _target_text(indicator),
+        target_cell(indicator),
         None if previous is None else _figure_text(indicator, previous[1]),
     ]
     wrapped = (Column.PROJECT, Column.TASK, Column.MEASURE, Column.INDICATOR)

@@ -1,1 +1,1 @@
-"""The domain: ORM schema, database bootstrap, progress rules and the service layer (no Qt)."""
+"""The domain: ORM schema, database bootstrap, the status rule and the service layer (no Qt)."""

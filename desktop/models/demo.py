@@ -23,14 +23,12 @@ from sqlalchemy import func, select
 from desktop.models.database import DEMO_KEY, Database, open_database, write_meta
 from desktop.models.errors import TargetMonitorError
 from desktop.models.locations import bundled_seed_path
-from desktop.models.progress import month_number, parse_period, period_of
+from desktop.models.periods import month_number, parse_period, period_of
 from desktop.models.records import IndicatorInfo
 from desktop.models.schema import Entry, IndicatorKind, MilestoneState
 from desktop.models.service import EntryEdit, EntryService, unreported
 from desktop.models.workspace import PlanWorkspace, default_period
 
-DEMO_LABEL = "演示数据 · 非真实填报"
-DEMO_COLOUR = "#c0392b"  # the label's red, in the window, on printed pages and in workbooks
 DEMO_USER = "演示数据"
 NOTE_PREFIX = "【演示】"
 DEFAULT_SEED = 2025
@@ -145,7 +143,7 @@ def fill_demo(
     months = workspace.months[: workspace.months.index(last) + 1]
     now = (clock or dt.datetime.now)()
     with database.write() as session:
-        mark = f"{DEMO_LABEL}: generated {now:%Y-%m-%d %H:%M}, {months[0]} to {last}, seed {seed}"
+        mark = f"demo figures generated {now:%Y-%m-%d %H:%M}, {months[0]} to {last}, seed {seed}"
         write_meta(session, DEMO_KEY, mark)
     rng = random.Random(seed)
     edits: list[EntryEdit] = []

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
 from desktop.models.database import Database, sqlite_pragma_rows
-from desktop.models.progress import parse_period, period_of
+from desktop.models.periods import parse_period, period_of
 from desktop.models.schema import Entry, Indicator, IndicatorKind, Node, NodeKind, Plan
 
 _PARENT_KIND = {

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from desktop.models.database import Database
-from desktop.models.progress import Assessment, Rollup, Thresholds
 from desktop.models.records import DepartmentInfo, EntryInfo, IndicatorInfo, NodeInfo, PlanInfo
+from desktop.models.status_rule import Assessment, Rollup, Thresholds
 from desktop.models.workspace import PlanWorkspace
 
 

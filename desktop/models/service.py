@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, NothingToImport, StaleEditError
 from desktop.models.figures import VALUE_MAX, FigureError, figure_in_range, format_figure
-from desktop.models.progress import parse_period, period_of
+from desktop.models.periods import parse_period, period_of
 from desktop.models.schema import (
     AuditEvent,
     BatchState,

@@ -7,7 +7,7 @@ saved edit reloads only the entries it touched and rolls up only their ancestors
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -17,7 +17,24 @@ from sqlalchemy import String, case, func, select, type_coerce
 
 from desktop.models.database import Database, demo_mark
 from desktop.models.errors import TargetMonitorError
-from desktop.models.progress import (
+from desktop.models.periods import (
+    month_number,
+    parse_period,
+    period_end,
+    period_numbered,
+    period_of,
+    periods_in,
+)
+from desktop.models.records import (
+    DepartmentInfo,
+    EntryInfo,
+    IndicatorInfo,
+    NodeInfo,
+    PlanInfo,
+    columns,
+)
+from desktop.models.schema import Department, Entry, Indicator, Node, Plan
+from desktop.models.status_rule import (
     STATE_BY_CODE,
     STATE_CODES,
     STATUS_BY_CODE,
@@ -29,23 +46,9 @@ from desktop.models.progress import (
     Status,
     Thresholds,
     assess_arrays,
-    assess_history,
-    assess_milestone_history,
-    month_number,
-    parse_period,
-    period_of,
-    periods_in,
+    forecast,
     rollup_arrays,
 )
-from desktop.models.records import (
-    DepartmentInfo,
-    EntryInfo,
-    IndicatorInfo,
-    NodeInfo,
-    PlanInfo,
-    columns,
-)
-from desktop.models.schema import Department, Direction, Entry, Indicator, Node, Plan
 
 
 class _AssessmentView(Mapping[int, Assessment]):
@@ -165,7 +168,7 @@ class PlanWorkspace:
         self.months = tuple(periods_in(self.plan.start, self.plan.end))
         self._month_of = {period: i for i, period in enumerate(self.months)}
         self._clock_start = plan_clock_start(self.plan.start)
-        self._rules = {i.id: self._rule(i) for i in self.indicators.values() if not i.is_milestone}
+        self._rules = {i.id: self._rule(i) for i in self.indicators.values()}
         self._build_arrays()
 
     def _build_arrays(self) -> None:
@@ -187,32 +190,12 @@ class PlanWorkspace:
         )
         self._weight = np.array([self.indicators[i].weight for i in self._order])
         self._first_month = month_number(self.months[0])
-        self._facts = self._indicator_arrays()
-
-    def _indicator_arrays(self) -> IndicatorArrays:
-        clock = self._clock_start.toordinal()
-        infos = [self.indicators[i] for i in self._order]
-        rules = [self._rules.get(i) for i in self._order]
-        thresholds = [
-            self.thresholds.overridden(info.yellow_threshold, info.red_threshold) for info in infos
-        ]
-        return IndicatorArrays(
-            milestone=np.array([info.is_milestone for info in infos], dtype=np.bool_),
-            baseline=np.array([rule.baseline if rule else 0.0 for rule in rules]),
-            target=np.array([rule.target if rule else np.nan for rule in rules]),
-            start=np.array(
-                [rule.start.toordinal() if rule else clock for rule in rules], dtype=np.int64
-            ),
-            due=np.array([info.due.toordinal() for info in infos], dtype=np.int64),
-            due_month=np.array(
-                [month_number(period_of(info.due)) for info in infos], dtype=np.int64
-            ),
-            at_most=np.array([info.direction is Direction.AT_MOST for info in infos]),
-            yellow=np.array([t.yellow for t in thresholds]),
-            red=np.array([t.red for t in thresholds]),
-        )
+        self._facts = IndicatorArrays.of([self._rules[i] for i in self._order])
 
     def _rule(self, indicator: IndicatorInfo) -> IndicatorRule:
+        thresholds = self.thresholds.overridden(indicator.yellow_threshold, indicator.red_threshold)
+        if indicator.is_milestone:  # its 序时进度 runs from the plan's start to its planned date
+            return IndicatorRule(None, self._clock_start, indicator.due, thresholds=thresholds)
         assert indicator.target is not None
         baseline, start = indicator.baseline, indicator.baseline_date
         if baseline is None or start is None:  # no documented baseline: zero at the start
@@ -223,10 +206,12 @@ class PlanWorkspace:
             due=indicator.due,
             baseline=baseline,
             direction=indicator.direction,
-            thresholds=self.thresholds.overridden(
-                indicator.yellow_threshold, indicator.red_threshold
-            ),
+            thresholds=thresholds,
         )
+
+    def rule(self, indicator_id: int) -> IndicatorRule:
+        """What the status rule knows of an indicator: its target, baseline, dates, thresholds."""
+        return self._rules[indicator_id]
 
     def _load_entries(self, indicator_ids: Iterable[int] | None) -> None:
         """(Re)load entries, of every indicator or of the given ones, into two matrices
@@ -326,14 +311,7 @@ class PlanWorkspace:
                 self._node_parent, self._node_depth, self._owner, self._weight, assessed
             )
             for node_id, position in positions.items():
-                history[node_id].append(
-                    Rollup(
-                        float(rolled.completion[position]),
-                        float(rolled.expected[position]),
-                        STATUS_BY_CODE[int(rolled.status[position])],
-                        {},
-                    )
-                )
+                history[node_id].append(rolled.at(position))
         return history
 
     def _reported(self, indicator_id: int) -> tuple[list[str], list[float]]:
@@ -343,17 +321,17 @@ class PlanWorkspace:
         return [self.months[m] for m in months], [float(figures[m]) for m in months]
 
     def assess(self, indicator_id: int, *, with_forecast: bool = False) -> Assessment:
-        """One indicator's assessment by the scalar rules, with its forecast on request."""
-        indicator = self.indicators[indicator_id]
+        """One indicator's assessment as of the current month, with its forecast on request."""
+        assessment = self.assessments[indicator_id]
+        rule = self._rules[indicator_id]
+        if not with_forecast or rule.is_milestone:
+            return assessment
         periods, figures = self._reported(indicator_id)
-        if indicator.is_milestone:
-            states = [STATE_BY_CODE[int(code)] for code in figures]
-            return assess_milestone_history(
-                self._clock_start, indicator.due, periods, states, self.as_of
-            )
-        return assess_history(
-            self._rules[indicator_id], periods, figures, self.as_of, with_forecast=with_forecast
-        )
+        count = bisect_right(periods, self.as_of)  # later reports are not seen
+        reported = [
+            (period_end(p), v) for p, v in zip(periods[:count], figures[:count], strict=True)
+        ]
+        return assessment._replace(forecast=forecast(rule, reported))
 
     def _assess_all(self) -> None:
         """Every indicator and node as of the current month, with the array rules."""
@@ -368,7 +346,6 @@ class PlanWorkspace:
             index = self._latest_month_index[:, column]
             latest_month = np.where(index >= 0, index + self._first_month, -1)
         self._assessed = assess_arrays(self._facts, latest, latest_month, self.as_of)
-        self._latest_month = latest_month
         self._rolled = rollup_arrays(
             self._node_parent, self._node_depth, self._owner, self._weight, self._assessed
         )
@@ -381,28 +358,11 @@ class PlanWorkspace:
 
     def rollup_at(self, position: int) -> Rollup:
         """The roll-up of the node at an array position (the plan is the last one)."""
-        rolled = self._rolled
-        counts = {
-            STATUS_BY_CODE[code]: int(n) for code, n in enumerate(rolled.counts[position]) if n
-        }
-        return Rollup(
-            float(rolled.completion[position]),
-            float(rolled.expected[position]),
-            STATUS_BY_CODE[int(rolled.status[position])],
-            counts,
-        )
+        return self._rolled.at(position)
 
     def assessment_at(self, position: int) -> Assessment:
         """The assessment of the indicator at an array position."""
-        assessed = self._assessed
-        completion = float(assessed.completion[position])
-        month = int(self._latest_month[position])
-        return Assessment(
-            STATUS_BY_CODE[int(assessed.status[position])],
-            None if np.isnan(completion) else completion,
-            float(assessed.expected[position]),
-            None if month < 0 else f"{month // 12:04d}-{month % 12 + 1:02d}",
-        )
+        return self._assessed.at(position)
 
     def status_of(self, indicator_id: int) -> Status:
         """An indicator's status as of the current month (faster than its assessment)."""
@@ -418,8 +378,8 @@ class PlanWorkspace:
 
     def set_thresholds(self, thresholds: Thresholds) -> None:
         self.thresholds = thresholds
-        self._rules = {i.id: self._rule(i) for i in self.indicators.values() if not i.is_milestone}
-        self._facts = self._indicator_arrays()
+        self._rules = {i.id: self._rule(i) for i in self.indicators.values()}
+        self._facts = IndicatorArrays.of([self._rules[i] for i in self._order])
         self._assess_all()
 
     def reload(self) -> None:
@@ -463,10 +423,10 @@ class PlanWorkspace:
 
     def latest(self, indicator_id: int) -> tuple[str, EntryInfo] | None:
         """The most recent report at or before the evaluated month."""
-        month = int(self._latest_month[self._position[indicator_id]])
+        month = int(self._assessed.latest_month[self._position[indicator_id]])
         if month < 0:
             return None
-        period = f"{month // 12:04d}-{month % 12 + 1:02d}"
+        period = period_numbered(month)
         entry = self.entry(indicator_id, period)
         assert entry is not None
         return period, entry

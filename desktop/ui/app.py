@@ -17,7 +17,7 @@ from desktop.models.backup import (
 from desktop.models.database import damage_of, open_database
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
-from desktop.models.progress import Thresholds
+from desktop.models.status_rule import Thresholds
 
 from desktop.ui.backups import DamagedDatabaseDialog, Recovery
 from desktop.ui.controller import PlanController

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QWidget
 from desktop.models.database import Database
 from desktop.models.errors import OperationCancelled, StaleEditError, TargetMonitorError
 from desktop.models.figures import format_figure
-from desktop.models.progress import Thresholds
 from desktop.models.schema import MilestoneState
 from desktop.models.service import Changes, EntryEdit, EntryService
+from desktop.models.status_rule import Thresholds
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui import operations

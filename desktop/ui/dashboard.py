@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.progress import Rollup, Status
+from desktop.models.status_rule import Rollup, Status
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.wording import STATUS_ORDER, percent_text
 
 from desktop.ui.controller import PlanController
 from desktop.ui.delegates import CompletionDelegate, StatusDelegate
@@ -34,12 +35,6 @@ from desktop.ui.row_model import RowListModel
 from desktop.ui.tree_model import COMPLETION_ROLE, EXPECTED_ROLE, NODE_ID_ROLE, STATUS_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-COUNTED = (Status.COMPLETED, Status.GREEN, Status.YELLOW, Status.RED, Status.NOT_REPORTED)
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
 
 
 class SummaryModel(RowListModel[int]):
@@ -60,7 +55,7 @@ class SummaryModel(RowListModel[int]):
             self.tr("Planned progress"),
             self.tr("Status"),
         )
-        return fixed + tuple(status_text(status) for status in COUNTED)
+        return fixed + tuple(status_text(status) for status in STATUS_ORDER)
 
     def _rollup(self, row: int) -> Rollup:
         return self.workspace.rollups[self.row_at(row)]
@@ -76,15 +71,15 @@ class SummaryModel(RowListModel[int]):
             if column == 0:
                 return f"{node.code} {node.title}"
             if column == 1:
-                return _percent(rollup.completion)
+                return percent_text(rollup.completion)
             if column == 2:
-                return _percent(rollup.expected)
+                return percent_text(rollup.expected)
             if column == 3:
                 return status_text(rollup.status)
-            return str(rollup.counts.get(COUNTED[column - 4], 0))
+            return str(rollup.counts.get(STATUS_ORDER[column - 4], 0))
         if role == Qt.ItemDataRole.ForegroundRole and column >= 4:
-            count = rollup.counts.get(COUNTED[column - 4], 0)
-            return STATUS_COLOURS[COUNTED[column - 4]] if count else None
+            count = rollup.counts.get(STATUS_ORDER[column - 4], 0)
+            return STATUS_COLOURS[STATUS_ORDER[column - 4]] if count else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
             return Qt.AlignmentFlag.AlignCenter
         return {
@@ -133,8 +128,8 @@ class AttentionModel(RowListModel[int]):
                 indicator.code,
                 indicator.name,
                 self.workspace.departments[indicator.department_id].short_name,
-                _percent(assessment.completion),
-                _percent(assessment.expected),
+                percent_text(assessment.completion),
+                percent_text(assessment.expected),
                 status_text(assessment.status),
             )[index.column()]
         return {
@@ -236,14 +231,14 @@ class Dashboard(QWidget):
             self.tr("<b>%1</b><br>As of %2: completion %3, planned progress %4")
             .replace("%1", title)
             .replace("%2", workspace.as_of)
-            .replace("%3", _percent(rollup.completion))
-            .replace("%4", _percent(rollup.expected))
+            .replace("%3", percent_text(rollup.completion))
+            .replace("%4", percent_text(rollup.expected))
         )
         self.counts.setText(
             " ".join(
                 f'<span style="color:{STATUS_COLOURS[s].name()}">●</span> '
                 f"{status_text(s)} <b>{rollup.counts.get(s, 0)}</b>&nbsp;&nbsp;"
-                for s in COUNTED
+                for s in STATUS_ORDER
             )
         )
         self.summary_box.setTitle(self.tr("By part"))

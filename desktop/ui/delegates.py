@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.figures import FigureError, format_figure, parse_figure
-from desktop.models.progress import Status
 from desktop.models.schema import MilestoneState
+from desktop.models.status_rule import Status
+from desktop.presentation.wording import percent_text
 
 from desktop.ui.grid_model import MILESTONE_ROLE, UNIT_ROLE
 from desktop.ui.i18n import STATUS_COLOURS, figure_problem_text, state_text, status_text
@@ -91,7 +92,7 @@ class CompletionDelegate(QStyledItemDelegate):
         painter.drawText(
             figure,
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            f"{completion * 100:.1f}%",
+            percent_text(completion),
         )
         painter.restore()
 

@@ -19,6 +19,7 @@ from desktop.models.figures import format_figure
 from desktop.models.schema import MilestoneState
 from desktop.models.service import Changes
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.wording import percent_text
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import kind_text, state_text, status_text
@@ -184,8 +185,7 @@ class ProgressGridModel(QAbstractTableModel):
             if column is GridColumn.TARGET:
                 return indicator_target_text(workspace, indicator_id)
             if column is GridColumn.COMPLETION:
-                completion = assessment.completion
-                return "—" if completion is None else f"{completion * 100:.1f}%"
+                return percent_text(assessment.completion)
             return status_text(assessment.status)
         if role == Qt.ItemDataRole.ToolTipRole and column in (GridColumn.CODE, GridColumn.NAME):
             department = workspace.departments[indicator.department_id].name

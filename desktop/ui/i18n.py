@@ -9,16 +9,12 @@ from PySide6.QtGui import QColor
 
 from desktop.models.figures import FigureError, FigureProblem
 from desktop.models.locations import bundled_file
-from desktop.models.progress import Status, parse_period
+from desktop.models.periods import parse_period
 from desktop.models.schema import IndicatorKind, MilestoneState
+from desktop.models.status_rule import Status
+from desktop.presentation.wording import STATUS_INKS
 
-STATUS_COLOURS = {
-    Status.COMPLETED: QColor("#1f6fb2"),
-    Status.GREEN: QColor("#2e9d48"),
-    Status.YELLOW: QColor("#e0a106"),
-    Status.RED: QColor("#d13b2f"),
-    Status.NOT_REPORTED: QColor("#9aa0a6"),
-}
+STATUS_COLOURS = {status: QColor(ink) for status, ink in STATUS_INKS.items()}
 
 
 def fill(text: str, *values: str) -> str:

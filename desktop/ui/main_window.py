@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.demo import DEMO_COLOUR
-from desktop.models.progress import Thresholds
 from desktop.models.service import Changes
+from desktop.models.status_rule import Thresholds
+from desktop.presentation.wording import DEMO_COLOUR
 
 from desktop.ui.backup_commands import BackupCommands
 from desktop.ui.commands import CommandContext

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from desktop.models.errors import TargetMonitorError
 from desktop.models.records import DepartmentInfo
-from desktop.models.status_sheet import Document, build_documents
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.status_sheet import Document, build_documents
 
 from desktop.ui.background import Progress
 from desktop.ui.commands import CommandContext

@@ -38,21 +38,26 @@ from PySide6.QtGui import (
 
 from desktop import __version__
 from desktop.exchange.report import ReportCancelled
-from desktop.models.demo import DEMO_COLOUR, DEMO_LABEL
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
-from desktop.models.progress import FINAL_STRETCH_MONTHS, Status
-from desktop.models.status_sheet import (
-    STATUS_ORDER,
+from desktop.models.status_rule import FINAL_STRETCH_MONTHS, Status
+from desktop.presentation.status_sheet import (
     Document,
     RowKind,
     SheetRow,
     StatusSheet,
     SupervisionNotice,
-    month_text,
 )
-
-from desktop.ui.i18n import STATUS_COLOURS
+from desktop.presentation.wording import (
+    DEMO_COLOUR,
+    DEMO_LABEL,
+    STATUS_INKS,
+    STATUS_ORDER,
+    STATUS_TINTS,
+    STATUS_WORDS,
+    month_text,
+    percent_text,
+)
 
 Progress = Callable[[int, int], bool]  # (pages painted, pages in all) → False to cancel
 
@@ -76,13 +81,6 @@ KEEP_WITH_SIGNATURE = 2  # table rows that go to the signature's page rather tha
 MEASURE_ROWS = 50
 PAGE_SLACK_MM = 2.5  # kept free at the foot of each page against rounding in the layout
 RESOLUTION = 600  # PDF coordinates per inch; text stays vector at any zoom
-STATUS_TINTS = {
-    Status.COMPLETED: "#dbe8f6",
-    Status.GREEN: "#dcefdc",
-    Status.YELLOW: "#fcefc7",
-    Status.RED: "#f6d5d1",
-    Status.NOT_REPORTED: "#ececec",
-}
 PROJECT_TINT, TASK_TINT, HEADER_TINT = "#d9e2f3", "#eef2f9", "#c9d5ea"
 HEADING_INK = "#1f3864"
 SHEET_COLUMNS = (  # title, share of the width
@@ -169,13 +167,8 @@ def _text(value: str) -> str:
     return html.escape(value).replace("\n", "<br>")
 
 
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
-
-
 def _light(status: Status) -> str:
-    colour = STATUS_COLOURS[status].name()
-    return f'<span style="color:{colour}">●</span>&nbsp;{status.label}'
+    return f'<span style="color:{STATUS_INKS[status]}">●</span>&nbsp;{STATUS_WORDS[status]}'
 
 
 def _status_cell(status: Status) -> str:
@@ -210,7 +203,7 @@ def _legend(document: StatusSheet | SupervisionNotice) -> str:
 def _counts(sheet: StatusSheet) -> str:
     counts = sheet.summary.counts
     total = sum(counts.values())
-    listed = " · ".join(f"{s.label} {counts.get(s, 0)}" for s in STATUS_ORDER)
+    listed = " · ".join(f"{STATUS_WORDS[s]} {counts.get(s, 0)}" for s in STATUS_ORDER)
     return f"指标 {total} 项({listed})"
 
 
@@ -260,8 +253,8 @@ def _indicator_row(row: SheetRow, *, department: bool, behind: bool) -> str:
     cells += [
         f'<td align="right">{_text(row.target)}</td>',
         f'<td align="right">{_text(row.latest) or "—"}</td>',
-        f'<td align="right">{_percent(row.completion)}</td>',
-        f'<td align="right">{_percent(row.expected)}</td>',
+        f'<td align="right">{percent_text(row.completion)}</td>',
+        f'<td align="right">{percent_text(row.expected)}</td>',
     ]
     if behind:
         points = row.points_behind
@@ -281,8 +274,8 @@ def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = (), *, paged: bool = 
             rows.append(
                 f'<tr bgcolor="{tint}" style="font-weight:{_bold()}; color:{HEADING_INK}">'
                 f'<td>{_text(row.code)}</td><td colspan="3">{_text(row.name)}</td><td></td>'
-                f'<td align="right">{_percent(row.completion)}</td>'
-                f'<td align="right">{_percent(row.expected)}</td>'
+                f'<td align="right">{percent_text(row.completion)}</td>'
+                f'<td align="right">{percent_text(row.expected)}</td>'
                 f"{_status_cell(row.status)}<td></td></tr>"
             )
     signer = sheet.reporting_unit or ""
@@ -291,8 +284,8 @@ def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = (), *, paged: bool = 
         f'<p align="center" style="font-size:12pt; font-weight:{_bold()}">'
         f"{_text(sheet.subject)}</p>"
         f"<p>数据截至:{_strong(month_text(sheet.as_of))}&nbsp;&nbsp;&nbsp; "
-        f"完成率 {_strong(format(summary.completion, '.1%'))}&nbsp;&nbsp; "
-        f"序时进度 {_strong(format(summary.expected, '.1%'))}&nbsp;&nbsp; "
+        f"完成率 {_strong(percent_text(summary.completion))}&nbsp;&nbsp; "
+        f"序时进度 {_strong(percent_text(summary.expected))}&nbsp;&nbsp; "
         f"状态 {_light(summary.status)}"
         f"&nbsp;&nbsp;&nbsp; {_counts(sheet)}</p>"
         + _legend(sheet)
@@ -313,7 +306,7 @@ def notice_html(
         f'<p align="right">编号:{notice.number}</p>'
         f"<p>督办对象:{_strong(_text(notice.department.name))}&nbsp;&nbsp;&nbsp; "
         f"数据截至:{_strong(month_text(notice.as_of))}&nbsp;&nbsp;&nbsp; "
-        f"严重滞后 {reds} 项,滞后 {yellows} 项</p>"
+        f"{STATUS_WORDS[Status.RED]} {reds} 项,{STATUS_WORDS[Status.YELLOW]} {yellows} 项</p>"
         f"<p>根据《{_text(notice.plan_title)}》任务分工,贵单位牵头的下列指标进度落后于序时进度。"
         "请分析原因,明确整改措施、责任人和完成时限,于______年____月____日前书面反馈。</p>"
         + _legend(notice)

@@ -15,11 +15,12 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from desktop.models.progress import Rollup, Status
 from desktop.models.schema import MilestoneState, NodeKind
 from desktop.models.service import Changes
-from desktop.models.status_sheet import latest_report, target_text
+from desktop.models.status_rule import Rollup, Status
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.status_sheet import latest_report
+from desktop.presentation.wording import STATUS_ORDER, percent_text, target_text
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import state_text, status_text
@@ -203,7 +204,7 @@ class PlanTreeModel(QAbstractItemModel):
         workspace = self.workspace
         rollup = self._rollup(item)
         if column is TreeColumn.COMPLETION:
-            return f"{rollup.completion * 100:.1f}%"
+            return percent_text(rollup.completion)
         if column is TreeColumn.STATUS:
             return status_text(rollup.status)
         if item.node_id is None:  # the plan row
@@ -230,7 +231,7 @@ class PlanTreeModel(QAbstractItemModel):
     def _tooltip(self, item: _Item, column: TreeColumn) -> str | None:
         if column is TreeColumn.STATUS:
             counts = self._rollup(item).counts
-            return " · ".join(f"{status_text(s)} {counts.get(s, 0)}" for s in Status)
+            return " · ".join(f"{status_text(s)} {counts.get(s, 0)}" for s in STATUS_ORDER)
         if column is TreeColumn.NAME and item.node_id is not None:
             node = self.workspace.nodes[item.node_id]
             return f"{node.quote}\n— {node.source}"

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.progress import Status
+from desktop.models.status_rule import Status
 
 from desktop.ui.controller import PlanController
 from desktop.ui.delegates import CompletionDelegate, StatusDelegate

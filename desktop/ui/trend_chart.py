@@ -13,9 +13,10 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QAction, QColor, QPen
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QVBoxLayout, QWidget
 
-from desktop.models.demo import DEMO_COLOUR
 from desktop.models.figures import format_figure
-from desktop.models.progress import STATE_BY_CODE, STATE_CODES, Status, month_number
+from desktop.models.periods import month_number
+from desktop.models.status_rule import STATE_BY_CODE, STATE_CODES, Status
+from desktop.presentation.wording import DEMO_COLOUR, percent_text
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import STATUS_COLOURS, state_text
@@ -181,13 +182,12 @@ class TrendChart(QWidget):
             )
         due_x = self._x_of_day(indicator.due)
         if indicator.target is not None:
-            baseline = indicator.baseline if indicator.baseline is not None else 0.0
-            start = indicator.baseline_date or (workspace.plan.start - dt.timedelta(days=1))
+            rule = workspace.rule(indicator_id)  # the 序时进度 runs from its baseline to target
             self._add(
                 "expected",
                 pg.PlotDataItem(
-                    [self._x_of_day(start), due_x],
-                    [baseline, indicator.target],
+                    [self._x_of_day(rule.start), due_x],
+                    [rule.baseline, indicator.target],
                     pen=_pen(colours().chart_expected, style=Qt.PenStyle.DashLine),
                     name=self.tr("Planned progress"),
                 ),
@@ -318,7 +318,7 @@ class TrendChart(QWidget):
             ),
         )
         self._add_tooltips(
-            xs, list(workspace.months[: len(own)]), [f"{r.completion:.1%}" for r in own]
+            xs, list(workspace.months[: len(own)]), [percent_text(r.completion) for r in own]
         )
         for number, child in enumerate(shown):
             assert child is not None

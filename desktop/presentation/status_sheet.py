@@ -15,13 +15,12 @@ from enum import Enum
 
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
-from desktop.models.progress import Rollup, Status, Thresholds, parse_period, rollup
-from desktop.models.records import DepartmentInfo, IndicatorInfo
+from desktop.models.records import DepartmentInfo
 from desktop.models.schema import MilestoneState, NodeKind
+from desktop.models.status_rule import Rollup, Status, Thresholds, rollup_leaves
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.wording import month_text, target_text
 
-# The order the status words are counted in, and the legend's order.
-STATUS_ORDER = (Status.COMPLETED, Status.GREEN, Status.YELLOW, Status.RED, Status.NOT_REPORTED)
 NOTICE_STATUSES = (Status.RED, Status.YELLOW)
 
 
@@ -92,22 +91,6 @@ class SupervisionNotice:
 Document = StatusSheet | SupervisionNotice
 
 
-def month_text(period: str) -> str:
-    """ "2025-06" → "2025年6月"."""
-    year, month = parse_period(period)
-    return f"{year}年{month}月"
-
-
-def target_text(indicator: IndicatorInfo) -> str:
-    """The target as people write it: "300 个", "1.1—1.2 万亿元", or the milestone's date."""
-    if indicator.target is None:
-        return f"{indicator.due:%Y-%m-%d}前完成"
-    text = format_figure(indicator.target)
-    if indicator.stretch_target is not None:
-        text += f"—{format_figure(indicator.stretch_target)}"
-    return f"{text} {indicator.unit}".strip()
-
-
 def latest_report(
     workspace: PlanWorkspace, indicator_id: int
 ) -> tuple[str, str | MilestoneState] | None:
@@ -170,8 +153,8 @@ def _indicator_row(
 
 def _leaves_rollup(workspace: PlanWorkspace, indicator_ids: list[int]) -> Rollup:
     """A weighted roll-up of some indicators directly (a department's share of the plan)."""
-    return rollup(
-        leaves=[(workspace.indicators[i].weight, workspace.assessments[i]) for i in indicator_ids]
+    return rollup_leaves(
+        [(workspace.indicators[i].weight, workspace.assessments[i]) for i in indicator_ids]
     )
 
 
