@@ -27,6 +27,7 @@ from desktop.models.service import EVERYTHING_CHANGED, Changes, EntryEdit, Entry
 from desktop.models.workspace import PlanWorkspace
 
 R = TypeVar("R")
+translate = QCoreApplication.translate
 Progress = Callable[[int, int], bool]  # (done, total) → False once the user cancelled
 
 
@@ -67,10 +68,6 @@ def changes_of(result: Changes | HasChanges) -> Changes:
     return result if isinstance(result, Changes) else result.changes
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Operations", text)
-
-
 # --- cells -----------------------------------------------------------------------------------
 
 
@@ -90,7 +87,11 @@ def edit_entries(
 
 
 def _write(service: EntryService, edits: list[EntryEdit], label: str) -> Operation[Changes]:
-    return Operation(label, lambda _progress: service.apply(edits), refused=_tr("Not saved: %1"))
+    return Operation(
+        label,
+        lambda _progress: service.apply(edits),
+        refused=translate("Operations", "Not saved: %1"),
+    )
 
 
 # --- imports ---------------------------------------------------------------------------------
@@ -100,7 +101,7 @@ def import_template(
     workspace: PlanWorkspace, plan: ImportPlan, user: str, *, prefer_file: bool
 ) -> Operation[ImportResult]:
     """Apply a checked template under a new import batch; undone and redone as a whole."""
-    label = _tr("Import %1").replace("%1", plan.file_name)
+    label = translate("Operations", "Import %1").replace("%1", plan.file_name)
 
     def perform(progress: Progress) -> ImportResult:
         return apply_import(plan, workspace, user, prefer_file=prefer_file, progress=progress)
@@ -140,13 +141,13 @@ def _switch_batch(
 ) -> Operation[Changes]:
     """Apply an undone batch again, or take an applied one back (each after a backup)."""
     if applied:
-        label = _tr("Apply import %1 again").replace("%1", str(batch_id))
+        label = translate("Operations", "Apply import %1 again").replace("%1", str(batch_id))
         return Operation(
             label,
             lambda progress: redo_batch(workspace, batch_id, user, progress=progress),
             long=True,
         )
-    label = _tr("Undo import %1").replace("%1", str(batch_id))
+    label = translate("Operations", "Undo import %1").replace("%1", str(batch_id))
     return Operation(
         label,
         lambda progress: undo_batch(workspace, batch_id, user, progress=progress),
@@ -170,7 +171,7 @@ def restore_backup(workspace: PlanWorkspace, path: Path) -> Operation[Restored]:
     step of the undo history, which it clears: the backups list undoes it."""
     database = workspace.database
     return Operation(
-        _tr("Restore %1").replace("%1", path.name),
+        translate("Operations", "Restore %1").replace("%1", path.name),
         lambda _progress: Restored(restore(database, path)),
         long=True,
         cancellable=False,
