@@ -20,9 +20,10 @@ from sqlalchemy import select
 
 from PySide6.QtCore import QSettings
 
+from desktop.models.changes import Changes
 from desktop.models.database import Database, open_database
 from desktop.models.schema import Entry
-from desktop.models.service import FIELD_DEFAULTS, Changes, EntryEdit, EntryService, unreported
+from desktop.models.service import FIELD_DEFAULTS, EntryEdit, EntryService, unreported
 from tests.ui_helpers import ScriptedPrompts
 
 from desktop.ui.app import create_main_window

@@ -41,9 +41,10 @@ from typing import Any, NoReturn
 from sqlalchemy import func, select
 
 from desktop.exchange import importer
+from desktop.models.changes import Changes
 from desktop.models.database import Database, open_database
 from desktop.models.schema import AuditEvent, BatchState, ImportBatch, Indicator, IndicatorKind
-from desktop.models.service import Changes, EntryService
+from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 
 PERIOD = "2025-06"

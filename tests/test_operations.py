@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from desktop.exchange.importer import apply_import, read_template
 from desktop.exchange.template import export_template
+from desktop.models.changes import Changes
 from desktop.models.errors import InvalidEntryError, OperationCancelled
 from desktop.models.history import import_batches
-from desktop.models.service import Changes
 from tests.test_undo_history import filled
 from tests.ui_helpers import indicator_id, messages
 

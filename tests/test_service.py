@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from desktop.models.changes import NOTHING_CHANGED
 from desktop.models.database import Database, open_database
 from desktop.models.errors import InvalidEntryError, StaleEditError
 from desktop.models.history import entry_details, entry_history
 from desktop.models.schema import AuditEvent, Entry, Indicator, MilestoneState
-from desktop.models.service import NOTHING_CHANGED, EntryEdit, EntryService
+from desktop.models.service import EntryEdit, EntryService
 from tests.conftest import FixedClock, new_entry
 
 

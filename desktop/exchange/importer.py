@@ -38,6 +38,7 @@ from desktop.exchange.layout import (
     row_checksum,
 )
 from desktop.models.backup import BackupError, backup_before
+from desktop.models.changes import Changes
 from desktop.models.database import Database
 from desktop.models.errors import NothingToImport, OperationCancelled, TargetMonitorError
 from desktop.models.figures import (
@@ -51,7 +52,7 @@ from desktop.models.figures import (
 from desktop.models.history import entries_details
 from desktop.models.records import DepartmentInfo
 from desktop.models.schema import IndicatorKind, MilestoneState
-from desktop.models.service import NOTE_MAX_LENGTH, Changes, EntryEdit, EntryService
+from desktop.models.service import NOTE_MAX_LENGTH, EntryEdit, EntryService
 from desktop.models.workspace import PlanWorkspace
 
 # How far one month may move a figure before the import warns (a share of target − baseline).

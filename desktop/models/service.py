@@ -6,8 +6,8 @@ there; if the database holds something else by then (another program, another im
 of an older step), nothing is written and StaleEditError shows both values. Conflicts are judged
 on values, not on version counters: a value changed and changed back is no conflict.
 
-Each call returns a small frozen `Changes` value that says what changed, so that the window
-refreshes only the tree rows, grid cells and charts concerned.
+Each call returns the small frozen `Changes` value (changes.py) that says what changed, so that
+the window refreshes only the tree rows, grid cells and charts concerned.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.models.changes import NOTHING_CHANGED, Changes
 from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, NothingToImport, StaleEditError
 from desktop.models.figures import VALUE_MAX, FigureError, figure_in_range, format_figure
@@ -48,29 +49,6 @@ FIELD_DEFAULTS: Mapping[str, object] = {
 }
 
 Clock = Callable[[], dt.datetime]
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What one operation changed: the views refresh exactly this.
-
-    `cells` counts the fields written (one audit event each); `batch_id` is the import batch
-    the operation created or changed; `everything` says the whole content was replaced.
-    """
-
-    indicator_ids: frozenset[int] = frozenset()
-    periods: frozenset[str] = frozenset()
-    cells: int = 0
-    batch_id: int | None = None
-    everything: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return not self.indicator_ids and not self.everything
-
-
-NOTHING_CHANGED = Changes()
-EVERYTHING_CHANGED = Changes(everything=True)
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
+from desktop.models.changes import Changes
 from desktop.models.database import Database
 from desktop.models.errors import OperationCancelled, StaleEditError, TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.schema import MilestoneState
-from desktop.models.service import Changes, EntryEdit, EntryService
+from desktop.models.service import EntryEdit, EntryService
 from desktop.models.status_rule import Thresholds
 from desktop.models.workspace import PlanWorkspace
 

@@ -15,9 +15,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush
 
+from desktop.models.changes import Changes
 from desktop.models.figures import format_figure
 from desktop.models.schema import MilestoneState
-from desktop.models.service import Changes
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import percent_text
 

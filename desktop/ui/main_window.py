@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.service import Changes
+from desktop.models.changes import Changes
 from desktop.models.status_rule import Thresholds
 from desktop.presentation.wording import DEMO_COLOUR
 

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.models.changes import Changes
 from desktop.models.history import HistoryEvent, entry_details, entry_history
 from desktop.models.schema import MilestoneState
-from desktop.models.service import NOTE_MAX_LENGTH, Changes, EntryEdit
+from desktop.models.service import NOTE_MAX_LENGTH, EntryEdit
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import state_text

@@ -15,8 +15,8 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from desktop.models.changes import Changes
 from desktop.models.schema import MilestoneState, NodeKind
-from desktop.models.service import Changes
 from desktop.models.status_rule import Rollup, Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import latest_report

@@ -1,0 +1,32 @@
+"""What an operation changed: the one value every view refreshes from.
+
+The service returns it for every write; the window's controller hands it to the tree, the grid,
+the dashboard, the chart and the panels, and each refreshes only what it names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one operation changed: the views refresh exactly this.
+
+    `cells` counts the fields written (one audit event each); `batch_id` is the import batch
+    the operation created or changed; `everything` says the whole content was replaced.
+    """
+
+    indicator_ids: frozenset[int] = frozenset()
+    periods: frozenset[str] = frozenset()
+    cells: int = 0
+    batch_id: int | None = None
+    everything: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.indicator_ids and not self.everything
+
+
+NOTHING_CHANGED = Changes()
+EVERYTHING_CHANGED = Changes(everything=True)
