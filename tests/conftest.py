@@ -19,7 +19,8 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QSettings
 
-from desktop.models.database import Database, open_database
+from desktop.models.database import Database
+from desktop.models.opening import open_database
 from desktop.models.service import EntryService
 
 from desktop.ui.app import create_main_window

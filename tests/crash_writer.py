@@ -41,7 +41,8 @@ from typing import Any, NoReturn
 from sqlalchemy import func, select
 
 from desktop.exchange import importer
-from desktop.models.database import Database, open_database
+from desktop.models.database import Database
+from desktop.models.opening import open_database
 from desktop.models.schema import AuditEvent, BatchState, ImportBatch, Indicator, IndicatorKind
 from desktop.models.service import Changes, EntryService
 from desktop.models.workspace import PlanWorkspace

@@ -23,11 +23,11 @@ from desktop.models.backup import (
     daily_backup,
     kept,
     list_backups,
-    restore,
     verify,
 )
 from desktop.models.database import Database
 from desktop.models.locations import network_share
+from desktop.models.opening import restore
 from desktop.models.schema import Entry
 from desktop.models.service import NO_ENTRY, EntryService
 from desktop.models.workspace import PlanWorkspace

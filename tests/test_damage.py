@@ -18,9 +18,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop.cli import main
 from desktop.models.backup import backup_before, list_backups
-from desktop.models.database import damage_of, open_database
+from desktop.models.database import damage_of
 from desktop.models.errors import DatabaseDamagedError
 from desktop.models.integrity import check_database
+from desktop.models.opening import open_database
 from tests.test_migrations import RELEASED
 
 from desktop.ui import app as app_module

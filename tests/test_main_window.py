@@ -14,8 +14,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
 
 from desktop import __version__
-from desktop.models.database import Database, open_database
+from desktop.models.database import Database
 from desktop.models.locations import DATABASE_FILE_NAME, data_folder, resolve_location
+from desktop.models.opening import open_database
 from desktop.models.progress import Status
 from desktop.models.schema import AuditEvent, Entry, MilestoneState
 from desktop.models.service import NO_ENTRY, EntryService

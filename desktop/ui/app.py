@@ -16,9 +16,10 @@ from desktop.models.backup import (
     recover_into,
     set_aside,
 )
-from desktop.models.database import damage_of, describe_failure, open_database
+from desktop.models.database import damage_of, describe_failure
 from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
+from desktop.models.opening import open_database
 from desktop.models.progress import Thresholds
 
 from desktop.ui.backups import DamagedDatabaseDialog, Recovery

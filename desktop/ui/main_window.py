@@ -51,13 +51,13 @@ from desktop.models.backup import (
     backup_folder,
     daily_backup,
     entry_count,
-    restore,
 )
 from desktop.models.database import damage_of
 from desktop.models.demo import DEMO_COLOUR
 from desktop.models.errors import DatabaseDamagedError
 from desktop.models.history import import_batches
 from desktop.models.locations import NOTICES_FILE, bundled_file, network_share
+from desktop.models.opening import restore
 from desktop.models.progress import Status, Thresholds
 from desktop.models.status_sheet import build_documents
 
