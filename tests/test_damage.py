@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from PySide6.QtWidgets import QApplication
+
 from desktop.cli import main
 from desktop.models.backup import backup_before, list_backups
 from desktop.models.database import damage_of
@@ -242,7 +244,7 @@ def test_the_window_offers_the_newest_good_backup_and_restores_it(
 
 
 def test_quitting_leaves_the_damaged_file_aside_and_nothing_else_changed(
-    filled: Path, settings: Settings, answer: list[DamagedDatabaseDialog]
+    qapp: QApplication, filled: Path, settings: Settings, answer: list[DamagedDatabaseDialog]
 ) -> None:
     damaged(filled, CUTS["half-the-pages"])
     assert open_main_window(filled, settings) is None

@@ -382,8 +382,11 @@ def test_keyboard_shortcuts_exist(window: MainWindow, shortcut: str) -> None:
     assert shortcut in bound
 
 
-def test_the_application_is_a_single_qapplication() -> None:
-    assert isinstance(QApplication.instance(), QApplication)
+def test_the_application_is_a_single_qapplication(qapp: QApplication) -> None:
+    """The window's code finds the one application and uses it, never a second one, and no
+    earlier test left a QGuiApplication (on which no window could be shown) in its place."""
+    assert isinstance(qapp, QApplication) and QApplication.instance() is qapp
+    assert app_module.application() is qapp
 
 
 def test_the_first_start_creates_the_database_asks_who_and_opens_on_that_department(
