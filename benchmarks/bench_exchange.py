@@ -26,7 +26,7 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 import openpyxl
-from desktop.models.database import open_database
+from desktop.models.opening import open_database
 from desktop.models.workspace import PlanWorkspace
 from desktop.exchange.template import export_template
 from desktop.exchange.importer import read_template

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from benchmarks.synthetic import build_synthetic
-from desktop.models.database import open_database
+from desktop.models.opening import open_database
 from desktop.models.schema import MilestoneState
 from desktop.models.service import EntryEdit, EntryService, unreported
 from desktop.models.workspace import PlanWorkspace
@@ -31,7 +31,7 @@ def run(database: Path, output: Path, department: str | None, period: str) -> di
     code = f"""
 import json, time, resource
 from pathlib import Path
-from desktop.models.database import open_database
+from desktop.models.opening import open_database
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import build_documents
 from desktop.ui.printing import headless_application, write_pdf

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from desktop.models.database import open_database
+from desktop.models.opening import open_database
 from desktop.models.overview import evaluate_plan
 from desktop.models.periods import periods_in
 from desktop.models.schema import Indicator, IndicatorKind, MilestoneState

@@ -29,10 +29,9 @@ from desktop.models.backup import (
     damage_report,
     newest_good_backup,
     recover_into,
-    restore,
     set_aside,
 )
-from desktop.models.database import Database, describe_failure, open_database
+from desktop.models.database import Database, describe_failure
 from desktop.models.demo import DEFAULT_SEED, create_demo
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.figures import format_figure
@@ -43,6 +42,7 @@ from desktop.models.locations import (
     resolve_location,
     source_checkout_path,
 )
+from desktop.models.opening import open_database, restore
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
 from desktop.models.periods import parse_period
 from desktop.models.plan_source import build_seed

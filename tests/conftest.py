@@ -18,10 +18,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 
 from desktop.models.changes import Changes
-from desktop.models.database import Database, open_database
+from desktop.models.database import Database
+from desktop.models.opening import open_database
 from desktop.models.schema import Entry
 from desktop.models.service import FIELD_DEFAULTS, EntryEdit, EntryService, unreported
 from tests.ui_helpers import ScriptedPrompts
@@ -51,11 +52,34 @@ def packaging_tool(name: str) -> ModuleType:
 def _isolated_user_folders(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No test reads or writes the real user's data folder or settings."""
+    """No test reads or writes the real user's data folder or settings, nor another test's."""
     home = tmp_path_factory.mktemp("home")
     for variable in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "APPDATA", "LOCALAPPDATA"):
         monkeypatch.setenv(variable, str(home / variable.lower()))
     monkeypatch.delenv("TARGET_MONITOR_DB", raising=False)
+    # Qt reads XDG_CONFIG_HOME once per process, at the first QSettings without a file, and
+    # keeps that folder for the user's settings: without this, every later test would share
+    # the settings of whichever test came first.
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(home / "xdg_config_home")
+    )
+
+
+@pytest.fixture(autouse=True)
+def _qt_application_only_from_pytest_qt(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that uses Qt asks for pytest-qt's QApplication (`qapp`, or `qtbot` which takes
+    it). Qt allows one application per process, and the first one made stays for every later
+    test: had the program's code made it (`application()` installs the user's language, Chinese
+    by default, and theme; `headless_application()` makes a QGuiApplication, on which no widget
+    can be shown), which tests pass would depend on which test happened to run first."""
+    existed = QCoreApplication.instance() is not None
+    yield
+    app = QCoreApplication.instance()
+    if app is not None and not existed:
+        assert app.applicationName() == request.config.getini("qt_qapp_name"), (
+            f"the program made the {type(app).__name__} ({app.applicationName()!r}) in this "
+            "test; ask for the qapp fixture"
+        )
 
 
 @pytest.fixture

@@ -42,7 +42,8 @@ from sqlalchemy import func, select
 
 from desktop.exchange import importer
 from desktop.models.changes import Changes
-from desktop.models.database import Database, open_database
+from desktop.models.database import Database
+from desktop.models.opening import open_database
 from desktop.models.schema import AuditEvent, BatchState, ImportBatch, Indicator, IndicatorKind
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace

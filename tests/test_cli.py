@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from desktop import __version__
 from desktop.cli import main
-from desktop.models.database import open_database
 from desktop.models.locations import DATABASE_FILE_NAME, data_folder
+from desktop.models.opening import open_database
 from desktop.models.schema import Indicator, MilestoneState
 from desktop.models.service import EntryService
 from tests.conftest import ROOT, FixedClock, overwrite

@@ -24,7 +24,7 @@ from desktop.ui.main_window import MainWindow
 OTHER_PROCESS = """
 import sys
 from pathlib import Path
-from desktop.models.database import open_database
+from desktop.models.opening import open_database
 from desktop.models.service import EntryService
 database = open_database(Path(sys.argv[1]))
 EntryService(database, "李四").set_value(int(sys.argv[2]), "2025-06", 222, expected=100)

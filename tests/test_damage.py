@@ -16,11 +16,14 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from PySide6.QtWidgets import QApplication
+
 from desktop.cli import main
 from desktop.models.backup import backup_before, list_backups
-from desktop.models.database import damage_of, open_database
+from desktop.models.database import damage_of
 from desktop.models.errors import DatabaseDamagedError
 from desktop.models.integrity import check_database
+from desktop.models.opening import open_database
 from tests.test_migrations import RELEASED
 from tests.ui_helpers import ScriptedPrompts
 
@@ -238,7 +241,7 @@ def test_the_window_offers_the_newest_good_backup_and_restores_it(
 
 
 def test_quitting_leaves_the_damaged_file_aside_and_nothing_else_changed(
-    filled: Path, settings: Settings, recoverer: Recoverer
+    qapp: QApplication, filled: Path, settings: Settings, recoverer: Recoverer
 ) -> None:
     damaged(filled, CUTS["half-the-pages"])
     assert open_main_window(filled, settings, recoverer) is None

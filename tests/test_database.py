@@ -8,11 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from desktop.models.database import (
-    SCHEMA_VERSION,
-    Database,
-    open_database,
-)
+from desktop.models.database import SCHEMA_VERSION, Database
 from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError
 from desktop.models.locations import (
     DATABASE_FILE_NAME,
@@ -21,6 +17,7 @@ from desktop.models.locations import (
     ensure_database_file,
     resolve_location,
 )
+from desktop.models.opening import open_database
 from tests.conftest import SEED
 
 

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
-from desktop.models.database import open_database
 from desktop.models.demo import DEMO_USER, NOTE_PREFIX, create_demo
+from desktop.models.opening import open_database
 from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import DEMO_LABEL

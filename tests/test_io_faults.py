@@ -22,8 +22,9 @@ from sqlalchemy.exc import DBAPIError
 from desktop.cli import main
 from desktop.exchange.importer import ImportPlan, apply_import, read_template
 from desktop.exchange.template import export_template
-from desktop.models.database import Database, driver_connection, open_database
+from desktop.models.database import Database, driver_connection
 from desktop.models.errors import DatabaseWriteError, TargetMonitorError
+from desktop.models.opening import open_database
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import SEED, FixedClock
@@ -414,7 +415,7 @@ RLIMIT_SWEEP = """
 import json, resource, shutil, signal, sys
 from pathlib import Path
 from desktop.exchange.importer import apply_import, read_template
-from desktop.models.database import open_database
+from desktop.models.opening import open_database
 from desktop.models.errors import TargetMonitorError
 from desktop.models.workspace import PlanWorkspace
 

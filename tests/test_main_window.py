@@ -14,8 +14,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
 
 from desktop import __version__
-from desktop.models.database import Database, open_database
+from desktop.models.database import Database
 from desktop.models.locations import DATABASE_FILE_NAME, data_folder, resolve_location
+from desktop.models.opening import open_database
 from desktop.models.schema import AuditEvent, Entry, MilestoneState
 from desktop.models.service import EntryService
 from desktop.models.status_rule import Status
@@ -387,8 +388,11 @@ def test_keyboard_shortcuts_exist(window: MainWindow, shortcut: str) -> None:
     assert shortcut in bound
 
 
-def test_the_application_is_a_single_qapplication() -> None:
-    assert isinstance(QApplication.instance(), QApplication)
+def test_the_application_is_a_single_qapplication(qapp: QApplication) -> None:
+    """The window's code finds the one application and uses it, never a second one, and no
+    earlier test left a QGuiApplication (on which no window could be shown) in its place."""
+    assert isinstance(qapp, QApplication) and QApplication.instance() is qapp
+    assert app_module.application() is qapp
 
 
 def test_the_first_start_creates_the_database_asks_who_and_opens_on_that_department(

@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import Connection
 
 import desktop.models.backup as backup_module
-import desktop.models.database as database_module
-from desktop.models.backup import backup_before, list_backups, restore
-from desktop.models.database import SCHEMA_VERSION, open_database
+import desktop.models.migrations as migrations_module
+from desktop.models.backup import backup_before, list_backups
+from desktop.models.database import SCHEMA_VERSION
 from desktop.models.errors import DatabaseOpenError
 from desktop.models.integrity import check_database
+from desktop.models.opening import open_database, restore
 from desktop.models.workspace import PlanWorkspace
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -198,8 +199,9 @@ def test_restoring_a_backup_of_an_older_schema_upgrades_it(
         database.close()
     newer = SCHEMA_VERSION + 1
     migrations = {SCHEMA_VERSION: rebuild_entries_with_a_source_column}
-    monkeypatch.setattr(database_module, "SCHEMA_VERSION", newer)
-    monkeypatch.setattr(database_module, "MIGRATIONS", migrations)
+    # The newer program: what `restore` upgrades to, and what the backup check accepts.
+    monkeypatch.setattr(migrations_module, "SCHEMA_VERSION", newer)
+    monkeypatch.setattr(migrations_module, "MIGRATIONS", migrations)
     monkeypatch.setattr(backup_module, "SCHEMA_VERSION", newer)
     database = open_database(path, migrations=migrations, latest=newer)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QImage, QPainter
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 
 def test_a_widget_renders_offscreen(qtbot: QtBot) -> None:
@@ -17,7 +17,7 @@ def test_a_widget_renders_offscreen(qtbot: QtBot) -> None:
     assert not image.isNull() and image.width() > 0
 
 
-def test_a_font_covers_simplified_chinese() -> None:
+def test_a_font_covers_simplified_chinese(qapp: QApplication) -> None:
     """Without a CJK font, Chinese renders as boxes; the README's set-up installs one."""
     families = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
     assert families, "no font with Simplified Chinese is installed"

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop.models.changes import NOTHING_CHANGED
-from desktop.models.database import Database, open_database
+from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, StaleEditError
 from desktop.models.history import entry_details, entry_history
+from desktop.models.opening import open_database
 from desktop.models.schema import AuditEvent, Entry, Indicator, MilestoneState
 from desktop.models.service import EntryEdit, EntryService
 from tests.conftest import FixedClock, new_entry

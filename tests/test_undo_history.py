@@ -20,7 +20,7 @@ from PySide6.QtGui import QGuiApplication
 from desktop.cli import main as cli_main
 from desktop.exchange.layout import ENTRY_SHEET
 from desktop.exchange.template import export_template
-from desktop.models.database import open_database
+from desktop.models.opening import open_database
 from desktop.models.schema import AuditEvent, Entry, ImportBatch, Indicator
 from desktop.models.service import EntryService
 from tests.test_main_window import type_into_cell

@@ -23,8 +23,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from desktop.models.database import open_database
 from desktop.models.demo import create_demo
+from desktop.models.opening import open_database
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import build_documents
 

@@ -4,6 +4,10 @@ Every backup is taken with SQLite's online backup API into a temporary file, che
 integrity_check, and only then given its name, so a failed or damaged copy never replaces a
 good one. The folder keeps the newest few of every kind and, beyond them, one backup per day
 for a week, per week for a month and per month for a year (`kept`).
+
+Putting a backup back into an open database is desktop.models.opening.restore, since a backup
+of an older schema must then be upgraded (desktop.models.migrations, which backs up through
+this module).
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ from desktop.models.database import (
     plain_cause,
     read_only,
     read_schema_version,
-    upgrade,
 )
 from desktop.models.errors import TargetMonitorError
 from desktop.models.schema import AuditEvent
@@ -199,22 +202,6 @@ def check_restorable(source: Path, database_path: Path) -> int:
             f"{SCHEMA_VERSION}); update the program first"
         )
     return version
-
-
-def restore(database: Database, source: Path, *, now: dt.datetime | None = None) -> Path:
-    """Replace the database's content with a backup's, after backing the current one up.
-
-    The source is checked first (`check_restorable`); the copy goes through SQLite's backup
-    API into the open database, so other readers see either the old content or the new.
-    An older schema is upgraded when the database is next opened. Returns the backup of the
-    content that was replaced.
-    """
-    source = Path(source)
-    check_restorable(source, database.path)
-    saved = backup_before(database, "before-restore", now=now)
-    database.load_from(source)
-    upgrade(database)  # a backup from an older program
-    return saved
 
 
 def daily_backup(database: Database, *, now: dt.datetime | None = None) -> Path | None:

@@ -1,14 +1,19 @@
-"""Opening, creating, migrating and backing up the database (SQLite through SQLAlchemy only).
+"""The database file and its connections (SQLite through SQLAlchemy only): opening one as it
+is, creating one, reading and writing schema_meta, and saying in plain words what went wrong.
 
 Every connection gets foreign keys, WAL and a busy timeout; write transactions start with
 BEGIN IMMEDIATE so that two instances never both read a version and then both write.
+
+This is the bottom of the storage modules: desktop.models.backup copies the file,
+desktop.models.migrations upgrades an older schema (backing it up first), and
+desktop.models.opening.open_database, which every caller uses, does all of it in order.
 """
 
 from __future__ import annotations
 
 import errno
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -25,16 +30,13 @@ from desktop.models.errors import (
 )
 from desktop.models.schema import Base, SchemaMeta
 
+# The schema this program writes; desktop.models.migrations.MIGRATIONS upgrades older files.
 SCHEMA_VERSION = 1
 SCHEMA_VERSION_KEY = "schema_version"
 # Present (with when and how the figures were made) in a database filled by `demo`: every view
 # and report of such a database says that its figures are demo figures.
 DEMO_KEY = "demo"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
-
-Migration = Callable[[Connection], None]
-# MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.
-MIGRATIONS: Mapping[int, Migration] = {}
 
 _IMMEDIATE = "target_monitor_immediate"
 
@@ -78,6 +80,11 @@ class Database:
                 yield session
         except DBAPIError as error:
             raise DatabaseWriteError(describe_write_failure(self.path, error)) from error
+
+    def connect_for_writing(self) -> Connection:
+        """A connection whose transactions begin IMMEDIATE, for work that must manage its own
+        transaction around driver-level PRAGMAs (a migration step)."""
+        return self._writer.connect()
 
     def backup_to(self, target: Path) -> None:
         """A consistent copy of the whole database by SQLite's online backup API."""
@@ -276,19 +283,17 @@ def demo_mark(session: Session) -> str | None:
     return read_meta(session, DEMO_KEY)
 
 
-def _write_schema_version(connection: Connection, version: int) -> None:
+def write_schema_version(connection: Connection, version: int) -> None:
+    """Record the schema version the database now has (on creation and after each migration)."""
     write_meta(connection, SCHEMA_VERSION_KEY, str(version))
 
 
-def open_database(
-    path: Path,
-    *,
-    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-    migrations: Mapping[int, Migration] = MIGRATIONS,
-    latest: int = SCHEMA_VERSION,
-    check: bool = True,
-) -> Database:
-    """Open an existing database, upgrading its schema if it is older than this program.
+def open_as_is(
+    path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, check: bool = True
+) -> tuple[Database, int]:
+    """Open an existing Target Monitor database without upgrading it: the database and the
+    schema version it records (desktop.models.opening.open_database compares that with this
+    program's and upgrades; everything else should open through it).
 
     With `check`, SQLite's quick_check runs first and a damaged file raises
     DatabaseDamagedError (the window runs the check itself, alongside building the window).
@@ -315,94 +320,10 @@ def open_database(
                 raise DatabaseDamagedError(path, (str(error.orig),)) from error
             raise DatabaseOpenError(f"{path}: not a database file (not an SQLite file)") from error
         raise DatabaseOpenError(describe_failure(path, error)) from error
-    database = Database(path, engine)
-    try:
-        if version is None:
-            raise DatabaseOpenError(f"{path}: not a Target Monitor database")
-        if version > latest:
-            raise DatabaseOpenError(
-                f"{path}: made by a newer version of Target Monitor (schema {version}, "
-                f"this program knows up to {latest}); please update the program"
-            )
-        if version < latest:
-            _upgrade(database, version, latest, migrations)
-    except BaseException:
-        database.close()
-        raise
-    return database
-
-
-def upgrade(
-    database: Database,
-    *,
-    migrations: Mapping[int, Migration] | None = None,
-    latest: int | None = None,
-) -> None:
-    """Bring an open database of an older schema (opened, or just restored) up to `latest`
-    (by default this program's SCHEMA_VERSION, through MIGRATIONS)."""
-    migrations = MIGRATIONS if migrations is None else migrations
-    latest = SCHEMA_VERSION if latest is None else latest
-    with database.engine.connect() as connection:
-        version = read_schema_version(connection)
-        connection.rollback()
-    if version is not None and version < latest:
-        _upgrade(database, version, latest, migrations)
-
-
-def _upgrade(
-    database: Database, version: int, latest: int, migrations: Mapping[int, Migration]
-) -> None:
-    """Run every migration from `version` to `latest`, each step in one transaction.
-
-    A checked backup is taken first. Foreign keys are off during a step (so a table can be
-    rebuilt, SQLite's way of changing it) and foreign_key_check must be clean before the
-    step commits. If any step fails, the backup is copied back: the file is as it was.
-    """
-    # The backup module builds on this one; importing it at the top would be circular.
-    from desktop.models.backup import backup_before  # noqa: PLC0415
-
-    missing = [step for step in range(version, latest) if step not in migrations]
-    if missing:
-        raise DatabaseOpenError(
-            f"{database.path}: no migration from schema version {missing[0]}; "
-            "this database cannot be upgraded by this program"
-        )
-    saved = backup_before(database, f"before-upgrade-v{version}")
-    for step in range(version, latest):
-        try:
-            _migrate_one(database, step, migrations[step])
-        except (DBAPIError, MigrationError) as error:
-            reason = str(getattr(error, "orig", None) or error)
-            database.load_from(saved)
-            raise DatabaseOpenError(
-                f"{database.path}: upgrading the schema from version {step} failed "
-                f"({reason}); the database was put back as it "
-                f"was (schema {version}), and a copy is kept in {saved}"
-            ) from error
-
-
-class MigrationError(Exception):
-    """A migration step left the data inconsistent; the step is rolled back."""
-
-
-def _migrate_one(database: Database, step: int, migration: Migration) -> None:
-    with database._writer.connect() as connection:
-        driver = connection.connection.driver_connection
-        assert isinstance(driver, sqlite3.Connection)
-        driver.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction
-        try:
-            with connection.begin():
-                migration(connection)
-                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if dangling:
-                    table, rowid, parent, _key = dangling[0]
-                    raise MigrationError(
-                        f"{len(dangling)} rows point nowhere, e.g. {table} row {rowid} "
-                        f"to a missing {parent}"
-                    )
-                _write_schema_version(connection, step + 1)
-        finally:
-            driver.execute("PRAGMA foreign_keys = ON")
+    if version is None:
+        engine.dispose()
+        raise DatabaseOpenError(f"{path}: not a Target Monitor database")
+    return Database(path, engine), version
 
 
 def create_database(path: Path) -> Database:
@@ -413,7 +334,7 @@ def create_database(path: Path) -> Database:
     engine = _make_engine(path, DEFAULT_BUSY_TIMEOUT_MS)
     with engine.begin() as connection:
         Base.metadata.create_all(connection)
-        _write_schema_version(connection, SCHEMA_VERSION)
+        write_schema_version(connection, SCHEMA_VERSION)
     return Database(path, engine)
 
 

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from desktop.models.database import DEMO_KEY, Database, open_database, write_meta
+from desktop.models.database import DEMO_KEY, Database, write_meta
 from desktop.models.errors import TargetMonitorError
 from desktop.models.locations import bundled_seed_path
+from desktop.models.opening import open_database
 from desktop.models.periods import month_number, parse_period, period_of
 from desktop.models.records import IndicatorInfo
 from desktop.models.schema import Entry, IndicatorKind, MilestoneState

@@ -14,9 +14,10 @@ from desktop.models.backup import (
     recover_into,
     set_aside,
 )
-from desktop.models.database import damage_of, open_database
+from desktop.models.database import damage_of
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
+from desktop.models.opening import open_database
 from desktop.models.status_rule import Thresholds
 
 from desktop.ui.backups import DamagedDatabaseDialog, Recovery

@@ -185,7 +185,9 @@ def run_quietly(
     # Quit from the worker's own thread: the UI thread may be waiting for it (finish_chores).
     worker.succeeded.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+    # The bridge holds the only reference to the worker: deleting the bridge once the thread
+    # has finished lets Python delete the worker. Qt must not delete it as well (deleteLater in
+    # the worker's thread): the two deletions raced and crashed the program now and then.
     thread.finished.connect(bridge.deleteLater)
-    thread.finished.connect(worker.deleteLater)
     thread.start()
     return thread

@@ -22,8 +22,8 @@ from PySide6.QtCore import QCoreApplication
 from desktop.exchange.importer import ImportPlan, ImportResult, apply_import
 from desktop.exchange.importer import redo_import as redo_batch
 from desktop.exchange.importer import undo_import as undo_batch
-from desktop.models.backup import restore
 from desktop.models.changes import EVERYTHING_CHANGED, Changes
+from desktop.models.opening import restore
 from desktop.models.service import EntryEdit, EntryService
 from desktop.models.workspace import PlanWorkspace
 

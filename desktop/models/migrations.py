@@ -1,0 +1,99 @@
+"""Schema upgrades: the migrations from each released schema version to the next, run with a
+checked backup first and put back from it if any step fails.
+
+SCHEMA_VERSION (desktop.models.database) is the schema this program writes; MIGRATIONS here
+must lead every older released version up to it. desktop.models.opening runs `upgrade` when a
+database is opened and when a backup is restored.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+
+from desktop.models.backup import backup_before
+from desktop.models.database import (
+    SCHEMA_VERSION,
+    Database,
+    read_schema_version,
+    write_schema_version,
+)
+from desktop.models.errors import DatabaseOpenError
+
+Migration = Callable[[Connection], None]
+# MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.
+MIGRATIONS: Mapping[int, Migration] = {}
+
+
+class MigrationError(Exception):
+    """A migration step left the data inconsistent; the step is rolled back."""
+
+
+def upgrade(
+    database: Database,
+    *,
+    migrations: Mapping[int, Migration] | None = None,
+    latest: int | None = None,
+) -> None:
+    """Bring an open database of an older schema (opened, or just restored) up to `latest`
+    (by default this program's SCHEMA_VERSION, through MIGRATIONS); a database at `latest`
+    or newer is left alone (refusing a newer one is the opener's job)."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    latest = SCHEMA_VERSION if latest is None else latest
+    with database.engine.connect() as connection:
+        version = read_schema_version(connection)
+        connection.rollback()
+    if version is not None and version < latest:
+        _upgrade(database, version, latest, migrations)
+
+
+def _upgrade(
+    database: Database, version: int, latest: int, migrations: Mapping[int, Migration]
+) -> None:
+    """Run every migration from `version` to `latest`, each step in one transaction.
+
+    A checked backup is taken first. Foreign keys are off during a step (so a table can be
+    rebuilt, SQLite's way of changing it) and foreign_key_check must be clean before the
+    step commits. If any step fails, the backup is copied back: the file is as it was.
+    """
+    missing = [step for step in range(version, latest) if step not in migrations]
+    if missing:
+        raise DatabaseOpenError(
+            f"{database.path}: no migration from schema version {missing[0]}; "
+            "this database cannot be upgraded by this program"
+        )
+    saved = backup_before(database, f"before-upgrade-v{version}")
+    for step in range(version, latest):
+        try:
+            _migrate_one(database, step, migrations[step])
+        except (DBAPIError, MigrationError) as error:
+            reason = str(getattr(error, "orig", None) or error)
+            database.load_from(saved)
+            raise DatabaseOpenError(
+                f"{database.path}: upgrading the schema from version {step} failed "
+                f"({reason}); the database was put back as it "
+                f"was (schema {version}), and a copy is kept in {saved}"
+            ) from error
+
+
+def _migrate_one(database: Database, step: int, migration: Migration) -> None:
+    with database.connect_for_writing() as connection:
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        driver.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction
+        try:
+            with connection.begin():
+                migration(connection)
+                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if dangling:
+                    table, rowid, parent, _key = dangling[0]
+                    raise MigrationError(
+                        f"{len(dangling)} rows point nowhere, e.g. {table} row {rowid} "
+                        f"to a missing {parent}"
+                    )
+                write_schema_version(connection, step + 1)
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
