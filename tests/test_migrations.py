@@ -24,6 +24,7 @@ from desktop.models.errors import DatabaseOpenError
 from desktop.models.integrity import check_database
 from desktop.models.opening import open_database, restore
 from desktop.models.workspace import PlanWorkspace
+from tests.conftest import SEED
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RELEASED = sorted(FIXTURES.glob("schema-v*.sqlite"))
@@ -211,3 +212,24 @@ def test_restoring_a_backup_of_an_older_schema_upgrades_it(
         database.close()
     assert schema_version_in(path) == newer
     assert len(dump(path)["entries"]) == len(dump(old)["entries"])
+
+
+def columns_of(path: Path, table: str) -> list[tuple[object, ...]]:
+    """Each column's name, type, NOT NULL and default, as SQLite reports them."""
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(f"PRAGMA table_info({table})").fetchall()
+    connection.close()
+    return [tuple(row[1:5]) for row in rows]
+
+
+def test_schema_1_batches_gain_who_filled_the_file_in_as_a_new_database_has_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "users-file.sqlite"
+    shutil.copyfile(FIXTURES / "schema-v1.sqlite", path)
+    open_database(path).close()
+    assert columns_of(path, "import_batches") == columns_of(SEED, "import_batches")
+    with sqlite3.connect(path) as connection:
+        kept = connection.execute("SELECT reporter, phone FROM import_batches").fetchall()
+    connection.close()
+    assert kept == [("", ""), ("", "")]  # older batches: nobody recorded, nothing invented

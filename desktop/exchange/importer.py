@@ -686,6 +686,8 @@ def apply_import(
         department_id=plan.department.id,
         period=plan.period,
         edits=edits,
+        reporter=plan.reporter,
+        phone=plan.phone,
     )
     if progress is not None:
         progress(2, 2)

@@ -104,8 +104,8 @@ class BatchSummary:
     file_name: str
     rows: int
     state: BatchState
-    reporter: str = ""  # the file's 填报人
-    phone: str = ""  # the file's 联系电话
+    reporter: str  # the file's 填报人
+    phone: str  # the file's 联系电话
 
 
 def import_batches(database: Database) -> list[BatchSummary]:
@@ -126,6 +126,8 @@ def import_batches(database: Database) -> list[BatchSummary]:
                 batch.file_name,
                 batch.rows,
                 batch.state,
+                batch.reporter,
+                batch.phone,
             )
             for batch, department in session.execute(query)
         ]

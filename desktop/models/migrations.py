@@ -24,8 +24,18 @@ from desktop.models.database import (
 from desktop.models.errors import DatabaseOpenError
 
 Migration = Callable[[Connection], None]
+
+
+def _batches_keep_who_filled_the_file_in(connection: Connection) -> None:
+    """Schema 2: an import batch keeps the file's 填报人 and 联系电话 (empty for older ones)."""
+    for column in ("reporter", "phone"):
+        connection.exec_driver_sql(
+            f"ALTER TABLE import_batches ADD COLUMN {column} TEXT DEFAULT '' NOT NULL"
+        )
+
+
 # MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.
-MIGRATIONS: Mapping[int, Migration] = {}
+MIGRATIONS: Mapping[int, Migration] = {1: _batches_keep_who_filled_the_file_in}
 
 
 class MigrationError(Exception):

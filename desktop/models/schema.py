@@ -196,6 +196,9 @@ class ImportBatch(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime)
     rows: Mapped[int]
     state: Mapped[BatchState] = mapped_column(_enum(BatchState, "batch_state"))
+    # Who filled the file in, as its 填报人 and 联系电话 cells say (schema 2).
+    reporter: Mapped[str] = mapped_column(Text, default="", server_default="")
+    phone: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Entry(Base):

@@ -281,6 +281,8 @@ class EntryService:
         department_id: int,
         period: str,
         edits: Sequence[EntryEdit],
+        reporter: str = "",
+        phone: str = "",
     ) -> Changes:
         """Record an ImportBatch and apply every edit under it in one transaction, or none.
 
@@ -299,6 +301,8 @@ class EntryService:
                 at=now,
                 rows=0,
                 state=BatchState.APPLIED,
+                reporter=reporter,
+                phone=phone,
             )
             session.add(batch)
             session.flush()
