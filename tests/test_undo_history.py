@@ -303,3 +303,23 @@ def test_undo_import_on_the_command_line_shows_both_values(
     err = capsys.readouterr().err
     assert "it holds 130, the import wrote 120; nothing was undone" in err
     assert stored_value(window, "4.2.1-1") == 130
+
+
+def test_an_undone_import_imported_again_on_the_command_line_is_no_conflict(
+    window: MainWindow, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = str(window.controller.database.path)
+    template = tmp_path / "template.xlsx"
+    export_template(window.controller.workspace, "发改委", "2025-06", template)
+    path = filled(template, tmp_path / "filled.xlsx", {"J5": 12, "J6": 120, "K6": "进展顺利"})
+    assert cli_main(["--db", database, "import", str(path), "--user", "王五"]) == 0
+    first = capsys.readouterr().out
+    assert "3 cells to change" in first and "imported as batch 1: 3 cells" in first
+    assert cli_main(["--db", database, "undo-import", "1"]) == 0
+    assert "import batch 1 undone: 3 cells" in capsys.readouterr().out
+    assert cli_main(["--db", database, "import", str(path), "--user", "王五"]) == 0
+    again = capsys.readouterr().out
+    assert "conflict" not in again and "imported as batch 2: 3 cells" in again
+    assert cli_main(["--db", database, "import", str(path), "--user", "王五"]) == 0
+    assert "nothing to import: the file matches the database" in capsys.readouterr().out
+    assert [(b, state) for b, state, _rows in batches(window)] == [(1, "undone"), (2, "applied")]

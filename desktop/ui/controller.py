@@ -19,15 +19,13 @@ from PySide6.QtWidgets import QWidget
 from desktop.models.changes import Changes
 from desktop.models.database import Database
 from desktop.models.errors import OperationCancelled, StaleEditError, TargetMonitorError
-from desktop.models.figures import format_figure
-from desktop.models.schema import MilestoneState
 from desktop.models.service import EntryEdit, EntryService
 from desktop.models.status_rule import Thresholds
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui import operations
 from desktop.ui.background import run_in_background
-from desktop.ui.i18n import fill, state_text
+from desktop.ui.i18n import fill, recorded_text
 from desktop.ui.operations import HasChanges, Operation, Step, changes_of
 
 R = TypeVar("R", bound="Changes | HasChanges")
@@ -184,15 +182,7 @@ class PlanController(QObject):
     # --- messages --------------------------------------------------------------------------
 
     def _shown(self, text: str | None) -> str:
-        """A value from the audit trail as the grid shows it."""
-        if text is None or text == "":
-            return self.tr("nothing")
-        if text in {s.value for s in MilestoneState}:
-            return state_text(MilestoneState(text))
-        try:
-            return format_figure(float(text))
-        except ValueError:
-            return text
+        return recorded_text(text, self.tr("nothing"))
 
     def _conflict_message(self, error: StaleEditError, undoing: str | None) -> str:
         """Both values: what someone else saved meanwhile, and what this write expected."""

@@ -285,6 +285,7 @@ class UndoImportDialog(QDialog):
         self.view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
         self.empty = QLabel(self.tr("No file has been imported yet."), self)
         self.empty.setVisible(not batches)
         self.buttons = QDialogButtonBox(self)

@@ -7,7 +7,7 @@ import re
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QColor
 
-from desktop.models.figures import FigureError, FigureProblem
+from desktop.models.figures import FigureError, FigureProblem, format_figure
 from desktop.models.locations import bundled_file
 from desktop.models.periods import parse_period
 from desktop.models.schema import IndicatorKind, MilestoneState
@@ -55,6 +55,19 @@ def kind_text(kind: IndicatorKind) -> str:
         IndicatorKind.MILESTONE: QCoreApplication.translate("IndicatorKind", "milestone"),
     }
     return texts[kind]
+
+
+def recorded_text(text: str | None, nothing: str = "—") -> str:
+    """A value as the audit trail records it ("128.0", "推进中", a note), shown as the grid
+    shows it; `nothing` for no value."""
+    if text is None or text == "":
+        return nothing
+    if text in {state.value for state in MilestoneState}:
+        return state_text(MilestoneState(text))
+    try:
+        return format_figure(float(text))
+    except ValueError:
+        return text
 
 
 def month_label(period: str) -> str:

@@ -24,11 +24,10 @@ from PySide6.QtWidgets import (
 
 from desktop.models.changes import Changes
 from desktop.models.history import HistoryEvent, entry_details, entry_history
-from desktop.models.schema import MilestoneState
 from desktop.models.service import NOTE_MAX_LENGTH, EntryEdit
 
 from desktop.ui.controller import PlanController
-from desktop.ui.i18n import state_text
+from desktop.ui.i18n import recorded_text
 from desktop.ui.row_model import RowListModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -61,18 +60,6 @@ class HistoryModel(RowListModel[HistoryEvent]):
             "problems": self.tr("problems and next steps"),
         }.get(name, name)
 
-    @staticmethod
-    def _value_text(value: str | None) -> str:
-        if value is None or value == "":
-            return "—"
-        if value in {s.value for s in MilestoneState}:
-            return state_text(MilestoneState(value))
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        return f"{number:g}"
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # QAbstractTableModel.data
         if not index.isValid() or role not in (
@@ -89,7 +76,7 @@ class HistoryModel(RowListModel[HistoryEvent]):
         if column == 2:
             return self._field_text(event.field)
         if column == 3:
-            return f"{self._value_text(event.old_value)} → {self._value_text(event.new_value)}"
+            return f"{recorded_text(event.old_value)} → {recorded_text(event.new_value)}"
         if event.batch_id is None:
             return self.tr("typed in")
         return (

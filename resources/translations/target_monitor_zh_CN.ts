@@ -307,7 +307,7 @@
     <message>
         <location filename="../../desktop/ui/exchange_dialogs.py" line="94"/>
         <source>Applying</source>
-        <translation>导入后</translation>
+        <translation>处理方式</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/exchange_dialogs.py" line="99"/>
