@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from desktop.exchange.importer import apply_import, read_template
 from desktop.exchange.template import export_template
-from desktop.models.changes import Changes
+from desktop.models.changes import Changes, Progress
 from desktop.models.errors import InvalidEntryError, OperationCancelled
 from desktop.models.history import import_batches
 from tests.test_undo_history import filled
@@ -21,7 +21,7 @@ from tests.ui_helpers import indicator_id, messages
 
 from desktop.ui.background import ProgressDialog, run_in_background
 from desktop.ui.main_window import MainWindow
-from desktop.ui.operations import Operation, Progress
+from desktop.ui.operations import Operation
 
 
 def test_a_refused_operation_is_told_and_changes_no_view(window: MainWindow) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from desktop.exchange.layout import (
     row_checksum,
 )
 from desktop.models.backup import BackupError, backup_before
-from desktop.models.changes import Changes
+from desktop.models.changes import Changes, Progress
 from desktop.models.database import Database
 from desktop.models.errors import NothingToImport, OperationCancelled, TargetMonitorError
 from desktop.models.figures import (
@@ -693,9 +693,6 @@ def apply_import(
         progress(2, 2)
     assert changes.batch_id is not None
     return ImportResult(changes.batch_id, changes, backup)
-
-
-Progress = Callable[[int, int], bool]  # (done, total) → False once the user cancelled
 
 
 def _step(progress: Progress | None, done: int, outcome: str) -> None:

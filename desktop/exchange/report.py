@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,8 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from desktop.exchange.xlsx import save_atomically, write_text
+from desktop.exchange.xlsx import CellValue, save_atomically, write_text
+from desktop.models.changes import Progress
 from desktop.models.errors import TargetMonitorError
 from desktop.models.history import EntryDetails, entries_details
 from desktop.models.workspace import PlanWorkspace
@@ -51,8 +52,6 @@ INDICATOR_HEADERS = (
     "进展情况",
     "存在问题及下步措施",
 )
-Progress = Callable[[int, int], bool]
-CellValue = str | float | int | None  # (done, total) → False to cancel
 
 
 class ReportCancelled(TargetMonitorError):

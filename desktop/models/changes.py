@@ -1,12 +1,17 @@
-"""What an operation changed: the one value every view refreshes from.
+"""What an operation changed — the one value every view refreshes from — and how a long one
+reports how far it got.
 
-The service returns it for every write; the window's controller hands it to the tree, the grid,
-the dashboard, the chart and the panels, and each refreshes only what it names.
+The service returns Changes for every write; the window's controller hands them to the tree,
+the grid, the dashboard, the chart and the panels, and each refreshes only what they name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+# Long work (an import, a report, a PDF) calls progress(done, total); False: the user cancelled.
+Progress = Callable[[int, int], bool]
 
 
 @dataclass(frozen=True)

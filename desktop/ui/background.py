@@ -11,6 +11,7 @@ from PySide6.QtCore import SIGNAL, SLOT, QCoreApplication, QEventLoop, QObject, 
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from desktop.models.changes import Progress
 from desktop.models.errors import TargetMonitorError
 
 T = TypeVar("T")
@@ -18,9 +19,6 @@ T = TypeVar("T")
 
 class BackgroundError(TargetMonitorError):
     """The background job failed unexpectedly (a bug); the message is for the user."""
-
-
-Progress = Callable[[int, int], bool]  # (done, total) → False once the user cancelled
 
 
 class _Worker(QObject, Generic[T]):

@@ -14,9 +14,10 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QWidget
 
+from desktop.models.changes import Progress
 from desktop.models.errors import OperationCancelled, TargetMonitorError
 
-from desktop.ui.background import Progress, run_in_background
+from desktop.ui.background import run_in_background
 from desktop.ui.controller import PlanController
 from desktop.ui.prompts import Prompts
 from desktop.ui.settings import Settings

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QMessageBox
 from desktop.exchange.importer import read_template
 from desktop.exchange.report import ReportInfo, write_report
 from desktop.exchange.template import TemplateInfo, export_template
+from desktop.models.changes import Progress
 from desktop.models.history import import_batches
 
 from desktop.ui import operations
-from desktop.ui.background import Progress
 from desktop.ui.commands import CommandContext
 from desktop.ui.exchange_dialogs import (
     ExportTemplateDialog,

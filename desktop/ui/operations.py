@@ -22,14 +22,13 @@ from PySide6.QtCore import QCoreApplication
 from desktop.exchange.importer import ImportPlan, ImportResult, apply_import
 from desktop.exchange.importer import redo_import as redo_batch
 from desktop.exchange.importer import undo_import as undo_batch
-from desktop.models.changes import EVERYTHING_CHANGED, Changes
+from desktop.models.changes import EVERYTHING_CHANGED, Changes, Progress
 from desktop.models.opening import restore
 from desktop.models.service import EntryEdit, EntryService
 from desktop.models.workspace import PlanWorkspace
 
 R = TypeVar("R")
 translate = QCoreApplication.translate
-Progress = Callable[[int, int], bool]  # (done, total) → False once the user cancelled
 
 
 class HasChanges(Protocol):

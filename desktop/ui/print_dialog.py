@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.models.changes import Progress
 from desktop.models.errors import TargetMonitorError
 from desktop.models.records import DepartmentInfo
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import Document, build_documents
 
-from desktop.ui.background import Progress
 from desktop.ui.commands import CommandContext
 from desktop.ui.i18n import fill, month_label
 from desktop.ui.printing import PdfInfo, page_layout, paint_documents, title_of, write_pdf

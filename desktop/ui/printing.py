@@ -15,7 +15,7 @@ import itertools
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from PySide6.QtGui import (
 
 from desktop import __version__
 from desktop.exchange.report import ReportCancelled
+from desktop.models.changes import Progress
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.status_rule import FINAL_STRETCH_MONTHS, Status
@@ -58,8 +59,6 @@ from desktop.presentation.wording import (
     month_text,
     percent_text,
 )
-
-Progress = Callable[[int, int], bool]  # (pages painted, pages in all) → False to cancel
 
 # Fonts that hold the Chinese characters, best first. WenQuanYi Micro Hei (Linux, installed by
 # dev.py) and Microsoft YaHei (Windows) map each glyph back to its ideograph, so text copied or
