@@ -70,15 +70,21 @@ def import_file(
     return seen
 
 
-def test_ctrl_z_after_an_import_undoes_the_import_as_a_whole(
-    qtbot: QtBot, window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
-) -> None:
-    """Sequence 1: a typed value, then an import that overwrites it, then Ctrl+Z."""
+def typed_over_after_export(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> Path:
+    """工信局's template exported, then 10200 typed into 1.1.1-1 (June) in the window: the
+    filled file, which says 10300 there, conflicts with the typed value."""
     template = tmp_path / "template.xlsx"
     export_template(window.controller.workspace, "工信局", "2025-06", template)
     window.select_node(node_id(window, "1"))
     type_into_cell(qtbot, window, "1.1.1-1", "2025-06", "10200")
-    path = filled(template, tmp_path / "filled.xlsx", {"J5": 10300})
+    return filled(template, tmp_path / "filled.xlsx", {"J5": 10300})
+
+
+def test_ctrl_z_after_an_import_undoes_the_import_as_a_whole(
+    qtbot: QtBot, window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    """Sequence 1: a typed value, then an import that overwrites it, then Ctrl+Z."""
+    path = typed_over_after_export(qtbot, window, tmp_path)
     import_file(window, prompts, path, prefer_file=True)
     assert stored_value(window, "1.1.1-1") == 10300
     window.undo_action.trigger()  # the import, as a whole
@@ -118,11 +124,7 @@ def test_an_undone_import_imported_again_is_no_conflict(
 def test_an_import_whose_every_difference_conflicts_records_no_batch(
     qtbot: QtBot, window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
 ) -> None:
-    template = tmp_path / "template.xlsx"
-    export_template(window.controller.workspace, "工信局", "2025-06", template)
-    window.select_node(node_id(window, "1"))
-    type_into_cell(qtbot, window, "1.1.1-1", "2025-06", "10200")
-    path = filled(template, tmp_path / "filled.xlsx", {"J5": 10300})
+    path = typed_over_after_export(qtbot, window, tmp_path)
     summaries = import_file(window, prompts, path)  # the database's value is kept: nothing to apply
     assert "1 处冲突" in summaries[0] or "1 conflict" in summaries[0]
     assert batches(window) == []

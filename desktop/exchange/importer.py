@@ -677,9 +677,7 @@ def apply_import(
         raise NothingToImport(f"{plan.file_name}:{reason}")
     edits = plan.edits(prefer_file=prefer_file)
     database = workspace.database
-    _step(progress, 0, "nothing was imported")
-    backup = _backup_first(database, "import", "nothing was imported")
-    _step(progress, 1, "nothing was imported")
+    backup = _backed_up(database, "import", "nothing was imported", progress)
     changes = EntryService(database, user).apply_import(
         file_name=plan.file_name,
         sha256=plan.sha256,
@@ -695,38 +693,53 @@ def apply_import(
     return ImportResult(changes.batch_id, changes, backup)
 
 
-def _step(progress: Progress | None, done: int, outcome: str) -> None:
-    """Report progress (of 2 steps: the backup, the write); a cancel stops before the write."""
-    if progress is not None and not progress(done, 2):
-        raise OperationCancelled(f"cancelled; {outcome}")
-
-
-def _backup_first(database: Database, reason: str, outcome: str) -> Path:
-    """The backup a change starts with; when it fails, the error says the change was not made."""
+def _backed_up(database: Database, reason: str, outcome: str, progress: Progress | None) -> Path:
+    """The backup a change starts with, as the first of its two steps (the backup, the write):
+    a cancel before or after it stops the change, and a failed backup says the change was not
+    made (`outcome`)."""
+    _step(progress, 0, outcome)
     try:
-        return backup_before(database, reason)
+        backup = backup_before(database, reason)
     except BackupError as error:
         raise BackupError(f"{error}; {outcome}") from error
+    _step(progress, 1, outcome)
+    return backup
+
+
+def _step(progress: Progress | None, done: int, outcome: str) -> None:
+    if progress is not None and not progress(done, 2):
+        raise OperationCancelled(f"cancelled; {outcome}")
 
 
 def undo_import(
     workspace: PlanWorkspace, batch_id: int, user: str, *, progress: Progress | None = None
 ) -> Changes:
     """Take a whole import back (refused if anything it wrote was changed since)."""
-    _step(progress, 0, "nothing was undone")
-    _backup_first(workspace.database, "undo-import", "nothing was undone")
-    _step(progress, 1, "nothing was undone")
-    return EntryService(workspace.database, user).undo_import(batch_id)
+    return _switch_batch(workspace, batch_id, user, applied=False, progress=progress)
 
 
 def redo_import(
     workspace: PlanWorkspace, batch_id: int, user: str, *, progress: Progress | None = None
 ) -> Changes:
     """Apply an undone import again (refused if a cell it writes was changed since)."""
-    _step(progress, 0, "the import was not applied again")
-    _backup_first(workspace.database, "redo-import", "the import was not applied again")
-    _step(progress, 1, "the import was not applied again")
-    return EntryService(workspace.database, user).redo_import(batch_id)
+    return _switch_batch(workspace, batch_id, user, applied=True, progress=progress)
+
+
+def _switch_batch(
+    workspace: PlanWorkspace,
+    batch_id: int,
+    user: str,
+    *,
+    applied: bool,
+    progress: Progress | None,
+) -> Changes:
+    if applied:
+        reason, outcome = "redo-import", "the import was not applied again"
+    else:
+        reason, outcome = "undo-import", "nothing was undone"
+    _backed_up(workspace.database, reason, outcome, progress)
+    service = EntryService(workspace.database, user)
+    return service.redo_import(batch_id) if applied else service.undo_import(batch_id)
 
 
 def describe(value: object) -> str:

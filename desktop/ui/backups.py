@@ -36,6 +36,7 @@ def reason_text(reason: str) -> str:
         "manual": QCoreApplication.translate("Backups", "Made by hand"),
         "import": QCoreApplication.translate("Backups", "Before an import"),
         "undo-import": QCoreApplication.translate("Backups", "Before undoing an import"),
+        "redo-import": QCoreApplication.translate("Backups", "Before applying an import again"),
         "before-restore": QCoreApplication.translate("Backups", "Before a restore"),
     }
     return known.get(reason, reason)

@@ -37,8 +37,8 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="115"/>
-        <location filename="../../desktop/ui/app.py" line="205"/>
+        <location filename="../../desktop/ui/app.py" line="116"/>
+        <location filename="../../desktop/ui/app.py" line="206"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
@@ -79,12 +79,12 @@
 <context>
     <name>Background</name>
     <message>
-        <location filename="../../desktop/ui/background.py" line="58"/>
+        <location filename="../../desktop/ui/background.py" line="56"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/background.py" line="76"/>
+        <location filename="../../desktop/ui/background.py" line="74"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
@@ -157,6 +157,11 @@
     </message>
     <message>
         <location filename="../../desktop/ui/backups.py" line="39"/>
+        <source>Before applying an import again</source>
+        <translation>重新导入前</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/backups.py" line="40"/>
         <source>Before a restore</source>
         <translation>恢复前</translation>
     </message>
@@ -164,57 +169,57 @@
 <context>
     <name>BackupsDialog</name>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="62"/>
+        <location filename="../../desktop/ui/backups.py" line="63"/>
         <source>Backups</source>
         <translation>备份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="69"/>
+        <location filename="../../desktop/ui/backups.py" line="70"/>
         <source>Backups of %1 are kept in %2: the newest ten, then one a day for a week, one a week for a month and one a month for a year. A backup is taken before every import and once a day when figures changed; each is checked before it is kept.</source>
         <translation>%1 的备份保存在 %2：保留最近 10 份，此外一周内每天一份、一个月内每周一份、一年内每月一份。每次导入前以及数据有变动的每天都会自动备份；每份备份在保留前都经过完整性检查。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="83"/>
+        <location filename="../../desktop/ui/backups.py" line="84"/>
         <source>Taken</source>
         <translation>备份时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="83"/>
+        <location filename="../../desktop/ui/backups.py" line="84"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="83"/>
+        <location filename="../../desktop/ui/backups.py" line="84"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="83"/>
+        <location filename="../../desktop/ui/backups.py" line="84"/>
         <source>Entries</source>
         <translation>填报条目</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="95"/>
+        <location filename="../../desktop/ui/backups.py" line="96"/>
         <source>No backup has been taken yet.</source>
         <translation>尚无备份。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="101"/>
+        <location filename="../../desktop/ui/backups.py" line="102"/>
         <source>&amp;Back up now</source>
         <translation>立即备份(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="103"/>
+        <location filename="../../desktop/ui/backups.py" line="104"/>
         <source>&amp;Restore…</source>
         <translation>恢复(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="105"/>
+        <location filename="../../desktop/ui/backups.py" line="106"/>
         <source>Restore from a &amp;file…</source>
         <translation>从文件恢复(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="107"/>
+        <location filename="../../desktop/ui/backups.py" line="108"/>
         <source>&amp;Open folder</source>
         <translation>打开所在文件夹(&amp;O)</translation>
     </message>
@@ -356,37 +361,37 @@
 <context>
     <name>DamagedDatabaseDialog</name>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="191"/>
+        <location filename="../../desktop/ui/backups.py" line="192"/>
         <source>The database is damaged</source>
         <translation>数据库已损坏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="194"/>
+        <location filename="../../desktop/ui/backups.py" line="195"/>
         <source>The database %1 is damaged and cannot be used. It was moved to %2; nothing was deleted.</source>
         <translation>数据库 %1 已损坏，无法使用。该文件已移至 %2，未删除任何内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="205"/>
+        <location filename="../../desktop/ui/backups.py" line="206"/>
         <source>The newest good backup was taken on %1 and holds %2 entries. Restore it? Figures entered after it must be entered again.</source>
         <translation>最近一份完好的备份生成于 %1，含 %2 条填报。是否恢复该备份？此后填报的数据需要重新录入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="212"/>
+        <location filename="../../desktop/ui/backups.py" line="213"/>
         <source>Restore the backup</source>
         <translation>恢复备份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="219"/>
+        <location filename="../../desktop/ui/backups.py" line="220"/>
         <source>No good backup was found. You can start again from the plan, without figures, and restore a backup from elsewhere with File → Backups.</source>
         <translation>未找到完好的备份。可以从计划重新开始（不含填报数据），之后通过“文件 → 备份”从其他位置恢复备份。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="223"/>
+        <location filename="../../desktop/ui/backups.py" line="224"/>
         <source>Start from the plan</source>
         <translation>从计划重新开始</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/backups.py" line="225"/>
+        <location filename="../../desktop/ui/backups.py" line="226"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -483,27 +488,27 @@
 <context>
     <name>Figure</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="95"/>
+        <location filename="../../desktop/ui/i18n.py" line="108"/>
         <source>&apos;%1&apos; is not a number</source>
         <translation>“%1”不是数字</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="96"/>
+        <location filename="../../desktop/ui/i18n.py" line="109"/>
         <source>&apos;%1&apos; is negative; figures are 0 or more</source>
         <translation>“%1”是负数;数值须大于或等于 0</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="97"/>
+        <location filename="../../desktop/ui/i18n.py" line="110"/>
         <source>&apos;%1&apos; is too large</source>
         <translation>“%1”数值过大</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="98"/>
+        <location filename="../../desktop/ui/i18n.py" line="111"/>
         <source>&apos;%1&apos; is a percentage, but this indicator is counted in %2</source>
         <translation>“%1”是百分数,但该指标的单位是“%2”</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="101"/>
+        <location filename="../../desktop/ui/i18n.py" line="114"/>
         <source>&apos;%1&apos; is not a milestone state (not started, in progress or done)</source>
         <translation>“%1”不是有效的进度状态(未启动、推进中或已完成)</translation>
     </message>
@@ -579,12 +584,12 @@
         <translation>存在问题及下步措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="93"/>
+        <location filename="../../desktop/ui/panels.py" line="81"/>
         <source>typed in</source>
         <translation>手工录入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="95"/>
+        <location filename="../../desktop/ui/panels.py" line="83"/>
         <source>import #%1 %2</source>
         <translation>导入批次 #%1 %2</translation>
     </message>
@@ -592,12 +597,12 @@
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="128"/>
+        <location filename="../../desktop/ui/panels.py" line="116"/>
         <source>History: select a month cell</source>
         <translation>修改记录:请选择月份单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="133"/>
+        <location filename="../../desktop/ui/panels.py" line="121"/>
         <source>History of %1 %2</source>
         <translation>%1 %2 的修改记录</translation>
     </message>
@@ -897,7 +902,7 @@
 <context>
     <name>Month</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="64"/>
+        <location filename="../../desktop/ui/i18n.py" line="77"/>
         <source>%2/%1</source>
         <translation>%1年%2月</translation>
     </message>
@@ -905,48 +910,48 @@
 <context>
     <name>NotesPanel</name>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="160"/>
+        <location filename="../../desktop/ui/panels.py" line="148"/>
         <source>Save notes</source>
         <translation>保存说明</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="163"/>
-        <location filename="../../desktop/ui/panels.py" line="222"/>
+        <location filename="../../desktop/ui/panels.py" line="151"/>
+        <location filename="../../desktop/ui/panels.py" line="210"/>
         <source>Save the notes of this month (Ctrl+S)</source>
         <translation>保存本月的进展说明 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="167"/>
+        <location filename="../../desktop/ui/panels.py" line="155"/>
         <source>Progress</source>
         <translation>进展情况</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="168"/>
+        <location filename="../../desktop/ui/panels.py" line="156"/>
         <source>Problems and next steps</source>
         <translation>存在问题及下步措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="185"/>
+        <location filename="../../desktop/ui/panels.py" line="173"/>
         <source>Notes: select a month cell</source>
         <translation>进展说明:请选择月份单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="193"/>
+        <location filename="../../desktop/ui/panels.py" line="181"/>
         <source>Nothing reported for this month yet</source>
         <translation>本月尚未填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="197"/>
+        <location filename="../../desktop/ui/panels.py" line="185"/>
         <source>Last saved by %1 at %2</source>
         <translation>最后由 %1 于 %2 保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="220"/>
+        <location filename="../../desktop/ui/panels.py" line="208"/>
         <source>A note holds at most %1 characters</source>
         <translation>说明最多 %1 个字</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="237"/>
+        <location filename="../../desktop/ui/panels.py" line="225"/>
         <source>Edit notes of %1 %2</source>
         <translation>编辑 %1 %2 的说明</translation>
     </message>
@@ -990,22 +995,22 @@
 <context>
     <name>PlanController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="152"/>
+        <location filename="../../desktop/ui/controller.py" line="151"/>
         <source>“%1” was not undone or redone, and leaves the undo history: %2</source>
         <translation>“%1”未能撤销或重做,已从撤销记录中移除:%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="201"/>
+        <location filename="../../desktop/ui/controller.py" line="192"/>
         <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
         <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="208"/>
+        <location filename="../../desktop/ui/controller.py" line="199"/>
         <source>“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; it now holds %5, not %7. Nothing was overwritten, and the step leaves the undo history.</source>
         <translation>“%6”未能撤销或重做:%1 %2 在这一步之后被 %3 于 %4 修改,现为 %5,而不是 %7。未覆盖任何数据,这一步已从撤销记录中移除。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="188"/>
+        <location filename="../../desktop/ui/controller.py" line="185"/>
         <source>nothing</source>
         <translation>空</translation>
     </message>
@@ -1435,12 +1440,12 @@
         <translation>撤销导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_dialogs.py" line="288"/>
+        <location filename="../../desktop/ui/exchange_dialogs.py" line="289"/>
         <source>No file has been imported yet.</source>
         <translation>尚未导入任何文件。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_dialogs.py" line="292"/>
+        <location filename="../../desktop/ui/exchange_dialogs.py" line="293"/>
         <source>Undo import</source>
         <translation>撤销导入</translation>
     </message>
