@@ -7,7 +7,6 @@ backup_commands.py, print_dialog.py and paste.py.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from desktop.models.changes import Changes
 from desktop.models.status_rule import Thresholds
-from desktop.presentation.wording import DEMO_COLOUR
 
 from desktop.ui.backup_commands import BackupCommands
 from desktop.ui.commands import CommandContext
@@ -52,6 +50,7 @@ from desktop.ui.settings import (
     YELLOW_POINTS,
     Settings,
 )
+from desktop.ui.status_bar import WindowStatusBar
 from desktop.ui.theme import action_icon, app_icon, apply_theme
 from desktop.ui.tree_panel import PlanTreePanel
 
@@ -254,29 +253,11 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
 
     def _build_status_bar(self) -> None:
-        self.database_label = QLabel(self)
-        self.database_label.setObjectName("statusDatabase")
-        self.user_label = QLabel(self)
-        self.user_label.setObjectName("statusUser")
-        self.saved_label = QLabel(self.tr("Nothing saved in this session"), self)
-        self.saved_label.setObjectName("statusSaved")
-        self.demo_label = QLabel(self.tr("DEMO figures"), self)
-        self.demo_label.setObjectName("statusDemo")
-        self.demo_label.setStyleSheet(f"color: {DEMO_COLOUR}; font-weight: bold;")
-        self.demo_label.setToolTip(
-            self.tr(
-                "This database was filled with generated demo figures (target-monitor demo); "
-                "its figures were not reported by any department."
-            )
-        )
-        self.demo_label.hide()
-        status = self.statusBar()
-        for label in (self.demo_label, self.user_label, self.saved_label, self.database_label):
-            status.addPermanentWidget(label)
-        self.database_label.setText(
-            fill(self.tr("Database: %1"), str(self.controller.database.path))
-        )
-        self._show_user()
+        self.status = WindowStatusBar(self.controller.database.path, self)
+        self.setStatusBar(self.status)
+        self.demo_label, self.saved_label = self.status.demo_label, self.status.saved_label
+        self.user_label = self.status.user_label
+        self.status.show_user(self.controller.user)
 
     def _connect(self) -> None:
         self.period_selector.currentIndexChanged.connect(
@@ -290,7 +271,7 @@ class MainWindow(QMainWindow):
         controller.changed.connect(self._on_changed)
         controller.refused.connect(self.tell)
         controller.noted.connect(self.note)
-        controller.saved.connect(self._on_saved)
+        controller.saved.connect(self.status.show_saved)
         self.progress.entry_delegate.inputRefused.connect(self.tell)
         self.dashboard.nodeActivated.connect(self.select_node)
         self.dashboard.indicatorActivated.connect(self.jump_to_indicator)
@@ -364,10 +345,7 @@ class MainWindow(QMainWindow):
         if workspace.demo:
             title += " — " + self.tr("DEMO figures, not reported ones")
         self.setWindowTitle(title)
-        self.demo_label.setVisible(workspace.demo)
-
-    def _show_user(self) -> None:
-        self.user_label.setText(fill(self.tr("User: %1"), self.controller.user))
+        self.status.show_demo(workspace.demo)
 
     # --- selection ---------------------------------------------------------------------------
 
@@ -430,10 +408,7 @@ class MainWindow(QMainWindow):
 
     def note(self, message: str) -> None:
         """A passing note in the status bar."""
-        self.statusBar().showMessage(message, 8000)
-
-    def _on_saved(self, when: dt.datetime) -> None:
-        self.saved_label.setText(fill(self.tr("Saved at %1"), f"{when:%H:%M:%S}"))
+        self.status.note(message)
 
     def _on_changed(self, changes: Changes) -> None:
         if not changes.everything:
@@ -462,7 +437,7 @@ class MainWindow(QMainWindow):
         name = self.settings.get(USER_NAME)
         if name and name != self.controller.user:
             self.controller.set_user(name)
-            self._show_user()
+            self.status.show_user(name)
         self.controller.set_thresholds(
             Thresholds(self.settings.get(YELLOW_POINTS), self.settings.get(RED_POINTS))
         )
