@@ -27,6 +27,8 @@ from desktop.models.opening import restore
 from desktop.models.service import EntryEdit, EntryService
 from desktop.models.workspace import PlanWorkspace
 
+from desktop.ui.i18n import fill
+
 R = TypeVar("R")
 translate = QCoreApplication.translate
 
@@ -101,7 +103,7 @@ def import_template(
     workspace: PlanWorkspace, plan: ImportPlan, user: str, *, prefer_file: bool
 ) -> Operation[ImportResult]:
     """Apply a checked template under a new import batch; undone and redone as a whole."""
-    label = translate("Operations", "Import %1").replace("%1", plan.file_name)
+    label = fill(translate("Operations", "Import %1"), plan.file_name)
 
     def perform(progress: Progress) -> ImportResult:
         return apply_import(plan, workspace, user, prefer_file=prefer_file, progress=progress)
@@ -141,16 +143,12 @@ def _switch_batch(
 ) -> Operation[Changes]:
     """Apply an undone batch again, or take an applied one back (each after a backup)."""
     if applied:
-        label = translate("Operations", "Apply import %1 again").replace("%1", str(batch_id))
-        return Operation(
-            label,
-            lambda progress: redo_batch(workspace, batch_id, user, progress=progress),
-            long=True,
-        )
-    label = translate("Operations", "Undo import %1").replace("%1", str(batch_id))
+        label, switch = translate("Operations", "Apply import %1 again"), redo_batch
+    else:
+        label, switch = translate("Operations", "Undo import %1"), undo_batch
     return Operation(
-        label,
-        lambda progress: undo_batch(workspace, batch_id, user, progress=progress),
+        fill(label, str(batch_id)),
+        lambda progress: switch(workspace, batch_id, user, progress=progress),
         long=True,
     )
 
@@ -171,7 +169,7 @@ def restore_backup(workspace: PlanWorkspace, path: Path) -> Operation[Restored]:
     step of the undo history, which it clears: the backups list undoes it."""
     database = workspace.database
     return Operation(
-        translate("Operations", "Restore %1").replace("%1", path.name),
+        fill(translate("Operations", "Restore %1"), path.name),
         lambda _progress: Restored(restore(database, path)),
         long=True,
         cancellable=False,

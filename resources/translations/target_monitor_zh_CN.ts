@@ -929,27 +929,27 @@
 <context>
     <name>Operations</name>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="93"/>
+        <location filename="../../desktop/ui/operations.py" line="95"/>
         <source>Not saved: %1</source>
         <translation>未保存:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="104"/>
+        <location filename="../../desktop/ui/operations.py" line="106"/>
         <source>Import %1</source>
         <translation>导入 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="144"/>
+        <location filename="../../desktop/ui/operations.py" line="146"/>
         <source>Apply import %1 again</source>
         <translation>重新导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="150"/>
+        <location filename="../../desktop/ui/operations.py" line="148"/>
         <source>Undo import %1</source>
         <translation>撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="174"/>
+        <location filename="../../desktop/ui/operations.py" line="172"/>
         <source>Restore %1</source>
         <translation>恢复 %1</translation>
     </message>
