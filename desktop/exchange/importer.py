@@ -127,26 +127,24 @@ class ImportPlan:
     reporter: str = ""  # the file's 填报人 (several, joined with 、)
     phone: str = ""
 
-    def applies(self, indicator_id: int, *, prefer_file: bool) -> bool:
-        """Whether applying writes this indicator's row: conflicting months keep the
-        database's value unless the file is preferred."""
-        return prefer_file or all(c.indicator_id != indicator_id for c in self.conflicts)
+    def kept(self, *, prefer_file: bool) -> set[int]:
+        """The indicators whose rows applying leaves as the database has them: the conflicting
+        ones, unless the file is preferred."""
+        return set() if prefer_file else {c.indicator_id for c in self.conflicts}
 
     def edits(self, *, prefer_file: bool = False) -> list[EntryEdit]:
         """The edits applying makes."""
+        kept = self.kept(prefer_file=prefer_file)
         return [
             EntryEdit(indicator_id, self.period, fields, self.expected[indicator_id])
             for indicator_id, fields in self.rows.items()
-            if self.applies(indicator_id, prefer_file=prefer_file)
+            if indicator_id not in kept
         ]
 
     def cells(self, *, prefer_file: bool = False) -> list[CellChange]:
         """The cells applying changes: exactly what the preview counts and the batch writes."""
-        return [
-            change
-            for change in self.changes
-            if self.applies(change.indicator_id, prefer_file=prefer_file)
-        ]
+        kept = self.kept(prefer_file=prefer_file)
+        return [change for change in self.changes if change.indicator_id not in kept]
 
     def nothing_to_apply(self, *, prefer_file: bool = False) -> str | None:
         """Why applying would change nothing, or None when it changes something."""
