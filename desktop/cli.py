@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from desktop import __version__
 from desktop.exchange.importer import apply_import, describe, read_template, undo_import
 from desktop.exchange.report import write_report
-from desktop.exchange.template import export_template
+from desktop.exchange.template import export_template, export_templates
 from desktop.models.backup import (
     backup_before,
     copy_verified,
@@ -308,11 +308,7 @@ def cmd_export_template(args: argparse.Namespace, out: TextIO) -> int:
         workspace = PlanWorkspace(database)
         output = Path(args.output)
         if args.all_departments:
-            for department in workspace.departments.values():
-                if not workspace.department_indicators(department.id):
-                    continue
-                target = output / f"{args.period}-{department.short_name}-填报模板.xlsx"
-                info = export_template(workspace, department.name, args.period, target)
+            for info in export_templates(workspace, args.period, output):
                 out.write(f"{info.path}: {info.department.name}, {info.rows} indicators\n")
         else:
             if not args.department:
@@ -503,6 +499,22 @@ def _period(text: str) -> str:
     return text
 
 
+def _add_export_template(commands: Any, common: argparse.ArgumentParser) -> None:
+    export = commands.add_parser(
+        "export-template", parents=[common], help="a department's Excel template for a month"
+    )
+    whose = export.add_mutually_exclusive_group()
+    whose.add_argument("--department", metavar="NAME", help="full or short name")
+    whose.add_argument(
+        "--all-departments",
+        action="store_true",
+        help="one template per department; -o names a folder",
+    )
+    export.add_argument("--period", type=_period, required=True, metavar="YYYY-MM")
+    export.add_argument("-o", "--output", required=True, metavar="FILE.xlsx|FOLDER")
+    export.set_defaults(handler=cmd_export_template)
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --db is accepted before and after the sub-command; SUPPRESS keeps a later default from
     # overwriting an earlier value.
@@ -536,18 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(handler=cmd_check)
 
-    export = commands.add_parser(
-        "export-template", parents=[common], help="a department's Excel template for a month"
-    )
-    export.add_argument("--department", metavar="NAME", help="full or short name")
-    export.add_argument(
-        "--all-departments",
-        action="store_true",
-        help="one template per department; -o names a folder",
-    )
-    export.add_argument("--period", type=_period, required=True, metavar="YYYY-MM")
-    export.add_argument("-o", "--output", required=True, metavar="FILE.xlsx|FOLDER")
-    export.set_defaults(handler=cmd_export_template)
+    _add_export_template(commands, common)
 
     importing = commands.add_parser(
         "import", parents=[common], help="check and import a returned template"

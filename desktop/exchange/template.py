@@ -35,7 +35,9 @@ from desktop.exchange.layout import (
     row_checksum,
 )
 from desktop.exchange.xlsx import CellFactory, save_atomically
-from desktop.models.errors import TargetMonitorError
+from desktop.models.changes import Progress
+from desktop.models.database import plain_cause
+from desktop.models.errors import OperationCancelled, TargetMonitorError
 from desktop.models.history import EntryDetails, entries_details
 from desktop.models.periods import parse_period, period_end
 from desktop.models.records import DepartmentInfo, IndicatorInfo
@@ -139,6 +141,7 @@ def export_template(
     """Write the department's template for a month to `path` (atomically)."""
     department = workspace.department_named(department_name)
     check_period(workspace, period)
+    _check_target(path, "nothing was exported")
     indicator_ids = workspace.department_indicators(department.id)
     if not indicator_ids:
         raise TargetMonitorError(f"{department.name} is responsible for no indicator")
@@ -180,6 +183,50 @@ def export_template(
     )
     save_atomically(workbook, path)
     return TemplateInfo(path, department, period, len(indicator_ids))
+
+
+def template_name(period: str, department: DepartmentInfo) -> str:
+    """A template's file name, the same from the window and the command line."""
+    return f"{period}-{department.short_name}-填报模板.xlsx"
+
+
+def export_templates(
+    workspace: PlanWorkspace,
+    period: str,
+    folder: Path,
+    *,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> list[TemplateInfo]:
+    """Every department's template (those with indicators) into a folder. Every target is
+    checked before the first is written, so a folder in the way refuses the whole export."""
+    check_period(workspace, period)
+    if folder.exists() and not folder.is_dir():
+        raise TargetMonitorError(f"{folder}: is a file, not a folder; nothing was exported")
+    targets = [
+        (department, folder / template_name(period, department))
+        for department in workspace.departments.values()
+        if workspace.department_indicators(department.id)
+    ]
+    for _department, path in targets:
+        _check_target(path, "nothing was exported")
+    done: list[TemplateInfo] = []
+    for number, (department, path) in enumerate(targets):
+        written = f"{len(done)} of {len(targets)} templates were written"
+        if progress is not None and not progress(number, len(targets)):
+            raise OperationCancelled(f"cancelled; {written}")
+        try:
+            done.append(export_template(workspace, department.name, period, path, now=now))
+        except OSError as error:
+            raise TargetMonitorError(
+                f"{path}: could not be written ({plain_cause(error)}); {written}"
+            ) from error
+    return done
+
+
+def _check_target(path: Path, outcome: str) -> None:
+    if path.is_dir():
+        raise TargetMonitorError(f"{path}: a folder is in the way of the template; {outcome}")
 
 
 def _write_heading(

@@ -12,10 +12,13 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from desktop.models.text import clean
+
 
 def write_text(cell: Cell | MergedCell, text: str) -> None:
-    """Text exactly as typed: a note starting with = + - @ never becomes a formula."""
-    cell.value = text
+    """Text as typed: a note starting with = + - @ never becomes a formula, and characters no
+    workbook can hold (kept by an older version) are left out rather than fail the file."""
+    cell.value = clean(text)
     if text:
         cell.data_type = "s"
 
@@ -52,6 +55,8 @@ class CellFactory:
             self._arrays[name] = probe._style  # type: ignore[attr-defined]
 
     def make(self, value: CellValue, style: str, *, text: bool = False) -> Cell:
+        if text and isinstance(value, str):
+            value = clean(value)  # typed text, as write_text keeps it
         cell = Cell(self._sheet, row=1, column=1, value=value, style_array=self._arrays[style])
         if text and value:
             cell.data_type = "s"  # typed text stays text, even when it starts with =

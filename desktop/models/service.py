@@ -36,6 +36,7 @@ from desktop.models.schema import (
     Node,
     Plan,
 )
+from desktop.models.text import clean
 
 # Longest text accepted for a progress note or a problems note (characters).
 NOTE_MAX_LENGTH = 2000
@@ -112,7 +113,7 @@ def validate_value(value: object) -> float | None:
 def validate_note(text: object) -> str:
     if not isinstance(text, str):
         raise InvalidEntryError(f"{text!r} is not text")
-    text = text.strip()
+    text = clean(text).strip()
     if len(text) > NOTE_MAX_LENGTH:
         raise InvalidEntryError(
             f"the note has {len(text)} characters; at most {NOTE_MAX_LENGTH} are kept"
@@ -301,8 +302,8 @@ class EntryService:
                 at=now,
                 rows=0,
                 state=BatchState.APPLIED,
-                reporter=reporter,
-                phone=phone,
+                reporter=clean(reporter).strip(),
+                phone=clean(phone).strip(),
             )
             session.add(batch)
             session.flush()

@@ -18,6 +18,7 @@ from desktop.models.history import EntryDetails, entries_details
 from desktop.models.records import DepartmentInfo
 from desktop.models.schema import MilestoneState, NodeKind
 from desktop.models.status_rule import Rollup, Status, Thresholds, rollup_leaves
+from desktop.models.text import clean
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import month_text, target_text
 
@@ -146,8 +147,8 @@ def _indicator_row(
         assessment.completion,
         assessment.expected,
         assessment.status,
-        detail.progress_note.strip() if detail else "",
-        detail.problems.strip() if detail else "",
+        clean(detail.progress_note).strip() if detail else "",
+        clean(detail.problems).strip() if detail else "",
     )
 
 

@@ -10,7 +10,12 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop.exchange.importer import read_template
 from desktop.exchange.report import ReportInfo, write_report
-from desktop.exchange.template import TemplateInfo, export_template
+from desktop.exchange.template import (
+    TemplateInfo,
+    export_template,
+    export_templates,
+    template_name,
+)
 from desktop.models.changes import Progress
 from desktop.models.history import import_batches
 
@@ -48,26 +53,19 @@ class ExchangeCommands(QObject):
         if not context.prompts.confirm(dialog):
             return
         department, month = dialog.department.currentData(), dialog.month.currentText()
-        kind = FileKind.WORKBOOK if department else FileKind.FOLDER
-        target = context.prompts.save_path(
-            context.parent, kind, f"{month}-{department}-填报模板.xlsx"
-        )
+        if department is None:
+            target = context.prompts.save_path(context.parent, FileKind.FOLDER, "")
+        else:
+            suggestion = template_name(month, workspace.department_named(department))
+            target = context.prompts.save_path(context.parent, FileKind.WORKBOOK, suggestion)
         if target is None:
             return
-        names = [department] if department else departments
+        folder = target
 
         def job(progress: Progress) -> list[TemplateInfo]:
-            done = []
-            for number, name in enumerate(names):
-                if not progress(number, len(names)):
-                    break
-                if department is None and not workspace.department_indicators(
-                    workspace.department_named(name).id
-                ):
-                    continue
-                path = target if department else target / f"{month}-{name}-填报模板.xlsx"
-                done.append(export_template(workspace, name, month, path))
-            return done
+            if department is None:
+                return export_templates(workspace, month, folder, progress=progress)
+            return [export_template(workspace, department, month, folder)]
 
         exported = context.background(self.tr("Exporting templates…"), job)
         if exported:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.models.changes import Changes
 from desktop.models.history import HistoryEvent, entry_details, entry_history
 from desktop.models.service import NOTE_MAX_LENGTH, EntryEdit
+from desktop.models.text import clean
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import recorded_text
@@ -195,7 +196,11 @@ class NotesPanel(QWidget):
         self._update_buttons()
 
     def _texts(self) -> tuple[str, str]:
-        return self.progress.toPlainText().strip(), self.problems.toPlainText().strip()
+        """The notes as they will be kept (the service keeps pasted text clean)."""
+        return (
+            clean(self.progress.toPlainText()).strip(),
+            clean(self.problems.toPlainText()).strip(),
+        )
 
     @property
     def dirty(self) -> bool:
