@@ -325,3 +325,23 @@ def test_an_undone_import_imported_again_on_the_command_line_is_no_conflict(
     assert cli_main(["--db", database, "import", str(path), "--user", "王五"]) == 0
     assert "nothing to import: the file matches the database" in capsys.readouterr().out
     assert [(b, state) for b, state, _rows in batches(window)] == [(1, "undone"), (2, "applied")]
+
+
+def test_notes_refused_for_a_later_change_can_be_saved_over_it_knowingly(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.grid.setCurrentIndex(grid_index(window, "2.1.1-1", "2025-06"))
+    other = open_database(window.controller.database.path)
+    try:
+        EntryService(other, "李四").set_notes(
+            indicator_id(window, "2.1.1-1"), "2025-06", progress_note="李四写的"
+        )
+    finally:
+        other.close()
+    window.notes.progress.setPlainText("我写的")
+    assert not window.notes.save()  # refused: someone else wrote notes meanwhile
+    assert "李四写的" in messages(window)[0]
+    assert window.notes.progress.toPlainText() == "我写的"  # nothing typed is lost
+    assert window.notes.save()  # told, the user saves over it
+    with window.controller.database.read() as session:
+        assert session.scalars(select(Entry.progress_note)).one() == "我写的"

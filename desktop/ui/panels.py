@@ -216,22 +216,26 @@ class NotesPanel(QWidget):
         )
 
     def save(self) -> bool:
+        """Save the notes as one undoable step. Refused (someone else saved notes here
+        meanwhile: both are shown), the typed text stays, and saving again saves over theirs."""
         if not self.dirty or self._key is None:
             return False
         progress, problems = self._texts()
         indicator = self._controller.workspace.indicators[self._key[0]]
-        previous, self._saved = self._saved, (progress, problems)
         cell = EntryEdit(
             *self._key,
             {"progress_note": progress, "problems": problems},
-            {"progress_note": previous[0], "problems": previous[1]},
+            {"progress_note": self._saved[0], "problems": self._saved[1]},
         )
         description = (
             self.tr("Edit notes of %1 %2").replace("%1", indicator.code).replace("%2", self._key[1])
         )
         saved = self._controller.edit([cell], description)
-        if not saved:
-            self._saved = previous
+        if saved:
+            self.show_entry(self._key)  # who saved it and when, from the database
+        else:
+            details = entry_details(self._controller.database, *self._key)
+            self._saved = ("", "") if details is None else (details.progress_note, details.problems)
         self._update_buttons()
         return saved
 
