@@ -220,6 +220,50 @@ def test_a_file_that_is_no_database_gives_one_line_and_exit_1(
     assert broken.read_bytes() == b"not a database at all\n" * 200  # someone's file: untouched
 
 
+def changed(path: Path, *statements: str) -> Path:
+    """The database after SQL another program ran (foreign keys off, checks ignored)."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA ignore_check_constraints = ON")
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
+    finally:
+        connection.close()
+    return path
+
+
+def one_line(err: str, path: Path) -> bool:
+    """A refusal as a user should see it: one line, naming the file, no traceback."""
+    return err.count("\n") == 1 and f"{path}: " in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["tree", "check"])
+def test_a_schema_version_that_is_no_number_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, command: str
+) -> None:
+    changed(seed_copy, "UPDATE schema_meta SET value = 'abc' WHERE key = 'schema_version'")
+    code, out, err = run(capsys, "--db", str(seed_copy), command)
+    assert (code, out) == (1, "") and one_line(err, seed_copy)
+    assert "its schema version 'abc' is not a number" in err
+
+
+def test_tree_on_another_programs_database_leaves_it_as_it_was(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    other = tmp_path / "OTHER.sqlite"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE contacts (name TEXT)")
+    connection.commit()
+    connection.close()
+    before = other.read_bytes(), other.stat().st_mtime_ns
+    code, out, err = run(capsys, "--db", str(other), "tree")
+    assert (code, out) == (1, "") and one_line(err, other)
+    assert "not a Target Monitor database" in err
+    assert (other.read_bytes(), other.stat().st_mtime_ns) == before  # still not in WAL mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["OTHER.sqlite"]  # no -wal, no -shm
+
+
 def test_a_missing_file_gives_one_line_and_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

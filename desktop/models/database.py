@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from desktop.models.errors import (
     DatabaseDamagedError,
@@ -110,6 +111,15 @@ class Database:
 def read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection to a file (as a URI, so '#', '?' or '%' in its path are safe)."""
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _in_place(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    """A plain connection for looking at a file before it is known to be ours. Not read-only:
+    a read-only connection to a file in WAL mode leaves a -wal and a -shm file beside it, which
+    this one removes again when it closes; reading writes nothing either way."""
+    return sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=busy_timeout_ms / 1000
+    )
 
 
 def copy_to_file(source: sqlite3.Connection, target: Path) -> None:
@@ -205,7 +215,7 @@ def _quick_check(path: Path) -> tuple[str, ...]:
     if head != SQLITE_MAGIC:
         return ()  # not a SQLite file, or missing or unreadable: open_database says so
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=5)
+        connection = _in_place(path, DEFAULT_BUSY_TIMEOUT_MS)
         try:
             rows = connection.execute("PRAGMA quick_check(20)").fetchall()
         finally:
@@ -270,12 +280,43 @@ def write_meta(connection: Connection | Session, key: str, value: str) -> None:
     connection.execute(insert(SchemaMeta).values(key=key, value=value))
 
 
+class UnreadableSchemaVersion(ValueError):
+    """schema_meta records a schema version that is no number: no file this program wrote."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            f"not a Target Monitor database (its schema version {value!r} is not a number)"
+        )
+
+
 def read_schema_version(connection: Connection) -> int | None:
-    """The schema version recorded in the database; None if it is not one of ours."""
+    """The schema version recorded in the database; None if it is not one of ours.
+    UnreadableSchemaVersion if what is recorded is no number."""
     if not inspect(connection).has_table(SchemaMeta.__tablename__):
         return None
     value = read_meta(connection, SCHEMA_VERSION_KEY)
-    return None if value is None else int(value)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise UnreadableSchemaVersion(str(value)) from None
+
+
+def recorded_schema_version(
+    path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> int | None:
+    """`read_schema_version` of a file, read without changing anything in it: no journal mode
+    is set and nothing is written, so a file that turns out not to be ours stays as it was.
+    The driver's errors are raised as DBAPIError, as by any engine."""
+    engine = create_engine(
+        "sqlite://", creator=lambda: _in_place(path, busy_timeout_ms), poolclass=NullPool
+    )
+    try:
+        with engine.connect() as connection:
+            return read_schema_version(connection)
+    finally:
+        engine.dispose()
 
 
 def demo_mark(session: Session) -> str | None:
@@ -308,21 +349,26 @@ def open_as_is(
             raise DatabaseOpenError(describe_failure(path, error)) from error
         if problems:
             raise DatabaseDamagedError(path, problems)
-    engine = _make_engine(path, busy_timeout_ms)
     try:
-        with engine.connect() as connection:
-            version = read_schema_version(connection)
-            connection.rollback()
+        # Read before the engine sets WAL: a file that is not ours is left exactly as it was.
+        version = recorded_schema_version(path, busy_timeout_ms=busy_timeout_ms)
+        if version is None:
+            raise DatabaseOpenError(f"{path}: not a Target Monitor database")
+        engine = _make_engine(path, busy_timeout_ms)
+        try:
+            with engine.connect():
+                pass  # the settings every connection gets (WAL among them) apply now
+        except BaseException:
+            engine.dispose()
+            raise
+    except UnreadableSchemaVersion as error:
+        raise DatabaseOpenError(f"{path}: {error}") from None
     except DBAPIError as error:
-        engine.dispose()
         if is_damage(error):
             if _head(path) == SQLITE_MAGIC:
                 raise DatabaseDamagedError(path, (str(error.orig),)) from error
             raise DatabaseOpenError(f"{path}: not a database file (not an SQLite file)") from error
         raise DatabaseOpenError(describe_failure(path, error)) from error
-    if version is None:
-        engine.dispose()
-        raise DatabaseOpenError(f"{path}: not a Target Monitor database")
     return Database(path, engine), version
 
 
