@@ -264,6 +264,59 @@ def test_tree_on_another_programs_database_leaves_it_as_it_was(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["OTHER.sqlite"]  # no -wal, no -shm
 
 
+def test_tree_on_a_plan_whose_dates_do_not_parse_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    changed(seed_copy, "UPDATE plans SET start_date = 'x'")
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert (code, out) == (1, "") and one_line(err, seed_copy)
+    assert "'x'" in err and "target-monitor check" in err
+
+
+def test_check_reports_values_that_do_not_parse(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    report(seed_copy, {("2.1.1-1", "2025-05"): 100})
+    changed(
+        seed_copy,
+        "UPDATE plans SET start_date = 'x'",
+        "UPDATE entries SET reported_at = 'garbage'",
+        "UPDATE indicators SET target = 'many' WHERE code = '1.1.1-1'",
+        "UPDATE nodes SET sort_order = 'first' WHERE code = '1'",
+    )
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and one_line(err, seed_copy) and "check found 4 problem(s)" in err
+    assert out.splitlines() == [
+        "problem: plans row 1: start_date 'x' is not a date",
+        "problem: nodes row 1: sort_order 'first' is not a whole number",
+        "problem: indicators row 1: target 'many' is not a number",
+        "problem: entries row 1: reported_at 'garbage' is not a date and time",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("DROP TABLE audit_events", "table audit_events is missing"),
+        (
+            "ALTER TABLE import_batches DROP COLUMN phone",
+            "table import_batches has no column phone",
+        ),
+        (
+            "ALTER TABLE entries RENAME COLUMN problems TO issues",
+            "table entries has no column problems",
+        ),
+    ],
+)
+def test_check_reports_a_missing_table_or_column(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, statement: str, problem: str
+) -> None:
+    changed(seed_copy, statement)
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and one_line(err, seed_copy)
+    assert f"problem: {problem}" in out.splitlines()
+
+
 def test_a_missing_file_gives_one_line_and_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -10,13 +10,14 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from sqlalchemy import String, case, func, select, type_coerce
 
 from desktop.models.database import Database, demo_mark
-from desktop.models.errors import TargetMonitorError
+from desktop.models.errors import DatabaseReadError, TargetMonitorError
 from desktop.models.periods import (
     month_number,
     parse_period,
@@ -49,6 +50,10 @@ from desktop.models.status_rule import (
     forecast,
     rollup_arrays,
 )
+
+# What a value or a link this program cannot make sense of raises while the plan is read and
+# assessed (a date that is no date, text where a number belongs, a number beyond any range).
+_UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError)
 
 
 class _AssessmentView(Mapping[int, Assessment]):
@@ -110,14 +115,34 @@ class PlanWorkspace:
         self.database = database
         self._plan_code = plan_code
         self.thresholds = thresholds or Thresholds()
-        self._load_structure()
+        with self._reading():
+            self._load_structure()
         period = as_of or default_period(self.plan.start, self.plan.end, today or dt.date.today())
         parse_period(period)
         self.as_of = period
-        self._load_entries(None)
-        self._assess_all()
+        with self._reading():
+            self._load_entries(None)
+            self._assess_all()
 
     # --- loading ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Reading and assessing the plan: a value or a link in the file that this program
+        cannot make sense of (a date that is no date, text where a number belongs, a row
+        pointing nowhere) is one DatabaseReadError naming the file, not a traceback."""
+        try:
+            yield
+        except _UNREADABLE as error:
+            detail = str(error) if isinstance(error, ValueError) else repr(error)
+            raise self._unreadable(
+                f"the database holds data this program cannot read ({detail})"
+            ) from error
+
+    def _unreadable(self, what: str) -> DatabaseReadError:
+        return DatabaseReadError(
+            f"{self.database.path}: {what}; `target-monitor check` lists what is wrong"
+        )
 
     def _load_structure(self) -> None:
         with self.database.read() as session:
@@ -127,7 +152,7 @@ class PlanWorkspace:
             plan = session.execute(query).first()
             if plan is None:
                 raise TargetMonitorError(
-                    "the database holds no plan"
+                    f"{self.database.path}: the database holds no plan"
                     if self._plan_code is None
                     else f"no plan with code '{self._plan_code}'"
                 )
@@ -165,6 +190,31 @@ class PlanWorkspace:
             for row in node_rows
         }
         self.root_ids = tuple(children[None])
+        self._check_links()
+        self._arrange()
+
+    def _check_links(self) -> None:
+        """Refuse links the tree and the roll-up cannot follow: to a department or a parent
+        that is not there, or round in a circle (which would never end)."""
+        for node in self.nodes.values():
+            if node.department_id not in self.departments:
+                raise self._unreadable(f"node {node.code} belongs to no department")
+            if node.parent_id is not None and node.parent_id not in self.nodes:
+                raise self._unreadable(f"node {node.code}: its parent is not in the plan")
+        for node in self.nodes.values():
+            above, steps = node.parent_id, 0
+            while above is not None:
+                steps += 1
+                if steps > len(self.nodes):
+                    raise self._unreadable(f"node {node.code} is its own ancestor")
+                above = self.nodes[above].parent_id
+        for indicator in self.indicators.values():
+            if indicator.department_id not in self.departments:
+                raise self._unreadable(f"indicator {indicator.code} belongs to no department")
+            if not indicator.is_milestone and indicator.target is None:
+                raise self._unreadable(f"indicator {indicator.code} has no target")
+
+    def _arrange(self) -> None:
         self.months = tuple(periods_in(self.plan.start, self.plan.end))
         self._month_of = {period: i for i, period in enumerate(self.months)}
         self._clock_start = plan_clock_start(self.plan.start)
@@ -384,17 +434,19 @@ class PlanWorkspace:
 
     def reload(self) -> None:
         """Read everything again (another program may have changed the database)."""
-        self._load_structure()
-        self._load_entries(None)
-        self._assess_all()
+        with self._reading():
+            self._load_structure()
+            self._load_entries(None)
+            self._assess_all()
 
     def refresh(self, indicator_ids: Iterable[int]) -> set[int]:
         """Reload these indicators' entries and reassess; returns the nodes that changed."""
         ids = {i for i in indicator_ids if i in self.indicators}
         if not ids:
             return set()
-        self._load_entries(ids)
-        self._assess_all()  # the array rules are fast enough to redo everything
+        with self._reading():
+            self._load_entries(ids)
+            self._assess_all()  # the array rules are fast enough to redo everything
         touched: set[int] = set()
         for indicator_id in ids:
             touched.update(self.ancestors(self.indicators[indicator_id].measure_id))
