@@ -273,6 +273,24 @@ def test_tree_on_a_plan_whose_dates_do_not_parse_gives_one_line_and_exit_1(
     assert "'x'" in err and "target-monitor check" in err
 
 
+@pytest.mark.parametrize(
+    ("statement", "said"),
+    [
+        ("UPDATE nodes SET parent_id = id WHERE code = '1.1'", "node 1.1 is its own ancestor"),
+        ("UPDATE nodes SET department_id = 99 WHERE code = '2'", "node 2 belongs to no department"),
+        ("UPDATE indicators SET target = NULL WHERE code = '1.1.1-1'", "1.1.1-1 has no target"),
+    ],
+    ids=["parent-cycle", "no-department", "no-target"],
+)
+def test_tree_on_a_plan_whose_links_lead_nowhere_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, statement: str, said: str
+) -> None:
+    """A node that is its own parent once made the tree loop for ever."""
+    changed(seed_copy, statement)
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert (code, out) == (1, "") and one_line(err, seed_copy) and said in err
+
+
 def test_check_reports_values_that_do_not_parse(
     capsys: pytest.CaptureFixture[str], seed_copy: Path
 ) -> None:
