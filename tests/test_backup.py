@@ -30,10 +30,11 @@ from desktop.models.backup import (
 )
 from desktop.models.database import Database
 from desktop.models.locations import network_share
-from desktop.models.opening import restore
+from desktop.models.opening import open_database, restore
 from desktop.models.schema import Entry
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
+from tests.test_migrations import dump
 from tests.ui_helpers import messages
 
 from desktop.ui.background import run_quietly
@@ -276,3 +277,90 @@ def test_copies_a_killed_program_left_half_written_are_removed_after_a_day(
     assert not old.exists() and not old_journal.exists()
     assert young.exists()  # another copy of the program may still be writing it
     assert other.exists()  # another database's
+
+
+# --- a restore checks the whole file before it replaces anything --------------------------
+
+
+def backup_of(database: Database, tmp_path: Path, change: str | None = None) -> Path:
+    """A copy of the database as a backup file, changed by one SQL statement (foreign keys
+    off, as in any other program that might have written it)."""
+    copy = tmp_path / "offered" / "copy.sqlite"
+    database.backup_to(copy)
+    if change is not None:
+        connection = sqlite3.connect(copy)
+        try:
+            connection.executescript(change)
+        finally:
+            connection.close()
+    return copy
+
+
+SCHEMA_0 = "UPDATE schema_meta SET value = '0' WHERE key = 'schema_version'"
+
+REFUSED_BACKUPS = {
+    # No migration leads from schema version 0 to this program's.
+    "schema-0": (SCHEMA_0, r"no migration from schema version 0"),
+    # An import batch's department is gone: foreign_key_check finds it.
+    "dangling-foreign-key": (
+        "INSERT INTO import_batches (id, file_name, sha256, department_id, period, user, at, "
+        "rows, state) VALUES (77, 'a.xlsx', '', 999, '2025-06', 'x', '2025-07-01 09:00:00', "
+        "0, 'applied')",
+        r"rows point nowhere.*import_batches row 77",
+    ),
+    # Labelled schema 1, but the columns schema 1 lacks are there: the upgrade fails.
+    "upgrade-fails": (
+        "UPDATE schema_meta SET value = '1' WHERE key = 'schema_version'",
+        r"could not be upgraded from schema version 1 .*duplicate column",
+    ),
+    # Target Monitor's schema_meta, but one of its tables is missing.
+    "table-missing": ("DROP TABLE audit_events", r"table audit_events is missing"),
+}
+
+
+@pytest.mark.parametrize("kind", REFUSED_BACKUPS, ids=list(REFUSED_BACKUPS))
+def test_restore_refuses_a_backup_it_cannot_use_and_changes_nothing(
+    database: Database, tmp_path: Path, kind: str
+) -> None:
+    change, reason = REFUSED_BACKUPS[kind]
+    offered = backup_of(database, tmp_path, change)
+    EntryService(database, "张三").set_value(
+        next(iter(PlanWorkspace(database).indicators)), "2025-06", 7, expected=None
+    )
+    before = dump(database.path)
+    with pytest.raises(BackupError, match=reason) as refused:
+        restore(database, offered, now=NOW)
+    assert str(refused.value).startswith(f"{offered}: ")
+    assert "\n" not in str(refused.value)
+    assert dump(database.path) == before
+    assert list_backups(backup_folder(database), database.path.stem) == []  # nothing backed up
+
+
+@pytest.mark.parametrize("target", ["good", "missing", "damaged"])
+def test_the_command_line_refuses_such_a_backup_before_touching_the_database(
+    seed_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    database = open_database(seed_copy)
+    try:
+        offered = backup_of(database, tmp_path, SCHEMA_0)
+    finally:
+        database.close()
+    if target == "missing":
+        seed_copy.unlink()
+    elif target == "damaged":
+        seed_copy.write_bytes(seed_copy.read_bytes()[:5000])
+    before = seed_copy.read_bytes() if seed_copy.exists() else None
+    content = dump(seed_copy) if target == "good" else None
+
+    assert main(["--db", str(seed_copy), "restore", str(offered)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert f"{offered}: " in err and "no migration from schema version 0" in err
+    if target == "missing":
+        assert not seed_copy.exists()  # no database made of a file that cannot be used
+    elif target == "damaged":
+        assert seed_copy.read_bytes() == before  # not moved aside for nothing
+    else:
+        assert dump(seed_copy) == content
+    assert not list(tmp_path.glob("plan.damaged-*"))
+    assert not (tmp_path / "backups").exists()

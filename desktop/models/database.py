@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -267,6 +267,12 @@ def describe_write_failure(path: Path, error: BaseException) -> str:
     cause = plain_cause(error)
     advice = "; try again later" if "locked" in cause else ""
     return f"{path}: the change could not be saved — {cause}; nothing was changed{advice}"
+
+
+def describe_dangling(rows: Sequence[Sequence[Any]]) -> str:
+    """foreign_key_check's rows (table, rowid, parent, key) in words: how many, and the first."""
+    table, rowid, parent = rows[0][:3]
+    return f"{len(rows)} rows point nowhere, e.g. {table} row {rowid} to a missing {parent}"
 
 
 def read_meta(connection: Connection | Session, key: str) -> str | None:
