@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,7 @@ from desktop.models.backup import (
     verify,
 )
 from desktop.models.database import Database
+from desktop.models.errors import DatabaseWriteError
 from desktop.models.locations import network_share
 from desktop.models.opening import open_database, restore
 from desktop.models.schema import Entry
@@ -364,3 +368,61 @@ def test_the_command_line_refuses_such_a_backup_before_touching_the_database(
         assert dump(seed_copy) == content
     assert not list(tmp_path.glob("plan.damaged-*"))
     assert not (tmp_path / "backups").exists()
+
+
+@pytest.mark.slow
+def test_restore_gives_up_on_a_database_another_program_is_writing(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    """Another program holds the write lock (a long import, say): the restore waits as long as
+    any write does (5 s), then says so, like an import, and changes nothing."""
+    database = open_database(seed_copy)
+    try:
+        offered = backup_of(database, tmp_path)
+    finally:
+        database.close()
+    before = dump(seed_copy)
+    holder = sqlite3.connect(seed_copy, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "desktop", "--db", str(seed_copy), "restore", str(offered)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=40,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert f"{seed_copy}: " in done.stderr and "locked by another program" in done.stderr
+    assert "nothing was changed" in done.stderr
+    assert dump(seed_copy) == before
+    assert list_backups(tmp_path / "backups", "plan") == []
+
+
+def test_copying_into_a_database_another_program_is_writing_gives_up(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    """Should another program take the write lock after the restore found it free, the copy
+    itself gives up after the busy timeout: the driver would retry it for ever."""
+    database = open_database(seed_copy, busy_timeout_ms=300)
+    try:
+        offered = backup_of(database, tmp_path)
+        before = dump(seed_copy)
+        holder = sqlite3.connect(seed_copy, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        try:
+            with pytest.raises(DatabaseWriteError, match="locked by another program"):
+                database.load_from(offered)
+        finally:
+            holder.rollback()
+            holder.close()
+        assert time.monotonic() - started < 5
+        assert dump(seed_copy) == before
+    finally:
+        database.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -45,9 +46,12 @@ _IMMEDIATE = "target_monitor_immediate"
 class Database:
     """An open database: the engine, read sessions and write transactions."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(
+        self, path: Path, engine: Engine, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    ) -> None:
         self.path = path
         self.engine = engine
+        self.busy_timeout_ms = busy_timeout_ms
         self._writer = engine.execution_options(**{_IMMEDIATE: True})
 
     @contextmanager
@@ -93,15 +97,30 @@ class Database:
         with driver_connection(self) as source:
             copy_to_file(source, target)
 
-    def load_from(self, source: Path) -> None:
+    def load_from(self, source: Path, what: str = "the database could not be replaced") -> None:
         """Replace the whole content with a database file's, by SQLite's online backup API
-        (other connections see the old content or the new, never a mix)."""
-        origin = read_only(source)
+        (other connections see the old content or the new, never a mix). A failure (another
+        program holding the write lock longer than the busy timeout, a full disk) raises
+        DatabaseWriteError starting with `what`; nothing is replaced."""
         try:
-            with driver_connection(self) as connection:
-                origin.backup(connection)
-        finally:
-            origin.close()
+            origin = read_only(source)
+            try:
+                with driver_connection(self) as connection:
+                    copy_pages(origin, connection, patience_ms=self.busy_timeout_ms)
+            finally:
+                origin.close()
+        except sqlite3.Error as error:
+            raise DatabaseWriteError(describe_write_failure(self.path, error, what)) from error
+
+    def wait_to_write(self, what: str) -> None:
+        """Return once no other program holds the write lock (it is taken and let go again at
+        once); DatabaseWriteError starting with `what` if one holds it beyond the busy timeout.
+        For work that writes a backup first, which a lock would only make pointless."""
+        try:
+            with self._writer.connect() as connection, connection.begin():
+                pass
+        except DBAPIError as error:
+            raise DatabaseWriteError(describe_write_failure(self.path, error, what)) from error
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -111,6 +130,30 @@ class Database:
 def read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection to a file (as a URI, so '#', '?' or '%' in its path are safe)."""
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def copy_pages(
+    source: sqlite3.Connection,
+    destination: sqlite3.Connection,
+    *,
+    patience_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+) -> None:
+    """`source.backup(destination)`, giving up once a lock has kept it waiting `patience_ms`
+    (sqlite3.OperationalError "database is locked"; nothing is copied). The driver itself
+    would wait for ever: it retries a locked step until the lock goes away."""
+    locked_since: float | None = None
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        nonlocal locked_since
+        if status not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            locked_since = None
+            return
+        now = time.monotonic()
+        locked_since = now if locked_since is None else locked_since
+        if (now - locked_since) * 1000 >= patience_ms:
+            raise sqlite3.OperationalError("database is locked")
+
+    source.backup(destination, progress=progress)
 
 
 def _in_place(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
@@ -127,7 +170,7 @@ def copy_to_file(source: sqlite3.Connection, target: Path) -> None:
     (rollback journal, so no -wal or -shm beside it)."""
     destination = sqlite3.connect(target)
     try:
-        source.backup(destination)
+        copy_pages(source, destination)
         destination.execute("PRAGMA journal_mode = DELETE")
     finally:
         destination.close()
@@ -262,11 +305,13 @@ def plain_cause(error: BaseException) -> str:
     return detail
 
 
-def describe_write_failure(path: Path, error: BaseException) -> str:
-    """One line telling the user that a change was not saved, and why."""
+def describe_write_failure(
+    path: Path, error: BaseException, what: str = "the change could not be saved"
+) -> str:
+    """One line telling the user that a change (or `what`) was not saved, and why."""
     cause = plain_cause(error)
     advice = "; try again later" if "locked" in cause else ""
-    return f"{path}: the change could not be saved — {cause}; nothing was changed{advice}"
+    return f"{path}: {what} — {cause}; nothing was changed{advice}"
 
 
 def describe_dangling(rows: Sequence[Sequence[Any]]) -> str:
@@ -375,7 +420,7 @@ def open_as_is(
                 raise DatabaseDamagedError(path, (str(error.orig),)) from error
             raise DatabaseOpenError(f"{path}: not a database file (not an SQLite file)") from error
         raise DatabaseOpenError(describe_failure(path, error)) from error
-    return Database(path, engine), version
+    return Database(path, engine, busy_timeout_ms), version
 
 
 def create_database(path: Path) -> Database:

@@ -191,17 +191,23 @@ def _upgraded_problem(scratch: Path) -> str | None:
     return None
 
 
+_NOT_RESTORED = "the backup could not be restored"
+
+
 def restore(database: Database, source: Path, *, now: dt.datetime | None = None) -> Path:
     """Replace the database's content with a backup's, after backing the current one up.
 
     The backup is checked completely first, and upgraded if it is of an older schema
-    (`checked_backup`); nothing is touched unless it passes. The copy goes through SQLite's
-    backup API into the open database, so other readers see either the old content or the
-    new. Returns the backup of the content that was replaced.
+    (`checked_backup`); nothing is touched unless it passes. Like any write, the restore waits
+    up to the busy timeout for another program's write lock, then gives up (DatabaseWriteError,
+    nothing changed). The copy goes through SQLite's backup API into the open database, so
+    other readers see either the old content or the new. Returns the backup of the content
+    that was replaced.
     """
     with checked_backup(source, database.path) as ready:
+        database.wait_to_write(_NOT_RESTORED)
         saved = backup_before(database, "before-restore", now=now)
-        database.load_from(ready)
+        database.load_from(ready, _NOT_RESTORED)
     return saved
 
 
