@@ -364,8 +364,15 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# The numbers SQLite can store: a batch number outside them cannot be one (and could not even be
+# looked up: the driver raises OverflowError).
+_SQLITE_INTEGERS = range(-(2**63), 2**63)
+
+
 def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
     with _opened(args) as database:
+        if args.batch not in _SQLITE_INTEGERS:
+            raise TargetMonitorError(f"there is no import batch {args.batch}")
         changes = undo_import(PlanWorkspace(database), args.batch, _user(args))
     out.write(
         f"import batch {args.batch} undone: {changes.cells} cells of "

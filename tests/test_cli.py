@@ -335,6 +335,14 @@ def test_check_reports_a_missing_table_or_column(
     assert f"problem: {problem}" in out.splitlines()
 
 
+def test_undo_import_of_a_batch_number_too_large_for_the_database_gives_one_line(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    code, out, err = run(capsys, "--db", str(seed_copy), "undo-import", "99999999999999999999")
+    assert (code, out) == (1, "") and err.count("\n") == 1 and "Traceback" not in err
+    assert "there is no import batch 99999999999999999999" in err
+
+
 def test_a_missing_file_gives_one_line_and_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
