@@ -426,3 +426,35 @@ def test_copying_into_a_database_another_program_is_writing_gives_up(
         assert dump(seed_copy) == before
     finally:
         database.close()
+
+
+def index_damaged(path: Path) -> Path:
+    """Break an index page's free-space list, so that integrity_check answers in two lines."""
+    with sqlite3.connect(path) as connection:
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'ix_indicators_department_id'"
+        ).fetchone()
+        (size,) = connection.execute("PRAGMA page_size").fetchone()
+    connection.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * size + 1 : (root - 1) * size + 3] = b"\x00\x10"  # the first freeblock
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_damaged_backup_is_refused_in_one_line(database: Database, tmp_path: Path) -> None:
+    """integrity_check reports in lines ("*** in database main ***", then each problem)."""
+    offered = index_damaged(backup_of(database, tmp_path))
+    with pytest.raises(BackupError, match="the copy is damaged") as refused:
+        restore(database, offered)
+    assert "\n" not in str(refused.value) and "***" not in str(refused.value)
+
+
+def test_a_backup_with_another_page_size_restores(database: Database, tmp_path: Path) -> None:
+    """SQLite's backup API cannot copy into a WAL database of another page size."""
+    offered = backup_of(database, tmp_path, "PRAGMA page_size = 1024; VACUUM")
+    EntryService(database, "张三").set_value(
+        next(iter(PlanWorkspace(database).indicators)), "2025-06", 7, expected=None
+    )
+    restore(database, offered, now=NOW)
+    assert dump(database.path) == dump(offered)

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from desktop.models.database import (
     Database,
+    check_lines,
     copy_to_file,
     plain_cause,
     read_only,
@@ -75,8 +76,9 @@ def integrity_problem(path: Path) -> str | None:
             connection.close()
     except sqlite3.DatabaseError as error:
         return f"not a usable database ({error})"
-    if rows != [("ok",)]:
-        return f"the copy is damaged ({'; '.join(str(row[0]) for row in rows[:3])})"
+    problems = check_lines(rows)
+    if problems:
+        return f"the copy is damaged ({'; '.join(problems[:3])})"
     return None
 
 

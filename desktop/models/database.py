@@ -112,6 +112,11 @@ class Database:
         except sqlite3.Error as error:
             raise DatabaseWriteError(describe_write_failure(self.path, error, what)) from error
 
+    @property
+    def page_size(self) -> int:
+        with driver_connection(self) as connection:
+            return int(connection.execute("PRAGMA page_size").fetchone()[0])
+
     def wait_to_write(self, what: str) -> None:
         """Return once no other program holds the write lock (it is taken and let go again at
         once); DatabaseWriteError starting with `what` if one holds it beyond the busy timeout.
@@ -267,8 +272,15 @@ def _quick_check(path: Path) -> tuple[str, ...]:
         if is_damage(error):
             return (str(error),)
         raise
-    lines = [line for (text,) in rows for line in str(text).splitlines()]
-    return tuple(line for line in lines if line not in ("ok", "*** in database main ***"))
+    return tuple(check_lines(rows))
+
+
+def check_lines(rows: Sequence[Sequence[Any]]) -> list[str]:
+    """The problems in the rows of quick_check or integrity_check, one per line: SQLite puts
+    several lines in a row ("*** in database main ***" and the first problem) and says "ok"
+    when there is none."""
+    lines = [line for (text, *_rest) in rows for line in str(text).splitlines()]
+    return [line for line in lines if line not in ("ok", "*** in database main ***")]
 
 
 _OS_CAUSES = {

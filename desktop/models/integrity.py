@@ -13,7 +13,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.types import TypeEngine
 
-from desktop.models.database import Database, driver_connection, sqlite_pragma_rows
+from desktop.models.database import (
+    Database,
+    check_lines,
+    driver_connection,
+    sqlite_pragma_rows,
+)
 from desktop.models.periods import parse_period, period_of
 from desktop.models.schema import (
     Base,
@@ -51,10 +56,10 @@ def check_database(database: Database) -> CheckReport:
     a table or a value is broken, the later checks would only stumble over the same thing."""
     problems: list[str] = []
     try:
-        integrity = [row[0] for row in sqlite_pragma_rows(database, "integrity_check")]
+        integrity = check_lines(sqlite_pragma_rows(database, "integrity_check"))
     except sqlite3.DatabaseError as error:  # so damaged that the check itself cannot finish
         integrity = [str(error)]
-    if integrity != ["ok"]:
+    if integrity:
         problems += [f"integrity_check: {line}" for line in integrity[:20]]
         # The file itself is damaged: domain queries would only add noise.
         return CheckReport(tuple(problems), {})

@@ -84,7 +84,9 @@ def open_database(
 
 
 @contextmanager
-def checked_backup(source: Path, database_path: Path) -> Iterator[Path]:
+def checked_backup(
+    source: Path, database_path: Path, *, page_size: int | None = None
+) -> Iterator[Path]:
     """`source` as a restore would put it in place of the database at `database_path`: a copy
     in a scratch folder, checked completely and upgraded to this program's schema, for as long
     as the `with` block runs. BackupError (one line, naming `source`) when it cannot be used.
@@ -94,7 +96,8 @@ def checked_backup(source: Path, database_path: Path) -> Iterator[Path]:
     it is Target Monitor's (schema_meta) and of a schema version this program can bring up
     to its own (not newer, and a migration from each older one); the upgrade runs on the copy;
     and the upgraded copy has every table and column and passes `check`. The file itself is
-    only read.
+    only read. With `page_size`, the copy is then rebuilt with that page size (SQLite's backup
+    API cannot copy into a database in WAL mode whose page size differs).
     """
     source = Path(source)
     if not source.is_file():
@@ -108,7 +111,22 @@ def checked_backup(source: Path, database_path: Path) -> Iterator[Path]:
         problem = _copy_problem(source, scratch) or _scratch_problem(scratch)
         if problem is not None:
             raise BackupError(f"{source}: {problem}; nothing was changed")
+        if page_size is not None:
+            _rebuild(scratch, page_size)
         yield scratch
+
+
+def _rebuild(scratch: Path, page_size: int) -> None:
+    """VACUUM the scratch copy into `page_size` (if it has another), in a rollback journal
+    (a database in WAL mode keeps its page size)."""
+    connection = sqlite3.connect(scratch, isolation_level=None)
+    try:
+        if connection.execute("PRAGMA page_size").fetchone()[0] != page_size:
+            connection.execute("PRAGMA journal_mode = DELETE")
+            connection.execute(f"PRAGMA page_size = {int(page_size)}")
+            connection.execute("VACUUM")
+    finally:
+        connection.close()
 
 
 def _copy_problem(source: Path, scratch: Path) -> str | None:
@@ -204,7 +222,7 @@ def restore(database: Database, source: Path, *, now: dt.datetime | None = None)
     other readers see either the old content or the new. Returns the backup of the content
     that was replaced.
     """
-    with checked_backup(source, database.path) as ready:
+    with checked_backup(source, database.path, page_size=database.page_size) as ready:
         database.wait_to_write(_NOT_RESTORED)
         saved = backup_before(database, "before-restore", now=now)
         database.load_from(ready, _NOT_RESTORED)
