@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.cli import main
 from desktop.models.backup import backup_before, list_backups
 from desktop.models.database import damage_of
-from desktop.models.errors import DatabaseDamagedError
+from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.integrity import check_database
 from desktop.models.opening import open_database
 from tests.test_migrations import RELEASED
@@ -314,3 +314,68 @@ def test_a_sound_file_gets_its_daily_backup_after_the_check(
     qtbot.waitUntil(lambda: "Backed up to" in session.window.statusBar().currentMessage())
     session.window.close()
     session.close()
+
+
+# --- damage only integrity_check finds -----------------------------------------------------
+
+
+def index_entry_changed(path: Path) -> Path:
+    """Change a key inside an index: quick_check passes, integrity_check finds a table row
+    missing from the index (SQLite's quick_check does not compare indexes with tables)."""
+    with sqlite3.connect(path) as connection:
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'ix_indicators_department_id'"
+        ).fetchone()
+    connection.close()
+    size, _ = geometry(path)
+    data = bytearray(path.read_bytes())
+    data[root * size - 1] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert damage_of(path) == ()
+    return path
+
+
+def test_an_older_schema_with_damage_quick_check_misses_is_not_upgraded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The upgrade's backup found the damage and the message named its half-written copy."""
+    path = tmp_path / "plan.sqlite"
+    shutil.copyfile(RELEASED[0], path)
+    broken = index_entry_changed(path).read_bytes()
+    assert main(["--db", str(path), "tree"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and ".partial" not in err
+    assert f"{path}: the database file is damaged (row " in err
+    (aside,) = tmp_path.glob("plan.damaged-*.sqlite")
+    assert aside.read_bytes() == broken
+    assert not list((tmp_path / "backups").glob("*.sqlite"))  # no upgrade was begun
+
+
+def test_a_backup_of_such_a_database_names_the_backup_it_could_not_write(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index_entry_changed(filled)
+    target = tmp_path / "copy.sqlite"
+    assert main(["--db", str(filled), "backup", "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ".partial" not in err
+    assert f"{target}: the backup could not be written — the copy is damaged (row " in err
+    assert not target.exists()
+
+
+def test_the_window_on_a_plan_without_its_dates_says_so(
+    qapp: QApplication, filled: Path, settings: Settings, recoverer: Recoverer
+) -> None:
+    """A required value that is missing (the table rebuilt without its NOT NULL): one message
+    naming the file, not a traceback."""
+    with sqlite3.connect(filled) as connection:
+        connection.executescript(
+            "PRAGMA foreign_keys = OFF;"
+            "CREATE TABLE plans_copy AS SELECT * FROM plans;"
+            "DROP TABLE plans; ALTER TABLE plans_copy RENAME TO plans;"
+            "UPDATE plans SET start_date = NULL;"
+        )
+    connection.close()
+    with pytest.raises(TargetMonitorError) as refused:
+        open_main_window(filled, settings, recoverer)
+    assert str(refused.value).startswith(f"{filled}: ") and "\n" not in str(refused.value)

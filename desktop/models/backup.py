@@ -96,7 +96,9 @@ def _write_checked(target: Path, copy: Callable[[Path], None], failure: str) -> 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         copy(partial)
-        verify(partial)
+        problem = integrity_problem(partial)
+        if problem is not None:  # the database it was copied from is damaged
+            raise BackupError(f"{target}: {failure} — {problem}")
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:  # a full disk fails the copy as a database error
         raise BackupError(f"{target}: {failure} — {plain_cause(error)}") from None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import errno
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -241,6 +241,13 @@ def _head(path: Path) -> bytes | None:
         return None
 
 
+def deep_damage_of(path: Path) -> tuple[str, ...]:
+    """What SQLite's integrity_check finds wrong with a database file (quick_check's findings
+    and indexes that no longer match their tables); raises the driver's error when the check
+    cannot run."""
+    return _quick_check(path, "integrity_check(20)")
+
+
 def damage_of(path: Path) -> tuple[str, ...]:
     """What SQLite's quick_check finds wrong with a database file; empty when it is sound
     (or when the check could not run for another reason, such as a lock: opening says so).
@@ -255,8 +262,9 @@ def damage_of(path: Path) -> tuple[str, ...]:
         return ()
 
 
-def _quick_check(path: Path) -> tuple[str, ...]:
-    """`damage_of`, raising the driver's error when the check cannot run (locked, unreadable)."""
+def _quick_check(path: Path, pragma: str = "quick_check(20)") -> tuple[str, ...]:
+    """`damage_of`, raising the driver's error when the check cannot run (locked, unreadable);
+    with another `pragma`, such as integrity_check(20), that check instead."""
     head = _head(path)
     if head == b"":
         return ("the file is empty (0 bytes)",)
@@ -265,7 +273,7 @@ def _quick_check(path: Path) -> tuple[str, ...]:
     try:
         connection = _in_place(path, DEFAULT_BUSY_TIMEOUT_MS)
         try:
-            rows = connection.execute("PRAGMA quick_check(20)").fetchall()
+            rows = connection.execute(f"PRAGMA {pragma}").fetchall()
         finally:
             connection.close()
     except sqlite3.Error as error:
@@ -393,7 +401,11 @@ def write_schema_version(connection: Connection, version: int) -> None:
 
 
 def open_as_is(
-    path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, check: bool = True
+    path: Path,
+    *,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    check: bool = True,
+    accept: Callable[[int], None] | None = None,
 ) -> tuple[Database, int]:
     """Open an existing Target Monitor database without upgrading it: the database and the
     schema version it records (desktop.models.opening.open_database compares that with this
@@ -401,7 +413,9 @@ def open_as_is(
 
     With `check`, SQLite's quick_check runs first and a damaged file raises
     DatabaseDamagedError (the window runs the check itself, alongside building the window).
-    Raises DatabaseOpenError with a one-line message for every other foreseeable failure.
+    `accept`, given the schema version, may refuse the file by raising before anything has
+    touched it (every connection sets WAL). Raises DatabaseOpenError with a one-line message
+    for every other foreseeable failure.
     """
     if not path.is_file():
         raise DatabaseOpenError(f"{path}: no such database file")
@@ -417,6 +431,8 @@ def open_as_is(
         version = recorded_schema_version(path, busy_timeout_ms=busy_timeout_ms)
         if version is None:
             raise DatabaseOpenError(f"{path}: not a Target Monitor database")
+        if accept is not None:
+            accept(version)
         engine = _make_engine(path, busy_timeout_ms)
         try:
             with engine.connect():
@@ -426,6 +442,8 @@ def open_as_is(
             raise
     except UnreadableSchemaVersion as error:
         raise DatabaseOpenError(f"{path}: {error}") from None
+    except sqlite3.Error as error:  # from `accept`: a check that could not run
+        raise DatabaseOpenError(describe_failure(path, error)) from error
     except DBAPIError as error:
         if is_damage(error):
             if _head(path) == SQLITE_MAGIC:

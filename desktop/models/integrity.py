@@ -29,6 +29,7 @@ from desktop.models.schema import (
     NodeKind,
     Plan,
 )
+from desktop.models.status_rule import Thresholds
 
 _PARENT_KIND = {
     NodeKind.PROJECT: None,
@@ -225,6 +226,10 @@ def _indicator_problems(session: Session) -> list[str]:
             problems.append(f"{where}: has no target")
         if indicator.weight <= 0:
             problems.append(f"{where}: weight {indicator.weight} is not positive")
+        try:  # its own thresholds, as the status rule takes them over the default ones
+            Thresholds().overridden(indicator.yellow_threshold, indicator.red_threshold)
+        except ValueError as error:
+            problems.append(f"{where}: {error}")
     problems += [
         f"indicator {code}: has no responsible department"
         for code in session.scalars(select(Indicator.code).where(Indicator.department_id.is_(None)))

@@ -38,12 +38,13 @@ from desktop.models.database import (
     Database,
     UnreadableSchemaVersion,
     copy_to_file,
+    deep_damage_of,
     describe_dangling,
     open_as_is,
     read_only,
     recorded_schema_version,
 )
-from desktop.models.errors import DatabaseOpenError, TargetMonitorError
+from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError, TargetMonitorError
 from desktop.models.integrity import check_database
 from desktop.models.migrations import (
     MIGRATIONS,
@@ -66,16 +67,26 @@ def open_database(
     """Open an existing database, upgrading its schema if it is older than this program.
 
     With `check`, SQLite's quick_check runs first and a damaged file raises
-    DatabaseDamagedError (the window runs the check itself, alongside building the window).
-    Raises DatabaseOpenError with a one-line message for every other foreseeable failure.
+    DatabaseDamagedError (the window runs the check itself, alongside building the window);
+    a file to upgrade gets the thorough integrity_check whatever `check` says. Raises
+    DatabaseOpenError with a one-line message for every other foreseeable failure.
     """
-    database, version = open_as_is(path, busy_timeout_ms=busy_timeout_ms, check=check)
-    try:
+
+    def acceptable(version: int) -> None:
+        """Refuse a newer file, and an older one that is damaged anywhere, before the file is
+        touched: an upgrade needs a sound file (its backup would refuse itself)."""
         if version > latest:
             raise DatabaseOpenError(
                 f"{path}: made by a newer version of Target Monitor (schema {version}, "
                 f"this program knows up to {latest}); please update the program"
             )
+        if version < latest and (damage := deep_damage_of(path)):
+            raise DatabaseDamagedError(path, damage)
+
+    database, _version = open_as_is(
+        path, busy_timeout_ms=busy_timeout_ms, check=check, accept=acceptable
+    )
+    try:
         upgrade(database, migrations=migrations, latest=latest)
     except BaseException:
         database.close()

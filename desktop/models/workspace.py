@@ -52,8 +52,9 @@ from desktop.models.status_rule import (
 )
 
 # What a value or a link this program cannot make sense of raises while the plan is read and
-# assessed (a date that is no date, text where a number belongs, a number beyond any range).
-_UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError)
+# assessed (a date that is no date, text where a number belongs, a number beyond any range,
+# nothing where a value is required: AttributeError on None).
+_UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError, AttributeError)
 
 
 class _AssessmentView(Mapping[int, Assessment]):
@@ -117,7 +118,9 @@ class PlanWorkspace:
         self.thresholds = thresholds or Thresholds()
         with self._reading():
             self._load_structure()
-        period = as_of or default_period(self.plan.start, self.plan.end, today or dt.date.today())
+            period = as_of or default_period(
+                self.plan.start, self.plan.end, today or dt.date.today()
+            )
         parse_period(period)
         self.as_of = period
         with self._reading():
