@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.cli import main
 from desktop.models.backup import backup_before, list_backups
 from desktop.models.database import damage_of
+from desktop.models.demo import create_demo
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.integrity import check_database
 from desktop.models.opening import open_database
@@ -379,3 +380,35 @@ def test_the_window_on_a_plan_without_its_dates_says_so(
     with pytest.raises(TargetMonitorError) as refused:
         open_main_window(filled, settings, recoverer)
     assert str(refused.value).startswith(f"{filled}: ") and "\n" not in str(refused.value)
+
+
+def test_damage_the_start_meets_in_the_entries_offers_the_backup(
+    qapp: QApplication, tmp_path: Path, settings: Settings, recoverer: Recoverer
+) -> None:
+    """The entries are read through the driver's own cursor, whose errors SQLAlchemy does not
+    wrap: damage in one of their pages once escaped as a traceback."""
+    path = tmp_path / "plan.sqlite"
+    create_demo(path, through="2025-09")  # entries over many pages
+    backed_up(path, "daily")
+    with sqlite3.connect(path) as connection:
+        (page,) = connection.execute(
+            "SELECT max(pageno) FROM dbstat WHERE name = 'entries' AND pagetype = 'leaf'"
+        ).fetchone()
+    connection.close()
+    damaged(path, zero_page(int(page)))
+    assert open_main_window(path, settings, recoverer) is None  # the user chose Quit
+    (dialog,) = recoverer.dialogs
+    assert "nothing was deleted" in dialog.text()
+
+
+def test_the_window_on_a_department_name_that_is_no_text_says_so(
+    qapp: QApplication, filled: Path, settings: Settings, recoverer: Recoverer
+) -> None:
+    with sqlite3.connect(filled) as connection:
+        connection.execute("UPDATE departments SET short_name = x'00ff' WHERE id = 1")
+    connection.close()
+    with pytest.raises(TargetMonitorError) as refused:
+        open_main_window(filled, settings, recoverer)
+    message = str(refused.value)
+    assert message.startswith(f"{filled}: departments row 1: short_name b'\\x00\\xff' is not text")
+    assert "\n" not in message

@@ -61,16 +61,17 @@ class Database:
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 yield session
-        except DBAPIError as error:
+        except (DBAPIError, sqlite3.Error) as error:
             raise DatabaseReadError(describe_failure(self.path, error)) from error
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        """A plain connection for reading many rows fast; errors as in `read`."""
+        """A plain connection for reading many rows fast; errors as in `read` (also those of
+        the driver's own cursor, which SQLAlchemy does not wrap)."""
         try:
             with self.engine.connect() as connection:
                 yield connection
-        except DBAPIError as error:
+        except (DBAPIError, sqlite3.Error) as error:
             raise DatabaseReadError(describe_failure(self.path, error)) from error
 
     @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,12 +152,15 @@ def _readable(column: Column[Any]) -> tuple[str, str]:
     return f"({name} IS NOT NULL AND {readable})", complaint
 
 
-def value_problems(database: Database) -> list[str]:
+def value_problems(database: Database, tables: Collection[str] | None = None) -> list[str]:
     """Stored values this program cannot read: text where a number belongs, a date that is no
-    date, nothing where something is required (another program, or a hand, wrote them)."""
+    date, nothing where something is required (another program, or a hand, wrote them). Of
+    every table, or of the `tables` named."""
     problems = []
     with driver_connection(database) as connection:
         for table in Base.metadata.sorted_tables:
+            if tables is not None and table.name not in tables:
+                continue
             rules = [(column.name, *_readable(column)) for column in table.columns]
             flags = ", ".join(f'NOT {sql}, "{name}"' for name, sql, _ in rules)
             where = " OR ".join(f"NOT {sql}" for _, sql, _ in rules)

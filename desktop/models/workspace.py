@@ -18,6 +18,7 @@ from sqlalchemy import String, case, func, select, type_coerce
 
 from desktop.models.database import Database, demo_mark
 from desktop.models.errors import DatabaseReadError, TargetMonitorError
+from desktop.models.integrity import value_problems
 from desktop.models.periods import (
     month_number,
     parse_period,
@@ -55,6 +56,9 @@ from desktop.models.status_rule import (
 # assessed (a date that is no date, text where a number belongs, a number beyond any range,
 # nothing where a value is required: AttributeError on None).
 _UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError, AttributeError)
+
+
+_STRUCTURE_TABLES = frozenset(table.__tablename__ for table in (Plan, Department, Node, Indicator))
 
 
 class _AssessmentView(Mapping[int, Assessment]):
@@ -148,6 +152,12 @@ class PlanWorkspace:
         )
 
     def _load_structure(self) -> None:
+        # The plan's records go on to the window as they are: a value of the wrong type
+        # (bytes for a name) would only fail there. The tables are small; the entries, read
+        # as numbers into arrays, fail here if they hold something else.
+        unreadable = value_problems(self.database, _STRUCTURE_TABLES)
+        if unreadable:
+            raise self._unreadable(unreadable[0])
         with self.database.read() as session:
             query = select(*columns(PlanInfo, Plan)).order_by(Plan.id)
             if self._plan_code is not None:
