@@ -459,3 +459,14 @@ def test_check_reports_an_indicators_thresholds_the_rule_refuses(
     code, out, err = run(capsys, "--db", str(seed_copy), "check")
     assert code == 1 and one_line(err, seed_copy)
     assert "problem: indicator 1.1.1-1: thresholds need 0 ≤ yellow ≤ red, got 10.0, -1.0" in out
+
+
+def test_text_that_is_no_utf_8_is_refused_in_one_printable_line(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    """Damage can leave bytes that are no UTF-8 in a text column, control characters among
+    them (\\x1c starts a new line for some readers)."""
+    changed(seed_copy, "UPDATE departments SET name = CAST(x'e5b8821cff' AS TEXT) WHERE id = 1")
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert (code, out) == (1, "") and one_line(err, seed_copy)
+    assert err.rstrip("\n").isprintable()

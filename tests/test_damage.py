@@ -412,3 +412,14 @@ def test_the_window_on_a_department_name_that_is_no_text_says_so(
     message = str(refused.value)
     assert message.startswith(f"{filled}: departments row 1: short_name b'\\x00\\xff' is not text")
     assert "\n" not in message
+
+
+def test_the_window_on_a_database_without_one_of_its_tables_says_so(
+    qapp: QApplication, filled: Path, settings: Settings, recoverer: Recoverer
+) -> None:
+    with sqlite3.connect(filled) as connection:
+        connection.execute("DROP TABLE departments")
+    connection.close()
+    with pytest.raises(TargetMonitorError) as refused:
+        open_main_window(filled, settings, recoverer)
+    assert str(refused.value) == f"{filled}: no such table: departments"

@@ -118,6 +118,14 @@ class Database:
         with driver_connection(self) as connection:
             return int(connection.execute("PRAGMA page_size").fetchone()[0])
 
+    @contextmanager
+    def driver(self) -> Iterator[sqlite3.Connection]:
+        """The driver's own connection, for plain SQL over many rows; errors as in `read`."""
+        with self.connect() as connection:
+            raw = connection.connection.driver_connection
+            assert isinstance(raw, sqlite3.Connection)
+            yield raw
+
     def wait_to_write(self, what: str) -> None:
         """Return once no other program holds the write lock (it is taken and let go again at
         once); DatabaseWriteError starting with `what` if one holds it beyond the busy timeout.
@@ -209,9 +217,15 @@ def _make_engine(path: Path, busy_timeout_ms: int) -> Engine:
     return engine
 
 
+def printable(text: str) -> str:
+    """Text from the driver fit to show: a damaged file can put control characters into it
+    (quoting text that is no UTF-8), and some of them start a new line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def describe_failure(path: Path, error: BaseException) -> str:
     """One line telling the user what is wrong with the database file."""
-    detail = str(getattr(error, "orig", error) or error).strip()
+    detail = printable(str(getattr(error, "orig", error) or error).strip())
     lowered = detail.lower()
     if "locked" in lowered or "busy" in lowered:
         return f"{path}: the database is locked by another program; close it and try again"
@@ -309,7 +323,7 @@ def plain_cause(error: BaseException) -> str:
         cause = _OS_CAUSES.get(error.errno or 0)
         detail = error.strerror or str(error)
         return f"{cause} ({detail})" if cause else detail
-    detail = str(error).strip() or type(error).__name__
+    detail = printable(str(error).strip()) or type(error).__name__
     lowered = detail.lower()
     name = str(getattr(error, "sqlite_errorname", "") or "")
     # SHMSIZE: no room to grow the shared-memory file beside a database in WAL mode.

@@ -17,7 +17,6 @@ from sqlalchemy.types import TypeEngine
 from desktop.models.database import (
     Database,
     check_lines,
-    driver_connection,
     sqlite_pragma_rows,
 )
 from desktop.models.periods import parse_period, period_of
@@ -96,7 +95,7 @@ def check_database(database: Database) -> CheckReport:
 
 def schema_problems(database: Database) -> list[str]:
     """This program's tables and columns that the file lacks (extra ones do no harm)."""
-    with driver_connection(database) as connection:
+    with database.driver() as connection:
         present = {
             name: {row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')}
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -157,7 +156,7 @@ def value_problems(database: Database, tables: Collection[str] | None = None) ->
     date, nothing where something is required (another program, or a hand, wrote them). Of
     every table, or of the `tables` named."""
     problems = []
-    with driver_connection(database) as connection:
+    with database.driver() as connection:
         for table in Base.metadata.sorted_tables:
             if tables is not None and table.name not in tables:
                 continue
