@@ -470,3 +470,13 @@ def test_text_that_is_no_utf_8_is_refused_in_one_printable_line(
     code, out, err = run(capsys, "--db", str(seed_copy), "tree")
     assert (code, out) == (1, "") and one_line(err, seed_copy)
     assert err.rstrip("\n").isprintable()
+
+
+def test_check_reports_a_date_of_year_zero(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    """SQLite accepts year 0, Python does not; and a DATE column compares text as a number."""
+    changed(seed_copy, "UPDATE indicators SET baseline_date = '0000-01-01' WHERE id = 1")
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and one_line(err, seed_copy)
+    assert out == "problem: indicators row 1: baseline_date '0000-01-01' is not a date\n"

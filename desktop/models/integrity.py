@@ -38,6 +38,12 @@ _PARENT_KIND = {
 }
 
 
+# What a value or a link this program cannot make sense of raises when it is read or used (a
+# date that is no date, text where a number belongs, a number beyond any range, nothing where
+# a value is required: AttributeError on None).
+UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError, AttributeError)
+
+
 @dataclass(frozen=True)
 class CheckReport:
     """What `check` found; `ok` when nothing."""
@@ -87,8 +93,8 @@ def check_database(database: Database) -> CheckReport:
                 ("entries", Entry),
             ):
                 counts[name] = session.scalar(select(func.count()).select_from(table)) or 0
-    except (LookupError, SQLAlchemyError) as error:
-        # A value outside its column's domain, or a table that is not as expected.
+    except (*UNREADABLE, SQLAlchemyError) as error:
+        # A value or a table that is not as expected, and that the checks above missed.
         problems.append(f"the domain checks could not read the data: {error}")
     return CheckReport(tuple(problems), counts)
 
@@ -117,20 +123,21 @@ def schema_problems(database: Database) -> list[str]:
 # what to say of one it cannot (SQLite keeps whatever it is given; the program's own writes
 # always pass). The program reads dates back with Python's fromisoformat, which refuses an
 # impossible day such as 02-30: '+0 days' makes SQLite normalise one, so it no longer equals
-# the text. Date and time: as SQLAlchemy writes them, with or without microseconds.
+# the text; nor does it take year 0. (substr: a DATE column would compare its text with a
+# literal as a number.) Date and time: as SQLAlchemy writes them, with or without microseconds.
 _READABLE: tuple[tuple[type[TypeEngine[Any]], str, str], ...] = (
     (Integer, "typeof({c}) = 'integer'", "is not a whole number"),
     (Float, "typeof({c}) IN ('integer', 'real') AND abs({c}) <= 1e308", "is not a number"),
     (
         DateTime,
-        "typeof({c}) = 'text' AND {c} >= '0001' AND datetime({c}, '+0 days') = "
+        "typeof({c}) = 'text' AND substr({c}, 1, 4) <> '0000' AND datetime({c}, '+0 days') = "
         "substr({c}, 1, 19) AND (length({c}) = 19 OR (length({c}) = 26 AND substr({c}, 20, 1) = '.'"
         " AND substr({c}, 21) GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]'))",
         "is not a date and time",
     ),
     (
         Date,
-        "typeof({c}) = 'text' AND {c} >= '0001' AND date({c}, '+0 days') = {c}",
+        "typeof({c}) = 'text' AND substr({c}, 1, 4) <> '0000' AND date({c}, '+0 days') = {c}",
         "is not a date",
     ),
     (String, "typeof({c}) = 'text'", "is not text"),

@@ -18,7 +18,7 @@ from sqlalchemy import String, case, func, select, type_coerce
 
 from desktop.models.database import Database, demo_mark
 from desktop.models.errors import DatabaseReadError, TargetMonitorError
-from desktop.models.integrity import value_problems
+from desktop.models.integrity import UNREADABLE, value_problems
 from desktop.models.periods import (
     month_number,
     parse_period,
@@ -51,12 +51,6 @@ from desktop.models.status_rule import (
     forecast,
     rollup_arrays,
 )
-
-# What a value or a link this program cannot make sense of raises while the plan is read and
-# assessed (a date that is no date, text where a number belongs, a number beyond any range,
-# nothing where a value is required: AttributeError on None).
-_UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError, AttributeError)
-
 
 _STRUCTURE_TABLES = frozenset(table.__tablename__ for table in (Plan, Department, Node, Indicator))
 
@@ -140,7 +134,7 @@ class PlanWorkspace:
         pointing nowhere) is one DatabaseReadError naming the file, not a traceback."""
         try:
             yield
-        except _UNREADABLE as error:
+        except UNREADABLE as error:
             detail = str(error) if isinstance(error, ValueError) else repr(error)
             raise self._unreadable(
                 f"the database holds data this program cannot read ({detail})"
