@@ -423,3 +423,17 @@ def test_the_window_on_a_database_without_one_of_its_tables_says_so(
     with pytest.raises(TargetMonitorError) as refused:
         open_main_window(filled, settings, recoverer)
     assert str(refused.value) == f"{filled}: no such table: departments"
+
+
+def test_the_window_moves_a_damaged_file_in_a_rollback_journal_aside_as_it_found_it(
+    qapp: QApplication, filled: Path, settings: Settings, recoverer: Recoverer
+) -> None:
+    """The start switches a database to WAL, which rewrites its header: a file not yet in WAL
+    (a backup just put back) is checked before that, so that it is moved aside as found."""
+    with sqlite3.connect(filled) as connection:
+        connection.execute("PRAGMA journal_mode = DELETE")
+    connection.close()
+    broken = damaged(filled, flip_page_type(btree_pages(filled)[-1])).read_bytes()
+    assert open_main_window(filled, settings, recoverer) is None  # the user chose Quit
+    (aside,) = filled.parent.glob("plan.damaged-*.sqlite")
+    assert aside.read_bytes() == broken

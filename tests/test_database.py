@@ -202,3 +202,18 @@ def test_a_schema_version_that_is_no_number_is_refused_in_one_line(
     assert str(refused.value) == (
         f"{seed_copy}: not a Target Monitor database (its schema version {value!r} is not a number)"
     )
+
+
+@pytest.mark.parametrize("check", [True, False], ids=["command-line", "window"])
+@pytest.mark.parametrize("content", [b"", b"a letter, not a database\n" * 100])
+def test_a_file_that_is_no_sqlite_database_is_refused_before_sqlite_opens_it(
+    tmp_path: Path, check: bool, content: bytes
+) -> None:
+    """SQLite would delete a journal beside it that it cannot use (or roll one back)."""
+    path = tmp_path / "letter.sqlite"
+    path.write_bytes(content)
+    Path(f"{path}-journal").write_bytes(b"\x01 someone's journal" * 50)
+    before = untouched_state(path)
+    with pytest.raises(DatabaseOpenError, match=r"the file is empty|not a database file"):
+        open_database(path, check=check)
+    assert untouched_state(path) == before

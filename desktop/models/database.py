@@ -263,6 +263,16 @@ def deep_damage_of(path: Path) -> tuple[str, ...]:
     return _quick_check(path, "integrity_check(20)")
 
 
+def _in_wal_mode(path: Path) -> bool:
+    """Whether the file's header says WAL (its read and write versions are 2, not 1)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return header[18:20] == b"\x02\x02"
+
+
 def damage_of(path: Path) -> tuple[str, ...]:
     """What SQLite's quick_check finds wrong with a database file; empty when it is sound
     (or when the check could not run for another reason, such as a lock: opening says so).
@@ -427,20 +437,12 @@ def open_as_is(
     program's and upgrades; everything else should open through it).
 
     With `check`, SQLite's quick_check runs first and a damaged file raises
-    DatabaseDamagedError (the window runs the check itself, alongside building the window).
-    `accept`, given the schema version, may refuse the file by raising before anything has
-    touched it (every connection sets WAL). Raises DatabaseOpenError with a one-line message
-    for every other foreseeable failure.
+    DatabaseDamagedError (the window runs the check itself, alongside building the window;
+    see `_check_before_opening`). `accept`, given the schema version, may refuse the file by
+    raising before anything has touched it (every connection sets WAL). Raises
+    DatabaseOpenError with a one-line message for every other foreseeable failure.
     """
-    if not path.is_file():
-        raise DatabaseOpenError(f"{path}: no such database file")
-    if check:
-        try:
-            problems = _quick_check(path)
-        except sqlite3.Error as error:
-            raise DatabaseOpenError(describe_failure(path, error)) from error
-        if problems:
-            raise DatabaseDamagedError(path, problems)
+    _check_before_opening(path, check=check)
     try:
         # Read before the engine sets WAL: a file that is not ours is left exactly as it was.
         version = recorded_schema_version(path, busy_timeout_ms=busy_timeout_ms)
@@ -460,12 +462,35 @@ def open_as_is(
     except sqlite3.Error as error:  # from `accept`: a check that could not run
         raise DatabaseOpenError(describe_failure(path, error)) from error
     except DBAPIError as error:
-        if is_damage(error):
-            if _head(path) == SQLITE_MAGIC:
-                raise DatabaseDamagedError(path, (str(error.orig),)) from error
-            raise DatabaseOpenError(f"{path}: not a database file (not an SQLite file)") from error
+        if is_damage(error):  # the file starts like a database: it is a damaged one
+            raise DatabaseDamagedError(path, (str(error.orig),)) from error
         raise DatabaseOpenError(describe_failure(path, error)) from error
     return Database(path, engine, busy_timeout_ms), version
+
+
+def _check_before_opening(path: Path, *, check: bool) -> None:
+    """Refuse a file before SQLite opens it: none there, none of SQLite's, or damaged.
+
+    SQLite, opening a file, deletes or plays back a journal beside it: a file that is no
+    SQLite database at all is refused before SQLite sees it. And every connection of ours
+    switches the file to WAL, which rewrites its header: a file not in WAL yet (a backup just
+    put back) gets quick_check even without `check`, so that a damaged one is moved aside as
+    it was found.
+    """
+    if not path.is_file():
+        raise DatabaseOpenError(f"{path}: no such database file")
+    head = _head(path)
+    if head == b"":
+        raise DatabaseDamagedError(path, ("the file is empty (0 bytes)",))
+    if head is not None and head != SQLITE_MAGIC:
+        raise DatabaseOpenError(f"{path}: not a database file (not an SQLite file)")
+    if check or not _in_wal_mode(path):
+        try:
+            problems = _quick_check(path)
+        except sqlite3.Error as error:
+            raise DatabaseOpenError(describe_failure(path, error)) from error
+        if problems:
+            raise DatabaseDamagedError(path, problems)
 
 
 def create_database(path: Path) -> Database:
