@@ -480,3 +480,38 @@ def test_check_reports_a_date_of_year_zero(
     code, out, err = run(capsys, "--db", str(seed_copy), "check")
     assert code == 1 and one_line(err, seed_copy)
     assert out == "problem: indicators row 1: baseline_date '0000-01-01' is not a date\n"
+
+
+@pytest.mark.parametrize(
+    ("statement", "said"),
+    [
+        ("UPDATE entries SET version = 0", "version 0"),
+        (
+            "UPDATE entries SET value = 5 "
+            "WHERE indicator_id = (SELECT id FROM indicators WHERE code = '5.1.1-1')",
+            "5.0 is no milestone state",
+        ),
+    ],
+    ids=["version-0", "figure-on-a-milestone"],
+)
+def test_tree_on_entries_the_rules_do_not_allow_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, statement: str, said: str
+) -> None:
+    """Each once failed after the plan was read: an AssertionError, a KeyError."""
+    report(seed_copy, {("2.1.1-1", "2025-05"): 100, ("5.1.1-1", "2025-06"): MilestoneState.DONE})
+    changed(seed_copy, statement)
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert (code, out) == (1, "") and one_line(err, seed_copy) and said in err
+    code, out, _ = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and out.startswith("problem: ")
+
+
+def test_check_reports_a_plan_that_ends_before_it_starts(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    changed(seed_copy, "UPDATE plans SET end_date = '2020-01-01'")
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and one_line(err, seed_copy)
+    assert "problem: plan SY2025-MIS: ends (2020-01-01) before it starts (2025-01-01)" in out
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert (code, out) == (1, "") and one_line(err, seed_copy)

@@ -3,6 +3,7 @@ invariants, as a list of problems."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections import Counter
 from collections.abc import Collection
@@ -190,11 +191,23 @@ def value_problems(database: Database, tables: Collection[str] | None = None) ->
     return problems
 
 
+def plan_span_problem(code: str, start: dt.date, end: dt.date) -> str | None:
+    """What is wrong with a plan's start and end dates; None if nothing."""
+    if end < start:
+        return f"plan {code}: ends ({end.isoformat()}) before it starts ({start.isoformat()})"
+    return None
+
+
 def _tree_problems(session: Session) -> list[str]:
     problems: list[str] = []
     plans = session.scalars(select(Plan)).all()
     if not plans:
         problems.append("the database holds no plan")
+    problems += [
+        problem
+        for plan in plans
+        if (problem := plan_span_problem(plan.code, plan.start, plan.end)) is not None
+    ]
     parent = aliased(Node)
     for node, parent_kind, parent_plan in session.execute(
         select(Node, parent.kind, parent.plan_id).outerjoin(parent, Node.parent_id == parent.id)

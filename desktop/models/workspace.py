@@ -18,7 +18,7 @@ from sqlalchemy import String, case, func, select, type_coerce
 
 from desktop.models.database import Database, demo_mark
 from desktop.models.errors import DatabaseReadError, TargetMonitorError
-from desktop.models.integrity import UNREADABLE, value_problems
+from desktop.models.integrity import UNREADABLE, plan_span_problem, value_problems
 from desktop.models.periods import (
     month_number,
     parse_period,
@@ -202,7 +202,11 @@ class PlanWorkspace:
 
     def _check_links(self) -> None:
         """Refuse links the tree and the roll-up cannot follow: to a department or a parent
-        that is not there, or round in a circle (which would never end)."""
+        that is not there, or round in a circle (which would never end); and a plan whose
+        months run backwards."""
+        backwards = plan_span_problem(self.plan.code, self.plan.start, self.plan.end)
+        if backwards is not None:
+            raise self._unreadable(backwards)
         for node in self.nodes.values():
             if node.department_id not in self.departments:
                 raise self._unreadable(f"node {node.code} belongs to no department")
@@ -322,10 +326,34 @@ class PlanWorkspace:
         month_of = self._month_of
         column = np.array([month_of.get(p, -1) for p in periods], dtype=np.int64)
         figure = np.abs(np.array(figures, dtype=np.float64))  # None→NaN; -code→code
+        version = np.array(versions, dtype=np.int64)
         # An entry outside the plan's months is for `check` to report, not to show.
         inside = column >= 0
+        self._refuse_impossible(row, periods, figure, version, inside)
         self._figures[row[inside], column[inside]] = figure[inside]
-        self._versions[row[inside], column[inside]] = np.array(versions, dtype=np.int64)[inside]
+        self._versions[row[inside], column[inside]] = version[inside]
+
+    def _refuse_impossible(
+        self,
+        row: np.ndarray[Any, Any],
+        periods: Sequence[str],
+        figure: np.ndarray[Any, Any],
+        version: np.ndarray[Any, Any],
+        inside: np.ndarray[Any, Any],
+    ) -> None:
+        """Refuse entries no save writes, which the arrays would misread: a version below 1
+        (the arrays' "no entry") and a milestone's figure that is no state's code."""
+        milestone = np.array([self.indicators[i].is_milestone for i in self._order])[row]
+        state = np.isnan(figure) | np.isin(figure, list(STATE_BY_CODE))
+        for bad, what in (
+            (inside & (version < 1), "version {version}, which no save writes"),
+            (inside & milestone & ~state, "{figure} is no milestone state"),
+        ):
+            if bad.any():
+                at = int(np.argmax(bad))
+                code = self.indicators[self._order[row[at]]].code
+                said = what.format(version=version[at], figure=figure[at])
+                raise self._unreadable(f"entry {code} {periods[at]}: {said}")
 
     def _fill_forward(self, positions: list[int] | None = None) -> None:
         """For each month, each indicator's latest figure so far and the month it came from
