@@ -202,7 +202,7 @@ def _upgraded_problem(scratch: Path) -> str | None:
         return str(error).removeprefix(f"{scratch}: ")
     try:
         upgrade_copy(database)
-        report = check_database(database)
+        report = check_database(database, intact=True)  # integrity_check ran on the copy
     except StepFailed as failure:
         return (
             f"its schema could not be upgraded from schema version {failure.step} "
