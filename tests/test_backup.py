@@ -319,6 +319,15 @@ REFUSED_BACKUPS = {
     ),
     # Target Monitor's schema_meta, but one of its tables is missing.
     "table-missing": ("DROP TABLE audit_events", r"table audit_events is missing"),
+    # A value its column's CHECK refuses (a read-only integrity_check does not look), in a
+    # file in WAL mode (which opening does not quick_check again).
+    "check-constraint": (
+        "PRAGMA journal_mode = WAL; PRAGMA ignore_check_constraints = ON; "
+        "INSERT INTO entries (indicator_id, period, progress_note, problems, reported_by, "
+        "reported_at, origin, version) VALUES (1, '2025-06', '', '', 'x', "
+        "'2025-07-01 09:00:00.000000', 'by pigeon', 1)",
+        r"the copy is damaged \(CHECK constraint failed in entries\)",
+    ),
 }
 
 

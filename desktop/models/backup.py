@@ -28,6 +28,7 @@ from desktop.models.database import (
     check_lines,
     copy_to_file,
     plain_cause,
+    plain_connection,
     read_only,
 )
 from desktop.models.errors import TargetMonitorError
@@ -69,7 +70,7 @@ def integrity_problem(path: Path) -> str | None:
     if empty:  # SQLite would take an empty file for an empty database
         return "not a usable database (the file is empty)"
     try:
-        connection = read_only(path)
+        connection = plain_connection(path)
         try:
             rows = connection.execute("PRAGMA integrity_check").fetchall()
         finally:

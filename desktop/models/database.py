@@ -170,10 +170,13 @@ def copy_pages(
     source.backup(destination, progress=progress)
 
 
-def _in_place(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
-    """A plain connection for looking at a file before it is known to be ours. Not read-only:
-    a read-only connection to a file in WAL mode leaves a -wal and a -shm file beside it, which
-    this one removes again when it closes; reading writes nothing either way."""
+def plain_connection(
+    path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> sqlite3.Connection:
+    """A plain connection for looking at a file (before it is known to be ours, or to check
+    it). Not read-only: a read-only connection to a file in WAL mode leaves a -wal and a -shm
+    file beside it, which this one removes again when it closes, and a read-only
+    integrity_check does not verify CHECK constraints. Reading writes nothing either way."""
     return sqlite3.connect(
         f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=busy_timeout_ms / 1000
     )
@@ -296,7 +299,7 @@ def _quick_check(path: Path, pragma: str = "quick_check(20)") -> tuple[str, ...]
     if head != SQLITE_MAGIC:
         return ()  # not a SQLite file, or missing or unreadable: open_database says so
     try:
-        connection = _in_place(path, DEFAULT_BUSY_TIMEOUT_MS)
+        connection = plain_connection(path, DEFAULT_BUSY_TIMEOUT_MS)
         try:
             rows = connection.execute(f"PRAGMA {pragma}").fetchall()
         finally:
@@ -406,7 +409,7 @@ def recorded_schema_version(
     is set and nothing is written, so a file that turns out not to be ours stays as it was.
     The driver's errors are raised as DBAPIError, as by any engine."""
     engine = create_engine(
-        "sqlite://", creator=lambda: _in_place(path, busy_timeout_ms), poolclass=NullPool
+        "sqlite://", creator=lambda: plain_connection(path, busy_timeout_ms), poolclass=NullPool
     )
     try:
         with engine.connect() as connection:
