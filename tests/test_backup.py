@@ -467,3 +467,20 @@ def test_a_backup_with_another_page_size_restores(database: Database, tmp_path: 
     )
     restore(database, offered, now=NOW)
     assert dump(database.path) == dump(offered)
+
+
+def test_a_restore_whose_copy_cannot_be_prepared_changes_nothing(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills while the copy is rebuilt with the database's page size."""
+    offered = backup_of(database, tmp_path, "PRAGMA page_size = 1024; VACUUM")
+    before = dump(database.path)
+
+    def full(*_args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("desktop.models.opening._rebuild", full)
+    with pytest.raises(BackupError, match="could not be prepared — the disk is full"):
+        restore(database, offered, now=NOW)
+    assert dump(database.path) == before
+    assert list_backups(backup_folder(database), database.path.stem) == []

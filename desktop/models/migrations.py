@@ -3,7 +3,8 @@ checked backup first and put back from it if any step fails.
 
 SCHEMA_VERSION (desktop.models.database) is the schema this program writes; MIGRATIONS here
 must lead every older released version up to it. desktop.models.opening runs `upgrade` when a
-database is opened and when a backup is restored.
+database is opened, and `upgrade_copy` on the scratch copy of a backup it checks before a
+restore.
 """
 
 from __future__ import annotations

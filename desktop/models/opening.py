@@ -41,6 +41,8 @@ from desktop.models.database import (
     deep_damage_of,
     describe_dangling,
     open_as_is,
+    plain_cause,
+    printable,
     read_only,
     recorded_schema_version,
 )
@@ -123,7 +125,13 @@ def checked_backup(
         if problem is not None:
             raise BackupError(f"{source}: {problem}; nothing was changed")
         if page_size is not None:
-            _rebuild(scratch, page_size)
+            try:
+                _rebuild(scratch, page_size)
+            except sqlite3.Error as error:  # a full disk, say
+                raise BackupError(
+                    f"{source}: the copy to restore could not be prepared — "
+                    f"{plain_cause(error)}; nothing was changed"
+                ) from None
         yield scratch
 
 
@@ -155,7 +163,7 @@ def _copy_problem(source: Path, scratch: Path) -> str | None:
     except OSError as error:
         return f"cannot be read ({error.strerror})"
     except sqlite3.Error as error:
-        return f"not a usable database ({error})"
+        return f"not a usable database ({printable(str(error))})"
     return None
 
 
@@ -175,7 +183,7 @@ def _scratch_problem(scratch: Path) -> str | None:
     except UnreadableSchemaVersion as error:
         return str(error)
     except (sqlite3.Error, DBAPIError) as error:
-        return f"not a usable database ({getattr(error, 'orig', None) or error})"
+        return f"not a usable database ({printable(str(getattr(error, 'orig', None) or error))})"
     if dangling:
         return describe_dangling(dangling)
     if version is None:
