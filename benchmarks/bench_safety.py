@@ -20,9 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.synthetic import build_synthetic
-from desktop.models.backup import backup_before, recover_into, set_aside
+from desktop.models.backup import backup_before, set_aside
 from desktop.models.database import damage_of
-from desktop.models.opening import open_database, restore
+from desktop.models.opening import open_database, recover_into, restore
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,8 +27,7 @@ from desktop.models.backup import (
     backup_before,
     copy_verified,
     damage_report,
-    newest_good_backup,
-    recover_into,
+    put_in_place,
     set_aside,
 )
 from desktop.models.database import Database, describe_failure
@@ -42,7 +41,7 @@ from desktop.models.locations import (
     resolve_location,
     source_checkout_path,
 )
-from desktop.models.opening import open_database, restore
+from desktop.models.opening import checked_backup, newest_good_backup, open_database, restore
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
 from desktop.models.periods import parse_period
 from desktop.models.plan_source import build_seed
@@ -361,8 +360,15 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# The numbers SQLite can store: a batch number outside them cannot be one (and could not even be
+# looked up: the driver raises OverflowError).
+_SQLITE_INTEGERS = range(-(2**63), 2**63)
+
+
 def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
     with _opened(args) as database:
+        if args.batch not in _SQLITE_INTEGERS:
+            raise TargetMonitorError(f"there is no import batch {args.batch}")
         changes = undo_import(PlanWorkspace(database), args.batch, _user(args))
     out.write(
         f"import batch {args.batch} undone: {changes.cells} cells of "
@@ -434,14 +440,13 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     database = None
     if path.exists():
         _warn_if_shared(path)
-        try:
+        with suppress(DatabaseDamagedError):  # nothing usable to back up first
             database = open_database(path)
-        except DatabaseDamagedError:
-            # Nothing usable to back up first: a damaged file is moved aside, never overwritten.
-            out.write(f"{path}: the database file is damaged; moved to {set_aside(path)}\n")
     if database is None:
-        recover_into(path, source)
-        open_database(path).close()  # an older schema is upgraded now, not at the next start
+        with checked_backup(source, path) as ready:  # a refused file changes nothing
+            if path.exists():  # a damaged file is moved aside, never overwritten
+                out.write(f"{path}: the database file is damaged; moved to {set_aside(path)}\n")
+            put_in_place(path, ready)
         out.write(f"{path}: restored from {args.file}\n")
         return EXIT_OK
     try:

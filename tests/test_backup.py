@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,11 +32,13 @@ from desktop.models.backup import (
     verify,
 )
 from desktop.models.database import Database
+from desktop.models.errors import DatabaseWriteError
 from desktop.models.locations import network_share
-from desktop.models.opening import restore
+from desktop.models.opening import open_database, restore
 from desktop.models.schema import Entry
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
+from tests.test_migrations import dump
 from tests.ui_helpers import messages
 
 from desktop.ui.background import run_quietly
@@ -276,3 +281,206 @@ def test_copies_a_killed_program_left_half_written_are_removed_after_a_day(
     assert not old.exists() and not old_journal.exists()
     assert young.exists()  # another copy of the program may still be writing it
     assert other.exists()  # another database's
+
+
+# --- a restore checks the whole file before it replaces anything --------------------------
+
+
+def backup_of(database: Database, tmp_path: Path, change: str | None = None) -> Path:
+    """A copy of the database as a backup file, changed by one SQL statement (foreign keys
+    off, as in any other program that might have written it)."""
+    copy = tmp_path / "offered" / "copy.sqlite"
+    database.backup_to(copy)
+    if change is not None:
+        connection = sqlite3.connect(copy)
+        try:
+            connection.executescript(change)
+        finally:
+            connection.close()
+    return copy
+
+
+SCHEMA_0 = "UPDATE schema_meta SET value = '0' WHERE key = 'schema_version'"
+
+REFUSED_BACKUPS = {
+    # No migration leads from schema version 0 to this program's.
+    "schema-0": (SCHEMA_0, r"no migration from schema version 0"),
+    # An import batch's department is gone: foreign_key_check finds it.
+    "dangling-foreign-key": (
+        "INSERT INTO import_batches (id, file_name, sha256, department_id, period, user, at, "
+        "rows, state) VALUES (77, 'a.xlsx', '', 999, '2025-06', 'x', '2025-07-01 09:00:00', "
+        "0, 'applied')",
+        r"rows point nowhere.*import_batches row 77",
+    ),
+    # Labelled schema 1, but the columns schema 1 lacks are there: the upgrade fails.
+    "upgrade-fails": (
+        "UPDATE schema_meta SET value = '1' WHERE key = 'schema_version'",
+        r"could not be upgraded from schema version 1 .*duplicate column",
+    ),
+    # Target Monitor's schema_meta, but one of its tables is missing.
+    "table-missing": ("DROP TABLE audit_events", r"table audit_events is missing"),
+    # A value its column's CHECK refuses (a read-only integrity_check does not look), in a
+    # file in WAL mode (which opening does not quick_check again).
+    "check-constraint": (
+        "PRAGMA journal_mode = WAL; PRAGMA ignore_check_constraints = ON; "
+        "INSERT INTO entries (indicator_id, period, progress_note, problems, reported_by, "
+        "reported_at, origin, version) VALUES (1, '2025-06', '', '', 'x', "
+        "'2025-07-01 09:00:00.000000', 'by pigeon', 1)",
+        r"the copy is damaged \(CHECK constraint failed in entries\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", REFUSED_BACKUPS, ids=list(REFUSED_BACKUPS))
+def test_restore_refuses_a_backup_it_cannot_use_and_changes_nothing(
+    database: Database, tmp_path: Path, kind: str
+) -> None:
+    change, reason = REFUSED_BACKUPS[kind]
+    offered = backup_of(database, tmp_path, change)
+    EntryService(database, "张三").set_value(
+        next(iter(PlanWorkspace(database).indicators)), "2025-06", 7, expected=None
+    )
+    before = dump(database.path)
+    with pytest.raises(BackupError, match=reason) as refused:
+        restore(database, offered, now=NOW)
+    assert str(refused.value).startswith(f"{offered}: ")
+    assert "\n" not in str(refused.value)
+    assert dump(database.path) == before
+    assert list_backups(backup_folder(database), database.path.stem) == []  # nothing backed up
+
+
+@pytest.mark.parametrize("target", ["good", "missing", "damaged"])
+def test_the_command_line_refuses_such_a_backup_before_touching_the_database(
+    seed_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    database = open_database(seed_copy)
+    try:
+        offered = backup_of(database, tmp_path, SCHEMA_0)
+    finally:
+        database.close()
+    if target == "missing":
+        seed_copy.unlink()
+    elif target == "damaged":
+        seed_copy.write_bytes(seed_copy.read_bytes()[:5000])
+    before = seed_copy.read_bytes() if seed_copy.exists() else None
+    content = dump(seed_copy) if target == "good" else None
+
+    assert main(["--db", str(seed_copy), "restore", str(offered)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert f"{offered}: " in err and "no migration from schema version 0" in err
+    if target == "missing":
+        assert not seed_copy.exists()  # no database made of a file that cannot be used
+    elif target == "damaged":
+        assert seed_copy.read_bytes() == before  # not moved aside for nothing
+    else:
+        assert dump(seed_copy) == content
+    assert not list(tmp_path.glob("plan.damaged-*"))
+    assert not (tmp_path / "backups").exists()
+
+
+@pytest.mark.slow
+def test_restore_gives_up_on_a_database_another_program_is_writing(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    """Another program holds the write lock (a long import, say): the restore waits as long as
+    any write does (5 s), then says so, like an import, and changes nothing."""
+    database = open_database(seed_copy)
+    try:
+        offered = backup_of(database, tmp_path)
+    finally:
+        database.close()
+    before = dump(seed_copy)
+    holder = sqlite3.connect(seed_copy, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "desktop", "--db", str(seed_copy), "restore", str(offered)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=40,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert f"{seed_copy}: " in done.stderr and "locked by another program" in done.stderr
+    assert "nothing was changed" in done.stderr
+    assert dump(seed_copy) == before
+    assert list_backups(tmp_path / "backups", "plan") == []
+
+
+def test_copying_into_a_database_another_program_is_writing_gives_up(
+    seed_copy: Path, tmp_path: Path
+) -> None:
+    """Should another program take the write lock after the restore found it free, the copy
+    itself gives up after the busy timeout: the driver would retry it for ever."""
+    database = open_database(seed_copy, busy_timeout_ms=300)
+    try:
+        offered = backup_of(database, tmp_path)
+        before = dump(seed_copy)
+        holder = sqlite3.connect(seed_copy, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        try:
+            with pytest.raises(DatabaseWriteError, match="locked by another program"):
+                database.load_from(offered)
+        finally:
+            holder.rollback()
+            holder.close()
+        assert time.monotonic() - started < 5
+        assert dump(seed_copy) == before
+    finally:
+        database.close()
+
+
+def index_damaged(path: Path) -> Path:
+    """Break an index page's free-space list, so that integrity_check answers in two lines."""
+    with sqlite3.connect(path) as connection:
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'ix_indicators_department_id'"
+        ).fetchone()
+        (size,) = connection.execute("PRAGMA page_size").fetchone()
+    connection.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * size + 1 : (root - 1) * size + 3] = b"\x00\x10"  # the first freeblock
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_damaged_backup_is_refused_in_one_line(database: Database, tmp_path: Path) -> None:
+    """integrity_check reports in lines ("*** in database main ***", then each problem)."""
+    offered = index_damaged(backup_of(database, tmp_path))
+    with pytest.raises(BackupError, match="the copy is damaged") as refused:
+        restore(database, offered)
+    assert "\n" not in str(refused.value) and "***" not in str(refused.value)
+
+
+def test_a_backup_with_another_page_size_restores(database: Database, tmp_path: Path) -> None:
+    """SQLite's backup API cannot copy into a WAL database of another page size."""
+    offered = backup_of(database, tmp_path, "PRAGMA page_size = 1024; VACUUM")
+    EntryService(database, "张三").set_value(
+        next(iter(PlanWorkspace(database).indicators)), "2025-06", 7, expected=None
+    )
+    restore(database, offered, now=NOW)
+    assert dump(database.path) == dump(offered)
+
+
+def test_a_restore_whose_copy_cannot_be_prepared_changes_nothing(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills while the copy is rebuilt with the database's page size."""
+    offered = backup_of(database, tmp_path, "PRAGMA page_size = 1024; VACUUM")
+    before = dump(database.path)
+
+    def full(*_args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("desktop.models.opening._rebuild", full)
+    with pytest.raises(BackupError, match="could not be prepared — the disk is full"):
+        restore(database, offered, now=NOW)
+    assert dump(database.path) == before
+    assert list_backups(backup_folder(database), database.path.stem) == []

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.models.backup import backup_before, backup_folder
+from tests.test_migrations import dump
 from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, messages
 
 from desktop.ui.backups import BackupsDialog
@@ -117,3 +119,24 @@ def test_the_backups_action_is_in_the_file_menu_with_a_shortcut(window: MainWind
     assert window.backups_action in file_menu.actions()
     assert window.backups_action.shortcut().toString() == "Ctrl+Shift+B"
     assert indicator_id(window, CODE)
+
+
+def test_restoring_a_backup_this_program_cannot_upgrade_changes_nothing(
+    window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    """The file is refused before anything is replaced: the figures stay, nothing is backed up."""
+    old = tmp_path / "old.sqlite"
+    window.controller.database.backup_to(old)
+    with sqlite3.connect(old) as connection:
+        connection.execute("UPDATE schema_meta SET value = '0' WHERE key = 'schema_version'")
+    connection.close()
+    type_value(window, "120")
+    before = dump(window.controller.database.path)
+    prompts.path = old
+    dialog = open_dialog(window, prompts)
+    dialog.from_file_button.click()
+    (message,) = messages(window)
+    assert str(old) in message and "no migration from schema version 0" in message
+    assert dump(window.controller.database.path) == before
+    assert shown_value(window) == "120"
+    assert not list(backup_folder(window.controller.database).glob("*before-restore*"))

@@ -220,6 +220,129 @@ def test_a_file_that_is_no_database_gives_one_line_and_exit_1(
     assert broken.read_bytes() == b"not a database at all\n" * 200  # someone's file: untouched
 
 
+def changed(path: Path, *statements: str) -> Path:
+    """The database after SQL another program ran (foreign keys off, checks ignored)."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA ignore_check_constraints = ON")
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
+    finally:
+        connection.close()
+    return path
+
+
+def one_line(err: str, path: Path) -> bool:
+    """A refusal as a user should see it: one line, naming the file, no traceback."""
+    return err.count("\n") == 1 and f"{path}: " in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["tree", "check"])
+def test_a_schema_version_that_is_no_number_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, command: str
+) -> None:
+    changed(seed_copy, "UPDATE schema_meta SET value = 'abc' WHERE key = 'schema_version'")
+    code, out, err = run(capsys, "--db", str(seed_copy), command)
+    assert (code, out) == (1, "") and one_line(err, seed_copy)
+    assert "its schema version 'abc' is not a number" in err
+
+
+def test_tree_on_another_programs_database_leaves_it_as_it_was(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    other = tmp_path / "OTHER.sqlite"
+    connection = sqlite3.connect(other)
+    connection.execute("CREATE TABLE contacts (name TEXT)")
+    connection.commit()
+    connection.close()
+    before = other.read_bytes(), other.stat().st_mtime_ns
+    code, out, err = run(capsys, "--db", str(other), "tree")
+    assert (code, out) == (1, "") and one_line(err, other)
+    assert "not a Target Monitor database" in err
+    assert (other.read_bytes(), other.stat().st_mtime_ns) == before  # still not in WAL mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["OTHER.sqlite"]  # no -wal, no -shm
+
+
+def test_tree_on_a_plan_whose_dates_do_not_parse_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    changed(seed_copy, "UPDATE plans SET start_date = 'x'")
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert (code, out) == (1, "") and one_line(err, seed_copy)
+    assert "'x'" in err and "target-monitor check" in err
+
+
+@pytest.mark.parametrize(
+    ("statement", "said"),
+    [
+        ("UPDATE nodes SET parent_id = id WHERE code = '1.1'", "node 1.1 is its own ancestor"),
+        ("UPDATE nodes SET department_id = 99 WHERE code = '2'", "node 2 belongs to no department"),
+        ("UPDATE indicators SET target = NULL WHERE code = '1.1.1-1'", "1.1.1-1 has no target"),
+    ],
+    ids=["parent-cycle", "no-department", "no-target"],
+)
+def test_tree_on_a_plan_whose_links_lead_nowhere_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, statement: str, said: str
+) -> None:
+    """A node that is its own parent once made the tree loop for ever."""
+    changed(seed_copy, statement)
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert (code, out) == (1, "") and one_line(err, seed_copy) and said in err
+
+
+def test_check_reports_values_that_do_not_parse(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    report(seed_copy, {("2.1.1-1", "2025-05"): 100})
+    changed(
+        seed_copy,
+        "UPDATE plans SET start_date = 'x'",
+        "UPDATE entries SET reported_at = 'garbage'",
+        "UPDATE indicators SET target = 'many' WHERE code = '1.1.1-1'",
+        "UPDATE nodes SET sort_order = 'first' WHERE code = '1'",
+    )
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and one_line(err, seed_copy) and "check found 4 problem(s)" in err
+    assert out.splitlines() == [
+        "problem: plans row 1: start_date 'x' is not a date",
+        "problem: nodes row 1: sort_order 'first' is not a whole number",
+        "problem: indicators row 1: target 'many' is not a number",
+        "problem: entries row 1: reported_at 'garbage' is not a date and time",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("DROP TABLE audit_events", "table audit_events is missing"),
+        (
+            "ALTER TABLE import_batches DROP COLUMN phone",
+            "table import_batches has no column phone",
+        ),
+        (
+            "ALTER TABLE entries RENAME COLUMN problems TO issues",
+            "table entries has no column problems",
+        ),
+    ],
+)
+def test_check_reports_a_missing_table_or_column(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, statement: str, problem: str
+) -> None:
+    changed(seed_copy, statement)
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and one_line(err, seed_copy)
+    assert f"problem: {problem}" in out.splitlines()
+
+
+def test_undo_import_of_a_batch_number_too_large_for_the_database_gives_one_line(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    code, out, err = run(capsys, "--db", str(seed_copy), "undo-import", "99999999999999999999")
+    assert (code, out) == (1, "") and err.count("\n") == 1 and "Traceback" not in err
+    assert "there is no import batch 99999999999999999999" in err
+
+
 def test_a_missing_file_gives_one_line_and_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -327,3 +450,68 @@ def test_the_window_reports_a_damaged_database_without_a_traceback(tmp_path: Pat
     assert result.returncode == 1
     assert "SHOWN:" in result.stdout and "not a database file" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_check_reports_an_indicators_thresholds_the_rule_refuses(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    changed(seed_copy, "UPDATE indicators SET red_threshold = -1 WHERE code = '1.1.1-1'")
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and one_line(err, seed_copy)
+    assert "problem: indicator 1.1.1-1: thresholds need 0 ≤ yellow ≤ red, got 10.0, -1.0" in out
+
+
+def test_text_that_is_no_utf_8_is_refused_in_one_printable_line(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    """Damage can leave bytes that are no UTF-8 in a text column, control characters among
+    them (\\x1c starts a new line for some readers)."""
+    changed(seed_copy, "UPDATE departments SET name = CAST(x'e5b8821cff' AS TEXT) WHERE id = 1")
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert (code, out) == (1, "") and one_line(err, seed_copy)
+    assert err.rstrip("\n").isprintable()
+
+
+def test_check_reports_a_date_of_year_zero(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    """SQLite accepts year 0, Python does not; and a DATE column compares text as a number."""
+    changed(seed_copy, "UPDATE indicators SET baseline_date = '0000-01-01' WHERE id = 1")
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and one_line(err, seed_copy)
+    assert out == "problem: indicators row 1: baseline_date '0000-01-01' is not a date\n"
+
+
+@pytest.mark.parametrize(
+    ("statement", "said"),
+    [
+        ("UPDATE entries SET version = 0", "version 0"),
+        (
+            "UPDATE entries SET value = 5 "
+            "WHERE indicator_id = (SELECT id FROM indicators WHERE code = '5.1.1-1')",
+            "5.0 is no milestone state",
+        ),
+    ],
+    ids=["version-0", "figure-on-a-milestone"],
+)
+def test_tree_on_entries_the_rules_do_not_allow_gives_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, statement: str, said: str
+) -> None:
+    """Each once failed after the plan was read: an AssertionError, a KeyError."""
+    report(seed_copy, {("2.1.1-1", "2025-05"): 100, ("5.1.1-1", "2025-06"): MilestoneState.DONE})
+    changed(seed_copy, statement)
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert (code, out) == (1, "") and one_line(err, seed_copy) and said in err
+    code, out, _ = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and out.startswith("problem: ")
+
+
+def test_check_reports_a_plan_that_ends_before_it_starts(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    changed(seed_copy, "UPDATE plans SET end_date = '2020-01-01'")
+    code, out, err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 1 and one_line(err, seed_copy)
+    assert "problem: plan SY2025-MIS: ends (2020-01-01) before it starts (2025-01-01)" in out
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert (code, out) == (1, "") and one_line(err, seed_copy)

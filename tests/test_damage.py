@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QApplication
 from desktop.cli import main
 from desktop.models.backup import backup_before, list_backups
 from desktop.models.database import damage_of
-from desktop.models.errors import DatabaseDamagedError
+from desktop.models.demo import create_demo
+from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.integrity import check_database
 from desktop.models.opening import open_database
 from tests.test_migrations import RELEASED
@@ -314,3 +315,125 @@ def test_a_sound_file_gets_its_daily_backup_after_the_check(
     qtbot.waitUntil(lambda: "Backed up to" in session.window.statusBar().currentMessage())
     session.window.close()
     session.close()
+
+
+# --- damage only integrity_check finds -----------------------------------------------------
+
+
+def index_entry_changed(path: Path) -> Path:
+    """Change a key inside an index: quick_check passes, integrity_check finds a table row
+    missing from the index (SQLite's quick_check does not compare indexes with tables)."""
+    with sqlite3.connect(path) as connection:
+        (root,) = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'ix_indicators_department_id'"
+        ).fetchone()
+    connection.close()
+    size, _ = geometry(path)
+    data = bytearray(path.read_bytes())
+    data[root * size - 1] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert damage_of(path) == ()
+    return path
+
+
+def test_an_older_schema_with_damage_quick_check_misses_is_not_upgraded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The upgrade's backup found the damage and the message named its half-written copy."""
+    path = tmp_path / "plan.sqlite"
+    shutil.copyfile(RELEASED[0], path)
+    broken = index_entry_changed(path).read_bytes()
+    assert main(["--db", str(path), "tree"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and ".partial" not in err
+    assert f"{path}: the database file is damaged (row " in err
+    (aside,) = tmp_path.glob("plan.damaged-*.sqlite")
+    assert aside.read_bytes() == broken
+    assert not list((tmp_path / "backups").glob("*.sqlite"))  # no upgrade was begun
+
+
+def test_a_backup_of_such_a_database_names_the_backup_it_could_not_write(
+    filled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index_entry_changed(filled)
+    target = tmp_path / "copy.sqlite"
+    assert main(["--db", str(filled), "backup", "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ".partial" not in err
+    assert f"{target}: the backup could not be written — the copy is damaged (row " in err
+    assert not target.exists()
+
+
+def test_the_window_on_a_plan_without_its_dates_says_so(
+    qapp: QApplication, filled: Path, settings: Settings, recoverer: Recoverer
+) -> None:
+    """A required value that is missing (the table rebuilt without its NOT NULL): one message
+    naming the file, not a traceback."""
+    with sqlite3.connect(filled) as connection:
+        connection.executescript(
+            "PRAGMA foreign_keys = OFF;"
+            "CREATE TABLE plans_copy AS SELECT * FROM plans;"
+            "DROP TABLE plans; ALTER TABLE plans_copy RENAME TO plans;"
+            "UPDATE plans SET start_date = NULL;"
+        )
+    connection.close()
+    with pytest.raises(TargetMonitorError) as refused:
+        open_main_window(filled, settings, recoverer)
+    assert str(refused.value).startswith(f"{filled}: ") and "\n" not in str(refused.value)
+
+
+def test_damage_the_start_meets_in_the_entries_offers_the_backup(
+    qapp: QApplication, tmp_path: Path, settings: Settings, recoverer: Recoverer
+) -> None:
+    """The entries are read through the driver's own cursor, whose errors SQLAlchemy does not
+    wrap: damage in one of their pages once escaped as a traceback."""
+    path = tmp_path / "plan.sqlite"
+    create_demo(path, through="2025-09")  # entries over many pages
+    backed_up(path, "daily")
+    with sqlite3.connect(path) as connection:
+        (page,) = connection.execute(
+            "SELECT max(pageno) FROM dbstat WHERE name = 'entries' AND pagetype = 'leaf'"
+        ).fetchone()
+    connection.close()
+    damaged(path, zero_page(int(page)))
+    assert open_main_window(path, settings, recoverer) is None  # the user chose Quit
+    (dialog,) = recoverer.dialogs
+    assert "nothing was deleted" in dialog.text()
+
+
+def test_the_window_on_a_department_name_that_is_no_text_says_so(
+    qapp: QApplication, filled: Path, settings: Settings, recoverer: Recoverer
+) -> None:
+    with sqlite3.connect(filled) as connection:
+        connection.execute("UPDATE departments SET short_name = x'00ff' WHERE id = 1")
+    connection.close()
+    with pytest.raises(TargetMonitorError) as refused:
+        open_main_window(filled, settings, recoverer)
+    message = str(refused.value)
+    assert message.startswith(f"{filled}: departments row 1: short_name b'\\x00\\xff' is not text")
+    assert "\n" not in message
+
+
+def test_the_window_on_a_database_without_one_of_its_tables_says_so(
+    qapp: QApplication, filled: Path, settings: Settings, recoverer: Recoverer
+) -> None:
+    with sqlite3.connect(filled) as connection:
+        connection.execute("DROP TABLE departments")
+    connection.close()
+    with pytest.raises(TargetMonitorError) as refused:
+        open_main_window(filled, settings, recoverer)
+    assert str(refused.value) == f"{filled}: no such table: departments"
+
+
+def test_the_window_moves_a_damaged_file_in_a_rollback_journal_aside_as_it_found_it(
+    qapp: QApplication, filled: Path, settings: Settings, recoverer: Recoverer
+) -> None:
+    """The start switches a database to WAL, which rewrites its header: a file not yet in WAL
+    (a backup just put back) is checked before that, so that it is moved aside as found."""
+    with sqlite3.connect(filled) as connection:
+        connection.execute("PRAGMA journal_mode = DELETE")
+    connection.close()
+    broken = damaged(filled, flip_page_type(btree_pages(filled)[-1])).read_bytes()
+    assert open_main_window(filled, settings, recoverer) is None  # the user chose Quit
+    (aside,) = filled.parent.glob("plan.damaged-*.sqlite")
+    assert aside.read_bytes() == broken

@@ -155,3 +155,65 @@ def test_write_transactions_take_the_write_lock_at_once(
             other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+# --- a file that is not ours is only read ---------------------------------------------------
+
+
+def journal_files(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir() if p.name != path.name)
+
+
+def untouched_state(path: Path) -> tuple[bytes, int, list[str]]:
+    """What opening must not change in a file it refuses: its bytes (the header's journal mode
+    among them), its modification time, and the files beside it (no -wal, no -shm)."""
+    return path.read_bytes(), path.stat().st_mtime_ns, journal_files(path)
+
+
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+@pytest.mark.parametrize("check", [True, False], ids=["command-line", "window"])
+def test_another_programs_database_is_refused_without_being_changed(
+    tmp_path: Path, journal: str, check: bool
+) -> None:
+    path = tmp_path / "other.sqlite"
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA journal_mode = {journal}")
+    connection.execute("CREATE TABLE contacts (name TEXT)")
+    connection.execute("INSERT INTO contacts VALUES ('王')")
+    connection.commit()
+    connection.close()
+    before = untouched_state(path)
+    with pytest.raises(DatabaseOpenError, match="not a Target Monitor database"):
+        open_database(path, check=check)
+    assert untouched_state(path) == before
+
+
+@pytest.mark.parametrize("value", ["abc", "", "2.0"])
+def test_a_schema_version_that_is_no_number_is_refused_in_one_line(
+    seed_copy: Path, value: str
+) -> None:
+    with sqlite3.connect(seed_copy) as connection:
+        connection.execute(
+            "UPDATE schema_meta SET value = ? WHERE key = 'schema_version'", (value,)
+        )
+    connection.close()
+    with pytest.raises(DatabaseOpenError) as refused:
+        open_database(seed_copy)
+    assert str(refused.value) == (
+        f"{seed_copy}: not a Target Monitor database (its schema version {value!r} is not a number)"
+    )
+
+
+@pytest.mark.parametrize("check", [True, False], ids=["command-line", "window"])
+@pytest.mark.parametrize("content", [b"", b"a letter, not a database\n" * 100])
+def test_a_file_that_is_no_sqlite_database_is_refused_before_sqlite_opens_it(
+    tmp_path: Path, check: bool, content: bytes
+) -> None:
+    """SQLite would delete a journal beside it that it cannot use (or roll one back)."""
+    path = tmp_path / "letter.sqlite"
+    path.write_bytes(content)
+    Path(f"{path}-journal").write_bytes(b"\x01 someone's journal" * 50)
+    before = untouched_state(path)
+    with pytest.raises(DatabaseOpenError, match=r"the file is empty|not a database file"):
+        open_database(path, check=check)
+    assert untouched_state(path) == before

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection
 
-import desktop.models.backup as backup_module
 import desktop.models.migrations as migrations_module
+import desktop.models.opening as opening_module
 from desktop.models.backup import backup_before, list_backups
 from desktop.models.database import SCHEMA_VERSION
 from desktop.models.errors import DatabaseOpenError
@@ -203,7 +203,7 @@ def test_restoring_a_backup_of_an_older_schema_upgrades_it(
     # The newer program: what `restore` upgrades to, and what the backup check accepts.
     monkeypatch.setattr(migrations_module, "SCHEMA_VERSION", newer)
     monkeypatch.setattr(migrations_module, "MIGRATIONS", migrations)
-    monkeypatch.setattr(backup_module, "SCHEMA_VERSION", newer)
+    monkeypatch.setattr(opening_module, "SCHEMA_VERSION", newer)
     database = open_database(path, migrations=migrations, latest=newer)
     try:
         restore(database, old)

@@ -5,9 +5,9 @@ integrity_check, and only then given its name, so a failed or damaged copy never
 good one. The folder keeps the newest few of every kind and, beyond them, one backup per day
 for a week, per week for a month and per month for a year (`kept`).
 
-Putting a backup back into an open database is desktop.models.opening.restore, since a backup
-of an older schema must then be upgraded (desktop.models.migrations, which backs up through
-this module).
+Restoring a backup is desktop.models.opening's (`restore`, `recover_into`), since a backup is
+checked completely first, down to upgrading a copy of an older schema
+(desktop.models.migrations, which backs up through this module).
 """
 
 from __future__ import annotations
@@ -21,16 +21,15 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import func, select
 
 from desktop.models.database import (
-    SCHEMA_VERSION,
     Database,
+    check_lines,
     copy_to_file,
     plain_cause,
+    plain_connection,
     read_only,
-    read_schema_version,
 )
 from desktop.models.errors import TargetMonitorError
 from desktop.models.schema import AuditEvent
@@ -62,25 +61,33 @@ def backup_folder(database: Database) -> Path:
     return backups_beside(database.path)
 
 
-def verify(path: Path) -> None:
-    """Raise BackupError unless the file is an intact SQLite database."""
+def integrity_problem(path: Path) -> str | None:
+    """Why a file is not an intact SQLite database, in words to follow its name; None if it is."""
     try:
         empty = path.stat().st_size == 0
     except OSError as error:
-        raise BackupError(f"{path}: cannot be read ({error.strerror})") from None
+        return f"cannot be read ({error.strerror})"
     if empty:  # SQLite would take an empty file for an empty database
-        raise BackupError(f"{path}: not a usable database (the file is empty)")
+        return "not a usable database (the file is empty)"
     try:
-        connection = read_only(path)
+        connection = plain_connection(path)
         try:
             rows = connection.execute("PRAGMA integrity_check").fetchall()
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"{path}: not a usable database ({error})") from None
-    if rows != [("ok",)]:
-        problems = "; ".join(str(row[0]) for row in rows[:3])
-        raise BackupError(f"{path}: the copy is damaged ({problems})")
+        return f"not a usable database ({error})"
+    problems = check_lines(rows)
+    if problems:
+        return f"the copy is damaged ({'; '.join(problems[:3])})"
+    return None
+
+
+def verify(path: Path) -> None:
+    """Raise BackupError unless the file is an intact SQLite database."""
+    problem = integrity_problem(path)
+    if problem is not None:
+        raise BackupError(f"{path}: {problem}")
 
 
 def _write_checked(target: Path, copy: Callable[[Path], None], failure: str) -> Path:
@@ -90,7 +97,9 @@ def _write_checked(target: Path, copy: Callable[[Path], None], failure: str) -> 
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         copy(partial)
-        verify(partial)
+        problem = integrity_problem(partial)
+        if problem is not None:  # the database it was copied from is damaged
+            raise BackupError(f"{target}: {failure} — {problem}")
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:  # a full disk fails the copy as a database error
         raise BackupError(f"{target}: {failure} — {plain_cause(error)}") from None
@@ -172,38 +181,6 @@ def rotate(folder: Path, stem: str, *, now: dt.datetime) -> list[Path]:
     return removed
 
 
-def _schema_version(path: Path) -> int:
-    """The schema version a backup file was written with; BackupError if it is none of ours."""
-    engine = create_engine("sqlite://", creator=lambda: read_only(path))
-    try:
-        with engine.connect() as connection:
-            version = read_schema_version(connection)
-    except (DBAPIError, ValueError):
-        version = None
-    finally:
-        engine.dispose()
-    if version is None:
-        raise BackupError(f"{path}: not a Target Monitor database")
-    return version
-
-
-def check_restorable(source: Path, database_path: Path) -> int:
-    """Raise BackupError unless `source` can replace the database: an intact Target Monitor
-    file, not the database itself, not from a newer program. Its schema version."""
-    if not source.is_file():
-        raise BackupError(f"{source}: no such file")
-    if source.resolve() == database_path.resolve():
-        raise BackupError(f"{source}: is the database itself")
-    verify(source)
-    version = _schema_version(source)
-    if version > SCHEMA_VERSION:
-        raise BackupError(
-            f"{source}: written by a newer program (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}); update the program first"
-        )
-    return version
-
-
 def daily_backup(database: Database, *, now: dt.datetime | None = None) -> Path | None:
     """The day's backup, taken on start when the data changed since the newest backup (or there
     is none yet and something was entered); None when there was nothing to do."""
@@ -249,28 +226,17 @@ def set_aside(path: Path, *, now: dt.datetime | None = None) -> Path:
     return target
 
 
-def newest_good_backup(path: Path) -> BackupInfo | None:
-    """The newest backup of a database file that is intact and readable by this program."""
-    for info in list_backups(backups_beside(path), path.stem):
-        try:
-            check_restorable(info.path, path)
-        except BackupError:
-            continue
-        return info
-    return None
+def put_in_place(path: Path, checked: Path) -> Path:
+    """Copy a checked database file to where no database is (after `set_aside`), written
+    under a temporary name, checked, then renamed, like every backup.
 
-
-def recover_into(path: Path, source: Path) -> Path:
-    """Put a copy of a checked backup where no database is (after `set_aside`).
-
-    Written under a temporary name, checked, then renamed, like every backup.
+    desktop.models.opening.recover_into checks a backup completely before it comes here.
     """
     if path.exists():
         raise BackupError(f"{path}: a database is already there")
-    check_restorable(source, path)
 
     def copy(partial: Path) -> None:
-        origin = read_only(source)
+        origin = read_only(checked)
         try:
             copy_to_file(origin, partial)
         finally:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, inspect, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from desktop.models.errors import (
     DatabaseDamagedError,
@@ -44,9 +46,12 @@ _IMMEDIATE = "target_monitor_immediate"
 class Database:
     """An open database: the engine, read sessions and write transactions."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(
+        self, path: Path, engine: Engine, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    ) -> None:
         self.path = path
         self.engine = engine
+        self.busy_timeout_ms = busy_timeout_ms
         self._writer = engine.execution_options(**{_IMMEDIATE: True})
 
     @contextmanager
@@ -56,16 +61,17 @@ class Database:
         try:
             with Session(self.engine, expire_on_commit=False) as session:
                 yield session
-        except DBAPIError as error:
+        except (DBAPIError, sqlite3.Error) as error:
             raise DatabaseReadError(describe_failure(self.path, error)) from error
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        """A plain connection for reading many rows fast; errors as in `read`."""
+        """A plain connection for reading many rows fast; errors as in `read` (also those of
+        the driver's own cursor, which SQLAlchemy does not wrap)."""
         try:
             with self.engine.connect() as connection:
                 yield connection
-        except DBAPIError as error:
+        except (DBAPIError, sqlite3.Error) as error:
             raise DatabaseReadError(describe_failure(self.path, error)) from error
 
     @contextmanager
@@ -92,15 +98,43 @@ class Database:
         with driver_connection(self) as source:
             copy_to_file(source, target)
 
-    def load_from(self, source: Path) -> None:
+    def load_from(self, source: Path, what: str = "the database could not be replaced") -> None:
         """Replace the whole content with a database file's, by SQLite's online backup API
-        (other connections see the old content or the new, never a mix)."""
-        origin = read_only(source)
+        (other connections see the old content or the new, never a mix). A failure (another
+        program holding the write lock longer than the busy timeout, a full disk) raises
+        DatabaseWriteError starting with `what`; nothing is replaced."""
         try:
-            with driver_connection(self) as connection:
-                origin.backup(connection)
-        finally:
-            origin.close()
+            origin = read_only(source)
+            try:
+                with driver_connection(self) as connection:
+                    copy_pages(origin, connection, patience_ms=self.busy_timeout_ms)
+            finally:
+                origin.close()
+        except sqlite3.Error as error:
+            raise DatabaseWriteError(describe_write_failure(self.path, error, what)) from error
+
+    @property
+    def page_size(self) -> int:
+        with driver_connection(self) as connection:
+            return int(connection.execute("PRAGMA page_size").fetchone()[0])
+
+    @contextmanager
+    def driver(self) -> Iterator[sqlite3.Connection]:
+        """The driver's own connection, for plain SQL over many rows; errors as in `read`."""
+        with self.connect() as connection:
+            raw = connection.connection.driver_connection
+            assert isinstance(raw, sqlite3.Connection)
+            yield raw
+
+    def wait_to_write(self, what: str) -> None:
+        """Return once no other program holds the write lock (it is taken and let go again at
+        once); DatabaseWriteError starting with `what` if one holds it beyond the busy timeout.
+        For work that writes a backup first, which a lock would only make pointless."""
+        try:
+            with self._writer.connect() as connection, connection.begin():
+                pass
+        except DBAPIError as error:
+            raise DatabaseWriteError(describe_write_failure(self.path, error, what)) from error
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -112,12 +146,48 @@ def read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
+def copy_pages(
+    source: sqlite3.Connection,
+    destination: sqlite3.Connection,
+    *,
+    patience_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+) -> None:
+    """`source.backup(destination)`, giving up once a lock has kept it waiting `patience_ms`
+    (sqlite3.OperationalError "database is locked"; nothing is copied). The driver itself
+    would wait for ever: it retries a locked step until the lock goes away."""
+    locked_since: float | None = None
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        nonlocal locked_since
+        if status not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            locked_since = None
+            return
+        now = time.monotonic()
+        locked_since = now if locked_since is None else locked_since
+        if (now - locked_since) * 1000 >= patience_ms:
+            raise sqlite3.OperationalError("database is locked")
+
+    source.backup(destination, progress=progress)
+
+
+def plain_connection(
+    path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> sqlite3.Connection:
+    """A plain connection for looking at a file (before it is known to be ours, or to check
+    it). Not read-only: a read-only connection to a file in WAL mode leaves a -wal and a -shm
+    file beside it, which this one removes again when it closes, and a read-only
+    integrity_check does not verify CHECK constraints. Reading writes nothing either way."""
+    return sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=busy_timeout_ms / 1000
+    )
+
+
 def copy_to_file(source: sqlite3.Connection, target: Path) -> None:
     """Copy a database into a new file by the online backup API; the copy is self-contained
     (rollback journal, so no -wal or -shm beside it)."""
     destination = sqlite3.connect(target)
     try:
-        source.backup(destination)
+        copy_pages(source, destination)
         destination.execute("PRAGMA journal_mode = DELETE")
     finally:
         destination.close()
@@ -150,9 +220,15 @@ def _make_engine(path: Path, busy_timeout_ms: int) -> Engine:
     return engine
 
 
+def printable(text: str) -> str:
+    """Text from the driver fit to show: a damaged file can put control characters into it
+    (quoting text that is no UTF-8), and some of them start a new line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def describe_failure(path: Path, error: BaseException) -> str:
     """One line telling the user what is wrong with the database file."""
-    detail = str(getattr(error, "orig", error) or error).strip()
+    detail = printable(str(getattr(error, "orig", error) or error).strip())
     lowered = detail.lower()
     if "locked" in lowered or "busy" in lowered:
         return f"{path}: the database is locked by another program; close it and try again"
@@ -183,6 +259,23 @@ def _head(path: Path) -> bytes | None:
         return None
 
 
+def deep_damage_of(path: Path) -> tuple[str, ...]:
+    """What SQLite's integrity_check finds wrong with a database file (quick_check's findings
+    and indexes that no longer match their tables); raises the driver's error when the check
+    cannot run."""
+    return _quick_check(path, "integrity_check(20)")
+
+
+def _in_wal_mode(path: Path) -> bool:
+    """Whether the file's header says WAL (its read and write versions are 2, not 1)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return header[18:20] == b"\x02\x02"
+
+
 def damage_of(path: Path) -> tuple[str, ...]:
     """What SQLite's quick_check finds wrong with a database file; empty when it is sound
     (or when the check could not run for another reason, such as a lock: opening says so).
@@ -197,25 +290,33 @@ def damage_of(path: Path) -> tuple[str, ...]:
         return ()
 
 
-def _quick_check(path: Path) -> tuple[str, ...]:
-    """`damage_of`, raising the driver's error when the check cannot run (locked, unreadable)."""
+def _quick_check(path: Path, pragma: str = "quick_check(20)") -> tuple[str, ...]:
+    """`damage_of`, raising the driver's error when the check cannot run (locked, unreadable);
+    with another `pragma`, such as integrity_check(20), that check instead."""
     head = _head(path)
     if head == b"":
         return ("the file is empty (0 bytes)",)
     if head != SQLITE_MAGIC:
         return ()  # not a SQLite file, or missing or unreadable: open_database says so
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=5)
+        connection = plain_connection(path, DEFAULT_BUSY_TIMEOUT_MS)
         try:
-            rows = connection.execute("PRAGMA quick_check(20)").fetchall()
+            rows = connection.execute(f"PRAGMA {pragma}").fetchall()
         finally:
             connection.close()
     except sqlite3.Error as error:
         if is_damage(error):
             return (str(error),)
         raise
-    lines = [line for (text,) in rows for line in str(text).splitlines()]
-    return tuple(line for line in lines if line not in ("ok", "*** in database main ***"))
+    return tuple(check_lines(rows))
+
+
+def check_lines(rows: Sequence[Sequence[Any]]) -> list[str]:
+    """The problems in the rows of quick_check or integrity_check, one per line: SQLite puts
+    several lines in a row ("*** in database main ***" and the first problem) and says "ok"
+    when there is none."""
+    lines = [line for (text, *_rest) in rows for line in str(text).splitlines()]
+    return [line for line in lines if line not in ("ok", "*** in database main ***")]
 
 
 _OS_CAUSES = {
@@ -235,7 +336,7 @@ def plain_cause(error: BaseException) -> str:
         cause = _OS_CAUSES.get(error.errno or 0)
         detail = error.strerror or str(error)
         return f"{cause} ({detail})" if cause else detail
-    detail = str(error).strip() or type(error).__name__
+    detail = printable(str(error).strip()) or type(error).__name__
     lowered = detail.lower()
     name = str(getattr(error, "sqlite_errorname", "") or "")
     # SHMSIZE: no room to grow the shared-memory file beside a database in WAL mode.
@@ -252,11 +353,19 @@ def plain_cause(error: BaseException) -> str:
     return detail
 
 
-def describe_write_failure(path: Path, error: BaseException) -> str:
-    """One line telling the user that a change was not saved, and why."""
+def describe_write_failure(
+    path: Path, error: BaseException, what: str = "the change could not be saved"
+) -> str:
+    """One line telling the user that a change (or `what`) was not saved, and why."""
     cause = plain_cause(error)
     advice = "; try again later" if "locked" in cause else ""
-    return f"{path}: the change could not be saved — {cause}; nothing was changed{advice}"
+    return f"{path}: {what} — {cause}; nothing was changed{advice}"
+
+
+def describe_dangling(rows: Sequence[Sequence[Any]]) -> str:
+    """foreign_key_check's rows (table, rowid, parent, key) in words: how many, and the first."""
+    table, rowid, parent = rows[0][:3]
+    return f"{len(rows)} rows point nowhere, e.g. {table} row {rowid} to a missing {parent}"
 
 
 def read_meta(connection: Connection | Session, key: str) -> str | None:
@@ -270,12 +379,43 @@ def write_meta(connection: Connection | Session, key: str, value: str) -> None:
     connection.execute(insert(SchemaMeta).values(key=key, value=value))
 
 
+class UnreadableSchemaVersion(ValueError):
+    """schema_meta records a schema version that is no number: no file this program wrote."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            f"not a Target Monitor database (its schema version {value!r} is not a number)"
+        )
+
+
 def read_schema_version(connection: Connection) -> int | None:
-    """The schema version recorded in the database; None if it is not one of ours."""
+    """The schema version recorded in the database; None if it is not one of ours.
+    UnreadableSchemaVersion if what is recorded is no number."""
     if not inspect(connection).has_table(SchemaMeta.__tablename__):
         return None
     value = read_meta(connection, SCHEMA_VERSION_KEY)
-    return None if value is None else int(value)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise UnreadableSchemaVersion(str(value)) from None
+
+
+def recorded_schema_version(
+    path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+) -> int | None:
+    """`read_schema_version` of a file, read without changing anything in it: no journal mode
+    is set and nothing is written, so a file that turns out not to be ours stays as it was.
+    The driver's errors are raised as DBAPIError, as by any engine."""
+    engine = create_engine(
+        "sqlite://", creator=lambda: plain_connection(path, busy_timeout_ms), poolclass=NullPool
+    )
+    try:
+        with engine.connect() as connection:
+            return read_schema_version(connection)
+    finally:
+        engine.dispose()
 
 
 def demo_mark(session: Session) -> str | None:
@@ -289,41 +429,71 @@ def write_schema_version(connection: Connection, version: int) -> None:
 
 
 def open_as_is(
-    path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, check: bool = True
+    path: Path,
+    *,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    check: bool = True,
+    accept: Callable[[int], None] | None = None,
 ) -> tuple[Database, int]:
     """Open an existing Target Monitor database without upgrading it: the database and the
     schema version it records (desktop.models.opening.open_database compares that with this
     program's and upgrades; everything else should open through it).
 
     With `check`, SQLite's quick_check runs first and a damaged file raises
-    DatabaseDamagedError (the window runs the check itself, alongside building the window).
-    Raises DatabaseOpenError with a one-line message for every other foreseeable failure.
+    DatabaseDamagedError (the window runs the check itself, alongside building the window;
+    see `_check_before_opening`). `accept`, given the schema version, may refuse the file by
+    raising before anything has touched it (every connection sets WAL). Raises
+    DatabaseOpenError with a one-line message for every other foreseeable failure.
+    """
+    _check_before_opening(path, check=check)
+    try:
+        # Read before the engine sets WAL: a file that is not ours is left exactly as it was.
+        version = recorded_schema_version(path, busy_timeout_ms=busy_timeout_ms)
+        if version is None:
+            raise DatabaseOpenError(f"{path}: not a Target Monitor database")
+        if accept is not None:
+            accept(version)
+        engine = _make_engine(path, busy_timeout_ms)
+        try:
+            with engine.connect():
+                pass  # the settings every connection gets (WAL among them) apply now
+        except BaseException:
+            engine.dispose()
+            raise
+    except UnreadableSchemaVersion as error:
+        raise DatabaseOpenError(f"{path}: {error}") from None
+    except sqlite3.Error as error:  # from `accept`: a check that could not run
+        raise DatabaseOpenError(describe_failure(path, error)) from error
+    except DBAPIError as error:
+        if is_damage(error):  # the file starts like a database: it is a damaged one
+            raise DatabaseDamagedError(path, (str(error.orig),)) from error
+        raise DatabaseOpenError(describe_failure(path, error)) from error
+    return Database(path, engine, busy_timeout_ms), version
+
+
+def _check_before_opening(path: Path, *, check: bool) -> None:
+    """Refuse a file before SQLite opens it: none there, none of SQLite's, or damaged.
+
+    SQLite, opening a file, deletes or plays back a journal beside it: a file that is no
+    SQLite database at all is refused before SQLite sees it. And every connection of ours
+    switches the file to WAL, which rewrites its header: a file not in WAL yet (a backup just
+    put back) gets quick_check even without `check`, so that a damaged one is moved aside as
+    it was found.
     """
     if not path.is_file():
         raise DatabaseOpenError(f"{path}: no such database file")
-    if check:
+    head = _head(path)
+    if head == b"":
+        raise DatabaseDamagedError(path, ("the file is empty (0 bytes)",))
+    if head is not None and head != SQLITE_MAGIC:
+        raise DatabaseOpenError(f"{path}: not a database file (not an SQLite file)")
+    if check or not _in_wal_mode(path):
         try:
             problems = _quick_check(path)
         except sqlite3.Error as error:
             raise DatabaseOpenError(describe_failure(path, error)) from error
         if problems:
             raise DatabaseDamagedError(path, problems)
-    engine = _make_engine(path, busy_timeout_ms)
-    try:
-        with engine.connect() as connection:
-            version = read_schema_version(connection)
-            connection.rollback()
-    except DBAPIError as error:
-        engine.dispose()
-        if is_damage(error):
-            if _head(path) == SQLITE_MAGIC:
-                raise DatabaseDamagedError(path, (str(error.orig),)) from error
-            raise DatabaseOpenError(f"{path}: not a database file (not an SQLite file)") from error
-        raise DatabaseOpenError(describe_failure(path, error)) from error
-    if version is None:
-        engine.dispose()
-        raise DatabaseOpenError(f"{path}: not a Target Monitor database")
-    return Database(path, engine), version
 
 
 def create_database(path: Path) -> Database:

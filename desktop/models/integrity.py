@@ -1,24 +1,59 @@
-"""`check`: SQLite's own integrity checks plus the domain's invariants, as a list of problems."""
+"""`check`: SQLite's own integrity checks, the schema, the stored values and the domain's
+invariants, as a list of problems."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    and_,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.types import TypeEngine
 
-from desktop.models.database import Database, sqlite_pragma_rows
+from desktop.models.database import (
+    Database,
+    check_lines,
+    sqlite_pragma_rows,
+)
 from desktop.models.periods import parse_period, period_of
-from desktop.models.schema import Entry, Indicator, IndicatorKind, Node, NodeKind, Plan
+from desktop.models.schema import (
+    Base,
+    Entry,
+    Indicator,
+    IndicatorKind,
+    Node,
+    NodeKind,
+    Plan,
+)
+from desktop.models.status_rule import Thresholds
 
 _PARENT_KIND = {
     NodeKind.PROJECT: None,
     NodeKind.TASK: NodeKind.PROJECT,
     NodeKind.MEASURE: NodeKind.TASK,
 }
+
+
+# What a value or a link this program cannot make sense of raises when it is read or used (a
+# date that is no date, text where a number belongs, a number beyond any range, nothing where
+# a value is required: AttributeError on None).
+UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError, AttributeError)
 
 
 @dataclass(frozen=True)
@@ -33,21 +68,31 @@ class CheckReport:
         return not self.problems
 
 
-def check_database(database: Database) -> CheckReport:
-    """Run integrity_check, foreign_key_check and every domain invariant."""
+def check_database(database: Database, *, intact: bool = False) -> CheckReport:
+    """Run integrity_check (unless the caller just did: `intact`), compare the tables with this
+    program's schema, run foreign_key_check, read every stored value as this program reads it,
+    then check every domain invariant. Each stage only runs when the ones before it found
+    nothing: once the file, a table or a value is broken, the later checks would only stumble
+    over the same thing."""
     problems: list[str] = []
     try:
-        integrity = [row[0] for row in sqlite_pragma_rows(database, "integrity_check")]
+        integrity = [] if intact else check_lines(sqlite_pragma_rows(database, "integrity_check"))
     except sqlite3.DatabaseError as error:  # so damaged that the check itself cannot finish
         integrity = [str(error)]
-    if integrity != ["ok"]:
+    if integrity:
         problems += [f"integrity_check: {line}" for line in integrity[:20]]
         # The file itself is damaged: domain queries would only add noise.
+        return CheckReport(tuple(problems), {})
+    problems += schema_problems(database)
+    if problems:
         return CheckReport(tuple(problems), {})
     problems += [
         f"foreign_key_check: {table} row {rowid} points to a missing {parent}"
         for table, rowid, parent, _fk in sqlite_pragma_rows(database, "foreign_key_check")
     ]
+    problems += value_problems(database)
+    if any(not problem.startswith("foreign_key_check") for problem in problems):
+        return CheckReport(tuple(problems), {})
     counts: dict[str, int] = {}
     try:
         with database.read() as session:
@@ -61,10 +106,108 @@ def check_database(database: Database) -> CheckReport:
                 ("entries", Entry),
             ):
                 counts[name] = session.scalar(select(func.count()).select_from(table)) or 0
-    except (LookupError, SQLAlchemyError) as error:
-        # A value outside its column's domain, or a table that is not as expected.
+    except (*UNREADABLE, SQLAlchemyError) as error:
+        # A value or a table that is not as expected, and that the checks above missed.
         problems.append(f"the domain checks could not read the data: {error}")
     return CheckReport(tuple(problems), counts)
+
+
+def schema_problems(database: Database) -> list[str]:
+    """This program's tables and columns that the file lacks (extra ones do no harm)."""
+    with database.driver() as connection:
+        present = {
+            name: {row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')}
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+    problems = []
+    for table in Base.metadata.sorted_tables:
+        if table.name not in present:
+            problems.append(f"table {table.name} is missing")
+            continue
+        problems += [
+            f"table {table.name} has no column {column.name}"
+            for column in table.columns
+            if column.name not in present[table.name]
+        ]
+    return problems
+
+
+# For each column type, SQL that holds for a value of column "{c}" this program can read, and
+# what to say of one it cannot (SQLite keeps whatever it is given; the program's own writes
+# always pass). The program reads dates back with Python's fromisoformat, which refuses an
+# impossible day such as 02-30: '+0 days' makes SQLite normalise one, so it no longer equals
+# the text; nor does it take year 0. (substr: a DATE column would compare its text with a
+# literal as a number.) Date and time: as SQLAlchemy writes them, with or without microseconds.
+_READABLE: tuple[tuple[type[TypeEngine[Any]], str, str], ...] = (
+    (Integer, "typeof({c}) = 'integer'", "is not a whole number"),
+    (Float, "typeof({c}) IN ('integer', 'real') AND abs({c}) <= 1e308", "is not a number"),
+    (
+        DateTime,
+        "typeof({c}) = 'text' AND substr({c}, 1, 4) <> '0000' AND datetime({c}, '+0 days') = "
+        "substr({c}, 1, 19) AND (length({c}) = 19 OR (length({c}) = 26 AND substr({c}, 20, 1) = '.'"
+        " AND substr({c}, 21) GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]'))",
+        "is not a date and time",
+    ),
+    (
+        Date,
+        "typeof({c}) = 'text' AND substr({c}, 1, 4) <> '0000' AND date({c}, '+0 days') = {c}",
+        "is not a date",
+    ),
+    (String, "typeof({c}) = 'text'", "is not text"),
+)
+_MOST_SHOWN = 20  # values shown per table; check says how many more there are
+
+
+def _readable(column: Column[Any]) -> tuple[str, str]:
+    """The SQL that holds when a column's value can be read, and what to say when it cannot."""
+    name = f'"{column.name}"'
+    sql, complaint = next(
+        (sql, complaint) for kind, sql, complaint in _READABLE if isinstance(column.type, kind)
+    )
+    readable = sql.format(c=name)
+    readable = f"coalesce({readable}, 0)"  # a date function's NULL means "no date"
+    if column.nullable:
+        return f"({name} IS NULL OR {readable})", complaint
+    return f"({name} IS NOT NULL AND {readable})", complaint
+
+
+def value_problems(database: Database, tables: Collection[str] | None = None) -> list[str]:
+    """Stored values this program cannot read: text where a number belongs, a date that is no
+    date, nothing where something is required (another program, or a hand, wrote them). Of
+    every table, or of the `tables` named."""
+    problems = []
+    with database.driver() as connection:
+        for table in Base.metadata.sorted_tables:
+            if tables is not None and table.name not in tables:
+                continue
+            rules = [(column.name, *_readable(column)) for column in table.columns]
+            flags = ", ".join(f'NOT {sql}, "{name}"' for name, sql, _ in rules)
+            where = " OR ".join(f"NOT {sql}" for _, sql, _ in rules)
+            found = 0
+            for rowid, *cells in connection.execute(
+                f'SELECT rowid, {flags} FROM "{table.name}" WHERE {where} ORDER BY rowid'
+            ):
+                for (name, _sql, complaint), bad, value in zip(
+                    rules, cells[::2], cells[1::2], strict=True
+                ):
+                    if not bad:
+                        continue
+                    found += 1
+                    if found <= _MOST_SHOWN:
+                        what = "is empty" if value is None else f"{value!r} {complaint}"
+                        problems.append(f"{table.name} row {rowid}: {name} {what}")
+            if found > _MOST_SHOWN:
+                problems.append(
+                    f"{table.name}: {found - _MOST_SHOWN} more values this program cannot read"
+                )
+    return problems
+
+
+def plan_span_problem(code: str, start: dt.date, end: dt.date) -> str | None:
+    """What is wrong with a plan's start and end dates; None if nothing."""
+    if end < start:
+        return f"plan {code}: ends ({end.isoformat()}) before it starts ({start.isoformat()})"
+    return None
 
 
 def _tree_problems(session: Session) -> list[str]:
@@ -72,6 +215,11 @@ def _tree_problems(session: Session) -> list[str]:
     plans = session.scalars(select(Plan)).all()
     if not plans:
         problems.append("the database holds no plan")
+    problems += [
+        problem
+        for plan in plans
+        if (problem := plan_span_problem(plan.code, plan.start, plan.end)) is not None
+    ]
     parent = aliased(Node)
     for node, parent_kind, parent_plan in session.execute(
         select(Node, parent.kind, parent.plan_id).outerjoin(parent, Node.parent_id == parent.id)
@@ -113,6 +261,10 @@ def _indicator_problems(session: Session) -> list[str]:
             problems.append(f"{where}: has no target")
         if indicator.weight <= 0:
             problems.append(f"{where}: weight {indicator.weight} is not positive")
+        try:  # its own thresholds, as the status rule takes them over the default ones
+            Thresholds().overridden(indicator.yellow_threshold, indicator.red_threshold)
+        except ValueError as error:
+            problems.append(f"{where}: {error}")
     problems += [
         f"indicator {code}: has no responsible department"
         for code in session.scalars(select(Indicator.code).where(Indicator.department_id.is_(None)))
@@ -129,11 +281,26 @@ def _entry_problems(session: Session) -> list[str]:
     )
     if orphans:
         problems.append(f"{orphans} entries belong to no indicator")
+    # SQL narrows hundreds of thousands of entries down to those that may break a rule (a
+    # superset: each is then judged below, as it always was); loading every entry as an
+    # object took seconds for a large plan.
+    milestone = Indicator.kind == IndicatorKind.MILESTONE
+    suspect = or_(
+        ~Entry.period.op("GLOB", is_comparison=True)("[0-9][0-9][0-9][0-9]-[0-9][0-9]"),
+        ~func.substr(Entry.period, 6, 2).between("01", "12"),
+        Entry.period < func.substr(Plan.start, 1, 7),
+        Entry.period > func.substr(Plan.end, 1, 7),
+        and_(milestone, Entry.value.is_not(None)),
+        and_(~milestone, Entry.milestone_state.is_not(None)),
+        Entry.value < 0,
+        Entry.version < 1,
+    )
     rows = session.execute(
         select(Entry, Indicator.code, Indicator.kind, Plan.start, Plan.end)
         .join(Indicator, Entry.indicator_id == Indicator.id)
         .join(Node, Indicator.measure_id == Node.id)
         .join(Plan, Node.plan_id == Plan.id)
+        .where(suspect)
     )
     for entry, code, kind, start, end in rows:
         where = f"entry {code} {entry.period}"

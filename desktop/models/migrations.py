@@ -3,7 +3,8 @@ checked backup first and put back from it if any step fails.
 
 SCHEMA_VERSION (desktop.models.database) is the schema this program writes; MIGRATIONS here
 must lead every older released version up to it. desktop.models.opening runs `upgrade` when a
-database is opened and when a backup is restored.
+database is opened, and `upgrade_copy` on the scratch copy of a backup it checks before a
+restore.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from desktop.models.backup import backup_before
 from desktop.models.database import (
     SCHEMA_VERSION,
     Database,
+    describe_dangling,
     read_schema_version,
     write_schema_version,
 )
@@ -38,8 +40,27 @@ def _batches_keep_who_filled_the_file_in(connection: Connection) -> None:
 MIGRATIONS: Mapping[int, Migration] = {1: _batches_keep_who_filled_the_file_in}
 
 
-class MigrationError(Exception):
-    """A migration step left the data inconsistent; the step is rolled back."""
+class StepFailed(Exception):
+    """A migration step failed and was rolled back: which step, and why in the driver's words."""
+
+    def __init__(self, step: int, reason: str) -> None:
+        super().__init__(f"upgrading the schema from version {step} failed ({reason})")
+        self.step = step
+        self.reason = reason
+
+
+class _Dangling(Exception):
+    """A migration step left rows pointing nowhere."""
+
+
+def missing_migration(
+    version: int, *, migrations: Mapping[int, Migration] | None = None, latest: int | None = None
+) -> int | None:
+    """The first schema version from `version` up to `latest` that no migration leads on from
+    (None when the upgrade can run)."""
+    migrations = MIGRATIONS if migrations is None else migrations
+    latest = SCHEMA_VERSION if latest is None else latest
+    return next((step for step in range(version, latest) if step not in migrations), None)
 
 
 def upgrade(
@@ -48,45 +69,65 @@ def upgrade(
     migrations: Mapping[int, Migration] | None = None,
     latest: int | None = None,
 ) -> None:
-    """Bring an open database of an older schema (opened, or just restored) up to `latest`
-    (by default this program's SCHEMA_VERSION, through MIGRATIONS); a database at `latest`
-    or newer is left alone (refusing a newer one is the opener's job)."""
+    """Bring an open database of an older schema up to `latest` (by default this program's
+    SCHEMA_VERSION, through MIGRATIONS); a database at `latest` or newer is left alone
+    (refusing a newer one is the opener's job)."""
     migrations = MIGRATIONS if migrations is None else migrations
     latest = SCHEMA_VERSION if latest is None else latest
+    version = _version_of(database)
+    if version is not None and version < latest:
+        _upgrade(database, version, latest, migrations)
+
+
+def upgrade_copy(database: Database) -> None:
+    """Bring a scratch copy (a backup being checked before a restore) up to this program's
+    schema. No backup is taken and nothing is put back: the copy is thrown away if a step
+    fails, which raises StepFailed (the caller checked `missing_migration` first)."""
+    version = _version_of(database)
+    if version is not None and version < SCHEMA_VERSION:
+        _run_steps(database, version, SCHEMA_VERSION, MIGRATIONS)
+
+
+def _version_of(database: Database) -> int | None:
     with database.engine.connect() as connection:
         version = read_schema_version(connection)
         connection.rollback()
-    if version is not None and version < latest:
-        _upgrade(database, version, latest, migrations)
+    return version
 
 
 def _upgrade(
     database: Database, version: int, latest: int, migrations: Mapping[int, Migration]
 ) -> None:
-    """Run every migration from `version` to `latest`, each step in one transaction.
-
-    A checked backup is taken first. Foreign keys are off during a step (so a table can be
-    rebuilt, SQLite's way of changing it) and foreign_key_check must be clean before the
-    step commits. If any step fails, the backup is copied back: the file is as it was.
-    """
-    missing = [step for step in range(version, latest) if step not in migrations]
-    if missing:
+    """Run every migration from `version` to `latest`, after a checked backup; if any step
+    fails, the backup is copied back: the file is as it was."""
+    missing = missing_migration(version, migrations=migrations, latest=latest)
+    if missing is not None:
         raise DatabaseOpenError(
-            f"{database.path}: no migration from schema version {missing[0]}; "
+            f"{database.path}: no migration from schema version {missing}; "
             "this database cannot be upgraded by this program"
         )
     saved = backup_before(database, f"before-upgrade-v{version}")
+    try:
+        _run_steps(database, version, latest, migrations)
+    except StepFailed as failure:
+        database.load_from(saved)
+        raise DatabaseOpenError(
+            f"{database.path}: {failure}; the database was put back as it "
+            f"was (schema {version}), and a copy is kept in {saved}"
+        ) from failure
+
+
+def _run_steps(
+    database: Database, version: int, latest: int, migrations: Mapping[int, Migration]
+) -> None:
+    """Each step in one transaction. Foreign keys are off during a step (so a table can be
+    rebuilt, SQLite's way of changing it) and foreign_key_check must be clean before the
+    step commits; a failed step raises StepFailed (the steps before it stay committed)."""
     for step in range(version, latest):
         try:
             _migrate_one(database, step, migrations[step])
-        except (DBAPIError, MigrationError) as error:
-            reason = str(getattr(error, "orig", None) or error)
-            database.load_from(saved)
-            raise DatabaseOpenError(
-                f"{database.path}: upgrading the schema from version {step} failed "
-                f"({reason}); the database was put back as it "
-                f"was (schema {version}), and a copy is kept in {saved}"
-            ) from error
+        except (DBAPIError, _Dangling) as error:
+            raise StepFailed(step, str(getattr(error, "orig", None) or error)) from error
 
 
 def _migrate_one(database: Database, step: int, migration: Migration) -> None:
@@ -99,11 +140,7 @@ def _migrate_one(database: Database, step: int, migration: Migration) -> None:
                 migration(connection)
                 dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if dangling:
-                    table, rowid, parent, _key = dangling[0]
-                    raise MigrationError(
-                        f"{len(dangling)} rows point nowhere, e.g. {table} row {rowid} "
-                        f"to a missing {parent}"
-                    )
+                    raise _Dangling(describe_dangling(dangling))
                 write_schema_version(connection, step + 1)
         finally:
             driver.execute("PRAGMA foreign_keys = ON")

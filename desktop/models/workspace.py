@@ -10,13 +10,15 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from sqlalchemy import String, case, func, select, type_coerce
 
 from desktop.models.database import Database, demo_mark
-from desktop.models.errors import TargetMonitorError
+from desktop.models.errors import DatabaseReadError, TargetMonitorError
+from desktop.models.integrity import UNREADABLE, plan_span_problem, value_problems
 from desktop.models.periods import (
     month_number,
     parse_period,
@@ -49,6 +51,8 @@ from desktop.models.status_rule import (
     forecast,
     rollup_arrays,
 )
+
+_STRUCTURE_TABLES = frozenset(table.__tablename__ for table in (Plan, Department, Node, Indicator))
 
 
 class _AssessmentView(Mapping[int, Assessment]):
@@ -110,16 +114,44 @@ class PlanWorkspace:
         self.database = database
         self._plan_code = plan_code
         self.thresholds = thresholds or Thresholds()
-        self._load_structure()
-        period = as_of or default_period(self.plan.start, self.plan.end, today or dt.date.today())
+        with self._reading():
+            self._load_structure()
+            period = as_of or default_period(
+                self.plan.start, self.plan.end, today or dt.date.today()
+            )
         parse_period(period)
         self.as_of = period
-        self._load_entries(None)
-        self._assess_all()
+        with self._reading():
+            self._load_entries(None)
+            self._assess_all()
 
     # --- loading ---------------------------------------------------------------------------
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Reading and assessing the plan: a value or a link in the file that this program
+        cannot make sense of (a date that is no date, text where a number belongs, a row
+        pointing nowhere) is one DatabaseReadError naming the file, not a traceback."""
+        try:
+            yield
+        except UNREADABLE as error:
+            detail = str(error) if isinstance(error, ValueError) else repr(error)
+            raise self._unreadable(
+                f"the database holds data this program cannot read ({detail})"
+            ) from error
+
+    def _unreadable(self, what: str) -> DatabaseReadError:
+        return DatabaseReadError(
+            f"{self.database.path}: {what}; `target-monitor check` lists what is wrong"
+        )
+
     def _load_structure(self) -> None:
+        # The plan's records go on to the window as they are: a value of the wrong type
+        # (bytes for a name) would only fail there. The tables are small; the entries, read
+        # as numbers into arrays, fail here if they hold something else.
+        unreadable = value_problems(self.database, _STRUCTURE_TABLES)
+        if unreadable:
+            raise self._unreadable(unreadable[0])
         with self.database.read() as session:
             query = select(*columns(PlanInfo, Plan)).order_by(Plan.id)
             if self._plan_code is not None:
@@ -127,7 +159,7 @@ class PlanWorkspace:
             plan = session.execute(query).first()
             if plan is None:
                 raise TargetMonitorError(
-                    "the database holds no plan"
+                    f"{self.database.path}: the database holds no plan"
                     if self._plan_code is None
                     else f"no plan with code '{self._plan_code}'"
                 )
@@ -165,6 +197,35 @@ class PlanWorkspace:
             for row in node_rows
         }
         self.root_ids = tuple(children[None])
+        self._check_links()
+        self._arrange()
+
+    def _check_links(self) -> None:
+        """Refuse links the tree and the roll-up cannot follow: to a department or a parent
+        that is not there, or round in a circle (which would never end); and a plan whose
+        months run backwards."""
+        backwards = plan_span_problem(self.plan.code, self.plan.start, self.plan.end)
+        if backwards is not None:
+            raise self._unreadable(backwards)
+        for node in self.nodes.values():
+            if node.department_id not in self.departments:
+                raise self._unreadable(f"node {node.code} belongs to no department")
+            if node.parent_id is not None and node.parent_id not in self.nodes:
+                raise self._unreadable(f"node {node.code}: its parent is not in the plan")
+        for node in self.nodes.values():
+            above, steps = node.parent_id, 0
+            while above is not None:
+                steps += 1
+                if steps > len(self.nodes):
+                    raise self._unreadable(f"node {node.code} is its own ancestor")
+                above = self.nodes[above].parent_id
+        for indicator in self.indicators.values():
+            if indicator.department_id not in self.departments:
+                raise self._unreadable(f"indicator {indicator.code} belongs to no department")
+            if not indicator.is_milestone and indicator.target is None:
+                raise self._unreadable(f"indicator {indicator.code} has no target")
+
+    def _arrange(self) -> None:
         self.months = tuple(periods_in(self.plan.start, self.plan.end))
         self._month_of = {period: i for i, period in enumerate(self.months)}
         self._clock_start = plan_clock_start(self.plan.start)
@@ -265,10 +326,34 @@ class PlanWorkspace:
         month_of = self._month_of
         column = np.array([month_of.get(p, -1) for p in periods], dtype=np.int64)
         figure = np.abs(np.array(figures, dtype=np.float64))  # None→NaN; -code→code
+        version = np.array(versions, dtype=np.int64)
         # An entry outside the plan's months is for `check` to report, not to show.
         inside = column >= 0
+        self._refuse_impossible(row, periods, figure, version, inside)
         self._figures[row[inside], column[inside]] = figure[inside]
-        self._versions[row[inside], column[inside]] = np.array(versions, dtype=np.int64)[inside]
+        self._versions[row[inside], column[inside]] = version[inside]
+
+    def _refuse_impossible(
+        self,
+        row: np.ndarray[Any, Any],
+        periods: Sequence[str],
+        figure: np.ndarray[Any, Any],
+        version: np.ndarray[Any, Any],
+        inside: np.ndarray[Any, Any],
+    ) -> None:
+        """Refuse entries no save writes, which the arrays would misread: a version below 1
+        (the arrays' "no entry") and a milestone's figure that is no state's code."""
+        milestone = np.array([self.indicators[i].is_milestone for i in self._order])[row]
+        state = np.isnan(figure) | np.isin(figure, list(STATE_BY_CODE))
+        for bad, what in (
+            (inside & (version < 1), "version {version}, which no save writes"),
+            (inside & milestone & ~state, "{figure} is no milestone state"),
+        ):
+            if bad.any():
+                at = int(np.argmax(bad))
+                code = self.indicators[self._order[row[at]]].code
+                said = what.format(version=version[at], figure=figure[at])
+                raise self._unreadable(f"entry {code} {periods[at]}: {said}")
 
     def _fill_forward(self, positions: list[int] | None = None) -> None:
         """For each month, each indicator's latest figure so far and the month it came from
@@ -384,17 +469,19 @@ class PlanWorkspace:
 
     def reload(self) -> None:
         """Read everything again (another program may have changed the database)."""
-        self._load_structure()
-        self._load_entries(None)
-        self._assess_all()
+        with self._reading():
+            self._load_structure()
+            self._load_entries(None)
+            self._assess_all()
 
     def refresh(self, indicator_ids: Iterable[int]) -> set[int]:
         """Reload these indicators' entries and reassess; returns the nodes that changed."""
         ids = {i for i in indicator_ids if i in self.indicators}
         if not ids:
             return set()
-        self._load_entries(ids)
-        self._assess_all()  # the array rules are fast enough to redo everything
+        with self._reading():
+            self._load_entries(ids)
+            self._assess_all()  # the array rules are fast enough to redo everything
         touched: set[int] = set()
         for indicator_id in ids:
             touched.update(self.ancestors(self.indicators[indicator_id].measure_id))

@@ -8,16 +8,11 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.models.backup import (
-    entry_count,
-    newest_good_backup,
-    recover_into,
-    set_aside,
-)
+from desktop.models.backup import entry_count, set_aside
 from desktop.models.database import damage_of
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
-from desktop.models.opening import open_database
+from desktop.models.opening import newest_good_backup, open_database, recover_into
 from desktop.models.status_rule import Thresholds
 
 from desktop.ui.backups import DamagedDatabaseDialog, Recovery
