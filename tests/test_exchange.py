@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from desktop.cli import main
-from desktop.exchange import importer as importer_module
+from desktop.exchange import reading as reading_module
 from desktop.exchange.importer import (
     ImportRefused,
     apply_import,
@@ -32,6 +32,7 @@ from desktop.models.schema import AuditEvent, BatchState, Entry, ImportBatch, Mi
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import FixedClock
+from tests.fuzz_workbooks import ENTRY_PART, add_rows, rewrite_part, set_cell, time_limit
 
 PERIOD = "2025-06"
 
@@ -406,7 +407,7 @@ def test_oversized_files_are_refused_before_parsing(
     workspace: PlanWorkspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = export(workspace, tmp_path)
-    monkeypatch.setattr(importer_module, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(reading_module, "MAX_FILE_BYTES", 1000)
     assert "超过上限" in refused(path, workspace)
 
 
@@ -601,3 +602,118 @@ def test_formulas_count_by_their_saved_result_and_errors_are_refused(
     text = refused(FIXTURES / "libreoffice-formulas-2025-06.xlsx", workspace)
     assert "填报!J5" in text and "计算出错" in text  # =1/0 saved as #DIV/0!
     assert "填报!J6" not in text  # =100+20 saved as 120 is fine
+
+
+# --- hostile files: every row read or refused, each problem once, in bounded time ---------
+
+
+ROW_4211 = FIRST_DATA_ROW + 1  # 4.2.1-1 in 发改委's template
+
+
+def hostile(workspace: PlanWorkspace, tmp_path: Path, edit: Callable[[str, int], str]) -> Path:
+    """发改委's template with its entry sheet's XML changed by `edit(xml, row of 4.2.1-1)`."""
+    path = export(workspace, tmp_path)
+    assert row_of(path, "4.2.1-1") == ROW_4211
+    return rewrite_part(
+        path, ENTRY_PART, lambda xml: edit(xml, ROW_4211), tmp_path / "hostile.xlsx"
+    )
+
+
+def refusal(path: Path, workspace: PlanWorkspace) -> ImportRefused:
+    before = content(workspace.database)
+    with pytest.raises(ImportRefused) as caught:
+        read_template(path, workspace)
+    assert content(workspace.database) == before
+    return caught.value
+
+
+@pytest.mark.parametrize("far", [1_048_576, 100_000_000])
+def test_a_row_far_below_the_template_is_refused_at_once(
+    workspace: PlanWorkspace, tmp_path: Path, far: int
+) -> None:
+    """No <dimension> and one row numbered far away: read as the one row it is, not padded."""
+    path = hostile(
+        workspace,
+        tmp_path,
+        lambda xml, _row: add_rows(
+            xml, f'<row r="{far}"><c r="J{far}" t="n"><v>5</v></c></row>', dimension=False
+        ),
+    )
+    with time_limit(10):
+        text = refused(path, workspace)
+    assert f"填报!A{far}" in text or f"填报!J{far}" in text
+
+
+NUMBER_400 = "1" * 400
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [
+        ("J", f'<c r="{{ref}}" t="n"><v>{NUMBER_400}</v></c>'),
+        ("J", f'<c r="{{ref}}"><f>1+1</f><v>{NUMBER_400}</v></c>'),
+        ("H", f'<c r="{{ref}}" t="n"><v>{NUMBER_400}</v></c>'),
+        ("K", f'<c r="{{ref}}" t="n"><v>{NUMBER_400}</v></c>'),
+        ("J", '<c r="{ref}" t="n"><v>NaN</v></c>'),
+        ("J", '<c r="{ref}"><f>0/0</f><v>NaN</v></c>'),
+        ("J", '<c r="{ref}" t="str"><f>"abc"</f><v>abc</v></c>'),
+        ("J", '<c r="{ref}" t="s"><v>99999</v></c>'),
+        ("J", '<c r="{ref}" t="s"><f>A1</f><v>99999</v></c>'),
+        ("K", '<c r="{ref}" t="s"><f>A1</f><v>99999</v></c>'),
+        ("J", '<c r="{ref}" t="b"><f>TRUE()</f><v>1</v></c>'),
+    ],
+)
+def test_odd_cells_are_refused_with_their_place_never_a_traceback(
+    workspace: PlanWorkspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    column: str,
+    cell: str,
+) -> None:
+    path = hostile(
+        workspace,
+        tmp_path,
+        lambda xml, row: set_cell(xml, f"{column}{row}", cell.format(ref=f"{column}{row}")),
+    )
+    row = ROW_4211
+    before = content(workspace.database)
+    assert main(["--db", str(workspace.database.path), "import", str(path)]) == 1
+    error = capsys.readouterr().err
+    assert "Traceback" not in error and f"填报!{column}{row}" in error
+    assert content(workspace.database) == before
+
+
+def test_a_filled_row_below_the_declared_size_is_refused(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    """The sheet says A1:N9; a row under it holding a figure is read and refused, not dropped."""
+    below = 12
+    path = hostile(
+        workspace,
+        tmp_path,
+        lambda xml, _row: add_rows(
+            xml, f'<row r="{below}"><c r="J{below}" t="n"><v>5</v></c></row>'
+        ),
+    )
+    assert f"填报!A{below}: 此行不属于模板" in refused(path, workspace)
+
+
+def test_a_filled_cell_right_of_the_template_is_refused(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-1")
+    text = refused(fill(path, {f"J{row}": 5, f"O{row}": 120}), workspace)
+    assert f"填报!O{row}" in text
+
+
+def test_a_formula_without_a_saved_result_is_one_problem(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-1")
+    issues = refusal(fill(path, {f"J{row}": "=1+1"}), workspace).issues
+    assert [str(i) for i in issues if i.where == f"填报!J{row}"] == [
+        f"填报!J{row}: 公式 =1+1 没有保存的计算结果;请直接填写数值,"
+        "或在 Excel、WPS、LibreOffice 中重新保存后再导入"
+    ]
