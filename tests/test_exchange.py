@@ -717,3 +717,18 @@ def test_a_formula_without_a_saved_result_is_one_problem(
         f"填报!J{row}: 公式 =1+1 没有保存的计算结果;请直接填写数值,"
         "或在 Excel、WPS、LibreOffice 中重新保存后再导入"
     ]
+
+
+def test_a_refusal_says_its_first_problem_on_its_first_line(
+    workspace: PlanWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = export(workspace, tmp_path)
+    first, second = row_of(path, "4.2.1-1"), row_of(path, "4.2.1-3")
+    bad = fill(path, {f"J{first}": "abc", f"J{second}": -3})
+    assert main(["--db", str(workspace.database.path), "import", str(bad)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"target-monitor: {bad.name}: 填报!J{first}: “abc”不是数字 — "
+        "未导入,数据库未作任何改动(共 2 处问题)",
+        f"  填报!J{first}: “abc”不是数字",
+        f"  填报!J{second}: “-3”是负数,数值须大于或等于 0",
+    ]

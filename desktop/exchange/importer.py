@@ -79,15 +79,23 @@ class Issue:
 
 
 class ImportRefused(TargetMonitorError):
-    """The file cannot be imported; nothing was changed. `issues` lists every reason."""
+    """The file cannot be imported; nothing was changed. `issues` lists every reason.
+
+    The message's first line says the file, its first problem and that nothing was imported;
+    the list of problems follows.
+    """
 
     def __init__(self, file_name: str, issues: Sequence[Issue]) -> None:
         self.issues = list(issues)
+        first = self.issues[0]
+        head = str(first) if first.where.startswith(file_name) else f"{file_name}: {first}"
         lines = "\n".join(f"  {issue}" for issue in self.issues[:50])
         more = len(self.issues) - 50
         if more > 0:
             lines += f"\n  ……另有 {more} 处"
-        super().__init__(f"{file_name}:未导入,数据库未作任何改动\n{lines}")
+        super().__init__(
+            f"{head} — 未导入,数据库未作任何改动(共 {len(self.issues)} 处问题)\n{lines}"
+        )
 
 
 @dataclass(frozen=True)
