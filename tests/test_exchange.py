@@ -6,6 +6,7 @@ import io
 import random
 import shutil
 import sqlite3
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,7 @@ from desktop.exchange.importer import (
     read_template,
     undo_import,
 )
-from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW, META_SHEET, Column
+from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW, MAX_FILE_BYTES, META_SHEET, Column
 from desktop.exchange.template import export_template
 from desktop.models.database import Database
 from desktop.models.errors import StaleEditError, TargetMonitorError
@@ -32,7 +33,15 @@ from desktop.models.schema import AuditEvent, BatchState, Entry, ImportBatch, Mi
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import FixedClock
-from tests.fuzz_workbooks import ENTRY_PART, add_rows, rewrite_part, set_cell, time_limit
+from tests.fuzz_workbooks import (
+    ENTRY_PART,
+    HEAVY,
+    add_rows,
+    measured_import,
+    rewrite_part,
+    set_cell,
+    time_limit,
+)
 
 PERIOD = "2025-06"
 
@@ -732,3 +741,20 @@ def test_a_refusal_says_its_first_problem_on_its_first_line(
         f"  填报!J{first}: “abc”不是数字",
         f"  填报!J{second}: “-3”是负数,数值须大于或等于 0",
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="peak memory as Linux reports it")
+@pytest.mark.parametrize("case", ["cells", "strings", "styles", "attributes", "tag"])
+def test_the_heaviest_legal_workbooks_are_read_in_seconds(
+    workspace: PlanWorkspace, tmp_path: Path, case: str
+) -> None:
+    """As much as every limit lets through, of one kind (tests/fuzz_workbooks.py, HEAVY):
+    imported or refused within 10 s and 500 MB, the database unchanged."""
+    heavy = HEAVY[case](export(workspace, tmp_path), tmp_path / f"{case}.xlsx")
+    assert heavy.stat().st_size <= MAX_FILE_BYTES
+    before = content(workspace.database)
+    seconds, megabytes, outcome = measured_import(workspace.database.path, heavy)
+    assert outcome.returncode in (0, 1) and "Traceback" not in outcome.stderr, outcome.stderr
+    assert seconds < 10 and megabytes < 500, (seconds, megabytes)
+    assert content(workspace.database) == before

@@ -415,13 +415,9 @@ class _Sheet(_Part):
         self.row_text = ""
         self.cells: dict[int, Cell] = {}
         self.column = 0
-        # the cell being read: its type, style, <v>, <f> and <is>
-        self.kind = "n"
-        self.style: str | None = None
-        self.value: list[str] | None = None
-        self.formula: list[str] | None = None
-        self.inline: str | _TooLong | None = None
-        self.twice = False
+        # the cell being read: its attributes, and its <v>, <f> and <is> when it has any
+        self.attributes: dict[str, str] = {}
+        self.content: _Content | None = None
         self.collect: list[str] | None = None
         self.rich = _RichText()
 
@@ -453,15 +449,19 @@ class _Sheet(_Part):
             self.rich.opened(name, self.names[depth - 1], _IS)
 
     def _in_cell(self, name: str, depth: int) -> None:
-        if name == _V:
-            self.twice |= self.value is not None
-            self.value = self.collect = []
-        elif name == _F:
-            self.twice |= self.formula is not None
-            self.formula = self.collect = []
-        elif name == _IS:
-            self.twice |= self.inline is not None
-            self.inline = ""
+        if name in (_V, _F, _IS):
+            content = self.content
+            if content is None:
+                content = self.content = _Content()
+            if name == _V:
+                content.twice |= content.value is not None
+                content.value = self.collect = []
+            elif name == _F:
+                content.twice |= content.formula is not None
+                content.formula = self.collect = []
+            else:
+                content.twice |= content.inline is not None
+                content.inline = ""
         elif name != _EXT_LST:
             raise self.unexpected(name, depth)
 
@@ -478,8 +478,8 @@ class _Sheet(_Part):
             return
         if depth == 5:
             self.collect = None
-            if name == _IS and self.names[4] == _C:
-                self.inline = self.rich.take()
+            if name == _IS and self.content is not None and self.names[4] == _C:
+                self.content.inline = self.rich.take()
         elif depth == 4:
             if name == _C:
                 self._end_cell()
@@ -524,10 +524,8 @@ class _Sheet(_Part):
             if column is None or reference[len(letters) :] != self.row_text:
                 raise self._misplaced(reference, letters)
             self.column = column
-        self.kind = attributes.get("t", "n")
-        self.style = attributes.get("s")
-        self.value = self.formula = self.inline = None
-        self.twice = False
+        self.attributes = attributes
+        self.content = None
 
     def _misplaced(self, reference: str, letters: str) -> UnreadableWorkbook:
         digits = reference[len(letters) :]
@@ -545,51 +543,61 @@ class _Sheet(_Part):
         )
 
     def _end_cell(self) -> None:
-        if self.value is None and self.formula is None and self.inline is None:
+        content = self.content
+        if content is None:
             return  # an empty cell: only its format is in the file
-        if self.twice:
+        if content.twice:
             cell = Cell(None, problem="单元格的内容出现了两次,无法判断哪一个有效")
         elif self.column in self.cells:
             cell = Cell(None, problem="同一单元格在文件中出现了两次")
         else:
-            cell = self._cell()
+            cell = self._cell(content)
         self.cells[self.column] = cell
 
-    def _cell(self) -> Cell:
-        raw = None if self.value is None else "".join(self.value)
-        formula = None if self.formula is None else "=" + "".join(self.formula)
+    def _cell(self, content: _Content) -> Cell:
+        text = None if content.value is None else "".join(content.value)
+        formula = None if content.formula is None else "=" + "".join(content.formula)
+        style = self.attributes.get("s")
         try:
-            number_format = self.by_style[self.style]
+            number_format = self.by_style[style]
         except KeyError:
-            number_format = self.by_style[self.style] = self._format()
+            number_format = self.by_style[style] = self._format(style)
         if number_format is None:
-            return Cell(None, problem=f"单元格格式编号“{shorten(self.style or '')}”不存在")
+            return Cell(None, problem=f"单元格格式编号“{shorten(style or '')}”不存在")
         code, date, duration = number_format
+        kind = self.attributes.get("t", "n")
         try:
-            value = self._value(raw, date=date, duration=duration)
+            value = self._value(kind, text, content.inline, date=date, duration=duration)
         except _Unreadable as problem:
             return Cell(None, code, formula, problem=str(problem))
         if isinstance(value, str) and len(value) > EXCEL_TEXT_LENGTH:
             return Cell(None, code, formula, problem=_TooLong(len(value)).problem)
-        return Cell(value, code, formula, self.kind == "e")
+        return Cell(value, code, formula, kind == "e")
 
-    def _format(self) -> _FORMAT | None:
-        """The cell's number format, or None when its style (s="…") is not in the file."""
-        style, formats = self.style, self.formats
+    def _format(self, style: str | None) -> _FORMAT | None:
+        """A cell style's number format, or None when the style (s="…") is not in the file."""
+        formats = self.formats
         if style is None or style == "0":
             return formats[0] if formats else _GENERAL
         index = int(style) if style.isdigit() and len(style) < 10 else len(formats)
         return formats[index] if index < len(formats) else None
 
-    def _value(self, raw: str | None, *, date: bool, duration: bool) -> CellValue:
+    def _value(
+        self,
+        kind: str,
+        raw: str | None,
+        inline: str | _TooLong | None,
+        *,
+        date: bool,
+        duration: bool,
+    ) -> CellValue:
         """The cell's value by its type (t="…"); _Unreadable says why there is none."""
-        kind = self.kind
         if kind == "inlineStr":
-            text = raw if self.inline is None else self.inline
+            text = raw if inline is None else inline
             if isinstance(text, _TooLong):
                 raise _Unreadable(text.problem)
             return text
-        if self.inline is not None:
+        if inline is not None:
             raise _Unreadable(f"单元格的类型“{shorten(kind)}”与内容不符")
         if raw is None or (raw == "" and kind != "str"):
             return None
@@ -636,6 +644,18 @@ class _Sheet(_Part):
 
 class _Unreadable(Exception):
     """Why a cell's content cannot be read (its text is the problem, for the cell)."""
+
+
+class _Content:
+    """What a cell holds: the text of its <v> and <f> (as pieces), and of its <is>."""
+
+    __slots__ = ("formula", "inline", "twice", "value")
+
+    def __init__(self) -> None:
+        self.value: list[str] | None = None
+        self.formula: list[str] | None = None
+        self.inline: str | _TooLong | None = None
+        self.twice = False  # one of them appeared twice
 
 
 # --- the workbook -------------------------------------------------------------------------
