@@ -39,6 +39,7 @@ from tests.fuzz_workbooks import (
     add_rows,
     measured_import,
     rewrite_part,
+    rewrite_parts,
     set_cell,
     time_limit,
 )
@@ -692,6 +693,22 @@ def test_odd_cells_are_refused_with_their_place_never_a_traceback(
     assert content(workspace.database) == before
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<r><t>1,234</t></r><t> plain</t>",  # a plain text after a run: readers disagree
+        "<t>plain</t><t>1,234</t>",  # two plain texts
+    ],
+)
+def test_rich_text_out_of_excel_order_is_refused_not_guessed(
+    workspace: PlanWorkspace, tmp_path: Path, text: str
+) -> None:
+    """Found by the fuzzer: openpyxl read "plain 1,234" where the import read "1,234 plain"."""
+    cell = f'<c r="L{ROW_4211}" t="inlineStr"><is>{text}</is></c>'
+    path = hostile(workspace, tmp_path, lambda xml, row: set_cell(xml, f"L{row}", cell))
+    assert f"填报!L{ROW_4211}: 文字的结构不合 Excel 的格式" in refused(path, workspace)
+
+
 def test_a_filled_row_below_the_declared_size_is_refused(
     workspace: PlanWorkspace, tmp_path: Path
 ) -> None:
@@ -741,6 +758,56 @@ def test_a_refusal_says_its_first_problem_on_its_first_line(
         f"  填报!J{first}: “abc”不是数字",
         f"  填报!J{second}: “-3”是负数,数值须大于或等于 0",
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("line\nbreak", "“line\\nbreak”"), ("\u202eevil", "“\\u202eevil”"), ("a\tb", "“a\\tb”")],
+)
+def test_a_refusal_quotes_a_line_break_or_direction_mark_visibly_on_its_line(
+    workspace: PlanWorkspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    typed: str,
+    shown: str,
+) -> None:
+    """Found by the fuzzer: a figure typed with a line break broke the first line in two."""
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-2")  # a milestone
+    filled = fill(path, {f"J{row}": typed})
+    assert main(["--db", str(workspace.database.path), "import", str(filled)]) == 1
+    first = capsys.readouterr().err.splitlines()[0]
+    assert f"填报!J{row}: {shown}不是“未启动”“推进中”或“已完成” — 未导入" in first
+
+
+def test_a_refusal_for_the_check_data_names_it_as_its_place(
+    workspace: PlanWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the fuzzer: the first line read "FILE (_meta): …", not "FILE: PLACE: …"."""
+    bad = fill(export(workspace, tmp_path), {}, edit=meta_edit("format_version", "9"))
+    assert main(["--db", str(workspace.database.path), "import", str(bad)]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"target-monitor: {bad.name}: _meta: 模板格式版本为 '9',本程序读取版本 2 — 未导入"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"[Content_Types].xml": None}, "缺少 [Content_Types].xml"),
+        ({"xl/theme/theme1.xml": b"<a:theme"}, "XML 格式错误"),
+        ({"docProps/core.xml": b"<cp:coreProperties>"}, "XML 格式错误"),
+        ({"xl/worksheets/sheet2.xml": b"<worksheet><sheetData>"}, "XML 格式错误"),  # 填报说明
+        ({"xl/worksheets/sheet2.xml": None}, "工作表“填报说明”的内容不在文件中"),
+    ],
+)
+def test_a_damaged_part_is_refused_whichever_part_it_is(
+    workspace: PlanWorkspace, tmp_path: Path, change: dict[str, bytes | None], message: str
+) -> None:
+    """Found by the fuzzer: parts the import did not need (the guide sheet, the properties, the
+    theme) were not read, so a file no office suite opens was imported."""
+    damaged = rewrite_parts(export(workspace, tmp_path), tmp_path / "damaged.xlsx", change)
+    assert message in refused(damaged, workspace)
 
 
 @pytest.mark.slow

@@ -38,7 +38,7 @@ from desktop.exchange.reading import (
     UnreadableWorkbook,
     Workbook,
     cell_problem,
-    shorten,
+    shown,
 )
 from desktop.models.backup import BackupError, backup_before
 from desktop.models.changes import Changes, Progress
@@ -204,7 +204,7 @@ def _read_meta(workbook: Workbook, name: str) -> _Meta:
             name,
             [Issue(name, f"不是本系统的填报模板(缺少“{ENTRY_SHEET}”工作表或核对信息)")],
         )
-    damaged = ImportRefused(name, [Issue(f"{name} ({META_SHEET})", "模板的核对信息已损坏")])
+    damaged = ImportRefused(name, [Issue(META_SHEET, "模板的核对信息已损坏")])
     facts: dict[str, str] = {}
     chunks: dict[int, str] = {}
     for row in workbook.rows(META_SHEET):
@@ -240,7 +240,7 @@ def _read_meta(workbook: Workbook, name: str) -> _Meta:
 
 def _check_meta(meta: _Meta, workspace: PlanWorkspace, name: str) -> tuple[DepartmentInfo, str]:
     facts = meta.facts
-    where = f"{name} ({META_SHEET})"
+    where = META_SHEET
     version = facts.get("format_version")
     if version not in READABLE_FORMATS:
         raise ImportRefused(
@@ -341,6 +341,7 @@ def read_template(path: Path, workspace: PlanWorkspace) -> ImportPlan:
             sheet = _EntrySheet(name, meta, workspace, department)
             sheet.read(workbook)
             sheet.check_other_sheets(workbook)
+            workbook.check_unread_parts()
     except UnreadableWorkbook as error:
         raise ImportRefused(name, [Issue(error.where, error.message)]) from None
     except ImportRefused:
@@ -398,8 +399,8 @@ class _EntrySheet:
             for row in workbook.rows(sheet):
                 column = min(row.cells) if row.cells else 1
                 self.refuse(
-                    f"{sheet}!{get_column_letter(column)}{row.number}",
-                    f"工作表“{sheet}”不属于模板,其中的内容不会被导入;请删除该工作表后再导入",
+                    f"{shown(sheet, 100)}!{get_column_letter(column)}{row.number}",
+                    f"工作表“{shown(sheet)}”不属于模板,其中的内容不会被导入;请删除该工作表后再导入",
                 )
                 break
 
@@ -490,10 +491,10 @@ class _EntrySheet:
             figure = _figure(value, indicator.unit, indicator.is_milestone)
         except FigureError as error:
             message = _FIGURE_MESSAGES[error.problem].format(
-                text=shorten(error.text), unit=indicator.unit
+                text=shown(error.text), unit=indicator.unit
             )
             if value is not None and value.formula is not None:
-                message = f"公式 {shorten(value.formula)} 的结果{message}"
+                message = f"公式 {shown(value.formula)} 的结果{message}"
             self.refuse(cell_ref(number, Column.VALUE), message)
             ok = False
         else:

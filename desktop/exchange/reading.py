@@ -48,6 +48,7 @@ from desktop.exchange.layout import (
 )
 
 WORKBOOK_PART = "xl/workbook.xml"
+CONTENT_TYPES_PART = "[Content_Types].xml"
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -100,8 +101,13 @@ class SheetRow(NamedTuple):
     repeated: bool  # the sheet held this row number before
 
 
-def shorten(text: str, limit: int = 40) -> str:
-    """Text for a message: long text cut, with "…"."""
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """Text from a file, quoted in a message: on one line, with control and direction marks
+    written out (a line break as \\n, a right-to-left override as \\u202e), long text cut."""
+    text = _INVISIBLE.sub(lambda mark: mark[0].encode("unicode_escape").decode("ascii"), text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -157,8 +163,9 @@ def _open_archive(data: bytes, name: str) -> zipfile.ZipFile:
         raise UnreadableWorkbook(
             name, f"解压后达 {total} 字节,超过上限 {MAX_UNCOMPRESSED_BYTES} 字节,拒绝读取"
         )
-    if WORKBOOK_PART not in names:
-        raise UnreadableWorkbook(name, f"不是 .xlsx 工作簿(缺少 {WORKBOOK_PART})")
+    for required in (WORKBOOK_PART, CONTENT_TYPES_PART):  # no office suite opens it without
+        if required not in names:
+            raise UnreadableWorkbook(name, f"不是 .xlsx 工作簿(缺少 {required})")
     return archive
 
 
@@ -217,7 +224,7 @@ class _Part:
     def unexpected(self, name: str, depth: int) -> UnreadableWorkbook:
         local, parent = (n.rpartition("}")[2] for n in (name, self.names[depth - 1]))
         return UnreadableWorkbook(
-            self.where, f"工作簿已损坏(XML 中 <{shorten(local)}> 出现在 <{parent}> 里)"
+            self.where, f"工作簿已损坏(XML 中 <{shown(local)}> 出现在 <{parent}> 里)"
         )
 
 
@@ -268,27 +275,36 @@ def _parse(data: bytes, part: _Part) -> Iterator[None]:
     yield
 
 
-class _TooLong(NamedTuple):
-    """A text longer than a cell can hold (only its length is kept)."""
+class _Unusable(NamedTuple):
+    """A text that cannot be taken as it is: why (only that is kept)."""
 
-    length: int
+    problem: str
 
-    @property
-    def problem(self) -> str:
-        return f"共 {self.length} 字,超过 Excel 单元格的上限 {EXCEL_TEXT_LENGTH} 字"
+
+def _too_long(length: int) -> _Unusable:
+    return _Unusable(f"共 {length} 字,超过 Excel 单元格的上限 {EXCEL_TEXT_LENGTH} 字")
 
 
 class _RichText:
-    """The text of a string item (<si>, or a cell's <is>): its <t>, and those of its runs
-    (<r>), without the phonetic guide (<rPh>), as Excel shows it."""
+    """The text of a string item (<si>, or a cell's <is>): its <t>, then those of its runs
+    (<r>), without the phonetic guide (<rPh>), as Excel shows it. A second <t>, or one after
+    the runs, has no place in Excel's format, and readers disagree on where it goes: such a
+    text is unusable, not guessed at."""
 
     def __init__(self) -> None:
         self.pieces: list[str] = []
         self.length = 0
         self.reading = False
+        self.runs = self.disordered = False
+        self.plain = 0
 
     def opened(self, name: str, parent: str, item: str) -> None:
         self.reading = name == _T and parent in (item, _R)
+        if parent == item:
+            if name == _T:
+                self.disordered |= self.runs or self.plain > 0
+                self.plain += 1
+            self.runs |= name == _R
 
     def data(self, text: str) -> None:
         if self.reading:
@@ -296,9 +312,15 @@ class _RichText:
             if self.length <= EXCEL_TEXT_LENGTH:  # longer is a problem: no need to keep it
                 self.pieces.append(text)
 
-    def take(self) -> str | _TooLong:
-        text = "".join(self.pieces) if self.length <= EXCEL_TEXT_LENGTH else _TooLong(self.length)
+    def take(self) -> str | _Unusable:
+        text: str | _Unusable = "".join(self.pieces)
+        if self.disordered:
+            text = _Unusable("文字的结构不合 Excel 的格式(<t> 重复或在 <r> 之后),无法确定其内容")
+        elif self.length > EXCEL_TEXT_LENGTH:
+            text = _too_long(self.length)
         self.pieces, self.length, self.reading = [], 0, False
+        self.runs = self.disordered = False
+        self.plain = 0
         return text
 
 
@@ -369,7 +391,7 @@ class _Styles(_Part):
 class _SharedStrings(_Part):
     def __init__(self, budget: _Budget, where: str) -> None:
         super().__init__(budget, where)
-        self.strings: list[str | _TooLong] = []
+        self.strings: list[str | _Unusable] = []
         self.text = _RichText()
 
     def opened(self, name: str, attributes: dict[str, str], depth: int) -> None:
@@ -403,7 +425,7 @@ class _Sheet(_Part):
     """
 
     def __init__(self, workbook: Workbook, sheet: str) -> None:
-        super().__init__(workbook.budget, sheet)
+        super().__init__(workbook.budget, shown(sheet, 100))
         self.strings = workbook.strings
         self.formats = workbook.formats
         self.by_style: dict[str | None, _FORMAT | None] = {}
@@ -499,7 +521,7 @@ class _Sheet(_Part):
         elif number.isdigit() and len(number) <= 10:
             self.row = int(number)
         else:
-            raise UnreadableWorkbook(self.where, f"工作簿已损坏(行号“{shorten(number)}”无效)")
+            raise UnreadableWorkbook(self.where, f"工作簿已损坏(行号“{shown(number)}”无效)")
         if not 1 <= self.row <= EXCEL_ROWS:
             raise UnreadableWorkbook(
                 f"{self.where}!A{self.row}", f"行号 {self.row} 超出 Excel 的范围(1 到 {EXCEL_ROWS})"
@@ -539,7 +561,7 @@ class _Sheet(_Part):
                 f"{self.where}!{reference}", f"工作簿已损坏(该单元格写在第 {self.row} 行中)"
             )
         return UnreadableWorkbook(
-            self.where, f"工作簿已损坏(第 {self.row} 行的单元格位置“{shorten(reference)}”无效)"
+            self.where, f"工作簿已损坏(第 {self.row} 行的单元格位置“{shown(reference)}”无效)"
         )
 
     def _end_cell(self) -> None:
@@ -563,7 +585,7 @@ class _Sheet(_Part):
         except KeyError:
             number_format = self.by_style[style] = self._format(style)
         if number_format is None:
-            return Cell(None, problem=f"单元格格式编号“{shorten(style or '')}”不存在")
+            return Cell(None, problem=f"单元格格式编号“{shown(style or '')}”不存在")
         code, date, duration = number_format
         kind = self.attributes.get("t", "n")
         try:
@@ -571,7 +593,7 @@ class _Sheet(_Part):
         except _Unreadable as problem:
             return Cell(None, code, formula, problem=str(problem))
         if isinstance(value, str) and len(value) > EXCEL_TEXT_LENGTH:
-            return Cell(None, code, formula, problem=_TooLong(len(value)).problem)
+            return Cell(None, code, formula, problem=_too_long(len(value)).problem)
         return Cell(value, code, formula, kind == "e")
 
     def _format(self, style: str | None) -> _FORMAT | None:
@@ -586,7 +608,7 @@ class _Sheet(_Part):
         self,
         kind: str,
         raw: str | None,
-        inline: str | _TooLong | None,
+        inline: str | _Unusable | None,
         *,
         date: bool,
         duration: bool,
@@ -594,11 +616,11 @@ class _Sheet(_Part):
         """The cell's value by its type (t="…"); _Unreadable says why there is none."""
         if kind == "inlineStr":
             text = raw if inline is None else inline
-            if isinstance(text, _TooLong):
+            if isinstance(text, _Unusable):
                 raise _Unreadable(text.problem)
             return text
         if inline is not None:
-            raise _Unreadable(f"单元格的类型“{shorten(kind)}”与内容不符")
+            raise _Unreadable(f"单元格的类型“{shown(kind)}”与内容不符")
         if raw is None or (raw == "" and kind != "str"):
             return None
         if kind == "n":
@@ -609,22 +631,22 @@ class _Sheet(_Part):
             return raw
         if kind == "b":
             if raw not in ("0", "1", "true", "false"):
-                raise _Unreadable(f"“{shorten(raw)}”不是逻辑值")
+                raise _Unreadable(f"“{shown(raw)}”不是逻辑值")
             return raw in ("1", "true")
         if kind == "d":
             try:
                 return dt.datetime.fromisoformat(raw)
             except ValueError:
-                raise _Unreadable(f"“{shorten(raw)}”不是日期") from None
-        raise _Unreadable(f"单元格的类型“{shorten(kind)}”无法识别")
+                raise _Unreadable(f"“{shown(raw)}”不是日期") from None
+        raise _Unreadable(f"单元格的类型“{shown(kind)}”无法识别")
 
     def _number(self, raw: str, *, date: bool, duration: bool) -> CellValue:
         """A number (Excel's are finite doubles), or the date or duration its format shows."""
         if _NUMBER.fullmatch(raw) is None:
-            raise _Unreadable(f"“{shorten(raw)}”不是数字")
+            raise _Unreadable(f"“{shown(raw)}”不是数字")
         number = float(raw)
         if math.isinf(number):
-            raise _Unreadable(f"“{shorten(raw)}”数值过大")
+            raise _Unreadable(f"“{shown(raw)}”数值过大")
         if not (date or duration):
             return number
         try:
@@ -635,9 +657,9 @@ class _Sheet(_Part):
     def _shared(self, raw: str) -> str:
         index = int(raw) if raw.isdigit() and len(raw) < 10 else len(self.strings)
         if index >= len(self.strings):
-            raise _Unreadable(f"引用的共享字符串“{shorten(raw)}”不存在")
+            raise _Unreadable(f"引用的共享字符串“{shown(raw)}”不存在")
         text = self.strings[index]
-        if isinstance(text, _TooLong):
+        if isinstance(text, _Unusable):
             raise _Unreadable(text.problem)
         return text
 
@@ -654,7 +676,7 @@ class _Content:
     def __init__(self) -> None:
         self.value: list[str] | None = None
         self.formula: list[str] | None = None
-        self.inline: str | _TooLong | None = None
+        self.inline: str | _Unusable | None = None
         self.twice = False  # one of them appeared twice
 
 
@@ -665,7 +687,8 @@ class Workbook:
     """A returned workbook opened for reading: its sheets by name, and their rows.
 
     Opening checks the container (size, parts, compression, encryption), then reads the
-    workbook's structure, its cell formats and its shared strings.
+    workbook's structure, its cell formats and its shared strings; `rows` reads a sheet, and
+    `check_unread_parts` the XML parts nobody read.
     """
 
     def __init__(self, path: Path) -> None:
@@ -675,18 +698,24 @@ class Workbook:
         self.budget = _Budget(self.name)
         self.archive = _open_archive(data, self.name)
         self.parts = set(self.archive.namelist())
+        self.parsed: set[str] = set()
         relations = _Relationships(self.budget, self.name)
         self._read("xl/_rels/workbook.xml.rels", relations, required=False)
         structure = _WorkbookPart(self.budget, self.name)
         self._read(WORKBOOK_PART, structure)
         self.epoch = MAC_EPOCH if structure.date1904 else WINDOWS_EPOCH
-        self.sheets: dict[str, str | None] = {}  # name → part (None: not in the file)
+        self.sheets: dict[str, str] = {}  # name → part
         for sheet, key in structure.sheets:
             if sheet in self.sheets:
-                raise UnreadableWorkbook(self.name, f"工作簿已损坏(工作表“{sheet}”出现了两次)")
+                raise UnreadableWorkbook(
+                    self.name, f"工作簿已损坏(工作表“{shown(sheet)}”出现了两次)"
+                )
             target = relations.targets.get(key)
-            part = None if target is None else target[1]
-            self.sheets[sheet] = part if part in self.parts else None
+            if target is None or target[1] not in self.parts:
+                raise UnreadableWorkbook(
+                    self.name, f"工作簿已损坏(工作表“{shown(sheet)}”的内容不在文件中)"
+                )
+            self.sheets[sheet] = target[1]
         parts = {kind: part for kind, part in relations.targets.values()}
         styles = _Styles(self.budget, self.name)
         if "styles" in parts:
@@ -711,18 +740,25 @@ class Workbook:
     def rows(self, sheet: str) -> Iterator[SheetRow]:
         """The sheet's rows in the order the file holds them, each as the file holds it."""
         part = self.sheets[sheet]
-        if part is None:
-            raise UnreadableWorkbook(sheet, "工作簿已损坏(工作表的内容不在文件中)")
+        self.parsed.add(part)
         reader = _Sheet(self, sheet)
-        for _ in _parse(self._member(part, sheet), reader):
+        for _ in _parse(self._member(part, reader.where), reader):
             yield from reader.done
             reader.done = []
+
+    def check_unread_parts(self) -> None:
+        """Parse every XML part not read (the guide sheet, the properties, the theme, …): a part
+        no office suite could open means a damaged file, whichever part it is."""
+        for part in sorted(self.parts - self.parsed):
+            if part.endswith((".xml", ".rels")):
+                self._read(part, _Part(self.budget, self.name))
 
     def _read(self, part: str, reader: _Part, *, required: bool = True) -> None:
         if part not in self.parts:
             if required:
                 raise UnreadableWorkbook(self.name, f"工作簿已损坏(缺少 {part})")
             return
+        self.parsed.add(part)
         for _ in _parse(self._member(part, self.name), reader):
             pass
 
@@ -740,10 +776,10 @@ def cell_problem(cell: Cell) -> str | None:
         return cell.problem
     if cell.formula is not None:
         if cell.error:
-            return f"公式 {shorten(cell.formula)} 计算出错({cell.value});请直接填写数值或文字"
+            return f"公式 {shown(cell.formula)} 计算出错({cell.value});请直接填写数值或文字"
         if cell.value is None:
             return (
-                f"公式 {shorten(cell.formula)} 没有保存的计算结果;请直接填写数值,"
+                f"公式 {shown(cell.formula)} 没有保存的计算结果;请直接填写数值,"
                 "或在 Excel、WPS、LibreOffice 中重新保存后再导入"
             )
     elif cell.error:
