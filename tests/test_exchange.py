@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import shutil
 import sqlite3
 import sys
@@ -709,6 +710,24 @@ def test_rich_text_out_of_excel_order_is_refused_not_guessed(
     assert f"填报!L{ROW_4211}: 文字的结构不合 Excel 的格式" in refused(path, workspace)
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="J{row}" t="inlineStr"><v>120</v></c>',  # openpyxl reads nothing there
+        '<c r="J{row}" t="inlineStr"><is><t>120</t></is><v>7</v></c>',
+    ],
+)
+def test_an_inline_string_with_a_value_element_is_refused_not_guessed(
+    workspace: PlanWorkspace, tmp_path: Path, cell: str
+) -> None:
+    """Found by the fuzzer's long run: the import read 1e12 from <v> where openpyxl read an
+    empty cell."""
+    path = hostile(
+        workspace, tmp_path, lambda xml, row: set_cell(xml, f"J{row}", cell.format(row=row))
+    )
+    assert f"填报!J{ROW_4211}: 单元格的类型“inlineStr”与内容不符" in refused(path, workspace)
+
+
 def test_a_filled_row_below_the_declared_size_is_refused(
     workspace: PlanWorkspace, tmp_path: Path
 ) -> None:
@@ -808,6 +827,61 @@ def test_a_damaged_part_is_refused_whichever_part_it_is(
     theme) were not read, so a file no office suite opens was imported."""
     damaged = rewrite_parts(export(workspace, tmp_path), tmp_path / "damaged.xlsx", change)
     assert message in refused(damaged, workspace)
+
+
+def test_a_long_number_that_is_no_number_is_refused_at_once(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    """Found reviewing every pattern the import runs on a file's text: 40,000 digits and an
+    "x" kept the number pattern busy for 51 s (it backtracked over the digits)."""
+    cell = f'<c r="J{ROW_4211}" t="n"><v>{"1" * 200_000}x</v></c>'
+    path = hostile(workspace, tmp_path, lambda xml, row: set_cell(xml, f"J{row}", cell))
+    with time_limit(10):
+        text = refused(path, workspace)
+    assert f"填报!J{ROW_4211}: “111" in text and "不是数字" in text
+
+
+def test_an_overlong_number_format_is_refused_at_once(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    """Found in the same review: openpyxl's date-format test is quadratic in the format's
+    length ("[" × 40,000 took 1.4 s); Excel's formats are at most 255 characters."""
+    path = export(workspace, tmp_path)
+    styles = (
+        b'<numFmts count="1"><numFmt numFmtId="200" formatCode="' + b"[" * 300_000 + b'"/>'
+        b"</numFmts>"
+    )
+
+    def style(data: bytes) -> bytes:
+        data = re.sub(rb'<numFmts count="0" ?/>', styles, data)
+        return data.replace(b"</cellXfs>", b'<xf numFmtId="200"/></cellXfs>')
+
+    count = len(
+        re.findall(rb"<xf ", zipfile.ZipFile(path).read("xl/styles.xml").split(b"<cellXfs")[1])
+    )
+    cell = f'<c r="J{ROW_4211}" s="{count}" t="n"><v>5</v></c>'
+    hostile_path = rewrite_parts(
+        path,
+        tmp_path / "format.xlsx",
+        {
+            "xl/styles.xml": style,
+            ENTRY_PART: lambda data: set_cell(data.decode(), f"J{ROW_4211}", cell).encode(),
+        },
+    )
+    with time_limit(10):
+        text = refused(hostile_path, workspace)
+    assert f"填报!J{ROW_4211}: 单元格格式" in text
+
+
+def test_each_listed_change_is_one_line(
+    workspace: PlanWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the fuzzer: a note with a line break split its line of the listing in two."""
+    path = export(workspace, tmp_path)
+    filled = fill(path, {f"K{row_of(path, '4.2.1-1')}": "第一行\n第二行"})
+    assert main(["--db", str(workspace.database.path), "import", str(filled), "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.endswith("progress_note: — → 第一行\\n第二行") for line in lines), lines
 
 
 @pytest.mark.slow

@@ -707,12 +707,11 @@ def _switch_batch(
 
 
 def describe(value: object) -> str:
-    """A cell's old or new content for listings."""
+    """A cell's old or new content for listings: on one line, long text cut."""
     if value is None or value == "":
         return "—"
     if isinstance(value, MilestoneState):
         return value.value
     if isinstance(value, float):
         return format_figure(value)
-    text = str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
+    return shown(str(value))

@@ -43,6 +43,7 @@ MAX_ISSUES = 1_000  # a refusal lists this many problems, then stops looking
 EXCEL_ROWS = 1_048_576
 EXCEL_COLUMNS = 16_384
 EXCEL_TEXT_LENGTH = 32_767
+EXCEL_FORMAT_LENGTH = 255  # of a number format's code
 
 # Longest text kept per input column; longer text is refused, never cut.
 PERSON_MAX_LENGTH = 64

@@ -35,6 +35,7 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
 from desktop.exchange.layout import (
     EXCEL_COLUMNS,
+    EXCEL_FORMAT_LENGTH,
     EXCEL_ROWS,
     EXCEL_TEXT_LENGTH,
     MAX_COMPRESSION_RATIO,
@@ -377,14 +378,17 @@ class _Styles(_Part):
         elif name == _XF and self.names[depth - 1] == _CELL_XFS:
             self.styles.append(attributes.get("numFmtId", "0"))
 
-    def formats(self) -> list[_FORMAT]:
-        known: dict[str, _FORMAT] = {}
+    def formats(self) -> list[_FORMAT | None]:
+        """Each cell style's format; None for a code longer than Excel allows (openpyxl's
+        date test takes time growing with the square of its length)."""
+        known: dict[str, _FORMAT | None] = {}
         for key in set(self.styles):
             code = self.custom.get(key)
             if code is None:
                 builtin = int(key) if key.isdigit() and len(key) < 4 else -1
                 code = BUILTIN_FORMATS.get(builtin, "General")
-            known[key] = (code, is_date_format(code), is_timedelta_format(code))
+            usable = len(code) <= EXCEL_FORMAT_LENGTH
+            known[key] = (code, is_date_format(code), is_timedelta_format(code)) if usable else None
         return [known[key] for key in self.styles]
 
 
@@ -411,7 +415,8 @@ class _SharedStrings(_Part):
             self.text.reading = False
 
 
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# No two parts can match the same digits: a long run of them that is no number fails at once.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _COLUMNS = {get_column_letter(column): column for column in range(1, EXCEL_COLUMNS + 1)}
 _DIGITS = "0123456789"
 
@@ -585,7 +590,7 @@ class _Sheet(_Part):
         except KeyError:
             number_format = self.by_style[style] = self._format(style)
         if number_format is None:
-            return Cell(None, problem=f"单元格格式编号“{shown(style or '')}”不存在")
+            return Cell(None, problem=f"单元格格式“{shown(style or '0')}”不存在或无法使用")
         code, date, duration = number_format
         kind = self.attributes.get("t", "n")
         try:
@@ -597,7 +602,8 @@ class _Sheet(_Part):
         return Cell(value, code, formula, kind == "e")
 
     def _format(self, style: str | None) -> _FORMAT | None:
-        """A cell style's number format, or None when the style (s="…") is not in the file."""
+        """A cell style's number format, or None when the style (s="…") is not in the file
+        or its format cannot be used."""
         formats = self.formats
         if style is None or style == "0":
             return formats[0] if formats else _GENERAL
@@ -614,13 +620,15 @@ class _Sheet(_Part):
         duration: bool,
     ) -> CellValue:
         """The cell's value by its type (t="…"); _Unreadable says why there is none."""
-        if kind == "inlineStr":
-            text = raw if inline is None else inline
-            if isinstance(text, _Unusable):
-                raise _Unreadable(text.problem)
-            return text
-        if inline is not None:
+        if (kind == "inlineStr") != (inline is not None) or (
+            inline is not None and raw is not None
+        ):
+            # an inline string without <is>, or with a <v> too: readers disagree on it
             raise _Unreadable(f"单元格的类型“{shown(kind)}”与内容不符")
+        if inline is not None:
+            if isinstance(inline, _Unusable):
+                raise _Unreadable(inline.problem)
+            return inline
         if raw is None or (raw == "" and kind != "str"):
             return None
         if kind == "n":
