@@ -728,6 +728,30 @@ def test_an_inline_string_with_a_value_element_is_refused_not_guessed(
     assert f"填报!J{ROW_4211}: 单元格的类型“inlineStr”与内容不符" in refused(path, workspace)
 
 
+def test_a_number_of_400_digits_in_the_shared_strings_is_too_large(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    """The third path of a 400-digit number (after a value and a formula's result): text in
+    the shared-strings table, as LibreOffice saves what was typed."""
+    fixture = FIXTURES / "libreoffice-发改委-2025-06.xlsx"
+
+    def strings(data: bytes) -> bytes:
+        return data.replace(b"</sst>", b"<si><t>" + NUMBER_400.encode() + b"</t></si></sst>")
+
+    with zipfile.ZipFile(fixture) as archive:
+        index = archive.read("xl/sharedStrings.xml").count(b"<si>")
+    cell = f'<c r="J{ROW_4211}" t="s"><v>{index}</v></c>'
+    path = rewrite_parts(
+        fixture,
+        tmp_path / "digits.xlsx",
+        {
+            "xl/sharedStrings.xml": strings,
+            ENTRY_PART: lambda data: set_cell(data.decode(), f"J{ROW_4211}", cell).encode(),
+        },
+    )
+    assert f"填报!J{ROW_4211}: “111" in (text := refused(path, workspace)) and "数值过大" in text
+
+
 def test_a_filled_row_below_the_declared_size_is_refused(
     workspace: PlanWorkspace, tmp_path: Path
 ) -> None:
