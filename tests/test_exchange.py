@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import shutil
 import sqlite3
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,14 +19,14 @@ import pytest
 from sqlalchemy import select
 
 from desktop.cli import main
-from desktop.exchange import importer as importer_module
+from desktop.exchange import reading as reading_module
 from desktop.exchange.importer import (
     ImportRefused,
     apply_import,
     read_template,
     undo_import,
 )
-from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW, META_SHEET, Column
+from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW, MAX_FILE_BYTES, META_SHEET, Column
 from desktop.exchange.template import export_template
 from desktop.models.database import Database
 from desktop.models.errors import StaleEditError, TargetMonitorError
@@ -32,6 +34,16 @@ from desktop.models.schema import AuditEvent, BatchState, Entry, ImportBatch, Mi
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import FixedClock
+from tests.fuzz_workbooks import (
+    ENTRY_PART,
+    HEAVY,
+    add_rows,
+    measured_import,
+    rewrite_part,
+    rewrite_parts,
+    set_cell,
+    time_limit,
+)
 
 PERIOD = "2025-06"
 
@@ -406,7 +418,7 @@ def test_oversized_files_are_refused_before_parsing(
     workspace: PlanWorkspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = export(workspace, tmp_path)
-    monkeypatch.setattr(importer_module, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(reading_module, "MAX_FILE_BYTES", 1000)
     assert "超过上限" in refused(path, workspace)
 
 
@@ -601,3 +613,313 @@ def test_formulas_count_by_their_saved_result_and_errors_are_refused(
     text = refused(FIXTURES / "libreoffice-formulas-2025-06.xlsx", workspace)
     assert "填报!J5" in text and "计算出错" in text  # =1/0 saved as #DIV/0!
     assert "填报!J6" not in text  # =100+20 saved as 120 is fine
+
+
+# --- hostile files: every row read or refused, each problem once, in bounded time ---------
+
+
+ROW_4211 = FIRST_DATA_ROW + 1  # 4.2.1-1 in 发改委's template
+
+
+def hostile(workspace: PlanWorkspace, tmp_path: Path, edit: Callable[[str, int], str]) -> Path:
+    """发改委's template with its entry sheet's XML changed by `edit(xml, row of 4.2.1-1)`."""
+    path = export(workspace, tmp_path)
+    assert row_of(path, "4.2.1-1") == ROW_4211
+    return rewrite_part(
+        path, ENTRY_PART, lambda xml: edit(xml, ROW_4211), tmp_path / "hostile.xlsx"
+    )
+
+
+def refusal(path: Path, workspace: PlanWorkspace) -> ImportRefused:
+    before = content(workspace.database)
+    with pytest.raises(ImportRefused) as caught:
+        read_template(path, workspace)
+    assert content(workspace.database) == before
+    return caught.value
+
+
+@pytest.mark.parametrize("far", [1_048_576, 100_000_000])
+def test_a_row_far_below_the_template_is_refused_at_once(
+    workspace: PlanWorkspace, tmp_path: Path, far: int
+) -> None:
+    """No <dimension> and one row numbered far away: read as the one row it is, not padded."""
+    path = hostile(
+        workspace,
+        tmp_path,
+        lambda xml, _row: add_rows(
+            xml, f'<row r="{far}"><c r="J{far}" t="n"><v>5</v></c></row>', dimension=False
+        ),
+    )
+    with time_limit(10):
+        text = refused(path, workspace)
+    assert f"填报!A{far}" in text or f"填报!J{far}" in text
+
+
+NUMBER_400 = "1" * 400
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [
+        ("J", f'<c r="{{ref}}" t="n"><v>{NUMBER_400}</v></c>'),
+        ("J", f'<c r="{{ref}}"><f>1+1</f><v>{NUMBER_400}</v></c>'),
+        ("H", f'<c r="{{ref}}" t="n"><v>{NUMBER_400}</v></c>'),
+        ("K", f'<c r="{{ref}}" t="n"><v>{NUMBER_400}</v></c>'),
+        ("J", '<c r="{ref}" t="n"><v>NaN</v></c>'),
+        ("J", '<c r="{ref}"><f>0/0</f><v>NaN</v></c>'),
+        ("J", '<c r="{ref}" t="str"><f>"abc"</f><v>abc</v></c>'),
+        ("J", '<c r="{ref}" t="s"><v>99999</v></c>'),
+        ("J", '<c r="{ref}" t="s"><f>A1</f><v>99999</v></c>'),
+        ("K", '<c r="{ref}" t="s"><f>A1</f><v>99999</v></c>'),
+        ("J", '<c r="{ref}" t="b"><f>TRUE()</f><v>1</v></c>'),
+    ],
+)
+def test_odd_cells_are_refused_with_their_place_never_a_traceback(
+    workspace: PlanWorkspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    column: str,
+    cell: str,
+) -> None:
+    path = hostile(
+        workspace,
+        tmp_path,
+        lambda xml, row: set_cell(xml, f"{column}{row}", cell.format(ref=f"{column}{row}")),
+    )
+    row = ROW_4211
+    before = content(workspace.database)
+    assert main(["--db", str(workspace.database.path), "import", str(path)]) == 1
+    error = capsys.readouterr().err
+    assert "Traceback" not in error and f"填报!{column}{row}" in error
+    assert content(workspace.database) == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<r><t>1,234</t></r><t> plain</t>",  # a plain text after a run: readers disagree
+        "<t>plain</t><t>1,234</t>",  # two plain texts
+    ],
+)
+def test_rich_text_out_of_excel_order_is_refused_not_guessed(
+    workspace: PlanWorkspace, tmp_path: Path, text: str
+) -> None:
+    """Found by the fuzzer: openpyxl read "plain 1,234" where the import read "1,234 plain"."""
+    cell = f'<c r="L{ROW_4211}" t="inlineStr"><is>{text}</is></c>'
+    path = hostile(workspace, tmp_path, lambda xml, row: set_cell(xml, f"L{row}", cell))
+    assert f"填报!L{ROW_4211}: 文字的结构不合 Excel 的格式" in refused(path, workspace)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="J{row}" t="inlineStr"><v>120</v></c>',  # openpyxl reads nothing there
+        '<c r="J{row}" t="inlineStr"><is><t>120</t></is><v>7</v></c>',
+    ],
+)
+def test_an_inline_string_with_a_value_element_is_refused_not_guessed(
+    workspace: PlanWorkspace, tmp_path: Path, cell: str
+) -> None:
+    """Found by the fuzzer's long run: the import read 1e12 from <v> where openpyxl read an
+    empty cell."""
+    path = hostile(
+        workspace, tmp_path, lambda xml, row: set_cell(xml, f"J{row}", cell.format(row=row))
+    )
+    assert f"填报!J{ROW_4211}: 单元格的类型“inlineStr”与内容不符" in refused(path, workspace)
+
+
+def test_a_number_of_400_digits_in_the_shared_strings_is_too_large(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    """The third path of a 400-digit number (after a value and a formula's result): text in
+    the shared-strings table, as LibreOffice saves what was typed."""
+    fixture = FIXTURES / "libreoffice-发改委-2025-06.xlsx"
+
+    def strings(data: bytes) -> bytes:
+        return data.replace(b"</sst>", b"<si><t>" + NUMBER_400.encode() + b"</t></si></sst>")
+
+    with zipfile.ZipFile(fixture) as archive:
+        index = archive.read("xl/sharedStrings.xml").count(b"<si>")
+    cell = f'<c r="J{ROW_4211}" t="s"><v>{index}</v></c>'
+    path = rewrite_parts(
+        fixture,
+        tmp_path / "digits.xlsx",
+        {
+            "xl/sharedStrings.xml": strings,
+            ENTRY_PART: lambda data: set_cell(data.decode(), f"J{ROW_4211}", cell).encode(),
+        },
+    )
+    assert f"填报!J{ROW_4211}: “111" in (text := refused(path, workspace)) and "数值过大" in text
+
+
+def test_a_filled_row_below_the_declared_size_is_refused(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    """The sheet says A1:N9; a row under it holding a figure is read and refused, not dropped."""
+    below = 12
+    path = hostile(
+        workspace,
+        tmp_path,
+        lambda xml, _row: add_rows(
+            xml, f'<row r="{below}"><c r="J{below}" t="n"><v>5</v></c></row>'
+        ),
+    )
+    assert f"填报!A{below}: 此行不属于模板" in refused(path, workspace)
+
+
+def test_a_filled_cell_right_of_the_template_is_refused(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-1")
+    text = refused(fill(path, {f"J{row}": 5, f"O{row}": 120}), workspace)
+    assert f"填报!O{row}" in text
+
+
+def test_a_formula_without_a_saved_result_is_one_problem(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-1")
+    issues = refusal(fill(path, {f"J{row}": "=1+1"}), workspace).issues
+    assert [str(i) for i in issues if i.where == f"填报!J{row}"] == [
+        f"填报!J{row}: 公式 =1+1 没有保存的计算结果;请直接填写数值,"
+        "或在 Excel、WPS、LibreOffice 中重新保存后再导入"
+    ]
+
+
+def test_a_refusal_says_its_first_problem_on_its_first_line(
+    workspace: PlanWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = export(workspace, tmp_path)
+    first, second = row_of(path, "4.2.1-1"), row_of(path, "4.2.1-3")
+    bad = fill(path, {f"J{first}": "abc", f"J{second}": -3})
+    assert main(["--db", str(workspace.database.path), "import", str(bad)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"target-monitor: {bad.name}: 填报!J{first}: “abc”不是数字 — "
+        "未导入,数据库未作任何改动(共 2 处问题)",
+        f"  填报!J{first}: “abc”不是数字",
+        f"  填报!J{second}: “-3”是负数,数值须大于或等于 0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("line\nbreak", "“line\\nbreak”"), ("\u202eevil", "“\\u202eevil”"), ("a\tb", "“a\\tb”")],
+)
+def test_a_refusal_quotes_a_line_break_or_direction_mark_visibly_on_its_line(
+    workspace: PlanWorkspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    typed: str,
+    shown: str,
+) -> None:
+    """Found by the fuzzer: a figure typed with a line break broke the first line in two."""
+    path = export(workspace, tmp_path)
+    row = row_of(path, "4.2.1-2")  # a milestone
+    filled = fill(path, {f"J{row}": typed})
+    assert main(["--db", str(workspace.database.path), "import", str(filled)]) == 1
+    first = capsys.readouterr().err.splitlines()[0]
+    assert f"填报!J{row}: {shown}不是“未启动”“推进中”或“已完成” — 未导入" in first
+
+
+def test_a_refusal_for_the_check_data_names_it_as_its_place(
+    workspace: PlanWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the fuzzer: the first line read "FILE (_meta): …", not "FILE: PLACE: …"."""
+    bad = fill(export(workspace, tmp_path), {}, edit=meta_edit("format_version", "9"))
+    assert main(["--db", str(workspace.database.path), "import", str(bad)]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"target-monitor: {bad.name}: _meta: 模板格式版本为 '9',本程序读取版本 2 — 未导入"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"[Content_Types].xml": None}, "缺少 [Content_Types].xml"),
+        ({"xl/theme/theme1.xml": b"<a:theme"}, "XML 格式错误"),
+        ({"docProps/core.xml": b"<cp:coreProperties>"}, "XML 格式错误"),
+        ({"xl/worksheets/sheet2.xml": b"<worksheet><sheetData>"}, "XML 格式错误"),  # 填报说明
+        ({"xl/worksheets/sheet2.xml": None}, "工作表“填报说明”的内容不在文件中"),
+    ],
+)
+def test_a_damaged_part_is_refused_whichever_part_it_is(
+    workspace: PlanWorkspace, tmp_path: Path, change: dict[str, bytes | None], message: str
+) -> None:
+    """Found by the fuzzer: parts the import did not need (the guide sheet, the properties, the
+    theme) were not read, so a file no office suite opens was imported."""
+    damaged = rewrite_parts(export(workspace, tmp_path), tmp_path / "damaged.xlsx", change)
+    assert message in refused(damaged, workspace)
+
+
+def test_a_long_number_that_is_no_number_is_refused_at_once(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    """Found reviewing every pattern the import runs on a file's text: 40,000 digits and an
+    "x" kept the number pattern busy for 51 s (it backtracked over the digits)."""
+    cell = f'<c r="J{ROW_4211}" t="n"><v>{"1" * 200_000}x</v></c>'
+    path = hostile(workspace, tmp_path, lambda xml, row: set_cell(xml, f"J{row}", cell))
+    with time_limit(10):
+        text = refused(path, workspace)
+    assert f"填报!J{ROW_4211}: “111" in text and "不是数字" in text
+
+
+def test_an_overlong_number_format_is_refused_at_once(
+    workspace: PlanWorkspace, tmp_path: Path
+) -> None:
+    """Found in the same review: openpyxl's date-format test is quadratic in the format's
+    length ("[" × 40,000 took 1.4 s); Excel's formats are at most 255 characters."""
+    path = export(workspace, tmp_path)
+    styles = (
+        b'<numFmts count="1"><numFmt numFmtId="200" formatCode="' + b"[" * 300_000 + b'"/>'
+        b"</numFmts>"
+    )
+
+    def style(data: bytes) -> bytes:
+        data = re.sub(rb'<numFmts count="0" ?/>', styles, data)
+        return data.replace(b"</cellXfs>", b'<xf numFmtId="200"/></cellXfs>')
+
+    count = len(
+        re.findall(rb"<xf ", zipfile.ZipFile(path).read("xl/styles.xml").split(b"<cellXfs")[1])
+    )
+    cell = f'<c r="J{ROW_4211}" s="{count}" t="n"><v>5</v></c>'
+    hostile_path = rewrite_parts(
+        path,
+        tmp_path / "format.xlsx",
+        {
+            "xl/styles.xml": style,
+            ENTRY_PART: lambda data: set_cell(data.decode(), f"J{ROW_4211}", cell).encode(),
+        },
+    )
+    with time_limit(10):
+        text = refused(hostile_path, workspace)
+    assert f"填报!J{ROW_4211}: 单元格格式" in text
+
+
+def test_each_listed_change_is_one_line(
+    workspace: PlanWorkspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the fuzzer: a note with a line break split its line of the listing in two."""
+    path = export(workspace, tmp_path)
+    filled = fill(path, {f"K{row_of(path, '4.2.1-1')}": "第一行\n第二行"})
+    assert main(["--db", str(workspace.database.path), "import", str(filled), "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.endswith("progress_note: — → 第一行\\n第二行") for line in lines), lines
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="peak memory as Linux reports it")
+@pytest.mark.parametrize("case", ["cells", "strings", "styles", "attributes", "tag"])
+def test_the_heaviest_legal_workbooks_are_read_in_seconds(
+    workspace: PlanWorkspace, tmp_path: Path, case: str
+) -> None:
+    """As much as every limit lets through, of one kind (tests/fuzz_workbooks.py, HEAVY):
+    imported or refused within 10 s and 500 MB, the database unchanged."""
+    heavy = HEAVY[case](export(workspace, tmp_path), tmp_path / f"{case}.xlsx")
+    assert heavy.stat().st_size <= MAX_FILE_BYTES
+    before = content(workspace.database)
+    seconds, megabytes, outcome = measured_import(workspace.database.path, heavy)
+    assert outcome.returncode in (0, 1) and "Traceback" not in outcome.stderr, outcome.stderr
+    assert seconds < 10 and megabytes < 500, (seconds, megabytes)
+    assert content(workspace.database) == before

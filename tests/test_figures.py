@@ -37,6 +37,10 @@ def test_accepted_forms(text: str, percent: bool, expected: float | None) -> Non
         ("inf", False, FigureProblem.NOT_A_NUMBER),
         ("-3", False, FigureProblem.NEGATIVE),
         ("1e13", False, FigureProblem.TOO_LARGE),
+        ("1" * 400, False, FigureProblem.TOO_LARGE),  # beyond any float: not "not a number"
+        ("1e400", False, FigureProblem.TOO_LARGE),
+        ("-" + "1" * 400, False, FigureProblem.NEGATIVE),
+        ("-inf", False, FigureProblem.NOT_A_NUMBER),
         ("75%", False, FigureProblem.PERCENT_SIGN),
     ],
 )

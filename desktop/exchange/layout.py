@@ -25,12 +25,25 @@ INFO_ROW = 2
 HEADER_ROW = 4
 FIRST_DATA_ROW = 5
 
-# Limits checked before a workbook is parsed (a zip bomb must not exhaust memory).
+# Limits that hold whatever a returned workbook says (docs/safety.md): each is checked on what
+# the file holds, not on what it declares, so that every import ends within seconds, refused
+# or accepted. The largest template (MAX_ROWS rows, as this program or LibreOffice writes it)
+# stays well inside every one of them.
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # all parts together, as they decompress
+MAX_COMPRESSION_RATIO = 200  # for a part of more than 1 MB
 MAX_ZIP_MEMBERS = 200
 MAX_ROWS = 20_000
+MAX_XML_ELEMENTS = 1_500_000  # in all the parts read together
+MAX_XML_ATTRIBUTES = 3_000_000  # likewise (expat's cost grows with them)
+MAX_XML_DEPTH = 64  # a template nests 6 deep
+MAX_MARKUP_RUN = 1024 * 1024  # bytes without a "<": no tag can be longer
+MAX_ISSUES = 1_000  # a refusal lists this many problems, then stops looking
+# Excel's own limits: no office suite writes beyond them.
+EXCEL_ROWS = 1_048_576
+EXCEL_COLUMNS = 16_384
+EXCEL_TEXT_LENGTH = 32_767
+EXCEL_FORMAT_LENGTH = 255  # of a number format's code
 
 # Longest text kept per input column; longer text is refused, never cut.
 PERSON_MAX_LENGTH = 64

@@ -92,6 +92,8 @@ def parse_figure(text: str, *, percent: bool = False) -> float | None:
         number = float(cleaned)
     except ValueError:
         raise FigureError(FigureProblem.NOT_A_NUMBER, text) from None
+    if math.isinf(number) and cleaned.lstrip("+-")[:1].isdigit():  # digits past any float
+        raise FigureError(FigureProblem.NEGATIVE if number < 0 else FigureProblem.TOO_LARGE, text)
     return figure_in_range(number, text)
 
 
