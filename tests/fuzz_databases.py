@@ -614,12 +614,20 @@ def untouched(path: Path, before: tuple[str, list[str]]) -> bool:
 
 
 def content(path: Path) -> object:
-    """What a database holds: every table's rows and the schema, read without writing (a
-    dump); the bytes' digest if it cannot be read as a database."""
+    """What a database holds: every table's rows and the schema (a dump), as any reader sees
+    it: read from a copy with the journal or -wal beside it, which the reader plays back or
+    discards (a read-only connection cannot, and would see bytes where there is content); the
+    bytes' digest if it cannot be read as a database."""
     if not path.exists():
         return "absent"
+    with tempfile.TemporaryDirectory(prefix="content-") as scratch:
+        held = _content(copy_case(path, Path(scratch) / path.name))
+    return held if held is not None else hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _content(path: Path) -> object:
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sqlite3.connect(path)
         connection.text_factory = bytes  # text that is no UTF-8 is content too
         try:
             schema = connection.execute(
@@ -635,7 +643,7 @@ def content(path: Path) -> object:
         finally:
             connection.close()
     except sqlite3.Error:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return None
     return schema, rows
 
 

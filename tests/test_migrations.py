@@ -187,6 +187,21 @@ def test_a_migration_that_leaves_rows_pointing_nowhere_is_refused(tmp_path: Path
     assert dump(path) == before
 
 
+def test_an_older_file_missing_a_column_is_not_upgraded_only_to_be_refused(tmp_path: Path) -> None:
+    """A file of an older schema that someone changed by hand (a column renamed): the upgrade
+    would run and the program would then refuse the file; it is refused as it was instead."""
+    path = tmp_path / "plan.sqlite"
+    shutil.copyfile(RELEASED[0], path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("ALTER TABLE indicators RENAME COLUMN code TO code_old")
+    connection.close()
+    before = dump(path)
+    with pytest.raises(DatabaseOpenError, match="table indicators has no column code; it was not"):
+        open_database(path)
+    assert dump(path) == before
+    assert schema_version_in(path) == version_of(RELEASED[0])
+
+
 def test_restoring_a_backup_of_an_older_schema_upgrades_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

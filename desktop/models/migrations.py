@@ -24,6 +24,7 @@ from desktop.models.database import (
     write_schema_version,
 )
 from desktop.models.errors import DatabaseOpenError
+from desktop.models.integrity import schema_problems
 
 Migration = Callable[[Connection], None]
 
@@ -109,12 +110,20 @@ def _upgrade(
     saved = backup_before(database, f"before-upgrade-v{version}")
     try:
         _run_steps(database, version, latest, migrations)
+        lacking = schema_problems(database) if latest == SCHEMA_VERSION else []
     except StepFailed as failure:
         database.load_from(saved)
         raise DatabaseOpenError(
             f"{database.path}: {failure}; the database was put back as it "
             f"was (schema {version}), and a copy is kept in {saved}"
         ) from failure
+    if lacking:  # a file someone changed by hand: upgraded, it still is not one this program reads
+        database.load_from(saved)
+        more = f" (and {len(lacking) - 1} more)" if len(lacking) > 1 else ""
+        raise DatabaseOpenError(
+            f"{database.path}: {lacking[0]}{more}; it was not upgraded and is as it was "
+            f"(schema {version})"
+        )
 
 
 def _run_steps(
