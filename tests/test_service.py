@@ -235,6 +235,28 @@ def test_a_batch_is_applied_whole_or_not_at_all(database: Database, service: Ent
     assert changes.cells == 3  # one value, and a value and a note
 
 
+def test_two_edits_of_one_month_in_one_save_are_one_write(
+    database: Database, service: EntryService
+) -> None:
+    """The second edit sees the first (a paste of a figure and its note): one entry, written
+    once (its version counts saves), with an audit event for each field."""
+    projects = indicator_id(database, "2.1.1-1")
+    changes = service.apply(
+        [
+            new_entry(projects, "2025-06", value=120),
+            EntryEdit(projects, "2025-06", {"value": 121}, {"value": 120}),
+            EntryEdit(projects, "2025-06", {"progress_note": "已开工"}, {"progress_note": ""}),
+        ]
+    )
+    assert changes.cells == 3
+    entries, audits = entries_and_audit(database)
+    assert entries == [(projects, "2025-06", 121, None, "已开工", 1)] and audits == 3
+    with pytest.raises(StaleEditError, match="it now holds 121"):
+        service.apply([EntryEdit(projects, "2025-06", {"value": 5}, {"value": 120})])
+    service.set_value(projects, "2025-06", 122, expected=121)
+    assert service.entry_version(projects, "2025-06") == 2
+
+
 def test_history_lists_each_change_newest_first(database: Database, service: EntryService) -> None:
     projects = indicator_id(database, "2.1.1-1")
     service.set_value(projects, "2025-06", 120, expected=None)

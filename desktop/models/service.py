@@ -13,10 +13,11 @@ the window refreshes only the tree rows, grid cells and charts concerned.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from desktop.models.changes import NOTHING_CHANGED, Changes
@@ -268,8 +269,8 @@ class EntryService:
         written = _Writes()
         with self._database.write() as session:
             now = self._clock()
-            for edit in checked:
-                written.add(edit, self._apply_one(session, edit, now))
+            for edit, cells in zip(checked, self._apply_all(session, checked, now), strict=True):
+                written.add(edit, cells)
         return written.changes()
 
     # --- imports ---------------------------------------------------------------------------
@@ -307,8 +308,9 @@ class EntryService:
             )
             session.add(batch)
             session.flush()
-            for edit in checked:
-                written.add(edit, self._apply_one(session, edit, now, batch_id=batch.id))
+            applied = self._apply_all(session, checked, now, batch_id=batch.id)
+            for edit, cells in zip(checked, applied, strict=True):
+                written.add(edit, cells)
             if not written.cells:
                 raise NothingToImport(
                     f"{file_name}: nothing to import, the database already holds it"
@@ -341,25 +343,36 @@ class EntryService:
                 before.setdefault(key, event.old_value)
                 after.setdefault(key, event.new_value)
             wanted, found = (after, before) if applied else (before, after)
-            now = self._clock()
-            for entry_id in dict.fromkeys(entity for entity, _field in before):
-                entry = session.get(Entry, entry_id)
+            fields: dict[int, list[str]] = {}
+            for entity, name in before:
+                fields.setdefault(entity, []).append(name)
+            entries = {
+                entry.id: entry
+                for chunk in _chunks(sorted(fields))
+                for entry in session.scalars(select(Entry).where(Entry.id.in_(chunk)))
+            }
+            edits = []
+            for entry_id, names in fields.items():
+                entry = entries.get(entry_id)
                 if entry is None:
                     raise InvalidEntryError(
                         f"an entry of import batch {batch_id} no longer exists; nothing changed"
                     )
-                names = [name for entity, name in before if entity == entry_id]
-                edit = EntryEdit(
-                    entry.indicator_id,
-                    entry.period,
-                    {name: _parsed(name, wanted[(entry_id, name)]) for name in names},
-                    {name: _parsed(name, found[(entry_id, name)]) for name in names},
+                edits.append(
+                    EntryEdit(
+                        entry.indicator_id,
+                        entry.period,
+                        {name: _parsed(name, wanted[(entry_id, name)]) for name in names},
+                        {name: _parsed(name, found[(entry_id, name)]) for name in names},
+                    )
                 )
-                try:
-                    cells = self._apply_one(session, _validated(edit), now, batch_id=batch_id)
-                except StaleEditError as error:
-                    raise _batch_conflict(error, applied=applied) from None
-                written.add(edit, cells)
+            checked = [_validated(edit) for edit in edits]
+            try:
+                cells = self._apply_all(session, checked, self._clock(), batch_id=batch_id)
+            except StaleEditError as error:
+                raise _batch_conflict(error, applied=applied) from None
+            for edit, count in zip(checked, cells, strict=True):
+                written.add(edit, count)
             batch.state = BatchState.APPLIED if applied else BatchState.UNDONE
         return written.changes(batch_id)
 
@@ -376,86 +389,216 @@ class EntryService:
 
     # --- the one write path --------------------------------------------------------------
 
-    def _apply_one(
-        self, session: Session, edit: EntryEdit, now: dt.datetime, batch_id: int | None = None
-    ) -> int:
-        """Write one edit inside the caller's transaction; the number of fields changed."""
-        indicator = self._indicator(session, edit.indicator_id, edit.period)
-        milestone = indicator.kind is IndicatorKind.MILESTONE
-        if "value" in edit.fields and milestone:
-            raise InvalidEntryError(f"{indicator.code} is a milestone")
-        if "milestone_state" in edit.fields and not milestone:
-            raise InvalidEntryError(f"{indicator.code} is a numeric indicator")
-        entry = session.scalar(
-            select(Entry).where(
-                Entry.indicator_id == edit.indicator_id, Entry.period == edit.period
+    def _apply_all(
+        self,
+        session: Session,
+        edits: Sequence[EntryEdit],
+        now: dt.datetime,
+        batch_id: int | None = None,
+    ) -> list[int]:
+        """Write edits, in order, inside the caller's transaction: for each, the number of
+        fields changed. The indicators and entries are read in a few queries and written in
+        three statements, each run for many rows (an import of 20,000 rows would otherwise
+        cost 40,000 round trips); the first edit that cannot be written raises, and the
+        caller's transaction writes none."""
+        targets = _targets(session, {edit.indicator_id for edit in edits})
+        rows = _rows(session, edits)
+        counts: list[int] = []
+        events: list[tuple[_Row, EntryEdit, list[tuple[str, object, object]]]] = []
+        for edit in edits:
+            target = targets.get(edit.indicator_id)
+            if target is None:
+                raise InvalidEntryError(f"there is no indicator with id {edit.indicator_id}")
+            _check_edit(target, edit)
+            key = (edit.indicator_id, edit.period)
+            row = rows.get(key)
+            changed = _changes(target, edit, row)
+            counts.append(len(changed))
+            if not changed:
+                continue
+            if row is None:
+                row = rows[key] = _Row(indicator_id=edit.indicator_id, period=edit.period)
+            for name, _old, new in changed:
+                setattr(row, name, new)
+            row.reported_by, row.reported_at = self._user, now
+            row.origin = EntryOrigin.MANUAL if batch_id is None else EntryOrigin.IMPORT
+            row.import_batch_id = batch_id
+            row.written = True
+            events.append((row, edit, changed))
+        _write_rows(session, [row for row in rows.values() if row.written])
+        if events:
+            session.connection().execute(  # Core: ORM objects for 55,000 rows cost seconds
+                insert(cast(Table, AuditEvent.__table__)),
+                [
+                    {
+                        "at": now,
+                        "user": self._user,
+                        "entity": "entry",
+                        "entity_id": row.id,
+                        "indicator_id": edit.indicator_id,
+                        "period": edit.period,
+                        "field": name,
+                        "old_value": _text(old),
+                        "new_value": _text(new),
+                        "batch_id": batch_id,
+                    }
+                    for row, edit, changed in events
+                    for name, old, new in changed
+                ],
             )
-        )
-        current = {
-            name: FIELD_DEFAULTS[name] if entry is None else getattr(entry, name)
-            for name in edit.fields
-        }
-        for name, new in edit.fields.items():
-            # Only a value someone else put there is a conflict; the same value is not.
-            if current[name] != edit.expected[name] and current[name] != new:
-                raise _stale(indicator, edit, entry, name, current[name])
-        changed = [(name, current[name], new) for name, new in edit.fields.items()]
-        changed = [(name, old, new) for name, old, new in changed if old != new]
-        if not changed:
-            return 0
-        if entry is None:
-            entry = Entry(
-                indicator_id=edit.indicator_id,
-                period=edit.period,
-                value=None,
-                milestone_state=None,
-                progress_note="",
-                problems="",
-            )
-        for name, _old, new in changed:
-            setattr(entry, name, new)
-        entry.reported_by, entry.reported_at = self._user, now
-        entry.origin = EntryOrigin.MANUAL if batch_id is None else EntryOrigin.IMPORT
-        entry.import_batch_id = batch_id
-        session.add(entry)
-        session.flush()
-        session.add_all(
-            AuditEvent(
-                at=now,
-                user=self._user,
-                entity="entry",
-                entity_id=entry.id,
-                indicator_id=edit.indicator_id,
-                period=edit.period,
-                field=name,
-                old_value=_text(old),
-                new_value=_text(new),
-                batch_id=batch_id,
-            )
-            for name, old, new in changed
-        )
-        return len(changed)
+        return counts
 
-    @staticmethod
-    def _indicator(session: Session, indicator_id: int, period: str) -> Indicator:
-        row = session.execute(
-            select(Indicator, Plan.start, Plan.end)
+
+class _Target(NamedTuple):
+    """What writing an indicator's month needs to know of it."""
+
+    id: int
+    code: str
+    kind: IndicatorKind
+    start: dt.date
+    end: dt.date
+
+
+@dataclass
+class _Row:
+    """An entry as a write reads and changes it: existing (id set) or to be inserted."""
+
+    indicator_id: int
+    period: str
+    id: int | None = None
+    version: int = 0
+    value: float | None = None
+    milestone_state: MilestoneState | None = None
+    progress_note: str = ""
+    problems: str = ""
+    reported_by: str = ""
+    reported_at: dt.datetime | None = None
+    origin: EntryOrigin = EntryOrigin.MANUAL
+    import_batch_id: int | None = None
+    written: bool = False
+
+
+_WRITTEN = (
+    "value",
+    "milestone_state",
+    "progress_note",
+    "problems",
+    "reported_by",
+    "reported_at",
+    "origin",
+    "import_batch_id",
+)
+
+
+def _targets(session: Session, ids: Collection[int]) -> dict[int, _Target]:
+    """The indicators of these ids, each with its plan's first and last day."""
+    found: dict[int, _Target] = {}
+    for chunk in _chunks(sorted(ids)):
+        for row in session.execute(
+            select(Indicator.id, Indicator.code, Indicator.kind, Plan.start, Plan.end)
             .join(Node, Indicator.measure_id == Node.id)
             .join(Plan, Node.plan_id == Plan.id)
-            .where(Indicator.id == indicator_id)
-        ).first()
-        if row is None:
-            raise InvalidEntryError(f"there is no indicator with id {indicator_id}")
-        indicator, start, end = row
-        if not period_of(start) <= period <= period_of(end):
-            raise InvalidEntryError(
-                f"{period} lies outside the plan's months ({period_of(start)} to {period_of(end)})"
+            .where(Indicator.id.in_(chunk))
+        ):
+            found[row.id] = _Target(*row)
+    return found
+
+
+def _rows(session: Session, edits: Sequence[EntryEdit]) -> dict[tuple[int, str], _Row]:
+    """The entries the edits touch that exist, by indicator and month."""
+    by_period: dict[str, set[int]] = {}
+    for edit in edits:
+        by_period.setdefault(edit.period, set()).add(edit.indicator_id)
+    columns = [Entry.id, Entry.version, Entry.indicator_id, Entry.period] + [
+        getattr(Entry, name) for name in _WRITTEN
+    ]
+    found: dict[tuple[int, str], _Row] = {}
+    for period, ids in by_period.items():
+        for chunk in _chunks(sorted(ids)):
+            for row in session.execute(
+                select(*columns).where(Entry.period == period, Entry.indicator_id.in_(chunk))
+            ):
+                found[(row.indicator_id, row.period)] = _Row(**row._asdict())
+    return found
+
+
+def _write_rows(session: Session, rows: Sequence[_Row]) -> None:
+    """Insert the new entries (their ids set from the database) and update the others, each
+    only if nobody wrote it since it was read (its version), each update counting one more."""
+    table = cast(Table, Entry.__table__)
+    new = [row for row in rows if row.id is None]
+    if new:
+        inserted = session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "indicator_id": row.indicator_id,
+                    "period": row.period,
+                    "version": 1,
+                    **{name: getattr(row, name) for name in _WRITTEN},
+                }
+                for row in new
+            ],
+        )
+        for row, entry_id in zip(new, inserted.scalars(), strict=True):
+            row.id = entry_id
+    old = [row for row in rows if row.id is not None and row.version]
+    if old:
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
+            .values(
+                version=table.c.version + 1,
+                **{name: bindparam(name) for name in _WRITTEN},
             )
-        return indicator
+        )
+        result = session.connection().execute(
+            statement,
+            [
+                {"_id": row.id, "_version": row.version, **{n: getattr(row, n) for n in _WRITTEN}}
+                for row in old
+            ],
+        )
+        if result.rowcount != len(old):  # not while this transaction holds the write lock
+            raise InvalidEntryError("entries changed while they were written; nothing changed")
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+    """Ids in pieces small enough for one IN (...) on every SQLite build."""
+    for first in range(0, len(ids), size):
+        yield ids[first : first + size]
+
+
+def _check_edit(target: _Target, edit: EntryEdit) -> None:
+    """Refuse an edit of the wrong kind, or of a month outside the indicator's plan."""
+    first, last = period_of(target.start), period_of(target.end)
+    if not first <= edit.period <= last:
+        raise InvalidEntryError(f"{edit.period} lies outside the plan's months ({first} to {last})")
+    milestone = target.kind is IndicatorKind.MILESTONE
+    if "value" in edit.fields and milestone:
+        raise InvalidEntryError(f"{target.code} is a milestone")
+    if "milestone_state" in edit.fields and not milestone:
+        raise InvalidEntryError(f"{target.code} is a numeric indicator")
+
+
+def _changes(
+    target: _Target, edit: EntryEdit, entry: _Row | None
+) -> list[tuple[str, object, object]]:
+    """The fields an edit changes, as (name, old, new); StaleEditError if a field holds what
+    someone else put there since the writer saw it (the same value is no conflict)."""
+    current = {
+        name: FIELD_DEFAULTS[name] if entry is None else getattr(entry, name)
+        for name in edit.fields
+    }
+    for name, new in edit.fields.items():
+        if current[name] != edit.expected[name] and current[name] != new:
+            raise _stale(target, edit, entry, name, current[name])
+    changed = [(name, current[name], new) for name, new in edit.fields.items()]
+    return [(name, old, new) for name, old, new in changed if old != new]
 
 
 def _stale(
-    indicator: Indicator, edit: EntryEdit, entry: Entry | None, field: str, current: object
+    indicator: _Target, edit: EntryEdit, entry: _Row | None, field: str, current: object
 ) -> StaleEditError:
     """The refusal of an edit whose field changed since its writer saw it: both values."""
     return StaleEditError(
@@ -474,7 +617,7 @@ def _stale(
     )
 
 
-def _changed_by(entry: Entry | None) -> str:
+def _changed_by(entry: _Row | None) -> str:
     if entry is None:
         return "the entry was deleted"
     return f"by {entry.reported_by} at {entry.reported_at:%Y-%m-%d %H:%M}"
