@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox
 
 from desktop import __version__
 from desktop.models.database import Database
@@ -33,6 +33,7 @@ from desktop.ui import app as app_module
 from desktop.ui import dialogs
 from desktop.ui.app import create_main_window
 from desktop.ui.dialogs import FirstStartDialog, SettingsDialog
+from desktop.ui.i18n import STATUS_COLOURS
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import (
     MAIN_SPLITTER,
@@ -41,7 +42,7 @@ from desktop.ui.settings import (
     WINDOW_GEOMETRY,
     Settings,
 )
-from desktop.ui.tree_model import STATUS_ROLE, TreeColumn
+from desktop.ui.tree_model import COMPLETION_ROLE, STATUS_ROLE, TreeColumn
 
 
 def stored(database: Database, code: str, period: str) -> Entry | None:
@@ -127,16 +128,101 @@ def test_a_cell_typed_in_the_grid_is_saved_audited_and_judged(
     assert window.saved_label.text().startswith(("Saved at", "已于"))
 
 
-def test_text_that_is_not_a_number_is_refused_and_changes_nothing(
+def type_keys(qtbot: QtBot, text: str) -> None:
+    """Type as a person does: each key goes to the widget that has the focus."""
+    for character in text:
+        qtbot.keyClick(QApplication.focusWidget(), character)
+
+
+def start_at(window: MainWindow, code: str, period: str) -> QModelIndex:
+    index = grid_index(window, code, period)
+    window.grid.setCurrentIndex(index)
+    window.grid.setFocus()
+    return index
+
+
+def test_enter_saves_the_figure_and_moves_down_as_in_excel(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "abc")
-    qtbot.waitUntil(
-        lambda: any(
-            "'abc' is not a number" in text or "“abc”不是数字" in text for text in messages(window)
-        )
-    )
+    window.select_node(node_id(window, "2.2.1"))  # three indicators counted in figures
+    index = start_at(window, "2.2.1-1", "2025-06")
+    type_keys(qtbot, "15")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    database = window.controller.database
+    assert stored(database, "2.2.1-1", "2025-06").value == 15  # type: ignore[union-attr]
+    current = window.grid.currentIndex()
+    assert (current.row(), current.column()) == (index.row() + 1, index.column())
+    type_keys(qtbot, "7")  # the next figure goes into the next row, not over the last one
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Enter)
+    assert stored(database, "2.2.1-2", "2025-06").value == 7  # type: ignore[union-attr]
+    assert stored(database, "2.2.1-1", "2025-06").value == 15  # type: ignore[union-attr]
+    window.grid.setCurrentIndex(index)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Return)  # not typing: Enter moves down too
+    assert window.grid.currentIndex().row() == index.row() + 1
+
+
+def test_tab_saves_the_figure_and_moves_right(qtbot: QtBot, window: MainWindow) -> None:
+    index = start_at(window, "2.1.1-1", "2025-05")
+    type_keys(qtbot, "120")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert stored(window.controller.database, "2.1.1-1", "2025-05").value == 120  # type: ignore[union-attr]
+    current = window.grid.currentIndex()
+    assert (current.row(), current.column()) == (index.row(), index.column() + 1)
+    assert window.grid.state() != window.grid.State.EditingState
+
+
+def test_text_that_is_not_a_number_keeps_the_editor_open_and_says_why_beside_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    index = start_at(window, "2.1.1-1", "2025-06")
+    type_keys(qtbot, "abc")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor.isVisible() and editor.text() == "abc"
+    problem = window.findChild(QLabel, "entryProblem")
+    assert problem is not None and problem.isVisible()
+    assert problem.text() in ("“abc”不是数字", "'abc' is not a number")
+    cell = window.grid.visualRect(index)
+    cell.moveTopLeft(window.grid.viewport().mapTo(window, cell.topLeft()))
+    beside = problem.geometry()
+    assert abs(beside.top() - cell.bottom()) <= 2 or abs(beside.bottom() - cell.top()) <= 2
+    assert beside.left() <= cell.right() and beside.right() >= cell.left()  # under the cell
+    assert window.grid.currentIndex() == index
     assert stored(window.controller.database, "2.1.1-1", "2025-06") is None
+    assert not messages(window) and not window.findChildren(QMessageBox)
+    type_keys(qtbot, "x")  # typing on hides the message
+    assert not problem.isVisible()
+    editor.selectAll()
+    type_keys(qtbot, "90")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert stored(window.controller.database, "2.1.1-1", "2025-06").value == 90  # type: ignore[union-attr]
+
+
+def test_each_row_shows_code_name_unit_target_completion_and_light_while_months_scroll(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "150")  # on the 序时进度 line: green
+    window.resize(1366, 740)  # a common office screen, laid out as on a first start there
+    window.main_splitter.setSizes([615, 751])
+    window.progress.default_layout(751)
+    qtbot.wait(10)
+    fixed = window.progress.fixed_columns
+    row = grid_index(window, "2.1.1-1", "2025-06").row()
+    window.grid.horizontalScrollBar().setValue(window.grid.horizontalScrollBar().maximum())
+    window.grid.verticalScrollBar().setValue(row)
+    qtbot.wait(10)
+    texts = [fixed.model().index(row, c).data() for c in range(4)]
+    assert texts[0] == "2.1.1-1" and texts[2] and texts[3]
+    for column in range(6):  # all six columns in sight, whatever the months' scroll
+        rect = fixed.visualRect(fixed.model().index(row, column))
+        assert fixed.viewport().rect().contains(rect.center()), column
+    assert fixed.verticalScrollBar().value() == window.grid.verticalScrollBar().value()
+    assert all(window.grid.isColumnHidden(c) for c in range(6))
+    light = fixed.visualRect(fixed.model().index(row, 5)).center()
+    colour = fixed.viewport().grab().toImage().pixelColor(light)
+    assert colour == STATUS_COLOURS[Status.GREEN]
+    completion = fixed.model().index(row, 4).data(COMPLETION_ROLE)
+    assert completion == pytest.approx(0.5)
 
 
 def test_a_milestone_is_set_from_its_list(qtbot: QtBot, window: MainWindow) -> None:

@@ -187,6 +187,8 @@ class ProgressGridModel(QAbstractTableModel):
             if column is GridColumn.COMPLETION:
                 return percent_text(assessment.completion)
             return status_text(assessment.status)
+        if role == Qt.ItemDataRole.ToolTipRole and column is GridColumn.STATUS:
+            return status_text(assessment.status)
         if role == Qt.ItemDataRole.ToolTipRole and column in (GridColumn.CODE, GridColumn.NAME):
             department = workspace.departments[indicator.department_id].name
             return f"{indicator.name}\n{department}\n{indicator.quote}\n— {indicator.source}"
