@@ -15,7 +15,12 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessa
 
 from desktop import __version__
 from desktop.models.database import Database
-from desktop.models.locations import DATABASE_FILE_NAME, data_folder, resolve_location
+from desktop.models.locations import (
+    DATABASE_FILE_NAME,
+    DatabaseLocation,
+    data_folder,
+    resolve_location,
+)
 from desktop.models.opening import open_database
 from desktop.models.schema import AuditEvent, Entry, MilestoneState
 from desktop.models.service import EntryService
@@ -419,6 +424,50 @@ def test_first_start_dialog_records_name_and_department(qtbot: QtBot, tmp_path: 
     assert ok.isEnabled()
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     assert store.get(USER_NAME) == "赵会计" and store.get(USER_DEPARTMENT) == "发改委"
+
+
+def test_the_first_start_offers_to_work_for_all_departments_as_a_manager(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    store = Settings(QSettings(str(tmp_path / "first.ini"), QSettings.Format.IniFormat))
+    dialog = FirstStartDialog(store, ["工信局", "发改委"])
+    qtbot.addWidget(dialog)
+    choices = [dialog.fields.department.itemText(i) for i in range(3)]
+    assert choices[1:] == ["工信局", "发改委"]
+    assert choices[0] in ("All departments (manager)", "全部部门（管理者）")
+    dialog.fields.department.setCurrentText("发改委")
+    dialog.fields.department.setCurrentIndex(0)  # the manager's choice
+    dialog.fields.name.setText("Manager Qian")
+    qtbot.mouseClick(
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    assert store.get(USER_DEPARTMENT) == ""  # no department: the window opens on the whole plan
+    again = FirstStartDialog(store, ["工信局", "发改委"])  # the settings show the same choice
+    qtbot.addWidget(again)
+    assert again.fields.department.currentIndex() == 0
+
+
+def test_db_naming_a_missing_file_offers_to_create_it_from_the_plan(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    missing = tmp_path / "typed" / "new.sqlite"
+    prompts = ScriptedPrompts()
+    prompts.yes = False
+    assert app_module.run(DatabaseLocation(missing, explicit=True), prompts=prompts) == 1
+    assert not missing.exists()  # no: nothing is created, and no error box
+    asked = prompts.shown(QMessageBox)
+    assert len(asked) == 1 and str(missing) in asked[0].text()
+    assert "does not exist" in asked[0].text() and "plan" in asked[0].text()
+    prompts = ScriptedPrompts()
+    located = DatabaseLocation(missing, explicit=True)
+    assert app_module.run(located, prompts=prompts, exit_after_ms=50) == 0
+    assert missing.is_file()
+    database = open_database(missing)
+    try:
+        with database.read() as session:
+            assert session.scalar(select(func.count()).select_from(Entry)) == 0  # no figures yet
+    finally:
+        database.close()
 
 
 def test_settings_change_the_thresholds_and_the_user(qtbot: QtBot, window: MainWindow) -> None:
