@@ -66,6 +66,7 @@ class FrozenGrid(QSplitter):
         self.setChildrenCollapsible(False)
         self._by_hand = False  # the user has set the widths
         self._fitting = False  # the widths are being set here, not by the user
+        self._columns = -1  # how many columns the model had when they were split
         self.model = model
         self.months = MonthGrid(self)
         self.months.setObjectName("progressGrid")
@@ -102,11 +103,14 @@ class FrozenGrid(QSplitter):
     def _split_columns(self) -> None:
         """The fixed columns on the left, the months on the right."""
         fixed, months = self.fixed.horizontalHeader(), self.months.horizontalHeader()
+        if fixed.count() == self._columns:
+            return  # as they were (a reset keeps the widths a user chose)
+        self._columns = fixed.count()
         self._fitting = True
         for column in range(self.model.columnCount()):
             is_month = column >= FIRST_MONTH_COLUMN
             if self.fixed.isColumnHidden(column) == is_month != self.months.isColumnHidden(column):
-                continue  # as it was (a reset keeps the widths a user chose)
+                continue
             self.fixed.setColumnHidden(column, is_month)
             self.months.setColumnHidden(column, not is_month)
             if is_month:
