@@ -201,6 +201,13 @@ def test_text_that_is_not_a_number_keeps_the_editor_open_and_says_why_beside_it(
     type_keys(qtbot, "90")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     assert stored(window.controller.database, "2.1.1-1", "2025-06").value == 90  # type: ignore[union-attr]
+    window.grid.setCurrentIndex(index)
+    type_keys(qtbot, "-")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert problem.isVisible() and "-" in problem.text()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)  # Esc leaves the cell as it was
+    qtbot.waitUntil(lambda: not problem.isVisible())
+    assert stored(window.controller.database, "2.1.1-1", "2025-06").value == 90  # type: ignore[union-attr]
 
 
 def test_each_row_shows_code_name_unit_target_completion_and_light_while_months_scroll(
