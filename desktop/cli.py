@@ -36,6 +36,7 @@ from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.integrity import check_database
 from desktop.models.locations import (
+    DatabaseLocation,
     ensure_database_file,
     network_share,
     resolve_location,
@@ -239,6 +240,11 @@ def _warn_if_shared(path: Path) -> None:
 def _open(args: argparse.Namespace) -> Database:
     location = resolve_location(args.db)
     args.resolved_db = location.path
+    if location.explicit and not location.path.exists():
+        raise TargetMonitorError(
+            f"{location.path}: no such database file; to start one from the plan: "
+            f'{PROG} --db "{location.path}" init'
+        )
     path = ensure_database_file(location)
     _warn_if_shared(path)
     try:
@@ -459,6 +465,16 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    location = resolve_location(args.db)
+    path = args.resolved_db = location.path
+    if path.exists():
+        raise TargetMonitorError(f"{path}: the file exists already; init never overwrites it")
+    ensure_database_file(DatabaseLocation(path, explicit=False))
+    out.write(f"{path}: created from the plan\n")
+    return EXIT_OK
+
+
 def cmd_build_seed(args: argparse.Namespace, out: TextIO) -> int:
     source = Path(args.source) if args.source else source_checkout_path("data", "plan_2025.toml")
     output = Path(args.output) if args.output else source_checkout_path("data", "seed.sqlite")
@@ -552,6 +568,11 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="integrity and domain invariants of the database"
     )
     check.set_defaults(handler=cmd_check)
+
+    init = commands.add_parser(
+        "init", parents=[common], help="a new database file from the plan (no figures yet)"
+    )
+    init.set_defaults(handler=cmd_init)
 
     _add_export_template(commands, common)
 

@@ -346,11 +346,24 @@ def test_undo_import_of_a_batch_number_too_large_for_the_database_gives_one_line
 def test_a_missing_file_gives_one_line_and_exit_1(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, _, err = run(capsys, "check", "--db", str(tmp_path / "nowhere.sqlite"))
-    assert (
-        code == 1
-        and err == f"target-monitor: {tmp_path / 'nowhere.sqlite'}: no such database file\n"
+    missing = tmp_path / "nowhere.sqlite"
+    code, _, err = run(capsys, "check", "--db", str(missing))
+    assert code == 1 and err == (
+        f"target-monitor: {missing}: no such database file; to start one from the plan: "
+        f'target-monitor --db "{missing}" init\n'
     )
+    assert not missing.exists()
+
+
+def test_init_starts_a_database_from_the_plan_as_the_missing_file_message_says(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    new = tmp_path / "new.sqlite"
+    code, out, _ = run(capsys, "--db", str(new), "init")
+    assert (code, out) == (0, f"{new}: created from the plan\n")
+    assert tree(capsys, new)  # the plan is there
+    code, _, err = run(capsys, "--db", str(new), "init")
+    assert code == 1 and "exists already" in err  # never over a database
 
 
 @pytest.mark.slow

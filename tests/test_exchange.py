@@ -707,7 +707,7 @@ def test_rich_text_out_of_excel_order_is_refused_not_guessed(
     """Found by the fuzzer: openpyxl read "plain 1,234" where the import read "1,234 plain"."""
     cell = f'<c r="L{ROW_4211}" t="inlineStr"><is>{text}</is></c>'
     path = hostile(workspace, tmp_path, lambda xml, row: set_cell(xml, f"L{row}", cell))
-    assert f"填报!L{ROW_4211}: 文字的结构不合 Excel 的格式" in refused(path, workspace)
+    assert f"填报!L{ROW_4211} 4.2.1-1: 文字的结构不合 Excel 的格式" in refused(path, workspace)
 
 
 @pytest.mark.parametrize(
@@ -725,7 +725,9 @@ def test_an_inline_string_with_a_value_element_is_refused_not_guessed(
     path = hostile(
         workspace, tmp_path, lambda xml, row: set_cell(xml, f"J{row}", cell.format(row=row))
     )
-    assert f"填报!J{ROW_4211}: 单元格的类型“inlineStr”与内容不符" in refused(path, workspace)
+    assert f"填报!J{ROW_4211} 4.2.1-1: 单元格的类型“inlineStr”与内容不符" in refused(
+        path, workspace
+    )
 
 
 def test_a_number_of_400_digits_in_the_shared_strings_is_too_large(
@@ -749,7 +751,10 @@ def test_a_number_of_400_digits_in_the_shared_strings_is_too_large(
             ENTRY_PART: lambda data: set_cell(data.decode(), f"J{ROW_4211}", cell).encode(),
         },
     )
-    assert f"填报!J{ROW_4211}: “111" in (text := refused(path, workspace)) and "数值过大" in text
+    assert (
+        f"填报!J{ROW_4211} 4.2.1-1: “111" in (text := refused(path, workspace))
+        and "数值过大" in text
+    )
 
 
 def test_a_filled_row_below_the_declared_size_is_refused(
@@ -783,7 +788,7 @@ def test_a_formula_without_a_saved_result_is_one_problem(
     row = row_of(path, "4.2.1-1")
     issues = refusal(fill(path, {f"J{row}": "=1+1"}), workspace).issues
     assert [str(i) for i in issues if i.where == f"填报!J{row}"] == [
-        f"填报!J{row}: 公式 =1+1 没有保存的计算结果;请直接填写数值,"
+        f"填报!J{row} 4.2.1-1: 公式 =1+1 没有保存的计算结果;请直接填写数值,"
         "或在 Excel、WPS、LibreOffice 中重新保存后再导入"
     ]
 
@@ -796,10 +801,10 @@ def test_a_refusal_says_its_first_problem_on_its_first_line(
     bad = fill(path, {f"J{first}": "abc", f"J{second}": -3})
     assert main(["--db", str(workspace.database.path), "import", str(bad)]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        f"target-monitor: {bad.name}: 填报!J{first}: “abc”不是数字 — "
+        f"target-monitor: {bad.name}: 填报!J{first} 4.2.1-1: “abc”不是数字 — "
         "未导入,数据库未作任何改动(共 2 处问题)",
-        f"  填报!J{first}: “abc”不是数字",
-        f"  填报!J{second}: “-3”是负数,数值须大于或等于 0",
+        f"  填报!J{first} 4.2.1-1: “abc”不是数字",
+        f"  填报!J{second} 4.2.1-3: “-3”是负数,数值须大于或等于 0",
     ]
 
 
@@ -820,7 +825,7 @@ def test_a_refusal_quotes_a_line_break_or_direction_mark_visibly_on_its_line(
     filled = fill(path, {f"J{row}": typed})
     assert main(["--db", str(workspace.database.path), "import", str(filled)]) == 1
     first = capsys.readouterr().err.splitlines()[0]
-    assert f"填报!J{row}: {shown}不是“未启动”“推进中”或“已完成” — 未导入" in first
+    assert f"填报!J{row} 4.2.1-2: {shown}不是“未启动”“推进中”或“已完成” — 未导入" in first
 
 
 def test_a_refusal_for_the_check_data_names_it_as_its_place(
@@ -862,7 +867,7 @@ def test_a_long_number_that_is_no_number_is_refused_at_once(
     path = hostile(workspace, tmp_path, lambda xml, row: set_cell(xml, f"J{row}", cell))
     with time_limit(10):
         text = refused(path, workspace)
-    assert f"填报!J{ROW_4211}: “111" in text and "不是数字" in text
+    assert f"填报!J{ROW_4211} 4.2.1-1: “111" in text and "不是数字" in text
 
 
 def test_an_overlong_number_format_is_refused_at_once(
@@ -894,7 +899,7 @@ def test_an_overlong_number_format_is_refused_at_once(
     )
     with time_limit(10):
         text = refused(hostile_path, workspace)
-    assert f"填报!J{ROW_4211}: 单元格格式" in text
+    assert f"填报!J{ROW_4211} 4.2.1-1: 单元格格式" in text
 
 
 def test_each_listed_change_is_one_line(

@@ -9,13 +9,18 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 import shiboken6
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox
 
 from desktop import __version__
 from desktop.models.database import Database
-from desktop.models.locations import DATABASE_FILE_NAME, data_folder, resolve_location
+from desktop.models.locations import (
+    DATABASE_FILE_NAME,
+    DatabaseLocation,
+    data_folder,
+    resolve_location,
+)
 from desktop.models.opening import open_database
 from desktop.models.schema import AuditEvent, Entry, MilestoneState
 from desktop.models.service import EntryService
@@ -33,6 +38,7 @@ from desktop.ui import app as app_module
 from desktop.ui import dialogs
 from desktop.ui.app import create_main_window
 from desktop.ui.dialogs import FirstStartDialog, SettingsDialog
+from desktop.ui.i18n import STATUS_COLOURS
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import (
     MAIN_SPLITTER,
@@ -41,7 +47,7 @@ from desktop.ui.settings import (
     WINDOW_GEOMETRY,
     Settings,
 )
-from desktop.ui.tree_model import STATUS_ROLE, TreeColumn
+from desktop.ui.tree_model import COMPLETION_ROLE, STATUS_ROLE, TreeColumn
 
 
 def stored(database: Database, code: str, period: str) -> Entry | None:
@@ -127,16 +133,108 @@ def test_a_cell_typed_in_the_grid_is_saved_audited_and_judged(
     assert window.saved_label.text().startswith(("Saved at", "已于"))
 
 
-def test_text_that_is_not_a_number_is_refused_and_changes_nothing(
+def type_keys(qtbot: QtBot, text: str) -> None:
+    """Type as a person does: each key goes to the widget that has the focus."""
+    for character in text:
+        qtbot.keyClick(QApplication.focusWidget(), character)
+
+
+def start_at(window: MainWindow, code: str, period: str) -> QModelIndex:
+    index = grid_index(window, code, period)
+    window.grid.setCurrentIndex(index)
+    window.grid.setFocus()
+    return index
+
+
+def test_enter_saves_the_figure_and_moves_down_as_in_excel(
     qtbot: QtBot, window: MainWindow
 ) -> None:
-    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "abc")
-    qtbot.waitUntil(
-        lambda: any(
-            "'abc' is not a number" in text or "“abc”不是数字" in text for text in messages(window)
-        )
-    )
+    window.select_node(node_id(window, "2.2.1"))  # three indicators counted in figures
+    index = start_at(window, "2.2.1-1", "2025-06")
+    type_keys(qtbot, "15")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    database = window.controller.database
+    assert stored(database, "2.2.1-1", "2025-06").value == 15  # type: ignore[union-attr]
+    current = window.grid.currentIndex()
+    assert (current.row(), current.column()) == (index.row() + 1, index.column())
+    type_keys(qtbot, "7")  # the next figure goes into the next row, not over the last one
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Enter)
+    assert stored(database, "2.2.1-2", "2025-06").value == 7  # type: ignore[union-attr]
+    assert stored(database, "2.2.1-1", "2025-06").value == 15  # type: ignore[union-attr]
+    window.grid.setCurrentIndex(index)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Return)  # not typing: Enter moves down too
+    assert window.grid.currentIndex().row() == index.row() + 1
+
+
+def test_tab_saves_the_figure_and_moves_right(qtbot: QtBot, window: MainWindow) -> None:
+    index = start_at(window, "2.1.1-1", "2025-05")
+    type_keys(qtbot, "120")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert stored(window.controller.database, "2.1.1-1", "2025-05").value == 120  # type: ignore[union-attr]
+    current = window.grid.currentIndex()
+    assert (current.row(), current.column()) == (index.row(), index.column() + 1)
+    assert window.grid.state() != window.grid.State.EditingState
+
+
+def test_text_that_is_not_a_number_keeps_the_editor_open_and_says_why_beside_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    index = start_at(window, "2.1.1-1", "2025-06")
+    type_keys(qtbot, "abc")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor.isVisible() and editor.text() == "abc"
+    problem = window.findChild(QLabel, "entryProblem")
+    assert problem is not None and problem.isVisible()
+    assert problem.text() in ("“abc”不是数字", "'abc' is not a number")
+    cell = window.grid.visualRect(index)
+    cell.moveTopLeft(window.grid.viewport().mapTo(window, cell.topLeft()))
+    beside = problem.geometry()
+    assert abs(beside.top() - cell.bottom()) <= 2 or abs(beside.bottom() - cell.top()) <= 2
+    assert beside.left() <= cell.right() and beside.right() >= cell.left()  # under the cell
+    assert window.grid.currentIndex() == index
     assert stored(window.controller.database, "2.1.1-1", "2025-06") is None
+    assert not messages(window) and not window.findChildren(QMessageBox)
+    type_keys(qtbot, "x")  # typing on hides the message
+    assert not problem.isVisible()
+    editor.selectAll()
+    type_keys(qtbot, "90")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert stored(window.controller.database, "2.1.1-1", "2025-06").value == 90  # type: ignore[union-attr]
+    window.grid.setCurrentIndex(index)
+    type_keys(qtbot, "-")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert problem.isVisible() and "-" in problem.text()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)  # Esc leaves the cell as it was
+    qtbot.waitUntil(lambda: not problem.isVisible())
+    assert stored(window.controller.database, "2.1.1-1", "2025-06").value == 90  # type: ignore[union-attr]
+
+
+def test_each_row_shows_code_name_unit_target_completion_and_light_while_months_scroll(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "150")  # on the 序时进度 line: green
+    window.resize(1366, 740)  # a common office screen, laid out as on a first start there
+    window.main_splitter.setSizes([615, 751])
+    window.progress.default_layout(751)
+    qtbot.wait(10)
+    fixed = window.progress.fixed_columns
+    row = grid_index(window, "2.1.1-1", "2025-06").row()
+    window.grid.horizontalScrollBar().setValue(window.grid.horizontalScrollBar().maximum())
+    window.grid.verticalScrollBar().setValue(row)
+    qtbot.wait(10)
+    texts = [fixed.model().index(row, c).data() for c in range(4)]
+    assert texts[0] == "2.1.1-1" and texts[2] and texts[3]
+    for column in range(6):  # all six columns in sight, whatever the months' scroll
+        rect = fixed.visualRect(fixed.model().index(row, column))
+        assert fixed.viewport().rect().contains(rect.center()), column
+    assert fixed.verticalScrollBar().value() == window.grid.verticalScrollBar().value()
+    assert all(window.grid.isColumnHidden(c) for c in range(6))
+    light = fixed.visualRect(fixed.model().index(row, 5)).center()
+    colour = fixed.viewport().grab().toImage().pixelColor(light)
+    assert colour == STATUS_COLOURS[Status.GREEN]
+    completion = fixed.model().index(row, 4).data(COMPLETION_ROLE)
+    assert completion == pytest.approx(0.5)
 
 
 def test_a_milestone_is_set_from_its_list(qtbot: QtBot, window: MainWindow) -> None:
@@ -333,6 +431,50 @@ def test_first_start_dialog_records_name_and_department(qtbot: QtBot, tmp_path: 
     assert ok.isEnabled()
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     assert store.get(USER_NAME) == "赵会计" and store.get(USER_DEPARTMENT) == "发改委"
+
+
+def test_the_first_start_offers_to_work_for_all_departments_as_a_manager(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    store = Settings(QSettings(str(tmp_path / "first.ini"), QSettings.Format.IniFormat))
+    dialog = FirstStartDialog(store, ["工信局", "发改委"])
+    qtbot.addWidget(dialog)
+    choices = [dialog.fields.department.itemText(i) for i in range(3)]
+    assert choices[1:] == ["工信局", "发改委"]
+    assert choices[0] in ("All departments (manager)", "全部部门（管理者）")
+    dialog.fields.department.setCurrentText("发改委")
+    dialog.fields.department.setCurrentIndex(0)  # the manager's choice
+    dialog.fields.name.setText("Manager Qian")
+    qtbot.mouseClick(
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    assert store.get(USER_DEPARTMENT) == ""  # no department: the window opens on the whole plan
+    again = FirstStartDialog(store, ["工信局", "发改委"])  # the settings show the same choice
+    qtbot.addWidget(again)
+    assert again.fields.department.currentIndex() == 0
+
+
+def test_db_naming_a_missing_file_offers_to_create_it_from_the_plan(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    missing = tmp_path / "typed" / "new.sqlite"
+    prompts = ScriptedPrompts()
+    prompts.yes = False
+    assert app_module.run(DatabaseLocation(missing, explicit=True), prompts=prompts) == 1
+    assert not missing.exists()  # no: nothing is created, and no error box
+    asked = prompts.shown(QMessageBox)
+    assert len(asked) == 1 and str(missing) in asked[0].text()
+    assert "does not exist" in asked[0].text() and "plan" in asked[0].text()
+    prompts = ScriptedPrompts()
+    located = DatabaseLocation(missing, explicit=True)
+    assert app_module.run(located, prompts=prompts, exit_after_ms=50) == 0
+    assert missing.is_file()
+    database = open_database(missing)
+    try:
+        with database.read() as session:
+            assert session.scalar(select(func.count()).select_from(Entry)) == 0  # no figures yet
+    finally:
+        database.close()
 
 
 def test_settings_change_the_thresholds_and_the_user(qtbot: QtBot, window: MainWindow) -> None:

@@ -69,13 +69,15 @@ JUMP_SHARE = 0.5
 
 @dataclass(frozen=True)
 class Issue:
-    """A problem or a warning, with the place it was found."""
+    """A problem or a warning, with the place it was found and the indicator of its row."""
 
     where: str
     message: str
+    code: str = ""
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        place = f"{self.where} {self.code}" if self.code else self.where
+        return f"{place}: {self.message}"
 
 
 class ImportRefused(TargetMonitorError):
@@ -375,8 +377,10 @@ class _EntrySheet:
         self.present: set[int] = set()  # the template's rows that are still in the sheet
         self.seen: dict[int, int] = {}  # indicator → its row
 
-    def refuse(self, where: str, message: str) -> None:
-        self.issues.append(Issue(where, message))
+    def refuse(self, where: str, message: str, row: int | None = None) -> None:
+        """A problem at a place; in a template's row, named with the row's indicator code."""
+        record = None if row is None else self.meta.mapping.get(row)
+        self.issues.append(Issue(where, message, "" if record is None else record[1]))
         if len(self.issues) >= MAX_ISSUES:
             more = Issue(self.name, f"问题已达 {MAX_ISSUES} 处,其余部分未再检查")
             raise ImportRefused(self.name, [*self.issues, more])
@@ -385,6 +389,7 @@ class _EntrySheet:
         for row in workbook.rows(ENTRY_SHEET):
             self._row(row)
         for row_number in sorted(set(self.meta.mapping) - self.present):
+            # Not named by the row's code: the row is gone, another may stand in its place.
             code = self.meta.mapping[row_number][1]
             self.refuse(
                 cell_ref(row_number, Column.CODE), f"缺少 {code} 所在行(可能删除或移动了行)"
@@ -407,7 +412,9 @@ class _EntrySheet:
     def _row(self, row: SheetRow) -> None:
         number, cells = row.number, row.cells
         if row.repeated:
-            self.refuse(cell_ref(number, Column.NUMBER), f"第 {number} 行在文件中出现了两次")
+            self.refuse(
+                cell_ref(number, Column.NUMBER), f"第 {number} 行在文件中出现了两次", number
+            )
             return
         if max(cells, default=0) > _LAST_COLUMN:
             for column, cell in cells.items():
@@ -416,6 +423,7 @@ class _EntrySheet:
                         f"{ENTRY_SHEET}!{get_column_letter(column)}{number}",
                         f"此单元格在模板的表格之外(模板只到 {Column.PHONE.letter} 列),"
                         "其中的内容不会被导入;请删除后再导入",
+                        number,
                     )
             cells = {c: cell for c, cell in cells.items() if c <= _LAST_COLUMN}
         if number >= FIRST_DATA_ROW:  # above: the heading, locked; nothing in it is imported
@@ -430,7 +438,7 @@ class _EntrySheet:
         self.present.add(number)
         unreadable = [(c, cell.problem) for c, cell in cells.items() if cell.problem]
         for column, problem in unreadable:
-            self.refuse(cell_ref(number, Column(column)), str(problem))
+            self.refuse(cell_ref(number, Column(column)), str(problem), number)
         if unreadable:
             return
         indicator = self._indicator(number, record)
@@ -441,7 +449,8 @@ class _EntrySheet:
         if row_checksum(locked) != checksum:
             self.refuse(
                 f"{ENTRY_SHEET}!A{number}:{Column.PREVIOUS.letter}{number}",
-                f"{code} 的锁定单元格被修改(应为 {code} {indicator.name})",
+                f"锁定单元格被修改(应为 {code} {indicator.name})",
+                number,
             )
             return
         fields = self._fields(number, indicator, cells)
@@ -458,15 +467,16 @@ class _EntrySheet:
         indicator_id, code, _checksum, _version = record
         indicator = self.workspace.indicators.get(indicator_id)
         if indicator is None or indicator.code != code:
-            self.refuse(cell_ref(number, Column.CODE), f"指标 {code} 不在计划中")
+            self.refuse(cell_ref(number, Column.CODE), "此指标不在计划中", number)
             return None
         if indicator.department_id != self.department.id:
-            self.refuse(cell_ref(number, Column.CODE), f"{code} 属于其他单位")
+            self.refuse(cell_ref(number, Column.CODE), "此指标属于其他单位", number)
             return None
         if indicator_id in self.seen:
             self.refuse(
                 cell_ref(number, Column.CODE),
-                f"{code} 重复出现(另见第 {self.seen[indicator_id]} 行)",
+                f"重复出现(另见第 {self.seen[indicator_id]} 行)",
+                number,
             )
             return None
         self.seen[indicator_id] = number
@@ -482,7 +492,7 @@ class _EntrySheet:
             cell = cells.get(column)
             problem = None if cell is None else cell_problem(cell)
             if problem is not None:
-                self.refuse(cell_ref(number, column), problem)
+                self.refuse(cell_ref(number, column), problem, number)
                 ok = False
         if not ok:
             return None
@@ -495,7 +505,7 @@ class _EntrySheet:
             )
             if value is not None and value.formula is not None:
                 message = f"公式 {shown(value.formula)} 的结果{message}"
-            self.refuse(cell_ref(number, Column.VALUE), message)
+            self.refuse(cell_ref(number, Column.VALUE), message, number)
             ok = False
         else:
             fields["milestone_state" if indicator.is_milestone else "value"] = figure
@@ -506,6 +516,7 @@ class _EntrySheet:
                 self.refuse(
                     cell_ref(number, column),
                     f"共 {len(text)} 字,超过上限 {limit} 字(不会被截断,请删减后再导入)",
+                    number,
                 )
                 ok = False
                 continue
@@ -513,7 +524,7 @@ class _EntrySheet:
                 try:  # whatever else the database refuses in a note, refused here at its cell
                     text = validate_note(text)
                 except InvalidEntryError as error:
-                    self.refuse(cell_ref(number, column), f"无法保存:{error}")
+                    self.refuse(cell_ref(number, column), f"无法保存:{error}", number)
                     ok = False
                     continue
             fields[name] = text
@@ -603,8 +614,8 @@ def _warn_about_trend(
         plan.warnings.append(
             Issue(
                 where,
-                f"{indicator.code}:累计值由 {format_figure(value)}({period})"
-                f"降为 {format_figure(new_value)}",
+                f"累计值由 {format_figure(value)}({period})降为 {format_figure(new_value)}",
+                indicator.code,
             )
         )
     span = abs((indicator.target or 0.0) - (indicator.baseline or 0.0))
@@ -612,8 +623,9 @@ def _warn_about_trend(
         plan.warnings.append(
             Issue(
                 where,
-                f"{indicator.code}:{format_figure(new_value)} 与上期 "
-                f"{format_figure(value)}({period})相差过大,请核实",
+                f"{format_figure(new_value)} 与上期 {format_figure(value)}({period})"
+                "相差过大,请核实",
+                indicator.code,
             )
         )
 

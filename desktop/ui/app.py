@@ -104,6 +104,25 @@ def welcome(window: MainWindow, settings: Settings) -> None:
     window.show_department(settings.get(USER_DEPARTMENT))
 
 
+def offer_new_database(path: Path, prompts: Prompts) -> bool:
+    """--db names a file that does not exist (a typing slip, or a new database): True when the
+    user wants it created from the plan."""
+    app = application()
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        app.translate("App", "Target Monitor"),
+        app.translate(
+            "App",
+            "The database file %1 does not exist.\n\n"
+            "Create it from the plan (its projects, tasks and indicators, no figures yet)?",
+        ).replace("%1", str(path)),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+    )
+    box.setObjectName("createDatabase")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return prompts.ask_yes(box)
+
+
 def recover_damaged(path: Path, error: DatabaseDamagedError, prompts: Prompts) -> bool:
     """Move a damaged database aside and do what the user chooses: restore the newest good
     backup or start again from the plan. True when there is a database to open again."""
@@ -193,11 +212,16 @@ def run(
     """
     app = application()
     settings = Settings()
+    prompts = prompts or Prompts()
     try:
+        if location.explicit and not location.path.exists():
+            if not offer_new_database(location.path, prompts):
+                return 1
+            location = DatabaseLocation(location.path, explicit=False)  # created from the plan
         session = Session(ensure_database_file(location), settings, prompts)
         if not session.open():
             return 1
-    except TargetMonitorError as error:
+    except (TargetMonitorError, OSError) as error:
         QMessageBox.critical(None, app.translate("App", "Target Monitor"), str(error))
         return 1
     window = session.window

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QComboBox,
+    QFrame,
+    QLabel,
     QLineEdit,
     QStyle,
     QStyledItemDelegate,
@@ -103,7 +109,11 @@ class CompletionDelegate(QStyledItemDelegate):
 
 
 class StatusDelegate(QStyledItemDelegate):
-    """A coloured light followed by the status word."""
+    """A coloured light followed by the status word (or alone, the word in its tooltip)."""
+
+    def __init__(self, parent: QObject | None = None, *, words: bool = True) -> None:
+        super().__init__(parent)
+        self._words = words
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         # QStyledItemDelegate.paint
@@ -113,12 +123,16 @@ class StatusDelegate(QStyledItemDelegate):
             return
         rect = option.rect
         diameter = min(12, rect.height() - 6)
-        light = QRect(rect.left() + 6, rect.center().y() - diameter // 2, diameter, diameter)
+        left = rect.left() + 6 if self._words else rect.center().x() - diameter // 2
+        light = QRect(left, rect.center().y() - diameter // 2, diameter, diameter)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(STATUS_COLOURS[status])
         painter.drawEllipse(light)
+        if not self._words:
+            painter.restore()
+            return
         painter.setPen(option.palette.text().color())
         text_rect = rect.adjusted(diameter + 12, 0, -2, 0)
         painter.drawText(
@@ -131,6 +145,8 @@ class StatusDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         # QStyledItemDelegate.sizeHint
         hint = super().sizeHint(option, index)
+        if not self._words:
+            return QSize(24, hint.height())
         width = option.fontMetrics.horizontalAdvance(status_text(Status.RED)) + 30
         return QSize(max(hint.width(), width), hint.height())
 
@@ -138,14 +154,17 @@ class StatusDelegate(QStyledItemDelegate):
 class EntryDelegate(QStyledItemDelegate):
     """Month cells: a figure in the indicator's unit, or a milestone state from a list.
 
-    The editor's text is validated when committed; refused input changes nothing and is
-    reported through `inputRefused`.
+    As in Excel, Enter saves and moves down, Tab right (`stepRequested`). A figure that cannot
+    be read keeps the editor open with the typed text, and why is said beside the cell; one
+    left by clicking elsewhere changes nothing and is reported through `inputRefused`.
     """
 
     inputRefused = Signal(str)
+    stepRequested = Signal(int, int)  # rows down, columns right
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._problem: QLabel | None = None
 
     def createEditor(
         self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
@@ -161,7 +180,11 @@ class EntryDelegate(QStyledItemDelegate):
         editor = QLineEdit(parent)
         editor.setObjectName("valueEditor")
         editor.setAlignment(Qt.AlignmentFlag.AlignRight)
-        editor.setPlaceholderText(index.data(UNIT_ROLE) or "")
+        unit = index.data(UNIT_ROLE) or ""
+        editor.setPlaceholderText(unit)
+        editor.setProperty("unit", unit)
+        editor.textEdited.connect(self._hide_problem)
+        editor.destroyed.connect(self._hide_problem)
         return editor
 
     def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
@@ -174,23 +197,87 @@ class EntryDelegate(QStyledItemDelegate):
             editor.setText("" if value is None else format_figure(float(value)))
             editor.selectAll()
 
+    @staticmethod
+    def _figure(editor: QLineEdit) -> float | None:
+        """The editor's figure; FigureError if it cannot be read."""
+        unit = str(editor.property("unit") or "")
+        return parse_figure(editor.text(), percent=unit == "%")
+
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         # QStyledItemDelegate.setModelData
         if isinstance(editor, QComboBox):
             value = editor.currentData()
         else:
             assert isinstance(editor, QLineEdit)
-            unit = index.data(UNIT_ROLE) or ""
             try:
-                value = parse_figure(editor.text(), percent=unit == "%")
+                value = self._figure(editor)
             except FigureError as error:
-                self.inputRefused.emit(figure_problem_text(error, unit))
+                self.inputRefused.emit(figure_problem_text(error, index.data(UNIT_ROLE) or ""))
                 return
         if value != index.data(Qt.ItemDataRole.EditRole):
             model.setData(index, value, Qt.ItemDataRole.EditRole)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # QStyledItemDelegate.eventFilter: Enter and Tab save and move, as in Excel.
+        if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QWidget):
+            return super().eventFilter(watched, event)
+        assert isinstance(event, QKeyEvent)
+        step = _STEPS.get(Qt.Key(event.key()))
+        if step is None:
+            return super().eventFilter(watched, event)
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and step == (1, 0):
+            step = (-1, 0)
+        if isinstance(watched, QLineEdit):
+            try:
+                self._figure(watched)
+            except FigureError as error:
+                unit = str(watched.property("unit") or "")
+                self._show_problem(watched, figure_problem_text(error, unit))
+                return True
+        self.commitData.emit(watched)
+        self.closeEditor.emit(watched, QAbstractItemDelegate.EndEditHint.NoHint)
+        self.stepRequested.emit(*step)
+        return True
+
+    def _show_problem(self, editor: QLineEdit, text: str) -> None:
+        """Why the figure is refused, just below the cell (above it at the bottom), over the
+        window so that a narrow grid does not cut it off."""
+        area = editor.window()
+        label = self._problem
+        if label is None or not shiboken6.isValid(label) or label.parentWidget() is not area:
+            label = self._problem = QLabel(area)
+            label.setObjectName("entryProblem")
+            label.setForegroundRole(QPalette.ColorRole.ToolTipText)
+            label.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+            label.setAutoFillBackground(True)
+            label.setFrameShape(QFrame.Shape.Box)
+            label.setMargin(3)
+        label.setText(text)
+        label.adjustSize()
+        cell = QRect(editor.mapTo(area, QPoint(0, 0)), editor.size())
+        top = cell.bottom() + 1
+        if top + label.height() > area.height():
+            top = cell.top() - label.height()
+        left = min(cell.left(), max(0, area.width() - label.width()))
+        label.move(left, top)
+        label.show()
+        label.raise_()
+        editor.setFocus()
+
+    def _hide_problem(self, *_args: object) -> None:
+        if self._problem is not None and shiboken6.isValid(self._problem):
+            self._problem.hide()
 
     def updateEditorGeometry(
         self, editor: QWidget, option: QStyleOptionViewItem, index: AnyIndex
     ) -> None:
         # QStyledItemDelegate.updateEditorGeometry
         editor.setGeometry(option.rect)
+
+
+_STEPS = {
+    Qt.Key.Key_Return: (1, 0),
+    Qt.Key.Key_Enter: (1, 0),
+    Qt.Key.Key_Tab: (0, 1),
+    Qt.Key.Key_Backtab: (0, -1),
+}

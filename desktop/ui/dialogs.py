@@ -47,7 +47,8 @@ def login_name() -> str:
 
 
 class _UserFields:
-    """Name and department inputs shared by both dialogs."""
+    """Name and department inputs shared by both dialogs. A manager works for all departments
+    (recorded as no department: the window then opens on the whole plan)."""
 
     def __init__(self, dialog: QDialog, settings: Settings, departments: list[str]) -> None:
         self.name = QLineEdit(settings.get(USER_NAME) or login_name(), dialog)
@@ -55,14 +56,18 @@ class _UserFields:
         self.name.setMaxLength(64)
         self.department = QComboBox(dialog)
         self.department.setObjectName("userDepartment")
-        self.department.addItems(departments)
+        self.department.addItem(
+            QCoreApplication.translate("UserFields", "All departments (manager)"), ""
+        )
+        for department in departments:
+            self.department.addItem(department, department)
         current = settings.get(USER_DEPARTMENT)
-        if current in departments:
-            self.department.setCurrentText(current)
+        if current in departments or not current:
+            self.department.setCurrentIndex(self.department.findData(current))
 
     def save(self, settings: Settings) -> None:
         settings.set(USER_NAME, self.name.text().strip())
-        settings.set(USER_DEPARTMENT, self.department.currentText())
+        settings.set(USER_DEPARTMENT, self.department.currentData() or "")
 
 
 class FirstStartDialog(QDialog):

@@ -37,6 +37,23 @@ MILESTONE_ROLE = Qt.ItemDataRole.UserRole + 22
 UNIT_ROLE = Qt.ItemDataRole.UserRole + 23
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        STATUS_ROLE,
+        COMPLETION_ROLE,
+        EXPECTED_ROLE,
+        INDICATOR_ID_ROLE,
+        PERIOD_ROLE,
+        MILESTONE_ROLE,
+        UNIT_ROLE,
+    }
+)
 
 
 class GridColumn(enum.IntEnum):
@@ -162,8 +179,9 @@ class ProgressGridModel(QAbstractTableModel):
         return flags
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # QAbstractTableModel.data
-        if not index.isValid():
+        # QAbstractTableModel.data. The roles a view asks for and no cell has (font, icon,
+        # check state…) are answered first: painting asks for each of them in every cell.
+        if role not in _ROLES or not index.isValid():
             return None
         indicator_id = self._rows[index.row()]
         period = self.period_at(index.column())
@@ -174,7 +192,6 @@ class ProgressGridModel(QAbstractTableModel):
     def _fixed_data(self, indicator_id: int, column: GridColumn, role: int) -> Any:
         workspace = self.workspace
         indicator = workspace.indicators[indicator_id]
-        assessment = workspace.assessments[indicator_id]
         if role == Qt.ItemDataRole.DisplayRole:
             if column is GridColumn.CODE:
                 return indicator.code
@@ -185,19 +202,21 @@ class ProgressGridModel(QAbstractTableModel):
             if column is GridColumn.TARGET:
                 return indicator_target_text(workspace, indicator_id)
             if column is GridColumn.COMPLETION:
-                return percent_text(assessment.completion)
-            return status_text(assessment.status)
+                return percent_text(workspace.assessments[indicator_id].completion)
+            return status_text(workspace.assessments[indicator_id].status)
+        if role == Qt.ItemDataRole.ToolTipRole and column is GridColumn.STATUS:
+            return status_text(workspace.assessments[indicator_id].status)
         if role == Qt.ItemDataRole.ToolTipRole and column in (GridColumn.CODE, GridColumn.NAME):
             department = workspace.departments[indicator.department_id].name
             return f"{indicator.name}\n{department}\n{indicator.quote}\n— {indicator.source}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column is GridColumn.TARGET:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == STATUS_ROLE:
-            return assessment.status
+            return workspace.assessments[indicator_id].status
         if role == COMPLETION_ROLE:
-            return assessment.completion
+            return workspace.assessments[indicator_id].completion
         if role == EXPECTED_ROLE:
-            return assessment.expected
+            return workspace.assessments[indicator_id].expected
         return self._identity(indicator_id, None, role)
 
     def _month_data(self, indicator_id: int, period: str, role: int) -> Any:

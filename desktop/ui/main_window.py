@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         controller.refused.connect(self.tell)
         controller.noted.connect(self.note)
         controller.saved.connect(self.status.show_saved)
-        self.progress.entry_delegate.inputRefused.connect(self.tell)
+        self.progress.entry_delegate.inputRefused.connect(self.note)
         self.dashboard.nodeActivated.connect(self.select_node)
         self.dashboard.indicatorActivated.connect(self.jump_to_indicator)
         self.backups.damageFound.connect(self.damageFound)

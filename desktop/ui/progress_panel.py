@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QSplitter, QWidget
 
 from desktop.ui.controller import PlanController
 from desktop.ui.delegates import CompletionDelegate, EntryDelegate, StatusDelegate
 from desktop.ui.grid_model import GridColumn, ProgressGridModel
+from desktop.ui.grid_view import FrozenGrid
 from desktop.ui.panels import HistoryPanel, NotesPanel
 
-COLUMN_WIDTHS = {
-    GridColumn.CODE: 70,
-    GridColumn.NAME: 240,
-    GridColumn.UNIT: 50,
-    GridColumn.TARGET: 90,
-    GridColumn.COMPLETION: 110,
-    GridColumn.STATUS: 96,
-}
-MONTH_WIDTH = 72
 NOTES_WIDTH = 220  # the notes beside the grid on first start
 
 
@@ -49,11 +41,9 @@ class ProgressPanel(QSplitter):
         model.modelReset.connect(self.show_current_month)
         controller.assessmentsReset.connect(self.show_current_month)
 
-    def _build_grid(self) -> QTableView:
-        self.grid = QTableView(self)
-        self.grid.setObjectName("progressGrid")
-        self.grid.setModel(self.model)
-        self.grid.setAlternatingRowColors(True)
+    def _build_grid(self) -> FrozenGrid:
+        self.frozen = FrozenGrid(self.model, self)
+        self.grid, self.fixed_columns = self.frozen.months, self.frozen.fixed
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
         self.grid.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
@@ -61,21 +51,13 @@ class ProgressPanel(QSplitter):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
         self.entry_delegate = EntryDelegate(self.grid)
+        self.entry_delegate.stepRequested.connect(self.grid.step)
         self.grid.setItemDelegate(self.entry_delegate)
-        self.grid.setItemDelegateForColumn(GridColumn.COMPLETION, CompletionDelegate(self.grid))
-        self.grid.setItemDelegateForColumn(GridColumn.STATUS, StatusDelegate(self.grid))
-        header = self.grid.horizontalHeader()
-        for column in range(self.model.columnCount()):
-            header.resizeSection(column, COLUMN_WIDTHS.get(column, MONTH_WIDTH))  # type: ignore[call-overload]
-        rows = self.grid.verticalHeader()
-        rows.setDefaultSectionSize(26)
-        rows.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        rows.setMaximumWidth(260)
-        self.grid.setTextElideMode(Qt.TextElideMode.ElideRight)
-        # Code and name are in the row header, which does not scroll away with the months.
-        self.grid.setColumnHidden(GridColumn.CODE, True)
-        self.grid.setColumnHidden(GridColumn.NAME, True)
-        return self.grid
+        fixed = self.fixed_columns
+        fixed.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        fixed.setItemDelegateForColumn(GridColumn.COMPLETION, CompletionDelegate(fixed))
+        fixed.setItemDelegateForColumn(GridColumn.STATUS, StatusDelegate(fixed, words=False))
+        return self.frozen
 
     def default_layout(self, width: int) -> None:
         """First start: the grid takes what the notes leave."""
