@@ -64,6 +64,8 @@ _STATE_COMPLETION = np.array([np.nan] + [MILESTONE_COMPLETION[s] for s in STATE_
 
 # Fewer months than this before the deadline turn a yellow light red.
 FINAL_STRETCH_MONTHS = 3
+# The most points behind the 序时进度 a plan's threshold can be set to.
+POINTS_MAX = 100.0
 # A forecast needs at least this many reported months.
 FORECAST_MIN_POINTS = 3
 

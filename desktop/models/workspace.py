@@ -522,6 +522,12 @@ class PlanWorkspace:
         self._facts = IndicatorArrays.of([self._rules[i] for i in self._order])
         self._assess_all()
 
+    def reload_lights(self) -> None:
+        """Read the plan's light settings again (a manager changed them) and reassess."""
+        with self._reading(), self.database.read() as session:
+            self.light_settings = read_light_settings(session, self.plan.id)
+        self._apply_thresholds(self._thresholds_given or self.light_settings.thresholds)
+
     def reload(self) -> None:
         """Read everything again (another program may have changed the database)."""
         with self._reading():

@@ -18,9 +18,14 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.models.changes import Changes
 from desktop.models.database import Database
-from desktop.models.errors import OperationCancelled, StaleEditError, TargetMonitorError
+from desktop.models.errors import (
+    OperationCancelled,
+    StaleEditError,
+    StaleSettingsError,
+    TargetMonitorError,
+)
 from desktop.models.service import EntryEdit, EntryService
-from desktop.models.status_rule import Thresholds
+from desktop.models.status_rule import LightSettings, Thresholds
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui import operations
@@ -99,9 +104,21 @@ class PlanController(QObject):
             self.assessmentsReset.emit()
 
     def set_thresholds(self, thresholds: Thresholds) -> None:
+        """Assess with other thresholds than the plan's, in this window only (a what-if)."""
         if thresholds != self.workspace.thresholds:
             self.workspace.set_thresholds(thresholds)
             self.assessmentsReset.emit()
+
+    def set_light_settings(self, wanted: LightSettings) -> bool:
+        """Change the plan's thresholds and parent-light rule for every PC, as one undoable
+        step, expecting the settings this window shows; False (and a message) when refused."""
+        operation = operations.set_light_settings(
+            self.service,
+            self.workspace.plan.id,
+            wanted,
+            seen=self.workspace.light_settings,
+        )
+        return self.run(operation) is not None
 
     def reload(self) -> None:
         """Read everything again (another program may have changed the database). The undo
@@ -145,6 +162,8 @@ class PlanController(QObject):
             self.refused.emit(self._conflict_message(error, undoing))
             return None
         except TargetMonitorError as error:
+            if isinstance(error, StaleSettingsError):  # show the settings as they are now
+                self._broadcast(Changes(lights=True), saved=False)
             if undoing is None:
                 self.refused.emit(fill(operation.refused, str(error)))
             else:
@@ -173,11 +192,15 @@ class PlanController(QObject):
         if changes.everything:
             self.workspace.reload()
         else:
+            if changes.lights:
+                self.workspace.reload_lights()
             self.workspace.refresh(changes.indicator_ids)
         if saved and not changes.empty:
             self.last_saved = dt.datetime.now()
             self.saved.emit(self.last_saved)
         self.changed.emit(changes)
+        if changes.lights and not changes.everything:
+            self.assessmentsReset.emit()  # every light may have changed
 
     # --- messages --------------------------------------------------------------------------
 

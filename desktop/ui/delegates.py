@@ -121,17 +121,20 @@ class StatusDelegate(QStyledItemDelegate):
         painter.drawEllipse(light)
         painter.setPen(option.palette.text().color())
         text_rect = rect.adjusted(diameter + 12, 0, -2, 0)
+        shown = index.data(Qt.ItemDataRole.DisplayRole)  # a parent's adds its children's count
         painter.drawText(
             text_rect,
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            status_text(status),
+            shown if isinstance(shown, str) and shown else status_text(status),
         )
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         # QStyledItemDelegate.sizeHint
         hint = super().sizeHint(option, index)
-        width = option.fontMetrics.horizontalAdvance(status_text(Status.RED)) + 30
+        shown = index.data(Qt.ItemDataRole.DisplayRole)
+        text = shown if isinstance(shown, str) and shown else status_text(Status.RED)
+        width = option.fontMetrics.horizontalAdvance(text) + 30
         return QSize(max(hint.width(), width), hint.height())
 
 
