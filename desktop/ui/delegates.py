@@ -122,10 +122,11 @@ class StatusDelegate(QStyledItemDelegate):
         painter.setPen(option.palette.text().color())
         text_rect = rect.adjusted(diameter + 12, 0, -2, 0)
         shown = index.data(Qt.ItemDataRole.DisplayRole)  # a parent's adds its children's count
+        text = shown if isinstance(shown, str) and shown else status_text(status)
         painter.drawText(
             text_rect,
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            shown if isinstance(shown, str) and shown else status_text(status),
+            option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, text_rect.width()),
         )
         painter.restore()
 

@@ -52,8 +52,10 @@ def children_lights_text(children: Mapping[Status, int]) -> str:
 
 
 def parent_status_text(rollup: Rollup) -> str:
-    """A parent's light with its red and yellow children counted: "正常 · 红 2 · 黄 3"."""
-    counted = children_lights_text(rollup.children)
+    """A parent's light with its red and yellow children counted: "正常 · 红 2 · 黄 3" (not
+    for a parent of one part: a measure of one indicator is that indicator's light)."""
+    single = sum(rollup.children.values()) <= 1
+    counted = "" if single else children_lights_text(rollup.children)
     return f"{status_text(rollup.status)} · {counted}" if counted else status_text(rollup.status)
 
 

@@ -214,7 +214,10 @@ def _counts(sheet: StatusSheet) -> str:
 
 
 def _children_counts(summary: Rollup) -> str:
-    """Beside the headline's light: its red and yellow parts counted, "(红 2 · 黄 3)"."""
+    """Beside the headline's light: its red and yellow parts counted, "(红 2 · 黄 3)" (not for
+    a subject of one part, whose light that part's is)."""
+    if sum(summary.children.values()) <= 1:
+        return ""
     counted = " · ".join(
         f"{word} {summary.children[status]}"
         for status, word in ((Status.RED, "红"), (Status.YELLOW, "黄"))

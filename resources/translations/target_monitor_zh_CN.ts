@@ -718,12 +718,12 @@
     <message>
         <location filename="../../desktop/ui/light_settings.py" line="62"/>
         <source>Yellow light when behind by more than</source>
-        <translation>落后超过以下点数亮黄灯</translation>
+        <translation>黄灯:落后序时进度超过</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/light_settings.py" line="63"/>
         <source>Red light when behind by more than</source>
-        <translation>落后超过以下点数亮红灯</translation>
+        <translation>红灯:落后序时进度超过</translation>
     </message>
     <message>
         <location filename="../../desktop/ui/light_settings.py" line="64"/>
