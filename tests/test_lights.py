@@ -33,7 +33,7 @@ from tests.ui_helpers import ScriptedPrompts, indicator_id, messages, node_id
 
 from desktop.ui.app import create_main_window
 from desktop.ui.i18n import install_translators
-from desktop.ui.light_settings import LightSettingsDialog
+from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.printing import sheet_html
 from desktop.ui.settings import RED_POINTS, USER_NAME, YELLOW_POINTS, Settings
@@ -342,3 +342,60 @@ def test_a_users_own_thresholds_are_taken_over_once(
         assert not other.store.contains(YELLOW_POINTS.key)
     finally:
         close(window)
+
+
+def test_an_indicators_own_thresholds_are_set_in_a_dialog_for_every_pc_and_undone(
+    qtbot: QtBot, seed_copy: Path, tmp_path: Path
+) -> None:
+    database = open_database(seed_copy)
+    report_project_5(database)
+    database.close()
+    prompts = ScriptedPrompts()
+    manager = open_window(qtbot, seed_copy, settings_in(tmp_path, "a", "李主任"), prompts)
+    clerk = open_window(qtbot, seed_copy, settings_in(tmp_path, "b", "王填报"))
+    try:
+        lagging = indicator_id(manager, "2.1.1-1")
+        other = indicator_id(manager, "2.1.2-1")
+        manager.progress.go_to(lagging, "2025-06")
+
+        def own_yellow(dialog: IndicatorThresholdsDialog) -> bool:
+            assert dialog.own() == (None, None)  # the plan's until now
+            dialog.own_yellow.setChecked(True)
+            dialog.yellow.setValue(5)
+            return True
+
+        prompts.on(IndicatorThresholdsDialog, own_yellow)
+        manager.indicator_thresholds_action.trigger()
+        assert manager.controller.workspace.status_of(lagging) is Status.YELLOW
+        assert manager.controller.workspace.rule(other).thresholds == Thresholds(10, 30)
+        clerk.reload_action.trigger()
+        assert clerk.controller.workspace.status_of(lagging) is Status.YELLOW
+        with manager.controller.database.read() as session:
+            event = session.scalars(
+                select(AuditEvent).where(AuditEvent.entity == "indicator")
+            ).one()
+        assert (event.user, event.field, event.old_value, event.new_value) == (
+            "李主任",
+            "yellow_threshold",
+            None,
+            "5.0",
+        )
+        manager.undo_action.trigger()
+        assert manager.controller.workspace.status_of(lagging) is Status.GREEN
+        clerk.reload_action.trigger()
+        assert clerk.controller.workspace.status_of(lagging) is Status.GREEN
+    finally:
+        close(manager)
+        close(clerk)
+
+
+def test_an_indicators_own_thresholds_must_agree_with_the_plans(service: EntryService) -> None:
+    workspace = PlanWorkspace(service.database)
+    lagging = next(i.id for i in workspace.indicators.values() if i.code == "2.1.1-1")
+    with pytest.raises(InvalidEntryError, match="contradict the plan's yellow 10 / red 30"):
+        service.set_indicator_thresholds(lagging, (None, 5.0), expected=(None, None))
+    with pytest.raises(InvalidEntryError, match="between 0 and 100"):
+        service.set_indicator_thresholds(lagging, (101.0, None), expected=(None, None))
+    service.set_indicator_thresholds(lagging, (5.0, 20.0), expected=(None, None))
+    with pytest.raises(StaleSettingsError, match="own yellow 5 / red 20"):
+        service.set_indicator_thresholds(lagging, (8.0, 20.0), expected=(None, None))

@@ -316,6 +316,70 @@ class EntryService:
             plan.settings_version += 1
         return Changes(cells=len(changed), lights=True)
 
+    def set_indicator_thresholds(
+        self,
+        indicator_id: int,
+        own: tuple[float | None, float | None],
+        *,
+        expected: tuple[float | None, float | None],
+    ) -> Changes:
+        """Set (a number) or drop (None) an indicator's own yellow and red thresholds, which
+        override its plan's: validated against the plan's, audited, one transaction; refused
+        (StaleSettingsError) when a threshold holds something other than `expected` and other
+        than what is wanted."""
+        wanted = tuple(
+            None if points is None else _points(points, which)
+            for points, which in zip(own, ("yellow", "red"), strict=True)
+        )
+        with self._database.write() as session:
+            row = session.execute(
+                select(Indicator, Plan)
+                .join(Node, Indicator.measure_id == Node.id)
+                .join(Plan, Node.plan_id == Plan.id)
+                .where(Indicator.id == indicator_id)
+            ).first()
+            if row is None:
+                raise InvalidEntryError(f"there is no indicator {indicator_id}")
+            indicator, plan = row
+            names = ("yellow_threshold", "red_threshold")
+            current = tuple(getattr(indicator, name) for name in names)
+            stale = [i for i in range(2) if current[i] != expected[i] and current[i] != wanted[i]]
+            if stale:
+                raise StaleSettingsError(
+                    f"the thresholds of {indicator.code} were changed by someone else in the "
+                    f"meantime: they now are {_own_text(current)}, not {_own_text(expected)}. "
+                    "Nothing was overwritten."
+                )
+            try:
+                Thresholds(plan.yellow_points, plan.red_points).overridden(*wanted)
+            except ValueError:
+                raise InvalidEntryError(
+                    f"{indicator.code}: {_own_text(wanted)} contradict the plan's yellow "
+                    f"{shown(plan.yellow_points)} / red {shown(plan.red_points)} points (yellow "
+                    "must not exceed red); nothing was changed"
+                ) from None
+            changed = [
+                (names[i], current[i], wanted[i]) for i in range(2) if current[i] != wanted[i]
+            ]
+            if not changed:
+                return NOTHING_CHANGED
+            now = self._clock()
+            for name, old, value in changed:
+                setattr(indicator, name, value)
+                session.add(
+                    AuditEvent(
+                        at=now,
+                        user=self._user,
+                        entity="indicator",
+                        entity_id=indicator_id,
+                        indicator_id=indicator_id,
+                        field=name,
+                        old_value=_text(old),
+                        new_value=_text(value),
+                    )
+                )
+        return Changes(frozenset({indicator_id}), cells=len(changed), lights=True)
+
     def entry_version(self, indicator_id: int, period: str) -> int:
         """How many times an entry was written (0 when there is none)."""
         with self._database.read() as session:
@@ -649,6 +713,11 @@ def _settings_text(settings: Mapping[str, object]) -> str:
         f"yellow {shown(settings['yellow_points'])} / red {shown(settings['red_points'])} points, "
         f"parent light: {rule[ParentLight(cast(str, settings['parent_light']))]}"
     )
+
+
+def _own_text(own: Sequence[float | None]) -> str:
+    yellow, red = ("the plan's" if points is None else shown(points) for points in own)
+    return f"own yellow {yellow} / red {red}"
 
 
 def _check_overrides(session: Session, plan_id: int, thresholds: Thresholds) -> None:

@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -523,10 +524,29 @@ class PlanWorkspace:
         self._assess_all()
 
     def reload_lights(self) -> None:
-        """Read the plan's light settings again (a manager changed them) and reassess."""
-        with self._reading(), self.database.read() as session:
-            self.light_settings = read_light_settings(session, self.plan.id)
-        self._apply_thresholds(self._thresholds_given or self.light_settings.thresholds)
+        """Read the plan's light settings and the indicators' own thresholds again (a manager
+        changed them) and reassess."""
+        with self._reading():
+            with self.database.read() as session:
+                self.light_settings = read_light_settings(session, self.plan.id)
+                own = session.execute(
+                    select(Indicator.id, Indicator.yellow_threshold, Indicator.red_threshold)
+                    .join(Node, Indicator.measure_id == Node.id)
+                    .where(Node.plan_id == self.plan.id)
+                ).all()
+            self.indicators = self._with_own_thresholds(own)
+            self._apply_thresholds(self._thresholds_given or self.light_settings.thresholds)
+
+    def _with_own_thresholds(
+        self, own: Sequence[tuple[int, float | None, float | None]]
+    ) -> dict[int, IndicatorInfo]:
+        """The indicators' records with their own thresholds as read."""
+        found = {indicator_id: (yellow, red) for indicator_id, yellow, red in own}
+        records = {}
+        for indicator_id, info in self.indicators.items():
+            yellow, red = found.get(indicator_id, (None, None))
+            records[indicator_id] = replace(info, yellow_threshold=yellow, red_threshold=red)
+        return records
 
     def reload(self) -> None:
         """Read everything again (another program may have changed the database)."""

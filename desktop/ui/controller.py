@@ -109,6 +109,21 @@ class PlanController(QObject):
             self.workspace.set_thresholds(thresholds)
             self.assessmentsReset.emit()
 
+    def set_indicator_thresholds(
+        self, indicator_id: int, own: tuple[float | None, float | None]
+    ) -> bool:
+        """Set or drop an indicator's own thresholds as one undoable step, expecting the ones
+        this window shows; False (and a message) when refused."""
+        info = self.workspace.indicators[indicator_id]
+        operation = operations.set_indicator_thresholds(
+            self.service,
+            indicator_id,
+            own,
+            seen=(info.yellow_threshold, info.red_threshold),
+            label=fill(self.tr("Thresholds of %1"), info.code),
+        )
+        return self.run(operation) is not None
+
     def set_light_settings(self, wanted: LightSettings) -> bool:
         """Change the plan's thresholds and parent-light rule for every PC, as one undoable
         step, expecting the settings this window shows; False (and a message) when refused."""
@@ -192,7 +207,7 @@ class PlanController(QObject):
         if changes.everything:
             self.workspace.reload()
         else:
-            if changes.lights:
+            if changes.lights:  # the plan's or an indicator's thresholds
                 self.workspace.reload_lights()
             self.workspace.refresh(changes.indicator_ids)
         if saved and not changes.empty:

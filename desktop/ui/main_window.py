@@ -34,7 +34,7 @@ from desktop.ui.dialogs import SettingsDialog, about_box
 from desktop.ui.exchange_commands import ExchangeCommands
 from desktop.ui.grid_model import ProgressGridModel
 from desktop.ui.i18n import fill
-from desktop.ui.light_settings import LightSettingsDialog
+from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.paste import ClipboardCommands
 from desktop.ui.progress_panel import ProgressPanel
 from desktop.ui.prompts import Prompts
@@ -161,6 +161,12 @@ class MainWindow(QMainWindow):
         self.thresholds_action = self._action(
             "thresholds", self.tr("Status &thresholds…"), None, self.open_light_settings
         )
+        self.indicator_thresholds_action = self._action(
+            "indicator-thresholds",
+            self.tr("Thresholds of this &indicator…"),
+            None,
+            self.open_indicator_thresholds,
+        )
         self.quit_action = self._action("quit", self.tr("&Quit"), "Ctrl+Q", self.close)
         self.expand_action = self._action(
             "expand", self.tr("&Expand all"), None, self.tree.expandAll
@@ -230,6 +236,7 @@ class MainWindow(QMainWindow):
                 self.backups_action,
                 self.reload_action,
                 self.thresholds_action,
+                self.indicator_thresholds_action,
                 self.settings_action,
             ]
         )
@@ -442,6 +449,23 @@ class MainWindow(QMainWindow):
         dialog = LightSettingsDialog(self.controller.workspace.light_settings, self)
         if self.prompts.confirm(dialog):
             self.controller.set_light_settings(dialog.wanted())
+
+    def open_indicator_thresholds(self) -> None:
+        """The current indicator's own thresholds, which override the plan's (undoable)."""
+        indicator_id = self.progress.current_indicator()
+        if indicator_id is None:
+            self.tell(self.tr("Choose an indicator in the grid first."))
+            return
+        workspace = self.controller.workspace
+        info = workspace.indicators[indicator_id]
+        dialog = IndicatorThresholdsDialog(
+            f"{info.code} {info.name}",
+            workspace.light_settings.thresholds,
+            (info.yellow_threshold, info.red_threshold),
+            self,
+        )
+        if self.prompts.confirm(dialog):
+            self.controller.set_indicator_thresholds(indicator_id, dialog.own())
 
     def apply_settings(self) -> None:
         """Take the stored user and appearance into use."""

@@ -120,6 +120,28 @@ def set_light_settings(
     )
 
 
+Own = tuple[float | None, float | None]
+
+
+def set_indicator_thresholds(
+    service: EntryService, indicator_id: int, wanted: Own, *, seen: Own, label: str
+) -> Operation[Changes]:
+    """Set or drop an indicator's own thresholds; undo puts back what was seen, expecting what
+    was set."""
+
+    def write(new: Own, old: Own) -> Operation[Changes]:
+        return Operation(
+            label,
+            lambda _progress: service.set_indicator_thresholds(indicator_id, new, expected=old),
+            refused=translate("Operations", "The thresholds were not changed: %1"),
+        )
+
+    return replace(
+        write(wanted, seen),
+        step=lambda _changes: Step(label, undo=write(seen, wanted), redo=write(wanted, seen)),
+    )
+
+
 # --- imports ---------------------------------------------------------------------------------
 
 

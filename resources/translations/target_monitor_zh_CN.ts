@@ -488,27 +488,27 @@
 <context>
     <name>Figure</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="165"/>
+        <location filename="../../desktop/ui/i18n.py" line="167"/>
         <source>&apos;%1&apos; is not a number</source>
         <translation>“%1”不是数字</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="166"/>
+        <location filename="../../desktop/ui/i18n.py" line="168"/>
         <source>&apos;%1&apos; is negative; figures are 0 or more</source>
         <translation>“%1”是负数;数值须大于或等于 0</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="167"/>
+        <location filename="../../desktop/ui/i18n.py" line="169"/>
         <source>&apos;%1&apos; is too large</source>
         <translation>“%1”数值过大</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="168"/>
+        <location filename="../../desktop/ui/i18n.py" line="170"/>
         <source>&apos;%1&apos; is a percentage, but this indicator is counted in %2</source>
         <translation>“%1”是百分数,但该指标的单位是“%2”</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="171"/>
+        <location filename="../../desktop/ui/i18n.py" line="173"/>
         <source>&apos;%1&apos; is not a milestone state (not started, in progress or done)</source>
         <translation>“%1”不是有效的进度状态(未启动、推进中或已完成)</translation>
     </message>
@@ -678,65 +678,93 @@
 <context>
     <name>IndicatorKind</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="110"/>
+        <location filename="../../desktop/ui/i18n.py" line="112"/>
         <source>cumulative</source>
         <translation>累计</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="111"/>
+        <location filename="../../desktop/ui/i18n.py" line="113"/>
         <source>level</source>
         <translation>存量</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="112"/>
+        <location filename="../../desktop/ui/i18n.py" line="114"/>
         <source>milestone</source>
         <translation>里程碑</translation>
     </message>
 </context>
 <context>
+    <name>IndicatorThresholdsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/light_settings.py" line="134"/>
+        <source>Thresholds of one indicator</source>
+        <translation>指标的阈值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/light_settings.py" line="139"/>
+        <source>Its own yellow threshold</source>
+        <translation>单独设定黄灯阈值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/light_settings.py" line="141"/>
+        <source>Its own red threshold</source>
+        <translation>单独设定红灯阈值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/light_settings.py" line="151"/>
+        <source>The plan&apos;s: yellow %1, red %2 points behind the planned progress.</source>
+        <translation>本计划的阈值:落后序时进度 %1 个百分点亮黄灯,%2 个百分点亮红灯。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/light_settings.py" line="197"/>
+        <source>The yellow threshold must not exceed the red one.</source>
+        <translation>黄灯阈值不能大于红灯阈值。</translation>
+    </message>
+</context>
+<context>
     <name>LightSettingsDialog</name>
     <message>
-        <location filename="../../desktop/ui/light_settings.py" line="36"/>
+        <location filename="../../desktop/ui/light_settings.py" line="40"/>
         <source>Status thresholds</source>
         <translation>状态阈值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/light_settings.py" line="42"/>
+        <location filename="../../desktop/ui/light_settings.py" line="46"/>
         <source>Its own completion against its planned progress</source>
         <translation>按其自身完成率对照序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/light_settings.py" line="45"/>
+        <location filename="../../desktop/ui/light_settings.py" line="49"/>
         <source>The worst light among its parts</source>
         <translation>取下级中最差的灯</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/light_settings.py" line="52"/>
+        <location filename="../../desktop/ui/light_settings.py" line="56"/>
         <source>These settings belong to the plan: every PC and every printed sheet colours the figures with them. A change is recorded with your name and can be undone.</source>
         <translation>这些设置属于本计划:每台电脑和每张打印的报表都按它们标注灯色。修改会以您的名字记录,并可撤销。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/light_settings.py" line="62"/>
+        <location filename="../../desktop/ui/light_settings.py" line="66"/>
         <source>Yellow light when behind by more than</source>
         <translation>黄灯:落后序时进度超过</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/light_settings.py" line="63"/>
+        <location filename="../../desktop/ui/light_settings.py" line="67"/>
         <source>Red light when behind by more than</source>
         <translation>红灯:落后序时进度超过</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/light_settings.py" line="64"/>
+        <location filename="../../desktop/ui/light_settings.py" line="68"/>
         <source>A project&apos;s, task&apos;s or measure&apos;s light</source>
         <translation>工程、任务、举措的灯</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/light_settings.py" line="85"/>
+        <location filename="../../desktop/ui/light_settings.py" line="207"/>
         <source> points</source>
         <translation> 个百分点</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/light_settings.py" line="92"/>
+        <location filename="../../desktop/ui/light_settings.py" line="87"/>
         <source>The yellow threshold must not exceed the red one.</source>
         <translation>黄灯阈值不能大于红灯阈值。</translation>
     </message>
@@ -804,120 +832,130 @@
         <translation>状态阈值(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="164"/>
+        <location filename="../../desktop/ui/main_window.py" line="166"/>
+        <source>Thresholds of this &amp;indicator…</source>
+        <translation>本指标的阈值(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="170"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="166"/>
+        <location filename="../../desktop/ui/main_window.py" line="172"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="169"/>
+        <location filename="../../desktop/ui/main_window.py" line="175"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="171"/>
+        <location filename="../../desktop/ui/main_window.py" line="177"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="175"/>
+        <location filename="../../desktop/ui/main_window.py" line="181"/>
         <source>Export &amp;templates…</source>
         <translation>导出填报模板(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="181"/>
+        <location filename="../../desktop/ui/main_window.py" line="187"/>
         <source>&amp;Import filled templates…</source>
         <translation>导入填报数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="186"/>
+        <location filename="../../desktop/ui/main_window.py" line="192"/>
         <source>&amp;Undo an import…</source>
         <translation>撤销导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="189"/>
+        <location filename="../../desktop/ui/main_window.py" line="195"/>
         <source>Export status &amp;report…</source>
         <translation>导出汇总报表(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="192"/>
+        <location filename="../../desktop/ui/main_window.py" line="198"/>
         <source>&amp;Print status sheet…</source>
         <translation>打印进度情况表(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="195"/>
+        <location filename="../../desktop/ui/main_window.py" line="201"/>
         <source>&amp;Backups…</source>
         <translation>备份(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="216"/>
+        <location filename="../../desktop/ui/main_window.py" line="222"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="238"/>
+        <location filename="../../desktop/ui/main_window.py" line="245"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="242"/>
+        <location filename="../../desktop/ui/main_window.py" line="249"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="244"/>
+        <location filename="../../desktop/ui/main_window.py" line="251"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="247"/>
+        <location filename="../../desktop/ui/main_window.py" line="254"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="252"/>
+        <location filename="../../desktop/ui/main_window.py" line="259"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="352"/>
+        <location filename="../../desktop/ui/main_window.py" line="359"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="354"/>
+        <location filename="../../desktop/ui/main_window.py" line="361"/>
         <source>DEMO figures, not reported ones</source>
         <translation>演示数据 · 非真实填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="408"/>
+        <location filename="../../desktop/ui/main_window.py" line="415"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="433"/>
+        <location filename="../../desktop/ui/main_window.py" line="440"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="457"/>
+        <source>Choose an indicator in the grid first.</source>
+        <translation>请先在填报表中选择一个指标。</translation>
     </message>
 </context>
 <context>
     <name>MilestoneState</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="101"/>
+        <location filename="../../desktop/ui/i18n.py" line="103"/>
         <source>Not started</source>
         <translation>未启动</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="102"/>
+        <location filename="../../desktop/ui/i18n.py" line="104"/>
         <source>In progress</source>
         <translation>推进中</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="103"/>
+        <location filename="../../desktop/ui/i18n.py" line="105"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
@@ -925,7 +963,7 @@
 <context>
     <name>Month</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="134"/>
+        <location filename="../../desktop/ui/i18n.py" line="136"/>
         <source>%2/%1</source>
         <translation>%1年%2月</translation>
     </message>
@@ -993,26 +1031,27 @@
     </message>
     <message>
         <location filename="../../desktop/ui/operations.py" line="114"/>
+        <location filename="../../desktop/ui/operations.py" line="136"/>
         <source>The thresholds were not changed: %1</source>
         <translation>阈值未修改:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="130"/>
+        <location filename="../../desktop/ui/operations.py" line="152"/>
         <source>Import %1</source>
         <translation>导入 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="170"/>
+        <location filename="../../desktop/ui/operations.py" line="192"/>
         <source>Apply import %1 again</source>
         <translation>重新导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="172"/>
+        <location filename="../../desktop/ui/operations.py" line="194"/>
         <source>Undo import %1</source>
         <translation>撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="196"/>
+        <location filename="../../desktop/ui/operations.py" line="218"/>
         <source>Restore %1</source>
         <translation>恢复 %1</translation>
     </message>
@@ -1028,22 +1067,27 @@
 <context>
     <name>PlanController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="170"/>
+        <location filename="../../desktop/ui/controller.py" line="123"/>
+        <source>Thresholds of %1</source>
+        <translation>%1 的阈值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/controller.py" line="185"/>
         <source>“%1” was not undone or redone, and leaves the undo history: %2</source>
         <translation>“%1”未能撤销或重做,已从撤销记录中移除:%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="215"/>
+        <location filename="../../desktop/ui/controller.py" line="230"/>
         <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
         <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="222"/>
+        <location filename="../../desktop/ui/controller.py" line="237"/>
         <source>“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; it now holds %5, not %7. Nothing was overwritten, and the step leaves the undo history.</source>
         <translation>“%6”未能撤销或重做:%1 %2 在这一步之后被 %3 于 %4 修改,现为 %5,而不是 %7。未覆盖任何数据,这一步已从撤销记录中移除。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="208"/>
+        <location filename="../../desktop/ui/controller.py" line="223"/>
         <source>nothing</source>
         <translation>空</translation>
     </message>
@@ -1352,27 +1396,27 @@
         <translation>黄 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="63"/>
+        <location filename="../../desktop/ui/i18n.py" line="65"/>
         <source>Red: %1</source>
         <translation>红灯:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="64"/>
+        <location filename="../../desktop/ui/i18n.py" line="66"/>
         <source>Yellow: %1</source>
         <translation>黄灯:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="66"/>
+        <location filename="../../desktop/ui/i18n.py" line="68"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="79"/>
+        <location filename="../../desktop/ui/i18n.py" line="81"/>
         <source>%1: the worst light among its parts</source>
         <translation>%1:取下级中最差的灯</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="82"/>
+        <location filename="../../desktop/ui/i18n.py" line="84"/>
         <source>%1: its own completion %2 against its planned progress %3</source>
         <translation>%1:自身完成率 %2,对照序时进度 %3</translation>
     </message>
