@@ -399,3 +399,15 @@ def test_an_indicators_own_thresholds_must_agree_with_the_plans(service: EntrySe
     service.set_indicator_thresholds(lagging, (5.0, 20.0), expected=(None, None))
     with pytest.raises(StaleSettingsError, match="own yellow 5 / red 20"):
         service.set_indicator_thresholds(lagging, (8.0, 20.0), expected=(None, None))
+
+
+def test_the_command_lines_tree_reads_the_parents_own_light(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    database = open_database(seed_copy)
+    report_project_5(database)
+    database.close()
+    assert main(["--db", str(seed_copy), "tree", "--period", "2025-06"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    task = next(line for line in lines if line.lstrip().startswith("5.2 "))
+    assert task.endswith("完成率 56.7%  正常(红 1)")

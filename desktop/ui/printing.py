@@ -42,7 +42,7 @@ from desktop.models.changes import Progress
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.schema import ParentLight
-from desktop.models.status_rule import FINAL_STRETCH_MONTHS, Rollup, Status
+from desktop.models.status_rule import FINAL_STRETCH_MONTHS, Status
 from desktop.presentation.status_sheet import (
     Document,
     RowKind,
@@ -58,6 +58,7 @@ from desktop.presentation.wording import (
     STATUS_TINTS,
     STATUS_WORDS,
     month_text,
+    parts_counted,
     percent_text,
 )
 
@@ -213,19 +214,6 @@ def _counts(sheet: StatusSheet) -> str:
     return f"指标 {total} 项({listed})"
 
 
-def _children_counts(summary: Rollup) -> str:
-    """Beside the headline's light: its red and yellow parts counted, "(红 2 · 黄 3)" (not for
-    a subject of one part, whose light that part's is)."""
-    if sum(summary.children.values()) <= 1:
-        return ""
-    counted = " · ".join(
-        f"{word} {summary.children[status]}"
-        for status, word in ((Status.RED, "红"), (Status.YELLOW, "黄"))
-        if summary.children.get(status)
-    )
-    return f"({counted})" if counted else ""
-
-
 def _lagging(sheet: StatusSheet) -> str:
     """The subject's red and yellow parts by name, under the headline."""
     lines = [
@@ -317,7 +305,7 @@ def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = (), *, paged: bool = 
         f"<p>数据截至:{_strong(month_text(sheet.as_of))}&nbsp;&nbsp;&nbsp; "
         f"完成率 {_strong(percent_text(summary.completion))}&nbsp;&nbsp; "
         f"序时进度 {_strong(percent_text(summary.expected))}&nbsp;&nbsp; "
-        f"状态 {_light(summary.status)}{_children_counts(summary)}"
+        f"状态 {_light(summary.status)}{parts_counted(summary)}"
         f"&nbsp;&nbsp;&nbsp; {_counts(sheet)}</p>"
         + _lagging(sheet)
         + _legend(sheet)
