@@ -119,8 +119,8 @@ class PlanWorkspace:
     """One plan, its entries and their assessments as of a period.
 
     The lights follow the plan's own settings (`light_settings`, stored in the database so
-    every PC colours the same data the same way); `thresholds` given here override them (a
-    command-line `--yellow`, a test)."""
+    every PC colours the same data the same way); `thresholds` given here override the plan's
+    (a what-if that is never stored, a test)."""
 
     def __init__(
         self,
@@ -513,7 +513,7 @@ class PlanWorkspace:
         self._assess_all()
 
     def set_thresholds(self, thresholds: Thresholds) -> None:
-        """Assess with other thresholds than the plan's (until the next reload)."""
+        """Assess with other thresholds than the plan's, in memory only (kept over reloads)."""
         self._thresholds_given = thresholds
         self._apply_thresholds(thresholds)
 

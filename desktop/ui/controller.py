@@ -25,7 +25,7 @@ from desktop.models.errors import (
     TargetMonitorError,
 )
 from desktop.models.service import EntryEdit, EntryService
-from desktop.models.status_rule import LightSettings, Thresholds
+from desktop.models.status_rule import LightSettings
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui import operations
@@ -65,7 +65,7 @@ class PlanController(QObject):
     """Holds the open database, the evaluated plan and the undo history; runs operations."""
 
     changed = Signal(object)  # Changes: what an operation (or a reload) changed
-    assessmentsReset = Signal()  # every status may have changed (period, thresholds)
+    assessmentsReset = Signal()  # every status may have changed (period, light settings)
     saved = Signal(object)  # datetime of the last successful write
     refused = Signal(str)  # a message the user must see; nothing was written
     noted = Signal(str)  # a passing note for the status bar (a cancelled operation)
@@ -75,13 +75,12 @@ class PlanController(QObject):
         database: Database,
         user: str,
         *,
-        thresholds: Thresholds | None = None,
         as_of: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
-        self.workspace = PlanWorkspace(database, thresholds=thresholds, as_of=as_of)
+        self.workspace = PlanWorkspace(database, as_of=as_of)
         self.service = EntryService(database, user)
         self.undo_stack = QUndoStack(self)
         self.last_saved: dt.datetime | None = None
@@ -101,12 +100,6 @@ class PlanController(QObject):
     def set_period(self, period: str) -> None:
         if period != self.workspace.as_of:
             self.workspace.set_period(period)
-            self.assessmentsReset.emit()
-
-    def set_thresholds(self, thresholds: Thresholds) -> None:
-        """Assess with other thresholds than the plan's, in this window only (a what-if)."""
-        if thresholds != self.workspace.thresholds:
-            self.workspace.set_thresholds(thresholds)
             self.assessmentsReset.emit()
 
     def set_indicator_thresholds(
