@@ -55,6 +55,7 @@ from desktop.presentation.wording import (
     DEMO_LABEL,
     STATUS_ORDER,
     STATUS_WORDS,
+    parts_counted,
     percent_text,
     target_text,
 )
@@ -110,7 +111,8 @@ def render_tree(view: PlanView, out: TextIO) -> None:
     )
     out.write(
         f"总体完成率 {percent_text(total.completion)}  序时进度 {percent_text(total.expected)}"
-        f"  状态 {STATUS_WORDS[total.status]}  ({_counts_text(dict(total.counts))})\n"
+        f"  状态 {STATUS_WORDS[total.status]}{parts_counted(total)}"
+        f"  ({_counts_text(dict(total.counts))})\n"
     )
     nodes = list(view.nodes())
     shape = " · ".join(
@@ -127,7 +129,8 @@ def _render_node(node: NodeView, depth: int, out: TextIO) -> None:
     pad = "  " * depth
     out.write(
         f"{pad}{node.info.code} {node.info.title}  [{node.department.short_name}]"
-        f"  完成率 {percent_text(node.rollup.completion)}  {STATUS_WORDS[node.rollup.status]}\n"
+        f"  完成率 {percent_text(node.rollup.completion)}  {STATUS_WORDS[node.rollup.status]}"
+        f"{parts_counted(node.rollup)}\n"
     )
     for indicator in node.indicators:
         out.write(

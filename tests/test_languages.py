@@ -33,6 +33,7 @@ from desktop.ui.backups import BackupsDialog, DamagedDatabaseDialog
 from desktop.ui.dialogs import FirstStartDialog, SettingsDialog
 from desktop.ui.exchange_dialogs import ExportTemplateDialog, UndoImportDialog
 from desktop.ui.i18n import install_translators
+from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.print_dialog import PrintDialog
 from desktop.ui.settings import Settings
@@ -125,6 +126,8 @@ def dialogs(window: MainWindow, settings: Settings, tmp_path: Path) -> list[QDia
     path = window.controller.database.path
     return [
         SettingsDialog(settings, departments, window),
+        LightSettingsDialog(workspace.light_settings, window),
+        IndicatorThresholdsDialog("1.1.1-1", workspace.thresholds, (None, 20.0), window),
         FirstStartDialog(settings, departments, window),
         BackupsDialog(path, backup_folder(window.controller.database), window),
         ExportTemplateDialog(departments, list(workspace.months), "", workspace.as_of, window),

@@ -248,3 +248,23 @@ def test_schema_1_batches_gain_who_filled_the_file_in_as_a_new_database_has_it(
         kept = connection.execute("SELECT reporter, phone FROM import_batches").fetchall()
     connection.close()
     assert kept == [("", ""), ("", "")]  # older batches: nobody recorded, nothing invented
+
+
+def test_schema_2_plans_gain_their_light_settings_as_a_new_database_has_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "users-file.sqlite"
+    shutil.copyfile(FIXTURES / "schema-v2.sqlite", path)
+    open_database(path).close()
+    assert columns_of(path, "plans") == columns_of(SEED, "plans")
+    with sqlite3.connect(path) as connection:
+        kept = connection.execute(
+            "SELECT yellow_points, red_points, parent_light, settings_version FROM plans"
+        ).fetchall()
+        refused = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'plans' AND sql LIKE "
+            "'%CHECK (parent_light IN (''rollup'', ''worst''))%'"
+        ).fetchone()
+    connection.close()
+    assert kept == [(10.0, 30.0, "rollup", 1)]  # the rule as it was, until a manager sets it
+    assert refused == (1,)

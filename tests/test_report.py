@@ -13,6 +13,7 @@ from desktop.exchange.report import SUMMARY_SHEET, ReportCancelled, write_report
 from desktop.models.database import Database
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.wording import STATUS_WORDS
 
 
 @pytest.fixture
@@ -43,7 +44,10 @@ def test_the_report_has_a_summary_and_a_sheet_per_project(
     assert workbook.sheetnames[1].startswith("1 重点产业集群提升工程")
     summary = workbook[SUMMARY_SHEET]
     statuses = [summary.cell(r, 5).value for r in range(5, 11)]
-    assert statuses[1] == "未填报" and statuses[3] == "严重滞后"  # worst of each project
+    # Each project's own light: nothing reported in project 1; project 2's one report leaves
+    # its own completion far behind its 序时进度.
+    assert statuses[0] == "未填报" and statuses[1] == "严重滞后"
+    assert statuses == [STATUS_WORDS[reported.rollups[p].status] for p in reported.root_ids]
     assert summary.conditional_formatting  # status colours
     rows = {}
     for name in workbook.sheetnames[1:]:

@@ -14,9 +14,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from desktop.models.periods import month_number, period_end, periods_in
-from desktop.models.schema import Direction, MilestoneState
+from desktop.models.schema import Direction, MilestoneState, ParentLight
 from desktop.models.status_rule import (
     STATE_CODES,
+    STATUS_BY_CODE,
     AssessedArrays,
     Assessment,
     IndicatorArrays,
@@ -27,6 +28,7 @@ from desktop.models.status_rule import (
     assess,
     assess_arrays,
     forecast,
+    own_lights,
     rollup_arrays,
     rollup_leaves,
 )
@@ -179,7 +181,9 @@ def leaf(
 
 
 def rollup_tree(
-    parents: list[int], indicators: list[tuple[int, tuple[float, Assessment]]]
+    parents: list[int],
+    indicators: list[tuple[int, tuple[float, Assessment]]],
+    parent_light: ParentLight = ParentLight.ROLLUP,
 ) -> list[Rollup]:
     """Every node's roll-up: node i's parent is parents[i] (-1 for the root, an earlier node
     otherwise); each indicator is (its node, (weight, assessment))."""
@@ -192,20 +196,55 @@ def rollup_tree(
         np.array([owner for owner, _ in indicators], dtype=np.int64),
         np.array([weight for _, (weight, _) in indicators], dtype=np.float64),
         AssessedArrays.of([assessment for _, (_, assessment) in indicators]),
+        parent_light=parent_light,
     )
     return [rolled.at(node) for node in range(len(parents))]
 
 
 def worst(statuses: list[Status]) -> Status:
-    """The status a parent of indicators with these statuses shows."""
-    return rollup_leaves([leaf(None, status) for status in statuses]).status
+    """The status a parent of indicators with these statuses shows under the worst-child rule."""
+    leaves = [leaf(None, status) for status in statuses]
+    return rollup_leaves(leaves, parent_light=ParentLight.WORST).status
 
 
 def test_rollup_is_a_weighted_mean_of_capped_completions() -> None:
     result = rollup_leaves([leaf(1.4, Status.COMPLETED, weight=1), leaf(0.2, Status.RED, weight=3)])
     assert result.completion == pytest.approx((1.0 + 3 * 0.2) / 4)  # 140 % counts as 100 %
-    assert result.status is Status.RED
+    # 40 % against 50 %: exactly 10 points behind, still green (a red child does not decide).
+    assert result.status is Status.GREEN
     assert result.counts == {Status.COMPLETED: 1, Status.RED: 1}
+    assert result.children == {Status.COMPLETED: 1, Status.RED: 1}
+
+
+@pytest.mark.parametrize(
+    ("completion", "expected", "thresholds", "status"),
+    [
+        (0.605, 0.583, Thresholds(), Status.GREEN),  # ahead of the 序时进度: not 严重滞后
+        (0.605, 0.75, Thresholds(), Status.YELLOW),  # 14.5 points behind
+        (0.605, 0.75, Thresholds(15, 30), Status.GREEN),  # the plan's own thresholds
+        (0.40, 0.75, Thresholds(), Status.RED),  # 35 points behind
+        (0.40, 0.75, Thresholds(10, 40), Status.YELLOW),
+    ],
+)
+def test_a_parents_light_is_its_own_completion_against_its_own_planned_progress(
+    completion: float, expected: float, thresholds: Thresholds, status: Status
+) -> None:
+    """A red child and a completed one, weighted so that the parent's own completion and 序时进度
+    are the given ones: the parent's light follows those, not its worst child."""
+    red = leaf(completion - 0.05, Status.RED, weight=1.0, expected=expected)
+    ahead = leaf(completion + 0.05, Status.GREEN, weight=1.0, expected=expected)
+    rolled = rollup_leaves([red, ahead], thresholds=thresholds)
+    assert rolled.completion == pytest.approx(completion)
+    assert rolled.status is status
+    assert rollup_leaves([red, ahead], parent_light=ParentLight.WORST).status is Status.RED
+
+
+def test_a_parent_with_nothing_reported_below_is_not_reported_and_all_done_is_completed() -> None:
+    unreported = [leaf(None, Status.NOT_REPORTED), leaf(None, Status.NOT_REPORTED)]
+    assert rollup_leaves(unreported).status is Status.NOT_REPORTED
+    done = [leaf(1.2, Status.COMPLETED), leaf(1.0, Status.COMPLETED)]
+    assert rollup_leaves(done).status is Status.COMPLETED
+    assert rollup_leaves([]).status is Status.COMPLETED  # nothing to do
 
 
 def test_rollup_of_nodes_weighs_each_child_node_equally() -> None:
@@ -219,8 +258,10 @@ def test_rollup_of_nodes_weighs_each_child_node_equally() -> None:
     )
     assert measure.completion == pytest.approx(0.45)  # nothing reported counts as 0
     assert task.completion == pytest.approx((0.45 + 0.1) / 2)
-    assert task.status is Status.YELLOW
+    assert task.status is Status.YELLOW  # its own 27.5 % against 50 %: 22.5 points behind
     assert task.counts == {Status.GREEN: 1, Status.NOT_REPORTED: 1, Status.YELLOW: 1}
+    assert measure.status is Status.GREEN  # 45 % against 50 %
+    assert task.children == {Status.GREEN: 1, Status.RED: 1}  # the second measure: 10 % vs 50 %
 
 
 def test_worst_status_order() -> None:
@@ -330,7 +371,10 @@ def test_rollup_lies_between_the_childrens_extremes(
     result = rollup_leaves([leaf(c, s, weight=w) for w, c, s in children])
     capped = [min(1.0, max(0.0, c)) for _, c, _ in children]
     assert min(capped) - 1e-9 <= result.completion <= max(capped) + 1e-9
-    assert result.status.severity == max(s.severity for _, _, s in children)
+    worst_child = rollup_leaves(
+        [leaf(c, s, weight=w) for w, c, s in children], parent_light=ParentLight.WORST
+    )
+    assert worst_child.status.severity == max(s.severity for _, _, s in children)
     assert sum(result.counts.values()) == len(children)
 
 
@@ -430,6 +474,7 @@ def test_a_node_rolls_up_its_child_nodes_and_its_own_indicators(data: st.DataObj
         for owner, weight, status, done, expected in drawn
     ]
     rolled = rollup_tree(parents, indicators)
+    worst_rolled = rollup_tree(parents, indicators, ParentLight.WORST)
     for node in range(count):
         children = [rolled[c] for c in range(count) if parents[c] == node]
         own = [pair for owner, pair in indicators if owner == node]
@@ -438,7 +483,27 @@ def test_a_node_rolls_up_its_child_nodes_and_its_own_indicators(data: st.DataObj
         )
         assert rolled[node].completion == pytest.approx(alone.completion)
         assert rolled[node].expected == pytest.approx(alone.expected)
-        assert rolled[node].status is alone.status
+        # Its own light: its own figures against the thresholds, given what lies below it.
+        below = np.array([[rolled[node].counts.get(s, 0) for s in STATUS_BY_CODE]])
+        own_light = own_lights(
+            np.array([rolled[node].completion]),
+            np.array([rolled[node].expected]),
+            below,
+            Thresholds(),
+        )
+        assert rolled[node].status is STATUS_BY_CODE[int(own_light[0])]
+        children_lights = [c.status for c in children] + [a.status for _, a in own]
+        assert rolled[node].children == {
+            s: children_lights.count(s) for s in Status if s in children_lights
+        }
+        # Under the worst-child rule: the worst light of its children.
+        worst_children = [
+            (1.0, Assessment(worst_rolled[c].status, 0.0, 0.0))
+            for c in range(count)
+            if parents[c] == node
+        ]
+        worst_alone = rollup_leaves(worst_children + own, parent_light=ParentLight.WORST)
+        assert worst_rolled[node].status is worst_alone.status
         counts = {s: sum(c.counts.get(s, 0) for c in children) for s in Status}
         for _, assessment in own:
             counts[assessment.status] += 1

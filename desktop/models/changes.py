@@ -19,7 +19,8 @@ class Changes:
     """What one operation changed: the views refresh exactly this.
 
     `cells` counts the fields written (one audit event each); `batch_id` is the import batch
-    the operation created or changed; `everything` says the whole content was replaced.
+    the operation created or changed; `everything` says the whole content was replaced;
+    `lights` that the plan's light settings changed (every light may have changed).
     """
 
     indicator_ids: frozenset[int] = frozenset()
@@ -27,10 +28,11 @@ class Changes:
     cells: int = 0
     batch_id: int | None = None
     everything: bool = False
+    lights: bool = False
 
     @property
     def empty(self) -> bool:
-        return not self.indicator_ids and not self.everything
+        return not self.indicator_ids and not self.everything and not self.lights
 
 
 NOTHING_CHANGED = Changes()

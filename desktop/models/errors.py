@@ -43,6 +43,11 @@ class InvalidEntryError(TargetMonitorError):
     """A value, state or note that the rules refuse (negative, wrong kind, unknown month…)."""
 
 
+class StaleSettingsError(TargetMonitorError):
+    """A plan's light settings are no longer what the manager saw: someone changed them
+    meanwhile (the message shows both); nothing was written."""
+
+
 class NothingToImport(TargetMonitorError):
     """An import that would change nothing: no batch is recorded."""
 

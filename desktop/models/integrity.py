@@ -41,7 +41,7 @@ from desktop.models.schema import (
     NodeKind,
     Plan,
 )
-from desktop.models.status_rule import Thresholds
+from desktop.models.status_rule import POINTS_MAX, Thresholds
 
 _PARENT_KIND = {
     NodeKind.PROJECT: None,
@@ -220,6 +220,7 @@ def _tree_problems(session: Session) -> list[str]:
         for plan in plans
         if (problem := plan_span_problem(plan.code, plan.start, plan.end)) is not None
     ]
+    problems += [problem for plan in plans for problem in _light_problems(plan)]
     parent = aliased(Node)
     for node, parent_kind, parent_plan in session.execute(
         select(Node, parent.kind, parent.plan_id).outerjoin(parent, Node.parent_id == parent.id)
@@ -249,10 +250,29 @@ def _tree_problems(session: Session) -> list[str]:
     return problems
 
 
+def _light_problems(plan: Plan) -> list[str]:
+    """A plan's light settings that the status rule cannot use (schema 3)."""
+    problems = []
+    try:
+        Thresholds(plan.yellow_points, plan.red_points)
+    except ValueError as error:
+        problems.append(f"plan {plan.code}: {error}")
+    if plan.red_points > POINTS_MAX or plan.yellow_points < 0:
+        problems.append(
+            f"plan {plan.code}: thresholds {plan.yellow_points}/{plan.red_points} lie outside "
+            f"0 to {POINTS_MAX:g} points"
+        )
+    if plan.settings_version < 1:
+        problems.append(f"plan {plan.code}: settings version {plan.settings_version}")
+    return problems
+
+
 def _indicator_problems(session: Session) -> list[str]:
     problems: list[str] = []
-    for indicator, measure_kind in session.execute(
-        select(Indicator, Node.kind).join(Node, Indicator.measure_id == Node.id)
+    for indicator, measure_kind, yellow, red in session.execute(
+        select(Indicator, Node.kind, Plan.yellow_points, Plan.red_points)
+        .join(Node, Indicator.measure_id == Node.id)
+        .join(Plan, Node.plan_id == Plan.id)
     ):
         where = f"indicator {indicator.code}"
         if measure_kind is not NodeKind.MEASURE:
@@ -261,8 +281,12 @@ def _indicator_problems(session: Session) -> list[str]:
             problems.append(f"{where}: has no target")
         if indicator.weight <= 0:
             problems.append(f"{where}: weight {indicator.weight} is not positive")
-        try:  # its own thresholds, as the status rule takes them over the default ones
-            Thresholds().overridden(indicator.yellow_threshold, indicator.red_threshold)
+        try:  # its own thresholds, as the status rule takes them over its plan's
+            plan_thresholds = Thresholds(yellow, red)
+        except ValueError:
+            plan_thresholds = Thresholds()  # the plan's own problem, reported with the plan
+        try:
+            plan_thresholds.overridden(indicator.yellow_threshold, indicator.red_threshold)
         except ValueError as error:
             problems.append(f"{where}: {error}")
     problems += [

@@ -37,8 +37,25 @@ def _batches_keep_who_filled_the_file_in(connection: Connection) -> None:
         )
 
 
+def _plans_keep_how_their_lights_are_set(connection: Connection) -> None:
+    """Schema 3: a plan keeps its thresholds (the defaults until a manager changes them; a
+    user's own setting from before is taken over by the window once), where a parent's light
+    comes from (its own roll-up) and the version of these settings."""
+    for column in (
+        "yellow_points FLOAT DEFAULT '10.0' NOT NULL",
+        "red_points FLOAT DEFAULT '30.0' NOT NULL",
+        "parent_light VARCHAR(16) DEFAULT 'rollup' NOT NULL "
+        "CONSTRAINT ck_plans_parent_light CHECK (parent_light IN ('rollup', 'worst'))",
+        "settings_version INTEGER DEFAULT '1' NOT NULL",
+    ):
+        connection.exec_driver_sql(f"ALTER TABLE plans ADD COLUMN {column}")
+
+
 # MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.
-MIGRATIONS: Mapping[int, Migration] = {1: _batches_keep_who_filled_the_file_in}
+MIGRATIONS: Mapping[int, Migration] = {
+    1: _batches_keep_who_filled_the_file_in,
+    2: _plans_keep_how_their_lights_are_set,
+}
 
 
 class StepFailed(Exception):

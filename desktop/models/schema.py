@@ -59,6 +59,13 @@ class MilestoneState(enum.StrEnum):
     DONE = "已完成"
 
 
+class ParentLight(enum.StrEnum):
+    """Where a project's, task's or measure's light comes from (a plan setting)."""
+
+    ROLLUP = "rollup"  # its own roll-up completion against its own 序时进度
+    WORST = "worst"  # the worst light among its children
+
+
 class EntryOrigin(enum.StrEnum):
     MANUAL = "manual"
     IMPORT = "import"
@@ -107,6 +114,17 @@ class Plan(Base):
     declared_projects: Mapped[int]
     declared_tasks: Mapped[int]
     declared_measures: Mapped[int]
+    # How the lights are set (schema 3): the points behind the 序时进度 that turn a light yellow
+    # and red (an indicator may override them), where a parent's light comes from, and the
+    # version of these settings, checked like an entry's when a manager changes them.
+    yellow_points: Mapped[float] = mapped_column(Float, default=10.0, server_default="10.0")
+    red_points: Mapped[float] = mapped_column(Float, default=30.0, server_default="30.0")
+    parent_light: Mapped[ParentLight] = mapped_column(
+        _enum(ParentLight, "parent_light"),
+        default=ParentLight.ROLLUP,
+        server_default=ParentLight.ROLLUP.value,
+    )
+    settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     nodes: Mapped[list[Node]] = relationship(back_populates="plan", order_by="Node.sort_order")
 

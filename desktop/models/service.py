@@ -13,6 +13,7 @@ the window refreshes only the tree rows, grid cells and charts concerned.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, cast
@@ -22,7 +23,12 @@ from sqlalchemy.orm import Session
 
 from desktop.models.changes import NOTHING_CHANGED, Changes
 from desktop.models.database import Database
-from desktop.models.errors import InvalidEntryError, NothingToImport, StaleEditError
+from desktop.models.errors import (
+    InvalidEntryError,
+    NothingToImport,
+    StaleEditError,
+    StaleSettingsError,
+)
 from desktop.models.figures import VALUE_MAX, FigureError, figure_in_range, format_figure
 from desktop.models.periods import parse_period, period_of
 from desktop.models.schema import (
@@ -35,8 +41,10 @@ from desktop.models.schema import (
     IndicatorKind,
     MilestoneState,
     Node,
+    ParentLight,
     Plan,
 )
+from desktop.models.status_rule import POINTS_MAX, LightSettings, Thresholds
 from desktop.models.text import clean
 
 # Longest text accepted for a progress note or a problems note (characters).
@@ -248,6 +256,129 @@ class EntryService:
         }
         seen = {**unreported(fields), **(expected or {})}
         return self.apply([EntryEdit(indicator_id, period, fields, seen)])
+
+    def set_light_settings(
+        self, plan_id: int, wanted: LightSettings, *, expected: LightSettings
+    ) -> Changes:
+        """Set a plan's thresholds and parent-light rule (`wanted`'s version is ignored), as
+        a manager does for every PC at once: validated, audited field by field, one
+        transaction. Refused (StaleSettingsError, both values shown) when a setting holds
+        something other than `expected` (what the manager saw) and other than what is wanted;
+        judged on values, like an entry."""
+        yellow = _points(wanted.thresholds.yellow, "yellow")
+        red = _points(wanted.thresholds.red, "red")
+        if yellow > red:
+            raise InvalidEntryError(
+                f"the yellow threshold ({format_figure(yellow)} points) must not exceed "
+                f"the red one ({format_figure(red)} points)"
+            )
+        parent_light = ParentLight(wanted.parent_light)
+        with self._database.write() as session:
+            plan = session.get(Plan, plan_id)
+            if plan is None:
+                raise InvalidEntryError(f"there is no plan {plan_id}")
+            current = {
+                "yellow_points": plan.yellow_points,
+                "red_points": plan.red_points,
+                "parent_light": plan.parent_light,
+            }
+            seen = {
+                "yellow_points": expected.thresholds.yellow,
+                "red_points": expected.thresholds.red,
+                "parent_light": expected.parent_light,
+            }
+            new = {"yellow_points": yellow, "red_points": red, "parent_light": parent_light}
+            stale = [f for f in new if current[f] != seen[f] and current[f] != new[f]]
+            if stale:
+                raise StaleSettingsError(
+                    "the plan's light settings were changed by someone else in the meantime: "
+                    f"they now are {_settings_text(current)}, not {_settings_text(seen)}. "
+                    "Nothing was overwritten."
+                )
+            changed = [(f, current[f], new[f]) for f in new if current[f] != new[f]]
+            if not changed:
+                return NOTHING_CHANGED
+            _check_overrides(session, plan_id, Thresholds(yellow, red))
+            now = self._clock()
+            for name, old, value in changed:
+                setattr(plan, name, value)
+                session.add(
+                    AuditEvent(
+                        at=now,
+                        user=self._user,
+                        entity="plan",
+                        entity_id=plan_id,
+                        field=name,
+                        old_value=_text(old),
+                        new_value=_text(value),
+                    )
+                )
+            plan.settings_version += 1
+        return Changes(cells=len(changed), lights=True)
+
+    def set_indicator_thresholds(
+        self,
+        indicator_id: int,
+        own: tuple[float | None, float | None],
+        *,
+        expected: tuple[float | None, float | None],
+    ) -> Changes:
+        """Set (a number) or drop (None) an indicator's own yellow and red thresholds, which
+        override its plan's: validated against the plan's, audited, one transaction; refused
+        (StaleSettingsError) when a threshold holds something other than `expected` and other
+        than what is wanted."""
+        wanted = tuple(
+            None if points is None else _points(points, which)
+            for points, which in zip(own, ("yellow", "red"), strict=True)
+        )
+        with self._database.write() as session:
+            row = session.execute(
+                select(Indicator, Plan)
+                .join(Node, Indicator.measure_id == Node.id)
+                .join(Plan, Node.plan_id == Plan.id)
+                .where(Indicator.id == indicator_id)
+            ).first()
+            if row is None:
+                raise InvalidEntryError(f"there is no indicator {indicator_id}")
+            indicator, plan = row
+            names = ("yellow_threshold", "red_threshold")
+            current = tuple(getattr(indicator, name) for name in names)
+            stale = [i for i in range(2) if current[i] != expected[i] and current[i] != wanted[i]]
+            if stale:
+                raise StaleSettingsError(
+                    f"the thresholds of {indicator.code} were changed by someone else in the "
+                    f"meantime: they now are {_own_text(current)}, not {_own_text(expected)}. "
+                    "Nothing was overwritten."
+                )
+            try:
+                Thresholds(plan.yellow_points, plan.red_points).overridden(*wanted)
+            except ValueError:
+                raise InvalidEntryError(
+                    f"{indicator.code}: {_own_text(wanted)} contradict the plan's yellow "
+                    f"{shown(plan.yellow_points)} / red {shown(plan.red_points)} points (yellow "
+                    "must not exceed red); nothing was changed"
+                ) from None
+            changed = [
+                (names[i], current[i], wanted[i]) for i in range(2) if current[i] != wanted[i]
+            ]
+            if not changed:
+                return NOTHING_CHANGED
+            now = self._clock()
+            for name, old, value in changed:
+                setattr(indicator, name, value)
+                session.add(
+                    AuditEvent(
+                        at=now,
+                        user=self._user,
+                        entity="indicator",
+                        entity_id=indicator_id,
+                        indicator_id=indicator_id,
+                        field=name,
+                        old_value=_text(old),
+                        new_value=_text(value),
+                    )
+                )
+        return Changes(frozenset({indicator_id}), cells=len(changed), lights=True)
 
     def entry_version(self, indicator_id: int, period: str) -> int:
         """How many times an entry was written (0 when there is none)."""
@@ -561,6 +692,52 @@ def _write_rows(session: Session, rows: Sequence[_Row]) -> None:
         )
         if result.rowcount != len(old):  # not while this transaction holds the write lock
             raise InvalidEntryError("entries changed while they were written; nothing changed")
+
+
+def _points(value: object, which: str) -> float:
+    """A threshold as points behind the 序时进度: a number from 0 to POINTS_MAX."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidEntryError(f"the {which} threshold must be a number of points, not {value!r}")
+    points = float(value)
+    if not 0.0 <= points <= POINTS_MAX:  # NaN fails this too
+        raise InvalidEntryError(
+            f"the {which} threshold must lie between 0 and {format_figure(POINTS_MAX)} points, "
+            f"not {points if math.isnan(points) else format_figure(points)}"
+        )
+    return points
+
+
+def _settings_text(settings: Mapping[str, object]) -> str:
+    rule = {ParentLight.ROLLUP: "own roll-up", ParentLight.WORST: "worst child"}
+    return (
+        f"yellow {shown(settings['yellow_points'])} / red {shown(settings['red_points'])} points, "
+        f"parent light: {rule[ParentLight(cast(str, settings['parent_light']))]}"
+    )
+
+
+def _own_text(own: Sequence[float | None]) -> str:
+    yellow, red = ("the plan's" if points is None else shown(points) for points in own)
+    return f"own yellow {yellow} / red {red}"
+
+
+def _check_overrides(session: Session, plan_id: int, thresholds: Thresholds) -> None:
+    """Refuse plan thresholds that an indicator's own override would contradict (its own red
+    below the plan's yellow, or its own yellow above the plan's red)."""
+    rows = session.execute(
+        select(Indicator.code, Indicator.yellow_threshold, Indicator.red_threshold)
+        .join(Node, Indicator.measure_id == Node.id)
+        .where(Node.plan_id == plan_id)
+        .where(Indicator.yellow_threshold.is_not(None) | Indicator.red_threshold.is_not(None))
+    )
+    for code, yellow, red in rows:
+        try:
+            thresholds.overridden(yellow, red)
+        except ValueError:
+            raise InvalidEntryError(
+                f"indicator {code} has thresholds of its own (yellow {shown(yellow)}, red "
+                f"{shown(red)} points) that contradict yellow {shown(thresholds.yellow)} / red "
+                f"{shown(thresholds.red)}; nothing was changed"
+            ) from None
 
 
 def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:

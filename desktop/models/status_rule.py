@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from desktop.models.periods import month_number, period_end, period_numbered, period_of
-from desktop.models.schema import Direction, MilestoneState
+from desktop.models.schema import Direction, MilestoneState, ParentLight
 
 
 class Status(enum.StrEnum):
@@ -32,7 +32,7 @@ class Status(enum.StrEnum):
 
     @property
     def severity(self) -> int:
-        """Higher is worse; a parent shows the worst status among its children."""
+        """Higher is worse (under the worst-child rule a parent shows its children's worst)."""
         return _SEVERITY[self]
 
 
@@ -64,6 +64,8 @@ _STATE_COMPLETION = np.array([np.nan] + [MILESTONE_COMPLETION[s] for s in STATE_
 
 # Fewer months than this before the deadline turn a yellow light red.
 FINAL_STRETCH_MONTHS = 3
+# The most points behind the 序时进度 a plan's threshold can be set to.
+POINTS_MAX = 100.0
 # A forecast needs at least this many reported months.
 FORECAST_MIN_POINTS = 3
 
@@ -84,6 +86,16 @@ class Thresholds:
         return Thresholds(
             self.yellow if yellow is None else yellow, self.red if red is None else red
         )
+
+
+@dataclass(frozen=True)
+class LightSettings:
+    """How a plan's lights are set, as its row stores them (schema 3): the default thresholds,
+    where a parent's light comes from, and the version a change is checked against."""
+
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    parent_light: ParentLight = ParentLight.ROLLUP
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -126,12 +138,14 @@ class Assessment(NamedTuple):
 
 
 class Rollup(NamedTuple):
-    """A parent's weighted completion and 序时进度, its worst status and the count per status."""
+    """A parent's weighted completion and 序时进度, its light, the count of the indicators below
+    it per status, and the count of its direct children (nodes and own indicators) per light."""
 
     completion: float
     expected: float
     status: Status
     counts: Mapping[Status, int]
+    children: Mapping[Status, int]
 
 
 # --- the arrays the rule works on ----------------------------------------------------------
@@ -220,22 +234,30 @@ class AssessedArrays:
 
 @dataclass(frozen=True)
 class RolledUpArrays:
-    """Roll-ups of many nodes: completion, 序时进度, status code, count per status code."""
+    """Roll-ups of many nodes: completion, 序时进度, status code, count of the indicators below
+    per status code, count of the direct children per status code."""
 
     completion: npt.NDArray[np.float64]
     expected: npt.NDArray[np.float64]
     status: npt.NDArray[np.int64]
     counts: npt.NDArray[np.int64]  # nodes × status codes
+    children: npt.NDArray[np.int64]  # nodes × status codes
 
     def at(self, position: int) -> Rollup:
         """The roll-up of the node at a position."""
-        counts = {STATUS_BY_CODE[code]: int(n) for code, n in enumerate(self.counts[position]) if n}
         return Rollup(
             float(self.completion[position]),
             float(self.expected[position]),
             STATUS_BY_CODE[int(self.status[position])],
-            counts,
+            _by_status(self.counts[position]),
+            _by_status(self.children[position]),
         )
+
+
+def _by_status(counts: npt.NDArray[np.int64]) -> dict[Status, int]:
+    # tolist(): plain ints, several times faster to walk than numpy scalars (rows are read
+    # for every visible tree row whenever the lights change)
+    return {STATUS_BY_CODE[code]: n for code, n in enumerate(counts.tolist()) if n}
 
 
 # --- the rule ------------------------------------------------------------------------------
@@ -255,7 +277,10 @@ def _meets_and_completion(
     """
     meets = np.where(at_most, value <= target, value >= target)
     flat = target == baseline
-    done = np.where(flat, meets, (value - baseline) / np.where(flat, 1.0, target - baseline))
+    # A target a hair's breadth from its baseline (no plan has one) overflows to ±inf: an
+    # infinite completion, which meets or misses the target as the figure does.
+    with np.errstate(over="ignore"):
+        done = np.where(flat, meets, (value - baseline) / np.where(flat, 1.0, target - baseline))
     return meets, done
 
 
@@ -295,7 +320,8 @@ def assess_arrays(
     meets, numeric_done = _meets_and_completion(latest, facts.baseline, facts.target, facts.at_most)
     meets = has & meets
     numeric_done = np.where(has, numeric_done, np.nan)
-    behind = (expected - numeric_done) * 100.0
+    with np.errstate(over="ignore"):  # an infinite completion (above) is infinitely ahead
+        behind = (expected - numeric_done) * 100.0
     months_left = facts.due_month - as_of_month
     numeric_status = np.select(
         [
@@ -328,24 +354,32 @@ def rollup_arrays(
     owner: npt.NDArray[np.int64],
     weight: npt.NDArray[np.float64],
     assessed: AssessedArrays,
+    *,
+    thresholds: Thresholds | None = None,
+    parent_light: ParentLight = ParentLight.ROLLUP,
 ) -> RolledUpArrays:
     """Roll-ups of a whole tree: node i's parent is parent[i] (-1 for a root) at depth
     depth[i]; indicator j belongs to node owner[j] with weight weight[j].
 
     A node's completion and 序时进度 are the weighted means over its own indicators (completion
-    capped to [0, 1], 0 while nothing is reported) and its child nodes (each weighing 1); its
-    status is the worst among them (已完成 for none) and it counts its indicators per status.
+    capped to [0, 1], 0 while nothing is reported) and its child nodes (each weighing 1). Its
+    light (`own_lights`) is its own completion against its own 序时进度 with the plan's
+    `thresholds`, or, under `ParentLight.WORST`, the worst light among its indicators (已完成 for
+    none). It counts the indicators below it per status, and its direct children per light.
     """
+    thresholds = thresholds or Thresholds()
     nodes = len(parent)
     codes = len(STATUS_BY_CODE)
     done = np.nan_to_num(np.clip(assessed.completion, 0.0, 1.0), nan=0.0)
     total = np.bincount(owner, weights=weight, minlength=nodes)
     done_sum = np.bincount(owner, weights=weight * done, minlength=nodes)
     expected_sum = np.bincount(owner, weights=weight * assessed.expected, minlength=nodes)
-    severity = np.full(nodes, -1, dtype=np.int64)
-    np.maximum.at(severity, owner, assessed.status)
+    worst = np.full(nodes, -1, dtype=np.int64)
+    np.maximum.at(worst, owner, assessed.status)
     counts = np.bincount(owner * codes + assessed.status, minlength=nodes * codes)
     counts = counts.reshape(nodes, codes).astype(np.int64)
+    children = counts.copy()  # so far: each node's own indicators
+    status = np.zeros(nodes, dtype=np.int64)
     completion = np.zeros(nodes)
     expected = np.zeros(nodes)
     for level in range(int(depth.max(initial=0)), -1, -1):
@@ -354,16 +388,49 @@ def rollup_arrays(
         with np.errstate(invalid="ignore", divide="ignore"):
             completion[members] = np.where(weights > 0, done_sum[members] / weights, 0.0)
             expected[members] = np.where(weights > 0, expected_sum[members] / weights, 0.0)
-        severity[members] = np.maximum(severity[members], _COMPLETED)
+        worst[members] = np.maximum(worst[members], _COMPLETED)
+        if parent_light is ParentLight.WORST:
+            status[members] = worst[members]
+        else:
+            status[members] = own_lights(
+                completion[members], expected[members], counts[members], thresholds
+            )
         above = parent[members]
         pushed = members[above >= 0]
         targets = parent[pushed]
         np.add.at(total, targets, 1.0)
         np.add.at(done_sum, targets, completion[pushed])
         np.add.at(expected_sum, targets, expected[pushed])
-        np.maximum.at(severity, targets, severity[pushed])
+        np.maximum.at(worst, targets, worst[pushed])
         np.add.at(counts, targets, counts[pushed])
-    return RolledUpArrays(completion, expected, severity, counts)
+        np.add.at(children, (targets, status[pushed]), 1)
+    return RolledUpArrays(completion, expected, status, counts, children)
+
+
+def own_lights(
+    completion: npt.NDArray[np.float64],
+    expected: npt.NDArray[np.float64],
+    counts: npt.NDArray[np.int64],
+    thresholds: Thresholds,
+) -> npt.NDArray[np.int64]:
+    """Parents' own lights, from their roll-up completion against their roll-up 序时进度 and the
+    count of the indicators below each per status (parents × status codes), in this order:
+    已完成 once every indicator below is (or there is none); 未填报 while none below has a
+    report for the month; green up to the yellow threshold's points behind; red beyond the red
+    threshold; else yellow. (A parent has no deadline of its own: no final stretch.)"""
+    total = counts.sum(axis=1)
+    # Points as shown (40.0 % against 50.0 % is 10 points, not 10.000000000000009).
+    behind = np.round((expected - completion) * 100.0, 9)
+    return np.select(
+        [
+            counts[:, _COMPLETED] == total,
+            counts[:, _NOT_REPORTED] == total,
+            behind <= thresholds.yellow,
+            behind > thresholds.red,
+        ],
+        [_COMPLETED, _NOT_REPORTED, _GREEN, _RED],
+        _YELLOW,
+    ).astype(np.int64)
 
 
 # --- one indicator, one parent ---------------------------------------------------------------
@@ -389,7 +456,12 @@ def assess(
     return assessed.at(0)
 
 
-def rollup_leaves(leaves: Sequence[tuple[float, Assessment]]) -> Rollup:
+def rollup_leaves(
+    leaves: Sequence[tuple[float, Assessment]],
+    *,
+    thresholds: Thresholds | None = None,
+    parent_light: ParentLight = ParentLight.ROLLUP,
+) -> Rollup:
     """One parent's roll-up of some indicators directly ((weight, assessment) pairs):
     `rollup_arrays` on a tree of one node."""
     rolled = rollup_arrays(
@@ -398,6 +470,8 @@ def rollup_leaves(leaves: Sequence[tuple[float, Assessment]]) -> Rollup:
         np.zeros(len(leaves), dtype=np.int64),
         np.array([weight for weight, _ in leaves], dtype=np.float64),
         AssessedArrays.of([assessment for _, assessment in leaves]),
+        thresholds=thresholds,
+        parent_light=parent_light,
     )
     return rolled.at(0)
 

@@ -11,10 +11,12 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy.orm import Session
 
 from desktop.models.database import Database, demo_mark
 from desktop.models.errors import DatabaseReadError, TargetMonitorError
@@ -40,10 +42,13 @@ from desktop.models.status_rule import (
     STATE_BY_CODE,
     STATE_CODES,
     STATUS_BY_CODE,
+    AssessedArrays,
     Assessment,
     Forecast,
     IndicatorArrays,
     IndicatorRule,
+    LightSettings,
+    RolledUpArrays,
     Rollup,
     Status,
     Thresholds,
@@ -89,6 +94,17 @@ class _RollupView(Mapping[int, Rollup]):
         return len(self._workspace._node_order)
 
 
+def read_light_settings(session: Session, plan_id: int) -> LightSettings:
+    """A plan's light settings as stored; thresholds that break their own rule (yellow above
+    red: `check` names them) are refused as unreadable."""
+    yellow, red, parent_light, version = session.execute(
+        select(Plan.yellow_points, Plan.red_points, Plan.parent_light, Plan.settings_version).where(
+            Plan.id == plan_id
+        )
+    ).one()
+    return LightSettings(Thresholds(yellow, red), parent_light, version)
+
+
 def default_period(start: dt.date, end: dt.date, today: dt.date) -> str:
     """The month to evaluate by default: this month, kept within the plan's months."""
     return min(max(period_of(today), period_of(start)), period_of(end))
@@ -100,7 +116,11 @@ def plan_clock_start(plan_start: dt.date) -> dt.date:
 
 
 class PlanWorkspace:
-    """One plan, its entries and their assessments as of a period."""
+    """One plan, its entries and their assessments as of a period.
+
+    The lights follow the plan's own settings (`light_settings`, stored in the database so
+    every PC colours the same data the same way); `thresholds` given here override the plan's
+    (a what-if that is never stored, a test)."""
 
     def __init__(
         self,
@@ -113,7 +133,7 @@ class PlanWorkspace:
     ) -> None:
         self.database = database
         self._plan_code = plan_code
-        self.thresholds = thresholds or Thresholds()
+        self._thresholds_given = thresholds
         with self._reading():
             self._load_structure()
             period = as_of or default_period(
@@ -164,6 +184,8 @@ class PlanWorkspace:
                     else f"no plan with code '{self._plan_code}'"
                 )
             self.plan = PlanInfo(*plan)
+            self.light_settings = read_light_settings(session, self.plan.id)
+            self.thresholds = self._thresholds_given or self.light_settings.thresholds
             # Demo figures (`target-monitor demo`) are labelled as such wherever they show.
             self.demo = demo_mark(session) is not None
             self.departments = {
@@ -392,9 +414,7 @@ class PlanWorkspace:
                 np.where(index >= 0, index + self._first_month, -1),
                 month,
             )
-            rolled = rollup_arrays(
-                self._node_parent, self._node_depth, self._owner, self._weight, assessed
-            )
+            rolled = self._rollup(assessed)
             for node_id, position in positions.items():
                 history[node_id].append(rolled.at(position))
         return history
@@ -431,11 +451,42 @@ class PlanWorkspace:
             index = self._latest_month_index[:, column]
             latest_month = np.where(index >= 0, index + self._first_month, -1)
         self._assessed = assess_arrays(self._facts, latest, latest_month, self.as_of)
-        self._rolled = rollup_arrays(
-            self._node_parent, self._node_depth, self._owner, self._weight, self._assessed
-        )
+        self._rolled = self._rollup(self._assessed)
         self.assessments: Mapping[int, Assessment] = _AssessmentView(self)
         self.rollups: Mapping[int, Rollup] = _RollupView(self)
+
+    def _rollup(self, assessed: AssessedArrays) -> RolledUpArrays:
+        return rollup_arrays(
+            self._node_parent,
+            self._node_depth,
+            self._owner,
+            self._weight,
+            assessed,
+            thresholds=self.thresholds,
+            parent_light=self.light_settings.parent_light,
+        )
+
+    def lagging_children(self, node_id: int | None) -> dict[Status, list[str]]:
+        """A node's (None: the plan's) red and yellow children, red first, as people name them:
+        "1.2 title" for a child node, "code name" for one of its own indicators."""
+        child_ids: tuple[int, ...]
+        indicator_ids: tuple[int, ...]
+        if node_id is None:
+            child_ids, indicator_ids = self.root_ids, ()
+        else:
+            node = self.nodes[node_id]
+            child_ids, indicator_ids = node.child_ids, node.indicator_ids
+        named: dict[Status, list[str]] = {Status.RED: [], Status.YELLOW: []}
+        for child in child_ids:
+            status = self.rollups[child].status
+            if status in named:
+                named[status].append(f"{self.nodes[child].code} {self.nodes[child].title}")
+        for indicator_id in indicator_ids:
+            status = self.status_of(indicator_id)
+            if status in named:
+                indicator = self.indicators[indicator_id]
+                named[status].append(f"{indicator.code} {indicator.name}")
+        return named
 
     @property
     def plan_rollup(self) -> Rollup:
@@ -462,10 +513,40 @@ class PlanWorkspace:
         self._assess_all()
 
     def set_thresholds(self, thresholds: Thresholds) -> None:
+        """Assess with other thresholds than the plan's, in memory only (kept over reloads)."""
+        self._thresholds_given = thresholds
+        self._apply_thresholds(thresholds)
+
+    def _apply_thresholds(self, thresholds: Thresholds) -> None:
         self.thresholds = thresholds
         self._rules = {i.id: self._rule(i) for i in self.indicators.values()}
         self._facts = IndicatorArrays.of([self._rules[i] for i in self._order])
         self._assess_all()
+
+    def reload_lights(self) -> None:
+        """Read the plan's light settings and the indicators' own thresholds again (a manager
+        changed them) and reassess."""
+        with self._reading():
+            with self.database.read() as session:
+                self.light_settings = read_light_settings(session, self.plan.id)
+                own = session.execute(
+                    select(Indicator.id, Indicator.yellow_threshold, Indicator.red_threshold)
+                    .join(Node, Indicator.measure_id == Node.id)
+                    .where(Node.plan_id == self.plan.id)
+                ).all()
+            self.indicators = self._with_own_thresholds(own)
+            self._apply_thresholds(self._thresholds_given or self.light_settings.thresholds)
+
+    def _with_own_thresholds(
+        self, own: Sequence[tuple[int, float | None, float | None]]
+    ) -> dict[int, IndicatorInfo]:
+        """The indicators' records with their own thresholds as read."""
+        found = {indicator_id: (yellow, red) for indicator_id, yellow, red in own}
+        records = {}
+        for indicator_id, info in self.indicators.items():
+            yellow, red = found.get(indicator_id, (None, None))
+            records[indicator_id] = replace(info, yellow_threshold=yellow, red_threshold=red)
+        return records
 
     def reload(self) -> None:
         """Read everything again (another program may have changed the database)."""

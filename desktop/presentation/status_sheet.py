@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
 from desktop.models.records import DepartmentInfo
-from desktop.models.schema import MilestoneState, NodeKind
+from desktop.models.schema import MilestoneState, NodeKind, ParentLight
 from desktop.models.status_rule import Rollup, Status, Thresholds, rollup_leaves
 from desktop.models.text import clean
 from desktop.models.workspace import PlanWorkspace
@@ -69,6 +69,9 @@ class StatusSheet:
     reporting_unit: str  # the department that signs, when the sheet is a department's
     source: str
     demo: bool = False  # generated demo figures: every page says so
+    parent_light: ParentLight = ParentLight.ROLLUP  # where the headings' lights come from
+    # The subject's red and yellow parts by name (a department's sheet: its indicators').
+    lagging: Mapping[Status, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def indicator_rows(self) -> list[SheetRow]:
@@ -155,8 +158,22 @@ def _indicator_row(
 def _leaves_rollup(workspace: PlanWorkspace, indicator_ids: list[int]) -> Rollup:
     """A weighted roll-up of some indicators directly (a department's share of the plan)."""
     return rollup_leaves(
-        [(workspace.indicators[i].weight, workspace.assessments[i]) for i in indicator_ids]
+        [(workspace.indicators[i].weight, workspace.assessments[i]) for i in indicator_ids],
+        thresholds=workspace.thresholds,
+        parent_light=workspace.light_settings.parent_light,
     )
+
+
+def _lagging_indicators(
+    workspace: PlanWorkspace, indicator_ids: list[int]
+) -> dict[Status, list[str]]:
+    named: dict[Status, list[str]] = {status: [] for status in NOTICE_STATUSES}
+    for indicator_id in indicator_ids:
+        status = workspace.status_of(indicator_id)
+        if status in named:
+            indicator = workspace.indicators[indicator_id]
+            named[status].append(f"{indicator.code} {indicator.name}")
+    return named
 
 
 def build_status_sheet(
@@ -220,13 +237,16 @@ def build_status_sheet(
     if department is not None:
         summary = _leaves_rollup(workspace, in_scope)
         subject = department.name
+        lagging = _lagging_indicators(workspace, in_scope)
     elif node_id is not None:
         summary = workspace.rollups[node_id]
         node = workspace.nodes[node_id]
         subject = f"{node.code} {node.title}"
+        lagging = workspace.lagging_children(node_id)
     else:
         summary = workspace.plan_rollup
         subject = workspace.plan.title
+        lagging = workspace.lagging_children(None)
     return StatusSheet(
         plan_title=workspace.plan.title,
         subject=subject,
@@ -238,6 +258,8 @@ def build_status_sheet(
         reporting_unit=department.name if department is not None else "",
         source=workspace.plan.source,
         demo=workspace.demo,
+        parent_light=workspace.light_settings.parent_light,
+        lagging={status: tuple(names) for status, names in lagging.items() if names},
     )
 
 

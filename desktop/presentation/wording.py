@@ -11,7 +11,7 @@ from typing import Protocol
 
 from desktop.models.figures import format_figure
 from desktop.models.periods import parse_period
-from desktop.models.status_rule import Status
+from desktop.models.status_rule import Rollup, Status
 
 # The order statuses are listed, counted and explained in: the printed legend's.
 STATUS_ORDER = (Status.COMPLETED, Status.GREEN, Status.YELLOW, Status.RED, Status.NOT_REPORTED)
@@ -39,6 +39,20 @@ STATUS_TINTS = {
     Status.RED: "#f6d5d1",
     Status.NOT_REPORTED: "#ececec",
 }
+
+
+def parts_counted(rollup: Rollup) -> str:
+    """A parent's red and yellow parts counted, on paper and on the command line: "(红 2 · 黄 3)"
+    ("" for none, and for a parent of one part, whose light that part's is)."""
+    if sum(rollup.children.values()) <= 1:
+        return ""
+    counted = " · ".join(
+        f"{word} {rollup.children[status]}"
+        for status, word in ((Status.RED, "红"), (Status.YELLOW, "黄"))
+        if rollup.children.get(status)
+    )
+    return f"({counted})" if counted else ""
+
 
 DEMO_LABEL = "演示数据 · 非真实填报"
 DEMO_COLOUR = "#c0392b"  # the label's red, in the window, on printed pages and in workbooks

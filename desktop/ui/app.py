@@ -13,12 +13,12 @@ from desktop.models.database import damage_of
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
 from desktop.models.opening import newest_good_backup, open_database, recover_into
-from desktop.models.status_rule import Thresholds
 
 from desktop.ui.backups import DamagedDatabaseDialog, Recovery
 from desktop.ui.controller import PlanController
 from desktop.ui.dialogs import FirstStartDialog, login_name
 from desktop.ui.i18n import install_translators
+from desktop.ui.light_settings import adopt_user_thresholds
 from desktop.ui.main_window import MainWindow
 from desktop.ui.prompts import Prompts
 from desktop.ui.settings import (
@@ -26,10 +26,8 @@ from desktop.ui.settings import (
     APPLICATION,
     LANGUAGE,
     ORGANIZATION,
-    RED_POINTS,
     USER_DEPARTMENT,
     USER_NAME,
-    YELLOW_POINTS,
     Settings,
 )
 from desktop.ui.theme import app_icon, apply_theme, follow_system
@@ -85,9 +83,9 @@ def _build_window(
         controller = PlanController(
             database,
             settings.get(USER_NAME) or login_name() or "user",
-            thresholds=Thresholds(settings.get(YELLOW_POINTS), settings.get(RED_POINTS)),
             as_of=as_of,
         )
+        adopt_user_thresholds(controller, settings)
     except BaseException:
         database.close()
         raise

@@ -18,9 +18,14 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.models.changes import Changes
 from desktop.models.database import Database
-from desktop.models.errors import OperationCancelled, StaleEditError, TargetMonitorError
+from desktop.models.errors import (
+    OperationCancelled,
+    StaleEditError,
+    StaleSettingsError,
+    TargetMonitorError,
+)
 from desktop.models.service import EntryEdit, EntryService
-from desktop.models.status_rule import Thresholds
+from desktop.models.status_rule import LightSettings
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui import operations
@@ -60,7 +65,7 @@ class PlanController(QObject):
     """Holds the open database, the evaluated plan and the undo history; runs operations."""
 
     changed = Signal(object)  # Changes: what an operation (or a reload) changed
-    assessmentsReset = Signal()  # every status may have changed (period, thresholds)
+    assessmentsReset = Signal()  # every status may have changed (period, light settings)
     saved = Signal(object)  # datetime of the last successful write
     refused = Signal(str)  # a message the user must see; nothing was written
     noted = Signal(str)  # a passing note for the status bar (a cancelled operation)
@@ -70,13 +75,12 @@ class PlanController(QObject):
         database: Database,
         user: str,
         *,
-        thresholds: Thresholds | None = None,
         as_of: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
-        self.workspace = PlanWorkspace(database, thresholds=thresholds, as_of=as_of)
+        self.workspace = PlanWorkspace(database, as_of=as_of)
         self.service = EntryService(database, user)
         self.undo_stack = QUndoStack(self)
         self.last_saved: dt.datetime | None = None
@@ -98,10 +102,31 @@ class PlanController(QObject):
             self.workspace.set_period(period)
             self.assessmentsReset.emit()
 
-    def set_thresholds(self, thresholds: Thresholds) -> None:
-        if thresholds != self.workspace.thresholds:
-            self.workspace.set_thresholds(thresholds)
-            self.assessmentsReset.emit()
+    def set_indicator_thresholds(
+        self, indicator_id: int, own: tuple[float | None, float | None]
+    ) -> bool:
+        """Set or drop an indicator's own thresholds as one undoable step, expecting the ones
+        this window shows; False (and a message) when refused."""
+        info = self.workspace.indicators[indicator_id]
+        operation = operations.set_indicator_thresholds(
+            self.service,
+            indicator_id,
+            own,
+            seen=(info.yellow_threshold, info.red_threshold),
+            label=fill(self.tr("Thresholds of %1"), info.code),
+        )
+        return self.run(operation) is not None
+
+    def set_light_settings(self, wanted: LightSettings) -> bool:
+        """Change the plan's thresholds and parent-light rule for every PC, as one undoable
+        step, expecting the settings this window shows; False (and a message) when refused."""
+        operation = operations.set_light_settings(
+            self.service,
+            self.workspace.plan.id,
+            wanted,
+            seen=self.workspace.light_settings,
+        )
+        return self.run(operation) is not None
 
     def reload(self) -> None:
         """Read everything again (another program may have changed the database). The undo
@@ -145,6 +170,8 @@ class PlanController(QObject):
             self.refused.emit(self._conflict_message(error, undoing))
             return None
         except TargetMonitorError as error:
+            if isinstance(error, StaleSettingsError):  # show the settings as they are now
+                self._broadcast(Changes(lights=True), saved=False)
             if undoing is None:
                 self.refused.emit(fill(operation.refused, str(error)))
             else:
@@ -173,11 +200,15 @@ class PlanController(QObject):
         if changes.everything:
             self.workspace.reload()
         else:
+            if changes.lights:  # the plan's or an indicator's thresholds
+                self.workspace.reload_lights()
             self.workspace.refresh(changes.indicator_ids)
         if saved and not changes.empty:
             self.last_saved = dt.datetime.now()
             self.saved.emit(self.last_saved)
         self.changed.emit(changes)
+        if changes.lights and not changes.everything:
+            self.assessmentsReset.emit()  # every light may have changed
 
     # --- messages --------------------------------------------------------------------------
 

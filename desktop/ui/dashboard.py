@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import (
@@ -30,7 +31,14 @@ from desktop.presentation.wording import STATUS_ORDER, percent_text
 from desktop.ui.controller import PlanController
 from desktop.ui.delegates import CompletionDelegate, StatusDelegate
 from desktop.ui.grid_model import INDICATOR_ID_ROLE
-from desktop.ui.i18n import STATUS_COLOURS, status_text
+from desktop.ui.i18n import (
+    STATUS_COLOURS,
+    fill,
+    lagging_children_text,
+    parent_light_tooltip,
+    parent_status_text,
+    status_text,
+)
 from desktop.ui.row_model import RowListModel
 from desktop.ui.tree_model import COMPLETION_ROLE, EXPECTED_ROLE, NODE_ID_ROLE, STATUS_ROLE
 
@@ -75,13 +83,18 @@ class SummaryModel(RowListModel[int]):
             if column == 2:
                 return percent_text(rollup.expected)
             if column == 3:
-                return status_text(rollup.status)
+                return parent_status_text(rollup)
             return str(rollup.counts.get(STATUS_ORDER[column - 4], 0))
         if role == Qt.ItemDataRole.ForegroundRole and column >= 4:
             count = rollup.counts.get(STATUS_ORDER[column - 4], 0)
             return STATUS_COLOURS[STATUS_ORDER[column - 4]] if count else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
             return Qt.AlignmentFlag.AlignCenter
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            workspace = self.workspace
+            return parent_light_tooltip(
+                rollup, workspace.lagging_children(node.id), workspace.light_settings.parent_light
+            )
         return {
             NODE_ID_ROLE: node.id,
             STATUS_ROLE: rollup.status,
@@ -154,6 +167,11 @@ class Dashboard(QWidget):
         self.headline = QLabel(self)
         self.headline.setObjectName("dashboardHeadline")
         self.headline.setWordWrap(True)
+        # The red and yellow parts of the shown node, by name.
+        self.lagging_parts = QLabel(self)
+        self.lagging_parts.setObjectName("dashboardLaggingParts")
+        self.lagging_parts.setWordWrap(True)
+        self.lagging_parts.setTextFormat(Qt.TextFormat.PlainText)
         self.counts = QLabel(self)
         self.counts.setObjectName("dashboardCounts")
         self.counts.setTextFormat(Qt.TextFormat.RichText)
@@ -182,6 +200,7 @@ class Dashboard(QWidget):
         top.addWidget(self.counts)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.lagging_parts)
         layout.addWidget(self.summary_box, 1)
         layout.addWidget(self.attention_box, 1)
         self._stale = True
@@ -228,12 +247,23 @@ class Dashboard(QWidget):
             rollup, title = workspace.rollups[node_id], f"{node.code} {node.title}"
             children = list(node.child_ids)
         self.headline.setText(
-            self.tr("<b>%1</b><br>As of %2: completion %3, planned progress %4")
-            .replace("%1", title)
-            .replace("%2", workspace.as_of)
-            .replace("%3", percent_text(rollup.completion))
-            .replace("%4", percent_text(rollup.expected))
+            fill(
+                self.tr("<b>%1</b><br>As of %2: completion %3, planned progress %4 — %5"),
+                html.escape(title),
+                workspace.as_of,
+                percent_text(rollup.completion),
+                percent_text(rollup.expected),
+                html.escape(parent_status_text(rollup)),
+            )
         )
+        self.headline.setToolTip(
+            parent_light_tooltip(
+                rollup, workspace.lagging_children(node_id), workspace.light_settings.parent_light
+            )
+        )
+        named = lagging_children_text(workspace.lagging_children(node_id))
+        self.lagging_parts.setText(named)
+        self.lagging_parts.setVisible(bool(named))
         self.counts.setText(
             " ".join(
                 f'<span style="color:{STATUS_COLOURS[s].name()}">●</span> '

@@ -135,10 +135,12 @@ class StatusDelegate(QStyledItemDelegate):
             return
         painter.setPen(option.palette.text().color())
         text_rect = rect.adjusted(diameter + 12, 0, -2, 0)
+        shown = index.data(Qt.ItemDataRole.DisplayRole)  # a parent's adds its children's count
+        text = shown if isinstance(shown, str) and shown else status_text(status)
         painter.drawText(
             text_rect,
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            status_text(status),
+            option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, text_rect.width()),
         )
         painter.restore()
 
@@ -147,7 +149,9 @@ class StatusDelegate(QStyledItemDelegate):
         hint = super().sizeHint(option, index)
         if not self._words:
             return QSize(24, hint.height())
-        width = option.fontMetrics.horizontalAdvance(status_text(Status.RED)) + 30
+        shown = index.data(Qt.ItemDataRole.DisplayRole)
+        text = shown if isinstance(shown, str) and shown else status_text(Status.RED)
+        width = option.fontMetrics.horizontalAdvance(text) + 30
         return QSize(max(hint.width(), width), hint.height())
 
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -29,10 +28,8 @@ from desktop.ui.i18n import fill
 from desktop.ui.settings import (
     APPEARANCE,
     LANGUAGE,
-    RED_POINTS,
     USER_DEPARTMENT,
     USER_NAME,
-    YELLOW_POINTS,
     Settings,
 )
 from desktop.ui.theme import Appearance
@@ -116,7 +113,8 @@ class FirstStartDialog(QDialog):
 
 
 class SettingsDialog(QDialog):
-    """The user, the status thresholds and the language."""
+    """The user, the language and the appearance (the status thresholds are the plan's:
+    `desktop.ui.light_settings`)."""
 
     def __init__(
         self, settings: Settings, departments: list[str], parent: QWidget | None = None
@@ -126,8 +124,6 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Settings"))
         self._settings = settings
         self.fields = _UserFields(self, settings, departments)
-        self.yellow = self._points(settings.get(YELLOW_POINTS), "yellowPoints")
-        self.red = self._points(settings.get(RED_POINTS), "redPoints")
         self.language = QComboBox(self)
         self.language.setObjectName("language")
         self.language.addItem("简体中文", "zh_CN")
@@ -144,8 +140,6 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Your name"), self.fields.name)
         form.addRow(self.tr("Your department"), self.fields.department)
-        form.addRow(self.tr("Yellow light when behind by more than"), self.yellow)
-        form.addRow(self.tr("Red light when behind by more than"), self.red)
         form.addRow(self.tr("Language"), self.language)
         form.addRow(self.tr("Appearance"), self.appearance)
         self.buttons = QDialogButtonBox(
@@ -153,8 +147,6 @@ class SettingsDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        for widget in (self.yellow, self.red):
-            widget.valueChanged.connect(self._update)
         self.fields.name.textChanged.connect(self._update)
         self.language.currentIndexChanged.connect(self._update)
         layout = QVBoxLayout(self)
@@ -164,33 +156,18 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(460)
         self._update()
 
-    def _points(self, value: float, name: str) -> QDoubleSpinBox:
-        box = QDoubleSpinBox(self)
-        box.setObjectName(name)
-        box.setRange(0, 100)
-        box.setDecimals(1)
-        box.setSuffix(self.tr(" points"))
-        box.setValue(value)
-        return box
-
     def _update(self) -> None:
         problems = []
-        if self.yellow.value() > self.red.value():
-            problems.append(self.tr("The yellow threshold must not exceed the red one."))
         if not self.fields.name.text().strip():
             problems.append(self.tr("A name is required."))
         if self.language.currentData() != self._settings.get(LANGUAGE):
             problems.append(self.tr("The language changes the next time the program starts."))
         self.note.setText(" ".join(problems))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(
-            self.yellow.value() <= self.red.value() and bool(self.fields.name.text().strip())
-        )
+        ok.setEnabled(bool(self.fields.name.text().strip()))
 
     def accept(self) -> None:  # QDialog.accept
         self.fields.save(self._settings)
-        self._settings.set(YELLOW_POINTS, self.yellow.value())
-        self._settings.set(RED_POINTS, self.red.value())
         self._settings.set(LANGUAGE, self.language.currentData())
         self._settings.set(APPEARANCE, self.appearance.currentData())
         self._settings.sync()

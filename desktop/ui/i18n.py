@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QColor
@@ -10,9 +11,9 @@ from PySide6.QtGui import QColor
 from desktop.models.figures import FigureError, FigureProblem, format_figure
 from desktop.models.locations import bundled_file
 from desktop.models.periods import parse_period
-from desktop.models.schema import IndicatorKind, MilestoneState
-from desktop.models.status_rule import Status
-from desktop.presentation.wording import STATUS_INKS
+from desktop.models.schema import IndicatorKind, MilestoneState, ParentLight
+from desktop.models.status_rule import Rollup, Status
+from desktop.presentation.wording import STATUS_INKS, percent_text
 
 STATUS_COLOURS = {status: QColor(ink) for status, ink in STATUS_INKS.items()}
 
@@ -37,6 +38,64 @@ def status_text(status: Status) -> str:
         Status.RED: QCoreApplication.translate("Status", "Seriously lagging"),
     }
     return texts[status]
+
+
+def children_lights_text(children: Mapping[Status, int]) -> str:
+    """A parent's red and yellow children counted, e.g. "红 2 · 黄 3" ("" for none)."""
+    words = {
+        Status.RED: QCoreApplication.translate("Status", "red %1"),
+        Status.YELLOW: QCoreApplication.translate("Status", "yellow %1"),
+    }
+    return " · ".join(
+        fill(word, str(children[status])) for status, word in words.items() if children.get(status)
+    )
+
+
+def parent_status_text(rollup: Rollup) -> str:
+    """A parent's light with its red and yellow children counted: "正常 · 红 2 · 黄 3" (not
+    for a parent of one part: a measure of one indicator is that indicator's light)."""
+    single = sum(rollup.children.values()) <= 1
+    counted = "" if single else children_lights_text(rollup.children)
+    return f"{status_text(rollup.status)} · {counted}" if counted else status_text(rollup.status)
+
+
+def lagging_children_text(lagging: Mapping[Status, Sequence[str]]) -> str:
+    """The red and yellow children by name, one line per light ("" for none)."""
+    words = {
+        Status.RED: QCoreApplication.translate("Status", "Red: %1"),
+        Status.YELLOW: QCoreApplication.translate("Status", "Yellow: %1"),
+    }
+    separator = QCoreApplication.translate("Status", ", ")
+    return "\n".join(
+        fill(word, separator.join(lagging[status]))
+        for status, word in words.items()
+        if lagging.get(status)
+    )
+
+
+def parent_light_tooltip(
+    rollup: Rollup, lagging: Mapping[Status, Sequence[str]], rule: ParentLight
+) -> str:
+    """Why a parent shows its light, and which of its children are red or yellow."""
+    if rule is ParentLight.WORST:
+        why = QCoreApplication.translate("Status", "%1: the worst light among its parts")
+        lines = [fill(why, status_text(rollup.status))]
+    else:
+        why = QCoreApplication.translate(
+            "Status", "%1: its own completion %2 against its planned progress %3"
+        )
+        lines = [
+            fill(
+                why,
+                status_text(rollup.status),
+                percent_text(rollup.completion),
+                percent_text(rollup.expected),
+            )
+        ]
+    named = lagging_children_text(lagging)
+    if named:
+        lines.append(named)
+    return "\n".join(lines)
 
 
 def state_text(state: MilestoneState) -> str:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.changes import Changes
-from desktop.models.status_rule import Thresholds
 
 from desktop.ui.backup_commands import BackupCommands
 from desktop.ui.commands import CommandContext
@@ -35,6 +34,7 @@ from desktop.ui.dialogs import SettingsDialog, about_box
 from desktop.ui.exchange_commands import ExchangeCommands
 from desktop.ui.grid_model import ProgressGridModel
 from desktop.ui.i18n import fill
+from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.paste import ClipboardCommands
 from desktop.ui.progress_panel import ProgressPanel
 from desktop.ui.prompts import Prompts
@@ -42,12 +42,10 @@ from desktop.ui.settings import (
     APPEARANCE,
     EDIT_SPLITTER,
     MAIN_SPLITTER,
-    RED_POINTS,
     USER_DEPARTMENT,
     USER_NAME,
     WINDOW_GEOMETRY,
     WINDOW_STATE,
-    YELLOW_POINTS,
     Settings,
 )
 from desktop.ui.status_bar import WindowStatusBar
@@ -160,6 +158,15 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             "settings", self.tr("&Settings…"), "Ctrl+,", self.open_settings
         )
+        self.thresholds_action = self._action(
+            "thresholds", self.tr("Status &thresholds…"), None, self.open_light_settings
+        )
+        self.indicator_thresholds_action = self._action(
+            "indicator-thresholds",
+            self.tr("Thresholds of this &indicator…"),
+            None,
+            self.open_indicator_thresholds,
+        )
         self.quit_action = self._action("quit", self.tr("&Quit"), "Ctrl+Q", self.close)
         self.expand_action = self._action(
             "expand", self.tr("&Expand all"), None, self.tree.expandAll
@@ -224,7 +231,15 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.print_action)
         file_menu.addSeparator()
-        file_menu.addActions([self.backups_action, self.reload_action, self.settings_action])
+        file_menu.addActions(
+            [
+                self.backups_action,
+                self.reload_action,
+                self.thresholds_action,
+                self.indicator_thresholds_action,
+                self.settings_action,
+            ]
+        )
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
@@ -429,8 +444,31 @@ class MainWindow(QMainWindow):
         if self.prompts.confirm(SettingsDialog(self.settings, departments, self)):
             self.apply_settings()
 
+    def open_light_settings(self) -> None:
+        """The plan's thresholds and parent-light rule, changed for every PC (undoable)."""
+        dialog = LightSettingsDialog(self.controller.workspace.light_settings, self)
+        if self.prompts.confirm(dialog):
+            self.controller.set_light_settings(dialog.wanted())
+
+    def open_indicator_thresholds(self) -> None:
+        """The current indicator's own thresholds, which override the plan's (undoable)."""
+        indicator_id = self.progress.current_indicator()
+        if indicator_id is None:
+            self.tell(self.tr("Choose an indicator in the grid first."))
+            return
+        workspace = self.controller.workspace
+        info = workspace.indicators[indicator_id]
+        dialog = IndicatorThresholdsDialog(
+            f"{info.code} {info.name}",
+            workspace.light_settings.thresholds,
+            (info.yellow_threshold, info.red_threshold),
+            self,
+        )
+        if self.prompts.confirm(dialog):
+            self.controller.set_indicator_thresholds(indicator_id, dialog.own())
+
     def apply_settings(self) -> None:
-        """Take the stored user, thresholds and appearance into use."""
+        """Take the stored user and appearance into use."""
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, self.settings.get(APPEARANCE))
@@ -438,9 +476,6 @@ class MainWindow(QMainWindow):
         if name and name != self.controller.user:
             self.controller.set_user(name)
             self.status.show_user(name)
-        self.controller.set_thresholds(
-            Thresholds(self.settings.get(YELLOW_POINTS), self.settings.get(RED_POINTS))
-        )
 
     def print_status(self) -> None:
         from desktop.ui.print_dialog import print_status  # noqa: PLC0415 - print support on demand

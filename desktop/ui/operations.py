@@ -6,8 +6,8 @@ long — and every view refreshes from the Changes. An operation that changes fi
 undo history as one `Step`, whose undo and redo are operations too; like every write, they are
 refused rather than overwrite a value that changed after the step was made.
 
-The window's writes: cells (typed, pasted, notes), an import, taking an import back and
-applying it again, restoring a backup.
+The window's writes: cells (typed, pasted, notes), the plan's light settings, an import,
+taking an import back and applying it again, restoring a backup.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from desktop.exchange.importer import undo_import as undo_batch
 from desktop.models.changes import EVERYTHING_CHANGED, Changes, Progress
 from desktop.models.opening import restore
 from desktop.models.service import EntryEdit, EntryService
+from desktop.models.status_rule import LightSettings
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.i18n import fill
@@ -93,6 +94,51 @@ def _write(service: EntryService, edits: list[EntryEdit], label: str) -> Operati
         label,
         lambda _progress: service.apply(edits),
         refused=translate("Operations", "Not saved: %1"),
+    )
+
+
+# --- the plan's lights ----------------------------------------------------------------------
+
+
+def set_light_settings(
+    service: EntryService, plan_id: int, wanted: LightSettings, *, seen: LightSettings
+) -> Operation[Changes]:
+    """A manager's change of the plan's thresholds and parent-light rule, for every PC: undo
+    sets back what was seen, expecting what was set (refused if someone changed it since)."""
+    label = translate("Operations", "Change the status thresholds")
+
+    def write(new: LightSettings, old: LightSettings) -> Operation[Changes]:
+        return Operation(
+            label,
+            lambda _progress: service.set_light_settings(plan_id, new, expected=old),
+            refused=translate("Operations", "The thresholds were not changed: %1"),
+        )
+
+    return replace(
+        write(wanted, seen),
+        step=lambda _changes: Step(label, undo=write(seen, wanted), redo=write(wanted, seen)),
+    )
+
+
+Own = tuple[float | None, float | None]
+
+
+def set_indicator_thresholds(
+    service: EntryService, indicator_id: int, wanted: Own, *, seen: Own, label: str
+) -> Operation[Changes]:
+    """Set or drop an indicator's own thresholds; undo puts back what was seen, expecting what
+    was set."""
+
+    def write(new: Own, old: Own) -> Operation[Changes]:
+        return Operation(
+            label,
+            lambda _progress: service.set_indicator_thresholds(indicator_id, new, expected=old),
+            refused=translate("Operations", "The thresholds were not changed: %1"),
+        )
+
+    return replace(
+        write(wanted, seen),
+        step=lambda _changes: Step(label, undo=write(seen, wanted), redo=write(wanted, seen)),
     )
 
 

@@ -41,6 +41,7 @@ from desktop.exchange.report import ReportCancelled
 from desktop.models.changes import Progress
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
+from desktop.models.schema import ParentLight
 from desktop.models.status_rule import FINAL_STRETCH_MONTHS, Status
 from desktop.presentation.status_sheet import (
     Document,
@@ -57,6 +58,7 @@ from desktop.presentation.wording import (
     STATUS_TINTS,
     STATUS_WORDS,
     month_text,
+    parts_counted,
     percent_text,
 )
 
@@ -196,6 +198,12 @@ def _legend(document: StatusSheet | SupervisionNotice) -> str:
         Status.NOT_REPORTED: "应报月份未报送",
     }
     parts = "&nbsp;&nbsp; ".join(f"{_light(s)}:{meanings[s]}" for s in STATUS_ORDER)
+    if isinstance(document, StatusSheet):
+        parts += (
+            "。工程、任务的灯取其下级中最差的状态"
+            if document.parent_light is ParentLight.WORST
+            else "。工程、任务的灯按其自身完成率对照其序时进度判定,括号内为亮红灯、黄灯的下级数"
+        )
     return f'<p style="font-size:8pt; margin-bottom:6px">三色预警说明:{parts}。</p>'
 
 
@@ -204,6 +212,18 @@ def _counts(sheet: StatusSheet) -> str:
     total = sum(counts.values())
     listed = " · ".join(f"{STATUS_WORDS[s]} {counts.get(s, 0)}" for s in STATUS_ORDER)
     return f"指标 {total} 项({listed})"
+
+
+def _lagging(sheet: StatusSheet) -> str:
+    """The subject's red and yellow parts by name, under the headline."""
+    lines = [
+        f"{_light(status)}:{_text('、'.join(sheet.lagging[status]))}"
+        for status in (Status.RED, Status.YELLOW)
+        if sheet.lagging.get(status)
+    ]
+    if not lines:
+        return ""
+    return f'<p style="font-size:9pt; margin-bottom:4px">{"<br>".join(lines)}</p>'
 
 
 def _notes(progress_note: str, problems: str) -> str:
@@ -285,8 +305,9 @@ def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = (), *, paged: bool = 
         f"<p>数据截至:{_strong(month_text(sheet.as_of))}&nbsp;&nbsp;&nbsp; "
         f"完成率 {_strong(percent_text(summary.completion))}&nbsp;&nbsp; "
         f"序时进度 {_strong(percent_text(summary.expected))}&nbsp;&nbsp; "
-        f"状态 {_light(summary.status)}"
+        f"状态 {_light(summary.status)}{parts_counted(summary)}"
         f"&nbsp;&nbsp;&nbsp; {_counts(sheet)}</p>"
+        + _lagging(sheet)
         + _legend(sheet)
         + _tables(SHEET_COLUMNS, rows, breaks, paged=paged)
         + f'<p style="font-size:8pt; color:#555555">来源:{_text(sheet.source)}</p>'

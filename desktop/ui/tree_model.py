@@ -23,7 +23,7 @@ from desktop.presentation.status_sheet import latest_report
 from desktop.presentation.wording import STATUS_ORDER, percent_text, target_text
 
 from desktop.ui.controller import PlanController
-from desktop.ui.i18n import state_text, status_text
+from desktop.ui.i18n import parent_light_tooltip, parent_status_text, state_text, status_text
 
 NODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -206,7 +206,7 @@ class PlanTreeModel(QAbstractItemModel):
         if column is TreeColumn.COMPLETION:
             return percent_text(rollup.completion)
         if column is TreeColumn.STATUS:
-            return status_text(rollup.status)
+            return parent_status_text(rollup)
         if item.node_id is None:  # the plan row
             if column is TreeColumn.NAME:
                 return workspace.plan.title
@@ -230,8 +230,18 @@ class PlanTreeModel(QAbstractItemModel):
 
     def _tooltip(self, item: _Item, column: TreeColumn) -> str | None:
         if column is TreeColumn.STATUS:
-            counts = self._rollup(item).counts
-            return " · ".join(f"{status_text(s)} {counts.get(s, 0)}" for s in STATUS_ORDER)
+            workspace = self.workspace
+            rollup = self._rollup(item)
+            counts = rollup.counts
+            below = self.tr("Indicators below: %1").replace(
+                "%1", " · ".join(f"{status_text(s)} {counts.get(s, 0)}" for s in STATUS_ORDER)
+            )
+            why = parent_light_tooltip(
+                rollup,
+                workspace.lagging_children(item.node_id),
+                workspace.light_settings.parent_light,
+            )
+            return f"{why}\n{below}"
         if column is TreeColumn.NAME and item.node_id is not None:
             node = self.workspace.nodes[item.node_id]
             return f"{node.quote}\n— {node.source}"

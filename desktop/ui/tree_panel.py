@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.status_rule import Status
+from desktop.models.status_rule import Rollup, Status
 
 from desktop.ui.controller import PlanController
 from desktop.ui.delegates import CompletionDelegate, StatusDelegate
-from desktop.ui.i18n import status_text
+from desktop.ui.i18n import parent_status_text, status_text
 from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
 
 LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
@@ -93,6 +93,13 @@ class PlanTreePanel(QWidget):
         header.setSectionResizeMode(TreeColumn.NAME, QHeaderView.ResizeMode.Stretch)
         for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
+        # Wide enough for the longest light with one count ("严重滞后 · 红 9"); more is elided,
+        # and the tooltip has it all.
+        longest = parent_status_text(
+            Rollup(0.0, 0.0, Status.RED, {}, {Status.RED: 9, Status.GREEN: 9})
+        )
+        status_width = self.tree.fontMetrics().horizontalAdvance(longest) + 30
+        header.resizeSection(TreeColumn.STATUS, max(COLUMN_WIDTHS[TreeColumn.STATUS], status_width))
         self.expand_default()
         return self.tree
 
