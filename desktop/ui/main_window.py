@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -250,6 +251,13 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.report_action, self.print_action])
         toolbar.addSeparator()
         toolbar.addAction(self.settings_action)
+        # Undo and redo name their step ("Undo Import …"): as icons only, with the step in the
+        # tooltip, the toolbar does not shift each time the step changes.
+        for action in (self.undo_action, self.redo_action):
+            button = toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.toolbar = toolbar
         self.addToolBar(toolbar)
 
     def _build_status_bar(self) -> None:
@@ -312,10 +320,11 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.progress.show_current_month)  # once the grid has its size
 
     def _default_layout(self) -> None:
-        """First start: the tree takes 45 %, the grid most of the rest, so this
-        month's column stands in view beside the indicator names."""
+        """First start: the tree takes half (its names need the room on an office screen of
+        1366 pixels), the grid most of the rest, so this month's column stands in view beside
+        the indicator names."""
         width = max(self.main_splitter.width(), 800)
-        tree = width * 9 // 20
+        tree = width // 2
         self.main_splitter.setSizes([tree, width - tree])
         self.progress.default_layout(width - tree)
 

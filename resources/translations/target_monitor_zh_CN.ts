@@ -37,8 +37,8 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="116"/>
-        <location filename="../../desktop/ui/app.py" line="206"/>
+        <location filename="../../desktop/ui/app.py" line="111"/>
+        <location filename="../../desktop/ui/app.py" line="201"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
@@ -417,47 +417,47 @@
 <context>
     <name>ExchangeCommands</name>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="72"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="70"/>
         <source>Exporting templates…</source>
         <translation>正在导出填报模板…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="76"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="74"/>
         <source>%1 templates exported to %2</source>
         <translation>已导出 %1 个填报模板到 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="95"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="93"/>
         <source>Checking %1…</source>
         <translation>正在检查 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="110"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="108"/>
         <source>Imported as batch %1: %2 cells of %3 indicators</source>
         <translation>已导入为批次 %1:修改 %3 个指标的 %2 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="130"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="128"/>
         <source>Undo an import</source>
         <translation>撤销导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="133"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="131"/>
         <source>Take back import %1 (%2, %3, %4 indicators from %5)? Every value it wrote returns to what it was before the import; Ctrl+Z applies it again.</source>
         <translation>撤销导入批次 %1(%2,%3,来自 %5 的 %4 个指标)?该批次写入的每个值都将恢复为导入前的值;按 Ctrl+Z 可重新导入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="151"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="149"/>
         <source>Import %1 undone</source>
         <translation>已撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="166"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="164"/>
         <source>Writing the status report…</source>
         <translation>正在生成汇总报表…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="168"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="166"/>
         <source>Report written to %1</source>
         <translation>汇总报表已保存到 %1</translation>
     </message>
@@ -539,57 +539,57 @@
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="48"/>
+        <location filename="../../desktop/ui/panels.py" line="49"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="49"/>
+        <location filename="../../desktop/ui/panels.py" line="50"/>
         <source>Who</source>
         <translation>修改人</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="50"/>
+        <location filename="../../desktop/ui/panels.py" line="51"/>
         <source>What</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="51"/>
+        <location filename="../../desktop/ui/panels.py" line="52"/>
         <source>Old → new</source>
         <translation>原值 → 新值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="52"/>
+        <location filename="../../desktop/ui/panels.py" line="53"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="57"/>
+        <location filename="../../desktop/ui/panels.py" line="58"/>
         <source>value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="58"/>
+        <location filename="../../desktop/ui/panels.py" line="59"/>
         <source>state</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="59"/>
+        <location filename="../../desktop/ui/panels.py" line="60"/>
         <source>progress</source>
         <translation>进展情况</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="60"/>
+        <location filename="../../desktop/ui/panels.py" line="61"/>
         <source>problems and next steps</source>
         <translation>存在问题及下步措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="81"/>
+        <location filename="../../desktop/ui/panels.py" line="84"/>
         <source>typed in</source>
         <translation>手工录入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="83"/>
+        <location filename="../../desktop/ui/panels.py" line="86"/>
         <source>import #%1 %2</source>
         <translation>导入批次 #%1 %2</translation>
     </message>
@@ -597,12 +597,12 @@
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="116"/>
+        <location filename="../../desktop/ui/panels.py" line="154"/>
         <source>History: select a month cell</source>
         <translation>修改记录:请选择月份单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="121"/>
+        <location filename="../../desktop/ui/panels.py" line="159"/>
         <source>History of %1 %2</source>
         <translation>%1 %2 的修改记录</translation>
     </message>
@@ -696,157 +696,157 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="104"/>
+        <location filename="../../desktop/ui/main_window.py" line="105"/>
         <source>Monthly progress</source>
         <translation>进度填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="106"/>
+        <location filename="../../desktop/ui/main_window.py" line="107"/>
         <source>Overview</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="112"/>
+        <location filename="../../desktop/ui/main_window.py" line="113"/>
         <source>Trend chart</source>
         <translation>趋势图</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="122"/>
+        <location filename="../../desktop/ui/main_window.py" line="123"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="144"/>
+        <location filename="../../desktop/ui/main_window.py" line="145"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="146"/>
+        <location filename="../../desktop/ui/main_window.py" line="147"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="152"/>
+        <location filename="../../desktop/ui/main_window.py" line="153"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="154"/>
+        <location filename="../../desktop/ui/main_window.py" line="155"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="157"/>
+        <location filename="../../desktop/ui/main_window.py" line="158"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="159"/>
+        <location filename="../../desktop/ui/main_window.py" line="160"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="161"/>
+        <location filename="../../desktop/ui/main_window.py" line="162"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="163"/>
+        <location filename="../../desktop/ui/main_window.py" line="164"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="165"/>
+        <location filename="../../desktop/ui/main_window.py" line="166"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="168"/>
+        <location filename="../../desktop/ui/main_window.py" line="169"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="170"/>
+        <location filename="../../desktop/ui/main_window.py" line="171"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="174"/>
+        <location filename="../../desktop/ui/main_window.py" line="175"/>
         <source>Export &amp;templates…</source>
         <translation>导出填报模板(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="180"/>
+        <location filename="../../desktop/ui/main_window.py" line="181"/>
         <source>&amp;Import filled templates…</source>
         <translation>导入填报数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="185"/>
+        <location filename="../../desktop/ui/main_window.py" line="186"/>
         <source>&amp;Undo an import…</source>
         <translation>撤销导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="188"/>
+        <location filename="../../desktop/ui/main_window.py" line="189"/>
         <source>Export status &amp;report…</source>
         <translation>导出汇总报表(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="191"/>
+        <location filename="../../desktop/ui/main_window.py" line="192"/>
         <source>&amp;Print status sheet…</source>
         <translation>打印进度情况表(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="194"/>
+        <location filename="../../desktop/ui/main_window.py" line="195"/>
         <source>&amp;Backups…</source>
         <translation>备份(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="215"/>
+        <location filename="../../desktop/ui/main_window.py" line="216"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="230"/>
+        <location filename="../../desktop/ui/main_window.py" line="231"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="234"/>
+        <location filename="../../desktop/ui/main_window.py" line="235"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="236"/>
+        <location filename="../../desktop/ui/main_window.py" line="237"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="239"/>
+        <location filename="../../desktop/ui/main_window.py" line="240"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="244"/>
+        <location filename="../../desktop/ui/main_window.py" line="245"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="344"/>
+        <location filename="../../desktop/ui/main_window.py" line="353"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="346"/>
+        <location filename="../../desktop/ui/main_window.py" line="355"/>
         <source>DEMO figures, not reported ones</source>
         <translation>演示数据 · 非真实填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="400"/>
+        <location filename="../../desktop/ui/main_window.py" line="409"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="425"/>
+        <location filename="../../desktop/ui/main_window.py" line="434"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
@@ -880,48 +880,48 @@
 <context>
     <name>NotesPanel</name>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="148"/>
+        <location filename="../../desktop/ui/panels.py" line="186"/>
         <source>Save notes</source>
         <translation>保存说明</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="151"/>
-        <location filename="../../desktop/ui/panels.py" line="210"/>
+        <location filename="../../desktop/ui/panels.py" line="189"/>
+        <location filename="../../desktop/ui/panels.py" line="252"/>
         <source>Save the notes of this month (Ctrl+S)</source>
         <translation>保存本月的进展说明 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="155"/>
+        <location filename="../../desktop/ui/panels.py" line="193"/>
         <source>Progress</source>
         <translation>进展情况</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="156"/>
+        <location filename="../../desktop/ui/panels.py" line="194"/>
         <source>Problems and next steps</source>
         <translation>存在问题及下步措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="173"/>
+        <location filename="../../desktop/ui/panels.py" line="211"/>
         <source>Notes: select a month cell</source>
         <translation>进展说明:请选择月份单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="181"/>
+        <location filename="../../desktop/ui/panels.py" line="219"/>
         <source>Nothing reported for this month yet</source>
         <translation>本月尚未填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="185"/>
+        <location filename="../../desktop/ui/panels.py" line="223"/>
         <source>Last saved by %1 at %2</source>
         <translation>最后由 %1 于 %2 保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="208"/>
+        <location filename="../../desktop/ui/panels.py" line="250"/>
         <source>A note holds at most %1 characters</source>
         <translation>说明最多 %1 个字</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="225"/>
+        <location filename="../../desktop/ui/panels.py" line="268"/>
         <source>Edit notes of %1 %2</source>
         <translation>编辑 %1 %2 的说明</translation>
     </message>
@@ -929,27 +929,37 @@
 <context>
     <name>Operations</name>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="95"/>
+        <location filename="../../desktop/ui/operations.py" line="99"/>
         <source>Not saved: %1</source>
         <translation>未保存:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="106"/>
+        <location filename="../../desktop/ui/operations.py" line="110"/>
         <source>Import %1</source>
         <translation>导入 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="146"/>
+        <location filename="../../desktop/ui/operations.py" line="150"/>
         <source>Apply import %1 again</source>
         <translation>重新导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="148"/>
+        <location filename="../../desktop/ui/operations.py" line="151"/>
+        <source>“%6” was refused: %1 %2 was changed by %3 at %4 after the import was undone; it now holds %5, not %7 as before the import. Nothing was changed.</source>
+        <translation>“%6”未执行:%1 %2 在撤销导入后已被 %3 于 %4 修改,现为 %5,而不是导入前的 %7。未作任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/operations.py" line="157"/>
         <source>Undo import %1</source>
         <translation>撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="172"/>
+        <location filename="../../desktop/ui/operations.py" line="158"/>
+        <source>“%6” was refused: %1 %2 was changed by %3 at %4 after the import; it now holds %5, not %7 as the import wrote. Nothing was changed.</source>
+        <translation>“%6”未执行:%1 %2 在导入后已被 %3 于 %4 修改,现为 %5,而不是导入写入的 %7。未作任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/operations.py" line="187"/>
         <source>Restore %1</source>
         <translation>恢复 %1</translation>
     </message>
@@ -970,12 +980,12 @@
         <translation>“%1”未能撤销或重做,已从撤销记录中移除:%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="192"/>
+        <location filename="../../desktop/ui/controller.py" line="196"/>
         <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
         <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="199"/>
+        <location filename="../../desktop/ui/controller.py" line="203"/>
         <source>“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; it now holds %5, not %7. Nothing was overwritten, and the step leaves the undo history.</source>
         <translation>“%6”未能撤销或重做:%1 %2 在这一步之后被 %3 于 %4 修改,现为 %5,而不是 %7。未覆盖任何数据,这一步已从撤销记录中移除。</translation>
     </message>
@@ -994,7 +1004,7 @@
     </message>
     <message>
         <location filename="../../desktop/ui/tree_model.py" line="145"/>
-        <source>Lead department</source>
+        <source>Department</source>
         <translation>牵头单位</translation>
     </message>
     <message>
@@ -1027,17 +1037,17 @@
 <context>
     <name>PlanTreePanel</name>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="56"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="58"/>
         <source>Search code or name (Ctrl+F)</source>
         <translation>搜索编码或名称 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="59"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="61"/>
         <source>All departments</source>
         <translation>全部单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="66"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="68"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
@@ -1045,7 +1055,7 @@
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="153"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="172"/>
         <source>Print preview</source>
         <translation>打印预览</translation>
     </message>
@@ -1053,17 +1063,17 @@
 <context>
     <name>Print</name>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="188"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="212"/>
         <source>Nothing to print: no indicator is behind as of %1.</source>
         <translation>没有可打印的内容:截至 %1 没有滞后的指标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="210"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="234"/>
         <source>Writing the PDF…</source>
         <translation>正在生成 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="214"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="238"/>
         <source>PDF written to %1 (%2 pages)</source>
         <translation>PDF 已保存到 %1(共 %2 页)</translation>
     </message>
@@ -1071,57 +1081,57 @@
 <context>
     <name>PrintDialog</name>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="64"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="66"/>
         <source>Print status sheet</source>
         <translation>打印进度情况表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="68"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="70"/>
         <source>The whole plan</source>
         <translation>整个计划</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="72"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="74"/>
         <source>Selected: %1</source>
         <translation>当前选中:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="78"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="80"/>
         <source>Department: %1</source>
         <translation>部门:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="85"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="84"/>
         <source>Status sheet</source>
         <translation>进度情况表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="88"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="87"/>
         <source>Supervision notices for red and yellow indicators</source>
         <translation>督办单(红灯、黄灯指标)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="91"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="90"/>
         <source>Printed documents are in Chinese: they are the city&apos;s forms.</source>
         <translation>打印的文件始终为中文:它们是市里的统一表格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="94"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="93"/>
         <source>Figures as of %1 (change the month in the toolbar)</source>
         <translation>数据截至 %1(可在工具栏中更改月份)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="100"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="99"/>
         <source>Print</source>
         <translation>打印范围</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="105"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="104"/>
         <source>&amp;Preview and print…</source>
         <translation>预览并打印(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="108"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="107"/>
         <source>Export PD&amp;F…</source>
         <translation>导出 PDF(&amp;F)…</translation>
     </message>
@@ -1191,6 +1201,35 @@
         <location filename="../../desktop/ui/prompts.py" line="62"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
+    </message>
+</context>
+<context>
+    <name>QAbstractFileIconProvider</name>
+    <message>
+        <location filename="../../desktop/ui/qt_words.py" line="13"/>
+        <source>Drive</source>
+        <translation>驱动器</translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <location filename="../../desktop/ui/qt_words.py" line="10"/>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/qt_words.py" line="11"/>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
+    <name>QPrintSettingsOutput</name>
+    <message>
+        <location filename="../../desktop/ui/qt_words.py" line="12"/>
+        <source>Page &amp;Set:</source>
+        <translation>页面集(&amp;S)：</translation>
     </message>
 </context>
 <context>
