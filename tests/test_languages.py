@@ -40,6 +40,7 @@ from desktop.ui.app import create_main_window
 from desktop.ui.backups import BackupsDialog, DamagedDatabaseDialog
 from desktop.ui.dialogs import FirstStartDialog, SettingsDialog
 from desktop.ui.exchange_dialogs import ExportTemplateDialog, UndoImportDialog
+from desktop.ui.help import GuideDialog, ShortcutsDialog
 from desktop.ui.i18n import install_translators
 from desktop.ui.main_window import MainWindow
 from desktop.ui.print_dialog import PreviewDialog, PrintDialog
@@ -52,6 +53,7 @@ ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 KEPT_WORDS = {
     "Ctrl",
     "Shift",
+    "Enter",
     "Excel",
     "WPS",
     "LibreOffice",
@@ -140,6 +142,8 @@ def dialogs(window: MainWindow, settings: Settings, tmp_path: Path) -> list[QDia
         PrintDialog(workspace, node_id=None, department_id=None, parent=window),
         UndoImportDialog([], window),
         DamagedDatabaseDialog(path, tmp_path / ASIDE, (), None, entries=None),
+        GuideDialog(window),
+        ShortcutsDialog(window.actions(), window),
         *qt_dialogs(window, tmp_path),
     ]
 
@@ -212,6 +216,18 @@ def test_each_language_all_the_way_through(
     window.close()
     window.controller.database.close()
     assert not wrong, "\n".join(wrong[:30])
+
+
+def test_the_guide_speaks_the_window_s_language(qtbot: QtBot, language: str) -> None:
+    guide = GuideDialog()
+    qtbot.addWidget(guide)
+    text = re.sub(r"`[^`]*`", " ", guide.browser.toMarkdown())  # typed examples: `75%`
+    if language == "zh_CN":
+        assert not set(ENGLISH_WORD.findall(text)) - KEPT_WORDS - {"Markdown"}
+        assert "进度填报" in text
+    else:
+        assert not CHINESE.search(text)
+        assert "Monthly progress" in text
 
 
 def test_qt_s_own_buttons_speak_the_window_s_language(qtbot: QtBot, language: str) -> None:
