@@ -1,9 +1,11 @@
 """The window on an office screen of 1366 × 768, in English (whose words are the longest): the
 tree's names readable, its columns and the history's all in view, nothing clipped, a toolbar
-that stays put, and the print scope remembered."""
+that stays put, the chart's months legible and as of the chosen month, and the print scope
+remembered."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +13,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QDialog, QStyle, QStyleOptionViewItem
 
 from desktop.models.status_rule import Status
 from tests.test_main_window import type_into_cell
-from tests.ui_helpers import ScriptedPrompts, grid_index
+from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, node_id
 
 from desktop.ui.app import create_main_window
 from desktop.ui.i18n import status_text
@@ -151,3 +154,44 @@ def test_the_print_scope_chosen_is_offered_next_time(
     office_window.print_action.trigger()
     office_window.print_action.trigger()
     assert chosen[0] == "The whole plan" and "科技局" in chosen[1]
+
+
+def test_the_chart_s_month_labels_stand_apart_at_any_width(
+    qtbot: QtBot, office_window: MainWindow
+) -> None:
+    office_window.tabs.setCurrentWidget(office_window.chart_holder)
+    chart = office_window.chart
+    assert chart is not None
+    axis = chart.month_axis
+    widths = []
+    for width in (200, 500, 800, 1360):  # the chart's, as the tree beside it is widened
+        office_window.main_splitter.setSizes([OFFICE_SCREEN[0] - width, width])
+        qtbot.wait(20)
+        widths.append(axis.width())
+        first, last = chart.plot.viewRange()[0]
+        ((_spacing, values),) = axis.tickValues(first, last, axis.width())
+        labels = axis.tickStrings(values, 1.0, 1.0)
+        assert labels and all(labels), width
+        per_month = axis.width() / (last - first)
+        widest = max(QFontMetrics(axis.font()).horizontalAdvance(text) for text in labels)
+        gaps = [b - a for a, b in itertools.pairwise(values)]
+        assert min(gaps) * per_month >= widest + 4, width  # no two labels touch
+    assert set(gaps) == {1.0}  # wide enough: every month
+    assert min(widths) < 450 and max(widths) > 1000, widths
+
+
+def test_an_indicator_s_chart_follows_figures_as_of(office_window: MainWindow) -> None:
+    window = office_window
+    cells = [
+        window.controller.cell(indicator_id(window, "2.1.1-1"), period, value=value)
+        for period, value in {"2025-04": 60, "2025-05": 90, "2025-06": 120}.items()
+    ]
+    assert window.controller.edit(cells, "figures")
+    window.tabs.setCurrentWidget(window.chart_holder)
+    window.select_node(node_id(window, "2.1.1"))
+    window.grid.setCurrentIndex(grid_index(window, "2.1.1-1", "2025-06"))
+    chart = window.chart
+    assert chart is not None
+    assert list(chart.items["actual"].getData()[1]) == [60, 90, 120]
+    window.period_selector.setCurrentIndex(window.period_selector.findData("2025-05"))
+    assert list(chart.items["actual"].getData()[1]) == [60, 90]  # June is not seen yet

@@ -1419,84 +1419,84 @@
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="73"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="117"/>
         <source>Export chart as PNG…</source>
         <translation>导出图片(PNG)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="118"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="162"/>
         <source>DEMO figures</source>
         <translation>演示数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="146"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="188"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="161"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="205"/>
         <source>state</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="163"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="207"/>
         <source>Value (%1)</source>
         <translation>数值(%1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="165"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="209"/>
         <source>Value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="177"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="262"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="221"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="306"/>
         <source>Reported</source>
         <translation>填报值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="192"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="317"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="236"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="361"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="201"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="245"/>
         <source>Target %1</source>
         <translation>目标 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="216"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="260"/>
         <source>Stretch %1</source>
         <translation>力争 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="235"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="279"/>
         <source>Forecast: %1</source>
         <translation>预计年底:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="246"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="290"/>
         <source>Due %1</source>
         <translation>截止 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="296"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="340"/>
         <source>Completion (%)</source>
         <translation>完成率(%)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="308"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="352"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="350"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="394"/>
         <source>Export chart</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="350"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="394"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图片 (*.png)</translation>
     </message>
