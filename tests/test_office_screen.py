@@ -61,21 +61,29 @@ def tree_rows(window: MainWindow) -> list[QModelIndex]:
 
 
 def test_every_name_in_the_tree_shows_its_code_and_its_end_and_the_tooltip_all_of_it(
-    office_window: MainWindow,
+    qtbot: QtBot, office_window: MainWindow
 ) -> None:
     tree = office_window.tree
     assert tree.columnWidth(TreeColumn.NAME) >= 120
     delegate = tree.itemDelegateForColumn(TreeColumn.NAME) or tree.itemDelegate()
-    for index in tree_rows(office_window):
-        name = index.data()
-        option = QStyleOptionViewItem()
-        option.initFrom(tree)
-        delegate.initStyleOption(option, index)  # type: ignore[attr-defined]
-        room = tree.visualRect(index).width() - PADDING
-        shown = option.fontMetrics.elidedText(name, option.textElideMode, room)
-        code = name.split()[0] if " " in name else name[0]  # (the plan's title has no code)
-        assert shown.startswith(code) and shown[-1] == name[-1], (name, shown)
-        assert name in index.data(Qt.ItemDataRole.ToolTipRole)
+    for tree_width in (None, 480):  # as first laid out; then with the tree narrowed by hand
+        if tree_width is not None:
+            office_window.main_splitter.setSizes([tree_width, OFFICE_SCREEN[0] - tree_width])
+            qtbot.wait(20)
+        elided = 0
+        for index in tree_rows(office_window):
+            name = index.data()
+            option = QStyleOptionViewItem()
+            option.initFrom(tree)
+            option.textElideMode = tree.textElideMode()  # as the view sets it, then the delegate
+            delegate.initStyleOption(option, index)  # type: ignore[attr-defined]
+            room = tree.visualRect(index).width() - PADDING
+            shown = option.fontMetrics.elidedText(name, option.textElideMode, room)
+            code = name.split()[0] if " " in name else name[0]  # (the plan's title has no code)
+            assert shown.startswith(code) and shown[-1] == name[-1], (name, shown)
+            assert name in index.data(Qt.ItemDataRole.ToolTipRole)
+            elided += shown != name
+        assert tree_width is None or elided > 10  # narrowed: many names had to be shortened
 
 
 def test_no_header_or_status_word_of_the_tree_is_clipped_in_english(
