@@ -203,3 +203,18 @@ def test_an_indicator_s_chart_follows_figures_as_of(office_window: MainWindow) -
     assert list(chart.items["actual"].getData()[1]) == [60, 90, 120]
     window.period_selector.setCurrentIndex(window.period_selector.findData("2025-05"))
     assert list(chart.items["actual"].getData()[1]) == [60, 90]  # June is not seen yet
+
+
+def test_the_overview_s_headline_and_counts_stand_whole_in_english(
+    qtbot: QtBot, office_window: MainWindow
+) -> None:
+    office_window.select_node(node_id(office_window, "2.1"))
+    office_window.tabs.setCurrentWidget(office_window.dashboard)
+    qtbot.wait(20)
+    for label in (office_window.dashboard.headline, office_window.dashboard.counts):
+        assert label.width() >= office_window.dashboard.width() * 0.8, label.objectName()
+        assert label.heightForWidth(label.width()) <= label.height(), label.objectName()
+    lines = office_window.dashboard.headline.heightForWidth(
+        office_window.dashboard.headline.width()
+    )
+    assert lines <= 3 * office_window.dashboard.headline.fontMetrics().lineSpacing() + 8
