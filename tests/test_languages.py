@@ -12,30 +12,39 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
+    QFileDialog,
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QTabWidget,
     QWidget,
 )
 
+from desktop.exchange.template import export_template
 from desktop.models.backup import backup_folder
 from desktop.models.demo import DEMO_USER, create_demo
+from desktop.presentation.status_sheet import build_documents
+from tests.test_undo_history import change_elsewhere, filled, import_file
+from tests.ui_helpers import ScriptedPrompts, messages
 
 from desktop.ui.app import create_main_window
 from desktop.ui.backups import BackupsDialog, DamagedDatabaseDialog
 from desktop.ui.dialogs import FirstStartDialog, SettingsDialog
 from desktop.ui.exchange_dialogs import ExportTemplateDialog, UndoImportDialog
+from desktop.ui.help import GuideDialog, ShortcutsDialog
 from desktop.ui.i18n import install_translators
 from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.main_window import MainWindow
-from desktop.ui.print_dialog import PrintDialog
+from desktop.ui.print_dialog import PreviewDialog, PrintDialog
 from desktop.ui.settings import Settings
 
 ASIDE = "damaged-copy.sqlite"
@@ -45,6 +54,7 @@ ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 KEPT_WORDS = {
     "Ctrl",
     "Shift",
+    "Enter",
     "Excel",
     "WPS",
     "LibreOffice",
@@ -73,6 +83,7 @@ def data_strings(window: MainWindow) -> list[str]:
         str(backup_folder(window.controller.database)),
     ]
     names += [str(path.parent / ASIDE), ASIDE]
+    names += [str(parent) for parent in path.parents] + [part for part in path.parts if part]
     for department in workspace.departments.values():
         names += [department.name, department.short_name]
     names += [node.title for node in workspace.nodes.values()]
@@ -134,7 +145,35 @@ def dialogs(window: MainWindow, settings: Settings, tmp_path: Path) -> list[QDia
         PrintDialog(workspace, node_id=None, department_id=None, parent=window),
         UndoImportDialog([], window),
         DamagedDatabaseDialog(path, tmp_path / ASIDE, (), None, entries=None),
+        GuideDialog(window),
+        ShortcutsDialog(window.actions(), window),
+        *qt_dialogs(window, tmp_path),
     ]
+
+
+def qt_dialogs(window: MainWindow, tmp_path: Path) -> list[QDialog]:
+    """Qt's own dialogs as the window opens them: a file chooser (Qt's, where the desktop has
+    none of its own), the printer's, the print preview, and standard buttons."""
+    files = QFileDialog(window, "", str(tmp_path))
+    files.setOption(QFileDialog.Option.DontUseNativeDialog)
+    files.setObjectName("qtFileDialog")
+    printer = QPrinter()
+    printing = QPrintDialog(printer, window)
+    printing.setObjectName("qtPrintDialog")
+    printing.setProperty("printer", printer)  # kept alive as long as the dialog
+    question = QMessageBox(
+        QMessageBox.Icon.Question,
+        "",
+        "",
+        QMessageBox.StandardButton.Yes
+        | QMessageBox.StandardButton.No
+        | QMessageBox.StandardButton.Ok
+        | QMessageBox.StandardButton.Cancel
+        | QMessageBox.StandardButton.Close,
+        window,
+    )
+    documents = build_documents(window.controller.workspace, sheet=True, notices=False)
+    return [files, printing, question, PreviewDialog(documents, window)]
 
 
 @pytest.fixture
@@ -180,3 +219,47 @@ def test_each_language_all_the_way_through(
     window.close()
     window.controller.database.close()
     assert not wrong, "\n".join(wrong[:30])
+
+
+def test_the_guide_speaks_the_window_s_language(qtbot: QtBot, language: str) -> None:
+    guide = GuideDialog()
+    qtbot.addWidget(guide)
+    text = re.sub(r"`[^`]*`", " ", guide.browser.toMarkdown())  # typed examples: `75%`
+    if language == "zh_CN":
+        assert not set(ENGLISH_WORD.findall(text)) - KEPT_WORDS - {"Markdown"}
+        assert "进度填报" in text
+    else:
+        assert not CHINESE.search(text)
+        assert "Monthly progress" in text
+
+
+def test_qt_s_own_buttons_speak_the_window_s_language(qtbot: QtBot, language: str) -> None:
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    qtbot.addWidget(buttons)
+    cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    expected = {"zh_CN": ("确定", "取消"), "en": ("OK", "Cancel")}[language]
+    assert (ok.text().replace("&", ""), cancel.text().replace("&", "")) == expected
+
+
+def test_the_refusal_of_an_undo_import_speaks_the_window_s_language(
+    language: str, window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    """撤销导入 from the File menu after a colleague changed a figure the import wrote: both
+    values, in the window's words (the model's own message is English)."""
+    template = tmp_path / "template.xlsx"
+    export_template(window.controller.workspace, "发改委", "2025-06", template)
+    import_file(window, prompts, filled(template, tmp_path / "filled.xlsx", {"J6": 120}))
+    change_elsewhere(window, "4.2.1-1", 130, expected=120)
+    prompts.on(UndoImportDialog, lambda _dialog: True)
+    window.undo_import_action.trigger()
+    (message,) = messages(window)
+    assert "4.2.1-1" in message and "130" in message and "120" in message and "李四" in message
+    shown = without_data(message, [*data_strings(window), "李四"])
+    if language == "zh_CN":
+        assert "撤销导入" in message and not set(ENGLISH_WORD.findall(shown)) - KEPT_WORDS
+    else:
+        assert "Undo import 1" in message and "after the import" in message
+        assert not CHINESE.search(shown)

@@ -181,6 +181,8 @@ def test_the_bundle_holds_what_the_program_loads(built: Built) -> None:
         plugins / "iconengines" / "libqsvgicon.so",
         internal / "resources" / "translations" / "target_monitor_zh_CN.qm",
         internal / "resources" / "icons" / "target-monitor.svg",
+        internal / "resources" / "help" / "guide.zh_CN.md",  # 帮助 → 使用说明, offline
+        internal / "resources" / "help" / "guide.en.md",
         internal / "PySide6" / "Qt" / "translations" / "qtbase_zh_CN.qm",
     ]
     import PySide6  # noqa: PLC0415 - only to see which plugins this Qt has

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -167,7 +167,7 @@ class PlanController(QObject):
             return None
         except StaleEditError as error:
             self._broadcast(Changes(frozenset({error.indicator_id})), saved=False)
-            self.refused.emit(self._conflict_message(error, undoing))
+            self.refused.emit(self._conflict_message(error, operation, undoing))
             return None
         except TargetMonitorError as error:
             if isinstance(error, StaleSettingsError):  # show the settings as they are now
@@ -215,10 +215,14 @@ class PlanController(QObject):
     def _shown(self, text: str | None) -> str:
         return recorded_text(text, self.tr("nothing"))
 
-    def _conflict_message(self, error: StaleEditError, undoing: str | None) -> str:
+    def _conflict_message(
+        self, error: StaleEditError, operation: Operation[Any], undoing: str | None
+    ) -> str:
         """Both values: what someone else saved meanwhile, and what this write expected."""
         when = "" if error.changed_at is None else f"{error.changed_at:%Y-%m-%d %H:%M}"
-        if undoing is None:
+        if undoing is None and operation.conflict is not None:  # e.g. 撤销导入 from the menu
+            text, last = operation.conflict, operation.label
+        elif undoing is None:
             text = self.tr(
                 "%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. "
                 "Your entry (%6) was not saved and nothing was overwritten; the grid shows the "

@@ -16,7 +16,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableView,
@@ -195,11 +194,12 @@ class Dashboard(QWidget):
         self.attention_box = QGroupBox(self.tr("Lagging indicators (red and yellow)"), self)
         attention_layout = QVBoxLayout(self.attention_box)
         attention_layout.addWidget(self.attention_view)
-        top = QHBoxLayout()
-        top.addWidget(self.headline, 1)
-        top.addWidget(self.counts)
+        # The lights' counts under the headline, not beside it: in English, side by side they
+        # squeezed the node's name into a narrow, many-lined column.
+        self.counts.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.counts)
         layout.addWidget(self.lagging_parts)
         layout.addWidget(self.summary_box, 1)
         layout.addWidget(self.attention_box, 1)

@@ -108,6 +108,16 @@ class CompletionDelegate(QStyledItemDelegate):
         return QSize(max(hint.width(), 110), hint.height())
 
 
+class NameDelegate(QStyledItemDelegate):
+    """A long name elided in the middle: its code and its end stay in sight (the tooltip holds
+    all of it)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        # QStyledItemDelegate.initStyleOption
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
 class StatusDelegate(QStyledItemDelegate):
     """A coloured light followed by the status word (or alone, the word in its tooltip)."""
 

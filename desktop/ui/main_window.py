@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QComboBox,
     QLabel,
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.models.changes import Changes
+from desktop.models.status_rule import Status
 
 from desktop.ui.backup_commands import BackupCommands
 from desktop.ui.commands import CommandContext
@@ -33,6 +36,7 @@ from desktop.ui.dashboard import Dashboard
 from desktop.ui.dialogs import SettingsDialog, about_box
 from desktop.ui.exchange_commands import ExchangeCommands
 from desktop.ui.grid_model import ProgressGridModel
+from desktop.ui.help import GuideDialog, ShortcutsDialog
 from desktop.ui.i18n import fill
 from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.paste import ClipboardCommands
@@ -55,6 +59,8 @@ from desktop.ui.tree_panel import PlanTreePanel
 if TYPE_CHECKING:
     from desktop.ui.trend_chart import TrendChart
 
+ALERTS = (Status.RED, Status.YELLOW)  # what F8 goes to
+
 
 class MainWindow(QMainWindow):
     """What clerks and managers open every month."""
@@ -70,6 +76,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.prompts = prompts or Prompts()
         self._abandoned = False
+        self.guide: GuideDialog | None = None
         controller.dialog_parent = self
         self.setWindowIcon(app_icon())
         self._build_models()
@@ -175,6 +182,24 @@ class MainWindow(QMainWindow):
             "collapse", self.tr("&Collapse all"), None, lambda: self.tree.expandToDepth(0)
         )
         self.about_action = self._action("about", self.tr("&About"), None, self.show_about)
+        self.guide_action = self._action(
+            "guide", self.tr("&User guide"), keys.HelpContents, self.show_guide
+        )
+        self.shortcuts_action = self._action(
+            "shortcuts", self.tr("&Keyboard shortcuts"), None, self.show_shortcuts
+        )
+        self.next_alert_action = self._action(
+            "next-alert",
+            self.tr("&Next red or yellow indicator"),
+            "F8",
+            lambda: self.go_to_alert(1),
+        )
+        self.previous_alert_action = self._action(
+            "previous-alert",
+            self.tr("&Previous red or yellow indicator"),
+            "Shift+F8",
+            lambda: self.go_to_alert(-1),
+        )
         exchange = self.exchange
         self.export_templates_action = self._action(
             "export-template",
@@ -248,7 +273,11 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.copy_action, self.paste_action, self.find_action])
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions([self.expand_action, self.collapse_action])
+        view_menu.addSeparator()
+        view_menu.addActions([self.next_alert_action, self.previous_alert_action])
         help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addActions([self.guide_action, self.shortcuts_action])
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
         toolbar = QToolBar(self.tr("Main toolbar"), self)
@@ -265,6 +294,13 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.report_action, self.print_action])
         toolbar.addSeparator()
         toolbar.addAction(self.settings_action)
+        # Undo and redo name their step ("Undo Import …"): as icons only, with the step in the
+        # tooltip, the toolbar does not shift each time the step changes.
+        for action in (self.undo_action, self.redo_action):
+            button = toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.toolbar = toolbar
         self.addToolBar(toolbar)
 
     def _build_status_bar(self) -> None:
@@ -327,10 +363,11 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.progress.show_current_month)  # once the grid has its size
 
     def _default_layout(self) -> None:
-        """First start: the tree takes 45 %, the grid most of the rest, so this
-        month's column stands in view beside the indicator names."""
+        """First start: the tree takes half (its names need the room on an office screen of
+        1366 pixels), the grid most of the rest, so this month's column stands in view beside
+        the indicator names."""
         width = max(self.main_splitter.width(), 800)
-        tree = width * 9 // 20
+        tree = width // 2
         self.main_splitter.setSizes([tree, width - tree])
         self.progress.default_layout(width - tree)
 
@@ -485,6 +522,63 @@ class MainWindow(QMainWindow):
             node_id=self.grid_model.node_id,
             department_id=self.tree_panel.department_id(),
         )
+
+    def go_to_alert(self, step: int) -> None:
+        """F8 / Shift+F8: the next (step 1) or previous (-1) red or yellow indicator the filters
+        show, in tree order from the grid's indicator (or the tree's node), round at the end."""
+        workspace = self.controller.workspace
+        order = workspace.indicators_under(None)
+        rank = {indicator: place for place, indicator in enumerate(order)}
+        alerts = [
+            i for i in order if workspace.status_of(i) in ALERTS and self.proxy.indicator_passes(i)
+        ]
+        if not alerts:
+            self.note(self.tr("No indicator shown is red or yellow"))
+            return
+        current = self.progress.current_indicator()
+        if current is not None:
+            here = float(rank[current])
+        else:  # from the selected node: its first indicator is the next one
+            under = workspace.indicators_under(self.grid_model.node_id)
+            here = rank[under[0]] - 0.5 if under and self.grid_model.node_id else -0.5
+        if step > 0:
+            after = [i for i in alerts if rank[i] > here]
+            target = after[0] if after else alerts[0]
+        else:
+            before = [i for i in alerts if rank[i] < here]
+            target = before[-1] if before else alerts[-1]
+        self.jump_to_indicator(target)
+
+    def focused_area(self) -> str:
+        """The guide's section for the part of the window that has the keyboard focus."""
+        areas = {
+            self.grid: "grid",
+            self.notes: "notes",
+            self.history: "notes",
+            self.tree_panel: "tree",
+            self.dashboard: "overview",
+            self.chart_holder: "chart",
+        }
+        widget = QApplication.focusWidget()
+        while widget is not None:
+            if widget in areas:
+                return areas[widget]
+            widget = widget.parentWidget()
+        return "window"
+
+    def show_guide(self) -> None:
+        """F1: the user guide, at the part for the area in use."""
+        area = self.focused_area()
+        if self.guide is None:
+            self.guide = GuideDialog(self)
+        self.guide.show()  # laid out first, so that it can scroll
+        self.guide.show_section(area)
+        self.guide.raise_()
+        self.guide.activateWindow()
+
+    def show_shortcuts(self) -> None:
+        commands: list[QAction | QAbstractButton] = [*self.actions(), self.notes.save_button]
+        self.prompts.show(ShortcutsDialog(commands, self))
 
     def show_about(self) -> None:
         workspace = self.controller.workspace

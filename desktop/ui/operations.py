@@ -56,7 +56,10 @@ class Operation(Generic[R]):
     runs it off the UI thread with a progress dialog, and Cancel unless it cannot stop
     half-way (`cancellable`); `step`, given the result, says how to undo and redo it (None: the
     operation is not undoable, e.g. a restore). `refused` words a refusal: "%1" is the
-    domain's message.
+    domain's message. `conflict` words the refusal of a value changed meanwhile
+    (StaleEditError) when the operation is not a typed entry's: %1 the indicator's code, %2 the
+    month, %3 who changed it, %4 when, %5 what it holds now, %6 the operation's label, %7 what
+    the operation expected there.
     """
 
     label: str
@@ -65,6 +68,7 @@ class Operation(Generic[R]):
     cancellable: bool = True
     step: Callable[[R], Step] | None = None
     refused: str = "%1"
+    conflict: str | None = None
 
 
 def changes_of(result: Changes | HasChanges) -> Changes:
@@ -190,12 +194,23 @@ def _switch_batch(
     """Apply an undone batch again, or take an applied one back (each after a backup)."""
     if applied:
         label, switch = translate("Operations", "Apply import %1 again"), redo_batch
+        conflict = translate(
+            "Operations",
+            "“%6” was refused: %1 %2 was changed by %3 at %4 after the import was undone; it "
+            "now holds %5, not %7 as before the import. Nothing was changed.",
+        )
     else:
         label, switch = translate("Operations", "Undo import %1"), undo_batch
+        conflict = translate(
+            "Operations",
+            "“%6” was refused: %1 %2 was changed by %3 at %4 after the import; it now holds "
+            "%5, not %7 as the import wrote. Nothing was changed.",
+        )
     return Operation(
         fill(label, str(batch_id)),
         lambda progress: switch(workspace, batch_id, user, progress=progress),
         long=True,
+        conflict=conflict,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import (
@@ -10,10 +11,9 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -70,7 +70,9 @@ class HistoryModel(RowListModel[HistoryEvent]):
             return None
         event = self.row_at(index.row())
         column = index.column()
-        if column == 0:
+        if column == 0:  # this year's times without the year (in the tooltip, with it)
+            if role == Qt.ItemDataRole.DisplayRole and event.at.year == dt.date.today().year:
+                return f"{event.at:%m-%d %H:%M}"
             return f"{event.at:%Y-%m-%d %H:%M}"
         if column == 1:
             return event.user
@@ -87,6 +89,40 @@ class HistoryModel(RowListModel[HistoryEvent]):
         )
 
 
+class FittedTableView(QTableView):
+    """A table whose columns all stand in its width: each at least as wide as its header, the
+    room left shared out by what the cells want; a cell too long elides (its tooltip holds it)."""
+
+    PADDING = 16  # the style's margins around a header's text
+
+    def fit_columns(self) -> None:
+        header, model = self.horizontalHeader(), self.model()
+        columns = range(model.columnCount())
+        least = [
+            header.fontMetrics().horizontalAdvance(
+                str(model.headerData(c, Qt.Orientation.Horizontal))
+            )
+            + self.PADDING
+            for c in columns
+        ]
+        wanted = [max(least[c], self.sizeHintForColumn(c)) for c in columns]
+        # The room left goes to the columns that want least first (a date, a name), so that
+        # only the longest (a note's old and new text) elide.
+        room = max(0, self.viewport().width() - sum(least))
+        widths = list(least)
+        waiting = sorted(columns, key=lambda c: wanted[c] - least[c])
+        for place, column in enumerate(waiting):
+            more = min(wanted[column] - least[column], room // (len(waiting) - place))
+            widths[column] += more
+            room -= more
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # QWidget.resizeEvent
+        super().resizeEvent(event)
+        self.fit_columns()
+
+
 class HistoryPanel(QWidget):
     """Who changed the selected month, when, from what to what."""
 
@@ -96,12 +132,13 @@ class HistoryPanel(QWidget):
         self._controller = controller
         self._key: tuple[int, str] | None = None
         self.model = HistoryModel(self)
-        self.view = QTableView(self)
+        self.view = FittedTableView(self)
         self.view.setObjectName("historyView")
         self.view.setModel(self.model)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setWordWrap(False)
+        self.model.modelReset.connect(self.view.fit_columns)
         self.view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.title = QLabel(self)
         layout = QVBoxLayout(self)

@@ -32,6 +32,7 @@ from desktop.ui.commands import CommandContext
 from desktop.ui.i18n import fill, month_label
 from desktop.ui.printing import PdfInfo, page_layout, paint_documents, title_of, write_pdf
 from desktop.ui.prompts import FileKind
+from desktop.ui.settings import PRINT_SCOPE
 
 
 class PrintOutput(Enum):
@@ -57,6 +58,7 @@ class PrintDialog(QDialog):
         *,
         node_id: int | None,
         department_id: int | None,
+        remembered: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -78,10 +80,7 @@ class PrintDialog(QDialog):
                     self.tr("Department: %1").replace("%1", department.name),
                     f"department:{department.id}",
                 )
-        if department_id is not None:
-            self.scope.setCurrentIndex(max(0, self.scope.findData(f"department:{department_id}")))
-        elif node_id is not None:
-            self.scope.setCurrentIndex(1)
+        self._choose_scope(remembered, node_id, department_id)
         self.sheet = QCheckBox(self.tr("Status sheet"), self)
         self.sheet.setObjectName("printSheet")
         self.sheet.setChecked(True)
@@ -119,6 +118,26 @@ class PrintDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self._update()
+
+    def _choose_scope(
+        self, remembered: str, node_id: int | None, department_id: int | None
+    ) -> None:
+        """The scope printed last time, where it still applies; else the department the tree
+        shows, or else the selected node."""
+        if remembered == "node" and node_id is not None:
+            self.scope.setCurrentIndex(1)
+            return
+        if (index := self.scope.findData(remembered)) >= 0:
+            self.scope.setCurrentIndex(index)
+        elif department_id is not None:
+            self.scope.setCurrentIndex(max(0, self.scope.findData(f"department:{department_id}")))
+        elif node_id is not None:
+            self.scope.setCurrentIndex(1)
+
+    def remembered_scope(self) -> str:
+        """The chosen scope as PRINT_SCOPE keeps it (a node stands for the selected one)."""
+        data = str(self.scope.currentData())
+        return "node" if data.startswith("node:") else data
 
     def _update(self) -> None:
         chosen = self.sheet.isChecked() or self.notices.isChecked()
@@ -169,10 +188,15 @@ def print_status(
     """打印: the status sheet and supervision notices, previewed and printed or as PDF."""
     workspace = context.controller.workspace
     dialog = PrintDialog(
-        workspace, node_id=node_id, department_id=department_id, parent=context.parent
+        workspace,
+        node_id=node_id,
+        department_id=department_id,
+        remembered=context.settings.get(PRINT_SCOPE),
+        parent=context.parent,
     )
     if not context.prompts.confirm(dialog):
         return
+    context.settings.set(PRINT_SCOPE, dialog.remembered_scope())
     choice = dialog.choice()
     documents = build_documents(
         workspace,

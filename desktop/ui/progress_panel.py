@@ -11,12 +11,13 @@ from desktop.ui.grid_model import GridColumn, ProgressGridModel
 from desktop.ui.grid_view import FrozenGrid
 from desktop.ui.panels import HistoryPanel, NotesPanel
 
-NOTES_WIDTH = 220  # the notes beside the grid on first start
+NOTES_WIDTH = 240  # the notes beside the grid on first start
 
 
 class ProgressPanel(QSplitter):
-    """Where clerks type: the grid (this month's column in view), the month's notes beside it
-    and who changed what below them."""
+    """Where clerks type: the grid (this month's column in view), who changed what below it
+    (as wide as the grid, so that all its columns stand in view) and the month's notes
+    beside both."""
 
     indicatorChanged = Signal(object)  # the grid's current indicator (None: no cell)
 
@@ -29,11 +30,14 @@ class ProgressPanel(QSplitter):
         self.model = model
         self.notes = NotesPanel(controller, self)
         self.history = HistoryPanel(controller, self)
-        side = QSplitter(Qt.Orientation.Vertical, self)
-        side.addWidget(self.notes)
-        side.addWidget(self.history)
-        self.addWidget(self._build_grid())
-        self.addWidget(side)
+        self.grid_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.grid_splitter.setObjectName("gridSplitter")
+        self.grid_splitter.addWidget(self._build_grid())
+        self.grid_splitter.addWidget(self.history)
+        self.grid_splitter.setStretchFactor(0, 3)
+        self.grid_splitter.setStretchFactor(1, 2)
+        self.addWidget(self.grid_splitter)
+        self.addWidget(self.notes)
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 1)
         self.grid.selectionModel().currentChanged.connect(self._on_current)

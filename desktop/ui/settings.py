@@ -29,6 +29,8 @@ YELLOW_POINTS = Setting("status/yellow_points", float, 10.0)
 RED_POINTS = Setting("status/red_points", float, 30.0)
 LANGUAGE = Setting("ui/language", str, "zh_CN")  # "zh_CN" or "en"
 APPEARANCE = Setting("ui/appearance", str, "system")  # "system", "light" or "dark"
+# What was printed last: "plan", "node" (the selected one) or "department:<id>"; "" for none.
+PRINT_SCOPE = Setting("print/scope", str, "")
 
 # --- window state ---
 WINDOW_GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())

@@ -142,7 +142,7 @@ class PlanTreeModel(QAbstractItemModel):
             return None
         return {
             TreeColumn.NAME: self.tr("Code / name"),
-            TreeColumn.DEPARTMENT: self.tr("Lead department"),
+            TreeColumn.DEPARTMENT: self.tr("Department"),
             TreeColumn.TARGET: self.tr("Target"),
             TreeColumn.LATEST: self.tr("Latest"),
             TreeColumn.COMPLETION: self.tr("Completion"),
@@ -243,10 +243,10 @@ class PlanTreeModel(QAbstractItemModel):
             )
             return f"{why}\n{below}"
         if column is TreeColumn.NAME and item.node_id is not None:
-            node = self.workspace.nodes[item.node_id]
-            return f"{node.quote}\n— {node.source}"
+            node = self.workspace.nodes[item.node_id]  # the full name, which the tree may elide
+            return f"{node.code} {node.title}\n\n{node.quote}\n— {node.source}"
         if column is TreeColumn.NAME:
-            return self.workspace.plan.source
+            return f"{self.workspace.plan.title}\n\n{self.workspace.plan.source}"
         return None
 
     # --- following the controller ----------------------------------------------------------

@@ -16,19 +16,22 @@ from PySide6.QtWidgets import (
 from desktop.models.status_rule import Rollup, Status
 
 from desktop.ui.controller import PlanController
-from desktop.ui.delegates import CompletionDelegate, StatusDelegate
+from desktop.ui.delegates import CompletionDelegate, NameDelegate, StatusDelegate
 from desktop.ui.i18n import parent_status_text, status_text
 from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
 
+ONE_COUNT = Rollup(0.0, 0.0, Status.RED, {}, {Status.RED: 9, Status.GREEN: 9})
 LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
 FILTERED_STATUSES = (Status.RED, Status.YELLOW, Status.GREEN, Status.NOT_REPORTED, Status.COMPLETED)
+# The least width of the columns beside the name; each widens to its header and its words.
 COLUMN_WIDTHS = {
-    TreeColumn.DEPARTMENT: 76,
-    TreeColumn.TARGET: 78,
-    TreeColumn.LATEST: 90,
+    TreeColumn.DEPARTMENT: 60,
+    TreeColumn.TARGET: 72,
+    TreeColumn.LATEST: 72,
     TreeColumn.COMPLETION: 96,
-    TreeColumn.STATUS: 84,
+    TreeColumn.STATUS: 60,
 }
+CELL_PADDING = 16  # the style's margins around a cell's or a header's text
 
 
 class PlanTreePanel(QWidget):
@@ -91,17 +94,31 @@ class PlanTreePanel(QWidget):
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
         header.setSectionResizeMode(TreeColumn.NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
-        # Wide enough for the longest light with one count ("严重滞后 · 红 9"); more is elided,
-        # and the tooltip has it all.
-        longest = parent_status_text(
-            Rollup(0.0, 0.0, Status.RED, {}, {Status.RED: 9, Status.GREEN: 9})
-        )
-        status_width = self.tree.fontMetrics().horizontalAdvance(longest) + 30
-        header.resizeSection(TreeColumn.STATUS, max(COLUMN_WIDTHS[TreeColumn.STATUS], status_width))
+        self.tree.setItemDelegateForColumn(TreeColumn.NAME, NameDelegate(self.tree))
+        self._fit_columns()
         self.expand_default()
         return self.tree
+
+    def _fit_columns(self) -> None:
+        """Each column beside the name as wide as its header and its words (in English too,
+        where "Seriously lagging" is longer than its Chinese)."""
+        header, cells = self.tree.header().fontMetrics(), self.tree.fontMetrics()
+        departments = [d.short_name for d in self._controller.workspace.departments.values()]
+        words = {
+            TreeColumn.DEPARTMENT: departments,
+            # a parent's light with one count ("严重滞后 · 红 9"); more is elided, the tooltip
+            # has it all
+            TreeColumn.STATUS: [status_text(status) for status in FILTERED_STATUSES]
+            + [parent_status_text(ONE_COUNT)],
+        }
+        light = 18  # the status delegate's light and its gap before the word
+        for column, least in COLUMN_WIDTHS.items():
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+            width = header.horizontalAdvance(title) + CELL_PADDING
+            for word in words.get(column, []):
+                extra = light if column is TreeColumn.STATUS else 0
+                width = max(width, cells.horizontalAdvance(word) + CELL_PADDING + extra)
+            self.tree.header().resizeSection(column, max(least, width))
 
     # --- filters ---------------------------------------------------------------------------
 

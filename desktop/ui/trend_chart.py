@@ -6,11 +6,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import html
+from bisect import bisect_right
 from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QAction, QColor, QPen
+from PySide6.QtGui import QAction, QColor, QFontMetrics, QPen
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QVBoxLayout, QWidget
 
 from desktop.models.figures import format_figure
@@ -23,6 +24,48 @@ from desktop.ui.i18n import STATUS_COLOURS, state_text
 from desktop.ui.theme import colours
 
 MAX_CHILD_LINES = 12
+MONTH_STEPS = (1, 2, 3, 6, 12)  # months between labels: every one, or every 2nd, 3rd …
+LABEL_GAP = 12  # pixels between two month labels at the least
+
+
+class MonthAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
+    """The x axis of months (0 is the plan's first): as many labels as fit side by side at
+    the axis's width, each month under its own point, from a phone-narrow window to a wide
+    screen."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.months: tuple[str, ...] = ()
+
+    def step_for(self, first: float, last: float, size: float) -> int:
+        """The months between labels that keeps them apart at `size` pixels for the range."""
+        per_month = size / max(last - first, 1.0)
+        label = max((self._label_width(m) for m in self.months), default=0) + LABEL_GAP
+        return next((s for s in MONTH_STEPS if s * per_month >= label), MONTH_STEPS[-1])
+
+    def _label_width(self, month: str) -> int:
+        return QFontMetrics(self.font()).horizontalAdvance(self.label_of(month))
+
+    @staticmethod
+    def label_of(month: str) -> str:
+        return month[2:]  # 25-06
+
+    def tickValues(  # pyqtgraph AxisItem.tickValues
+        self, minVal: float, maxVal: float, size: float
+    ) -> list[tuple[float, list[float]]]:
+        step = self.step_for(minVal, maxVal, size)
+        shown = [float(i) for i in range(0, len(self.months), step) if minVal <= i <= maxVal]
+        return [(float(step), shown)]
+
+    def tickStrings(  # pyqtgraph AxisItem.tickStrings
+        self, values: list[float], scale: float, spacing: float
+    ) -> list[str]:
+        return [
+            self.label_of(self.months[int(v)]) if 0 <= int(v) < len(self.months) else ""
+            for v in values
+        ]
+
+
 CHILD_COLOURS = [
     "#1f77b4",
     "#ff7f0e",
@@ -57,7 +100,8 @@ class TrendChart(QWidget):
         self._target: tuple[str, int | None] = ("node", None)
         self.items: dict[str, pg.GraphicsObject] = {}
         pg.setConfigOptions(antialias=True, background="w", foreground="#202124")
-        self.plot = pg.PlotWidget(self)
+        self.month_axis = MonthAxis()
+        self.plot = pg.PlotWidget(self, axisItems={"bottom": self.month_axis})
         self.plot.setObjectName("trendPlot")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setMenuEnabled(False)
@@ -139,10 +183,8 @@ class TrendChart(QWidget):
         return self._x_of_month(f"{day.year:04d}-{day.month:02d}") - 1 + day.day / days
 
     def _month_axis(self, y_label: str) -> None:
-        months = self._controller.workspace.months
-        ticks = [(float(i), month[2:]) for i, month in enumerate(months)]
-        axis = self.plot.getAxis("bottom")
-        axis.setTicks([ticks[:: max(1, len(ticks) // 12)], ticks])
+        self.month_axis.months = self._controller.workspace.months
+        self.month_axis.setTicks(None)  # its labels drawn anew, from tickValues
         self.plot.setLabel("bottom", self.tr("Month"))
         self.plot.setLabel("left", y_label)
 
@@ -156,6 +198,8 @@ class TrendChart(QWidget):
         workspace = self._controller.workspace
         indicator = workspace.indicators[indicator_id]
         periods, figures = workspace.reported(indicator_id)
+        seen = bisect_right(periods, workspace.as_of)  # as of 数据截至, as a node's chart
+        periods, figures = periods[:seen], figures[:seen]
         self._set_caption(f"{indicator.code} {indicator.name}")
         if indicator.is_milestone:
             self._month_axis(self.tr("state"))

@@ -56,32 +56,32 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>AttentionModel</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="124"/>
+        <location filename="../../desktop/ui/dashboard.py" line="123"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="125"/>
+        <location filename="../../desktop/ui/dashboard.py" line="124"/>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="126"/>
+        <location filename="../../desktop/ui/dashboard.py" line="125"/>
         <source>Responsible</source>
         <translation>责任单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="127"/>
+        <location filename="../../desktop/ui/dashboard.py" line="126"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="128"/>
+        <location filename="../../desktop/ui/dashboard.py" line="127"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="129"/>
+        <location filename="../../desktop/ui/dashboard.py" line="128"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -409,7 +409,7 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="195"/>
+        <location filename="../../desktop/ui/dashboard.py" line="194"/>
         <source>Lagging indicators (red and yellow)</source>
         <translation>滞后指标(红灯和黄灯)</translation>
     </message>
@@ -547,6 +547,23 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
     </message>
 </context>
 <context>
+    <name>GuideDialog</name>
+    <message>
+        <location filename="../../desktop/ui/help.py" line="46"/>
+        <source>User guide</source>
+        <translation>使用说明</translation>
+    </message>
+</context>
+<context>
+    <name>Help</name>
+    <message>
+        <location filename="../../desktop/ui/help.py" line="32"/>
+        <source>guide.en.md</source>
+        <comment>the file of the user guide in this language</comment>
+        <translation>guide.zh_CN.md</translation>
+    </message>
+</context>
+<context>
     <name>HistoryModel</name>
     <message>
         <location filename="../../desktop/ui/panels.py" line="49"/>
@@ -594,12 +611,12 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
         <translation>存在问题及下步措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="82"/>
+        <location filename="../../desktop/ui/panels.py" line="84"/>
         <source>typed in</source>
         <translation>手工录入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="84"/>
+        <location filename="../../desktop/ui/panels.py" line="86"/>
         <source>import #%1 %2</source>
         <translation>导入批次 #%1 %2</translation>
     </message>
@@ -607,12 +624,12 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>HistoryPanel</name>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="117"/>
+        <location filename="../../desktop/ui/panels.py" line="154"/>
         <source>History: select a month cell</source>
         <translation>修改记录:请选择月份单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="122"/>
+        <location filename="../../desktop/ui/panels.py" line="159"/>
         <source>History of %1 %2</source>
         <translation>%1 %2 的修改记录</translation>
     </message>
@@ -782,174 +799,199 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="102"/>
+        <location filename="../../desktop/ui/main_window.py" line="109"/>
         <source>Monthly progress</source>
         <translation>进度填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="104"/>
+        <location filename="../../desktop/ui/main_window.py" line="111"/>
         <source>Overview</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="110"/>
+        <location filename="../../desktop/ui/main_window.py" line="117"/>
         <source>Trend chart</source>
         <translation>趋势图</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="120"/>
+        <location filename="../../desktop/ui/main_window.py" line="127"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="142"/>
+        <location filename="../../desktop/ui/main_window.py" line="149"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="144"/>
+        <location filename="../../desktop/ui/main_window.py" line="151"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="150"/>
+        <location filename="../../desktop/ui/main_window.py" line="157"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="152"/>
+        <location filename="../../desktop/ui/main_window.py" line="159"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="155"/>
+        <location filename="../../desktop/ui/main_window.py" line="162"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="157"/>
+        <location filename="../../desktop/ui/main_window.py" line="164"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="159"/>
+        <location filename="../../desktop/ui/main_window.py" line="166"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="162"/>
+        <location filename="../../desktop/ui/main_window.py" line="169"/>
         <source>Status &amp;thresholds…</source>
         <translation>状态阈值(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="166"/>
+        <location filename="../../desktop/ui/main_window.py" line="173"/>
         <source>Thresholds of this &amp;indicator…</source>
         <translation>本指标的阈值(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="170"/>
+        <location filename="../../desktop/ui/main_window.py" line="177"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="172"/>
+        <location filename="../../desktop/ui/main_window.py" line="179"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="175"/>
+        <location filename="../../desktop/ui/main_window.py" line="182"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="177"/>
+        <location filename="../../desktop/ui/main_window.py" line="184"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="181"/>
+        <location filename="../../desktop/ui/main_window.py" line="186"/>
+        <source>&amp;User guide</source>
+        <translation>使用说明(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="189"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="193"/>
+        <source>&amp;Next red or yellow indicator</source>
+        <translation>下一个红灯或黄灯指标(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="199"/>
+        <source>&amp;Previous red or yellow indicator</source>
+        <translation>上一个红灯或黄灯指标(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="206"/>
         <source>Export &amp;templates…</source>
         <translation>导出填报模板(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="187"/>
+        <location filename="../../desktop/ui/main_window.py" line="212"/>
         <source>&amp;Import filled templates…</source>
         <translation>导入填报数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="192"/>
+        <location filename="../../desktop/ui/main_window.py" line="217"/>
         <source>&amp;Undo an import…</source>
         <translation>撤销导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="195"/>
+        <location filename="../../desktop/ui/main_window.py" line="220"/>
         <source>Export status &amp;report…</source>
         <translation>导出汇总报表(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="198"/>
+        <location filename="../../desktop/ui/main_window.py" line="223"/>
         <source>&amp;Print status sheet…</source>
         <translation>打印进度情况表(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="201"/>
+        <location filename="../../desktop/ui/main_window.py" line="226"/>
         <source>&amp;Backups…</source>
         <translation>备份(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="222"/>
+        <location filename="../../desktop/ui/main_window.py" line="247"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="245"/>
+        <location filename="../../desktop/ui/main_window.py" line="270"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="249"/>
+        <location filename="../../desktop/ui/main_window.py" line="274"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="251"/>
+        <location filename="../../desktop/ui/main_window.py" line="278"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="254"/>
+        <location filename="../../desktop/ui/main_window.py" line="283"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="259"/>
+        <location filename="../../desktop/ui/main_window.py" line="288"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="359"/>
+        <location filename="../../desktop/ui/main_window.py" line="396"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="361"/>
+        <location filename="../../desktop/ui/main_window.py" line="398"/>
         <source>DEMO figures, not reported ones</source>
         <translation>演示数据 · 非真实填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="415"/>
+        <location filename="../../desktop/ui/main_window.py" line="452"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="440"/>
+        <location filename="../../desktop/ui/main_window.py" line="477"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="457"/>
+        <location filename="../../desktop/ui/main_window.py" line="494"/>
         <source>Choose an indicator in the grid first.</source>
         <translation>请先在填报表中选择一个指标。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="536"/>
+        <source>No indicator shown is red or yellow</source>
+        <translation>当前显示的指标中没有红灯或黄灯</translation>
     </message>
 </context>
 <context>
@@ -981,48 +1023,48 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>NotesPanel</name>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="149"/>
+        <location filename="../../desktop/ui/panels.py" line="186"/>
         <source>Save notes</source>
         <translation>保存说明</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="152"/>
-        <location filename="../../desktop/ui/panels.py" line="215"/>
+        <location filename="../../desktop/ui/panels.py" line="189"/>
+        <location filename="../../desktop/ui/panels.py" line="252"/>
         <source>Save the notes of this month (Ctrl+S)</source>
         <translation>保存本月的进展说明 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="156"/>
+        <location filename="../../desktop/ui/panels.py" line="193"/>
         <source>Progress</source>
         <translation>进展情况</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="157"/>
+        <location filename="../../desktop/ui/panels.py" line="194"/>
         <source>Problems and next steps</source>
         <translation>存在问题及下步措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="174"/>
+        <location filename="../../desktop/ui/panels.py" line="211"/>
         <source>Notes: select a month cell</source>
         <translation>进展说明:请选择月份单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="182"/>
+        <location filename="../../desktop/ui/panels.py" line="219"/>
         <source>Nothing reported for this month yet</source>
         <translation>本月尚未填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="186"/>
+        <location filename="../../desktop/ui/panels.py" line="223"/>
         <source>Last saved by %1 at %2</source>
         <translation>最后由 %1 于 %2 保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="213"/>
+        <location filename="../../desktop/ui/panels.py" line="250"/>
         <source>A note holds at most %1 characters</source>
         <translation>说明最多 %1 个字</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/panels.py" line="231"/>
+        <location filename="../../desktop/ui/panels.py" line="268"/>
         <source>Edit notes of %1 %2</source>
         <translation>编辑 %1 %2 的说明</translation>
     </message>
@@ -1030,38 +1072,48 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>Operations</name>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="96"/>
+        <location filename="../../desktop/ui/operations.py" line="100"/>
         <source>Not saved: %1</source>
         <translation>未保存:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="108"/>
+        <location filename="../../desktop/ui/operations.py" line="112"/>
         <source>Change the status thresholds</source>
         <translation>修改状态阈值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="114"/>
-        <location filename="../../desktop/ui/operations.py" line="136"/>
+        <location filename="../../desktop/ui/operations.py" line="118"/>
+        <location filename="../../desktop/ui/operations.py" line="140"/>
         <source>The thresholds were not changed: %1</source>
         <translation>阈值未修改:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="152"/>
+        <location filename="../../desktop/ui/operations.py" line="156"/>
         <source>Import %1</source>
         <translation>导入 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="192"/>
+        <location filename="../../desktop/ui/operations.py" line="196"/>
         <source>Apply import %1 again</source>
         <translation>重新导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="194"/>
+        <location filename="../../desktop/ui/operations.py" line="197"/>
+        <source>“%6” was refused: %1 %2 was changed by %3 at %4 after the import was undone; it now holds %5, not %7 as before the import. Nothing was changed.</source>
+        <translation>“%6”未执行:%1 %2 在撤销导入后已被 %3 于 %4 修改,现为 %5,而不是导入前的 %7。未作任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/operations.py" line="203"/>
         <source>Undo import %1</source>
         <translation>撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="218"/>
+        <location filename="../../desktop/ui/operations.py" line="204"/>
+        <source>“%6” was refused: %1 %2 was changed by %3 at %4 after the import; it now holds %5, not %7 as the import wrote. Nothing was changed.</source>
+        <translation>“%6”未执行:%1 %2 在导入后已被 %3 于 %4 修改,现为 %5,而不是导入写入的 %7。未作任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/operations.py" line="233"/>
         <source>Restore %1</source>
         <translation>恢复 %1</translation>
     </message>
@@ -1087,12 +1139,12 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
         <translation>“%1”未能撤销或重做,已从撤销记录中移除:%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="223"/>
+        <location filename="../../desktop/ui/controller.py" line="227"/>
         <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
         <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="230"/>
+        <location filename="../../desktop/ui/controller.py" line="234"/>
         <source>“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; it now holds %5, not %7. Nothing was overwritten, and the step leaves the undo history.</source>
         <translation>“%6”未能撤销或重做:%1 %2 在这一步之后被 %3 于 %4 修改,现为 %5,而不是 %7。未覆盖任何数据,这一步已从撤销记录中移除。</translation>
     </message>
@@ -1111,7 +1163,7 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
     </message>
     <message>
         <location filename="../../desktop/ui/tree_model.py" line="145"/>
-        <source>Lead department</source>
+        <source>Department</source>
         <translation>牵头单位</translation>
     </message>
     <message>
@@ -1149,17 +1201,17 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanTreePanel</name>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="56"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="58"/>
         <source>Search code or name (Ctrl+F)</source>
         <translation>搜索编码或名称 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="59"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="61"/>
         <source>All departments</source>
         <translation>全部单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="66"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="68"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
@@ -1167,7 +1219,7 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PreviewDialog</name>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="153"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="172"/>
         <source>Print preview</source>
         <translation>打印预览</translation>
     </message>
@@ -1175,17 +1227,17 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>Print</name>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="188"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="212"/>
         <source>Nothing to print: no indicator is behind as of %1.</source>
         <translation>没有可打印的内容:截至 %1 没有滞后的指标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="210"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="234"/>
         <source>Writing the PDF…</source>
         <translation>正在生成 PDF…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="214"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="238"/>
         <source>PDF written to %1 (%2 pages)</source>
         <translation>PDF 已保存到 %1(共 %2 页)</translation>
     </message>
@@ -1193,57 +1245,57 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PrintDialog</name>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="64"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="66"/>
         <source>Print status sheet</source>
         <translation>打印进度情况表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="68"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="70"/>
         <source>The whole plan</source>
         <translation>整个计划</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="72"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="74"/>
         <source>Selected: %1</source>
         <translation>当前选中:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="78"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="80"/>
         <source>Department: %1</source>
         <translation>部门:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="85"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="84"/>
         <source>Status sheet</source>
         <translation>进度情况表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="88"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="87"/>
         <source>Supervision notices for red and yellow indicators</source>
         <translation>督办单(红灯、黄灯指标)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="91"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="90"/>
         <source>Printed documents are in Chinese: they are the city&apos;s forms.</source>
         <translation>打印的文件始终为中文:它们是市里的统一表格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="94"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="93"/>
         <source>Figures as of %1 (change the month in the toolbar)</source>
         <translation>数据截至 %1(可在工具栏中更改月份)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="100"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="99"/>
         <source>Print</source>
         <translation>打印范围</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="105"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="104"/>
         <source>&amp;Preview and print…</source>
         <translation>预览并打印(&amp;V)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/print_dialog.py" line="108"/>
+        <location filename="../../desktop/ui/print_dialog.py" line="107"/>
         <source>Export PD&amp;F…</source>
         <translation>导出 PDF(&amp;F)…</translation>
     </message>
@@ -1316,6 +1368,35 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
     </message>
 </context>
 <context>
+    <name>QAbstractFileIconProvider</name>
+    <message>
+        <location filename="../../desktop/ui/qt_words.py" line="13"/>
+        <source>Drive</source>
+        <translation>驱动器</translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <location filename="../../desktop/ui/qt_words.py" line="10"/>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/qt_words.py" line="11"/>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
+    <name>QPrintSettingsOutput</name>
+    <message>
+        <location filename="../../desktop/ui/qt_words.py" line="12"/>
+        <source>Page &amp;Set:</source>
+        <translation>页面集(&amp;S)：</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../../desktop/ui/dialogs.py" line="124"/>
@@ -1366,6 +1447,24 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
         <location filename="../../desktop/ui/dialogs.py" line="164"/>
         <source>The language changes the next time the program starts.</source>
         <translation>界面语言将在下次启动时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/help.py" line="99"/>
+        <source>Keyboard shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/help.py" line="101"/>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/help.py" line="101"/>
+        <source>Keys</source>
+        <translation>按键</translation>
     </message>
 </context>
 <context>
@@ -1434,22 +1533,22 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>SummaryModel</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="61"/>
+        <location filename="../../desktop/ui/dashboard.py" line="60"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="62"/>
+        <location filename="../../desktop/ui/dashboard.py" line="61"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="63"/>
+        <location filename="../../desktop/ui/dashboard.py" line="62"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="64"/>
+        <location filename="../../desktop/ui/dashboard.py" line="63"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -1457,84 +1556,84 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="73"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="117"/>
         <source>Export chart as PNG…</source>
         <translation>导出图片(PNG)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="118"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="162"/>
         <source>DEMO figures</source>
         <translation>演示数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="146"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="188"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="161"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="205"/>
         <source>state</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="163"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="207"/>
         <source>Value (%1)</source>
         <translation>数值(%1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="165"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="209"/>
         <source>Value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="177"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="262"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="221"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="306"/>
         <source>Reported</source>
         <translation>填报值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="192"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="317"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="236"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="361"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="201"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="245"/>
         <source>Target %1</source>
         <translation>目标 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="216"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="260"/>
         <source>Stretch %1</source>
         <translation>力争 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="235"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="279"/>
         <source>Forecast: %1</source>
         <translation>预计年底:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="246"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="290"/>
         <source>Due %1</source>
         <translation>截止 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="296"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="340"/>
         <source>Completion (%)</source>
         <translation>完成率(%)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="308"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="352"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="350"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="394"/>
         <source>Export chart</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="350"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="394"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图片 (*.png)</translation>
     </message>

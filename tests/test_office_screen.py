@@ -1,0 +1,220 @@
+"""The window on an office screen of 1366 × 768, in English (whose words are the longest): the
+tree's names readable, its columns and the history's all in view, nothing clipped, a toolbar
+that stays put, the chart's months legible and as of the chosen month, and the print scope
+remembered."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QDialog, QStyle, QStyleOptionViewItem
+
+from desktop.models.status_rule import Status
+from tests.test_main_window import type_into_cell
+from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, node_id
+
+from desktop.ui.app import create_main_window
+from desktop.ui.i18n import status_text
+from desktop.ui.main_window import MainWindow
+from desktop.ui.print_dialog import PrintDialog, PrintOutput
+from desktop.ui.settings import Settings
+from desktop.ui.tree_model import TreeColumn
+
+OFFICE_SCREEN = (1366, 738)  # 768 less the taskbar
+PADDING = 12  # the least room a cell or header needs beside its text
+
+
+@pytest.fixture
+def office_window(
+    qtbot: QtBot, seed_copy: Path, settings: Settings, prompts: ScriptedPrompts
+) -> Iterator[MainWindow]:
+    """The window at its first start on a 1366 × 768 screen."""
+    main = create_main_window(seed_copy, settings=settings, as_of="2025-06", prompts=prompts)
+    qtbot.addWidget(main)
+    main.resize(*OFFICE_SCREEN)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    main.close()
+    main.controller.database.close()
+
+
+def tree_rows(window: MainWindow) -> list[QModelIndex]:
+    window.tree.expandAll()
+    proxy, rows = window.proxy, []
+
+    def visit(parent: QModelIndex) -> None:
+        for row in range(proxy.rowCount(parent)):
+            index = proxy.index(row, TreeColumn.NAME, parent)
+            rows.append(index)
+            visit(index)
+
+    visit(QModelIndex())
+    return rows
+
+
+def test_every_name_in_the_tree_shows_its_code_and_its_end_and_the_tooltip_all_of_it(
+    qtbot: QtBot, office_window: MainWindow
+) -> None:
+    tree = office_window.tree
+    assert tree.columnWidth(TreeColumn.NAME) >= 120
+    delegate = tree.itemDelegateForColumn(TreeColumn.NAME) or tree.itemDelegate()
+    for tree_width in (None, 480):  # as first laid out; then with the tree narrowed by hand
+        if tree_width is not None:
+            office_window.main_splitter.setSizes([tree_width, OFFICE_SCREEN[0] - tree_width])
+            qtbot.wait(20)
+        elided = 0
+        for index in tree_rows(office_window):
+            name = index.data()
+            option = QStyleOptionViewItem()
+            option.initFrom(tree)
+            option.textElideMode = tree.textElideMode()  # as the view sets it, then the delegate
+            delegate.initStyleOption(option, index)  # type: ignore[attr-defined]
+            room = tree.visualRect(index).width() - PADDING
+            shown = option.fontMetrics.elidedText(name, option.textElideMode, room)
+            code = name.split()[0] if " " in name else name[0]  # (the plan's title has no code)
+            assert shown.startswith(code) and shown[-1] == name[-1], (name, shown)
+            assert name in index.data(Qt.ItemDataRole.ToolTipRole)
+            elided += shown != name
+        assert tree_width is None or elided > 10  # narrowed: many names had to be shortened
+
+
+def test_no_header_or_status_word_of_the_tree_is_clipped_in_english(
+    office_window: MainWindow,
+) -> None:
+    tree = office_window.tree
+    header = tree.header()
+    for column in TreeColumn:
+        if column is TreeColumn.NAME:
+            continue
+        title = office_window.proxy.headerData(column, Qt.Orientation.Horizontal)
+        assert header.fontMetrics().horizontalAdvance(title) + PADDING <= header.sectionSize(
+            column
+        ), title
+    longest = max(tree.fontMetrics().horizontalAdvance(status_text(s)) for s in Status)
+    light = 24  # the status delegate's light before the word
+    assert longest + light <= header.sectionSize(TreeColumn.STATUS)
+    departments = office_window.controller.workspace.departments.values()
+    widest = max(tree.fontMetrics().horizontalAdvance(d.short_name) for d in departments)
+    assert widest + PADDING <= header.sectionSize(TreeColumn.DEPARTMENT)
+
+
+def test_the_history_shows_all_its_columns(qtbot: QtBot, office_window: MainWindow) -> None:
+    type_into_cell(qtbot, office_window, "2.1.1-1", "2025-06", "99")
+    office_window.grid.setCurrentIndex(grid_index(office_window, "2.1.1-1", "2025-06"))
+    view = office_window.history.view
+    assert view.model().rowCount() == 1
+    header = view.horizontalHeader()
+    for column in range(view.model().columnCount()):
+        title = view.model().headerData(column, Qt.Orientation.Horizontal)
+        assert header.fontMetrics().horizontalAdvance(title) + PADDING <= header.sectionSize(
+            column
+        ), title
+        assert header.sectionViewportPosition(column) + header.sectionSize(column) <= (
+            view.viewport().width()
+        ), title
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    when = view.model().index(0, 0).data()  # the time stands whole
+    assert view.fontMetrics().horizontalAdvance(when) + 2 * margin <= header.sectionSize(0)
+
+
+def test_the_toolbar_stays_put_when_the_undo_step_changes(
+    qtbot: QtBot, office_window: MainWindow
+) -> None:
+    toolbar = office_window.toolbar
+    actions = [a for a in toolbar.actions() if not a.isSeparator()]
+
+    def places() -> list[int]:
+        return [toolbar.widgetForAction(a).x() for a in actions if toolbar.widgetForAction(a)]
+
+    before = places()
+    type_into_cell(qtbot, office_window, "2.1.1-1", "2025-06", "99")
+    assert office_window.undo_action.text() != "Undo"  # it names the step now
+    qtbot.wait(10)
+    assert places() == before
+    button = toolbar.widgetForAction(office_window.undo_action)
+    assert office_window.undo_action.text().replace("&", "") in button.toolTip()
+
+
+def test_the_print_scope_chosen_is_offered_next_time(
+    office_window: MainWindow, prompts: ScriptedPrompts
+) -> None:
+    chosen: list[str] = []
+
+    def choose(dialog: QDialog) -> bool:
+        assert isinstance(dialog, PrintDialog)
+        chosen.append(dialog.scope.currentText())
+        if len(chosen) == 1:
+            science = dialog.scope.findText("科技局", Qt.MatchFlag.MatchContains)
+            dialog.scope.setCurrentIndex(science)
+            dialog.pdf_button.click()  # (no file chosen then: nothing written)
+            return dialog.output is PrintOutput.PDF
+        return False
+
+    prompts.on(PrintDialog, choose)
+    office_window.print_action.trigger()
+    office_window.print_action.trigger()
+    assert chosen[0] == "The whole plan" and "科技局" in chosen[1]
+
+
+def test_the_chart_s_month_labels_stand_apart_at_any_width(
+    qtbot: QtBot, office_window: MainWindow
+) -> None:
+    office_window.tabs.setCurrentWidget(office_window.chart_holder)
+    chart = office_window.chart
+    assert chart is not None
+    axis = chart.month_axis
+    widths = []
+    for width in (200, 500, 800, 1360):  # the chart's, as the tree beside it is widened
+        office_window.main_splitter.setSizes([OFFICE_SCREEN[0] - width, width])
+        qtbot.wait(20)
+        widths.append(axis.width())
+        first, last = chart.plot.viewRange()[0]
+        ((_spacing, values),) = axis.tickValues(first, last, axis.width())
+        labels = axis.tickStrings(values, 1.0, 1.0)
+        assert labels and all(labels), width
+        per_month = axis.width() / (last - first)
+        widest = max(QFontMetrics(axis.font()).horizontalAdvance(text) for text in labels)
+        gaps = [b - a for a, b in itertools.pairwise(values)]
+        assert min(gaps) * per_month >= widest + 4, width  # no two labels touch
+    assert set(gaps) == {1.0}  # wide enough: every month
+    assert min(widths) < 450 and max(widths) > 1000, widths
+
+
+def test_an_indicator_s_chart_follows_figures_as_of(office_window: MainWindow) -> None:
+    window = office_window
+    cells = [
+        window.controller.cell(indicator_id(window, "2.1.1-1"), period, value=value)
+        for period, value in {"2025-04": 60, "2025-05": 90, "2025-06": 120}.items()
+    ]
+    assert window.controller.edit(cells, "figures")
+    window.tabs.setCurrentWidget(window.chart_holder)
+    window.select_node(node_id(window, "2.1.1"))
+    window.grid.setCurrentIndex(grid_index(window, "2.1.1-1", "2025-06"))
+    chart = window.chart
+    assert chart is not None
+    assert list(chart.items["actual"].getData()[1]) == [60, 90, 120]
+    window.period_selector.setCurrentIndex(window.period_selector.findData("2025-05"))
+    assert list(chart.items["actual"].getData()[1]) == [60, 90]  # June is not seen yet
+
+
+def test_the_overview_s_headline_and_counts_stand_whole_in_english(
+    qtbot: QtBot, office_window: MainWindow
+) -> None:
+    office_window.select_node(node_id(office_window, "2.1"))
+    office_window.tabs.setCurrentWidget(office_window.dashboard)
+    qtbot.wait(20)
+    for label in (office_window.dashboard.headline, office_window.dashboard.counts):
+        assert label.width() >= office_window.dashboard.width() * 0.8, label.objectName()
+        assert label.heightForWidth(label.width()) <= label.height(), label.objectName()
+    lines = office_window.dashboard.headline.heightForWidth(
+        office_window.dashboard.headline.width()
+    )
+    assert lines <= 3 * office_window.dashboard.headline.fontMetrics().lineSpacing() + 8
