@@ -13,14 +13,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.status_rule import Rollup, Status
+from desktop.models.status_rule import Status
 
 from desktop.ui.controller import PlanController
 from desktop.ui.delegates import CompletionDelegate, NameDelegate, StatusDelegate
-from desktop.ui.i18n import parent_status_text, status_text
+from desktop.ui.i18n import status_text
 from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
 
-ONE_COUNT = Rollup(0.0, 0.0, Status.RED, {}, {Status.RED: 9, Status.GREEN: 9})
 LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
 FILTERED_STATUSES = (Status.RED, Status.YELLOW, Status.GREEN, Status.NOT_REPORTED, Status.COMPLETED)
 # The least width of the columns beside the name; each widens to its header and its words.
@@ -106,10 +105,9 @@ class PlanTreePanel(QWidget):
         departments = [d.short_name for d in self._controller.workspace.departments.values()]
         words = {
             TreeColumn.DEPARTMENT: departments,
-            # a parent's light with one count ("严重滞后 · 红 9"); more is elided, the tooltip
-            # has it all
-            TreeColumn.STATUS: [status_text(status) for status in FILTERED_STATUSES]
-            + [parent_status_text(ONE_COUNT)],
+            # the light words; a parent's counts ("正常 · 红 2") take what room is left, the
+            # rest elided (its tooltip has them all): the names need the room more
+            TreeColumn.STATUS: [status_text(status) for status in FILTERED_STATUSES],
         }
         light = 18  # the status delegate's light and its gap before the word
         for column, least in COLUMN_WIDTHS.items():
