@@ -490,7 +490,7 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """The window (Qt is imported only here, so the other commands start fast)."""
     from desktop.ui.app import run  # noqa: PLC0415
 
-    return run(resolve_location(args.db), exit_after_ms=args.exit_after)
+    return run(resolve_location(args.db), exit_after_ms=args.exit_after, screenshot=args.screenshot)
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -538,6 +538,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     # Closes the window after that many milliseconds: for smoke tests of builds, not for users.
     parser.add_argument("--exit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
+    # Saves a PNG of the window once shown, then closes it: the same, proving it is drawn.
+    parser.add_argument("--screenshot", type=Path, metavar="FILE.png", help=argparse.SUPPRESS)
     parser.set_defaults(handler=cmd_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
