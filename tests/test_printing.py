@@ -230,6 +230,48 @@ def test_a_department_pdf_is_its_sheet_page_and_its_notice_page(
     assert "督办单" in pages[1] and "督办对象:市科技局" in pages[1] and "滞后" in pages[1]
 
 
+def header_lines(page_text: str) -> list[str]:
+    """The lines of a page's first table header, as a reader of the PDF sees them broken."""
+    lines = page_text.splitlines()
+    first = lines.index("编码")
+    last = next(i for i, line in enumerate(lines) if line.startswith("进展情况"))
+    return lines[first : last + 1]
+
+
+def test_header_cells_break_between_words_never_inside_one(
+    qapp: object, reported: PlanWorkspace, tmp_path: Path
+) -> None:
+    """The 督办单's narrow 落后(百分点) column once printed "落后(百分" over "点)"."""
+    path = tmp_path / "plan.pdf"
+    write_pdf(path, build_documents(reported))
+    texts = [page.extract_text() for page in PdfReader(path).pages]
+    sheet = header_lines(texts[0])
+    notice = header_lines(next(text for text in texts if "督办对象" in text))
+    assert sheet == [
+        "编码",
+        "名称",
+        "牵头单位",
+        "目标",
+        "最新值",
+        "完成率",
+        "序时进度",
+        "状态",
+        "进展情况",
+    ]
+    assert notice == [
+        "编码",
+        "指标",
+        "目标",
+        "最新值",
+        "完成率",
+        "序时进度",
+        "落后",
+        "(百分点)",
+        "状态",
+        "进展情况及存在问题",
+    ]
+
+
 def test_writing_can_be_cancelled_and_leaves_no_file(
     qapp: object, reported: PlanWorkspace, tmp_path: Path
 ) -> None:
