@@ -55,6 +55,7 @@ from desktop.presentation.wording import (
     STATUS_ORDER,
     STATUS_WORDS,
     percent_text,
+    source_text,
     target_text,
 )
 
@@ -117,7 +118,7 @@ def render_tree(view: PlanView, out: TextIO) -> None:
         for kind, word in _KIND_WORDS.items()
     )
     out.write(f"{shape} · {sum(1 for _ in view.indicators())} 个指标\n")
-    out.write(f"来源:{view.info.source}\n\n")
+    out.write(f"来源:{source_text(view.info.source)}\n\n")
     for project in view.projects:
         _render_node(project, 0, out)
 

@@ -20,7 +20,7 @@ from desktop.models.schema import MilestoneState, NodeKind
 from desktop.models.status_rule import Rollup, Status, Thresholds, rollup_leaves
 from desktop.models.text import clean
 from desktop.models.workspace import PlanWorkspace
-from desktop.presentation.wording import month_text, target_text
+from desktop.presentation.wording import month_text, source_text, target_text
 
 NOTICE_STATUSES = (Status.RED, Status.YELLOW)
 
@@ -236,7 +236,7 @@ def build_status_sheet(
         rows=tuple(rows),
         thresholds=workspace.thresholds,
         reporting_unit=department.name if department is not None else "",
-        source=workspace.plan.source,
+        source=source_text(workspace.plan.source),
         demo=workspace.demo,
     )
 
