@@ -95,3 +95,34 @@ def test_ldds_not_found_lines_are_what_is_missing(tmp_path: Path) -> None:
 
 def test_the_test_command_installs_xvfb_for_the_window_test() -> None:
     assert dev.TEST_TOOLS["Xvfb"] == ["xvfb"]
+
+
+def test_on_a_fresh_debian_12_the_test_command_installs_what_the_window_needs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fresh PC of the report: ldd misses two xcb libraries, Xvfb is not there."""
+    missing = ["libxcb-icccm.so.4", "libxcb-keysyms.so.1"]
+    installed: list[list[str]] = []
+    monkeypatch.setattr(dev, "_venv_pyside", lambda: PYSIDE)
+    monkeypatch.setattr(dev, "missing_libraries", lambda binaries: list(missing))
+    monkeypatch.setattr(dev, "_has_chinese_font", lambda: True)
+    monkeypatch.setattr(dev, "_shared_libpython_package", lambda: None)
+    monkeypatch.setattr(dev.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(dev, "_known_package", lambda choices: choices[0])
+    real_which = dev.shutil.which
+    monkeypatch.setattr(
+        dev.shutil, "which", lambda name: None if name == "Xvfb" else real_which(name)
+    )
+
+    def apt(*args: str) -> subprocess.CompletedProcess[str]:
+        installed.append(list(args))
+        if args[0] == "install":
+            missing.clear()  # the packages bring the libraries
+        return subprocess.CompletedProcess(["apt-get", *args], 0)
+
+    monkeypatch.setattr(dev, "_apt", apt)
+    dev.ensure_system_packages(testing=True)
+    install = next(args for args in installed if args[0] == "install")
+    assert {"libxcb-icccm4", "libxcb-keysyms1", "xvfb"} <= set(install)
+    out = capsys.readouterr().out
+    assert "libxcb-icccm4" in out and "still miss" not in out
