@@ -59,7 +59,7 @@ def clean_environment(home: Path, display: str) -> dict[str, str]:
         "HOME": str(home),
         "DISPLAY": display,
         "QT_QPA_PLATFORM": "xcb",
-        "LANG": "zh_CN.UTF-8",
+        "LANG": "C.UTF-8",  # a locale every system has; the window speaks Chinese anyway
     }
 
 
