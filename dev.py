@@ -6,8 +6,10 @@
 
 Both create or refresh the project's own virtual environment (.venv) from pyproject.toml and
 the pinned versions in constraints.txt. On Linux they also install, with apt-get when run as
-root (or through sudo), the few system libraries Qt needs, a font with Chinese characters and
-the tools the installer build uses (binutils, desktop-file-utils).
+root (or through sudo), every system library the pinned Qt's platform plugins load (read from
+the plugins themselves with ldd), a font with Chinese characters and the tools the installer
+build uses (binutils, desktop-file-utils); `test` also installs Xvfb, on which a test starts
+the real window.
 Only the Python standard library is used here: this runs before anything is installed.
 """
 
@@ -27,18 +29,16 @@ VENV = ROOT / ".venv"
 STAMP = VENV / ".target-monitor-stamp"
 WINDOWS = os.name == "nt"
 
-# Shared libraries that Qt's platform plugins load, with the Debian/Ubuntu/UOS/Kylin packages
-# that provide them (the first one the package index knows is installed).
-QT_LIBRARIES = {
-    "EGL": ["libegl1"],
-    "GL": ["libgl1"],
-    "xkbcommon": ["libxkbcommon0"],
-    "fontconfig": ["libfontconfig1"],
-    "freetype": ["libfreetype6"],
-    "glib-2.0": ["libglib2.0-0t64", "libglib2.0-0"],
-    "dbus-1": ["libdbus-1-3"],
-    "X11-xcb": ["libx11-xcb1"],
-}
+# The Qt plugins the program loads, in PySide6's folder: the window on X11 (xcb) and Wayland,
+# printing and tests (offscreen). What they need from the system is asked of ldd, and each
+# missing library's Debian/Ubuntu/UOS/Kylin package is looked up in the table the .deb's
+# dependencies come from (packaging/project.py: SYSTEM_LIBRARIES).
+QT_PLUGINS = (
+    "Qt/plugins/platforms/libqxcb.so",
+    "Qt/plugins/platforms/libqwayland.so",
+    "Qt/plugins/platforms/libqoffscreen.so",
+    "Qt/plugins/printsupport/libcupsprintersupport.so",
+)
 # The Chinese font printed documents use (its PDF text copies and searches right; see
 # desktop/ui/printing.py), which also serves the window, and fc-list to tell whether it is there.
 CHINESE_FONT = "WenQuanYi Micro Hei"
@@ -52,6 +52,11 @@ BUILD_TOOLS = {
     "dpkg-deb": ["dpkg"],
     "cc": ["build-essential"],  # tests/test_chroot_build.py compiles against glibc
 }
+# Libraries Qt loads that the installer bundles (so they are not in that table) but .venv's Qt
+# takes from the system: every Debian-based system has them, a minimal container perhaps not.
+BUNDLED_LIBRARIES = {"libz.so.1": "zlib1g", "libzstd.so.1": "libzstd1"}
+# What only the tests need: tests/test_window.py shows the real window on an X server of its own.
+TEST_TOOLS = {"Xvfb": ["xvfb"]}
 
 
 def say(message: str) -> None:
@@ -107,15 +112,70 @@ def _shared_libpython_package() -> list[str] | None:
     return [f"libpython{version}t64", f"libpython{version}"]
 
 
-def ensure_system_packages() -> None:
-    """Install what Qt, Chinese text and the installer build need; explain instead when that is
-    not possible."""
+def _library_packages() -> dict[str, str]:
+    """soname -> Debian package ("a | b" for alternatives), from packaging/project.py."""
+    folder = str(ROOT / "packaging")
+    sys.path.insert(0, folder)  # imported by its plain name, as the build's scripts import it
+    try:
+        import project  # noqa: PLC0415 - the build's table, shared with the .deb's dependencies
+    finally:
+        sys.path.remove(folder)
+    return {**project.SYSTEM_LIBRARIES, **BUNDLED_LIBRARIES}
+
+
+def qt_plugins(pyside: Path) -> list[Path]:
+    """The Qt plugins the program loads that this PySide6 has."""
+    return [pyside / plugin for plugin in QT_PLUGINS if (pyside / plugin).is_file()]
+
+
+def missing_libraries(binaries: list[Path]) -> list[str]:
+    """The sonames ldd does not find for these binaries (each once, in order)."""
+    missing: list[str] = []
+    for binary in binaries:
+        listed = subprocess.run(
+            ["ldd", str(binary)], capture_output=True, text=True, check=False
+        ).stdout
+        for line in listed.splitlines():
+            name, _, where = line.strip().partition(" => ")
+            if where.strip() == "not found" and name not in missing:
+                missing.append(name)
+    return missing
+
+
+def packages_for(sonames: list[str]) -> tuple[list[list[str]], list[str]]:
+    """The package choices that provide these sonames, and the sonames no package is known for."""
+    table = _library_packages()
+    wanted: list[list[str]] = []
+    unknown: list[str] = []
+    for name in sonames:
+        if name not in table:
+            unknown.append(name)
+        elif (choices := table[name].split(" | ")) not in wanted:
+            wanted.append(choices)
+    return wanted, unknown
+
+
+def _venv_pyside() -> Path | None:
+    found = sorted(VENV.glob("lib/python3*/site-packages/PySide6"))
+    return found[-1] if found else None
+
+
+def ensure_system_packages(*, testing: bool = False) -> None:
+    """Install what Qt, Chinese text, the installer build (and the tests) need; explain instead
+    when that is not possible."""
     if not sys.platform.startswith("linux"):
         return
-    wanted = [pkgs for lib, pkgs in QT_LIBRARIES.items() if ctypes.util.find_library(lib) is None]
+    wanted: list[list[str]] = []
+    unknown: list[str] = []
+    pyside = _venv_pyside()
+    if pyside is not None and shutil.which("ldd"):
+        wanted, unknown = packages_for(missing_libraries(qt_plugins(pyside)))
+    if unknown:
+        say(f"no package known for {', '.join(unknown)} (packaging/project.py: SYSTEM_LIBRARIES)")
     if not _has_chinese_font():
         wanted.extend(CHINESE_FONT_PACKAGES)
-    wanted.extend(pkgs for tool, pkgs in BUILD_TOOLS.items() if shutil.which(tool) is None)
+    tools = {**BUILD_TOOLS, **(TEST_TOOLS if testing else {})}
+    wanted.extend(pkgs for tool, pkgs in tools.items() if shutil.which(tool) is None)
     if libpython := _shared_libpython_package():
         wanted.append(libpython)
     if not wanted:
@@ -131,6 +191,8 @@ def ensure_system_packages() -> None:
     result = _apt("install", "-y", "-qq", "--no-install-recommends", *names)
     if result.returncode != 0:
         say(f"apt-get could not install {' '.join(names)}; Qt or Chinese text may not work")
+    if pyside is not None and (still := missing_libraries(qt_plugins(pyside))):
+        say(f"Qt's plugins still miss {', '.join(still)}; the window may not start")
 
 
 # --- the virtual environment ---------------------------------------------------------------
@@ -196,8 +258,8 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
-    ensure_system_packages()
-    ensure_venv()
+    ensure_venv()  # first: the libraries Qt needs are read from the PySide6 it installs
+    ensure_system_packages(testing=command == "test")
     return run_app(rest) if command == "run" else run_tests(rest)
 
 

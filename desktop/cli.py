@@ -57,6 +57,7 @@ from desktop.presentation.wording import (
     STATUS_WORDS,
     parts_counted,
     percent_text,
+    source_text,
     target_text,
 )
 
@@ -120,7 +121,7 @@ def render_tree(view: PlanView, out: TextIO) -> None:
         for kind, word in _KIND_WORDS.items()
     )
     out.write(f"{shape} · {sum(1 for _ in view.indicators())} 个指标\n")
-    out.write(f"来源:{view.info.source}\n\n")
+    out.write(f"来源:{source_text(view.info.source)}\n\n")
     for project in view.projects:
         _render_node(project, 0, out)
 
@@ -509,7 +510,7 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """The window (Qt is imported only here, so the other commands start fast)."""
     from desktop.ui.app import run  # noqa: PLC0415
 
-    return run(resolve_location(args.db), exit_after_ms=args.exit_after)
+    return run(resolve_location(args.db), exit_after_ms=args.exit_after, screenshot=args.screenshot)
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -557,6 +558,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     # Closes the window after that many milliseconds: for smoke tests of builds, not for users.
     parser.add_argument("--exit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
+    # Saves a PNG of the window once shown, then closes it: the same, proving it is drawn.
+    parser.add_argument("--screenshot", type=Path, metavar="FILE.png", help=argparse.SUPPRESS)
     parser.set_defaults(handler=cmd_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 

@@ -125,8 +125,8 @@ def test_tree_json_has_the_documented_shape(
     assert all(required <= set(i) for i in indicators.values())
     clusters = indicators["1.1.1-1"]
     assert (clusters["target"], clusters["unit"], clusters["baseline"]) == (11000, "亿元", 9000)
-    assert clusters["baseline_source"].startswith("004_c605dbbaac402c91.txt")
-    assert clusters["source"] == "003_2e6eae32420e2f95.txt §一、实施重点产业集群提升工程"
+    assert clusters["baseline_source"].startswith("2024年7月1日报道《培育新质生产力")
+    assert clusters["source"] == "2025年3月28日市政府新闻发布会 §一、实施重点产业集群提升工程"
     assert indicators["4.2.1-3"]["stretch_target"] == 20
     assert indicators["5.1.1-1"]["kind"] == "milestone"
     assert indicators["5.1.1-1"]["target"] is None

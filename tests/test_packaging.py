@@ -28,6 +28,7 @@ from PySide6.QtGui import QImage
 
 from desktop import __version__
 from tests.conftest import ROOT, SEED, packaging_tool
+from tests.xvfb import assert_drawn, qt_problems, start_window, xvfb
 
 pytestmark = [
     pytest.mark.slow,
@@ -157,6 +158,18 @@ def test_the_window_starts_and_closes_without_a_warning(built: Built, tmp_path: 
     # warning from Qt or Python.
     problems = [line for line in result.stderr.splitlines() if line.strip() != OFFSCREEN_NOISE]
     assert not problems, "\n".join(problems)
+
+
+def test_the_window_starts_on_x11_from_a_clean_environment(built: Built, tmp_path: Path) -> None:
+    """As on a user's desktop: xcb, not offscreen; every library the bundle's xcb plugin loads
+    from the system is found (the .deb depends on them), and the window is drawn."""
+    plugin = built.internal / "PySide6" / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    listed = subprocess.run(["ldd", str(plugin)], capture_output=True, text=True, check=True)
+    assert re.findall(r"^\s*(\S+) => not found", listed.stdout, flags=re.MULTILINE) == []
+    with xvfb() as display:
+        result, image = start_window([str(built.executable)], tmp_path / "home", display)
+    assert_drawn(image)
+    assert qt_problems(result.stderr) == []
 
 
 def test_the_printed_status_sheet_has_chinese_text(built: Built, tmp_path: Path) -> None:
@@ -415,6 +428,13 @@ def test_the_unpacked_command_runs_through_its_link(unpacked: Path, tmp_path: Pa
     result = run(command, "--version", home=tmp_path / "home")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{APP} {__version__}"
+
+
+def test_the_installed_command_starts_the_window_on_x11(unpacked: Path, tmp_path: Path) -> None:
+    with xvfb() as display:
+        result, image = start_window([str(unpacked / "usr" / "bin" / APP)], tmp_path, display)
+    assert_drawn(image)
+    assert qt_problems(result.stderr) == []
 
 
 def test_the_menu_entry_and_icons(unpacked: Path) -> None:

@@ -169,6 +169,26 @@ def test_the_seed_holds_no_entries() -> None:
     assert dump(SEED)["entries"] == [] and dump(SEED)["audit_events"] == []
 
 
+def test_the_seed_cites_its_sources_as_a_person_would() -> None:
+    """What the window and the printed documents show: no file name of the repository."""
+    with sqlite3.connect(SEED) as connection:
+        cited = [
+            text
+            for query in (
+                "SELECT source FROM plans",
+                "SELECT source FROM nodes",
+                "SELECT source FROM indicators",
+                "SELECT baseline_source FROM indicators WHERE baseline_source IS NOT NULL",
+            )
+            for (text,) in connection.execute(query)
+        ]
+    connection.close()
+    assert len(cited) > 1 + 48 + 46  # the plan, its nodes, its indicators and baselines
+    files = {path.name for path in SOURCES.glob("*.txt")}
+    assert [text for text in cited if ".txt" in text or any(f in text for f in files)] == []
+    assert cited[0] == "2025年3月28日市政府新闻发布会"
+
+
 def drop_last_measure(plan: dict[str, Any]) -> None:
     code = plan["node"].pop()["code"]
     plan["indicator"] = [i for i in plan["indicator"] if not i["code"].startswith(f"{code}-")]
@@ -188,6 +208,7 @@ def drop_last_measure(plan: dict[str, Any]) -> None:
         (lambda p: p["indicator"][0].update(target="many"), "wrong type"),
         (lambda p: p["indicator"][0].update(code="9.9.9-1"), "no measure 9.9.9"),
         (lambda p: p["node"].append(dict(p["node"][2])), "duplicated code"),
+        (lambda p: p["sources"]["003"].pop("cited_as"), "sources.003.*cited_as"),
     ],
 )
 def test_a_broken_plan_source_is_refused_with_the_place(mutate: Any, message: str) -> None:

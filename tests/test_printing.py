@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from desktop.cli import main
 from desktop.exchange.report import ReportCancelled
 from desktop.models.database import Database
 from desktop.models.errors import TargetMonitorError
+from desktop.models.opening import open_database
 from desktop.models.service import EntryService
 from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
@@ -228,6 +230,76 @@ def test_a_department_pdf_is_its_sheet_page_and_its_notice_page(
     assert "工业领域关键核心技术攻关" in pages[0] and "第1页/共1页" in pages[0]
     assert "滚动实施设备更新" not in pages[0]  # another department's indicator
     assert "督办单" in pages[1] and "督办对象:市科技局" in pages[1] and "滞后" in pages[1]
+
+
+def test_the_sheet_names_its_source_as_a_person_would(
+    qapp: object, reported: PlanWorkspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "plan.pdf"
+    write_pdf(path, build_documents(reported, notices=False))
+    text = "".join(pdf_pages(path))
+    assert "来源:2025年3月28日市政府新闻发布会" in text
+    assert ".txt" not in text and "003_" not in text
+
+
+def test_an_older_databases_file_name_source_prints_as_date_and_title(seed_copy: Path) -> None:
+    """Databases made from an earlier seed hold the source as "file (title, date)"."""
+    with sqlite3.connect(seed_copy) as connection:
+        connection.execute(
+            "UPDATE plans SET source = '003_2e6eae32420e2f95.txt "
+            "(辽宁沈阳:多箭齐发 聚力攻坚 确保全面振兴新突破三年行动圆满收官, 2025-03-28)'"
+        )
+    connection.close()
+    database = open_database(seed_copy)
+    try:
+        sheet = build_status_sheet(PlanWorkspace(database, as_of="2025-06"))
+    finally:
+        database.close()
+    assert sheet.source == (
+        "2025年3月28日《辽宁沈阳:多箭齐发 聚力攻坚 确保全面振兴新突破三年行动圆满收官》"
+    )
+
+
+def header_lines(page_text: str) -> list[str]:
+    """The lines of a page's first table header, as a reader of the PDF sees them broken."""
+    lines = page_text.splitlines()
+    first = lines.index("编码")
+    last = next(i for i, line in enumerate(lines) if line.startswith("进展情况"))
+    return lines[first : last + 1]
+
+
+def test_header_cells_break_between_words_never_inside_one(
+    qapp: object, reported: PlanWorkspace, tmp_path: Path
+) -> None:
+    """The 督办单's narrow 落后(百分点) column once printed "落后(百分" over "点)"."""
+    path = tmp_path / "plan.pdf"
+    write_pdf(path, build_documents(reported))
+    texts = [page.extract_text() for page in PdfReader(path).pages]
+    sheet = header_lines(texts[0])
+    notice = header_lines(next(text for text in texts if "督办对象" in text))
+    assert sheet == [
+        "编码",
+        "名称",
+        "牵头单位",
+        "目标",
+        "最新值",
+        "完成率",
+        "序时进度",
+        "状态",
+        "进展情况",
+    ]
+    assert notice == [
+        "编码",
+        "指标",
+        "目标",
+        "最新值",
+        "完成率",
+        "序时进度",
+        "落后",
+        "(百分点)",
+        "状态",
+        "进展情况及存在问题",
+    ]
 
 
 def test_writing_can_be_cancelled_and_leaves_no_file(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from desktop.models.files import new_file_beside
 from desktop.models.text import clean
 
 
@@ -26,13 +26,12 @@ def write_text(cell: Cell | MergedCell, text: str) -> None:
 def save_atomically(workbook: Workbook, path: Path) -> None:
     """Write to a temporary file beside `path`, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".xlsx.tmp")
-    os.close(handle)
+    temporary = new_file_beside(path, ".xlsx.tmp")
     try:
         workbook.save(temporary)
         os.replace(temporary, path)
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
 
 
 CellValue = str | float | int | None

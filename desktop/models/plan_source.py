@@ -36,6 +36,7 @@ class SourceDocument:
     file: str
     title: str
     published: dt.date
+    cited_as: str  # how a person names it, on screen and on paper ("2025年3月28日市政府新闻发布会")
 
 
 @dataclass(frozen=True)
@@ -165,9 +166,13 @@ def parse_plan_source(raw: Mapping[str, Any]) -> PlanSpec:
 
 
 def _source(key: str, raw: Any) -> SourceDocument:
-    table = _Table(raw, f"[sources.{key}]", {"file", "title", "published", "note"})
+    table = _Table(raw, f"[sources.{key}]", {"file", "title", "published", "cited_as", "note"})
     return SourceDocument(
-        key, table.get("file", str), table.get("title", str), table.get("published", dt.date)
+        key,
+        table.get("file", str),
+        table.get("title", str),
+        table.get("published", dt.date),
+        table.get("cited_as", str),
     )
 
 
@@ -297,8 +302,9 @@ def _check_shape(spec: PlanSpec) -> None:
 
 
 def cite(document: SourceDocument, section: str | None = None) -> str:
-    """How a source is written in the database: file name, and the section if any."""
-    return document.file if section is None else f"{document.file} §{section}"
+    """How a source is written in the database, as a person cites it (never its file name,
+    which is the repository's business), with the section if any."""
+    return document.cited_as if section is None else f"{document.cited_as} §{section}"
 
 
 def populate(session: Session, spec: PlanSpec) -> Plan:
@@ -313,7 +319,7 @@ def populate(session: Session, spec: PlanSpec) -> Plan:
         year=spec.year,
         start=spec.start,
         end=spec.end,
-        source=f"{spec.source.file} ({spec.source.title}, {spec.source.published.isoformat()})",
+        source=cite(spec.source),
         declared_projects=spec.declared_shape[0],
         declared_tasks=spec.declared_shape[1],
         declared_measures=spec.declared_shape[2],

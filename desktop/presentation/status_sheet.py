@@ -20,7 +20,7 @@ from desktop.models.schema import MilestoneState, NodeKind, ParentLight
 from desktop.models.status_rule import Rollup, Status, Thresholds, rollup_leaves
 from desktop.models.text import clean
 from desktop.models.workspace import PlanWorkspace
-from desktop.presentation.wording import month_text, target_text
+from desktop.presentation.wording import month_text, source_text, target_text
 
 NOTICE_STATUSES = (Status.RED, Status.YELLOW)
 
@@ -256,7 +256,7 @@ def build_status_sheet(
         rows=tuple(rows),
         thresholds=workspace.thresholds,
         reporting_unit=department.name if department is not None else "",
-        source=workspace.plan.source,
+        source=source_text(workspace.plan.source),
         demo=workspace.demo,
         parent_light=workspace.light_settings.parent_light,
         lagging={status: tuple(names) for status, names in lagging.items() if names},

@@ -7,6 +7,7 @@ The window's own, translatable words stay in `desktop.ui.i18n`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Protocol
 
 from desktop.models.figures import format_figure
@@ -99,3 +100,18 @@ def month_text(period: str) -> str:
 def percent_text(fraction: float | None) -> str:
     """0.496 → "49.6%"; "—" for nothing (nothing reported)."""
     return "—" if fraction is None else f"{fraction:.1%}"
+
+
+# How databases made before the plan's sources were cited by name hold the plan's source: the
+# repository's file name, then the article's title and date.
+_FILE_CITATION = re.compile(r"^\S+\.txt \((?P<title>.+), (?P<date>\d{4}-\d{2}-\d{2})\)$")
+
+
+def source_text(source: str) -> str:
+    """The plan's source as a person names it on paper ("2025年3月28日市政府新闻发布会"); an
+    older database's file-name citation reads as the article's date and title instead."""
+    cited = _FILE_CITATION.match(source)
+    if cited is None:
+        return source
+    day = dt.date.fromisoformat(cited["date"])
+    return f"{day.year}年{day.month}月{day.day}日《{cited['title']}》"

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.models.backup import entry_count, set_aside
@@ -197,16 +198,47 @@ class Session:
             self.window.controller.database.close()
 
 
+class Screenshot:
+    """Once the window is on the screen, save what the screen shows of it and close it."""
+
+    SETTLE_MS = 800  # the first paint, the tree's expansion and the chart's first drawing
+
+    def __init__(self, window: MainWindow, path: Path) -> None:
+        self.window = window
+        self.path = path
+        self.saved = False
+        QTimer.singleShot(0, self._when_exposed)
+
+    def _when_exposed(self) -> None:
+        handle = self.window.windowHandle()
+        if handle is None or not handle.isExposed():
+            QTimer.singleShot(50, self._when_exposed)
+            return
+        QTimer.singleShot(self.SETTLE_MS, self._grab)
+
+    def _grab(self) -> None:
+        if QGuiApplication.platformName() == "offscreen":  # no screen to read back
+            image = self.window.grab()
+        else:  # what the display server shows, as a person would see it
+            image = self.window.screen().grabWindow(self.window.winId())
+        self.saved = image.save(str(self.path), "PNG")
+        if not self.saved:
+            print(f"could not write the screenshot {self.path}", file=sys.stderr)
+        application().closeAllWindows()
+
+
 def run(
     location: DatabaseLocation,
     *,
     exit_after_ms: int | None = None,
+    screenshot: Path | None = None,
     prompts: Prompts | None = None,
 ) -> int:
     """The GUI's main loop; a foreseeable failure is shown in a dialog and gives exit code 1.
 
-    `exit_after_ms` closes the window after that long, without asking anything (smoke tests
-    of installed builds).
+    `exit_after_ms` closes the window after that long, without asking anything; `screenshot`
+    saves a PNG of the window once it is shown, then closes it (smoke tests of installed
+    builds and of a system's Qt libraries).
     """
     app = application()
     settings = Settings()
@@ -224,11 +256,12 @@ def run(
         return 1
     window = session.window
     assert window is not None
+    shot = Screenshot(window, screenshot) if screenshot is not None else None
     if exit_after_ms is not None:
         QTimer.singleShot(exit_after_ms, app.closeAllWindows)
-    elif not settings.get(USER_NAME):
+    elif shot is None and not settings.get(USER_NAME):
         welcome(window, settings)
     session.start()
     code = app.exec()
     session.close()
-    return code
+    return 1 if shot is not None and not shot.saved else code

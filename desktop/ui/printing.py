@@ -14,7 +14,6 @@ import html
 import itertools
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,7 @@ from desktop.exchange.report import ReportCancelled
 from desktop.models.changes import Progress
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
+from desktop.models.files import new_file_beside
 from desktop.models.schema import ParentLight
 from desktop.models.status_rule import FINAL_STRETCH_MONTHS, Status
 from desktop.presentation.status_sheet import (
@@ -84,7 +84,9 @@ PAGE_SLACK_MM = 2.5  # kept free at the foot of each page against rounding in th
 RESOLUTION = 600  # PDF coordinates per inch; text stays vector at any zoom
 PROJECT_TINT, TASK_TINT, HEADER_TINT = "#d9e2f3", "#eef2f9", "#c9d5ea"
 HEADING_INK = "#1f3864"
-SHEET_COLUMNS = (  # title, share of the width
+# Column titles, with their share of the width. A header cell never breaks inside a word: it
+# breaks only where a title has a space, and a word wider than its column widens the column.
+SHEET_COLUMNS = (
     ("编码", 6),
     ("名称", 20),
     ("牵头单位", 7),
@@ -102,7 +104,7 @@ NOTICE_COLUMNS = (
     ("最新值", 10),
     ("完成率", 6),
     ("序时进度", 6),
-    ("落后(百分点)", 7),
+    ("落后 (百分点)", 7),
     ("状态", 8),
     ("进展情况及存在问题", 28),
 )
@@ -178,7 +180,9 @@ def _status_cell(status: Status) -> str:
 
 def _header_row(columns: Sequence[tuple[str, int]]) -> str:
     cells = "".join(
-        f'<th width="{share}%" bgcolor="{HEADER_TINT}" style="font-weight:{_bold()}">{title}</th>'
+        f'<th width="{share}%" bgcolor="{HEADER_TINT}" '
+        f'style="font-weight:{_bold()}; white-space:nowrap">'
+        f"{'<br/>'.join(_text(word) for word in title.split(' '))}</th>"
         for title, share in columns
     )
     return f"<thead><tr>{cells}</tr></thead>"
@@ -542,14 +546,11 @@ def write_pdf(
         raise TargetMonitorError("nothing to print: no document in the chosen scope")
     path = Path(path)
     try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.stem}-", suffix=".pdf", dir=path.parent
-        )
+        temporary = new_file_beside(path, ".pdf")
     except OSError as error:
         raise TargetMonitorError(f"{path}: cannot write here ({error.strerror})") from None
-    os.close(handle)
     try:
-        writer = QPdfWriter(temporary)
+        writer = QPdfWriter(str(temporary))
         writer.setResolution(RESOLUTION)
         writer.setPageLayout(page_layout())
         writer.setTitle(title_of(documents[0]))
