@@ -49,6 +49,15 @@ def packaging_tool(name: str) -> ModuleType:
 
 
 @pytest.fixture(autouse=True)
+def _the_shipped_plan_is_never_written(request: pytest.FixtureRequest) -> Iterator[None]:
+    """No test may open data/seed.sqlite itself (opening switches a file to WAL and bumps its
+    header): every test works on a copy, or the next checkout differs from the repository."""
+    before = SEED.read_bytes()
+    yield
+    assert SEED.read_bytes() == before, f"{request.node.nodeid} changed {SEED}; use seed_copy"
+
+
+@pytest.fixture(autouse=True)
 def _isolated_user_folders(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -133,13 +133,15 @@ def test_refusals_change_nothing(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.sqlite"]
 
 
-def test_tree_says_demo(demo_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_tree_says_demo(
+    demo_file: Path, seed_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, text, _ = run(capsys, "--db", str(demo_file), "tree")
     assert text.splitlines()[0] == f"【{DEMO_LABEL}】"
     _, data, _ = run(capsys, "--db", str(demo_file), "tree", "--json")
     assert json.loads(data)["plan"]["demo"] is True
-    _, data, _ = run(capsys, "--db", str(SEED), "tree", "--json")
-    assert json.loads(data)["plan"]["demo"] is False
+    _, data, _ = run(capsys, "--db", str(seed_copy), "tree", "--json")  # (never the shipped file:
+    assert json.loads(data)["plan"]["demo"] is False  # opening it switches it to WAL)
 
 
 def test_every_sheet_of_the_workbook_says_demo(
