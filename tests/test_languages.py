@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
 from desktop.exchange.template import export_template
 from desktop.models.backup import backup_folder
 from desktop.models.demo import DEMO_USER, create_demo
+from desktop.models.opening import open_database
+from desktop.models.service import EntryService
 from desktop.presentation.status_sheet import build_documents
 from tests.test_undo_history import change_elsewhere, filled, import_file
 from tests.ui_helpers import ScriptedPrompts, messages
@@ -262,4 +264,27 @@ def test_the_refusal_of_an_undo_import_speaks_the_window_s_language(
         assert "撤销导入" in message and not set(ENGLISH_WORD.findall(shown)) - KEPT_WORDS
     else:
         assert "Undo import 1" in message and "after the import" in message
+        assert not CHINESE.search(shown)
+
+
+def test_an_import_undone_elsewhere_is_refused_in_the_window_s_language(
+    language: str, window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    """Ctrl+Z on an import a colleague has already taken back on another PC: the refusal says
+    so in the window's words (the domain's message is English)."""
+    template = tmp_path / "template.xlsx"
+    export_template(window.controller.workspace, "发改委", "2025-06", template)
+    import_file(window, prompts, filled(template, tmp_path / "filled.xlsx", {"J6": 120}))
+    other = open_database(window.controller.database.path)
+    try:
+        EntryService(other, "李四").undo_import(1)
+    finally:
+        other.close()
+    window.undo_action.trigger()
+    (message,) = messages(window)
+    shown = without_data(message, [*data_strings(window), "filled.xlsx"])
+    if language == "zh_CN":
+        assert "已被撤销" in message and not set(ENGLISH_WORD.findall(shown)) - KEPT_WORDS
+    else:
+        assert "import 1 has been undone already" in message
         assert not CHINESE.search(shown)

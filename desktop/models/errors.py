@@ -43,6 +43,28 @@ class InvalidEntryError(TargetMonitorError):
     """A value, state or note that the rules refuse (negative, wrong kind, unknown month…)."""
 
 
+class BatchStateError(InvalidEntryError):
+    """An import batch that cannot be taken back or applied again as asked; `reason` says why
+    (one of the class's reasons), so that a window can say it in its own language."""
+
+    MISSING = "missing"  # no such batch
+    APPLIED = "applied"  # applied already (asked to apply it again)
+    UNDONE = "undone"  # undone already (asked to undo it)
+    ENTRY_GONE = "entry_gone"  # an entry it wrote no longer exists
+
+    def __init__(self, batch_id: int, reason: str) -> None:
+        messages = {
+            self.MISSING: f"there is no import batch {batch_id}",
+            self.APPLIED: f"import batch {batch_id} is applied already",
+            self.UNDONE: f"import batch {batch_id} has been undone already",
+            self.ENTRY_GONE: f"an entry of import batch {batch_id} no longer exists; "
+            "nothing changed",
+        }
+        super().__init__(messages[reason])
+        self.batch_id = batch_id
+        self.reason = reason
+
+
 class StaleSettingsError(TargetMonitorError):
     """A plan's light settings are no longer what the manager saw: someone changed them
     meanwhile (the message shows both); nothing was written."""

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from desktop.models.changes import NOTHING_CHANGED, Changes
 from desktop.models.database import Database
 from desktop.models.errors import (
+    BatchStateError,
     InvalidEntryError,
     NothingToImport,
     StaleEditError,
@@ -486,9 +487,7 @@ class EntryService:
             for entry_id, names in fields.items():
                 entry = entries.get(entry_id)
                 if entry is None:
-                    raise InvalidEntryError(
-                        f"an entry of import batch {batch_id} no longer exists; nothing changed"
-                    )
+                    raise BatchStateError(batch_id, BatchStateError.ENTRY_GONE)
                 edits.append(
                     EntryEdit(
                         entry.indicator_id,
@@ -511,11 +510,11 @@ class EntryService:
     def _batch(session: Session, batch_id: int, *, applied: bool) -> ImportBatch:
         batch = session.get(ImportBatch, batch_id)
         if batch is None:
-            raise InvalidEntryError(f"there is no import batch {batch_id}")
+            raise BatchStateError(batch_id, BatchStateError.MISSING)
         if applied and batch.state is BatchState.APPLIED:
-            raise InvalidEntryError(f"import batch {batch_id} is applied already")
+            raise BatchStateError(batch_id, BatchStateError.APPLIED)
         if not applied and batch.state is BatchState.UNDONE:
-            raise InvalidEntryError(f"import batch {batch_id} has been undone already")
+            raise BatchStateError(batch_id, BatchStateError.UNDONE)
         return batch
 
     # --- the one write path --------------------------------------------------------------

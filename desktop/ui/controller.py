@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from desktop.models.changes import Changes
 from desktop.models.database import Database
 from desktop.models.errors import (
+    BatchStateError,
     OperationCancelled,
     StaleEditError,
     StaleSettingsError,
@@ -172,11 +173,12 @@ class PlanController(QObject):
         except TargetMonitorError as error:
             if isinstance(error, StaleSettingsError):  # show the settings as they are now
                 self._broadcast(Changes(lights=True), saved=False)
+            reason = self._wording(error)
             if undoing is None:
-                self.refused.emit(fill(operation.refused, str(error)))
+                self.refused.emit(fill(operation.refused, reason))
             else:
                 text = self.tr("“%1” was not undone or redone, and leaves the undo history: %2")
-                self.refused.emit(fill(text, undoing, str(error)))
+                self.refused.emit(fill(text, undoing, reason))
             return None
         self._broadcast(changes_of(result), saved=True)
         return result
@@ -214,6 +216,24 @@ class PlanController(QObject):
 
     def _shown(self, text: str | None) -> str:
         return recorded_text(text, self.tr("nothing"))
+
+    def _wording(self, error: TargetMonitorError) -> str:
+        """The domain's refusal in the window's language where the domain says which it is."""
+        if isinstance(error, BatchStateError):
+            texts = {
+                BatchStateError.MISSING: self.tr("there is no import %1"),
+                BatchStateError.APPLIED: self.tr(
+                    "import %1 is applied already (someone else applied it again meanwhile)"
+                ),
+                BatchStateError.UNDONE: self.tr(
+                    "import %1 has been undone already (someone else undid it meanwhile)"
+                ),
+                BatchStateError.ENTRY_GONE: self.tr(
+                    "a figure of import %1 no longer exists; nothing was changed"
+                ),
+            }
+            return fill(texts[error.reason], str(error.batch_id))
+        return str(error)
 
     def _conflict_message(
         self, error: StaleEditError, operation: Operation[Any], undoing: str | None

@@ -37,14 +37,14 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="111"/>
-        <location filename="../../desktop/ui/app.py" line="128"/>
-        <location filename="../../desktop/ui/app.py" line="223"/>
+        <location filename="../../desktop/ui/app.py" line="112"/>
+        <location filename="../../desktop/ui/app.py" line="129"/>
+        <location filename="../../desktop/ui/app.py" line="255"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/app.py" line="112"/>
+        <location filename="../../desktop/ui/app.py" line="113"/>
         <source>The database file %1 does not exist.
 
 Create it from the plan (its projects, tasks and indicators, no figures yet)?</source>
@@ -1129,27 +1129,47 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="116"/>
+        <location filename="../../desktop/ui/controller.py" line="117"/>
         <source>Thresholds of %1</source>
         <translation>%1 的阈值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="178"/>
+        <location filename="../../desktop/ui/controller.py" line="180"/>
         <source>“%1” was not undone or redone, and leaves the undo history: %2</source>
         <translation>“%1”未能撤销或重做,已从撤销记录中移除:%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="227"/>
+        <location filename="../../desktop/ui/controller.py" line="224"/>
+        <source>there is no import %1</source>
+        <translation>没有第 %1 次导入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/controller.py" line="226"/>
+        <source>import %1 is applied already (someone else applied it again meanwhile)</source>
+        <translation>第 %1 次导入已经应用(其间已有他人重新应用)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/controller.py" line="229"/>
+        <source>import %1 has been undone already (someone else undid it meanwhile)</source>
+        <translation>第 %1 次导入已被撤销(其间已有他人撤销)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/controller.py" line="232"/>
+        <source>a figure of import %1 no longer exists; nothing was changed</source>
+        <translation>第 %1 次导入写入的数据已不存在;未作任何改动</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/controller.py" line="247"/>
         <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
         <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="234"/>
+        <location filename="../../desktop/ui/controller.py" line="254"/>
         <source>“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; it now holds %5, not %7. Nothing was overwritten, and the step leaves the undo history.</source>
         <translation>“%6”未能撤销或重做:%1 %2 在这一步之后被 %3 于 %4 修改,现为 %5,而不是 %7。未覆盖任何数据,这一步已从撤销记录中移除。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="216"/>
+        <location filename="../../desktop/ui/controller.py" line="218"/>
         <source>nothing</source>
         <translation>空</translation>
     </message>
