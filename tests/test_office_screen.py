@@ -218,3 +218,25 @@ def test_the_overview_s_headline_and_counts_stand_whole_in_english(
         office_window.dashboard.headline.width()
     )
     assert lines <= 3 * office_window.dashboard.headline.fontMetrics().lineSpacing() + 8
+
+
+def test_the_grid_shows_three_months_beside_its_frozen_columns(
+    qtbot: QtBot, office_window: MainWindow
+) -> None:
+    """A clerk on a 1366-pixel screen sees this month and the two before it whole, beside the
+    names, with the notes and the history under the grid (beside it, they left less than one
+    month in sight)."""
+    grid = office_window.grid
+    qtbot.waitUntil(lambda: grid.viewport().width() > 0)
+    month = office_window.progress.model.column_of("2025-06")
+    assert month is not None
+    whole = [
+        column
+        for column in range(month - 2, month + 1)
+        if grid.viewport().rect().contains(grid.visualRect(grid.model().index(0, column)))
+    ]
+    assert whole == [month - 2, month - 1, month]
+    fixed = office_window.progress.fixed_columns
+    assert fixed.columnWidth(1) >= 120  # the names keep room to be read
+    for pane in (office_window.progress.notes, office_window.history):
+        assert pane.isVisible() and pane.width() >= 220 and pane.height() >= 150

@@ -20,7 +20,7 @@ FIXED_WIDTHS = {
     GridColumn.STATUS: 36,
 }
 MONTH_WIDTH = 72
-MONTHS_IN_SIGHT = 2  # a narrow grid shortens the names to keep these months in sight
+MONTHS_IN_SIGHT = 3  # a narrow grid shortens the names to keep these months in sight
 MIN_NAME_WIDTH = 60
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 

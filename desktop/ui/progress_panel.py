@@ -11,35 +11,37 @@ from desktop.ui.grid_model import GridColumn, ProgressGridModel
 from desktop.ui.grid_view import FrozenGrid
 from desktop.ui.panels import HistoryPanel, NotesPanel
 
-NOTES_WIDTH = 240  # the notes beside the grid on first start
+NOTES_WIDTH = 240  # the least the notes take below the grid on first start
+HISTORY_WIDTH = 440  # the history's five columns, on first start
 
 
 class ProgressPanel(QSplitter):
-    """Where clerks type: the grid (this month's column in view), who changed what below it
-    (as wide as the grid, so that all its columns stand in view) and the month's notes
-    beside both."""
+    """Where clerks type: the grid across the whole width (this month's column in view, with
+    the months before it), and under it the month's notes beside who changed what. On an
+    office screen of 1366 pixels the grid needs every pixel of its width for its months; the
+    notes and the history have the room below."""
 
     indicatorChanged = Signal(object)  # the grid's current indicator (None: no cell)
 
     def __init__(
         self, controller: PlanController, model: ProgressGridModel, parent: QWidget | None = None
     ) -> None:
-        super().__init__(Qt.Orientation.Horizontal, parent)
+        super().__init__(Qt.Orientation.Vertical, parent)
         self.setObjectName("editSplitter")
         self._controller = controller
         self.model = model
         self.notes = NotesPanel(controller, self)
         self.history = HistoryPanel(controller, self)
-        self.grid_splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.grid_splitter.setObjectName("gridSplitter")
-        self.grid_splitter.addWidget(self._build_grid())
-        self.grid_splitter.addWidget(self.history)
-        self.grid_splitter.setStretchFactor(0, 3)
-        self.grid_splitter.setStretchFactor(1, 2)
-        self.addWidget(self.grid_splitter)
-        self.addWidget(self.notes)
+        self.addWidget(self._build_grid())
+        self.below = QSplitter(Qt.Orientation.Horizontal, self)
+        self.below.setObjectName("belowGrid")
+        self.below.addWidget(self.notes)
+        self.below.addWidget(self.history)
+        self.below.setStretchFactor(0, 2)
+        self.below.setStretchFactor(1, 3)
+        self.addWidget(self.below)
         self.setStretchFactor(0, 3)
-        self.setStretchFactor(1, 1)
+        self.setStretchFactor(1, 2)
         self.grid.selectionModel().currentChanged.connect(self._on_current)
         model.modelReset.connect(lambda: self._show_entry(None))
         model.modelReset.connect(self.show_current_month)
@@ -64,8 +66,12 @@ class ProgressPanel(QSplitter):
         return self.frozen
 
     def default_layout(self, width: int) -> None:
-        """First start: the grid takes what the notes leave."""
-        self.setSizes([width - NOTES_WIDTH, NOTES_WIDTH])
+        """First start: the grid takes most of the height, and below it the notes take what
+        the history's columns leave."""
+        height = max(self.height(), 400)
+        grid = height * 62 // 100
+        self.setSizes([grid, height - grid])
+        self.below.setSizes([max(NOTES_WIDTH, width - HISTORY_WIDTH), HISTORY_WIDTH])
 
     def show_current_month(self) -> None:
         """Keep the month being evaluated in view: there the clerk types this month's figures."""

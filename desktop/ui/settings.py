@@ -36,7 +36,7 @@ PRINT_SCOPE = Setting("print/scope", str, "")
 WINDOW_GEOMETRY = Setting("window/geometry", QByteArray, QByteArray())
 WINDOW_STATE = Setting("window/state", QByteArray, QByteArray())
 MAIN_SPLITTER = Setting("window/main_splitter", QByteArray, QByteArray())
-EDIT_SPLITTER = Setting("window/edit_splitter", QByteArray, QByteArray())
+EDIT_SPLITTER = Setting("window/edit_splitter_v2", QByteArray, QByteArray())  # grid above
 
 LANGUAGES = ("zh_CN", "en")
 
