@@ -1,5 +1,7 @@
 """Re-make the images the README shows: the main window, a printed status sheet page and a
-trend chart, in Chinese, from demo figures.
+trend chart, in Chinese, from demo figures; and under docs/screens/ the window on an office
+screen (1366 × 768) and a larger one (1600 × 1000) in both languages, the grid refusing a typed
+figure, and a project's tooltip.
 
 Run from the repository root: `.venv/bin/python tools/docs_images.py` (needs `pdftoppm` from
 poppler-utils to turn the PDF page into a PNG). The figures are DEMO figures
@@ -20,8 +22,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QPoint, QSettings, Qt, QTranslator
+from PySide6.QtGui import QPainter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QToolTip, QWidget
 
 from desktop.models.demo import create_demo
 from desktop.models.opening import open_database
@@ -33,8 +37,13 @@ from desktop.ui.i18n import install_translators
 from desktop.ui.printing import write_pdf
 from desktop.ui.settings import USER_NAME, Settings
 from desktop.ui.theme import Appearance, apply_theme
+from desktop.ui.tree_model import TreeColumn
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+SCREENS = DOCS / "screens"
+# The screens less a taskbar, as a maximised window gets them.
+STATUS = TreeColumn.STATUS
+SCREEN_SIZES = {"1366x768": (1366, 738), "1600x1000": (1600, 970)}
 AS_OF = "2025-06"
 WINDOW_SIZE = (1440, 860)
 
@@ -90,6 +99,81 @@ def window_pictures(app: QApplication, database_path: Path, work: Path) -> None:
     window.controller.database.close()
 
 
+def office_screens(app: QApplication, database_path: Path, work: Path, language: str) -> None:
+    """The window at each screen size, then (at 1366 × 768) the grid refusing "abc" and the
+    tooltip of project 1, all in `language`."""
+    translators = install_translators(app, language)
+    SCREENS.mkdir(exist_ok=True)
+    try:
+        for name, size in SCREEN_SIZES.items():
+            settings = Settings(
+                QSettings(str(work / f"{language}-{name}.ini"), QSettings.Format.IniFormat)
+            )
+            settings.set(USER_NAME, "张三")
+            window = create_main_window(database_path, settings=settings, as_of=AS_OF)
+            window.resize(*size)
+            window.show()
+            settle(app)
+            window.grab().save(str(SCREENS / f"main-{language}-{name}.png"))
+            if name == "1366x768":
+                refused_entry(app, window, SCREENS / f"refused-entry-{language}.png")
+                project_tooltip(app, window, SCREENS / f"project-tooltip-{language}.png")
+            window.close()
+            window.controller.database.close()
+    finally:
+        for translator in translators:
+            app.removeTranslator(translator)
+
+
+def refused_entry(app: QApplication, window: QWidget, target: Path) -> None:
+    """ "abc" typed into June's cell of 2.1.1-1 and Enter pressed: the editor stays, and why is
+    said beside the cell."""
+    workspace = window.controller.workspace  # type: ignore[attr-defined]
+    indicator = next(i for i in workspace.indicators.values() if i.code == "2.1.1-1")
+    grid, model = window.grid, window.grid_model  # type: ignore[attr-defined]
+    index = model.index(model.row_of(indicator.id), model.column_of(AS_OF))
+    grid.setCurrentIndex(index)
+    grid.setFocus()
+    grid.edit(index)
+    settle(app)
+    editor = QApplication.focusWidget()
+    assert editor is not None
+    QTest.keyClicks(editor, "abc")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    settle(app)
+    problem = window.findChild(QLabel, "entryProblem")
+    assert problem is not None and problem.isVisible(), "the refusal is not shown"
+    window.grab().save(str(target))
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    settle(app)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the editor goes, as in
+    settle(app)  # the event loop (processEvents alone keeps it)
+
+
+def project_tooltip(app: QApplication, window: QWidget, target: Path) -> None:
+    """A project's light in the tree with its tooltip (the light explained, its red and yellow
+    parts named) drawn where Qt shows it."""
+    tree = window.tree  # type: ignore[attr-defined]
+    proxy = tree.model()
+    plan = proxy.index(0, 0)
+    projects = [proxy.index(row, STATUS, plan) for row in range(proxy.rowCount(plan))]
+    # the first project whose light counts red or yellow parts ("正常 · 黄 1"), else the first
+    project = next((p for p in projects if "·" in str(p.data())), projects[0])
+    rect = tree.visualRect(project)
+    text = project.data(Qt.ItemDataRole.ToolTipRole)
+    at = tree.viewport().mapToGlobal(rect.center())
+    QToolTip.showText(at, text, tree.viewport())
+    settle(app)
+    tips = [w for w in QApplication.topLevelWidgets() if w.inherits("QTipLabel") and w.isVisible()]
+    assert tips, "no tooltip shown"
+    picture = window.grab()
+    painter = QPainter(picture)
+    painter.drawPixmap(window.mapFromGlobal(at) + QPoint(12, 16), tips[0].grab())
+    painter.end()
+    picture.save(str(target))
+    QToolTip.hideText()
+
+
 def main() -> int:
     if shutil.which("pdftoppm") is None:
         print("pdftoppm (poppler-utils) is needed to turn the PDF page into a PNG")
@@ -103,8 +187,14 @@ def main() -> int:
         create_demo(database_path, through=AS_OF)
         status_sheet_page(database_path, work)
         window_pictures(app, database_path, work)
+        for translators in app.findChildren(QTranslator):
+            app.removeTranslator(translators)
+        for language in ("zh_CN", "en"):
+            office_screens(app, database_path, work, language)
     for name in ("main-window.png", "status-sheet.png", "trend-chart.png"):
         print(f"wrote {DOCS / name}")
+    for path in sorted(SCREENS.glob("*.png")):
+        print(f"wrote {path}")
     return 0
 
 
