@@ -16,12 +16,13 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QDialog, QStyle, QStyleOptionViewItem
 
+from desktop.models.schema import MilestoneState
 from desktop.models.status_rule import Status
 from tests.test_main_window import type_into_cell
 from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, node_id
 
 from desktop.ui.app import create_main_window
-from desktop.ui.i18n import status_text
+from desktop.ui.i18n import state_text, status_text
 from desktop.ui.main_window import MainWindow
 from desktop.ui.print_dialog import PrintDialog, PrintOutput
 from desktop.ui.settings import Settings
@@ -237,6 +238,18 @@ def test_the_grid_shows_three_months_beside_its_frozen_columns(
     ]
     assert whole == [month - 2, month - 1, month]
     fixed = office_window.progress.fixed_columns
-    assert fixed.columnWidth(1) >= 120  # the names keep room to be read
+    assert fixed.columnWidth(1) >= 100  # the names keep room to be read (seven characters)
     for pane in (office_window.progress.notes, office_window.history):
         assert pane.isVisible() and pane.width() >= 220 and pane.height() >= 150
+
+
+def test_a_milestone_s_state_stands_whole_in_its_month_in_english(
+    office_window: MainWindow,
+) -> None:
+    """ "In progress" is longer than 推进中: the months are as wide as their longest word."""
+    grid = office_window.grid
+    month = office_window.progress.model.column_of("2025-06")
+    assert month is not None
+    for state in MilestoneState:
+        word = state_text(state)
+        assert grid.fontMetrics().horizontalAdvance(word) + PADDING <= grid.columnWidth(month), word

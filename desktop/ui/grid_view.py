@@ -8,7 +8,10 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableView, QWidget
 
+from desktop.models.schema import MilestoneState
+
 from desktop.ui.grid_model import FIRST_MONTH_COLUMN, GridColumn, ProgressGridModel
+from desktop.ui.i18n import state_text
 
 ROW_HEIGHT = 26
 FIXED_WIDTHS = {
@@ -20,6 +23,7 @@ FIXED_WIDTHS = {
     GridColumn.STATUS: 36,
 }
 MONTH_WIDTH = 72
+CELL_PADDING = 16  # the style's margins around a cell's text
 MONTHS_IN_SIGHT = 3  # a narrow grid shortens the names to keep these months in sight
 MIN_NAME_WIDTH = 60
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -114,7 +118,7 @@ class FrozenGrid(QSplitter):
             self.fixed.setColumnHidden(column, is_month)
             self.months.setColumnHidden(column, not is_month)
             if is_month:
-                months.resizeSection(column, MONTH_WIDTH)
+                months.resizeSection(column, self.month_width())
             else:
                 fixed.resizeSection(column, FIXED_WIDTHS[GridColumn(column)])
         self._fitting = False
@@ -122,6 +126,13 @@ class FrozenGrid(QSplitter):
         fixed.setFixedHeight(height)
         months.setFixedHeight(height)
         self._fit()
+
+    def month_width(self) -> int:
+        """A month as wide as its widest word in the UI's language ("In progress" is longer
+        than 推进中), at least MONTH_WIDTH."""
+        words = [state_text(state) for state in MilestoneState] + ["2025-12", "99999.9"]
+        metrics = self.months.fontMetrics()
+        return max(MONTH_WIDTH, max(metrics.horizontalAdvance(w) for w in words) + CELL_PADDING)
 
     def _fixed_width(self) -> int:
         columns = sum(self.fixed.columnWidth(c) for c in range(FIRST_MONTH_COLUMN))
@@ -131,7 +142,7 @@ class FrozenGrid(QSplitter):
         self._fitting = True
         try:
             if not self._by_hand:
-                months = MONTHS_IN_SIGHT * MONTH_WIDTH
+                months = MONTHS_IN_SIGHT * self.month_width()
                 months += self.months.verticalScrollBar().sizeHint().width()
                 months += 2 * self.months.frameWidth()
                 others = self._fixed_width() - self.fixed.columnWidth(GridColumn.NAME)
