@@ -53,13 +53,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import faulthandler
 import hashlib
 import io
 import os
 import random
 import shutil
-import signal
 import sqlite3
 import struct
 import sys
@@ -68,7 +66,7 @@ import time
 import traceback
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +81,7 @@ from desktop.models.database import SCHEMA_VERSION
 from desktop.models.demo import create_demo
 from desktop.models.errors import TargetMonitorError
 from desktop.models.opening import open_database
+from tests.limits import Hang, time_limit
 from tests.ui_helpers import ScriptedPrompts
 
 from desktop.ui.app import open_main_window
@@ -658,29 +657,6 @@ def recorded_version(path: Path) -> str | None:
 # --- running the entry points --------------------------------------------------------------------
 
 
-class CaseTimeout(Exception):
-    """An entry point ran longer than CASE_SECONDS."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """SIGALRM interrupts Python code that runs too long; faulthandler ends the process with
-    every thread's stack if C code never returns (a hang the alarm cannot break)."""
-
-    def expired(_signum: int, _frame: object) -> None:
-        raise CaseTimeout(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    faulthandler.dump_traceback_later(seconds * 4, exit=True)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        faulthandler.cancel_dump_traceback_later()
-
-
 @dataclass
 class Outcome:
     """How an entry point ended: an exit code (None for a crash or a hang), its output."""
@@ -696,12 +672,12 @@ def run_cli(*argv: str) -> Outcome:
     out, err = io.StringIO(), io.StringIO()
     try:
         with (
-            time_limit(CASE_SECONDS),
+            time_limit(CASE_SECONDS, hard_stop=True),
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),
         ):
             code = main(list(argv))
-    except CaseTimeout:
+    except Hang:
         return Outcome(None, out.getvalue(), err.getvalue(), hang=True)
     except BaseException:  # a traceback is what the fuzzer looks for
         return Outcome(None, out.getvalue(), err.getvalue(), crash=_last_lines())
@@ -712,9 +688,9 @@ def run_call(action: Callable[[], object]) -> Outcome:
     """An entry point that is no command: returning is exit 0, a TargetMonitorError exit 1
     (its message is what the user is shown), anything else a crash."""
     try:
-        with time_limit(CASE_SECONDS):
+        with time_limit(CASE_SECONDS, hard_stop=True):
             action()
-    except CaseTimeout:
+    except Hang:
         return Outcome(None, hang=True)
     except TargetMonitorError as error:
         return Outcome(1, err=f"{PROG}{error}\n")

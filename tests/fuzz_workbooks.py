@@ -20,7 +20,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -30,7 +29,7 @@ import traceback
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +55,7 @@ from desktop.exchange.template import export_template
 from desktop.models.figures import parse_figure, parse_state
 from desktop.models.opening import open_database
 from desktop.models.workspace import PlanWorkspace
+from tests.limits import Hang, time_limit
 
 ENTRY_PART = "xl/worksheets/sheet1.xml"  # 填报, the first sheet of every template
 
@@ -118,29 +118,6 @@ def measured_import(
     seconds = time.perf_counter() - started
     peak = re.search(r"peak-rss-kb (\d+)", outcome.stderr)
     return seconds, int(peak[1]) / 1024 if peak else float("inf"), outcome
-
-
-class Hang(BaseException):
-    """A case ran past its time limit (a BaseException: no `except Exception` swallows it)."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise Hang in the main thread after `seconds` (where SIGALRM exists; else no limit)."""
-    if not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expire(_signal: int, _frame: object) -> None:
-        raise Hang(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def set_cell(xml: str, ref: str, cell: str) -> str:

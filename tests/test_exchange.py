@@ -42,8 +42,8 @@ from tests.fuzz_workbooks import (
     rewrite_part,
     rewrite_parts,
     set_cell,
-    time_limit,
 )
+from tests.limits import time_limit
 
 PERIOD = "2025-06"
 
