@@ -31,6 +31,7 @@ from desktop.models.workspace import PlanWorkspace
 from desktop.ui.i18n import fill
 
 R = TypeVar("R")
+T = TypeVar("T")  # a setting's value
 translate = QCoreApplication.translate
 
 
@@ -107,20 +108,12 @@ def _write(service: EntryService, edits: list[EntryEdit], label: str) -> Operati
 def set_light_settings(
     service: EntryService, plan_id: int, wanted: LightSettings, *, seen: LightSettings
 ) -> Operation[Changes]:
-    """A manager's change of the plan's thresholds and parent-light rule, for every PC: undo
-    sets back what was seen, expecting what was set (refused if someone changed it since)."""
-    label = translate("Operations", "Change the status thresholds")
-
-    def write(new: LightSettings, old: LightSettings) -> Operation[Changes]:
-        return Operation(
-            label,
-            lambda _progress: service.set_light_settings(plan_id, new, expected=old),
-            refused=translate("Operations", "The thresholds were not changed: %1"),
-        )
-
-    return replace(
-        write(wanted, seen),
-        step=lambda _changes: Step(label, undo=write(seen, wanted), redo=write(wanted, seen)),
+    """A manager's change of the plan's thresholds and parent-light rule, for every PC."""
+    return _setting(
+        translate("Operations", "Change the status thresholds"),
+        lambda new, old: service.set_light_settings(plan_id, new, expected=old),
+        wanted,
+        seen,
     )
 
 
@@ -130,19 +123,32 @@ Own = tuple[float | None, float | None]
 def set_indicator_thresholds(
     service: EntryService, indicator_id: int, wanted: Own, *, seen: Own, label: str
 ) -> Operation[Changes]:
-    """Set or drop an indicator's own thresholds; undo puts back what was seen, expecting what
-    was set."""
+    """Set or drop an indicator's own thresholds."""
+    return _setting(
+        label,
+        lambda new, old: service.set_indicator_thresholds(indicator_id, new, expected=old),
+        wanted,
+        seen,
+    )
 
-    def write(new: Own, old: Own) -> Operation[Changes]:
+
+def _setting(
+    label: str, write: Callable[[T, T], Changes], wanted: T, seen: T
+) -> Operation[Changes]:
+    """A setting changed from `seen` to `wanted` as one step: `write(new, old)` sets new,
+    expecting old (refused if someone changed it since); undo sets back what was seen,
+    expecting what was set."""
+
+    def setting(new: T, old: T) -> Operation[Changes]:
         return Operation(
             label,
-            lambda _progress: service.set_indicator_thresholds(indicator_id, new, expected=old),
+            lambda _progress: write(new, old),
             refused=translate("Operations", "The thresholds were not changed: %1"),
         )
 
     return replace(
-        write(wanted, seen),
-        step=lambda _changes: Step(label, undo=write(seen, wanted), redo=write(wanted, seen)),
+        setting(wanted, seen),
+        step=lambda _changes: Step(label, undo=setting(seen, wanted), redo=setting(wanted, seen)),
     )
 
 
