@@ -300,20 +300,7 @@ class EntryService:
             if not changed:
                 return NOTHING_CHANGED
             _check_overrides(session, plan_id, Thresholds(yellow, red))
-            now = self._clock()
-            for name, old, value in changed:
-                setattr(plan, name, value)
-                session.add(
-                    AuditEvent(
-                        at=now,
-                        user=self._user,
-                        entity="plan",
-                        entity_id=plan_id,
-                        field=name,
-                        old_value=_text(old),
-                        new_value=_text(value),
-                    )
-                )
+            self._write_audited(session, plan, changed, entity="plan", entity_id=plan_id)
             plan.settings_version += 1
         return Changes(cells=len(changed), lights=True)
 
@@ -364,22 +351,42 @@ class EntryService:
             ]
             if not changed:
                 return NOTHING_CHANGED
-            now = self._clock()
-            for name, old, value in changed:
-                setattr(indicator, name, value)
-                session.add(
-                    AuditEvent(
-                        at=now,
-                        user=self._user,
-                        entity="indicator",
-                        entity_id=indicator_id,
-                        indicator_id=indicator_id,
-                        field=name,
-                        old_value=_text(old),
-                        new_value=_text(value),
-                    )
-                )
+            self._write_audited(
+                session,
+                indicator,
+                changed,
+                entity="indicator",
+                entity_id=indicator_id,
+                indicator_id=indicator_id,
+            )
         return Changes(frozenset({indicator_id}), cells=len(changed), lights=True)
+
+    def _write_audited(
+        self,
+        session: Session,
+        record: object,
+        changed: Sequence[tuple[str, object, object]],
+        *,
+        entity: str,
+        entity_id: int,
+        indicator_id: int | None = None,
+    ) -> None:
+        """Set each changed field of a plan's or an indicator's record, with its audit event."""
+        now = self._clock()
+        for name, old, value in changed:
+            setattr(record, name, value)
+            session.add(
+                AuditEvent(
+                    at=now,
+                    user=self._user,
+                    entity=entity,
+                    entity_id=entity_id,
+                    indicator_id=indicator_id,
+                    field=name,
+                    old_value=_text(old),
+                    new_value=_text(value),
+                )
+            )
 
     def entry_version(self, indicator_id: int, period: str) -> int:
         """How many times an entry was written (0 when there is none)."""
