@@ -125,7 +125,7 @@ def test_tree_json_has_the_documented_shape(
     assert all(required <= set(i) for i in indicators.values())
     clusters = indicators["1.1.1-1"]
     assert (clusters["target"], clusters["unit"], clusters["baseline"]) == (11000, "亿元", 9000)
-    assert clusters["baseline_source"].startswith("2024年7月1日报道《培育新质生产力")
+    assert clusters["baseline_source"].startswith("2024年年中报道《培育新质生产力")
     assert clusters["source"] == "2025年3月28日市政府新闻发布会 §一、实施重点产业集群提升工程"
     assert indicators["4.2.1-3"]["stretch_target"] == 20
     assert indicators["5.1.1-1"]["kind"] == "milestone"

@@ -163,6 +163,22 @@ def test_the_printed_headline_reads_the_parents_own_light(database: Database) ->
     assert "按其自身完成率对照其序时进度判定" in html
 
 
+def test_each_printed_heading_counts_its_red_and_yellow_parts(database: Database) -> None:
+    """As the sheet's legend says (括号内为亮红灯、黄灯的下级数): the task's row counts its red
+    measure; the project, whose tasks are all green, counts nothing."""
+    report_project_5(database)
+    workspace = PlanWorkspace(database, as_of="2025-06")
+    sheet = build_status_sheet(workspace)
+    rows = {row.code: row for row in sheet.rows}
+    assert rows["5.2"].parts == "(红 1)" and rows["5"].parts == ""
+    html = sheet_html(sheet)
+    task_row = html[html.index(rows["5.2"].name) :]
+    task_row = task_row[: task_row.index("</tr>")]
+    assert "正常<br/>(红 1)" in task_row
+    project_row = html[html.index(rows["5"].name) :]
+    assert "(红" not in project_row[: project_row.index("</tr>")]
+
+
 @pytest.mark.usefixtures("chinese")
 def test_the_worst_child_setting_restores_the_old_light(
     qtbot: QtBot, seed_copy: Path, settings: Settings

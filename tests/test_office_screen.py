@@ -22,6 +22,7 @@ from tests.test_main_window import type_into_cell
 from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, node_id
 
 from desktop.ui.app import create_main_window
+from desktop.ui.grid_model import GridColumn
 from desktop.ui.i18n import state_text, status_text
 from desktop.ui.main_window import MainWindow
 from desktop.ui.print_dialog import PrintDialog, PrintOutput
@@ -67,6 +68,7 @@ def test_every_name_in_the_tree_shows_its_code_and_its_end_and_the_tooltip_all_o
     tree = office_window.tree
     assert tree.columnWidth(TreeColumn.NAME) >= 120
     delegate = tree.itemDelegateForColumn(TreeColumn.NAME) or tree.itemDelegate()
+    margin = tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree)
     for tree_width in (None, 480):  # as first laid out; then with the tree narrowed by hand
         if tree_width is not None:
             office_window.main_splitter.setSizes([tree_width, OFFICE_SCREEN[0] - tree_width])
@@ -76,10 +78,11 @@ def test_every_name_in_the_tree_shows_its_code_and_its_end_and_the_tooltip_all_o
             name = index.data()
             option = QStyleOptionViewItem()
             option.initFrom(tree)
+            option.rect = tree.visualRect(index)
             option.textElideMode = tree.textElideMode()  # as the view sets it, then the delegate
             delegate.initStyleOption(option, index)  # type: ignore[attr-defined]
-            room = tree.visualRect(index).width() - PADDING
-            shown = option.fontMetrics.elidedText(name, option.textElideMode, room)
+            room = option.rect.width() - 2 * (margin + 1)  # as the style draws an item's text
+            shown = option.fontMetrics.elidedText(option.text, option.textElideMode, room)
             code = name.split()[0] if " " in name else name[0]  # (the plan's title has no code)
             assert shown.startswith(code) and shown[-1] == name[-1], (name, shown)
             assert name in index.data(Qt.ItemDataRole.ToolTipRole)
@@ -253,3 +256,87 @@ def test_a_milestone_s_state_stands_whole_in_its_month_in_english(
     for state in MilestoneState:
         word = state_text(state)
         assert grid.fontMetrics().horizontalAdvance(word) + PADDING <= grid.columnWidth(month), word
+
+
+def test_no_header_or_word_of_the_grid_s_frozen_columns_is_clipped_in_english(
+    office_window: MainWindow,
+) -> None:
+    """The unit "milestone" and the headers are longer in English than 里程碑 and 单位; the
+    lights' column is headed by three lights, its word in the tooltip."""
+    fixed = office_window.progress.fixed_columns
+    model = fixed.model()
+    header = fixed.horizontalHeader()
+    margin = fixed.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, fixed) + 1
+    for column in (GridColumn.CODE, GridColumn.UNIT, GridColumn.TARGET, GridColumn.COMPLETION):
+        title = model.headerData(column, Qt.Orientation.Horizontal)
+        assert header.fontMetrics().horizontalAdvance(title) + PADDING <= fixed.columnWidth(column)
+        for row in range(model.rowCount()):
+            word = model.index(row, column).data()
+            if column is not GridColumn.COMPLETION:  # (painted as a bar and a percentage)
+                room = fixed.columnWidth(column) - 2 * margin
+                assert fixed.fontMetrics().horizontalAdvance(word) <= room, word
+    units = {model.index(row, GridColumn.UNIT).data() for row in range(model.rowCount())}
+    assert "milestone" in units
+    status = GridColumn.STATUS
+    assert model.headerData(status, Qt.Orientation.Horizontal) == ""
+    assert model.headerData(status, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == (
+        "Status"
+    )
+    icon = model.headerData(status, Qt.Orientation.Horizontal, Qt.ItemDataRole.DecorationRole)
+    assert not icon.isNull() and icon.availableSizes()[0].width() + PADDING <= fixed.columnWidth(
+        status
+    )
+
+
+def test_the_tree_s_targets_and_latest_figures_stand_whole_with_their_month_when_stale(
+    qtbot: QtBot, office_window: MainWindow
+) -> None:
+    tree = office_window.tree
+    rows = tree_rows(office_window)
+    margin = tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
+    room = tree.columnWidth(TreeColumn.TARGET) - 2 * margin
+    targets = [row.siblingAtColumn(TreeColumn.TARGET).data() for row in rows]
+    assert targets[0] == "46 indicators"
+    for target in targets:
+        if target == targets[0] or (target[:4].isdigit() and "-" in target):  # counts and dates
+            assert tree.fontMetrics().horizontalAdvance(target) <= room, target
+
+    measure = next(row for row in rows if row.data().startswith("2.1.2 "))
+    latest = measure.siblingAtColumn(TreeColumn.LATEST)
+    type_into_cell(qtbot, office_window, "2.1.2-1", "2025-05", "14")
+    assert latest.data() == "14 项 (2025-05)"  # a month before the one evaluated: it says so
+    assert latest.data(Qt.ItemDataRole.ToolTipRole) == "14 项 (2025-05)"
+    type_into_cell(qtbot, office_window, "2.1.2-1", "2025-06", "15")
+    assert latest.data() == "15 项"  # the month evaluated goes without saying
+    room = tree.columnWidth(TreeColumn.LATEST) - 2 * margin
+    assert tree.fontMetrics().horizontalAdvance(latest.data()) <= room
+    for state in MilestoneState:  # a milestone's latest report
+        assert tree.fontMetrics().horizontalAdvance(state_text(state)) <= room, state
+
+
+def test_the_overview_s_parts_stand_whole_beside_their_names_in_english(
+    qtbot: QtBot, office_window: MainWindow
+) -> None:
+    """ "Not reported" and "Planned progress" take two lines in the header: every column of
+    the parts' table is in view without scrolling sideways, the names keep room to be read."""
+    office_window.select_node(None)
+    office_window.tabs.setCurrentWidget(office_window.dashboard)
+    qtbot.wait(20)
+    for view in (office_window.dashboard.summary_view, office_window.dashboard.attention_view):
+        header = view.horizontalHeader()
+        assert header.length() <= view.viewport().width(), view.objectName()
+        assert not view.horizontalScrollBar().isVisible(), view.objectName()
+        for column in range(header.count()):
+            title = str(view.model().headerData(column, Qt.Orientation.Horizontal))
+            assert "\n" not in title or title.replace("\n", " ") in (
+                "Planned progress",
+                "On track",
+                "Far behind",
+                "Not reported",
+            )
+            widest = max(header.fontMetrics().horizontalAdvance(t) for t in title.split("\n"))
+            margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+            assert widest + 2 * margin <= header.sectionSize(column), title
+            lines = title.count("\n") + 1
+            assert lines * header.fontMetrics().lineSpacing() <= header.height(), title
+    assert office_window.dashboard.summary_view.columnWidth(0) >= 100

@@ -1,7 +1,7 @@
 """Re-make the images the README shows: the main window, a printed status sheet page and a
 trend chart, in Chinese, from demo figures; and under docs/screens/ the window on an office
 screen (1366 × 768) and a larger one (1600 × 1000) in both languages, the grid refusing a typed
-figure, and a project's tooltip.
+figure, a project's tooltip and the 总览 tab.
 
 Run from the repository root: `.venv/bin/python tools/docs_images.py` (needs `pdftoppm` from
 poppler-utils to turn the PDF page into a PNG). The figures are DEMO figures
@@ -118,6 +118,7 @@ def office_screens(app: QApplication, database_path: Path, work: Path, language:
             if name == "1366x768":
                 refused_entry(app, window, SCREENS / f"refused-entry-{language}.png")
                 project_tooltip(app, window, SCREENS / f"project-tooltip-{language}.png")
+                overview(app, window, SCREENS / f"overview-{language}.png")
             window.close()
             window.controller.database.close()
     finally:
@@ -172,6 +173,15 @@ def project_tooltip(app: QApplication, window: QWidget, target: Path) -> None:
     painter.end()
     picture.save(str(target))
     QToolTip.hideText()
+
+
+def overview(app: QApplication, window: QWidget, target: Path) -> None:
+    """The 总览 tab of the whole plan: its headline, counts and parts."""
+    window.select_node(None)  # type: ignore[attr-defined]
+    window.tabs.setCurrentWidget(window.dashboard)  # type: ignore[attr-defined]
+    settle(app)
+    window.grab().save(str(target))
+    window.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
 
 
 def main() -> int:

@@ -20,7 +20,7 @@ from desktop.models.schema import MilestoneState, NodeKind, ParentLight
 from desktop.models.status_rule import Rollup, Status, Thresholds, rollup_leaves
 from desktop.models.text import clean
 from desktop.models.workspace import PlanWorkspace
-from desktop.presentation.wording import month_text, source_text, target_text
+from desktop.presentation.wording import month_text, parts_counted, source_text, target_text
 
 NOTICE_STATUSES = (Status.RED, Status.YELLOW)
 
@@ -46,6 +46,7 @@ class SheetRow:
     status: Status
     progress_note: str = ""
     problems: str = ""
+    parts: str = ""  # a heading's red and yellow parts counted, "(红 2 · 黄 3)"
 
     @property
     def points_behind(self) -> float | None:
@@ -214,6 +215,7 @@ def build_status_sheet(
                 figures.completion,
                 figures.expected,
                 figures.status,
+                parts=parts_counted(figures),
             )
         )
 

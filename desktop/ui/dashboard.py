@@ -44,6 +44,17 @@ from desktop.ui.tree_model import COMPLETION_ROLE, EXPECTED_ROLE, NODE_ID_ROLE, 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+def two_lines(header: str) -> str:
+    """A header of several words on two lines, broken at the space nearest its middle, so that
+    a table of English headers ("Not reported", "Planned progress") fits beside the names;
+    a Chinese header has no space and stays on one line."""
+    spaces = [at for at, character in enumerate(header) if character == " "]
+    if not spaces:
+        return header
+    at = min(spaces, key=lambda space: abs(len(header) - 2 * space))
+    return f"{header[:at]}\n{header[at + 1 :]}"
+
+
 class SummaryModel(RowListModel[int]):
     """One row per child of the shown node: completion, 序时进度 and the count per status."""
 
@@ -62,7 +73,7 @@ class SummaryModel(RowListModel[int]):
             self.tr("Planned progress"),
             self.tr("Status"),
         )
-        return fixed + tuple(status_text(status) for status in STATUS_ORDER)
+        return tuple(map(two_lines, fixed + tuple(map(status_text, STATUS_ORDER))))
 
     def _rollup(self, row: int) -> Rollup:
         return self.workspace.rollups[self.row_at(row)]
@@ -124,7 +135,7 @@ class AttentionModel(RowListModel[int]):
             self.tr("Indicator"),
             self.tr("Responsible"),
             self.tr("Completion"),
-            self.tr("Planned progress"),
+            two_lines(self.tr("Planned progress")),
             self.tr("Status"),
         )
 

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
+    QApplication,
     QComboBox,
     QFrame,
     QLabel,
@@ -116,6 +117,22 @@ class NameDelegate(QStyledItemDelegate):
         # QStyledItemDelegate.initStyleOption
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideMiddle
+        code, space, title = option.text.partition(" ")
+        if not space or not code[:1].isdigit():
+            return  # the plan's title has no code
+        style = option.widget.style() if option.widget is not None else QApplication.style()
+        # as the style draws an item's text: inside its rect less a margin on each side
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, option.widget)
+        room = option.rect.width() - 2 * (margin + 1)
+        metrics = option.fontMetrics
+        if room <= 0 or metrics.horizontalAdvance(option.text) <= room:
+            return
+        # the code whole, then what room is left of the title, elided in its middle
+        head = f"{code} "
+        rest = metrics.elidedText(
+            title, Qt.TextElideMode.ElideMiddle, room - metrics.horizontalAdvance(head)
+        )
+        option.text = head + (rest or f"…{title[-1:]}")
 
 
 class StatusDelegate(QStyledItemDelegate):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -13,16 +14,17 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QIcon, QPainter, QPixmap
 
 from desktop.models.changes import Changes
 from desktop.models.figures import format_figure
 from desktop.models.schema import MilestoneState
+from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import percent_text
 
 from desktop.ui.controller import PlanController
-from desktop.ui.i18n import kind_text, state_text, status_text
+from desktop.ui.i18n import STATUS_COLOURS, kind_text, state_text, status_text
 from desktop.ui.theme import colours
 from desktop.ui.tree_model import (
     COMPLETION_ROLE,
@@ -54,6 +56,22 @@ _ROLES = frozenset(
         UNIT_ROLE,
     }
 )
+
+
+@functools.cache
+def lights_icon() -> QIcon:
+    """Three lights, red, yellow and green: the header of the grid's column of lights."""
+    size, gap = 6, 2
+    pixmap = QPixmap(3 * size + 2 * gap, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for place, status in enumerate((Status.RED, Status.YELLOW, Status.GREEN)):
+        painter.setBrush(STATUS_COLOURS[status])
+        painter.drawEllipse(place * (size + gap), 0, size, size)
+    painter.end()
+    return QIcon(pixmap)
 
 
 class GridColumn(enum.IntEnum):
@@ -164,8 +182,12 @@ class ProgressGridModel(QAbstractTableModel):
                 GridColumn.UNIT: self.tr("Unit"),
                 GridColumn.TARGET: self.tr("Target"),
                 GridColumn.COMPLETION: self.tr("Completion"),
-                GridColumn.STATUS: self.tr("Status"),
+                GridColumn.STATUS: "",  # the lights' icon: a column no wider than its light
             }[GridColumn(section)]
+        if section == GridColumn.STATUS and role == Qt.ItemDataRole.DecorationRole:
+            return lights_icon()
+        if section == GridColumn.STATUS and role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("Status")
         if role == Qt.ItemDataRole.ToolTipRole and period == self.workspace.as_of:
             return self.tr("The month being evaluated")
         return None

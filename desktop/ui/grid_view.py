@@ -8,10 +8,10 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableView, QWidget
 
-from desktop.models.schema import MilestoneState
+from desktop.models.schema import IndicatorKind, MilestoneState
 
 from desktop.ui.grid_model import FIRST_MONTH_COLUMN, GridColumn, ProgressGridModel
-from desktop.ui.i18n import state_text
+from desktop.ui.i18n import kind_text, state_text
 
 ROW_HEIGHT = 26
 FIXED_WIDTHS = {
@@ -120,7 +120,7 @@ class FrozenGrid(QSplitter):
             if is_month:
                 months.resizeSection(column, self.month_width())
             else:
-                fixed.resizeSection(column, FIXED_WIDTHS[GridColumn(column)])
+                fixed.resizeSection(column, self.fixed_column_width(GridColumn(column)))
         self._fitting = False
         height = max(fixed.sizeHint().height(), months.sizeHint().height())
         fixed.setFixedHeight(height)
@@ -133,6 +133,24 @@ class FrozenGrid(QSplitter):
         words = [state_text(state) for state in MilestoneState] + ["2025-12", "99999.9"]
         metrics = self.months.fontMetrics()
         return max(MONTH_WIDTH, max(metrics.horizontalAdvance(w) for w in words) + CELL_PADDING)
+
+    def fixed_column_width(self, column: GridColumn) -> int:
+        """A fixed column as wide as its header and its words in the UI's language ("Status"
+        and the unit "milestone" are longer than 状态 and 里程碑), at least FIXED_WIDTHS; the
+        name is not measured: it gives way when the grid is narrow."""
+        least = FIXED_WIDTHS[column]
+        if column is GridColumn.NAME:
+            return least
+        title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+        words = [title]
+        if column is GridColumn.UNIT:
+            indicators = self.model.workspace.indicators.values()
+            words += {indicator.unit for indicator in indicators if indicator.unit}
+            words.append(kind_text(IndicatorKind.MILESTONE))
+        header, cells = self.fixed.horizontalHeader().fontMetrics(), self.fixed.fontMetrics()
+        width = header.horizontalAdvance(title) + CELL_PADDING
+        width = max(width, *(cells.horizontalAdvance(word) + CELL_PADDING for word in words))
+        return max(least, width)
 
     def _fixed_width(self) -> int:
         columns = sum(self.fixed.columnWidth(c) for c in range(FIRST_MONTH_COLUMN))

@@ -35,7 +35,7 @@ def status_text(status: Status) -> str:
         Status.NOT_REPORTED: QCoreApplication.translate("Status", "Not reported"),
         Status.GREEN: QCoreApplication.translate("Status", "On track"),
         Status.YELLOW: QCoreApplication.translate("Status", "Lagging"),
-        Status.RED: QCoreApplication.translate("Status", "Seriously lagging"),
+        Status.RED: QCoreApplication.translate("Status", "Far behind"),
     }
     return texts[status]
 

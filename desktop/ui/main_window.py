@@ -35,7 +35,7 @@ from desktop.ui.controller import PlanController
 from desktop.ui.dashboard import Dashboard
 from desktop.ui.dialogs import SettingsDialog, about_box
 from desktop.ui.exchange_commands import ExchangeCommands
-from desktop.ui.grid_model import ProgressGridModel
+from desktop.ui.grid_model import GridColumn, ProgressGridModel
 from desktop.ui.help import GuideDialog, ShortcutsDialog
 from desktop.ui.i18n import fill
 from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
@@ -54,12 +54,16 @@ from desktop.ui.settings import (
 )
 from desktop.ui.status_bar import WindowStatusBar
 from desktop.ui.theme import action_icon, app_icon, apply_theme
-from desktop.ui.tree_panel import PlanTreePanel
+from desktop.ui.tree_model import TreeColumn
+from desktop.ui.tree_panel import NAME_LEAST, PlanTreePanel
 
 if TYPE_CHECKING:
     from desktop.ui.trend_chart import TrendChart
 
 ALERTS = (Status.RED, Status.YELLOW)  # what F8 goes to
+# The names' room the first layout gives the grid (seven characters and more) before the
+# tree (whose names are elided in the middle, their code and end kept) lends it some of its own.
+GRID_NAME_ROOM = 120
 
 
 class MainWindow(QMainWindow):
@@ -370,6 +374,17 @@ class MainWindow(QMainWindow):
         tree = width // 2
         self.main_splitter.setSizes([tree, width - tree])
         self.progress.default_layout(width - tree)
+        QTimer.singleShot(0, self._balance_names)  # once both sides have their widths
+
+    def _balance_names(self) -> None:
+        """Where the grid's names are left too little room (in English, whose words are longer,
+        on a screen of 1366 pixels), the tree lends it some of its names' room."""
+        grid_names = self.progress.fixed_columns.columnWidth(GridColumn.NAME)
+        tree_names = self.tree.columnWidth(TreeColumn.NAME)
+        shift = min(GRID_NAME_ROOM - grid_names, tree_names - NAME_LEAST)
+        if shift > 0:
+            tree, tabs = self.main_splitter.sizes()
+            self.main_splitter.setSizes([tree - shift, tabs + shift])
 
     def closeEvent(self, event: QCloseEvent) -> None:  # QMainWindow.closeEvent
         if not self._abandoned:

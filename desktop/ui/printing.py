@@ -174,8 +174,10 @@ def _light(status: Status) -> str:
     return f'<span style="color:{STATUS_INKS[status]}">●</span>&nbsp;{STATUS_WORDS[status]}'
 
 
-def _status_cell(status: Status) -> str:
-    return f'<td bgcolor="{STATUS_TINTS[status]}" align="center">{_light(status)}</td>'
+def _status_cell(status: Status, parts: str = "") -> str:
+    """A light and its word; for a heading, with its red and yellow parts counted below."""
+    counted = f"<br/>{_text(parts)}" if parts else ""
+    return f'<td bgcolor="{STATUS_TINTS[status]}" align="center">{_light(status)}{counted}</td>'
 
 
 def _header_row(columns: Sequence[tuple[str, int]]) -> str:
@@ -299,7 +301,7 @@ def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = (), *, paged: bool = 
                 f'<td>{_text(row.code)}</td><td colspan="3">{_text(row.name)}</td><td></td>'
                 f'<td align="right">{percent_text(row.completion)}</td>'
                 f'<td align="right">{percent_text(row.expected)}</td>'
-                f"{_status_cell(row.status)}<td></td></tr>"
+                f"{_status_cell(row.status, row.parts)}<td></td></tr>"
             )
     signer = sheet.reporting_unit or ""
     return (

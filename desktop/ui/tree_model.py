@@ -68,7 +68,9 @@ def indicator_latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:
     if latest is None:
         return ""
     period, shown = latest
-    return f"{state_text(shown) if isinstance(shown, MilestoneState) else shown} ({period})"
+    text = state_text(shown) if isinstance(shown, MilestoneState) else str(shown)
+    # the month only when it is not the month the figures are as of: a stale figure says so
+    return text if period == workspace.as_of else f"{text} ({period})"
 
 
 class PlanTreeModel(QAbstractItemModel):
@@ -242,6 +244,8 @@ class PlanTreeModel(QAbstractItemModel):
                 workspace.light_settings.parent_light,
             )
             return f"{why}\n{below}"
+        if column in (TreeColumn.TARGET, TreeColumn.LATEST):
+            return self._display(item, column) or None  # in full, where the column elides it
         if column is TreeColumn.NAME and item.node_id is not None:
             node = self.workspace.nodes[item.node_id]  # the full name, which the tree may elide
             return f"{node.code} {node.title}\n\n{node.quote}\n— {node.source}"

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.models.schema import MilestoneState
 from desktop.models.status_rule import Status
 
 from desktop.ui.controller import PlanController
 from desktop.ui.delegates import CompletionDelegate, NameDelegate, StatusDelegate
-from desktop.ui.i18n import status_text
+from desktop.ui.i18n import state_text, status_text
 from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
 
 LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
@@ -31,6 +31,7 @@ COLUMN_WIDTHS = {
     TreeColumn.STATUS: 60,
 }
 CELL_PADDING = 16  # the style's margins around a cell's or a header's text
+NAME_LEAST = 150  # a name's code, an ellipsis and its end, three levels down
 
 
 class PlanTreePanel(QWidget):
@@ -86,21 +87,25 @@ class PlanTreePanel(QWidget):
         self.tree.setObjectName("planTree")
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
+        self.tree.setIndentation(16)  # three levels deep, a name keeps its room
         self.tree.setAlternatingRowColors(True)
         self.tree.setItemDelegateForColumn(TreeColumn.COMPLETION, CompletionDelegate(self.tree))
         self.tree.setItemDelegateForColumn(TreeColumn.STATUS, StatusDelegate(self.tree))
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
-        header.setSectionResizeMode(TreeColumn.NAME, QHeaderView.ResizeMode.Stretch)
         self.tree.setItemDelegateForColumn(TreeColumn.NAME, NameDelegate(self.tree))
         self._fit_columns()
+        # The names take the room the other columns leave, but no less than NAME_LEAST: a
+        # narrower tree scrolls sideways, as a spreadsheet does, rather than lose its names.
+        self.tree.viewport().installEventFilter(self)
+        header.sectionResized.connect(self._on_section_resized)
         self.expand_default()
         return self.tree
 
     def _fit_columns(self) -> None:
         """Each column beside the name as wide as its header and its words (in English too,
-        where "Seriously lagging" is longer than its Chinese)."""
+        where "Not reported" is longer than its Chinese)."""
         header, cells = self.tree.header().fontMetrics(), self.tree.fontMetrics()
         departments = [d.short_name for d in self._controller.workspace.departments.values()]
         words = {
@@ -108,15 +113,40 @@ class PlanTreePanel(QWidget):
             # the light words; a parent's counts ("正常 · 红 2") take what room is left, the
             # rest elided (its tooltip has them all): the names need the room more
             TreeColumn.STATUS: [status_text(status) for status in FILTERED_STATUSES],
+            # a parent's count of indicators (the plan row's is the widest) and a due date;
+            # a long target is elided, its tooltip has it whole
+            TreeColumn.TARGET: [self.model.index(0, TreeColumn.TARGET).data(), "2025-12-31"],
+            # a milestone's state (a figure is elided, its tooltip has it whole)
+            TreeColumn.LATEST: [state_text(state) for state in MilestoneState],
         }
         light = 18  # the status delegate's light and its gap before the word
         for column, least in COLUMN_WIDTHS.items():
             title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
             width = header.horizontalAdvance(title) + CELL_PADDING
-            for word in words.get(column, []):
+            for word in filter(None, words.get(column, [])):
                 extra = light if column is TreeColumn.STATUS else 0
                 width = max(width, cells.horizontalAdvance(word) + CELL_PADDING + extra)
             self.tree.header().resizeSection(column, max(least, width))
+
+    def _stretch_names(self) -> None:
+        header = self.tree.header()
+        others = sum(
+            header.sectionSize(column)
+            for column in range(header.count())
+            if column != TreeColumn.NAME and not header.isSectionHidden(column)
+        )
+        width = max(NAME_LEAST, self.tree.viewport().width() - others)
+        if header.sectionSize(TreeColumn.NAME) != width:
+            header.resizeSection(TreeColumn.NAME, width)
+
+    def _on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column != TreeColumn.NAME:
+            self._stretch_names()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # QObject.eventFilter
+        if watched is self.tree.viewport() and event.type() == QEvent.Type.Resize:
+            self._stretch_names()
+        return super().eventFilter(watched, event)
 
     # --- filters ---------------------------------------------------------------------------
 

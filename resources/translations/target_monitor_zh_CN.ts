@@ -56,32 +56,32 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>AttentionModel</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="123"/>
+        <location filename="../../desktop/ui/dashboard.py" line="134"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="124"/>
+        <location filename="../../desktop/ui/dashboard.py" line="135"/>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="125"/>
+        <location filename="../../desktop/ui/dashboard.py" line="136"/>
         <source>Responsible</source>
         <translation>责任单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="126"/>
+        <location filename="../../desktop/ui/dashboard.py" line="137"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="127"/>
+        <location filename="../../desktop/ui/dashboard.py" line="138"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="128"/>
+        <location filename="../../desktop/ui/dashboard.py" line="139"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
@@ -409,17 +409,17 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>Dashboard</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="194"/>
+        <location filename="../../desktop/ui/dashboard.py" line="205"/>
         <source>Lagging indicators (red and yellow)</source>
         <translation>滞后指标(红灯和黄灯)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="251"/>
+        <location filename="../../desktop/ui/dashboard.py" line="262"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;As of %2: completion %3, planned progress %4 — %5</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;数据截至 %2:完成率 %3,序时进度 %4 — %5</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="274"/>
+        <location filename="../../desktop/ui/dashboard.py" line="285"/>
         <source>By part</source>
         <translation>分项情况</translation>
     </message>
@@ -799,197 +799,197 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="109"/>
+        <location filename="../../desktop/ui/main_window.py" line="113"/>
         <source>Monthly progress</source>
         <translation>进度填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="111"/>
+        <location filename="../../desktop/ui/main_window.py" line="115"/>
         <source>Overview</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="117"/>
+        <location filename="../../desktop/ui/main_window.py" line="121"/>
         <source>Trend chart</source>
         <translation>趋势图</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="127"/>
+        <location filename="../../desktop/ui/main_window.py" line="131"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="149"/>
+        <location filename="../../desktop/ui/main_window.py" line="153"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="151"/>
+        <location filename="../../desktop/ui/main_window.py" line="155"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="157"/>
+        <location filename="../../desktop/ui/main_window.py" line="161"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="159"/>
+        <location filename="../../desktop/ui/main_window.py" line="163"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="162"/>
+        <location filename="../../desktop/ui/main_window.py" line="166"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="164"/>
+        <location filename="../../desktop/ui/main_window.py" line="168"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="166"/>
+        <location filename="../../desktop/ui/main_window.py" line="170"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="169"/>
+        <location filename="../../desktop/ui/main_window.py" line="173"/>
         <source>Status &amp;thresholds…</source>
         <translation>状态阈值(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="173"/>
+        <location filename="../../desktop/ui/main_window.py" line="177"/>
         <source>Thresholds of this &amp;indicator…</source>
         <translation>本指标的阈值(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="177"/>
+        <location filename="../../desktop/ui/main_window.py" line="181"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="179"/>
+        <location filename="../../desktop/ui/main_window.py" line="183"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="182"/>
+        <location filename="../../desktop/ui/main_window.py" line="186"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="184"/>
+        <location filename="../../desktop/ui/main_window.py" line="188"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="186"/>
+        <location filename="../../desktop/ui/main_window.py" line="190"/>
         <source>&amp;User guide</source>
         <translation>使用说明(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="189"/>
+        <location filename="../../desktop/ui/main_window.py" line="193"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="193"/>
+        <location filename="../../desktop/ui/main_window.py" line="197"/>
         <source>&amp;Next red or yellow indicator</source>
         <translation>下一个红灯或黄灯指标(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="199"/>
+        <location filename="../../desktop/ui/main_window.py" line="203"/>
         <source>&amp;Previous red or yellow indicator</source>
         <translation>上一个红灯或黄灯指标(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="206"/>
+        <location filename="../../desktop/ui/main_window.py" line="210"/>
         <source>Export &amp;templates…</source>
         <translation>导出填报模板(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="212"/>
+        <location filename="../../desktop/ui/main_window.py" line="216"/>
         <source>&amp;Import filled templates…</source>
         <translation>导入填报数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="217"/>
+        <location filename="../../desktop/ui/main_window.py" line="221"/>
         <source>&amp;Undo an import…</source>
         <translation>撤销导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="220"/>
+        <location filename="../../desktop/ui/main_window.py" line="224"/>
         <source>Export status &amp;report…</source>
         <translation>导出汇总报表(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="223"/>
+        <location filename="../../desktop/ui/main_window.py" line="227"/>
         <source>&amp;Print status sheet…</source>
         <translation>打印进度情况表(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="226"/>
+        <location filename="../../desktop/ui/main_window.py" line="230"/>
         <source>&amp;Backups…</source>
         <translation>备份(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="247"/>
+        <location filename="../../desktop/ui/main_window.py" line="251"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="270"/>
+        <location filename="../../desktop/ui/main_window.py" line="274"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="274"/>
+        <location filename="../../desktop/ui/main_window.py" line="278"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="278"/>
+        <location filename="../../desktop/ui/main_window.py" line="282"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="283"/>
+        <location filename="../../desktop/ui/main_window.py" line="287"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="288"/>
+        <location filename="../../desktop/ui/main_window.py" line="292"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="396"/>
+        <location filename="../../desktop/ui/main_window.py" line="411"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="398"/>
+        <location filename="../../desktop/ui/main_window.py" line="413"/>
         <source>DEMO figures, not reported ones</source>
         <translation>演示数据 · 非真实填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="452"/>
+        <location filename="../../desktop/ui/main_window.py" line="467"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="477"/>
+        <location filename="../../desktop/ui/main_window.py" line="492"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="494"/>
+        <location filename="../../desktop/ui/main_window.py" line="509"/>
         <source>Choose an indicator in the grid first.</source>
         <translation>请先在填报表中选择一个指标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="536"/>
+        <location filename="../../desktop/ui/main_window.py" line="551"/>
         <source>No indicator shown is red or yellow</source>
         <translation>当前显示的指标中没有红灯或黄灯</translation>
     </message>
@@ -1072,48 +1072,47 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>Operations</name>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="100"/>
+        <location filename="../../desktop/ui/operations.py" line="101"/>
         <source>Not saved: %1</source>
         <translation>未保存:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="112"/>
+        <location filename="../../desktop/ui/operations.py" line="113"/>
         <source>Change the status thresholds</source>
         <translation>修改状态阈值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="118"/>
-        <location filename="../../desktop/ui/operations.py" line="140"/>
+        <location filename="../../desktop/ui/operations.py" line="146"/>
         <source>The thresholds were not changed: %1</source>
         <translation>阈值未修改:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="156"/>
+        <location filename="../../desktop/ui/operations.py" line="162"/>
         <source>Import %1</source>
         <translation>导入 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="196"/>
+        <location filename="../../desktop/ui/operations.py" line="202"/>
         <source>Apply import %1 again</source>
         <translation>重新导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="197"/>
+        <location filename="../../desktop/ui/operations.py" line="203"/>
         <source>“%6” was refused: %1 %2 was changed by %3 at %4 after the import was undone; it now holds %5, not %7 as before the import. Nothing was changed.</source>
         <translation>“%6”未执行:%1 %2 在撤销导入后已被 %3 于 %4 修改,现为 %5,而不是导入前的 %7。未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="203"/>
+        <location filename="../../desktop/ui/operations.py" line="209"/>
         <source>Undo import %1</source>
         <translation>撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="204"/>
+        <location filename="../../desktop/ui/operations.py" line="210"/>
         <source>“%6” was refused: %1 %2 was changed by %3 at %4 after the import; it now holds %5, not %7 as the import wrote. Nothing was changed.</source>
         <translation>“%6”未执行:%1 %2 在导入后已被 %3 于 %4 修改,现为 %5,而不是导入写入的 %7。未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="233"/>
+        <location filename="../../desktop/ui/operations.py" line="239"/>
         <source>Restore %1</source>
         <translation>恢复 %1</translation>
     </message>
@@ -1177,43 +1176,43 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanTreeModel</name>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="144"/>
+        <location filename="../../desktop/ui/tree_model.py" line="146"/>
         <source>Code / name</source>
         <translation>编码/名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="145"/>
+        <location filename="../../desktop/ui/tree_model.py" line="147"/>
         <source>Department</source>
         <translation>牵头单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="146"/>
+        <location filename="../../desktop/ui/tree_model.py" line="148"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="147"/>
+        <location filename="../../desktop/ui/tree_model.py" line="149"/>
         <source>Latest</source>
         <translation>最新值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="148"/>
+        <location filename="../../desktop/ui/tree_model.py" line="150"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="149"/>
+        <location filename="../../desktop/ui/tree_model.py" line="151"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="214"/>
-        <location filename="../../desktop/ui/tree_model.py" line="226"/>
+        <location filename="../../desktop/ui/tree_model.py" line="216"/>
+        <location filename="../../desktop/ui/tree_model.py" line="228"/>
         <source>%1 indicators</source>
         <translation>%1 个指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="236"/>
+        <location filename="../../desktop/ui/tree_model.py" line="238"/>
         <source>Indicators below: %1</source>
         <translation>下属指标:%1</translation>
     </message>
@@ -1221,17 +1220,17 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanTreePanel</name>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="58"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="60"/>
         <source>Search code or name (Ctrl+F)</source>
         <translation>搜索编码或名称 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="61"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="63"/>
         <source>All departments</source>
         <translation>全部单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="68"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="70"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
@@ -1323,42 +1322,42 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>ProgressGridModel</name>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="162"/>
+        <location filename="../../desktop/ui/grid_model.py" line="180"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="163"/>
+        <location filename="../../desktop/ui/grid_model.py" line="181"/>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="164"/>
+        <location filename="../../desktop/ui/grid_model.py" line="182"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="165"/>
+        <location filename="../../desktop/ui/grid_model.py" line="183"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="166"/>
+        <location filename="../../desktop/ui/grid_model.py" line="184"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="167"/>
+        <location filename="../../desktop/ui/grid_model.py" line="190"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="170"/>
+        <location filename="../../desktop/ui/grid_model.py" line="192"/>
         <source>The month being evaluated</source>
         <translation>当前评价月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="273"/>
+        <location filename="../../desktop/ui/grid_model.py" line="295"/>
         <source>Edit %1 %2</source>
         <translation>编辑 %1 %2</translation>
     </message>
@@ -1511,7 +1510,7 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
     </message>
     <message>
         <location filename="../../desktop/ui/i18n.py" line="38"/>
-        <source>Seriously lagging</source>
+        <source>Far behind</source>
         <translation>严重滞后</translation>
     </message>
     <message>
@@ -1553,22 +1552,22 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>SummaryModel</name>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="60"/>
+        <location filename="../../desktop/ui/dashboard.py" line="71"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="61"/>
+        <location filename="../../desktop/ui/dashboard.py" line="72"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="62"/>
+        <location filename="../../desktop/ui/dashboard.py" line="73"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="63"/>
+        <location filename="../../desktop/ui/dashboard.py" line="74"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
