@@ -18,7 +18,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QLocale, QSettings
 
 from desktop.models.changes import Changes
 from desktop.models.database import Database
@@ -55,6 +55,15 @@ def _the_shipped_plan_is_never_written(request: pytest.FixtureRequest) -> Iterat
     before = SEED.read_bytes()
     yield
     assert SEED.read_bytes() == before, f"{request.node.nodeid} changed {SEED}; use seed_copy"
+
+
+@pytest.fixture(autouse=True)
+def _qt_default_locale_restored() -> Iterator[None]:
+    """A test that installs a language also sets Qt's default locale; the next test starts
+    with the one it had."""
+    before = QLocale()
+    yield
+    QLocale.setDefault(before)
 
 
 @pytest.fixture(autouse=True)

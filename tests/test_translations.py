@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.conftest import ROOT
@@ -75,7 +75,11 @@ def test_the_window_speaks_chinese(qtbot: QtBot, window: MainWindow) -> None:
         assert len(translators) == 2  # ours and Qt's own (standard buttons)
         assert window.tree_model.headerData(0, Qt.Orientation.Horizontal) == "编码/名称"
         assert QCoreApplication.translate("Status", "Far behind") == "严重滞后"
+        # Qt's own dialogs write dates, numbers and file types in the UI's language
+        assert QLocale().name() == "zh_CN"
     finally:
         for translator in translators:
             app.removeTranslator(translator)
     assert QCoreApplication.translate("Status", "Far behind") == "Far behind"
+    install_translators(app, "en")
+    assert QLocale().name() == "en_US"

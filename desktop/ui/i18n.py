@@ -144,7 +144,10 @@ def system_prefers_chinese() -> bool:
 
 
 def install_translators(app: QCoreApplication, language: str) -> list[QTranslator]:
-    """Load the application's and Qt's own translations for `language` ("en" loads none)."""
+    """Load the application's and Qt's own translations for `language` ("en" loads none),
+    and make the language's locale Qt's default, so that Qt's own dialogs write dates and file
+    types in it too (a file dialog's 修改日期 and 类型, not "28 11 2026" and "PDF document")."""
+    QLocale.setDefault(QLocale(language))
     if language == "en":
         return []
     installed: list[QTranslator] = []
