@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -218,62 +219,68 @@ def change_thresholds(
     window.thresholds_action.trigger()
 
 
-def test_thresholds_set_on_one_pc_colour_the_other_alike_and_undo(
-    qtbot: QtBot, seed_copy: Path, tmp_path: Path
-) -> None:
+@dataclass
+class TwoPcs:
+    """Two windows on one database file, as on two PCs: a manager's and a clerk's."""
+
+    manager: MainWindow
+    manager_prompts: ScriptedPrompts
+    clerk: MainWindow
+    clerk_prompts: ScriptedPrompts
+
+
+@pytest.fixture
+def two_pcs(qtbot: QtBot, seed_copy: Path, tmp_path: Path) -> Iterator[TwoPcs]:
+    """Project 5 reported for June, then the file open in a manager's and a clerk's window."""
     database = open_database(seed_copy)
     report_project_5(database)
     database.close()
-    prompts = ScriptedPrompts()
-    manager = open_window(qtbot, seed_copy, settings_in(tmp_path, "a", "李主任"), prompts)
-    clerk = open_window(qtbot, seed_copy, settings_in(tmp_path, "b", "王填报"))
-    try:
-        lagging = indicator_id(manager, "2.1.1-1")
-        assert manager.controller.workspace.status_of(lagging) is Status.GREEN
-        change_thresholds(manager, prompts, 5)
-        assert manager.controller.workspace.status_of(lagging) is Status.YELLOW
-        assert status_cell(manager, "2.1.1")[0] is Status.YELLOW
-        clerk.reload_action.trigger()  # the other PC reads the database again
-        assert clerk.controller.workspace.thresholds == Thresholds(5, 30)
-        assert clerk.controller.workspace.status_of(lagging) is Status.YELLOW
-        assert status_cell(clerk, "2.1.1")[0] is Status.YELLOW
-        printed = sheet_html(build_status_sheet(clerk.controller.workspace))
-        assert "落后5至30个百分点" in printed
-        assert threshold_events(manager.controller.database) == [
-            ("李主任", "yellow_points", "10.0", "5.0")
-        ]
-        manager.undo_action.trigger()
-        assert manager.controller.workspace.status_of(lagging) is Status.GREEN
-        assert light_settings(manager.controller.database).thresholds == Thresholds(10, 30)
-        assert len(threshold_events(manager.controller.database)) == 2  # the undo is audited
-        manager.redo_action.trigger()
-        assert manager.controller.workspace.status_of(lagging) is Status.YELLOW
-    finally:
-        close(manager)
-        close(clerk)
+    manager_prompts, clerk_prompts = ScriptedPrompts(), ScriptedPrompts()
+    manager = open_window(qtbot, seed_copy, settings_in(tmp_path, "a", "李主任"), manager_prompts)
+    clerk = open_window(qtbot, seed_copy, settings_in(tmp_path, "b", "王填报"), clerk_prompts)
+    yield TwoPcs(manager, manager_prompts, clerk, clerk_prompts)
+    close(manager)
+    close(clerk)
 
 
-def test_a_change_over_someone_elses_is_refused_with_both_values(
-    qtbot: QtBot, seed_copy: Path, tmp_path: Path
-) -> None:
-    first_prompts, second_prompts = ScriptedPrompts(), ScriptedPrompts()
-    first = open_window(qtbot, seed_copy, settings_in(tmp_path, "a", "李主任"), first_prompts)
-    second = open_window(qtbot, seed_copy, settings_in(tmp_path, "b", "赵科长"), second_prompts)
-    try:
-        change_thresholds(first, first_prompts, 5)
-        change_thresholds(second, second_prompts, 15)  # it still showed 10
-        said = " ".join(messages(second))
-        assert "yellow 5 / red 30" in said and "yellow 10 / red 30" in said
-        assert light_settings(first.controller.database).thresholds == Thresholds(5, 30)
-        assert second.controller.workspace.thresholds == Thresholds(5, 30)  # now shows them
-        # An undo over a later change is refused too, and nothing is overwritten.
-        change_thresholds(second, second_prompts, 5, 25)
-        first.undo_action.trigger()
-        assert "25" in " ".join(messages(first))
-        assert light_settings(first.controller.database).thresholds == Thresholds(5, 25)
-    finally:
-        close(first)
-        close(second)
+def test_thresholds_set_on_one_pc_colour_the_other_alike_and_undo(two_pcs: TwoPcs) -> None:
+    manager, prompts, clerk = two_pcs.manager, two_pcs.manager_prompts, two_pcs.clerk
+    lagging = indicator_id(manager, "2.1.1-1")
+    assert manager.controller.workspace.status_of(lagging) is Status.GREEN
+    change_thresholds(manager, prompts, 5)
+    assert manager.controller.workspace.status_of(lagging) is Status.YELLOW
+    assert status_cell(manager, "2.1.1")[0] is Status.YELLOW
+    clerk.reload_action.trigger()  # the other PC reads the database again
+    assert clerk.controller.workspace.thresholds == Thresholds(5, 30)
+    assert clerk.controller.workspace.status_of(lagging) is Status.YELLOW
+    assert status_cell(clerk, "2.1.1")[0] is Status.YELLOW
+    printed = sheet_html(build_status_sheet(clerk.controller.workspace))
+    assert "落后5至30个百分点" in printed
+    assert threshold_events(manager.controller.database) == [
+        ("李主任", "yellow_points", "10.0", "5.0")
+    ]
+    manager.undo_action.trigger()
+    assert manager.controller.workspace.status_of(lagging) is Status.GREEN
+    assert light_settings(manager.controller.database).thresholds == Thresholds(10, 30)
+    assert len(threshold_events(manager.controller.database)) == 2  # the undo is audited
+    manager.redo_action.trigger()
+    assert manager.controller.workspace.status_of(lagging) is Status.YELLOW
+
+
+def test_a_change_over_someone_elses_is_refused_with_both_values(two_pcs: TwoPcs) -> None:
+    first, first_prompts = two_pcs.manager, two_pcs.manager_prompts
+    second, second_prompts = two_pcs.clerk, two_pcs.clerk_prompts
+    change_thresholds(first, first_prompts, 5)
+    change_thresholds(second, second_prompts, 15)  # it still showed 10
+    said = " ".join(messages(second))
+    assert "yellow 5 / red 30" in said and "yellow 10 / red 30" in said
+    assert light_settings(first.controller.database).thresholds == Thresholds(5, 30)
+    assert second.controller.workspace.thresholds == Thresholds(5, 30)  # now shows them
+    # An undo over a later change is refused too, and nothing is overwritten.
+    change_thresholds(second, second_prompts, 5, 25)
+    first.undo_action.trigger()
+    assert "25" in " ".join(messages(first))
+    assert light_settings(first.controller.database).thresholds == Thresholds(5, 25)
 
 
 def test_bad_thresholds_are_refused_with_a_clear_message(service: EntryService) -> None:
@@ -361,48 +368,37 @@ def test_a_users_own_thresholds_are_taken_over_once(
 
 
 def test_an_indicators_own_thresholds_are_set_in_a_dialog_for_every_pc_and_undone(
-    qtbot: QtBot, seed_copy: Path, tmp_path: Path
+    two_pcs: TwoPcs,
 ) -> None:
-    database = open_database(seed_copy)
-    report_project_5(database)
-    database.close()
-    prompts = ScriptedPrompts()
-    manager = open_window(qtbot, seed_copy, settings_in(tmp_path, "a", "李主任"), prompts)
-    clerk = open_window(qtbot, seed_copy, settings_in(tmp_path, "b", "王填报"))
-    try:
-        lagging = indicator_id(manager, "2.1.1-1")
-        other = indicator_id(manager, "2.1.2-1")
-        manager.progress.go_to(lagging, "2025-06")
+    manager, prompts, clerk = two_pcs.manager, two_pcs.manager_prompts, two_pcs.clerk
+    lagging = indicator_id(manager, "2.1.1-1")
+    other = indicator_id(manager, "2.1.2-1")
+    manager.progress.go_to(lagging, "2025-06")
 
-        def own_yellow(dialog: IndicatorThresholdsDialog) -> bool:
-            assert dialog.own() == (None, None)  # the plan's until now
-            dialog.own_yellow.setChecked(True)
-            dialog.yellow.setValue(5)
-            return True
+    def own_yellow(dialog: IndicatorThresholdsDialog) -> bool:
+        assert dialog.own() == (None, None)  # the plan's until now
+        dialog.own_yellow.setChecked(True)
+        dialog.yellow.setValue(5)
+        return True
 
-        prompts.on(IndicatorThresholdsDialog, own_yellow)
-        manager.indicator_thresholds_action.trigger()
-        assert manager.controller.workspace.status_of(lagging) is Status.YELLOW
-        assert manager.controller.workspace.rule(other).thresholds == Thresholds(10, 30)
-        clerk.reload_action.trigger()
-        assert clerk.controller.workspace.status_of(lagging) is Status.YELLOW
-        with manager.controller.database.read() as session:
-            event = session.scalars(
-                select(AuditEvent).where(AuditEvent.entity == "indicator")
-            ).one()
-        assert (event.user, event.field, event.old_value, event.new_value) == (
-            "李主任",
-            "yellow_threshold",
-            None,
-            "5.0",
-        )
-        manager.undo_action.trigger()
-        assert manager.controller.workspace.status_of(lagging) is Status.GREEN
-        clerk.reload_action.trigger()
-        assert clerk.controller.workspace.status_of(lagging) is Status.GREEN
-    finally:
-        close(manager)
-        close(clerk)
+    prompts.on(IndicatorThresholdsDialog, own_yellow)
+    manager.indicator_thresholds_action.trigger()
+    assert manager.controller.workspace.status_of(lagging) is Status.YELLOW
+    assert manager.controller.workspace.rule(other).thresholds == Thresholds(10, 30)
+    clerk.reload_action.trigger()
+    assert clerk.controller.workspace.status_of(lagging) is Status.YELLOW
+    with manager.controller.database.read() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.entity == "indicator")).one()
+    assert (event.user, event.field, event.old_value, event.new_value) == (
+        "李主任",
+        "yellow_threshold",
+        None,
+        "5.0",
+    )
+    manager.undo_action.trigger()
+    assert manager.controller.workspace.status_of(lagging) is Status.GREEN
+    clerk.reload_action.trigger()
+    assert clerk.controller.workspace.status_of(lagging) is Status.GREEN
 
 
 def test_an_indicators_own_thresholds_must_agree_with_the_plans(service: EntryService) -> None:
