@@ -22,6 +22,7 @@ from tests.test_main_window import type_into_cell
 from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, node_id
 
 from desktop.ui.app import create_main_window
+from desktop.ui.delegates import status_shown
 from desktop.ui.grid_model import GridColumn
 from desktop.ui.i18n import state_text, status_text
 from desktop.ui.main_window import MainWindow
@@ -340,3 +341,18 @@ def test_the_overview_s_parts_stand_whole_beside_their_names_in_english(
             lines = title.count("\n") + 1
             assert lines * header.fontMetrics().lineSpacing() <= header.height(), title
     assert office_window.dashboard.summary_view.columnWidth(0) >= 100
+
+
+def test_a_parent_s_light_word_stands_whole_when_its_counts_do_not_fit(
+    office_window: MainWindow,
+) -> None:
+    """ "严重滞…" hid the light itself: the counts give way first, whole or not at all."""
+    metrics = office_window.tree.fontMetrics()
+    text = "Far behind · red 3 · yellow 2"
+    assert status_shown(text, metrics, metrics.horizontalAdvance(text)) == text
+    two = metrics.horizontalAdvance("Far behind · red 3 · …")
+    assert status_shown(text, metrics, two) == "Far behind · red 3 · …"
+    assert status_shown(text, metrics, two - 1) == "Far behind · …"
+    word = metrics.horizontalAdvance("Far behind")
+    assert status_shown(text, metrics, word) == "Far behind"
+    assert status_shown("On track", metrics, word) == "On track"

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QApplication,
@@ -135,6 +135,19 @@ class NameDelegate(QStyledItemDelegate):
         option.text = head + (rest or f"…{title[-1:]}")
 
 
+def status_shown(text: str, metrics: QFontMetrics, width: int) -> str:
+    """A light's word with as many of its counted parts ("严重滞后 · 红 3 · 黄 2") as fit
+    whole, an ellipsis for the rest: the word itself is never the part cut short."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    parts = text.split(" · ")
+    for count in range(len(parts) - 1, 0, -1):
+        shown = " · ".join(parts[:count]) + " · …"
+        if metrics.horizontalAdvance(shown) <= width:
+            return shown
+    return metrics.elidedText(parts[0], Qt.TextElideMode.ElideRight, width)
+
+
 class StatusDelegate(QStyledItemDelegate):
     """A coloured light followed by the status word (or alone, the word in its tooltip)."""
 
@@ -167,7 +180,7 @@ class StatusDelegate(QStyledItemDelegate):
         painter.drawText(
             text_rect,
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            option.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, text_rect.width()),
+            status_shown(text, option.fontMetrics, text_rect.width()),
         )
         painter.restore()
 
