@@ -47,7 +47,7 @@ from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_
 from desktop.models.periods import parse_period
 from desktop.models.plan_source import build_seed
 from desktop.models.records import IndicatorInfo
-from desktop.models.schema import IndicatorKind, NodeKind
+from desktop.models.schema import DepartmentBasis, IndicatorKind, NodeKind
 from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import SupervisionNotice, build_documents
@@ -164,6 +164,9 @@ def _indicator_json(indicator: IndicatorView) -> dict[str, Any]:
         "baseline_source": info.baseline_source,
         "due": info.due.isoformat(),
         "department": indicator.department.name,
+        "department_named": info.department_basis is DepartmentBasis.NAMED,
+        "department_quote": info.department_quote or None,
+        "quantity": info.quantity,
         "weight": info.weight,
         "source": info.source,
         "quote": info.quote,
@@ -205,7 +208,8 @@ def _node_json(node: NodeView) -> dict[str, Any]:
 
 
 def tree_json(view: PlanView) -> dict[str, Any]:
-    """The `tree --json` document: {"plan": …, "departments": […], "nodes": […]}."""
+    """The `tree --json` document: {"plan": …, "plans": […], "departments": […], "nodes": […]}
+    ("plans" lists every plan of the database; --plan CODE chooses the one shown)."""
     return {
         "plan": {
             "code": view.info.code,
@@ -220,7 +224,19 @@ def tree_json(view: PlanView) -> dict[str, Any]:
             "status": view.rollup.status.value,
             "counts": {status.value: view.rollup.counts.get(status, 0) for status in Status},
             "demo": view.demo,
+            "state": view.info.state.value,
         },
+        "plans": [
+            {
+                "code": plan.code,
+                "title": plan.title,
+                "year": plan.year,
+                "start": plan.start.isoformat(),
+                "end": plan.end.isoformat(),
+                "state": plan.state.value,
+            }
+            for plan in view.plans
+        ],
         "departments": [{"name": d.name, "short_name": d.short_name} for d in view.departments],
         "nodes": [_node_json(project) for project in view.projects],
     }
@@ -260,6 +276,12 @@ def _open(args: argparse.Namespace) -> Database:
         ) from None
 
 
+def _plan(args: argparse.Namespace) -> str | None:
+    """The plan the command works on (--plan CODE; None: the current one)."""
+    code: str | None = getattr(args, "plan", None)
+    return code
+
+
 def _restore_command(args: argparse.Namespace) -> str:
     """How to restore a backup into the database this command used ({file} to fill in)."""
     database = f' --db "{args.db}"' if args.db else ""
@@ -268,7 +290,7 @@ def _restore_command(args: argparse.Namespace) -> str:
 
 def cmd_tree(args: argparse.Namespace, out: TextIO) -> int:
     with _opened(args) as database:
-        view = evaluate_plan(database, as_of=args.period)
+        view = evaluate_plan(database, as_of=args.period, plan_code=_plan(args))
     if args.json:
         json.dump(tree_json(view), out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -314,7 +336,7 @@ def _user(args: argparse.Namespace) -> str:
 
 def cmd_export_template(args: argparse.Namespace, out: TextIO) -> int:
     with _opened(args) as database:
-        workspace = PlanWorkspace(database)
+        workspace = PlanWorkspace(database, plan_code=_plan(args))
         output = Path(args.output)
         if args.all_departments:
             for info in export_templates(workspace, args.period, output):
@@ -331,7 +353,7 @@ def cmd_export_template(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     with _opened(args) as database:
-        workspace = PlanWorkspace(database)
+        workspace = PlanWorkspace(database, plan_code=_plan(args))
         plan = read_template(Path(args.file), workspace)
         applied = plan.cells(prefer_file=args.prefer_file)
         out.write(
@@ -379,7 +401,9 @@ def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
     with _opened(args) as database:
         if args.batch not in _SQLITE_INTEGERS:
             raise TargetMonitorError(f"there is no import batch {args.batch}")
-        changes = undo_import(PlanWorkspace(database), args.batch, _user(args))
+        changes = undo_import(
+            PlanWorkspace(database, plan_code=_plan(args)), args.batch, _user(args)
+        )
     out.write(
         f"import batch {args.batch} undone: {changes.cells} cells of "
         f"{len(changes.indicator_ids)} indicators put back\n"
@@ -402,7 +426,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             "the workbook always covers the whole plan"
         )
     with _opened(args) as database:
-        workspace = PlanWorkspace(database, as_of=args.period)
+        workspace = PlanWorkspace(database, plan_code=_plan(args), as_of=args.period)
         if suffix == ".xlsx":
             info = write_report(workspace, output)
             out.write(
@@ -480,13 +504,18 @@ def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_build_seed(args: argparse.Namespace, out: TextIO) -> int:
-    source = Path(args.source) if args.source else source_checkout_path("data", "plan_2025.toml")
+    if args.source:
+        sources = [Path(source) for source in args.source]
+    else:
+        sources = sorted(source_checkout_path("data").glob("plan_*.toml"))
     output = Path(args.output) if args.output else source_checkout_path("data", "seed.sqlite")
-    spec = build_seed(source, output)
-    out.write(
-        f"built {output} from {source}: {len(spec.nodes)} nodes, "
-        f"{len(spec.indicators)} indicators\n"
-    )
+    specs = build_seed(sources, output)
+    out.write(f"built {output}:\n")
+    for source, spec in zip(sources, specs, strict=True):
+        out.write(
+            f"  {spec.code} from {source.name}: {len(spec.nodes)} nodes, "
+            f"{len(spec.indicators)} indicators\n"
+        )
     return EXIT_OK
 
 
@@ -549,6 +578,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         default=argparse.SUPPRESS,
         help="database file (default: TARGET_MONITOR_DB, else the user's data folder)",
+    )
+    common.add_argument(
+        "--plan",
+        metavar="CODE",
+        default=argparse.SUPPRESS,
+        help="the plan to work on (default: the one whose period holds today, else the newest; "
+        "`tree --json` lists them)",
     )
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -647,9 +683,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=cmd_demo)
 
     seed = commands.add_parser(
-        "build-seed", help="rebuild data/seed.sqlite from data/plan_2025.toml (developers)"
+        "build-seed", help="rebuild data/seed.sqlite from data/plan_*.toml (developers)"
     )
-    seed.add_argument("--source", metavar="FILE.toml", help="plan source file")
+    seed.add_argument(
+        "--source",
+        metavar="FILE.toml",
+        action="append",
+        help="a plan source file (again for each plan; default: every data/plan_*.toml)",
+    )
     seed.add_argument("-o", "--output", metavar="FILE.sqlite", help="database to write")
     seed.set_defaults(handler=cmd_build_seed)
     return parser

@@ -193,10 +193,12 @@ def test_an_older_file_missing_a_column_is_not_upgraded_only_to_be_refused(tmp_p
     path = tmp_path / "plan.sqlite"
     shutil.copyfile(RELEASED[0], path)
     with sqlite3.connect(path) as connection:
-        connection.execute("ALTER TABLE indicators RENAME COLUMN code TO code_old")
+        # (a column no migration touches: one that does fails in its step, also put back)
+        connection.execute("ALTER TABLE departments RENAME COLUMN short_name TO short_old")
     connection.close()
     before = dump(path)
-    with pytest.raises(DatabaseOpenError, match="table indicators has no column code; it was not"):
+    refused = "table departments has no column short_name; it was not"
+    with pytest.raises(DatabaseOpenError, match=refused):
         open_database(path)
     assert dump(path) == before
     assert schema_version_in(path) == version_of(RELEASED[0])
@@ -268,3 +270,41 @@ def test_schema_2_plans_gain_their_light_settings_as_a_new_database_has_them(
     connection.close()
     assert kept == [(10.0, 30.0, "rollup", 1)]  # the rule as it was, until a manager sets it
     assert refused == (1,)
+
+
+def test_schema_4_holds_several_plans_whose_codes_repeat(tmp_path: Path) -> None:
+    """The indicators' table rebuilt with its plan: every indicator keeps its id and row, the
+    entries still point at it, and next year's plan may have a 1.1.1-1 of its own."""
+    path = tmp_path / "users-file.sqlite"
+    shutil.copyfile(FIXTURES / "schema-v3.sqlite", path)
+    before = dump(path)["indicators"]
+    database = open_database(path)
+    database.close()
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT i.id, i.code, i.plan_id, n.plan_id FROM indicators AS i "
+            "JOIN nodes AS n ON n.id = i.measure_id ORDER BY i.id"
+        ).fetchall()
+        assert [(row[0], row[1]) for row in rows] == [(row[0], row[2]) for row in before]
+        assert all(row[2] == row[3] for row in rows)
+        entries = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'entries'"
+        ).fetchone()[0]
+        assert "REFERENCES indicators (id)" in entries and "indicators_4" not in entries
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        connection.execute(
+            "INSERT INTO plans (code, title, year, start_date, end_date, source, "
+            "declared_projects, declared_tasks, declared_measures) "
+            "VALUES ('NEXT', 'next', 2026, '2026-01-01', '2026-12-31', 's', 1, 1, 1)"
+        )
+        plan = connection.execute("SELECT id FROM plans WHERE code = 'NEXT'").fetchone()[0]
+        copied = (
+            "INSERT INTO indicators (plan_id, measure_id, code, name, unit, kind, direction, "
+            "due_date, department_id, weight, sort_order, source, quote, note) "
+            "SELECT ?, measure_id, code, name, unit, kind, direction, due_date, department_id, "
+            "weight, sort_order, source, quote, note FROM indicators WHERE code = '1.1.1-1'"
+        )
+        connection.execute(copied, (plan,))  # the same code in another plan
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+            connection.execute(copied, (plan,))  # but not twice in one
+    connection.close()

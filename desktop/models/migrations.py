@@ -51,10 +51,88 @@ def _plans_keep_how_their_lights_are_set(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER TABLE plans ADD COLUMN {column}")
 
 
+# The indicators table of schema 4, as written then (a later schema must not change this text).
+_INDICATORS_4 = """
+CREATE TABLE indicators (
+    id INTEGER NOT NULL,
+    plan_id INTEGER NOT NULL,
+    measure_id INTEGER NOT NULL,
+    code VARCHAR(24) NOT NULL,
+    name VARCHAR(200) NOT NULL,
+    unit VARCHAR(16) NOT NULL,
+    kind VARCHAR(16) NOT NULL,
+    direction VARCHAR(16) NOT NULL,
+    target FLOAT,
+    stretch_target FLOAT,
+    baseline FLOAT,
+    baseline_date DATE,
+    baseline_source TEXT,
+    due_date DATE NOT NULL,
+    department_id INTEGER NOT NULL,
+    weight FLOAT NOT NULL,
+    yellow_threshold FLOAT,
+    red_threshold FLOAT,
+    sort_order INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    quote TEXT NOT NULL,
+    note TEXT NOT NULL,
+    department_basis VARCHAR(16) DEFAULT 'inferred' NOT NULL,
+    department_quote TEXT DEFAULT '' NOT NULL,
+    quantity VARCHAR(64),
+    CONSTRAINT pk_indicators PRIMARY KEY (id),
+    CONSTRAINT uq_indicators_plan_id UNIQUE (plan_id, code),
+    CONSTRAINT fk_indicators_plan_id_plans FOREIGN KEY(plan_id)
+        REFERENCES plans (id) ON DELETE CASCADE,
+    CONSTRAINT fk_indicators_measure_id_nodes FOREIGN KEY(measure_id)
+        REFERENCES nodes (id) ON DELETE CASCADE,
+    CONSTRAINT ck_indicators_indicator_kind CHECK (kind IN ('cumulative', 'level', 'milestone')),
+    CONSTRAINT ck_indicators_direction CHECK (direction IN ('at_least', 'at_most')),
+    CONSTRAINT fk_indicators_department_id_departments FOREIGN KEY(department_id)
+        REFERENCES departments (id),
+    CONSTRAINT ck_indicators_department_basis CHECK (department_basis IN ('named', 'inferred'))
+)"""
+_INDICATOR_COLUMNS_3 = (
+    "id, measure_id, code, name, unit, kind, direction, target, stretch_target, baseline, "
+    "baseline_date, baseline_source, due_date, department_id, weight, yellow_threshold, "
+    "red_threshold, sort_order, source, quote, note"
+)
+
+
+def _several_plans_in_one_database(connection: Connection) -> None:
+    """Schema 4: a plan has a state (草稿 / 执行中 / 已结束; an existing plan is 执行中); an
+    indicator's code is unique within its plan rather than the whole file, so the indicator
+    holds its plan; it says whether its source names its department, and which quantity it
+    tracks across plans. SQLite changes a constraint by rebuilding the table: the rows are
+    copied as they are, ids kept, so entries and audit events keep pointing at them."""
+    connection.exec_driver_sql(
+        "ALTER TABLE plans ADD COLUMN state VARCHAR(16) DEFAULT 'active' NOT NULL "
+        "CONSTRAINT ck_plans_plan_state CHECK (state IN ('draft', 'active', 'closed'))"
+    )
+    # SQLite's order (https://sqlite.org/lang_altertable.html#otheralter): the new table under
+    # another name, the rows copied, the old table dropped, the new one renamed; renaming the
+    # old one away instead would make the entries' references follow it.
+    connection.exec_driver_sql(_INDICATORS_4.replace("TABLE indicators (", "TABLE indicators_4 ("))
+    old_columns = ", ".join(f"i.{column}" for column in _INDICATOR_COLUMNS_3.split(", "))
+    connection.exec_driver_sql(
+        f"INSERT INTO indicators_4 (plan_id, {_INDICATOR_COLUMNS_3}) "
+        f"SELECT nodes.plan_id, {old_columns} "
+        "FROM indicators AS i JOIN nodes ON nodes.id = i.measure_id"
+    )
+    moved = connection.exec_driver_sql("SELECT count(*) FROM indicators_4").scalar_one()
+    before = connection.exec_driver_sql("SELECT count(*) FROM indicators").scalar_one()
+    if moved != before:
+        raise _Dangling(f"{before - moved} indicators belong to no measure")
+    connection.exec_driver_sql("DROP TABLE indicators")
+    connection.exec_driver_sql("ALTER TABLE indicators_4 RENAME TO indicators")
+    for column in ("measure_id", "department_id", "plan_id"):
+        connection.exec_driver_sql(f"CREATE INDEX ix_indicators_{column} ON indicators ({column})")
+
+
 # MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.
 MIGRATIONS: Mapping[int, Migration] = {
     1: _batches_keep_who_filled_the_file_in,
     2: _plans_keep_how_their_lights_are_set,
+    3: _several_plans_in_one_database,
 }
 
 

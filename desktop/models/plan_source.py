@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models.database import create_database, finalize_for_distribution
@@ -17,12 +18,14 @@ from desktop.models.errors import PlanSourceError
 from desktop.models.records import IndicatorFacts, NodeFacts, shared_fields
 from desktop.models.schema import (
     Department,
+    DepartmentBasis,
     Direction,
     Indicator,
     IndicatorKind,
     Node,
     NodeKind,
     Plan,
+    PlanState,
 )
 
 _NODE_KINDS = {1: NodeKind.PROJECT, 2: NodeKind.TASK, 3: NodeKind.MEASURE}
@@ -73,6 +76,7 @@ class PlanSpec:
     year: int
     start: dt.date
     end: dt.date
+    state: PlanState
     source: SourceDocument
     sources: Mapping[str, SourceDocument]
     declared_shape: tuple[int, int, int]
@@ -127,8 +131,23 @@ def parse_plan_source(raw: Mapping[str, Any]) -> PlanSpec:
     plan = _Table(
         top.get("plan", dict),
         "[plan]",
-        {"code", "title", "year", "start", "end", "source", "projects", "tasks", "measures"},
+        {
+            "code",
+            "title",
+            "year",
+            "start",
+            "end",
+            "state",
+            "source",
+            "projects",
+            "tasks",
+            "measures",
+        },
     )
+    try:
+        state = PlanState(plan.get("state", str, PlanState.ACTIVE.value))
+    except ValueError as error:
+        raise PlanSourceError(f"[plan]: {error}") from None
     sources = {key: _source(key, value) for key, value in top.get("sources", dict).items()}
     source_key = plan.get("source", str)
     if source_key not in sources:
@@ -150,6 +169,7 @@ def parse_plan_source(raw: Mapping[str, Any]) -> PlanSpec:
         year=plan.get("year", int),
         start=start,
         end=end,
+        state=state,
         source=sources[source_key],
         sources=sources,
         declared_shape=(
@@ -194,6 +214,7 @@ def _indicator(raw: Any, plan_end: dt.date) -> IndicatorSpec:
     try:
         kind = IndicatorKind(table.get("kind", str))
         direction = Direction(table.get("direction", str, Direction.AT_LEAST.value))
+        basis = DepartmentBasis(table.get("department_basis", str, "inferred"))
     except ValueError as error:
         raise PlanSourceError(f"{where}: {error}") from None
     spec = IndicatorSpec(
@@ -217,6 +238,9 @@ def _indicator(raw: Any, plan_end: dt.date) -> IndicatorSpec:
             for text in (table.get("note", str, ""), table.get("baseline_note", str, ""))
             if text
         ),
+        department_basis=basis,
+        department_quote=table.get("department_quote", str, ""),
+        quantity=table.get("quantity", str, None),
     )
     _check_indicator(spec, table)
     return spec
@@ -231,6 +255,11 @@ def _check_indicator(spec: IndicatorSpec, table: _Table) -> None:
         raise PlanSourceError(f"{where}: a numeric indicator needs a target")
     if spec.weight <= 0:
         raise PlanSourceError(f"{where}: weight must be positive")
+    if (spec.department_basis is DepartmentBasis.NAMED) != bool(spec.department_quote):
+        raise PlanSourceError(
+            f"{where}: a department the source names needs the clause that names it "
+            "(department_quote), and only such a department has one"
+        )
     baseline_keys = {"baseline", "baseline_date", "baseline_source", "baseline_quote"}
     present = baseline_keys & set(table.raw)
     if present and present != baseline_keys:
@@ -308,17 +337,28 @@ def cite(document: SourceDocument, section: str | None = None) -> str:
 
 
 def populate(session: Session, spec: PlanSpec) -> Plan:
-    """Insert the plan, its departments, nodes and indicators into an empty database."""
-    departments = {
-        short: Department(name=name, short_name=short) for name, short in spec.departments
-    }
-    session.add_all(departments.values())
+    """Insert the plan, its nodes and indicators, and those of its departments that the
+    database does not hold yet (departments are the city's, shared by its plans)."""
+    known = {d.name: d for d in session.scalars(select(Department))}
+    departments: dict[str, Department] = {}
+    for name, short in spec.departments:
+        department = known.get(name)
+        if department is None:
+            department = Department(name=name, short_name=short)
+            session.add(department)
+        elif department.short_name != short:
+            raise PlanSourceError(
+                f"[[department]] {name}: short name '{short}', but the database has "
+                f"'{department.short_name}'"
+            )
+        departments[short] = department
     plan = Plan(
         code=spec.code,
         title=spec.title,
         year=spec.year,
         start=spec.start,
         end=spec.end,
+        state=spec.state,
         source=cite(spec.source),
         declared_projects=spec.declared_shape[0],
         declared_tasks=spec.declared_shape[1],
@@ -355,6 +395,7 @@ def populate(session: Session, spec: PlanSpec) -> Plan:
         session.add(
             Indicator(
                 **shared_fields(wanted, IndicatorFacts),
+                plan=plan,
                 measure=nodes[wanted.measure_code],
                 baseline_source=baseline_source,
                 department=departments[wanted.department],
@@ -365,19 +406,24 @@ def populate(session: Session, spec: PlanSpec) -> Plan:
     return plan
 
 
-def build_seed(source: Path, output: Path) -> PlanSpec:
-    """Build a fresh seed database from a plan source and move it into place atomically."""
-    spec = load_plan_source(source)
+def build_seed(sources: Sequence[Path], output: Path) -> list[PlanSpec]:
+    """Build a fresh seed database from plan sources and move it into place atomically."""
+    specs = [load_plan_source(source) for source in sources]
+    codes = [spec.code for spec in specs]
+    if len(set(codes)) != len(codes):
+        raise PlanSourceError(f"two plan sources have the same code: {', '.join(codes)}")
     temporary = output.with_name(f".{output.name}.building")
     for leftover in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
         leftover.unlink(missing_ok=True)
     database = create_database(temporary)
     try:
         with database.write() as session:
-            populate(session, spec)
+            for spec in specs:
+                populate(session, spec)
+                session.flush()  # its departments are found by the next plan
         finalize_for_distribution(database)
         os.replace(temporary, output)
     finally:
         database.close()
         temporary.unlink(missing_ok=True)
-    return spec
+    return specs

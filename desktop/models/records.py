@@ -13,7 +13,15 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from desktop.models.schema import Base, Direction, IndicatorKind, MilestoneState, NodeKind
+from desktop.models.schema import (
+    Base,
+    DepartmentBasis,
+    Direction,
+    IndicatorKind,
+    MilestoneState,
+    NodeKind,
+    PlanState,
+)
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -44,6 +52,7 @@ class PlanInfo:
     start: dt.date
     end: dt.date
     source: str
+    state: PlanState
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +99,10 @@ class IndicatorFacts:
     weight: float
     quote: str
     note: str
+    # whether the source names the responsible department, and the clause that does
+    department_basis: DepartmentBasis
+    department_quote: str
+    quantity: str | None  # the same real-world quantity in other plans shares this key
 
     @property
     def is_milestone(self) -> bool:

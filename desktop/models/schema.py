@@ -66,6 +66,21 @@ class ParentLight(enum.StrEnum):
     WORST = "worst"  # the worst light among its children
 
 
+class PlanState(enum.StrEnum):
+    """Where a plan is in its life (schema 4)."""
+
+    DRAFT = "draft"  # 草稿: its structure is being written; no figures yet
+    ACTIVE = "active"  # 执行中: figures are entered; its structure changes only by a manager
+    CLOSED = "closed"  # 已结束: read-only unless reopened
+
+
+class DepartmentBasis(enum.StrEnum):
+    """Whether an indicator's responsible department is named by its source (schema 4)."""
+
+    NAMED = "named"  # the source sentence names it (department_quote holds the clause)
+    INFERRED = "inferred"  # the editor's reading: the department whose remit the subject is
+
+
 class EntryOrigin(enum.StrEnum):
     MANUAL = "manual"
     IMPORT = "import"
@@ -125,6 +140,9 @@ class Plan(Base):
         server_default=ParentLight.ROLLUP.value,
     )
     settings_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    state: Mapped[PlanState] = mapped_column(
+        _enum(PlanState, "plan_state"), default=PlanState.ACTIVE, server_default="active"
+    )
 
     nodes: Mapped[list[Node]] = relationship(back_populates="plan", order_by="Node.sort_order")
 
@@ -171,10 +189,14 @@ class Indicator(Base):
     """A measurable commitment of a measure: a target with unit, due date and owner."""
 
     __tablename__ = "indicators"
+    # A code is unique within its plan: next year's plan has a 1.1.1-1 of its own (schema 4).
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The plan of its measure, held here too so that the database keeps codes unique per plan.
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), index=True)
-    code: Mapped[str] = mapped_column(String(24), unique=True)
+    code: Mapped[str] = mapped_column(String(24))
     name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(16))
     kind: Mapped[IndicatorKind] = mapped_column(_enum(IndicatorKind, "indicator_kind"))
@@ -194,7 +216,16 @@ class Indicator(Base):
     source: Mapped[str] = mapped_column(Text)
     quote: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(Text, default="")
+    department_basis: Mapped[DepartmentBasis] = mapped_column(
+        _enum(DepartmentBasis, "department_basis"),
+        default=DepartmentBasis.INFERRED,
+        server_default="inferred",
+    )
+    department_quote: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The same real-world quantity in several plans (the years side by side in a chart).
+    quantity: Mapped[str | None] = mapped_column(String(64))
 
+    plan: Mapped[Plan] = relationship()
     measure: Mapped[Node] = relationship(back_populates="indicators")
     department: Mapped[Department] = relationship()
     entries: Mapped[list[Entry]] = relationship(back_populates="indicator", order_by="Entry.period")

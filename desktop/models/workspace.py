@@ -37,7 +37,7 @@ from desktop.models.records import (
     PlanInfo,
     columns,
 )
-from desktop.models.schema import Department, Entry, Indicator, Node, Plan
+from desktop.models.schema import Department, Entry, Indicator, Node, Plan, PlanState
 from desktop.models.status_rule import (
     STATE_BY_CODE,
     STATE_CODES,
@@ -115,6 +115,36 @@ def plan_clock_start(plan_start: dt.date) -> dt.date:
     return plan_start - dt.timedelta(days=1)
 
 
+def read_plans(session: Session) -> tuple[PlanInfo, ...]:
+    """Every plan of the database, the newest (latest end) first."""
+    query = select(*columns(PlanInfo, Plan)).order_by(Plan.end.desc(), Plan.id.desc())
+    return tuple(PlanInfo(*row) for row in session.execute(query))
+
+
+def last_plan(database: Database, code: str) -> str | None:
+    """`code` if the database still holds that plan (the one a window showed last), else
+    None: the current plan is chosen."""
+    if not code:
+        return None
+    with database.read() as session:
+        found = session.scalar(select(Plan.code).where(Plan.code == code))
+    return found
+
+
+def choose_plan(plans: Sequence[PlanInfo], code: str | None, today: dt.date) -> PlanInfo:
+    """The plan of this code; without one, the plan whose period holds today (a draft only
+    when no other does), else the newest one."""
+    if code is not None:
+        chosen = next((plan for plan in plans if plan.code == code), None)
+        if chosen is None:
+            known = ", ".join(plan.code for plan in plans)
+            raise TargetMonitorError(f"no plan with code '{code}' (the database has {known})")
+        return chosen
+    current = [plan for plan in plans if plan.start <= today <= plan.end]
+    current.sort(key=lambda plan: plan.state is PlanState.DRAFT)
+    return current[0] if current else plans[0]
+
+
 class PlanWorkspace:
     """One plan, its entries and their assessments as of a period.
 
@@ -134,6 +164,7 @@ class PlanWorkspace:
         self.database = database
         self._plan_code = plan_code
         self._thresholds_given = thresholds
+        self._today = today or dt.date.today()
         with self._reading():
             self._load_structure()
             period = as_of or default_period(
@@ -173,17 +204,11 @@ class PlanWorkspace:
         if unreadable:
             raise self._unreadable(unreadable[0])
         with self.database.read() as session:
-            query = select(*columns(PlanInfo, Plan)).order_by(Plan.id)
-            if self._plan_code is not None:
-                query = query.where(Plan.code == self._plan_code)
-            plan = session.execute(query).first()
-            if plan is None:
-                raise TargetMonitorError(
-                    f"{self.database.path}: the database holds no plan"
-                    if self._plan_code is None
-                    else f"no plan with code '{self._plan_code}'"
-                )
-            self.plan = PlanInfo(*plan)
+            plans = read_plans(session)
+            if not plans:
+                raise TargetMonitorError(f"{self.database.path}: the database holds no plan")
+            self.plans = plans
+            self.plan = choose_plan(plans, self._plan_code, self._today)
             self.light_settings = read_light_settings(session, self.plan.id)
             self.thresholds = self._thresholds_given or self.light_settings.thresholds
             # Demo figures (`target-monitor demo`) are labelled as such wherever they show.
@@ -220,6 +245,11 @@ class PlanWorkspace:
         }
         self.root_ids = tuple(children[None])
         self._check_links()
+        # The city's departments that have a part in this plan (another plan may have others).
+        taking_part = {n.department_id for n in self.nodes.values()} | {
+            i.department_id for i in self.indicators.values()
+        }
+        self.departments = {k: d for k, d in self.departments.items() if k in taking_part}
         self._arrange()
 
     def _check_links(self) -> None:

@@ -14,6 +14,7 @@ from desktop.models.database import damage_of
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
 from desktop.models.opening import newest_good_backup, open_database, recover_into
+from desktop.models.workspace import last_plan
 
 from desktop.ui.backups import DamagedDatabaseDialog, Recovery
 from desktop.ui.controller import PlanController
@@ -26,6 +27,7 @@ from desktop.ui.settings import (
     APPEARANCE,
     APPLICATION,
     LANGUAGE,
+    LAST_PLAN,
     ORGANIZATION,
     USER_DEPARTMENT,
     USER_NAME,
@@ -85,6 +87,7 @@ def _build_window(
             database,
             settings.get(USER_NAME) or login_name() or "user",
             as_of=as_of,
+            plan_code=last_plan(database, settings.get(LAST_PLAN)),
         )
         adopt_user_thresholds(controller, settings)
     except BaseException:

@@ -77,11 +77,12 @@ class PlanController(QObject):
         user: str,
         *,
         as_of: str | None = None,
+        plan_code: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
-        self.workspace = PlanWorkspace(database, as_of=as_of)
+        self.workspace = PlanWorkspace(database, plan_code=plan_code, as_of=as_of)
         self.service = EntryService(database, user)
         self.undo_stack = QUndoStack(self)
         self.last_saved: dt.datetime | None = None
@@ -97,6 +98,15 @@ class PlanController(QObject):
         self.service = EntryService(self.database, user)
 
     # --- view changes ----------------------------------------------------------------------
+
+    def switch_plan(self, code: str) -> None:
+        """Show another plan of the database, as of its default month. The undo history is
+        cleared: its steps were the other plan's."""
+        if code == self.workspace.plan.code:
+            return
+        self.workspace = PlanWorkspace(self.database, plan_code=code)
+        self.undo_stack.clear()
+        self.changed.emit(Changes(everything=True))
 
     def set_period(self, period: str) -> None:
         if period != self.workspace.as_of:

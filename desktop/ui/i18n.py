@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from desktop.models.figures import FigureError, FigureProblem, format_figure
 from desktop.models.locations import bundled_file
 from desktop.models.periods import parse_period
-from desktop.models.schema import IndicatorKind, MilestoneState, ParentLight
+from desktop.models.schema import IndicatorKind, MilestoneState, ParentLight, PlanState
 from desktop.models.status_rule import Rollup, Status
 from desktop.presentation.wording import STATUS_INKS, percent_text
 
@@ -96,6 +96,16 @@ def parent_light_tooltip(
     if named:
         lines.append(named)
     return "\n".join(lines)
+
+
+def plan_state_text(state: PlanState) -> str:
+    """A plan's state: 草稿, 执行中 or 已结束."""
+    texts = {
+        PlanState.DRAFT: QCoreApplication.translate("PlanState", "draft"),
+        PlanState.ACTIVE: QCoreApplication.translate("PlanState", "active"),
+        PlanState.CLOSED: QCoreApplication.translate("PlanState", "closed"),
+    }
+    return texts[state]
 
 
 def state_text(state: MilestoneState) -> str:

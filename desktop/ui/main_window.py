@@ -7,6 +7,7 @@ backup_commands.py, print_dialog.py and paste.py.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.changes import Changes
+from desktop.models.schema import PlanState
 from desktop.models.status_rule import Status
 
 from desktop.ui.backup_commands import BackupCommands
@@ -37,7 +39,7 @@ from desktop.ui.dialogs import SettingsDialog, about_box
 from desktop.ui.exchange_commands import ExchangeCommands
 from desktop.ui.grid_model import GridColumn, ProgressGridModel
 from desktop.ui.help import GuideDialog, ShortcutsDialog
-from desktop.ui.i18n import fill
+from desktop.ui.i18n import fill, plan_state_text
 from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.paste import ClipboardCommands
 from desktop.ui.progress_panel import ProgressPanel
@@ -45,6 +47,7 @@ from desktop.ui.prompts import Prompts
 from desktop.ui.settings import (
     APPEARANCE,
     EDIT_SPLITTER,
+    LAST_PLAN,
     MAIN_SPLITTER,
     USER_DEPARTMENT,
     USER_NAME,
@@ -64,6 +67,9 @@ ALERTS = (Status.RED, Status.YELLOW)  # what F8 goes to
 # The names' room the first layout gives the grid (seven characters and more) before the
 # tree (whose names are elided in the middle, their code and end kept) lends it some of its own.
 GRID_NAME_ROOM = 120
+# The banner over a plan that is over, closed or a draft: a pale amber, as an office suite's.
+BANNER_TINT = "#fff4d6"
+BANNER_INK = "#5c4400"
 
 
 class MainWindow(QMainWindow):
@@ -125,14 +131,69 @@ class MainWindow(QMainWindow):
         self.main_splitter.addWidget(self.tabs)
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 3)
-        self.setCentralWidget(self.main_splitter)
+        self.plan_selector = QComboBox(self)
+        self.plan_selector.setObjectName("planSelector")
+        self.plan_selector.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.plan_selector.setMinimumContentsLength(16)  # the year and the title's beginning
         self.period_selector = QComboBox(self)
         self.period_selector.setObjectName("periodSelector")
         self.period_selector.setToolTip(self.tr("The month whose figures the lights judge"))
+        self.plan_banner = QLabel(self)
+        self.plan_banner.setObjectName("planBanner")
+        self.plan_banner.setWordWrap(True)
+        self.plan_banner.setContentsMargins(8, 4, 8, 4)
+        self.plan_banner.setStyleSheet(f"background: {BANNER_TINT}; color: {BANNER_INK};")
+        self.plan_banner.linkActivated.connect(lambda _link: self.plan_selector.showPopup())
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.plan_banner)
+        layout.addWidget(self.main_splitter, 1)
+        self.setCentralWidget(central)
+        self._show_plan()
+
+    def _show_plan(self) -> None:
+        """The plans to choose from, the plan's months, and what the banner says of it."""
         workspace = self.controller.workspace
+        for selector in (self.plan_selector, self.period_selector):
+            selector.blockSignals(True)
+            selector.clear()
+        for plan in workspace.plans:
+            label = fill(
+                self.tr("%1 %2 (%3)"), str(plan.year), plan.title, plan_state_text(plan.state)
+            )
+            self.plan_selector.addItem(label, plan.code)
+            index = self.plan_selector.count() - 1
+            self.plan_selector.setItemData(index, label, Qt.ItemDataRole.ToolTipRole)
+        self.plan_selector.setCurrentIndex(self.plan_selector.findData(workspace.plan.code))
+        self.plan_selector.setToolTip(self.plan_selector.currentText())
         for month in workspace.months:
             self.period_selector.addItem(month, month)
         self.period_selector.setCurrentIndex(self.period_selector.findData(workspace.as_of))
+        for selector in (self.plan_selector, self.period_selector):
+            selector.blockSignals(False)
+        self.plan_banner.setText(self._banner_text())
+        self.plan_banner.setVisible(bool(self.plan_banner.text()))
+
+    def _banner_text(self) -> str:
+        """What a user must know of the plan shown: that it is over, closed, or a draft."""
+        workspace = self.controller.workspace
+        plan = workspace.plan
+        others = len(workspace.plans) > 1
+        if plan.state is PlanState.DRAFT:
+            text = self.tr("This plan is a draft: its targets are being written.")
+        elif plan.state is PlanState.CLOSED:
+            text = self.tr("This plan is closed: its figures can be read, not changed.")
+        elif plan.end < dt.date.today():
+            text = fill(self.tr("This plan ended on %1."), f"{plan.end:%Y-%m-%d}")
+        else:
+            return ""
+        if others:
+            text += f' <a href="plans">{self.tr("Other plans…")}</a>'
+        return text
 
     def _build_commands(self) -> None:
         self.context = CommandContext(
@@ -289,7 +350,11 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setIconSize(QSize(20, 20))
-        toolbar.addWidget(QLabel(self.tr("Figures as of "), self))
+        toolbar.addWidget(QLabel(self.tr("Plan "), self))
+        toolbar.addWidget(self.plan_selector)
+        as_of = QLabel(self.tr("Figures as of "), self)
+        as_of.setContentsMargins(12, 0, 0, 0)
+        toolbar.addWidget(as_of)
         toolbar.addWidget(self.period_selector)
         toolbar.addSeparator()
         toolbar.addActions([self.undo_action, self.redo_action, self.reload_action])
@@ -317,6 +382,9 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.period_selector.currentIndexChanged.connect(
             lambda _i: self.controller.set_period(self.period_selector.currentData())
+        )
+        self.plan_selector.currentIndexChanged.connect(
+            lambda _i: self.switch_plan(self.plan_selector.currentData())
         )
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tree_panel.filtered.connect(self.grid_model.refilter)
@@ -477,9 +545,20 @@ class MainWindow(QMainWindow):
         """A passing note in the status bar."""
         self.status.note(message)
 
+    def switch_plan(self, code: str) -> None:
+        """Show another plan (its last month with figures due); the window reopens on it."""
+        if code == self.controller.workspace.plan.code:
+            return
+        self.save_pending_notes()  # notes typed for the plan being left are kept
+        self.controller.switch_plan(code)
+        self.settings.set(LAST_PLAN, code)
+        self.note(fill(self.tr("Showing %1"), self.controller.workspace.plan.title))
+
     def _on_changed(self, changes: Changes) -> None:
         if not changes.everything:
             return
+        self._show_plan()
+        self.tree_panel.fill_departments()
         self._update_title()
         self.tree_panel.expand_default()
         self.select_node(self.grid_model.node_id)

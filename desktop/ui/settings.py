@@ -25,6 +25,7 @@ class Setting(Generic[T]):
 # --- user preferences ---
 USER_NAME = Setting("user/name", str, "")
 USER_DEPARTMENT = Setting("user/department", str, "")
+LAST_PLAN = Setting("user/plan", str, "")  # the plan the window showed last (its code)
 YELLOW_POINTS = Setting("status/yellow_points", float, 10.0)
 RED_POINTS = Setting("status/red_points", float, 30.0)
 LANGUAGE = Setting("ui/language", str, "zh_CN")  # "zh_CN" or "en"

@@ -59,11 +59,7 @@ class PlanTreePanel(QWidget):
         self.search_box.setPlaceholderText(self.tr("Search code or name (Ctrl+F)"))
         self.department_filter = QComboBox(self)
         self.department_filter.setObjectName("departmentFilter")
-        self.department_filter.addItem(self.tr("All departments"), None)
-        for department in self._controller.workspace.departments.values():
-            self.department_filter.addItem(department.short_name, department.id)
-            index = self.department_filter.count() - 1
-            self.department_filter.setItemData(index, department.name, Qt.ItemDataRole.ToolTipRole)
+        self.fill_departments(refilter=False)
         self.status_filter = QComboBox(self)
         self.status_filter.setObjectName("statusFilter")
         self.status_filter.addItem(self.tr("All statuses"), None)
@@ -157,6 +153,22 @@ class PlanTreePanel(QWidget):
         self.filtered.emit()
         if not self.tree.currentIndex().isValid():
             self.select(None)
+
+    def fill_departments(self, *, refilter: bool = True) -> None:
+        """The department filter lists the plan's departments (another plan has its own);
+        the one chosen stays chosen if the plan has it."""
+        chosen = self.department_filter.currentText() if self.department_filter.count() else ""
+        self.department_filter.blockSignals(True)
+        self.department_filter.clear()
+        self.department_filter.addItem(self.tr("All departments"), None)
+        for department in self._controller.workspace.departments.values():
+            self.department_filter.addItem(department.short_name, department.id)
+            index = self.department_filter.count() - 1
+            self.department_filter.setItemData(index, department.name, Qt.ItemDataRole.ToolTipRole)
+        self.department_filter.setCurrentIndex(max(0, self.department_filter.findText(chosen)))
+        self.department_filter.blockSignals(False)
+        if refilter:
+            self._filter(department=self.department_filter.currentData())
 
     def _chosen_status(self) -> Status | None:
         data = self.status_filter.currentData()  # Qt hands string enums back as strings
