@@ -30,15 +30,66 @@ SIX_PROJECTS = PRIMARY[
 # Numbers that are part of a name, not a commitment: the "10+1" cluster system, the
 # "4+2+N" AI system, the "325" model, and 5G.
 NAME_PATTERNS = (r"“10\+1”", r"“4\+2\+N”", r"“325沈阳模式”", r"5G")
+# Numbers that count clusters the sentence names one by one, which already exist and are to be
+# kept or grown (做大做强, 巩固), or that rank one named cluster (第6个): not counts to reach
+# from zero. Each is quoted by a milestone (indicator code → the phrase).
+NAMED_SETS = {
+    "1.1.2-1": "3个国家级先进制造业集群",
+    "1.1.3-1": "5个千亿集群",
+    "1.1.3-2": "第6个千亿集群",
+}
+# What closes a clause in the source documents (full-width comma, full stop, semicolon).
+CLAUSE_ENDS = ",。;"
+# Clauses of the six projects that borrow the verb of the clause before them ("新培育 A, B"):
+# a quote never starts with one of them.
+VERBLESS_CLAUSES = ("卓越级、领航级智能工厂2个以上",)
+# How the six-project section could name a department, if it did.
+DEPARTMENT_WORDS = (
+    "工业和信息化局",
+    "工信局",
+    "发展改革委",
+    "发改委",
+    "科技局",
+    "市场监管局",
+    "城乡建设局",
+)
+PLAN_NOTE = ROOT / "docs" / "plan-2025.md"
 
 
 def raw_plan() -> dict[str, Any]:
     return tomllib.loads(PLAN_SOURCE.read_text(encoding="utf-8"))
 
 
+def indicators_by_code() -> dict[str, dict[str, Any]]:
+    return {item["code"]: item for item in raw_plan()["indicator"]}
+
+
+def nodes_by_code() -> dict[str, dict[str, Any]]:
+    return {item["code"]: item for item in raw_plan()["node"]}
+
+
+def source_text(key: str) -> str:
+    return (SOURCES / raw_plan()["sources"][key]["file"]).read_text(encoding="utf-8")
+
+
+def is_whole_clauses(quote: str, text: str) -> bool:
+    """The quote stands somewhere in the text from a clause's start to a clause's end."""
+    start = text.find(quote)
+    while start != -1:
+        before = text[start - 1] if start else "\n"
+        end = start + len(quote)
+        after = text[end] if end < len(text) else "\n"
+        opens = before in CLAUSE_ENDS or before.isspace()
+        closes = quote[-1] in CLAUSE_ENDS or after in CLAUSE_ENDS or after.isspace()
+        if opens and closes:
+            return True
+        start = text.find(quote, start + 1)
+    return False
+
+
 def figures_of_the_six_projects() -> Counter[float]:
     text = SIX_PROJECTS
-    for pattern in NAME_PATTERNS:
+    for pattern in (*NAME_PATTERNS, *NAMED_SETS.values()):
         text = re.sub(pattern, "", text)
     figures: Counter[float] = Counter()
     for number, scale in re.findall(r"(\d+(?:\.\d+)?)(万亿)?", text):
@@ -119,8 +170,180 @@ def test_qualitative_commitments_are_milestones() -> None:
         "建设智能建造试点城市",
         "修订《沈阳市地方标准管理办法》",
         "推行首席标准官制度",
+        "国家中小企业数字化转型试点城市建设",
+        "“5G+工业互联网”融合应用试点城市建设",
+        "推动生物医药及医疗装备集群晋升为第6个千亿集群",
     ):
         assert commitment in milestones
+
+
+def test_every_quote_is_a_whole_clause() -> None:
+    """Quotes run from a clause's start to its end (never a list item cut out of a clause, which
+    drops its verb: 新培育, 推动, 年度新增), in the plan's source and in the reports."""
+    plan = raw_plan()
+    quoted = [(item["code"], item["quote"], SIX_PROJECTS) for item in plan["node"]]
+    quoted += [(item["code"], item["quote"], SIX_PROJECTS) for item in plan["indicator"]]
+    quoted += [
+        (item["code"], item["baseline_quote"], source_text(item["baseline_source"]))
+        for item in plan["indicator"]
+        if "baseline_quote" in item
+    ]
+    quoted += [
+        (item["code"], item["department_quote"], PRIMARY)
+        for item in plan["indicator"]
+        if "department_quote" in item
+    ]
+    for code, quote, text in quoted:
+        assert is_whole_clauses(quote, text), (code, quote)
+        assert not quote.startswith(VERBLESS_CLAUSES), (code, quote)
+
+
+def test_the_verbs_of_listed_figures_are_quoted() -> None:
+    by_code = indicators_by_code()
+    for code, verb in [
+        ("2.1.3-2", "推动"),
+        ("2.2.1-2", "新培育"),
+        ("2.2.1-3", "新培育"),
+        ("3.1.2-2", "新培育"),
+        ("4.1.2-2", "力争"),
+        ("6.2.4-1", "年度新增"),
+    ]:
+        assert by_code[code]["quote"].startswith(verb), code
+
+
+def test_every_department_is_named_by_its_sentence_or_marked_inferred() -> None:
+    plan = raw_plan()
+    full_names = {d["short"]: d["name"] for d in plan["department"]}
+    for item in plan["indicator"]:
+        basis = item["department_basis"]  # explicit on every indicator
+        assert basis in {"named", "inferred"}, item["code"]
+        if basis == "named":
+            clause = item["department_quote"]
+            assert clause in PRIMARY, item["code"]
+            assert item["department"] in clause or full_names[item["department"]] in clause
+        else:
+            assert "department_quote" not in item, item["code"]
+    # No sentence of the six projects names a department, so every owner is inferred; if one
+    # ever does, its indicators must say "named".
+    assert [word for word in DEPARTMENT_WORDS if word in SIX_PROJECTS] == []
+    assert {item["department_basis"] for item in plan["indicator"]} == {"inferred"}
+
+
+def test_the_plans_lead_is_the_department_the_document_names() -> None:
+    plan = raw_plan()["plan"]
+    assert plan["lead"] == "工信局" and plan["state"] == "active"
+    assert (
+        "市工业和信息化局将与市发展改革委、科技局、市场监管局、城乡建设局等单位同向发力" in PRIMARY
+    )
+
+
+def test_clusters_to_keep_are_milestones_not_counts_from_zero() -> None:
+    """做大做强 3 national clusters and 巩固 5 千亿 clusters are met on 1 January as counts;
+    no report gives those counts as actual values to serve as baselines, so they are
+    milestones, and so is the promotion of one named cluster to 千亿."""
+    by_code = indicators_by_code()
+    for code, phrase in NAMED_SETS.items():
+        item = by_code[code]
+        assert item["kind"] == "milestone" and "target" not in item, code
+        assert phrase in item["quote"] and item["done_when"] and item["note"], code
+    quoting = {
+        code
+        for code, item in by_code.items()
+        for phrase in NAMED_SETS.values()
+        if phrase in item["quote"]
+    }
+    assert quoting == set(NAMED_SETS)
+    report = source_text("004")
+    assert "千亿" not in report and "3个国家级" not in report
+
+
+def test_a_running_total_is_a_level_without_an_invented_baseline() -> None:
+    item = indicators_by_code()["3.2.1-1"]
+    assert item["quote"].startswith("累计") and item["kind"] == "level"
+    assert item["target"] == 700 and "baseline" not in item
+    assert "累计" in item["note"]
+
+
+def test_the_cluster_scale_baselines_date_is_marked_inferred() -> None:
+    item = indicators_by_code()["1.1.1-1"]
+    assert (item["baseline"], item["baseline_date_basis"]) == (9000, "inferred")
+    assert "10 clusters" in item["note"] and "“10+1”" in item["note"]
+    assert "2024-06-30 is inferred" in item["note"]
+
+
+def test_a_part_of_another_figure_has_weight_zero() -> None:
+    plan = raw_plan()
+    by_code = {item["code"]: item for item in plan["indicator"]}
+    part, whole = by_code["6.2.4-2"], by_code["6.2.4-1"]
+    assert part["quote"].startswith("其中") and part["weight"] == 0 and part["note"]
+    assert part["target"] < whole["target"]
+    assert [i["code"] for i in plan["indicator"] if i.get("weight", 1) <= 0] == ["6.2.4-2"]
+
+
+def test_moved_measures_keep_their_former_codes() -> None:
+    nodes, indicators = nodes_by_code(), indicators_by_code()
+    moved_nodes = {code: n["former_code"] for code, n in nodes.items() if "former_code" in n}
+    assert moved_nodes == {"4.1.3": "4.2.3", "4.2.3": "4.1.3"}
+    assert "人工智能" in nodes["4.1.3"]["title"] and "数据标注" in nodes["4.2.3"]["title"]
+    moved = {code: i["former_code"] for code, i in indicators.items() if "former_code" in i}
+    assert moved == {"4.1.3-1": "4.2.3-1", "4.1.3-2": "4.2.3-2", "4.2.3-1": "4.1.3-1"}
+    for code, former in moved.items():
+        measure, _, number = code.partition("-")
+        assert former == f"{moved_nodes[measure]}-{number}"
+    # The data-labelling base joins the data-element task and its department (发改委); the AI
+    # work joins the digital-economy core industries, and its owner is the science bureau,
+    # which the 2023 plan gives the AI computing centre and large models.
+    assert nodes["4.2"]["department"] == nodes["4.2.3"]["department"] == "发改委"
+    assert {indicators[c]["department"] for c in ("4.1.3-1", "4.1.3-2")} == {"科技局"}
+    history = source_text("001")
+    assert "沈阳市科技局将从5个方面落实" in history
+    assert "启动算力中心300P扩容建设" in history and "推进大模型建设" in history
+
+
+def test_every_milestone_says_when_it_is_done() -> None:
+    for item in raw_plan()["indicator"]:
+        if item["kind"] != "milestone":
+            assert "done_when" not in item, item["code"]
+            continue
+        assert item["done_when"], item["code"]
+        if item["done_when_basis"] == "text":
+            assert item["done_when"] in SIX_PROJECTS, item["code"]
+        else:
+            assert item["done_when_basis"] == "editor", item["code"]
+
+
+def test_the_pilot_city_measures_have_their_milestones() -> None:
+    by_code = indicators_by_code()
+    for measure in ("3.2.1", "3.2.2"):
+        pilots = [
+            item
+            for code, item in by_code.items()
+            if code.startswith(f"{measure}-") and "试点城市建设" in item["quote"]
+        ]
+        assert [item["kind"] for item in pilots] == ["milestone"], measure
+
+
+def test_titles_that_paraphrase_are_marked() -> None:
+    for node in raw_plan()["node"]:
+        paraphrase = node["title"] not in SIX_PROJECTS
+        assert node.get("editor_title", False) == paraphrase, node["code"]
+
+
+def test_rolling_counts_are_read_as_new_in_2025() -> None:
+    by_code = indicators_by_code()
+    for code in ("2.1.1-1", "2.2.2-1"):
+        item = by_code[code]
+        assert "滚动" in item["quote"] and item["kind"] == "cumulative"
+        assert "in 2025" in item["note"], code
+
+
+def test_the_notes_quotes_are_verbatim() -> None:
+    """docs/plan-2025.md backs each correction with a sentence of a source, quoted as
+    `> (003) …`; each is copied character for character."""
+    quoted = re.findall(r"(?m)^> \((\d{3})\) (.+)$", PLAN_NOTE.read_text(encoding="utf-8"))
+    assert len(quoted) >= 10
+    for key, sentence in quoted:
+        assert sentence in source_text(key), sentence
 
 
 def test_the_program_shows_what_the_plan_source_states(database: Database) -> None:
