@@ -207,6 +207,15 @@ def test_every_quote_is_verbatim_from_the_plan() -> None:
             assert f"**{item['section']}。**" in PLAN_PART, item["code"]
 
 
+def test_titles_quote_the_text_unless_marked_as_the_editors() -> None:
+    """A title the editor did not mark is the text's own words (the page breaks of the file
+    left out: they cut a clause in two)."""
+    text = PLAN_PART.replace("\n\n", "")
+    for node in raw_plan()["node"]:
+        if not node.get("editor_title", False):
+            assert node["title"] in text, node["code"]
+
+
 def test_baselines_are_2022_results_quoted_from_the_same_article() -> None:
     plan = raw_plan()
     with_baseline = [i for i in plan["indicator"] if "baseline" in i]
