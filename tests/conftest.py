@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, QSettings
 from desktop.models.changes import Changes
 from desktop.models.database import Database
 from desktop.models.opening import open_database
-from desktop.models.schema import Entry
+from desktop.models.schema import Entry, Indicator, Plan
 from desktop.models.service import FIELD_DEFAULTS, EntryEdit, EntryService, unreported
 from tests.ui_helpers import ScriptedPrompts
 
@@ -113,6 +113,21 @@ def database(seed_copy: Path) -> Iterator[Database]:
     db = open_database(seed_copy)
     yield db
     db.close()
+
+
+PLAN_2025 = "SY2025-MIS"  # the built-in plan most tests work on
+
+
+def indicator_of(database: Database, code: str, plan: str = PLAN_2025) -> int:
+    """The id of a plan's indicator by its code (every plan has its own 1.1.1-1)."""
+    with database.read() as session:
+        found = session.scalar(
+            select(Indicator.id)
+            .join(Plan, Indicator.plan_id == Plan.id)
+            .where(Indicator.code == code, Plan.code == plan)
+        )
+    assert found is not None, f"{plan} has no indicator {code}"
+    return found
 
 
 def new_entry(indicator_id: int, period: str, **fields: object) -> EntryEdit:

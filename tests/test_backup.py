@@ -81,7 +81,9 @@ def test_a_backup_is_checked_and_named(database: Database) -> None:
     path = backup_before(database, "manual", now=NOW)
     assert path.parent == backup_folder(database) and path.name.endswith("-manual.sqlite")
     with sqlite3.connect(path) as copy:
-        assert copy.execute("SELECT count(*) FROM indicators").fetchone() == (46,)
+        assert copy.execute("SELECT count(*) FROM indicators").fetchone() == (
+            154,
+        )  # the three built-in plans
     copy.close()
     (info,) = list_backups(path.parent, database.path.stem)
     assert info.taken_at == NOW and info.reason == "manual" and info.size > 0

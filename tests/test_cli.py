@@ -11,15 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from desktop import __version__
 from desktop.cli import main
 from desktop.models.locations import DATABASE_FILE_NAME, data_folder
 from desktop.models.opening import open_database
-from desktop.models.schema import Indicator, MilestoneState
+from desktop.models.schema import MilestoneState
 from desktop.models.service import EntryService
-from tests.conftest import ROOT, FixedClock, overwrite
+from tests.conftest import ROOT, FixedClock, indicator_of, overwrite
+
+# SQL naming the built-in 2025 plan's rows (the other plans have their own 1.1.1-1).
+IN_2025 = "plan_id = (SELECT id FROM plans WHERE code = 'SY2025-MIS')"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -52,8 +54,7 @@ def report(db: Path, values: dict[tuple[str, str], float | MilestoneState]) -> N
     database = open_database(db)
     try:
         service = EntryService(database, "测试员", clock=FixedClock())
-        with database.read() as session:
-            ids = dict(session.execute(select(Indicator.code, Indicator.id)).all())
+        ids = {code: indicator_of(database, code) for code, _period in values}
         for (code, period), value in values.items():
             field = "milestone_state" if isinstance(value, MilestoneState) else "value"
             overwrite(service, ids[code], period, **{field: value})
@@ -69,7 +70,7 @@ def test_tree_shows_the_plan_with_every_target(
 ) -> None:
     code, out, err = run(capsys, "--db", str(seed_copy), "tree")
     assert code == 0 and err == ""
-    assert "6 个工程 · 12 项重点任务 · 30 项具体举措 · 46 个指标" in out
+    assert "6 个工程 · 12 项重点任务 · 30 项具体举措 · 48 个指标" in out
     for text in (
         "1 重点产业集群提升工程",
         "目标 300个",
@@ -87,7 +88,12 @@ def test_tree_json_has_the_documented_shape(
     capsys: pytest.CaptureFixture[str], seed_copy: Path
 ) -> None:
     document = tree(capsys, seed_copy)
-    assert set(document) == {"plan", "departments", "nodes"}
+    assert set(document) == {"plan", "plans", "departments", "nodes"}
+    assert [(p["code"], p["state"]) for p in document["plans"]] == [
+        ("SY2025-MIS", "active"),
+        ("SY2025-SCI", "active"),
+        ("SY2023-MIS", "closed"),
+    ]
     assert document["plan"]["code"] == "SY2025-MIS"
     assert {d["name"] for d in document["departments"]} == {
         "市工业和信息化局",
@@ -106,7 +112,7 @@ def test_tree_json_has_the_documented_shape(
     for node in projects + measures:
         assert {"code", "kind", "title", "department", "children"} <= set(node)
     indicators = indicators_of(document)
-    assert len(indicators) == 46
+    assert len(indicators) == 48
     required = {
         "code",
         "name",
@@ -141,7 +147,7 @@ def test_tree_reports_latest_values_completion_and_status(
         {
             ("2.1.1-1", "2025-05"): 100,
             ("2.1.1-1", "2025-06"): 150,  # on the 序时进度 line
-            ("4.2.3-2", "2025-06"): 150,  # 1000P: 15 % against 49.6 % → red
+            ("4.1.3-2", "2025-06"): 150,  # 1000P: 15 % against 49.6 % → red
             ("3.2.2-1", "2025-06"): 35,  # met
             ("5.1.1-1", "2025-06"): MilestoneState.IN_PROGRESS,
         },
@@ -153,18 +159,18 @@ def test_tree_reports_latest_values_completion_and_status(
     assert projects["completion"] == pytest.approx(0.5)
     assert projects["expected"] == pytest.approx(181 / 365, abs=1e-5)
     assert projects["status"] == "green"
-    assert indicators["4.2.3-2"]["status"] == "red"
+    assert indicators["4.1.3-2"]["status"] == "red"
     assert indicators["3.2.2-1"]["status"] == "completed"
     assert indicators["5.1.1-1"]["latest"] == {"period": "2025-06", "value": "推进中"}
     assert indicators["5.1.1-1"]["status"] == "green"
     counts = document["plan"]["counts"]
-    assert counts == {"completed": 1, "not_reported": 42, "green": 2, "yellow": 0, "red": 1}
+    assert counts == {"completed": 1, "not_reported": 44, "green": 2, "yellow": 0, "red": 1}
     project_4 = document["nodes"][3]
     assert project_4["status"] == "red"  # the worst of its indicators
     # As of May the same data reads differently: only May's report counts.
     may = indicators_of(tree(capsys, seed_copy, "--period", "2025-05"))
     assert may["2.1.1-1"]["latest"] == {"period": "2025-05", "value": 100}
-    assert may["4.2.3-2"]["latest"] is None
+    assert may["4.1.3-2"]["latest"] is None
 
 
 # --- check ---------------------------------------------------------------------------------
@@ -173,17 +179,20 @@ def test_tree_reports_latest_values_completion_and_status(
 def test_check_passes_on_the_seed(capsys: pytest.CaptureFixture[str], seed_copy: Path) -> None:
     code, out, err = run(capsys, "check", "--db", str(seed_copy))
     assert code == 0 and err == ""
-    assert out.startswith("ok:") and "46 indicators" in out
+    assert out.startswith("ok:") and "3 plan(s)" in out and "154 indicators" in out
 
 
 def test_check_reports_broken_domain_invariants(
     capsys: pytest.CaptureFixture[str], seed_copy: Path
 ) -> None:
     with sqlite3.connect(seed_copy) as connection:
-        connection.execute("DELETE FROM indicators WHERE code LIKE '6.2.4-%'")
-        connection.execute("DELETE FROM nodes WHERE code = '6.2.4'")
-        connection.execute("DELETE FROM indicators WHERE code LIKE '6.2.3-%'")
-        connection.execute("UPDATE nodes SET parent_id = NULL WHERE code = '1.1'")
+        for statement in (
+            "DELETE FROM indicators WHERE code LIKE '6.2.4-%'",
+            "DELETE FROM nodes WHERE code = '6.2.4'",
+            "DELETE FROM indicators WHERE code LIKE '6.2.3-%'",
+            "UPDATE nodes SET parent_id = NULL WHERE code = '1.1'",
+        ):
+            connection.execute(f"{statement} AND {IN_2025}")
     connection.close()
     code, out, err = run(capsys, "--db", str(seed_copy), "check")
     assert code == 1
@@ -276,9 +285,18 @@ def test_tree_on_a_plan_whose_dates_do_not_parse_gives_one_line_and_exit_1(
 @pytest.mark.parametrize(
     ("statement", "said"),
     [
-        ("UPDATE nodes SET parent_id = id WHERE code = '1.1'", "node 1.1 is its own ancestor"),
-        ("UPDATE nodes SET department_id = 99 WHERE code = '2'", "node 2 belongs to no department"),
-        ("UPDATE indicators SET target = NULL WHERE code = '1.1.1-1'", "1.1.1-1 has no target"),
+        (
+            f"UPDATE nodes SET parent_id = id WHERE code = '1.1' AND {IN_2025}",
+            "node 1.1 is its own ancestor",
+        ),
+        (
+            f"UPDATE nodes SET department_id = 99 WHERE code = '2' AND {IN_2025}",
+            "node 2 belongs to no department",
+        ),
+        (
+            f"UPDATE indicators SET target = NULL WHERE code = '1.1.1-1' AND {IN_2025}",
+            "1.1.1-1 has no target",
+        ),
     ],
     ids=["parent-cycle", "no-department", "no-target"],
 )
@@ -295,19 +313,31 @@ def test_check_reports_values_that_do_not_parse(
     capsys: pytest.CaptureFixture[str], seed_copy: Path
 ) -> None:
     report(seed_copy, {("2.1.1-1", "2025-05"): 100})
+    with sqlite3.connect(seed_copy) as connection:
+        plan, node, indicator = (
+            connection.execute(
+                f"SELECT id FROM {table} WHERE code = ? AND {where}", (code,)
+            ).fetchone()[0]
+            for table, code, where in (
+                ("plans", "SY2025-MIS", "1"),
+                ("nodes", "1", IN_2025),
+                ("indicators", "1.1.1-1", IN_2025),
+            )
+        )
+    connection.close()
     changed(
         seed_copy,
-        "UPDATE plans SET start_date = 'x'",
+        f"UPDATE plans SET start_date = 'x' WHERE id = {plan}",
         "UPDATE entries SET reported_at = 'garbage'",
-        "UPDATE indicators SET target = 'many' WHERE code = '1.1.1-1'",
-        "UPDATE nodes SET sort_order = 'first' WHERE code = '1'",
+        f"UPDATE indicators SET target = 'many' WHERE id = {indicator}",
+        f"UPDATE nodes SET sort_order = 'first' WHERE id = {node}",
     )
     code, out, err = run(capsys, "--db", str(seed_copy), "check")
     assert code == 1 and one_line(err, seed_copy) and "check found 4 problem(s)" in err
     assert out.splitlines() == [
-        "problem: plans row 1: start_date 'x' is not a date",
-        "problem: nodes row 1: sort_order 'first' is not a whole number",
-        "problem: indicators row 1: target 'many' is not a number",
+        f"problem: plans row {plan}: start_date 'x' is not a date",
+        f"problem: nodes row {node}: sort_order 'first' is not a whole number",
+        f"problem: indicators row {indicator}: target 'many' is not a number",
         "problem: entries row 1: reported_at 'garbage' is not a date and time",
     ]
 
@@ -500,8 +530,8 @@ def test_check_reports_a_date_of_year_zero(
     [
         ("UPDATE entries SET version = 0", "version 0"),
         (
-            "UPDATE entries SET value = 5 "
-            "WHERE indicator_id = (SELECT id FROM indicators WHERE code = '5.1.1-1')",
+            "UPDATE entries SET value = 5 WHERE indicator_id = "
+            f"(SELECT id FROM indicators WHERE code = '5.1.1-1' AND {IN_2025})",
             "5.0 is no milestone state",
         ),
     ],

@@ -83,7 +83,7 @@ def test_no_lock_is_held_while_a_dialog_waits_for_the_user(
         return widget.objectName() != "confirmRestore"
 
     prompts.on(QWidget, waits)
-    filled = filled_template(window, tmp_path, {"J6": 120})
+    filled = filled_template(window, tmp_path, {"J5": 120})
     window.exchange.import_file(filled)
     window.exchange.undo_import()
     window.backups.back_up_now()

@@ -265,7 +265,7 @@ def test_starting_from_the_plan_gives_the_seed(
     window = open_main_window(filled, settings, recoverer)
     assert window is not None
     qtbot.addWidget(window)
-    assert len(window.controller.workspace.indicators) == 46
+    assert len(window.controller.workspace.indicators) == 48
     close(window)
     assert entries_in(filled) == 0
 

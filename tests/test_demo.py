@@ -54,7 +54,11 @@ def test_the_command_writes_a_new_file_with_a_report_per_indicator_and_month(
     assert (code, err) == (0, "")
     assert DEMO_LABEL in out and "2025-01 to 2025-04" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.sqlite"]  # no leftovers
-    indicators = rows(path, "SELECT count(*) FROM indicators")[0][0]
+    indicators = rows(  # the plan shown (the other plans get no demo figures)
+        path,
+        "SELECT count(*) FROM indicators "
+        "WHERE plan_id = (SELECT id FROM plans WHERE code = 'SY2025-MIS')",
+    )[0][0]
     months = rows(path, "SELECT DISTINCT period FROM entries ORDER BY period")
     assert [m[0] for m in months] == ["2025-01", "2025-02", "2025-03", "2025-04"]
     per_indicator = rows(path, "SELECT count(DISTINCT indicator_id) FROM entries")[0][0]

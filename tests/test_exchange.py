@@ -307,12 +307,12 @@ def test_edited_locked_cells_are_refused(workspace: PlanWorkspace, tmp_path: Pat
 
 def test_added_and_deleted_rows_are_refused(workspace: PlanWorkspace, tmp_path: Path) -> None:
     path = export(workspace, tmp_path)
-    last = row_of(path, "4.2.2-1")
+    last = row_of(path, "4.2.3-1")  # the template's last row
     assert "不属于模板" in refused(
         fill(path, {f"B{last + 1}": "9.9.9-9", f"J{last + 1}": 5}), workspace
     )
     deleted = fill(path, {}, edit=lambda wb: wb[ENTRY_SHEET].delete_rows(last))
-    assert "缺少 4.2.2-1" in refused(deleted, workspace)
+    assert "缺少 4.2.3-1" in refused(deleted, workspace)
 
 
 def meta_edit(key_or_cell: str, value: Any) -> Callable[[Any], None]:
@@ -585,7 +585,7 @@ def test_a_template_resaved_by_libreoffice_imports(workspace: PlanWorkspace) -> 
     """Filled, then opened and saved by LibreOffice Calc (see fixtures/make_…py)."""
     plan = read_template(FIXTURES / "libreoffice-发改委-2025-06.xlsx", workspace)
     assert {(c.code, c.field): c.new for c in plan.changes} == {
-        ("4.1.3-1", "value"): 1234.0,
+        ("4.2.3-1", "value"): 1234.0,
         ("4.2.1-1", "value"): 120.0,
         ("4.2.1-1", "progress_note"): "新增共享交换服务 120 项",
         ("4.2.1-1", "problems"): "=以等号开头的文字",  # typed text stays text
@@ -612,13 +612,13 @@ def test_formulas_count_by_their_saved_result_and_errors_are_refused(
 ) -> None:
     text = refused(FIXTURES / "libreoffice-formulas-2025-06.xlsx", workspace)
     assert "填报!J5" in text and "计算出错" in text  # =1/0 saved as #DIV/0!
-    assert "填报!J6" not in text  # =100+20 saved as 120 is fine
+    assert "填报!J7" not in text  # =100+20 saved as 120 is fine
 
 
 # --- hostile files: every row read or refused, each problem once, in bounded time ---------
 
 
-ROW_4211 = FIRST_DATA_ROW + 1  # 4.2.1-1 in 发改委's template
+ROW_4211 = FIRST_DATA_ROW  # 4.2.1-1 in 发改委's template, its first row
 
 
 def hostile(workspace: PlanWorkspace, tmp_path: Path, edit: Callable[[str, int], str]) -> Path:

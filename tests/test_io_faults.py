@@ -296,7 +296,7 @@ def test_a_failing_commit_in_the_window(
 ) -> None:
     """The import runs in the background; the failure comes back as the message box's text."""
     path = window.controller.database.path
-    prompts.path = filled_template(window, tmp_path, {"J6": 120})
+    prompts.path = filled_template(window, tmp_path, {"J5": 120})
     before = dump(path)
     faults.arm(fail_on="COMMIT")
     window.import_action.trigger()

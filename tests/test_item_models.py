@@ -24,7 +24,7 @@ from desktop.ui.main_window import MainWindow
 def report_some_figures(window: MainWindow) -> None:
     cells = [
         window.controller.cell(indicator_id(window, "2.1.1-1"), "2025-06", value=150),
-        window.controller.cell(indicator_id(window, "4.2.3-2"), "2025-06", value=150),
+        window.controller.cell(indicator_id(window, "4.1.3-2"), "2025-06", value=150),
         window.controller.cell(indicator_id(window, "3.2.2-1"), "2025-05", value=35),
     ]
     assert window.controller.edit(cells, "figures")
@@ -90,7 +90,7 @@ def test_import_preview_and_batch_list_models(
     export_template(window.controller.workspace, "发改委", "2025-06", template)
     report_some_figures(window)
     workbook = openpyxl.load_workbook(template)
-    for ref, value in {"J5": 12, "J6": 120, "K6": "进展", "M6": "张三"}.items():
+    for ref, value in {"J9": 12, "J5": 120, "K5": "进展", "M5": "张三"}.items():
         workbook[ENTRY_SHEET][ref] = value
     workbook.save(tmp_path / "filled.xlsx")
 

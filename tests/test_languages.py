@@ -78,6 +78,7 @@ def data_strings(window: MainWindow) -> list[str]:
     workspace = window.controller.workspace
     path = window.controller.database.path
     names = [workspace.plan.title, workspace.plan.source, window.controller.user, DEMO_USER]
+    names += [plan.title for plan in workspace.plans]  # the plans to choose from
     names += [
         str(path),
         str(path.parent),
@@ -253,7 +254,7 @@ def test_the_refusal_of_an_undo_import_speaks_the_window_s_language(
     values, in the window's words (the model's own message is English)."""
     template = tmp_path / "template.xlsx"
     export_template(window.controller.workspace, "发改委", "2025-06", template)
-    import_file(window, prompts, filled(template, tmp_path / "filled.xlsx", {"J6": 120}))
+    import_file(window, prompts, filled(template, tmp_path / "filled.xlsx", {"J5": 120}))
     change_elsewhere(window, "4.2.1-1", 130, expected=120)
     prompts.on(UndoImportDialog, lambda _dialog: True)
     window.undo_import_action.trigger()
@@ -274,7 +275,7 @@ def test_an_import_undone_elsewhere_is_refused_in_the_window_s_language(
     so in the window's words (the domain's message is English)."""
     template = tmp_path / "template.xlsx"
     export_template(window.controller.workspace, "发改委", "2025-06", template)
-    import_file(window, prompts, filled(template, tmp_path / "filled.xlsx", {"J6": 120}))
+    import_file(window, prompts, filled(template, tmp_path / "filled.xlsx", {"J5": 120}))
     other = open_database(window.controller.database.path)
     try:
         EntryService(other, "李四").undo_import(1)

@@ -299,18 +299,18 @@ def test_department_filter_limits_tree_and_grid(window: MainWindow) -> None:
     index = window.department_filter.findText("发改委")
     window.department_filter.setCurrentIndex(index)
     measures = [c for c in visible_codes(window) if c.count(".") == 2]
-    assert measures == ["4.1.3", "4.2.1", "4.2.2"]
+    assert measures == ["4.2.1", "4.2.2", "4.2.3"]
     assert "4" in visible_codes(window) and "1" not in visible_codes(window)
     window.select_node(None)
     grid_codes = {window.grid_model.index(r, 0).data() for r in range(window.grid_model.rowCount())}
-    assert grid_codes == {"4.1.3-1", "4.2.1-1", "4.2.1-2", "4.2.1-3", "4.2.2-1"}
+    assert grid_codes == {"4.2.1-1", "4.2.1-2", "4.2.1-3", "4.2.2-1", "4.2.3-1"}
     window.department_filter.setCurrentIndex(0)
     assert len([c for c in visible_codes(window) if c.count(".") == 2]) == 30
 
 
 def test_text_filter_keeps_the_ancestors_of_matches(window: MainWindow) -> None:
     window.search_box.setText("算力")
-    assert visible_codes(window) == ["4", "4.2", "4.2.3"]
+    assert visible_codes(window) == ["4", "4.1", "4.1.3"]
     window.search_box.setText("6.2")
     assert visible_codes(window) == ["6", "6.2", "6.2.1", "6.2.2", "6.2.3", "6.2.4"]
     window.search_box.setText("no such thing")
@@ -320,9 +320,9 @@ def test_text_filter_keeps_the_ancestors_of_matches(window: MainWindow) -> None:
 def test_status_filter_follows_the_figures(qtbot: QtBot, window: MainWindow) -> None:
     window.status_filter.setCurrentIndex(window.status_filter.findData(Status.RED))
     assert visible_codes(window) == [] and window.grid_model.rowCount() == 0
-    computing = window.controller.cell(indicator_id(window, "4.2.3-2"), "2025-06", value=150)
+    computing = window.controller.cell(indicator_id(window, "4.1.3-2"), "2025-06", value=150)
     window.controller.edit([computing], "edit")  # 15 % of 1000P in June: red
-    assert visible_codes(window) == ["4", "4.2", "4.2.3"]
+    assert visible_codes(window) == ["4", "4.1", "4.1.3"]
     window.select_node(None)
     assert window.grid_model.rowCount() == 1
 
@@ -398,7 +398,7 @@ def test_unsaved_notes_are_saved_when_moving_on(qtbot: QtBot, window: MainWindow
 
 
 def test_the_dashboard_lists_laggards_and_jumps_to_them(qtbot: QtBot, window: MainWindow) -> None:
-    type_into_cell(qtbot, window, "4.2.3-2", "2025-06", "150")  # red
+    type_into_cell(qtbot, window, "4.1.3-2", "2025-06", "150")  # red
     type_into_cell(qtbot, window, "2.1.1-1", "2025-06", "60")  # yellow
     window.select_node(None)
     window.tabs.setCurrentWidget(window.dashboard)
@@ -406,7 +406,7 @@ def test_the_dashboard_lists_laggards_and_jumps_to_them(qtbot: QtBot, window: Ma
     assert dashboard.summary.rowCount() == 6
     attention = dashboard.attention
     assert [attention.index(r, 0).data() for r in range(attention.rowCount())] == [
-        "4.2.3-2",
+        "4.1.3-2",
         "2.1.1-1",
     ]
     dashboard.indicatorActivated.emit(indicator_id(window, "2.1.1-1"))

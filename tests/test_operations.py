@@ -106,7 +106,7 @@ def test_an_import_cancelled_before_its_write_records_nothing(
     workspace = window.controller.workspace
     template = tmp_path / "template.xlsx"
     export_template(workspace, "发改委", "2025-06", template)
-    plan = read_template(filled(template, tmp_path / "filled.xlsx", {"J6": 120}), workspace)
+    plan = read_template(filled(template, tmp_path / "filled.xlsx", {"J5": 120}), workspace)
     steps: list[int] = []
 
     def cancel_after_backup(done: int, _total: int) -> bool:

@@ -115,11 +115,19 @@ def run(
     )
 
 
-def seed_titles() -> tuple[str, list[str]]:
-    """The plan's title and the titles of its projects, tasks and measures, from the seed."""
+def seed_titles(code: str = "SY2025-MIS") -> tuple[str, list[str]]:
+    """A plan's title and the titles of its projects, tasks and measures, from the seed (the
+    2025 industry plan: the one `tree` shows when no plan's period holds today)."""
     with sqlite3.connect(f"file:{SEED}?mode=ro", uri=True) as connection:
-        (plan,) = connection.execute("SELECT title FROM plans").fetchone()
-        nodes = [row[0] for row in connection.execute("SELECT title FROM nodes ORDER BY id")]
+        (plan, plan_id) = connection.execute(
+            "SELECT title, id FROM plans WHERE code = ?", (code,)
+        ).fetchone()
+        nodes = [
+            row[0]
+            for row in connection.execute(
+                "SELECT title FROM nodes WHERE plan_id = ? ORDER BY id", (plan_id,)
+            )
+        ]
     return plan, nodes
 
 
@@ -142,8 +150,12 @@ def test_first_start_copies_the_plan_and_tree_prints_it(built: Built, tmp_path: 
     assert not missing, f"not printed: {missing}\n{result.stdout[:2000]}"
     database = home / ".local" / "share" / APP / "target-monitor.sqlite"
     assert database.is_file(), sorted(str(p) for p in home.rglob("*"))
-    with sqlite3.connect(database) as connection:
-        assert connection.execute("SELECT count(*) FROM nodes").fetchone() == (len(nodes),)
+    with (
+        sqlite3.connect(database) as connection,
+        sqlite3.connect(f"file:{SEED}?mode=ro", uri=True) as seed,
+    ):
+        every_node = seed.execute("SELECT count(*) FROM nodes").fetchone()
+        assert connection.execute("SELECT count(*) FROM nodes").fetchone() == every_node
     assert result.stderr == ""
 
 

@@ -409,7 +409,14 @@ def test_the_seed_cites_its_sources_as_a_person_would() -> None:
     assert len(cited) > 1 + 48 + 46  # the plan, its nodes, its indicators and baselines
     files = {path.name for path in SOURCES.glob("*.txt")}
     assert [text for text in cited if ".txt" in text or any(f in text for f in files)] == []
-    assert cited[0] == "2025年3月28日市政府新闻发布会"
+    with sqlite3.connect(SEED) as connection:
+        plans = dict(connection.execute("SELECT code, source FROM plans"))
+    connection.close()
+    assert plans == {
+        "SY2023-MIS": "2023年初报道《沈阳:实干争春早 奋力开门红》",
+        "SY2025-MIS": "2025年3月28日市政府新闻发布会",
+        "SY2025-SCI": "2025年3月28日市政府新闻发布会",
+    }
 
 
 def drop_last_measure(plan: dict[str, Any]) -> None:

@@ -52,7 +52,7 @@ def reported(database: Database) -> PlanWorkspace:
         [
             new_entry(ids["2.1.1-1"], "2025-06", value=150),  # 50 %: 正常
             new_entry(
-                ids["4.2.3-2"], "2025-06", value=150, problems="算力缺口 <大> & “急”"
+                ids["4.1.3-2"], "2025-06", value=150, problems="算力缺口 <大> & “急”"
             ),  # 15 % of 1000P: 严重滞后
             new_entry(ids["2.1.2-1"], "2025-06", value=11),  # 科技局, 滞后
             new_entry(ids["2.2.1-2"], "2025-05", value=45, progress_note=LONG_NOTE),
@@ -88,12 +88,12 @@ def test_the_sheet_groups_indicators_under_their_project_and_task(
     reported: PlanWorkspace,
 ) -> None:
     sheet = build_status_sheet(reported)
-    assert len(sheet.indicator_rows) == 46
+    assert len(sheet.indicator_rows) == 48
     kinds = [row.kind for row in sheet.rows]
     assert kinds.count(RowKind.PROJECT) == 6 and kinds.count(RowKind.TASK) == 12
     rows = {row.code: row for row in sheet.rows}
-    assert rows["4.2.3-2"].status is Status.RED and rows["4.2.3-2"].latest == "150 P"
-    assert rows["4.2.3-2"].problems == "算力缺口 <大> & “急”"
+    assert rows["4.1.3-2"].status is Status.RED and rows["4.1.3-2"].latest == "150 P"
+    assert rows["4.1.3-2"].problems == "算力缺口 <大> & “急”"
     # An older report says which month it is from; its notes come with it.
     assert rows["2.2.1-2"].latest == "45 户(2025年5月)"
     assert rows["2.2.1-2"].progress_note == LONG_NOTE
@@ -106,11 +106,19 @@ def test_a_department_sheet_holds_only_its_indicators_and_their_own_figures(
 ) -> None:
     science = reported.department_named("科技局")
     sheet = build_status_sheet(reported, department=science)
-    assert [row.code for row in sheet.rows] == ["2", "2.1", "2.1.2-1"]
+    assert [row.code for row in sheet.rows] == [
+        "2",
+        "2.1",
+        "2.1.2-1",
+        "4",
+        "4.1",
+        "4.1.3-1",
+        "4.1.3-2",
+    ]
     assert sheet.reporting_unit == science.name == sheet.subject
     # The headings show the department's share, not the whole project's.
     assert sheet.rows[0].completion == pytest.approx(11 / 30)
-    assert sheet.summary.counts == {Status.YELLOW: 1}
+    assert sheet.summary.counts == {Status.YELLOW: 1, Status.RED: 1, Status.NOT_REPORTED: 1}
 
 
 def test_notices_list_each_departments_red_then_yellow_indicators(
@@ -118,8 +126,7 @@ def test_notices_list_each_departments_red_then_yellow_indicators(
 ) -> None:
     notices = build_notices(reported)
     assert [(n.department.short_name, [i.code for i in n.items]) for n in notices] == [
-        ("工信局", ["4.2.3-2"]),
-        ("科技局", ["2.1.2-1"]),
+        ("科技局", ["4.1.3-2", "2.1.2-1"]),  # red, then yellow
     ]
     item = notices[0].items[0]
     assert item.points_behind == pytest.approx((item.expected - 0.15) * 100)
@@ -159,8 +166,8 @@ def test_the_plan_pdf_repeats_headers_and_prints_every_indicator_once(
     pages = pdf_pages(path)
     sheet_pages = int(re.search(r"第1页/共(\d+)页", pages[0]).group(1))  # type: ignore[union-attr]
     notices = [d for d in documents if isinstance(d, SupervisionNotice)]
-    # The sheet's pages, then one page for each department's notice.
-    assert len(notices) == 2 and info.pages == len(pages) == sheet_pages + 2
+    # The sheet's pages, then one page for each department's notice (科技局's only).
+    assert len(notices) == 1 and info.pages == len(pages) == sheet_pages + 1
     assert sheet_pages >= 3  # 64 rows do not fit on fewer A4 landscape pages
     for number, page in enumerate(pages[:sheet_pages], start=1):
         assert f"第{number}页/共{sheet_pages}页" in page
@@ -174,7 +181,7 @@ def test_the_plan_pdf_repeats_headers_and_prints_every_indicator_once(
     assert "数据截至:2025年6月" in pages[0] and "进度情况表" in pages[0]
     assert "审核人" in pages[sheet_pages - 1] and "审核人" not in pages[0]
     assert "算力缺口<大>&“急”" in sheet_text  # typed text printed as typed, not as markup
-    assert "督办单" in pages[sheet_pages] and "市工业和信息化局" in pages[sheet_pages]
+    assert "督办单" in pages[sheet_pages] and "市科技局" in pages[sheet_pages]
     assert "全市智能算力" in pages[sheet_pages] and "严重滞后" in pages[sheet_pages]
 
 
@@ -340,7 +347,7 @@ def test_the_command_line_writes_the_pdf_without_a_display(
             "--period",
             "2025-06",
             "--department",
-            "工信局",
+            "科技局",
         ],
         capture_output=True,
         text=True,
@@ -352,7 +359,7 @@ def test_the_command_line_writes_the_pdf_without_a_display(
     assert done.stderr == ""
     pages = pdf_pages(path)
     assert f"{len(pages)} pages (1 status sheet, 1 supervision notice)" in done.stdout
-    assert "市工业和信息化局" in pages[0] and "督办单" in pages[-1]
+    assert "市科技局" in pages[0] and "督办单" in pages[-1]
 
 
 def test_report_options_are_checked(

@@ -23,9 +23,9 @@ def reported(database: Database) -> PlanWorkspace:
     service = EntryService(database, "张三")
     service.set_value(ids["2.1.1-1"], "2025-05", 100, expected=None)
     service.set_value(ids["2.1.1-1"], "2025-06", 150, expected=None)
-    service.set_value(ids["4.2.3-2"], "2025-06", 150, expected=None)
+    service.set_value(ids["4.1.3-2"], "2025-06", 150, expected=None)
     service.set_notes(
-        ids["4.2.3-2"],
+        ids["4.1.3-2"],
         "2025-06",
         progress_note='=HYPERLINK("x") 不是公式',
         problems="+86 算力缺口",
@@ -55,8 +55,8 @@ def test_the_report_has_a_summary_and_a_sheet_per_project(
         for row in sheet.iter_rows(min_row=5):
             if row[0].value and "-" in str(row[0].value) and row[11].value:
                 rows[row[0].value] = row
-    assert len(rows) == 46  # every indicator once
-    computing = rows["4.2.3-2"]
+    assert len(rows) == 48  # every indicator once
+    computing = rows["4.1.3-2"]
     assert computing[7].value == 150 and computing[11].value == "严重滞后"
     assert computing[9].value == pytest.approx(0.15)
     assert computing[12].value == '=HYPERLINK("x") 不是公式' and computing[12].data_type == "s"

@@ -14,16 +14,11 @@ from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, StaleEditError
 from desktop.models.history import entry_details, entry_history
 from desktop.models.opening import open_database
-from desktop.models.schema import AuditEvent, Entry, Indicator, MilestoneState
+from desktop.models.schema import AuditEvent, Entry, MilestoneState
 from desktop.models.service import EntryEdit, EntryService
-from tests.conftest import FixedClock, new_entry
+from tests.conftest import FixedClock, indicator_of, new_entry
 
-
-def indicator_id(database: Database, code: str) -> int:
-    with database.read() as session:
-        found = session.scalar(select(Indicator.id).where(Indicator.code == code))
-    assert found is not None
-    return found
+indicator_id = indicator_of
 
 
 def entries_and_audit(database: Database) -> tuple[list[tuple[object, ...]], int]:

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication
 from desktop.cli import main
 from desktop.exchange.layout import ENTRY_SHEET, Column
 from desktop.models.database import Database
-from desktop.models.schema import Entry, ImportBatch, Indicator
+from desktop.models.schema import Entry, ImportBatch
 from desktop.models.service import EntryService
 from desktop.models.text import clean
-from tests.conftest import new_entry
+from tests.conftest import indicator_of, new_entry
 from tests.test_exchange import row_of
 from tests.ui_helpers import grid_index
 
@@ -59,11 +59,7 @@ def test_a_pasted_note_is_kept_clean_and_every_export_still_works(
     assert "Traceback" not in capsys.readouterr().err
 
 
-def first_indicator(database: Database, code: str) -> int:
-    with database.read() as session:
-        found = session.scalar(select(Indicator.id).where(Indicator.code == code))
-    assert found is not None
-    return found
+first_indicator = indicator_of
 
 
 def test_exports_never_fail_on_text_stored_before_it_was_cleaned(

@@ -105,7 +105,7 @@ def test_an_undone_import_imported_again_is_no_conflict(
     """Sequence 2: import, undo the import, import the same file again."""
     template = tmp_path / "template.xlsx"
     export_template(window.controller.workspace, "发改委", "2025-06", template)
-    path = filled(template, tmp_path / "filled.xlsx", {"J5": 12, "J6": 120, "K6": "进展顺利"})
+    path = filled(template, tmp_path / "filled.xlsx", {"J9": 12, "J5": 120, "K5": "进展顺利"})
     first = import_file(window, prompts, path)
     window.undo_action.trigger()
     assert stored_value(window, "4.2.1-1") is None
@@ -139,8 +139,8 @@ def test_the_command_line_says_when_every_difference_conflicted(
     template = tmp_path / "template.xlsx"
     assert cli_main(["--db", database, "export-template", "--department", "发改委",
                      "--period", "2025-06", "-o", str(template)]) == 0  # fmt: skip
-    path = filled(template, tmp_path / "filled.xlsx", {"J5": 12, "J6": 120, "J8": 15})
-    changed = filled(template, tmp_path / "changed.xlsx", {"J5": 11, "J6": 110, "J8": 14})
+    path = filled(template, tmp_path / "filled.xlsx", {"J9": 12, "J5": 120, "J7": 15})
+    changed = filled(template, tmp_path / "changed.xlsx", {"J9": 11, "J5": 110, "J7": 14})
     assert cli_main(["--db", database, "import", str(changed), "--user", "李四"]) == 0
     capsys.readouterr()
     assert cli_main(["--db", database, "import", str(path)]) == 1
@@ -173,18 +173,18 @@ def test_ctrl_z_and_ctrl_y_walk_typed_cells_a_paste_and_two_imports_back_and_for
     export_template(workspace, "发改委", "2025-06", first_template)
     states = [snapshot(window)]
     window.select_node(node_id(window, "4"))
-    type_into_cell(qtbot, window, "4.1.3-1", "2025-06", "5")
+    type_into_cell(qtbot, window, "4.2.3-1", "2025-06", "5")
     states.append(snapshot(window))
     window.grid.setCurrentIndex(grid_index(window, "4.2.1-1", "2025-05"))
     QGuiApplication.clipboard().setText("100\t110\r\n")
     window.paste_action.trigger()
     states.append(snapshot(window))
-    first = filled(first_template, tmp_path / "first-filled.xlsx", {"J8": 15, "K8": "进展顺利"})
+    first = filled(first_template, tmp_path / "first-filled.xlsx", {"J7": 15, "K7": "进展顺利"})
     import_file(window, prompts, first)
     states.append(snapshot(window))
     second_template = tmp_path / "second.xlsx"
     export_template(window.controller.workspace, "发改委", "2025-06", second_template)
-    second = filled(second_template, tmp_path / "second-filled.xlsx", {"J8": 16, "J5": 6})
+    second = filled(second_template, tmp_path / "second-filled.xlsx", {"J7": 16, "J9": 6})
     import_file(window, prompts, second)
     states.append(snapshot(window))
     assert len({tuple(sorted(state.items(), key=str)) for state in states}) == 5  # five steps
@@ -236,7 +236,7 @@ def test_undoing_an_import_never_overwrites_a_later_change(
 ) -> None:
     template = tmp_path / "template.xlsx"
     export_template(window.controller.workspace, "发改委", "2025-06", template)
-    import_file(window, prompts, filled(template, tmp_path / "filled.xlsx", {"J6": 120}))
+    import_file(window, prompts, filled(template, tmp_path / "filled.xlsx", {"J5": 120}))
     change_elsewhere(window, "4.2.1-1", 130, expected=120)
     window.undo_action.trigger()
     assert stored_value(window, "4.2.1-1") == 130
@@ -250,7 +250,7 @@ def test_applying_an_import_again_never_overwrites_a_later_change(
 ) -> None:
     template = tmp_path / "template.xlsx"
     export_template(window.controller.workspace, "发改委", "2025-06", template)
-    import_file(window, prompts, filled(template, tmp_path / "filled.xlsx", {"J6": 120}))
+    import_file(window, prompts, filled(template, tmp_path / "filled.xlsx", {"J5": 120}))
     window.undo_action.trigger()
     change_elsewhere(window, "4.2.1-1", 90, expected=None)
     window.redo_action.trigger()
@@ -266,8 +266,8 @@ def test_the_preview_counts_exactly_what_apply_changes(
     template = tmp_path / "template.xlsx"
     export_template(window.controller.workspace, "发改委", "2025-06", template)
     window.select_node(node_id(window, "4"))
-    type_into_cell(qtbot, window, "4.2.1-1", "2025-06", "110")  # now the file's J6 conflicts
-    path = filled(template, tmp_path / "filled.xlsx", {"J5": 12, "J6": 120, "K6": "进展"})
+    type_into_cell(qtbot, window, "4.2.1-1", "2025-06", "110")  # now the file's J5 conflicts
+    path = filled(template, tmp_path / "filled.xlsx", {"J9": 12, "J5": 120, "K5": "进展"})
     counts: list[tuple[bool, str, bool]] = []
 
     def preview(dialog: ImportPreviewDialog) -> bool:
@@ -287,8 +287,8 @@ def test_the_preview_counts_exactly_what_apply_changes(
         written = session.scalar(
             select(func.count()).select_from(AuditEvent).where(AuditEvent.batch_id == 1)
         )
-    assert written == 1  # the conflict kept the database's value: only J5 was applied
-    assert stored_value(window, "4.2.1-1") == 110 and stored_value(window, "4.1.3-1") == 12
+    assert written == 1  # the conflict kept the database's value: only J9 (4.2.3-1) was applied
+    assert stored_value(window, "4.2.1-1") == 110 and stored_value(window, "4.2.3-1") == 12
 
 
 def test_undo_import_on_the_command_line_shows_both_values(
@@ -297,7 +297,7 @@ def test_undo_import_on_the_command_line_shows_both_values(
     database = str(window.controller.database.path)
     template = tmp_path / "template.xlsx"
     export_template(window.controller.workspace, "发改委", "2025-06", template)
-    path = filled(template, tmp_path / "filled.xlsx", {"J6": 120})
+    path = filled(template, tmp_path / "filled.xlsx", {"J5": 120})
     assert cli_main(["--db", database, "import", str(path), "--user", "王五"]) == 0
     change_elsewhere(window, "4.2.1-1", 130, expected=120)
     capsys.readouterr()
@@ -313,7 +313,7 @@ def test_an_undone_import_imported_again_on_the_command_line_is_no_conflict(
     database = str(window.controller.database.path)
     template = tmp_path / "template.xlsx"
     export_template(window.controller.workspace, "发改委", "2025-06", template)
-    path = filled(template, tmp_path / "filled.xlsx", {"J5": 12, "J6": 120, "K6": "进展顺利"})
+    path = filled(template, tmp_path / "filled.xlsx", {"J9": 12, "J5": 120, "K5": "进展顺利"})
     assert cli_main(["--db", database, "import", str(path), "--user", "王五"]) == 0
     first = capsys.readouterr().out
     assert "3 cells to change" in first and "imported as batch 1: 3 cells" in first

@@ -72,7 +72,7 @@ def test_export_all_departments_into_a_folder(
 def test_import_shows_a_preview_and_applies_on_apply(
     window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
 ) -> None:
-    filled = filled_template(window, tmp_path, {"J6": 120, "K6": "进展顺利", "M6": "张三"})
+    filled = filled_template(window, tmp_path, {"J5": 120, "K5": "进展顺利", "M5": "张三"})
     prompts.path = filled
     window.import_action.trigger()
     (preview,) = prompts.shown(ImportPreviewDialog)
@@ -86,7 +86,7 @@ def test_import_shows_a_preview_and_applies_on_apply(
 def test_cancelling_the_preview_changes_nothing(
     window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
 ) -> None:
-    prompts.path = filled_template(window, tmp_path, {"J6": 120})
+    prompts.path = filled_template(window, tmp_path, {"J5": 120})
     prompts.on(ImportPreviewDialog, lambda dialog: False)
     window.import_action.trigger()
     assert value_of(window, "4.2.1-1") is None
@@ -96,16 +96,16 @@ def test_cancelling_the_preview_changes_nothing(
 def test_a_refused_file_is_explained(
     window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
 ) -> None:
-    prompts.path = filled_template(window, tmp_path, {"J6": "abc"})
+    prompts.path = filled_template(window, tmp_path, {"J5": "abc"})
     window.import_action.trigger()
     assert prompts.asked == []  # no preview for a refused file
-    assert any("填报!J6" in text and "“abc”不是数字" in text for text in messages(window))
+    assert any("填报!J5" in text and "“abc”不是数字" in text for text in messages(window))
 
 
 def test_undo_an_import_from_the_window(
     window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
 ) -> None:
-    prompts.path = filled_template(window, tmp_path, {"J6": 120, "M6": "张三"})
+    prompts.path = filled_template(window, tmp_path, {"J5": 120, "M5": "张三"})
     window.import_action.trigger()
     assert value_of(window, "4.2.1-1") == 120
 

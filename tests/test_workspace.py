@@ -63,7 +63,7 @@ def test_thresholds_change_the_lights(database: Database, service: EntryService)
 
 def test_indicators_under_follow_the_tree(database: Database) -> None:
     workspace = PlanWorkspace(database, as_of="2025-06")
-    assert len(workspace.indicators_under(None)) == 46
+    assert len(workspace.indicators_under(None)) == 48
     project_5 = next(n for n in workspace.root_ids if workspace.nodes[n].code == "5")
     codes = [workspace.indicators[i].code for i in workspace.indicators_under(project_5)]
     assert codes == ["5.1.1-1", "5.1.2-1", "5.2.1-1", "5.2.1-2", "5.2.2-1"]
@@ -82,7 +82,7 @@ def test_the_workspace_assesses_each_indicator_as_the_rule_does_alone(
             new_entry(ids["2.1.1-1"], "2025-05", value=100),
             new_entry(ids["2.1.1-1"], "2025-06", value=130),
             new_entry(ids["1.1.1-1"], "2025-06", value=9800),
-            new_entry(ids["4.2.3-2"], "2025-03", value=1000),
+            new_entry(ids["4.1.3-2"], "2025-03", value=1000),
             new_entry(ids["5.1.1-1"], "2025-06", milestone_state=MilestoneState.IN_PROGRESS),
             new_entry(ids["6.2.1-1"], "2025-02", milestone_state=MilestoneState.DONE),
         ]

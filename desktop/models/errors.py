@@ -65,6 +65,22 @@ class BatchStateError(InvalidEntryError):
         self.reason = reason
 
 
+class PlanStateError(InvalidEntryError):
+    """Figures written into a plan that takes none: a draft (its targets are being written)
+    or a closed plan (read-only until a manager reopens it). `state` is the plan's state's
+    value, so that a window can say it in its own language."""
+
+    def __init__(self, code: str, state: str) -> None:
+        why = (
+            "is a draft; figures are entered once it is active"
+            if state == "draft"
+            else "is closed; a manager reopens it to change its figures"
+        )
+        super().__init__(f"plan {code} {why}; nothing was written")
+        self.code = code
+        self.state = state
+
+
 class StaleSettingsError(TargetMonitorError):
     """A plan's light settings are no longer what the manager saw: someone changed them
     meanwhile (the message shows both); nothing was written."""

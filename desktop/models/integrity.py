@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -139,6 +140,7 @@ def schema_problems(database: Database) -> list[str]:
 # the text; nor does it take year 0. (substr: a DATE column would compare its text with a
 # literal as a number.) Date and time: as SQLAlchemy writes them, with or without microseconds.
 _READABLE: tuple[tuple[type[TypeEngine[Any]], str, str], ...] = (
+    (Boolean, "typeof({c}) = 'integer' AND {c} IN (0, 1)", "is not true or false"),
     (Integer, "typeof({c}) = 'integer'", "is not a whole number"),
     (Float, "typeof({c}) IN ('integer', 'real') AND abs({c}) <= 1e308", "is not a number"),
     (
@@ -279,8 +281,8 @@ def _indicator_problems(session: Session) -> list[str]:
             problems.append(f"{where}: hangs under a {measure_kind.value}, not a measure")
         if indicator.kind is not IndicatorKind.MILESTONE and indicator.target is None:
             problems.append(f"{where}: has no target")
-        if indicator.weight <= 0:
-            problems.append(f"{where}: weight {indicator.weight} is not positive")
+        if indicator.weight < 0:  # (0: a part of another indicator, which the roll-up skips)
+            problems.append(f"{where}: weight {indicator.weight} is negative")
         try:  # its own thresholds, as the status rule takes them over its plan's
             plan_thresholds = Thresholds(yellow, red)
         except ValueError:

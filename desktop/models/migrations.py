@@ -79,6 +79,9 @@ CREATE TABLE indicators (
     department_basis VARCHAR(16) DEFAULT 'inferred' NOT NULL,
     department_quote TEXT DEFAULT '' NOT NULL,
     quantity VARCHAR(64),
+    done_when TEXT DEFAULT '' NOT NULL,
+    done_when_basis VARCHAR(16) DEFAULT 'text' NOT NULL,
+    baseline_date_inferred BOOLEAN DEFAULT '0' NOT NULL,
     CONSTRAINT pk_indicators PRIMARY KEY (id),
     CONSTRAINT uq_indicators_plan_id UNIQUE (plan_id, code),
     CONSTRAINT fk_indicators_plan_id_plans FOREIGN KEY(plan_id)
@@ -89,7 +92,8 @@ CREATE TABLE indicators (
     CONSTRAINT ck_indicators_direction CHECK (direction IN ('at_least', 'at_most')),
     CONSTRAINT fk_indicators_department_id_departments FOREIGN KEY(department_id)
         REFERENCES departments (id),
-    CONSTRAINT ck_indicators_department_basis CHECK (department_basis IN ('named', 'inferred'))
+    CONSTRAINT ck_indicators_department_basis CHECK (department_basis IN ('named', 'inferred')),
+    CONSTRAINT ck_indicators_done_when_basis CHECK (done_when_basis IN ('text', 'editor'))
 )"""
 _INDICATOR_COLUMNS_3 = (
     "id, measure_id, code, name, unit, kind, direction, target, stretch_target, baseline, "
@@ -99,15 +103,22 @@ _INDICATOR_COLUMNS_3 = (
 
 
 def _several_plans_in_one_database(connection: Connection) -> None:
-    """Schema 4: a plan has a state (草稿 / 执行中 / 已结束; an existing plan is 执行中); an
-    indicator's code is unique within its plan rather than the whole file, so the indicator
-    holds its plan; it says whether its source names its department, and which quantity it
-    tracks across plans. SQLite changes a constraint by rebuilding the table: the rows are
-    copied as they are, ids kept, so entries and audit events keep pointing at them."""
-    connection.exec_driver_sql(
-        "ALTER TABLE plans ADD COLUMN state VARCHAR(16) DEFAULT 'active' NOT NULL "
-        "CONSTRAINT ck_plans_plan_state CHECK (state IN ('draft', 'active', 'closed'))"
-    )
+    """Schema 4: a plan has a state (草稿 / 执行中 / 已结束; an existing plan is 执行中) and a
+    lead department; an indicator's code is unique within its plan rather than the whole
+    file, so the indicator holds its plan; it says whether its source names its department,
+    which quantity it tracks across plans, and when a milestone counts as done; a node keeps
+    the editor's note and whether its title is the editor's. SQLite changes a constraint by
+    rebuilding the table: the rows are copied as they are, ids kept, so entries and audit
+    events keep pointing at them."""
+    for column in (
+        "plans ADD COLUMN state VARCHAR(16) DEFAULT 'active' NOT NULL "
+        "CONSTRAINT ck_plans_plan_state CHECK (state IN ('draft', 'active', 'closed'))",
+        "plans ADD COLUMN lead_department_id INTEGER "
+        "CONSTRAINT fk_plans_lead_department_id_departments REFERENCES departments (id)",
+        "nodes ADD COLUMN note TEXT DEFAULT '' NOT NULL",
+        "nodes ADD COLUMN editor_title BOOLEAN DEFAULT '0' NOT NULL",
+    ):
+        connection.exec_driver_sql(f"ALTER TABLE {column}")
     # SQLite's order (https://sqlite.org/lang_altertable.html#otheralter): the new table under
     # another name, the rows copied, the old table dropped, the new one renamed; renaming the
     # old one away instead would make the entries' references follow it.

@@ -26,6 +26,7 @@ from desktop.models.schema import (
     NodeKind,
     Plan,
     PlanState,
+    TextBasis,
 )
 
 _NODE_KINDS = {1: NodeKind.PROJECT, 2: NodeKind.TASK, 3: NodeKind.MEASURE}
@@ -46,6 +47,7 @@ class SourceDocument:
 class NodeSpec(NodeFacts):
     department: str  # short name
     section: str
+    former_code: str | None  # the code the built-in plan gave it before it moved
 
     @property
     def depth(self) -> int:
@@ -61,6 +63,7 @@ class IndicatorSpec(IndicatorFacts):
     baseline_source: str | None  # a key of [sources]
     baseline_quote: str | None
     department: str  # short name
+    former_code: str | None  # the code the built-in plan gave it before it moved
 
     @property
     def measure_code(self) -> str:
@@ -77,6 +80,7 @@ class PlanSpec:
     start: dt.date
     end: dt.date
     state: PlanState
+    lead: str | None  # the leading department's short name
     source: SourceDocument
     sources: Mapping[str, SourceDocument]
     declared_shape: tuple[int, int, int]
@@ -102,7 +106,8 @@ class _Table:
                 raise PlanSourceError(f"{self.where}: '{key}' is missing")
             return default
         value = self.raw[key]
-        if isinstance(value, bool) or not isinstance(value, kind):
+        wants_bool = kind is bool
+        if isinstance(value, bool) != wants_bool or not isinstance(value, kind):
             raise PlanSourceError(f"{self.where}: '{key}' has the wrong type ({value!r})")
         return value
 
@@ -113,7 +118,10 @@ class _Table:
 
 _NODE_KEYS = {f.name for f in fields(NodeSpec)}
 # The source may explain a baseline in baseline_note; it has no field, it joins the note.
-_INDICATOR_KEYS = {f.name for f in fields(IndicatorSpec)} | {"baseline_note"}
+_INDICATOR_KEYS = ({f.name for f in fields(IndicatorSpec)} - {"baseline_date_inferred"}) | {
+    "baseline_note",
+    "baseline_date_basis",
+}
 
 
 def load_plan_source(path: Path) -> PlanSpec:
@@ -138,6 +146,7 @@ def parse_plan_source(raw: Mapping[str, Any]) -> PlanSpec:
             "start",
             "end",
             "state",
+            "lead",
             "source",
             "projects",
             "tasks",
@@ -170,6 +179,7 @@ def parse_plan_source(raw: Mapping[str, Any]) -> PlanSpec:
         start=start,
         end=end,
         state=state,
+        lead=plan.get("lead", str, None),
         source=sources[source_key],
         sources=sources,
         declared_shape=(
@@ -204,7 +214,16 @@ def _department(index: int, raw: Any) -> tuple[str, str]:
 def _node(raw: Any) -> NodeSpec:
     code = raw.get("code", "?") if isinstance(raw, dict) else "?"
     table = _Table(raw, f"node {code}", _NODE_KEYS)
-    return NodeSpec(**{f.name: table.get(f.name, str) for f in fields(NodeSpec)})
+    return NodeSpec(
+        code=table.get("code", str),
+        title=table.get("title", str),
+        quote=table.get("quote", str),
+        note=table.get("note", str, ""),
+        editor_title=table.get("editor_title", bool, False),
+        department=table.get("department", str),
+        section=table.get("section", str),
+        former_code=table.get("former_code", str, None),
+    )
 
 
 def _indicator(raw: Any, plan_end: dt.date) -> IndicatorSpec:
@@ -215,6 +234,10 @@ def _indicator(raw: Any, plan_end: dt.date) -> IndicatorSpec:
         kind = IndicatorKind(table.get("kind", str))
         direction = Direction(table.get("direction", str, Direction.AT_LEAST.value))
         basis = DepartmentBasis(table.get("department_basis", str, "inferred"))
+        done_when_basis = TextBasis(table.get("done_when_basis", str, "text"))
+        dated = table.get("baseline_date_basis", str, "text")
+        if dated not in ("text", "inferred"):
+            raise ValueError(f"'{dated}' is not a baseline_date_basis (text or inferred)")
     except ValueError as error:
         raise PlanSourceError(f"{where}: {error}") from None
     spec = IndicatorSpec(
@@ -241,6 +264,10 @@ def _indicator(raw: Any, plan_end: dt.date) -> IndicatorSpec:
         department_basis=basis,
         department_quote=table.get("department_quote", str, ""),
         quantity=table.get("quantity", str, None),
+        done_when=table.get("done_when", str, ""),
+        done_when_basis=done_when_basis,
+        baseline_date_inferred=dated == "inferred",
+        former_code=table.get("former_code", str, None),
     )
     _check_indicator(spec, table)
     return spec
@@ -253,8 +280,10 @@ def _check_indicator(spec: IndicatorSpec, table: _Table) -> None:
             raise PlanSourceError(f"{where}: a milestone has no numeric target or baseline")
     elif spec.target is None:
         raise PlanSourceError(f"{where}: a numeric indicator needs a target")
-    if spec.weight <= 0:
-        raise PlanSourceError(f"{where}: weight must be positive")
+    if spec.weight < 0:
+        raise PlanSourceError(f"{where}: weight must not be negative")
+    if spec.done_when and spec.kind is not IndicatorKind.MILESTONE:
+        raise PlanSourceError(f"{where}: only a milestone says when it counts as done")
     if (spec.department_basis is DepartmentBasis.NAMED) != bool(spec.department_quote):
         raise PlanSourceError(
             f"{where}: a department the source names needs the clause that names it "
@@ -280,6 +309,8 @@ def _beyond(value: float, target: float, spec: IndicatorSpec) -> bool:
 
 
 def _check_consistency(spec: PlanSpec, short_names: set[str]) -> None:
+    if spec.lead is not None and spec.lead not in short_names:
+        raise PlanSourceError(f"[plan]: unknown lead department '{spec.lead}'")
     _check_nodes(spec, short_names)
     _check_indicators(spec, short_names)
     _check_shape(spec)
@@ -359,6 +390,7 @@ def populate(session: Session, spec: PlanSpec) -> Plan:
         start=spec.start,
         end=spec.end,
         state=spec.state,
+        lead_department=None if spec.lead is None else departments[spec.lead],
         source=cite(spec.source),
         declared_projects=spec.declared_shape[0],
         declared_tasks=spec.declared_shape[1],

@@ -21,6 +21,7 @@ from desktop.models.schema import (
     MilestoneState,
     NodeKind,
     PlanState,
+    TextBasis,
 )
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class PlanInfo:
     end: dt.date
     source: str
     state: PlanState
+    lead_department_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,8 @@ class NodeFacts:
     code: str
     title: str
     quote: str
+    note: str
+    editor_title: bool  # the title paraphrases the source (its quote is the source's words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,9 @@ class IndicatorFacts:
     department_basis: DepartmentBasis
     department_quote: str
     quantity: str | None  # the same real-world quantity in other plans shares this key
+    done_when: str  # when a milestone counts as 已完成
+    done_when_basis: TextBasis  # the source's wording, or the editor's
+    baseline_date_inferred: bool  # the source gives the baseline's value, not its date
 
     @property
     def is_milestone(self) -> bool:

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Enum,
@@ -81,6 +82,13 @@ class DepartmentBasis(enum.StrEnum):
     INFERRED = "inferred"  # the editor's reading: the department whose remit the subject is
 
 
+class TextBasis(enum.StrEnum):
+    """Whether a wording is the source's own or the editor's (schema 4)."""
+
+    TEXT = "text"  # copied from the source document
+    EDITOR = "editor"  # the editor's wording where the document says nothing
+
+
 class EntryOrigin(enum.StrEnum):
     MANUAL = "manual"
     IMPORT = "import"
@@ -143,7 +151,10 @@ class Plan(Base):
     state: Mapped[PlanState] = mapped_column(
         _enum(PlanState, "plan_state"), default=PlanState.ACTIVE, server_default="active"
     )
+    # The department that leads the plan (the bureau that announced it), if the source says.
+    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
 
+    lead_department: Mapped[Department | None] = relationship()
     nodes: Mapped[list[Node]] = relationship(back_populates="plan", order_by="Node.sort_order")
 
 
@@ -175,6 +186,9 @@ class Node(Base):
     sort_order: Mapped[int]
     source: Mapped[str] = mapped_column(Text)
     quote: Mapped[str] = mapped_column(Text)
+    # The editor's remarks, and whether the title paraphrases the source (schema 4).
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    editor_title: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     plan: Mapped[Plan] = relationship(back_populates="nodes")
     department: Mapped[Department] = relationship()
@@ -224,6 +238,13 @@ class Indicator(Base):
     department_quote: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The same real-world quantity in several plans (the years side by side in a chart).
     quantity: Mapped[str | None] = mapped_column(String(64))
+    # When a milestone counts as 已完成, and whether that is the source's wording or ours.
+    done_when: Mapped[str] = mapped_column(Text, default="", server_default="")
+    done_when_basis: Mapped[TextBasis] = mapped_column(
+        _enum(TextBasis, "done_when_basis"), default=TextBasis.TEXT, server_default="text"
+    )
+    # The source gives the baseline's value but not its date: the date is the editor's reading.
+    baseline_date_inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     plan: Mapped[Plan] = relationship()
     measure: Mapped[Node] = relationship(back_populates="indicators")

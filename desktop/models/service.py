@@ -27,6 +27,7 @@ from desktop.models.errors import (
     BatchStateError,
     InvalidEntryError,
     NothingToImport,
+    PlanStateError,
     StaleEditError,
     StaleSettingsError,
 )
@@ -44,6 +45,7 @@ from desktop.models.schema import (
     Node,
     ParentLight,
     Plan,
+    PlanState,
 )
 from desktop.models.status_rule import POINTS_MAX, LightSettings, Thresholds
 from desktop.models.text import clean
@@ -594,6 +596,8 @@ class _Target(NamedTuple):
     kind: IndicatorKind
     start: dt.date
     end: dt.date
+    plan: str
+    state: PlanState
 
 
 @dataclass
@@ -632,9 +636,16 @@ def _targets(session: Session, ids: Collection[int]) -> dict[int, _Target]:
     found: dict[int, _Target] = {}
     for chunk in _chunks(sorted(ids)):
         for row in session.execute(
-            select(Indicator.id, Indicator.code, Indicator.kind, Plan.start, Plan.end)
-            .join(Node, Indicator.measure_id == Node.id)
-            .join(Plan, Node.plan_id == Plan.id)
+            select(
+                Indicator.id,
+                Indicator.code,
+                Indicator.kind,
+                Plan.start,
+                Plan.end,
+                Plan.code,
+                Plan.state,
+            )
+            .join(Plan, Indicator.plan_id == Plan.id)
             .where(Indicator.id.in_(chunk))
         ):
             found[row.id] = _Target(*row)
@@ -753,7 +764,10 @@ def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
 
 
 def _check_edit(target: _Target, edit: EntryEdit) -> None:
-    """Refuse an edit of the wrong kind, or of a month outside the indicator's plan."""
+    """Refuse an edit of the wrong kind, of a month outside the indicator's plan, or into a
+    plan that takes no figures (a draft, or closed)."""
+    if target.state is not PlanState.ACTIVE:
+        raise PlanStateError(target.plan, target.state.value)
     first, last = period_of(target.start), period_of(target.end)
     if not first <= edit.period <= last:
         raise InvalidEntryError(f"{edit.period} lies outside the plan's months ({first} to {last})")

@@ -117,7 +117,7 @@ def plan_clock_start(plan_start: dt.date) -> dt.date:
 
 def read_plans(session: Session) -> tuple[PlanInfo, ...]:
     """Every plan of the database, the newest (latest end) first."""
-    query = select(*columns(PlanInfo, Plan)).order_by(Plan.end.desc(), Plan.id.desc())
+    query = select(*columns(PlanInfo, Plan)).order_by(Plan.end.desc(), Plan.id)
     return tuple(PlanInfo(*row) for row in session.execute(query))
 
 

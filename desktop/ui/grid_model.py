@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QIcon, QPainter, QPixmap
 
 from desktop.models.changes import Changes
 from desktop.models.figures import format_figure
-from desktop.models.schema import MilestoneState
+from desktop.models.schema import MilestoneState, PlanState
 from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import percent_text
@@ -196,7 +196,9 @@ class ProgressGridModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.period_at(index.column()) is not None:
+        # a draft takes no figures yet, a closed plan none until reopened
+        takes_figures = self.workspace.plan.state is PlanState.ACTIVE
+        if takes_figures and self.period_at(index.column()) is not None:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 

@@ -192,7 +192,8 @@ class MainWindow(QMainWindow):
         else:
             return ""
         if others:
-            text += f' <a href="plans">{self.tr("Other plans…")}</a>'
+            link = self.tr("Other plans…")
+            text += f' <a href="plans">{link}</a>'
         return text
 
     def _build_commands(self) -> None:

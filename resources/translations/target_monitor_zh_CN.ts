@@ -37,14 +37,14 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="112"/>
-        <location filename="../../desktop/ui/app.py" line="129"/>
-        <location filename="../../desktop/ui/app.py" line="255"/>
+        <location filename="../../desktop/ui/app.py" line="115"/>
+        <location filename="../../desktop/ui/app.py" line="132"/>
+        <location filename="../../desktop/ui/app.py" line="258"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/app.py" line="113"/>
+        <location filename="../../desktop/ui/app.py" line="116"/>
         <source>The database file %1 does not exist.
 
 Create it from the plan (its projects, tasks and indicators, no figures yet)?</source>
@@ -498,27 +498,27 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>Figure</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="167"/>
+        <location filename="../../desktop/ui/i18n.py" line="180"/>
         <source>&apos;%1&apos; is not a number</source>
         <translation>“%1”不是数字</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="168"/>
+        <location filename="../../desktop/ui/i18n.py" line="181"/>
         <source>&apos;%1&apos; is negative; figures are 0 or more</source>
         <translation>“%1”是负数;数值须大于或等于 0</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="169"/>
+        <location filename="../../desktop/ui/i18n.py" line="182"/>
         <source>&apos;%1&apos; is too large</source>
         <translation>“%1”数值过大</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="170"/>
+        <location filename="../../desktop/ui/i18n.py" line="183"/>
         <source>&apos;%1&apos; is a percentage, but this indicator is counted in %2</source>
         <translation>“%1”是百分数,但该指标的单位是“%2”</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="173"/>
+        <location filename="../../desktop/ui/i18n.py" line="186"/>
         <source>&apos;%1&apos; is not a milestone state (not started, in progress or done)</source>
         <translation>“%1”不是有效的进度状态(未启动、推进中或已完成)</translation>
     </message>
@@ -705,17 +705,17 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>IndicatorKind</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="112"/>
+        <location filename="../../desktop/ui/i18n.py" line="122"/>
         <source>cumulative</source>
         <translation>累计</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="113"/>
+        <location filename="../../desktop/ui/i18n.py" line="123"/>
         <source>level</source>
         <translation>存量</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="114"/>
+        <location filename="../../desktop/ui/i18n.py" line="124"/>
         <source>milestone</source>
         <translation>里程碑</translation>
     </message>
@@ -799,197 +799,232 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="113"/>
+        <location filename="../../desktop/ui/main_window.py" line="119"/>
         <source>Monthly progress</source>
         <translation>进度填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="115"/>
+        <location filename="../../desktop/ui/main_window.py" line="121"/>
         <source>Overview</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="121"/>
+        <location filename="../../desktop/ui/main_window.py" line="127"/>
         <source>Trend chart</source>
         <translation>趋势图</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="131"/>
+        <location filename="../../desktop/ui/main_window.py" line="142"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="153"/>
+        <location filename="../../desktop/ui/main_window.py" line="166"/>
+        <source>%1 %2 (%3)</source>
+        <translation>%1 %2(%3)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="187"/>
+        <source>This plan is a draft: its targets are being written.</source>
+        <translation>本计划为草稿:目标尚在编制中。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="189"/>
+        <source>This plan is closed: its figures can be read, not changed.</source>
+        <translation>本计划已结束:数据只读,不能修改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="191"/>
+        <source>This plan ended on %1.</source>
+        <translation>本计划已于 %1 结束。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="195"/>
+        <source>Other plans…</source>
+        <translation>其他计划…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="215"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="155"/>
+        <location filename="../../desktop/ui/main_window.py" line="217"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="161"/>
+        <location filename="../../desktop/ui/main_window.py" line="223"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="163"/>
+        <location filename="../../desktop/ui/main_window.py" line="225"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="166"/>
+        <location filename="../../desktop/ui/main_window.py" line="228"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="168"/>
+        <location filename="../../desktop/ui/main_window.py" line="230"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="170"/>
+        <location filename="../../desktop/ui/main_window.py" line="232"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="173"/>
+        <location filename="../../desktop/ui/main_window.py" line="235"/>
         <source>Status &amp;thresholds…</source>
         <translation>状态阈值(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="177"/>
+        <location filename="../../desktop/ui/main_window.py" line="239"/>
         <source>Thresholds of this &amp;indicator…</source>
         <translation>本指标的阈值(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="181"/>
+        <location filename="../../desktop/ui/main_window.py" line="243"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="183"/>
+        <location filename="../../desktop/ui/main_window.py" line="245"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="186"/>
+        <location filename="../../desktop/ui/main_window.py" line="248"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="188"/>
+        <location filename="../../desktop/ui/main_window.py" line="250"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="190"/>
+        <location filename="../../desktop/ui/main_window.py" line="252"/>
         <source>&amp;User guide</source>
         <translation>使用说明(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="193"/>
+        <location filename="../../desktop/ui/main_window.py" line="255"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="197"/>
+        <location filename="../../desktop/ui/main_window.py" line="259"/>
         <source>&amp;Next red or yellow indicator</source>
         <translation>下一个红灯或黄灯指标(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="203"/>
+        <location filename="../../desktop/ui/main_window.py" line="265"/>
         <source>&amp;Previous red or yellow indicator</source>
         <translation>上一个红灯或黄灯指标(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="210"/>
+        <location filename="../../desktop/ui/main_window.py" line="272"/>
         <source>Export &amp;templates…</source>
         <translation>导出填报模板(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="216"/>
+        <location filename="../../desktop/ui/main_window.py" line="278"/>
         <source>&amp;Import filled templates…</source>
         <translation>导入填报数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="221"/>
+        <location filename="../../desktop/ui/main_window.py" line="283"/>
         <source>&amp;Undo an import…</source>
         <translation>撤销导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="224"/>
+        <location filename="../../desktop/ui/main_window.py" line="286"/>
         <source>Export status &amp;report…</source>
         <translation>导出汇总报表(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="227"/>
+        <location filename="../../desktop/ui/main_window.py" line="289"/>
         <source>&amp;Print status sheet…</source>
         <translation>打印进度情况表(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="230"/>
+        <location filename="../../desktop/ui/main_window.py" line="292"/>
         <source>&amp;Backups…</source>
         <translation>备份(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="251"/>
+        <location filename="../../desktop/ui/main_window.py" line="313"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="274"/>
+        <location filename="../../desktop/ui/main_window.py" line="336"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="278"/>
+        <location filename="../../desktop/ui/main_window.py" line="340"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="282"/>
+        <location filename="../../desktop/ui/main_window.py" line="344"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="287"/>
+        <location filename="../../desktop/ui/main_window.py" line="349"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="292"/>
+        <location filename="../../desktop/ui/main_window.py" line="354"/>
+        <source>Plan </source>
+        <translation>计划 </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="356"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="411"/>
+        <location filename="../../desktop/ui/main_window.py" line="480"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="413"/>
+        <location filename="../../desktop/ui/main_window.py" line="482"/>
         <source>DEMO figures, not reported ones</source>
         <translation>演示数据 · 非真实填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="467"/>
+        <location filename="../../desktop/ui/main_window.py" line="536"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="492"/>
+        <location filename="../../desktop/ui/main_window.py" line="556"/>
+        <source>Showing %1</source>
+        <translation>正在显示:%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="572"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="509"/>
+        <location filename="../../desktop/ui/main_window.py" line="589"/>
         <source>Choose an indicator in the grid first.</source>
         <translation>请先在填报表中选择一个指标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="551"/>
+        <location filename="../../desktop/ui/main_window.py" line="631"/>
         <source>No indicator shown is red or yellow</source>
         <translation>当前显示的指标中没有红灯或黄灯</translation>
     </message>
@@ -997,17 +1032,17 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>MilestoneState</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="103"/>
+        <location filename="../../desktop/ui/i18n.py" line="113"/>
         <source>Not started</source>
         <translation>未启动</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="104"/>
+        <location filename="../../desktop/ui/i18n.py" line="114"/>
         <source>In progress</source>
         <translation>推进中</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="105"/>
+        <location filename="../../desktop/ui/i18n.py" line="115"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
@@ -1015,7 +1050,7 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>Month</name>
     <message>
-        <location filename="../../desktop/ui/i18n.py" line="136"/>
+        <location filename="../../desktop/ui/i18n.py" line="146"/>
         <source>%2/%1</source>
         <translation>%1年%2月</translation>
     </message>
@@ -1128,49 +1163,67 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="117"/>
+        <location filename="../../desktop/ui/controller.py" line="127"/>
         <source>Thresholds of %1</source>
         <translation>%1 的阈值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="180"/>
+        <location filename="../../desktop/ui/controller.py" line="190"/>
         <source>“%1” was not undone or redone, and leaves the undo history: %2</source>
         <translation>“%1”未能撤销或重做,已从撤销记录中移除:%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="224"/>
+        <location filename="../../desktop/ui/controller.py" line="234"/>
         <source>there is no import %1</source>
         <translation>没有第 %1 次导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="226"/>
+        <location filename="../../desktop/ui/controller.py" line="236"/>
         <source>import %1 is applied already (someone else applied it again meanwhile)</source>
         <translation>第 %1 次导入已经应用(其间已有他人重新应用)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="229"/>
+        <location filename="../../desktop/ui/controller.py" line="239"/>
         <source>import %1 has been undone already (someone else undid it meanwhile)</source>
         <translation>第 %1 次导入已被撤销(其间已有他人撤销)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="232"/>
+        <location filename="../../desktop/ui/controller.py" line="242"/>
         <source>a figure of import %1 no longer exists; nothing was changed</source>
         <translation>第 %1 次导入写入的数据已不存在;未作任何改动</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="247"/>
+        <location filename="../../desktop/ui/controller.py" line="257"/>
         <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
         <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="254"/>
+        <location filename="../../desktop/ui/controller.py" line="264"/>
         <source>“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; it now holds %5, not %7. Nothing was overwritten, and the step leaves the undo history.</source>
         <translation>“%6”未能撤销或重做:%1 %2 在这一步之后被 %3 于 %4 修改,现为 %5,而不是 %7。未覆盖任何数据,这一步已从撤销记录中移除。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="218"/>
+        <location filename="../../desktop/ui/controller.py" line="228"/>
         <source>nothing</source>
         <translation>空</translation>
+    </message>
+</context>
+<context>
+    <name>PlanState</name>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="104"/>
+        <source>draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="105"/>
+        <source>active</source>
+        <translation>执行中</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/i18n.py" line="106"/>
+        <source>closed</source>
+        <translation>已结束</translation>
     </message>
 </context>
 <context>
@@ -1220,17 +1273,17 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanTreePanel</name>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="60"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="59"/>
         <source>Search code or name (Ctrl+F)</source>
         <translation>搜索编码或名称 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="63"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="163"/>
         <source>All departments</source>
         <translation>全部单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="70"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="65"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
@@ -1357,7 +1410,7 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
         <translation>当前评价月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="295"/>
+        <location filename="../../desktop/ui/grid_model.py" line="297"/>
         <source>Edit %1 %2</source>
         <translation>编辑 %1 %2</translation>
     </message>
