@@ -45,14 +45,16 @@ from desktop.models.locations import (
 from desktop.models.opening import checked_backup, newest_good_backup, open_database, restore
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
 from desktop.models.periods import parse_period
+from desktop.models.plan_service import PlanService
 from desktop.models.plan_source import build_seed
 from desktop.models.records import IndicatorInfo
-from desktop.models.schema import DepartmentBasis, IndicatorKind, NodeKind
+from desktop.models.schema import DepartmentBasis, IndicatorKind, NodeKind, PlanState
 from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import SupervisionNotice, build_documents
 from desktop.presentation.wording import (
     DEMO_LABEL,
+    PLAN_STATE_WORDS,
     STATUS_ORDER,
     STATUS_WORDS,
     parts_counted,
@@ -108,7 +110,7 @@ def render_tree(view: PlanView, out: TextIO) -> None:
         out.write(f"【{DEMO_LABEL}】\n")
     out.write(
         f"{view.info.title}  {view.info.start.isoformat()} 至 {view.info.end.isoformat()}"
-        f"  数据截至 {view.as_of}\n"
+        f"  数据截至 {view.as_of}  [{view.info.code} · {PLAN_STATE_WORDS[view.info.state]}]\n"
     )
     out.write(
         f"总体完成率 {percent_text(total.completion)}  序时进度 {percent_text(total.expected)}"
@@ -411,6 +413,65 @@ def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_next_plan(args: argparse.Namespace, out: TextIO) -> int:
+    with _opened(args) as database:
+        source = PlanWorkspace(database, plan_code=_plan(args)).plan
+        made = PlanService(database, _user(args)).next_year_plan(source.code, new_code=args.code)
+        plan = PlanWorkspace(database, plan_code=made).plan
+    out.write(
+        f"{made}: next year's plan made from {source.code} as a draft "
+        f"({plan.start:%Y-%m-%d} to {plan.end:%Y-%m-%d}); its targets are 待定 until set:\n"
+        f"  {PROG} --plan {made} set-target CODE VALUE, then {PROG} --plan {made} plan-state "
+        "active\n"
+    )
+    return EXIT_OK
+
+
+_STATES = {
+    "draft": PlanState.DRAFT,
+    "草稿": PlanState.DRAFT,
+    "active": PlanState.ACTIVE,
+    "执行中": PlanState.ACTIVE,
+    "closed": PlanState.CLOSED,
+    "已结束": PlanState.CLOSED,
+}
+
+
+def cmd_plan_state(args: argparse.Namespace, out: TextIO) -> int:
+    wanted = _STATES[args.state]
+    with _opened(args) as database:
+        plan = PlanWorkspace(database, plan_code=_plan(args)).plan
+        PlanService(database, _user(args)).set_state(plan.code, wanted, expected=plan.state)
+    out.write(f"{plan.code}: {plan.state.value} → {wanted.value}\n")
+    return EXIT_OK
+
+
+def cmd_set_target(args: argparse.Namespace, out: TextIO) -> int:
+    value = None if args.value in ("待定", "pending") else _figure(args.value)
+    with _opened(args) as database:
+        workspace = PlanWorkspace(database, plan_code=_plan(args))
+        indicator = next(
+            (i for i in workspace.indicators.values() if i.code == args.indicator), None
+        )
+        if indicator is None:
+            raise TargetMonitorError(
+                f"plan {workspace.plan.code} has no indicator {args.indicator}"
+            )
+        PlanService(database, _user(args)).set_target(
+            workspace.plan.code, indicator.code, value, expected=indicator.target
+        )
+    shown = "待定" if value is None else f"{format_figure(value)} {indicator.unit}".strip()
+    out.write(f"{workspace.plan.code} {indicator.code}: target {shown}\n")
+    return EXIT_OK
+
+
+def _figure(text: str) -> float:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        raise TargetMonitorError(f"'{text}' is not a number") from None
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -553,6 +614,30 @@ def _period(text: str) -> str:
     return text
 
 
+def _add_plan_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    made = commands.add_parser(
+        "next-plan",
+        parents=[common],
+        help="next year's plan from a plan (--plan): its structure, targets 待定, as a draft",
+    )
+    made.add_argument("--code", metavar="CODE", help="its code (default: the year replaced)")
+    made.add_argument("--user", metavar="NAME", help="recorded as who made it")
+    made.set_defaults(handler=cmd_next_plan)
+    state = commands.add_parser(
+        "plan-state", parents=[common], help="make a plan (--plan) active, closed or a draft"
+    )
+    state.add_argument("state", choices=sorted(_STATES), metavar="STATE")
+    state.add_argument("--user", metavar="NAME", help="recorded as who changed it")
+    state.set_defaults(handler=cmd_plan_state)
+    target = commands.add_parser(
+        "set-target", parents=[common], help="a draft plan's target (--plan), or 待定"
+    )
+    target.add_argument("indicator", metavar="CODE")
+    target.add_argument("value", metavar="VALUE")
+    target.add_argument("--user", metavar="NAME", help="recorded as who set it")
+    target.set_defaults(handler=cmd_set_target)
+
+
 def _add_export_template(commands: Any, common: argparse.ArgumentParser) -> None:
     export = commands.add_parser(
         "export-template", parents=[common], help="a department's Excel template for a month"
@@ -644,6 +729,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restoring.add_argument("file", metavar="FILE")
     restoring.set_defaults(handler=cmd_restore)
+
+    _add_plan_commands(commands, common)
 
     undo = commands.add_parser("undo-import", parents=[common], help="take back an import")
     undo.add_argument("batch", type=int, metavar="BATCH")

@@ -81,6 +81,24 @@ class PlanStateError(InvalidEntryError):
         self.state = state
 
 
+class PlanChangeError(InvalidEntryError):
+    """A change of a plan's life refused: `reason` (one of the class's reasons) and `facts`
+    say why, so that a window can say it in its own language."""
+
+    PENDING = "pending"  # targets still 待定: facts["codes"]
+    EXISTS = "exists"  # facts["code"] names a plan that exists
+    BAD_CODE = "bad_code"  # facts["code"] is no plan code
+    HAS_FIGURES = "has_figures"  # an active plan with figures cannot go back to draft
+    NOT_DRAFT = "not_draft"  # only a draft's targets are set this way
+    MILESTONE = "milestone"  # a milestone has a date, no target
+    MOVE = "move"  # facts["from"] → facts["to"] is no move a plan makes
+
+    def __init__(self, reason: str, message: str, **facts: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.facts = facts
+
+
 class StaleSettingsError(TargetMonitorError):
     """A plan's light settings are no longer what the manager saw: someone changed them
     meanwhile (the message shows both); nothing was written."""

@@ -274,7 +274,8 @@ class PlanWorkspace:
         for indicator in self.indicators.values():
             if indicator.department_id not in self.departments:
                 raise self._unreadable(f"indicator {indicator.code} belongs to no department")
-            if not indicator.is_milestone and indicator.target is None:
+            pending = self.plan.state is PlanState.DRAFT  # a draft's targets may be 待定
+            if not indicator.is_milestone and indicator.target is None and not pending:
                 raise self._unreadable(f"indicator {indicator.code} has no target")
 
     def _arrange(self) -> None:
@@ -307,9 +308,10 @@ class PlanWorkspace:
 
     def _rule(self, indicator: IndicatorInfo) -> IndicatorRule:
         thresholds = self.thresholds.overridden(indicator.yellow_threshold, indicator.red_threshold)
-        if indicator.is_milestone:  # its 序时进度 runs from the plan's start to its planned date
+        if indicator.is_milestone or indicator.target is None:
+            # a milestone's 序时进度 runs from the plan's start to its planned date; a draft's
+            # indicator whose target is still 待定 has no figures to judge (a draft takes none)
             return IndicatorRule(None, self._clock_start, indicator.due, thresholds=thresholds)
-        assert indicator.target is not None
         baseline, start = indicator.baseline, indicator.baseline_date
         if baseline is None or start is None:  # no documented baseline: zero at the start
             baseline, start = 0.0, self._clock_start

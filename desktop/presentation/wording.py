@@ -12,6 +12,7 @@ from typing import Protocol
 
 from desktop.models.figures import format_figure
 from desktop.models.periods import parse_period
+from desktop.models.schema import PlanState
 from desktop.models.status_rule import Rollup, Status
 
 # The order statuses are listed, counted and explained in: the printed legend's.
@@ -70,11 +71,19 @@ class Targeted(Protocol):
     def due(self) -> dt.date: ...
     @property
     def unit(self) -> str: ...
+    @property
+    def is_milestone(self) -> bool: ...
+
+
+PLAN_STATE_WORDS = {PlanState.DRAFT: "草稿", PlanState.ACTIVE: "执行中", PlanState.CLOSED: "已结束"}
+PENDING_TARGET = "待定"  # a numeric target the manager has yet to set (a draft plan)
 
 
 def target_text(indicator: Targeted, *, unit: bool = True) -> str:
     """The target as people write it: "300 个", "1.1—1.2 万亿元" (target—stretch target), or a
     milestone's "2025-12-31前完成"; without the unit on request."""
+    if indicator.target is None and not indicator.is_milestone:
+        return PENDING_TARGET  # a draft's numeric target not yet set
     if indicator.target is None:
         return f"{indicator.due:%Y-%m-%d}前完成"
     text = format_figure(indicator.target)

@@ -1,0 +1,181 @@
+"""Next year's plan from this one, its targets set, moved to 执行中 and filled in, while last
+year's plan stays readable; the moves between 草稿, 执行中 and 已结束."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from desktop.cli import main
+from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW
+from desktop.models.database import Database
+from desktop.models.errors import InvalidEntryError, PlanStateError, StaleSettingsError
+from desktop.models.plan_service import PlanService, next_code, next_year
+from desktop.models.schema import MilestoneState, PlanState
+from desktop.models.service import EntryService
+from desktop.models.workspace import PlanWorkspace
+from tests.conftest import FixedClock, indicator_of, new_entry
+
+NEXT = "SY2026-MIS"
+
+
+@pytest.fixture
+def reported(database: Database) -> Database:
+    """The 2025 plan with a few figures: a count reported twice, a level once, a milestone."""
+    EntryService(database, "王填报", clock=FixedClock()).apply(
+        [
+            new_entry(indicator_of(database, "2.1.1-1"), "2025-05", value=100),
+            new_entry(indicator_of(database, "2.1.1-1"), "2025-11", value=290),
+            new_entry(indicator_of(database, "5.2.1-1"), "2025-09", value=96.5),
+            new_entry(indicator_of(database, "5.1.1-1"), "2025-12", milestone_state=MilestoneState.DONE),
+        ]
+    )
+    return database
+
+
+def test_next_year_s_plan_copies_the_structure_with_baselines_from_the_last_reports(
+    reported: Database,
+) -> None:
+    made = PlanService(reported, "李主任", clock=FixedClock()).next_year_plan("SY2025-MIS")
+    assert made == NEXT
+    last_year = PlanWorkspace(reported, plan_code="SY2025-MIS", as_of="2025-12")
+    plan = PlanWorkspace(reported, plan_code=NEXT)
+    assert plan.plan.state is PlanState.DRAFT and plan.plan.year == 2026
+    assert (plan.plan.start, plan.plan.end) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert plan.plan.title == last_year.plan.title
+    assert plan.light_settings.thresholds == last_year.light_settings.thresholds
+
+    def shape(workspace: PlanWorkspace) -> list[tuple[str, str, str | None, str]]:
+        nodes = workspace.nodes
+        return [
+            (
+                n.code,
+                n.title,
+                None if n.parent_id is None else nodes[n.parent_id].code,
+                workspace.departments[n.department_id].name,
+            )
+            for n in nodes.values()
+        ]
+
+    assert shape(plan) == shape(last_year)
+    new = {i.code: i for i in plan.indicators.values()}
+    old = {i.code: i for i in last_year.indicators.values()}
+    assert set(new) == set(old)
+    for code, indicator in new.items():
+        assert indicator.due == next_year(old[code].due)
+        assert (indicator.name, indicator.unit, indicator.kind) == (
+            old[code].name,
+            old[code].unit,
+            old[code].kind,
+        )
+        assert indicator.target is None and indicator.stretch_target is None  # 待定
+    # the last figure reported, with its month, as the source says
+    counted = new["2.1.1-1"]
+    assert (counted.baseline, counted.baseline_date) == (290, dt.date(2025, 11, 30))
+    assert counted.baseline_source == "2025年11月填报值"
+    assert new["5.2.1-1"].baseline == 96.5 and new["5.2.1-1"].baseline_source == "2025年09月填报值"
+    assert new["5.1.1-1"].baseline is None  # a milestone has none
+    assert new["1.1.1-1"].baseline is None  # nothing reported: no baseline carried over
+    with sqlite3.connect(reported.path) as connection:
+        copied = connection.execute(
+            "SELECT count(*) FROM entries JOIN indicators ON indicators.id = indicator_id "
+            "JOIN plans ON plans.id = indicators.plan_id WHERE plans.code = ?",
+            (NEXT,),
+        ).fetchone()
+        audit = connection.execute(
+            "SELECT user, field, old_value, new_value FROM audit_events WHERE entity = 'plan'"
+        ).fetchall()
+    connection.close()
+    assert copied == (0,)  # no figure is copied
+    assert audit == [("李主任", "created", "SY2025-MIS", NEXT)]
+
+
+def test_a_plan_code_is_unique_and_well_formed(database: Database) -> None:
+    service = PlanService(database, "李主任")
+    assert next_code("SY2025-MIS", 2025) == "SY2026-MIS" and next_code("CITY", 2025) == "CITY-2026"
+    with pytest.raises(InvalidEntryError, match="there is a plan SY2025-SCI already"):
+        service.next_year_plan("SY2025-MIS", new_code="SY2025-SCI")
+    with pytest.raises(InvalidEntryError, match="is no plan code"):
+        service.next_year_plan("SY2025-MIS", new_code="2026 计划")
+    with pytest.raises(InvalidEntryError, match="there is no plan NOPE"):
+        service.next_year_plan("NOPE")
+
+
+def test_a_draft_becomes_active_only_with_every_target_set_then_takes_figures(
+    reported: Database,
+) -> None:
+    plans = PlanService(reported, "李主任")
+    plans.next_year_plan("SY2025-MIS")
+    draft = PlanWorkspace(reported, plan_code=NEXT)
+    january = indicator_of(reported, "2.1.1-1", plan=NEXT)
+    clerk = EntryService(reported, "王填报")
+    with pytest.raises(PlanStateError, match="is a draft"):
+        clerk.set_value(january, "2026-01", 20, expected=None)
+    with pytest.raises(InvalidEntryError, match=r"cannot become active: .*2\.1\.1-1.* 待定"):
+        plans.set_state(NEXT, PlanState.ACTIVE, expected=PlanState.DRAFT)
+    numeric = [i for i in draft.indicators.values() if not i.is_milestone]
+    for number, indicator in enumerate(numeric, start=1):
+        plans.set_target(NEXT, indicator.code, float(number * 10), expected=None)
+    with pytest.raises(StaleSettingsError, match="待定"):  # someone else set it meanwhile
+        plans.set_target(NEXT, numeric[0].code, 5, expected=None)
+    with pytest.raises(InvalidEntryError, match="milestone"):
+        plans.set_target(NEXT, "5.1.1-1", 1, expected=None)
+    plans.set_state(NEXT, PlanState.ACTIVE, expected=PlanState.DRAFT)
+    with pytest.raises(InvalidEntryError, match="in the plan editor"):
+        plans.set_target(NEXT, numeric[0].code, 5, expected=10)
+    clerk.set_value(january, "2026-01", 20, expected=None)  # January's figure
+    active = PlanWorkspace(reported, plan_code=NEXT, as_of="2026-01")
+    assert active.entry(january, "2026-01").value == 20  # type: ignore[union-attr]
+    last_year = PlanWorkspace(reported, plan_code="SY2025-MIS", as_of="2025-12")
+    assert last_year.latest(indicator_of(reported, "2.1.1-1"))[1].value == 290  # type: ignore[index]
+    with pytest.raises(InvalidEntryError, match="holds figures"):
+        plans.set_state(NEXT, PlanState.DRAFT, expected=PlanState.ACTIVE)
+    with pytest.raises(StaleSettingsError, match="moved by someone else"):
+        plans.set_state(NEXT, PlanState.CLOSED, expected=PlanState.DRAFT)
+    plans.set_state(NEXT, PlanState.CLOSED, expected=PlanState.ACTIVE)
+    with pytest.raises(PlanStateError, match="is closed"):
+        clerk.set_value(january, "2026-01", 21, expected=20)
+    plans.set_state(NEXT, PlanState.ACTIVE, expected=PlanState.CLOSED)  # reopened
+    clerk.set_value(january, "2026-01", 21, expected=20)
+
+
+def test_the_command_line_makes_next_year_s_plan_and_a_department_reports_into_it(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, tmp_path: Path
+) -> None:
+    db = ["--db", str(seed_copy)]
+    assert main([*db, "--plan", "SY2025-MIS", "next-plan", "--user", "李主任"]) == 0
+    assert "SY2026-MIS" in capsys.readouterr().out
+    assert main([*db, "--plan", NEXT, "plan-state", "active"]) == 1
+    assert "待定" in capsys.readouterr().err
+    database = sqlite3.connect(seed_copy)
+    numeric = [
+        code
+        for (code,) in database.execute(
+            "SELECT i.code FROM indicators AS i JOIN plans AS p ON p.id = i.plan_id "
+            "WHERE p.code = ? AND i.kind != 'milestone'",
+            (NEXT,),
+        )
+    ]
+    database.close()
+    for code in numeric:
+        assert main([*db, "--plan", NEXT, "set-target", code, "100"]) == 0
+    assert main([*db, "--plan", NEXT, "set-target", numeric[0], "many"]) == 1
+    assert main([*db, "--plan", NEXT, "plan-state", "执行中"]) == 0
+    capsys.readouterr()
+    template = tmp_path / "发改委.xlsx"
+    export = [*db, "--plan", NEXT, "export-template", "--department", "发改委"]
+    assert main([*export, "--period", "2026-01", "-o", str(template)]) == 0
+    workbook = openpyxl.load_workbook(template)
+    workbook[ENTRY_SHEET][f"J{FIRST_DATA_ROW}"] = 7  # 4.2.1-1 in January
+    workbook.save(template)
+    assert main([*db, "--plan", NEXT, "import", str(template), "--user", "导入员"]) == 0
+    capsys.readouterr()
+    assert main([*db, "--plan", NEXT, "tree", "--period", "2026-01"]) == 0
+    tree = capsys.readouterr().out
+    assert "[SY2026-MIS · 执行中]" in tree and "最新 7项" in tree
+    assert main([*db, "--plan", "SY2025-MIS", "tree"]) == 0  # last year's stays readable
+    assert "[SY2025-MIS · 执行中]" in capsys.readouterr().out
