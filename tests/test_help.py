@@ -23,8 +23,18 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import Settings
 
 HEADINGS = {  # the heading F1 shows first, by the area that has the focus
-    "en": {"grid": "Monthly progress", "tree": "The plan tree", "notes": "Notes and history"},
-    "zh_CN": {"grid": "进度填报", "tree": "计划树", "notes": "进展情况与修改记录"},
+    "en": {
+        "grid": "Monthly progress",
+        "tree": "The plan tree",
+        "notes": "Notes and history",
+        "plans": "Plans and years",
+    },
+    "zh_CN": {
+        "grid": "进度填报",
+        "tree": "计划树",
+        "notes": "进展情况与修改记录",
+        "plans": "计划与年度",
+    },
 }
 
 
@@ -73,6 +83,7 @@ def test_f1_opens_the_guide_in_the_window_s_language_at_the_focused_part(
     assert press_f1_in(qtbot, demo_window, demo_window.grid) == headings["grid"]
     assert press_f1_in(qtbot, demo_window, demo_window.tree) == headings["tree"]
     assert press_f1_in(qtbot, demo_window, demo_window.notes.progress) == headings["notes"]
+    assert press_f1_in(qtbot, demo_window, demo_window.plan_selector) == headings["plans"]
 
 
 def test_the_shortcut_list_holds_every_shortcut_of_the_window(

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 
 from desktop.cli import main
 from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW
@@ -19,6 +24,12 @@ from desktop.models.schema import MilestoneState, PlanState
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import FixedClock, indicator_of, new_entry
+from tests.test_main_window import type_into_cell
+from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, messages
+
+from desktop.ui.grid_model import GridColumn
+from desktop.ui.main_window import MainWindow
+from desktop.ui.plan_dialogs import NextPlanDialog, TargetDialog
 
 NEXT = "SY2026-MIS"
 
@@ -31,7 +42,9 @@ def reported(database: Database) -> Database:
             new_entry(indicator_of(database, "2.1.1-1"), "2025-05", value=100),
             new_entry(indicator_of(database, "2.1.1-1"), "2025-11", value=290),
             new_entry(indicator_of(database, "5.2.1-1"), "2025-09", value=96.5),
-            new_entry(indicator_of(database, "5.1.1-1"), "2025-12", milestone_state=MilestoneState.DONE),
+            new_entry(
+                indicator_of(database, "5.1.1-1"), "2025-12", milestone_state=MilestoneState.DONE
+            ),
         ]
     )
     return database
@@ -73,11 +86,13 @@ def test_next_year_s_plan_copies_the_structure_with_baselines_from_the_last_repo
             old[code].kind,
         )
         assert indicator.target is None and indicator.stretch_target is None  # 待定
-    # the last figure reported, with its month, as the source says
+    # a level's baseline: its last figure reported, with its month, as the source says
+    share = new["5.2.1-1"]
+    assert (share.baseline, share.baseline_date) == (96.5, dt.date(2025, 9, 30))
+    assert share.baseline_source == "2025年09月填报值" and not share.baseline_date_inferred
+    # a count of the year starts again from zero; last year's figure is said in its note
     counted = new["2.1.1-1"]
-    assert (counted.baseline, counted.baseline_date) == (290, dt.date(2025, 11, 30))
-    assert counted.baseline_source == "2025年11月填报值"
-    assert new["5.2.1-1"].baseline == 96.5 and new["5.2.1-1"].baseline_source == "2025年09月填报值"
+    assert counted.baseline is None and "上年实绩 290个(2025年11月填报值)" in counted.note
     assert new["5.1.1-1"].baseline is None  # a milestone has none
     assert new["1.1.1-1"].baseline is None  # nothing reported: no baseline carried over
     with sqlite3.connect(reported.path) as connection:
@@ -179,3 +194,67 @@ def test_the_command_line_makes_next_year_s_plan_and_a_department_reports_into_i
     assert "[SY2026-MIS · 执行中]" in tree and "最新 7项" in tree
     assert main([*db, "--plan", "SY2025-MIS", "tree"]) == 0  # last year's stays readable
     assert "[SY2025-MIS · 执行中]" in capsys.readouterr().out
+
+
+# --- the window -----------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("reported")
+def test_a_manager_makes_next_year_s_plan_in_the_window_and_a_clerk_reports_into_it(
+    qtbot: QtBot, window: MainWindow, prompts: ScriptedPrompts
+) -> None:
+    window.reload_action.trigger()  # the 2025 figures reported by the fixture
+    assert not window.activate_plan_action.isEnabled()  # 2025's plan is active already
+
+    def name_it(dialog: NextPlanDialog) -> bool:
+        assert dialog.code.text() == NEXT  # the year replaced
+        return True
+
+    prompts.on(NextPlanDialog, name_it)
+    window.next_plan_action.trigger()
+    workspace = window.controller.workspace
+    assert workspace.plan.code == NEXT and window.plan_selector.currentData() == NEXT
+    assert "draft" in window.plan_banner.text()
+    assert window.activate_plan_action.isEnabled() and window.target_action.isEnabled()
+    assert not window.grid_model.flags(grid_index(window, "2.1.1-1", "2026-01")) & (
+        Qt.ItemFlag.ItemIsEditable
+    )  # a draft takes no figures
+    window.select_node(None)
+    fixed = window.progress.fixed_columns
+    row = window.grid_model.row_of(indicator_id(window, "2.1.1-1"))
+    assert row is not None
+    target_cell = window.grid_model.index(row, GridColumn.TARGET)
+    assert target_cell.data() == "待定"
+
+    def set_to(text: str) -> Callable[[TargetDialog], bool]:
+        def answer(dialog: TargetDialog) -> bool:
+            dialog.pending.setChecked(False)
+            dialog.target.setText(text)
+            dialog.accept()
+            return dialog.result() == QDialog.DialogCode.Accepted
+
+        return answer
+
+    prompts.on(TargetDialog, set_to("三百"))  # refused in the dialog: it stays open
+    fixed.doubleClicked.emit(target_cell)
+    assert prompts.shown(TargetDialog)[-1].problem.text()
+    prompts.on(TargetDialog, set_to("320"))
+    fixed.doubleClicked.emit(target_cell)
+    assert window.grid_model.index(row, GridColumn.TARGET).data() == "320 个"
+    window.activate_plan_action.trigger()  # refused: the other targets are pending
+    assert any("pending" in text or "待定" in text for text in messages(window))
+    assert window.controller.workspace.plan.state is PlanState.DRAFT
+    plans = PlanService(window.controller.database, "李主任")
+    for indicator in window.controller.workspace.indicators.values():
+        if indicator.target is None and not indicator.is_milestone:
+            plans.set_target(NEXT, indicator.code, 10, expected=None)
+    window.reload_action.trigger()
+    window.activate_plan_action.trigger()  # prompts answer yes
+    assert window.controller.workspace.plan.state is PlanState.ACTIVE
+    assert window.close_plan_action.isEnabled() and not window.target_action.isEnabled()
+    window.period_selector.setCurrentIndex(window.period_selector.findData("2026-01"))
+    type_into_cell(qtbot, window, "2.1.1-1", "2026-01", "25")
+    assert grid_index(window, "2.1.1-1", "2026-01").data() == "25"
+    window.plan_selector.setCurrentIndex(window.plan_selector.findData("SY2025-MIS"))
+    assert window.controller.workspace.plan.code == "SY2025-MIS"
+    assert grid_index(window, "2.1.1-1", "2025-11").data() == "290"  # last year's, readable

@@ -2,10 +2,11 @@
 执行中 and 已结束. Like the entry service (desktop.models.service), each call is one transaction,
 audited, and checked against what its author saw.
 
-Next year's plan copies the structure and the departments of this one; each numeric
-indicator's baseline becomes its last reported figure, dated at the end of its month, with the
-source "YYYY年MM月填报值"; every numeric target is left 待定 (None) for the manager to fill, and a
-plan with a 待定 target cannot become 执行中. No figure is copied.
+Next year's plan copies the structure and the departments of this one; each level
+indicator's (a stock or a share) baseline becomes its last reported figure, dated at the end of
+its month, with the source "YYYY年MM月填报值"; a count of the year starts again from zero, last
+year's figure said in its note; every numeric target is left 待定 (None) for the manager to
+fill, and a plan with a 待定 target cannot become 执行中. No figure is copied.
 """
 
 from __future__ import annotations
@@ -159,7 +160,15 @@ class PlanService:
                 select(Indicator).where(Indicator.plan_id == source.id).order_by(Indicator.id)
             ).all()
             for indicator in indicators:
-                baseline = _baseline(indicator, latest.get(indicator.id))
+                reported = latest.get(indicator.id)
+                fields = {name: getattr(indicator, name) for name in _INDICATOR_FIELDS}
+                if indicator.kind is IndicatorKind.CUMULATIVE and reported is not None:
+                    # a count of the year starts again from zero: last year's figure is said
+                    period, value = reported
+                    said = (
+                        f"上年实绩 {format_figure(value)}{indicator.unit}({reported_text(period)})"
+                    )
+                    fields["note"] = "; ".join(text for text in (indicator.note, said) if text)
                 session.add(
                     Indicator(
                         plan_id=plan.id,
@@ -167,8 +176,8 @@ class PlanService:
                         target=None,  # 待定: the manager sets next year's targets
                         stretch_target=None,
                         due=next_year(indicator.due),
-                        **baseline,
-                        **{name: getattr(indicator, name) for name in _INDICATOR_FIELDS},
+                        **_baseline(indicator, reported),
+                        **fields,
                     )
                 )
             session.flush()
@@ -319,15 +328,16 @@ def _latest_reports(session: Session, plan_id: int) -> dict[int, tuple[str, floa
 
 
 def _baseline(indicator: Indicator, latest: tuple[str, float] | None) -> dict[str, object]:
-    """Next year's baseline of an indicator: its last reported figure, else none (a milestone
-    has none; a count with no report starts again from zero)."""
+    """Next year's baseline of an indicator: a level's (a stock, a share) last reported
+    figure; none for a count of the year, which starts again from zero, for a milestone, and
+    for an indicator never reported."""
     none: dict[str, object] = {
         "baseline": None,
         "baseline_date": None,
         "baseline_source": None,
         "baseline_date_inferred": False,
     }
-    if indicator.kind is IndicatorKind.MILESTONE or latest is None:
+    if indicator.kind is not IndicatorKind.LEVEL or latest is None:
         return none
     period, value = latest
     return {

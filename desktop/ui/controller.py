@@ -9,7 +9,7 @@ which the tree, the grid, the dashboard, the chart and the panels each apply to 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -21,10 +21,14 @@ from desktop.models.database import Database
 from desktop.models.errors import (
     BatchStateError,
     OperationCancelled,
+    PlanChangeError,
+    PlanStateError,
     StaleEditError,
     StaleSettingsError,
     TargetMonitorError,
 )
+from desktop.models.plan_service import PlanService
+from desktop.models.schema import PlanState
 from desktop.models.service import EntryEdit, EntryService
 from desktop.models.status_rule import LightSettings
 from desktop.models.workspace import PlanWorkspace
@@ -107,6 +111,51 @@ class PlanController(QObject):
         self.workspace = PlanWorkspace(self.database, plan_code=code)
         self.undo_stack.clear()
         self.changed.emit(Changes(everything=True))
+
+    # --- a plan's life (a manager's) ---------------------------------------------------------
+
+    def next_year_plan(self, code: str | None) -> str | None:
+        """Make next year's plan from the one shown and show it; None when refused (the user
+        has been told)."""
+        try:
+            made = self._plans().next_year_plan(self.workspace.plan.code, new_code=code)
+        except TargetMonitorError as error:
+            self.refused.emit(self._wording(error))
+            return None
+        self.switch_plan(made)
+        return made
+
+    def set_plan_state(self, state: PlanState) -> bool:
+        """Move the plan shown to `state`; False (and a message) when refused."""
+        plan = self.workspace.plan
+        return self._change_plan(
+            lambda: self._plans().set_state(plan.code, state, expected=plan.state)
+        )
+
+    def set_target(self, indicator_id: int, target: float | None) -> bool:
+        """Set a draft plan's target (None: 待定), expecting the one shown."""
+        indicator = self.workspace.indicators[indicator_id]
+        code = self.workspace.plan.code
+        return self._change_plan(
+            lambda: self._plans().set_target(
+                code, indicator.code, target, expected=indicator.target
+            )
+        )
+
+    def _change_plan(self, change: Callable[[], object]) -> bool:
+        """Run a change of the plan and show the plan as it is then; False (and a message)
+        when refused, the plan shown as someone else may have left it."""
+        try:
+            change()
+        except TargetMonitorError as error:
+            self.refused.emit(self._wording(error))
+            self._broadcast(Changes(everything=True), saved=False)
+            return False
+        self._broadcast(Changes(everything=True), saved=True)
+        return True
+
+    def _plans(self) -> PlanService:
+        return PlanService(self.database, self.user)
 
     def set_period(self, period: str) -> None:
         if period != self.workspace.as_of:
@@ -243,7 +292,39 @@ class PlanController(QObject):
                 ),
             }
             return fill(texts[error.reason], str(error.batch_id))
+        if isinstance(error, PlanChangeError):
+            return self._plan_wording(error)
+        if isinstance(error, PlanStateError):
+            if error.state == PlanState.DRAFT.value:
+                return fill(self.tr("Plan %1 is a draft: it takes figures once it is active."),
+                            error.code)  # fmt: skip
+            return fill(self.tr("Plan %1 is closed: reopen it to change its figures."), error.code)
         return str(error)
+
+    def _plan_wording(self, error: PlanChangeError) -> str:
+        facts = {name: str(value) for name, value in error.facts.items()}
+        code = facts.get("code", "")
+        if error.reason == PlanChangeError.PENDING:
+            codes = error.facts.get("codes", ())
+            assert isinstance(codes, tuple)
+            shown = self.tr("、").join(codes[:8]) + (self.tr(" …") if len(codes) > 8 else "")
+            text = self.tr("Plan %1 cannot become active: %2 targets are still pending (%3).")
+            return fill(text, code, str(len(codes)), shown)
+        texts = {
+            PlanChangeError.EXISTS: self.tr("There is a plan %1 already; choose another code."),
+            PlanChangeError.BAD_CODE: self.tr(
+                "“%1” is no plan code: use letters, digits, “-”, “_” and “.”, at most 32."
+            ),
+            PlanChangeError.HAS_FIGURES: self.tr(
+                "Plan %1 holds figures: it can no longer go back to being a draft."
+            ),
+            PlanChangeError.NOT_DRAFT: self.tr(
+                "Plan %1 is no draft: its targets are changed in the plan editor."
+            ),
+            PlanChangeError.MILESTONE: self.tr("%1 is a milestone: it has a date, no target."),
+            PlanChangeError.MOVE: self.tr("Plan %1 cannot make this move."),
+        }
+        return fill(texts[error.reason], code)
 
     def _conflict_message(
         self, error: StaleEditError, operation: Operation[Any], undoing: str | None

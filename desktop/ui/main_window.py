@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -42,6 +42,7 @@ from desktop.ui.help import GuideDialog, ShortcutsDialog
 from desktop.ui.i18n import fill, plan_state_text
 from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.paste import ClipboardCommands
+from desktop.ui.plan_dialogs import NextPlanDialog, TargetDialog
 from desktop.ui.progress_panel import ProgressPanel
 from desktop.ui.prompts import Prompts
 from desktop.ui.settings import (
@@ -240,6 +241,27 @@ class MainWindow(QMainWindow):
             None,
             self.open_indicator_thresholds,
         )
+        self.next_plan_action = self._action(
+            "next-plan", self.tr("&Next year's plan…"), None, self.make_next_plan
+        )
+        self.activate_plan_action = self._action(
+            "activate-plan",
+            self.tr("Make the plan &active"),
+            None,
+            lambda: self.move_plan(PlanState.ACTIVE),
+        )
+        self.close_plan_action = self._action(
+            "close-plan", self.tr("&Close the plan"), None, lambda: self.move_plan(PlanState.CLOSED)
+        )
+        self.reopen_plan_action = self._action(
+            "reopen-plan",
+            self.tr("&Reopen the plan"),
+            None,
+            lambda: self.move_plan(PlanState.ACTIVE),
+        )
+        self.target_action = self._action(
+            "set-target", self.tr("Set the &target…"), None, self.edit_target
+        )
         self.quit_action = self._action("quit", self.tr("&Quit"), "Ctrl+Q", self.close)
         self.expand_action = self._action(
             "expand", self.tr("&Expand all"), None, self.tree.expandAll
@@ -337,6 +359,14 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.copy_action, self.paste_action, self.find_action])
+        plan_menu = bar.addMenu(self.tr("Pla&n"))
+        plan_menu.addAction(self.next_plan_action)
+        plan_menu.addSeparator()
+        plan_menu.addActions(
+            [self.activate_plan_action, self.close_plan_action, self.reopen_plan_action]
+        )
+        plan_menu.addSeparator()
+        plan_menu.addAction(self.target_action)
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions([self.expand_action, self.collapse_action])
         view_menu.addSeparator()
@@ -387,6 +417,8 @@ class MainWindow(QMainWindow):
         self.plan_selector.currentIndexChanged.connect(
             lambda _i: self.switch_plan(self.plan_selector.currentData())
         )
+        self.progress.fixed_columns.doubleClicked.connect(self._on_fixed_double_click)
+        self._update_plan_actions()
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tree_panel.filtered.connect(self.grid_model.refilter)
         self.tree_panel.nodeChanged.connect(self._show_node)
@@ -555,10 +587,76 @@ class MainWindow(QMainWindow):
         self.settings.set(LAST_PLAN, code)
         self.note(fill(self.tr("Showing %1"), self.controller.workspace.plan.title))
 
+    def _update_plan_actions(self) -> None:
+        """What a manager can do with the plan shown, by its state."""
+        state = self.controller.workspace.plan.state
+        self.activate_plan_action.setEnabled(state is PlanState.DRAFT)
+        self.close_plan_action.setEnabled(state is PlanState.ACTIVE)
+        self.reopen_plan_action.setEnabled(state is PlanState.CLOSED)
+        self.target_action.setEnabled(state is PlanState.DRAFT)
+
+    def make_next_plan(self) -> None:
+        """Next year's plan from the one shown, as a draft, then shown."""
+        dialog = NextPlanDialog(self.controller.workspace.plan, self)
+        if not self.prompts.confirm(dialog):
+            return
+        self.save_pending_notes()
+        made = self.controller.next_year_plan(dialog.code.text().strip() or None)
+        if made is not None:
+            self.settings.set(LAST_PLAN, made)
+            self.note(fill(self.tr("Made %1: set its targets, then make it active"), made))
+
+    def move_plan(self, state: PlanState) -> None:
+        """Make the plan shown active, closed or reopened, after the manager confirms."""
+        plan = self.controller.workspace.plan
+        questions = {
+            PlanState.ACTIVE: self.tr(
+                "Make “%1” active? Departments then enter its figures; its structure changes "
+                "only in the plan editor."
+            ),
+            PlanState.CLOSED: self.tr(
+                "Close “%1”? Its figures can then be read and printed, not changed, until a "
+                "manager reopens it."
+            ),
+        }
+        if plan.state is PlanState.CLOSED:
+            question = self.tr("Reopen “%1”? Its figures can then be changed again.")
+        else:
+            question = questions[state]
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Plan"),
+            fill(question, plan.title),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        if self.prompts.ask_yes(box) and self.controller.set_plan_state(state):
+            self.note(fill(self.tr("%1 is %2 now"), plan.title, plan_state_text(state)))
+
+    def edit_target(self, indicator_id: int | None = None) -> None:
+        """A draft plan's target of the indicator chosen in the grid."""
+        workspace = self.controller.workspace
+        if indicator_id is None:
+            indicator_id = self.progress.current_indicator()
+        if indicator_id is None:
+            self.tell(self.tr("Choose an indicator in the grid first."))
+            return
+        indicator = workspace.indicators[indicator_id]
+        if workspace.plan.state is not PlanState.DRAFT or indicator.is_milestone:
+            return
+        dialog = TargetDialog(indicator, self)
+        if self.prompts.confirm(dialog):
+            self.controller.set_target(indicator_id, dialog.value())
+
+    def _on_fixed_double_click(self, index: QModelIndex) -> None:
+        if index.column() == GridColumn.TARGET:
+            self.edit_target(self.grid_model.indicator_at(index.row()))
+
     def _on_changed(self, changes: Changes) -> None:
         if not changes.everything:
             return
         self._show_plan()
+        self._update_plan_actions()
         self.tree_panel.fill_departments()
         self._update_title()
         self.tree_panel.expand_default()
@@ -653,6 +751,8 @@ class MainWindow(QMainWindow):
             self.tree_panel: "tree",
             self.dashboard: "overview",
             self.chart_holder: "chart",
+            self.plan_selector: "plans",
+            self.plan_banner: "plans",
         }
         widget = QApplication.focusWidget()
         while widget is not None:
