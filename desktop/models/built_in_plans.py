@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from desktop.models.errors import DatabaseOpenError
 from desktop.models.locations import bundled_seed_path
 
 # Who the audit trail names for these changes, and the field it records.
@@ -190,7 +191,12 @@ def update_built_in_plans(
     """Bring the built-in plans in the database of `connection` (inside the caller's
     transaction) up to the shipped seed's; return what changed, plan by plan (plans that
     already matched are not listed)."""
-    shipped = read_shipped_plans(bundled_seed_path() if seed is None else seed)
+    if seed is None:
+        try:
+            seed = bundled_seed_path()
+        except DatabaseOpenError as error:
+            raise BuiltInPlansError(str(error)) from None
+    shipped = read_shipped_plans(seed)
     departments = _Departments(connection)
     updates = []
     for code, plan in shipped.items():
