@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from desktop.models.backup import backup_before
+from desktop.models.built_in_plans import BuiltInPlansError, update_built_in_plans
 from desktop.models.database import (
     SCHEMA_VERSION,
     Database,
@@ -137,6 +138,17 @@ def _several_plans_in_one_database(connection: Connection) -> None:
     connection.exec_driver_sql("ALTER TABLE indicators_4 RENAME TO indicators")
     for column in ("measure_id", "department_id", "plan_id"):
         connection.exec_driver_sql(f"CREATE INDEX ix_indicators_{column} ON indicators ({column})")
+    _bring_the_built_in_plans_up_to_the_shipped_ones(connection)
+
+
+def _bring_the_built_in_plans_up_to_the_shipped_ones(connection: Connection) -> None:
+    """The data of schema 4: the released 2025 plan becomes the corrected one of the shipped
+    seed (ids kept, no figure changed) and the built-in plans new in this release are added
+    (desktop.models.built_in_plans); one audit event per plan touched."""
+    try:
+        update_built_in_plans(connection)
+    except BuiltInPlansError as error:
+        raise _StepRefused(str(error)) from error
 
 
 # MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.
@@ -156,7 +168,11 @@ class StepFailed(Exception):
         self.reason = reason
 
 
-class _Dangling(Exception):
+class _StepRefused(Exception):
+    """A migration step found the data it cannot upgrade (its reason is the message)."""
+
+
+class _Dangling(_StepRefused):
     """A migration step left rows pointing nowhere."""
 
 
@@ -241,7 +257,7 @@ def _run_steps(
     for step in range(version, latest):
         try:
             _migrate_one(database, step, migrations[step])
-        except (DBAPIError, _Dangling) as error:
+        except (DBAPIError, _StepRefused) as error:
             raise StepFailed(step, str(getattr(error, "orig", None) or error)) from error
 
 
