@@ -49,6 +49,7 @@ from desktop.models.figures import (
     parse_figure,
 )
 from desktop.models.plan_import import (
+    CODE_MAX,
     IndicatorTexts,
     PlanDraft,
     check_plan,
@@ -81,7 +82,7 @@ DEPARTMENT_SHEET = "部门"
 FIRST_ROW = 2  # of 结构, 计划 and 部门: row 1 is the header
 
 # Longest text per field: the database's column widths (desktop/models/schema.py).
-PLAN_CODE_MAX, TITLE_MAX, NODE_CODE_MAX, INDICATOR_CODE_MAX = 32, 200, 16, 24
+TITLE_MAX, NODE_CODE_MAX, INDICATOR_CODE_MAX = 200, 16, 24
 UNIT_MAX, QUANTITY_MAX, DEPARTMENT_MAX, SHORT_MAX = 16, 64, 64, 32
 
 # --- the words of the enumerated columns ------------------------------------------------------
@@ -791,7 +792,7 @@ class _Reader:
             if text and self.department(text) is None:
                 raise _Bad(f"未知的单位“{shown(text)}”(应为“部门”表中的全称)")
             return text or None
-        limit = {"code": PLAN_CODE_MAX, "title": TITLE_MAX}.get(key, EXCEL_TEXT_LENGTH)
+        limit = {"code": CODE_MAX, "title": TITLE_MAX}.get(key, EXCEL_TEXT_LENGTH)
         text = _plain(cell, limit, strip=key == "code")
         if not text.strip() and key != "code":
             raise _Bad("须填写")

@@ -20,6 +20,8 @@ from desktop.models.errors import PlanSourceError, TargetMonitorError
 from desktop.models.plan_source import PlanSpec, SourceDocument, _check_consistency, populate
 from desktop.models.schema import AuditEvent, Department, Plan, PlanState
 
+CODE_MAX = 32  # plans.code (desktop/models/schema.py)
+
 
 class PlanImportRefused(TargetMonitorError):
     """The plan cannot be inserted (its code exists, a department disagrees); nothing changed."""
@@ -116,6 +118,8 @@ def import_plan(
     code = as_code.strip()
     if not code:
         raise PlanImportRefused("计划编码不能为空")
+    if len(code) > CODE_MAX:
+        raise PlanImportRefused(f"计划编码“{code}”超过 {CODE_MAX} 个字符")
     try:
         check_plan(draft.spec)
     except PlanSourceError as error:
