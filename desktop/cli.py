@@ -21,6 +21,13 @@ from sqlalchemy.exc import DBAPIError
 
 from desktop import __version__
 from desktop.exchange.importer import apply_import, describe, read_template, undo_import
+from desktop.exchange.plan_workbook import (
+    export_plan,
+    import_plan,
+    known_departments,
+    preview,
+    read_plan_workbook,
+)
 from desktop.exchange.report import write_report
 from desktop.exchange.template import export_template, export_templates
 from desktop.models.backup import (
@@ -394,6 +401,31 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_export_plan(args: argparse.Namespace, out: TextIO) -> int:
+    with _opened(args) as database:
+        workspace = PlanWorkspace(database, plan_code=_plan(args))
+        exported = export_plan(workspace, Path(args.output))
+    out.write(
+        f"{exported.path}: {workspace.plan.code}, {exported.nodes} projects/tasks/measures, "
+        f"{exported.indicators} indicators\n"
+    )
+    return EXIT_OK
+
+
+def cmd_import_plan(args: argparse.Namespace, out: TextIO) -> int:
+    with _opened(args) as database:
+        draft = read_plan_workbook(Path(args.file), known_departments=known_departments(database))
+        out.write(f"{Path(args.file).name}: plan {args.code} (draft) adds\n")
+        for line in preview(database, draft).lines():
+            out.write(f"  {line}\n")
+        if args.dry_run:
+            out.write("dry run: nothing was changed\n")
+            return EXIT_OK
+        plan_id = import_plan(database, draft, _user(args), as_code=args.code)
+    out.write(f"imported as plan {args.code} (id {plan_id}), state draft\n")
+    return EXIT_OK
+
+
 # The numbers SQLite can store: a batch number outside them cannot be one (and could not even be
 # looked up: the driver raises OverflowError).
 _SQLITE_INTEGERS = range(-(2**63), 2**63)
@@ -654,6 +686,25 @@ def _add_export_template(commands: Any, common: argparse.ArgumentParser) -> None
     export.set_defaults(handler=cmd_export_template)
 
 
+def _add_plan_workbook(commands: Any, common: argparse.ArgumentParser) -> None:
+    plan_export = commands.add_parser(
+        "export-plan",
+        parents=[common],
+        help="the plan as a workbook a planning office fills in (计划, 结构, 填写说明, 部门)",
+    )
+    plan_export.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    plan_export.set_defaults(handler=cmd_export_plan)
+
+    plan_import = commands.add_parser(
+        "import-plan", parents=[common], help="check a plan workbook and add it as a draft plan"
+    )
+    plan_import.add_argument("file", metavar="FILE.xlsx")
+    plan_import.add_argument("--code", required=True, metavar="NEW", help="the new plan's code")
+    plan_import.add_argument("--dry-run", action="store_true", help="check and list, add nothing")
+    plan_import.add_argument("--user", metavar="NAME", help="recorded as who imported")
+    plan_import.set_defaults(handler=cmd_import_plan)
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --db is accepted before and after the sub-command; SUPPRESS keeps a later default from
     # overwriting an earlier value.
@@ -715,6 +766,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="on a conflict, take the file's value over the database's",
     )
     importing.set_defaults(handler=cmd_import)
+
+    _add_plan_workbook(commands, common)
 
     backup = commands.add_parser(
         "backup", parents=[common], help="a checked copy of the database (default: backups/)"

@@ -1,0 +1,160 @@
+"""A plan read from outside (a plan workbook) inserted as a new draft plan.
+
+A `PlanDraft` is a plan source (`PlanSpec`, with the plan source's checks) and what the
+database keeps beyond it: the stored source texts (a node's "cited §section", a baseline's
+"cited: quote") and an indicator's own light thresholds, so that a plan exported and imported
+again is the same plan, field for field. `import_plan` writes it with the plan source's
+`populate` as a new plan in state draft, in one transaction, with one audit event. No Qt here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from desktop.models.database import Database
+from desktop.models.errors import PlanSourceError, TargetMonitorError
+from desktop.models.plan_source import PlanSpec, SourceDocument, _check_consistency, populate
+from desktop.models.schema import AuditEvent, Department, Plan, PlanState
+
+CODE_MAX = 32  # plans.code (desktop/models/schema.py)
+
+
+class PlanImportRefused(TargetMonitorError):
+    """The plan cannot be inserted (its code exists, a department disagrees); nothing changed."""
+
+
+def plan_document(source: str, start: dt.date) -> SourceDocument:
+    """The plan's source as a plan source's document: the text the database stores (its
+    `cited_as`); it has no file, and `published` is the plan's start only to fill the field
+    (nothing reads or stores it)."""
+    return SourceDocument("plan", "", source, start, source)
+
+
+@dataclass(frozen=True)
+class IndicatorTexts:
+    """What the database keeps of an indicator beyond its plan source's fields."""
+
+    source: str
+    baseline_source: str | None  # as stored: "cited: quote"
+    yellow_threshold: float | None
+    red_threshold: float | None
+
+
+@dataclass(frozen=True)
+class PlanDraft:
+    """A plan as read from a workbook: its spec (departments by short name, the nodes'
+    sections empty, no baseline source keys) and the texts and thresholds stored beside it."""
+
+    spec: PlanSpec
+    node_sources: Mapping[str, str]  # code → stored source
+    indicator_texts: Mapping[str, IndicatorTexts]  # code → …
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    """What importing a draft adds, for a person to see before it is applied."""
+
+    projects: int
+    tasks: int
+    measures: int
+    indicators: int
+    new_departments: tuple[tuple[str, str], ...]
+
+    def lines(self) -> list[str]:
+        text = [
+            f"{self.projects} 个工程、{self.tasks} 项重点任务、{self.measures} 项具体举措、"
+            f"{self.indicators} 个指标"
+        ]
+        if self.new_departments:
+            names = "、".join(f"{name}({short})" for name, short in self.new_departments)
+            text.append(f"新增单位 {len(self.new_departments)} 个:{names}")
+        return text
+
+
+def known_departments(database: Database) -> dict[str, str]:
+    """The database's departments: full name → short name."""
+    with database.read() as session:
+        return {d.name: d.short_name for d in session.scalars(select(Department))}
+
+
+def preview(database: Database, draft: PlanDraft) -> PlanPreview:
+    """What importing `draft` into `database` adds."""
+    spec, known = draft.spec, known_departments(database)
+    shape = tuple(sum(1 for n in spec.nodes if n.depth == depth) for depth in (1, 2, 3))
+    return PlanPreview(
+        projects=shape[0],
+        tasks=shape[1],
+        measures=shape[2],
+        indicators=len(spec.indicators),
+        new_departments=tuple(d for d in spec.departments if d[0] not in known),
+    )
+
+
+def check_plan(spec: PlanSpec) -> None:
+    """The plan source's consistency checks (codes, parents, departments, measures with
+    indicators, due dates, the announced shape); PlanSourceError names the first problem.
+    A thin wrapper: plan_source keeps them private (`_check_consistency`)."""
+    _check_consistency(spec, {short for _, short in spec.departments})
+
+
+def import_plan(
+    database: Database,
+    draft: PlanDraft,
+    user: str,
+    *,
+    as_code: str,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> int:
+    """Insert `draft` as a new plan `as_code` in state draft, in one transaction, audited by
+    one AuditEvent (entity "plan", field "created", new value the code); departments are
+    matched by full name and the ones the database lacks are added. Returns the plan's id.
+
+    Refused (PlanImportRefused, nothing written) when the code exists, or a department's short
+    name disagrees with the database's."""
+    code = as_code.strip()
+    if not code:
+        raise PlanImportRefused("计划编码不能为空")
+    if len(code) > CODE_MAX:
+        raise PlanImportRefused(f"计划编码“{code}”超过 {CODE_MAX} 个字符")
+    try:
+        check_plan(draft.spec)
+    except PlanSourceError as error:
+        raise PlanImportRefused(f"计划 {code} 未导入:{error}") from None
+    now = (clock or dt.datetime.now)()
+    with database.write() as session:
+        if session.scalar(select(Plan.id).where(Plan.code == code)) is not None:
+            raise PlanImportRefused(f"计划 {code} 已存在")
+        taken = {d.short_name: d.name for d in session.scalars(select(Department))}
+        for name, short in draft.spec.departments:
+            if taken.get(short, name) != name:
+                raise PlanImportRefused(f"单位 {name} 的简称“{short}”已是 {taken[short]} 的简称")
+        try:
+            plan = populate(session, draft.spec)
+        except PlanSourceError as error:
+            raise PlanImportRefused(f"计划 {code} 未导入:{error}") from None
+        plan.code, plan.state, plan.source = code, PlanState.DRAFT, draft.spec.source.cited_as
+        for node in plan.nodes:
+            node.source = draft.node_sources[node.code]
+            for indicator in node.indicators:
+                texts = draft.indicator_texts[indicator.code]
+                indicator.source = texts.source
+                indicator.baseline_source = texts.baseline_source
+                indicator.yellow_threshold = texts.yellow_threshold
+                indicator.red_threshold = texts.red_threshold
+        session.flush()
+        session.add(
+            AuditEvent(
+                at=now,
+                user=user,
+                entity="plan",
+                entity_id=plan.id,
+                field="created",
+                old_value=None,
+                new_value=code,
+            )
+        )
+        return plan.id
