@@ -668,6 +668,7 @@ def _add_plan_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     target.add_argument("value", metavar="VALUE")
     target.add_argument("--user", metavar="NAME", help="recorded as who set it")
     target.set_defaults(handler=cmd_set_target)
+    _add_plan_workbook(commands, common)
 
 
 def _add_export_template(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -766,8 +767,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="on a conflict, take the file's value over the database's",
     )
     importing.set_defaults(handler=cmd_import)
-
-    _add_plan_workbook(commands, common)
 
     backup = commands.add_parser(
         "backup", parents=[common], help="a checked copy of the database (default: backups/)"

@@ -498,10 +498,16 @@ def test_the_window_reports_a_damaged_database_without_a_traceback(tmp_path: Pat
 def test_check_reports_an_indicators_thresholds_the_rule_refuses(
     capsys: pytest.CaptureFixture[str], seed_copy: Path
 ) -> None:
-    changed(seed_copy, "UPDATE indicators SET red_threshold = -1 WHERE code = '1.1.1-1'")
+    changed(
+        seed_copy,
+        f"UPDATE indicators SET red_threshold = -1 WHERE code = '1.1.1-1' AND {IN_2025}",
+    )
     code, out, err = run(capsys, "--db", str(seed_copy), "check")
     assert code == 1 and one_line(err, seed_copy)
-    assert "problem: indicator 1.1.1-1: thresholds need 0 ≤ yellow ≤ red, got 10.0, -1.0" in out
+    assert out == (
+        "problem: indicator 1.1.1-1 of SY2025-MIS: thresholds need 0 ≤ yellow ≤ red, "
+        "got 10.0, -1.0\n"
+    )
 
 
 def test_text_that_is_no_utf_8_is_refused_in_one_printable_line(

@@ -29,7 +29,7 @@ from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, messages
 
 from desktop.ui.grid_model import GridColumn
 from desktop.ui.main_window import MainWindow
-from desktop.ui.plan_dialogs import NextPlanDialog, TargetDialog
+from desktop.ui.plan_dialogs import ImportPlanDialog, NextPlanDialog, TargetDialog
 
 NEXT = "SY2026-MIS"
 
@@ -258,3 +258,30 @@ def test_a_manager_makes_next_year_s_plan_in_the_window_and_a_clerk_reports_into
     window.plan_selector.setCurrentIndex(window.plan_selector.findData("SY2025-MIS"))
     assert window.controller.workspace.plan.code == "SY2025-MIS"
     assert grid_index(window, "2.1.1-1", "2025-11").data() == "290"  # last year's, readable
+
+
+def test_a_plan_goes_out_as_a_workbook_and_comes_back_as_a_draft_in_the_window(
+    window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    prompts.path = tmp_path / "plan.xlsx"
+    window.export_plan_action.trigger()
+    assert prompts.path.is_file()
+    codes: list[str] = []
+
+    def name_it(dialog: ImportPlanDialog) -> bool:
+        codes.append(dialog.code.text())
+        dialog.code.setText("SY2026-DRAFT")
+        return True
+
+    prompts.on(ImportPlanDialog, name_it)
+    window.import_plan_action.trigger()
+    assert codes == [NEXT]  # SY2025-MIS is taken: next year's code is offered
+    workspace = window.controller.workspace
+    assert workspace.plan.code == "SY2026-DRAFT" and workspace.plan.state is PlanState.DRAFT
+    assert len(workspace.indicators) == 48
+    assert window.plan_selector.currentData() == "SY2026-DRAFT"
+    prompts.path = tmp_path / "nothing.xlsx"
+    prompts.path.write_bytes(b"not a workbook")
+    window.import_plan_action.trigger()
+    assert any("nothing.xlsx" in text for text in messages(window))
+    assert window.controller.workspace.plan.code == "SY2026-DRAFT"

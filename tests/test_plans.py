@@ -21,11 +21,13 @@ from desktop.models.records import PlanInfo
 from desktop.models.schema import PlanState
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace, choose_plan
+from desktop.presentation.status_sheet import build_status_sheet
 from tests.conftest import indicator_of
-from tests.ui_helpers import ScriptedPrompts, grid_index
+from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id
 
 from desktop.ui.app import create_main_window
 from desktop.ui.main_window import MainWindow
+from desktop.ui.printing import sheet_html
 from desktop.ui.settings import LAST_PLAN, Settings
 
 
@@ -182,3 +184,23 @@ def test_the_banner_s_link_offers_the_other_plans(qtbot: QtBot, window: MainWind
     window.plan_selector.showPopup = lambda: shown.append(True)  # type: ignore[method-assign]
     window.plan_banner.linkActivated.emit("plans")
     assert shown == [True]
+
+
+def test_a_department_the_source_does_not_name_says_so_on_screen_and_on_paper(
+    window: MainWindow,
+) -> None:
+    grid = window.grid_model
+    window.select_node(None)
+    row = grid.row_of(indicator_id(window, "2.1.1-1"))
+    assert row is not None
+    tooltip = grid.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "the source names no department" in tooltip
+    sheet = build_status_sheet(window.controller.workspace)
+    html = sheet_html(sheet)
+    assert "工信局*" in html and "原文未点名,为编者按职责推定" in html
+    window.plan_selector.setCurrentIndex(window.plan_selector.findData("SY2023-MIS"))
+    named = next(i for i in window.controller.workspace.indicators.values() if i.department_quote)
+    window.select_node(None)
+    row = grid.row_of(named.id)
+    assert row is not None
+    assert named.department_quote in grid.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)

@@ -41,6 +41,7 @@ from desktop.models.schema import (
     Node,
     NodeKind,
     Plan,
+    PlanState,
 )
 from desktop.models.status_rule import POINTS_MAX, Thresholds
 
@@ -271,15 +272,30 @@ def _light_problems(plan: Plan) -> list[str]:
 
 def _indicator_problems(session: Session) -> list[str]:
     problems: list[str] = []
-    for indicator, measure_kind, yellow, red in session.execute(
-        select(Indicator, Node.kind, Plan.yellow_points, Plan.red_points)
+    for indicator, measure_kind, yellow, red, state, plan_code, measure_plan in session.execute(
+        select(
+            Indicator,
+            Node.kind,
+            Plan.yellow_points,
+            Plan.red_points,
+            Plan.state,
+            Plan.code,
+            Node.plan_id,
+        )
         .join(Node, Indicator.measure_id == Node.id)
         .join(Plan, Node.plan_id == Plan.id)
     ):
-        where = f"indicator {indicator.code}"
+        where = f"indicator {indicator.code} of {plan_code}"
         if measure_kind is not NodeKind.MEASURE:
             problems.append(f"{where}: hangs under a {measure_kind.value}, not a measure")
-        if indicator.kind is not IndicatorKind.MILESTONE and indicator.target is None:
+        if indicator.plan_id != measure_plan:
+            problems.append(f"{where}: belongs to another plan than its measure")
+        pending = state is PlanState.DRAFT  # a draft's target may still be 待定
+        if (
+            indicator.kind is not IndicatorKind.MILESTONE
+            and indicator.target is None
+            and not pending
+        ):
             problems.append(f"{where}: has no target")
         if indicator.weight < 0:  # (0: a part of another indicator, which the roll-up skips)
             problems.append(f"{where}: weight {indicator.weight} is negative")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from desktop.models.database import Database
 from desktop.models.errors import PlanSourceError, TargetMonitorError
-from desktop.models.plan_source import PlanSpec, SourceDocument, _check_consistency, populate
+from desktop.models.plan_source import PlanSpec, SourceDocument, check_consistency, populate
 from desktop.models.schema import AuditEvent, Department, Plan, PlanState
 
 CODE_MAX = 32  # plans.code (desktop/models/schema.py)
@@ -96,9 +96,8 @@ def preview(database: Database, draft: PlanDraft) -> PlanPreview:
 
 def check_plan(spec: PlanSpec) -> None:
     """The plan source's consistency checks (codes, parents, departments, measures with
-    indicators, due dates, the announced shape); PlanSourceError names the first problem.
-    A thin wrapper: plan_source keeps them private (`_check_consistency`)."""
-    _check_consistency(spec, {short for _, short in spec.departments})
+    indicators, due dates, the announced shape); PlanSourceError names the first problem."""
+    check_consistency(spec, {short for _, short in spec.departments})
 
 
 def import_plan(

@@ -191,7 +191,7 @@ def parse_plan_source(raw: Mapping[str, Any]) -> PlanSpec:
         nodes=nodes,
         indicators=indicators,
     )
-    _check_consistency(spec, short_names)
+    check_consistency(spec, short_names)
     return spec
 
 
@@ -308,7 +308,9 @@ def _beyond(value: float, target: float, spec: IndicatorSpec) -> bool:
     return value >= target if spec.direction is Direction.AT_LEAST else value <= target
 
 
-def _check_consistency(spec: PlanSpec, short_names: set[str]) -> None:
+def check_consistency(spec: PlanSpec, short_names: set[str]) -> None:
+    """The whole plan's checks: codes, parents, departments, measures with indicators, due
+    dates and the announced shape; PlanSourceError names the first problem."""
     if spec.lead is not None and spec.lead not in short_names:
         raise PlanSourceError(f"[plan]: unknown lead department '{spec.lead}'")
     _check_nodes(spec, short_names)

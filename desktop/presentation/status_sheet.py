@@ -16,7 +16,7 @@ from enum import Enum
 from desktop.models.figures import format_figure
 from desktop.models.history import EntryDetails, entries_details
 from desktop.models.records import DepartmentInfo
-from desktop.models.schema import MilestoneState, NodeKind, ParentLight
+from desktop.models.schema import DepartmentBasis, MilestoneState, NodeKind, ParentLight
 from desktop.models.status_rule import Rollup, Status, Thresholds, rollup_leaves
 from desktop.models.text import clean
 from desktop.models.workspace import PlanWorkspace
@@ -47,6 +47,7 @@ class SheetRow:
     progress_note: str = ""
     problems: str = ""
     parts: str = ""  # a heading's red and yellow parts counted, "(红 2 · 黄 3)"
+    department_inferred: bool = False  # the source names no department: the editor's reading
 
     @property
     def points_behind(self) -> float | None:
@@ -153,6 +154,7 @@ def _indicator_row(
         assessment.status,
         clean(detail.progress_note).strip() if detail else "",
         clean(detail.problems).strip() if detail else "",
+        department_inferred=indicator.department_basis is DepartmentBasis.INFERRED,
     )
 
 

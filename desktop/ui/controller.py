@@ -27,6 +27,7 @@ from desktop.models.errors import (
     StaleSettingsError,
     TargetMonitorError,
 )
+from desktop.models.plan_import import PlanDraft, import_plan
 from desktop.models.plan_service import PlanService
 from desktop.models.schema import PlanState
 from desktop.models.service import EntryEdit, EntryService
@@ -152,6 +153,17 @@ class PlanController(QObject):
             self._broadcast(Changes(everything=True), saved=False)
             return False
         self._broadcast(Changes(everything=True), saved=True)
+        return True
+
+    def import_plan(self, draft: PlanDraft, code: str) -> bool:
+        """Add a plan read from a workbook as a new draft, and show it; False (and a message)
+        when refused."""
+        try:
+            import_plan(self.database, draft, self.user, as_code=code)
+        except TargetMonitorError as error:
+            self.refused.emit(self._wording(error))
+            return False
+        self.switch_plan(code)
         return True
 
     def _plans(self) -> PlanService:

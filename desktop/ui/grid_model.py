@@ -18,13 +18,14 @@ from PySide6.QtGui import QBrush, QIcon, QPainter, QPixmap
 
 from desktop.models.changes import Changes
 from desktop.models.figures import format_figure
-from desktop.models.schema import MilestoneState, PlanState
+from desktop.models.records import IndicatorInfo
+from desktop.models.schema import DepartmentBasis, MilestoneState, PlanState
 from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import percent_text
 
 from desktop.ui.controller import PlanController
-from desktop.ui.i18n import STATUS_COLOURS, kind_text, state_text, status_text
+from desktop.ui.i18n import STATUS_COLOURS, fill, kind_text, state_text, status_text
 from desktop.ui.theme import colours
 from desktop.ui.tree_model import (
     COMPLETION_ROLE,
@@ -213,6 +214,12 @@ class ProgressGridModel(QAbstractTableModel):
             return self._month_data(indicator_id, period, role)
         return self._fixed_data(indicator_id, GridColumn(index.column()), role)
 
+    def _basis(self, indicator: IndicatorInfo) -> str:
+        """Whether the source names the indicator's department, for its tooltip."""
+        if indicator.department_basis is DepartmentBasis.NAMED:
+            return fill(self.tr("named by the source: %1"), indicator.department_quote)
+        return self.tr("the editor's reading: the source names no department")
+
     def _fixed_data(self, indicator_id: int, column: GridColumn, role: int) -> Any:
         workspace = self.workspace
         indicator = workspace.indicators[indicator_id]
@@ -232,7 +239,10 @@ class ProgressGridModel(QAbstractTableModel):
             return status_text(workspace.assessments[indicator_id].status)
         if role == Qt.ItemDataRole.ToolTipRole and column in (GridColumn.CODE, GridColumn.NAME):
             department = workspace.departments[indicator.department_id].name
-            return f"{indicator.name}\n{department}\n{indicator.quote}\n— {indicator.source}"
+            return (
+                f"{indicator.name}\n{department} ({self._basis(indicator)})\n"
+                f"{indicator.quote}\n— {indicator.source}"
+            )
         if role == Qt.ItemDataRole.TextAlignmentRole and column is GridColumn.TARGET:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == STATUS_ROLE:

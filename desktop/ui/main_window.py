@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTabWidget,
@@ -42,7 +43,7 @@ from desktop.ui.help import GuideDialog, ShortcutsDialog
 from desktop.ui.i18n import fill, plan_state_text
 from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.paste import ClipboardCommands
-from desktop.ui.plan_dialogs import NextPlanDialog, TargetDialog
+from desktop.ui.plan_commands import PlanCommands
 from desktop.ui.progress_panel import ProgressPanel
 from desktop.ui.prompts import Prompts
 from desktop.ui.settings import (
@@ -208,6 +209,7 @@ class MainWindow(QMainWindow):
             save_pending_notes=self.save_pending_notes,
         )
         self.exchange = ExchangeCommands(self.context)
+        self.plans = PlanCommands(self.context, self.progress.current_indicator)
         self.backups = BackupCommands(self.context)
         self.clipboard = ClipboardCommands(self.context, self.grid, self.grid_model)
 
@@ -242,25 +244,37 @@ class MainWindow(QMainWindow):
             self.open_indicator_thresholds,
         )
         self.next_plan_action = self._action(
-            "next-plan", self.tr("&Next year's plan…"), None, self.make_next_plan
+            "next-plan", self.tr("&Next year's plan…"), None, self.plans.make_next_plan
         )
         self.activate_plan_action = self._action(
             "activate-plan",
             self.tr("Make the plan &active"),
             None,
-            lambda: self.move_plan(PlanState.ACTIVE),
+            lambda: self.plans.move_plan(PlanState.ACTIVE),
         )
         self.close_plan_action = self._action(
-            "close-plan", self.tr("&Close the plan"), None, lambda: self.move_plan(PlanState.CLOSED)
+            "close-plan",
+            self.tr("&Close the plan"),
+            None,
+            lambda: self.plans.move_plan(PlanState.CLOSED),
         )
         self.reopen_plan_action = self._action(
             "reopen-plan",
             self.tr("&Reopen the plan"),
             None,
-            lambda: self.move_plan(PlanState.ACTIVE),
+            lambda: self.plans.move_plan(PlanState.ACTIVE),
         )
         self.target_action = self._action(
-            "set-target", self.tr("Set the &target…"), None, self.edit_target
+            "set-target", self.tr("Set the &target…"), None, self.plans.edit_target
+        )
+        self.export_plan_action = self._action(
+            "export-template",
+            self.tr("&Export the plan as a workbook…"),
+            None,
+            self.plans.export_plan,
+        )
+        self.import_plan_action = self._action(
+            "import", self.tr("&Import a plan workbook…"), None, self.plans.import_plan
         )
         self.quit_action = self._action("quit", self.tr("&Quit"), "Ctrl+Q", self.close)
         self.expand_action = self._action(
@@ -359,14 +373,7 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.copy_action, self.paste_action, self.find_action])
-        plan_menu = bar.addMenu(self.tr("Pla&n"))
-        plan_menu.addAction(self.next_plan_action)
-        plan_menu.addSeparator()
-        plan_menu.addActions(
-            [self.activate_plan_action, self.close_plan_action, self.reopen_plan_action]
-        )
-        plan_menu.addSeparator()
-        plan_menu.addAction(self.target_action)
+        self._build_plan_menu(bar.addMenu(self.tr("Pla&n")))
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions([self.expand_action, self.collapse_action])
         view_menu.addSeparator()
@@ -587,6 +594,17 @@ class MainWindow(QMainWindow):
         self.settings.set(LAST_PLAN, code)
         self.note(fill(self.tr("Showing %1"), self.controller.workspace.plan.title))
 
+    def _build_plan_menu(self, menu: QMenu) -> None:
+        menu.addAction(self.next_plan_action)
+        menu.addSeparator()
+        menu.addActions(
+            [self.activate_plan_action, self.close_plan_action, self.reopen_plan_action]
+        )
+        menu.addSeparator()
+        menu.addAction(self.target_action)
+        menu.addSeparator()
+        menu.addActions([self.export_plan_action, self.import_plan_action])
+
     def _update_plan_actions(self) -> None:
         """What a manager can do with the plan shown, by its state."""
         state = self.controller.workspace.plan.state
@@ -595,62 +613,9 @@ class MainWindow(QMainWindow):
         self.reopen_plan_action.setEnabled(state is PlanState.CLOSED)
         self.target_action.setEnabled(state is PlanState.DRAFT)
 
-    def make_next_plan(self) -> None:
-        """Next year's plan from the one shown, as a draft, then shown."""
-        dialog = NextPlanDialog(self.controller.workspace.plan, self)
-        if not self.prompts.confirm(dialog):
-            return
-        self.save_pending_notes()
-        made = self.controller.next_year_plan(dialog.code.text().strip() or None)
-        if made is not None:
-            self.settings.set(LAST_PLAN, made)
-            self.note(fill(self.tr("Made %1: set its targets, then make it active"), made))
-
-    def move_plan(self, state: PlanState) -> None:
-        """Make the plan shown active, closed or reopened, after the manager confirms."""
-        plan = self.controller.workspace.plan
-        questions = {
-            PlanState.ACTIVE: self.tr(
-                "Make “%1” active? Departments then enter its figures; its structure changes "
-                "only in the plan editor."
-            ),
-            PlanState.CLOSED: self.tr(
-                "Close “%1”? Its figures can then be read and printed, not changed, until a "
-                "manager reopens it."
-            ),
-        }
-        if plan.state is PlanState.CLOSED:
-            question = self.tr("Reopen “%1”? Its figures can then be changed again.")
-        else:
-            question = questions[state]
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Plan"),
-            fill(question, plan.title),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        if self.prompts.ask_yes(box) and self.controller.set_plan_state(state):
-            self.note(fill(self.tr("%1 is %2 now"), plan.title, plan_state_text(state)))
-
-    def edit_target(self, indicator_id: int | None = None) -> None:
-        """A draft plan's target of the indicator chosen in the grid."""
-        workspace = self.controller.workspace
-        if indicator_id is None:
-            indicator_id = self.progress.current_indicator()
-        if indicator_id is None:
-            self.tell(self.tr("Choose an indicator in the grid first."))
-            return
-        indicator = workspace.indicators[indicator_id]
-        if workspace.plan.state is not PlanState.DRAFT or indicator.is_milestone:
-            return
-        dialog = TargetDialog(indicator, self)
-        if self.prompts.confirm(dialog):
-            self.controller.set_target(indicator_id, dialog.value())
-
     def _on_fixed_double_click(self, index: QModelIndex) -> None:
         if index.column() == GridColumn.TARGET:
-            self.edit_target(self.grid_model.indicator_at(index.row()))
+            self.plans.edit_target(self.grid_model.indicator_at(index.row()))
 
     def _on_changed(self, changes: Changes) -> None:
         if not changes.everything:

@@ -3,6 +3,7 @@ plan's target set (or left 待定)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -42,21 +43,8 @@ class NextPlanDialog(QDialog):
             ),
             self,
         )
-        explanation.setWordWrap(True)
-        self.code = QLineEdit(next_code(plan.code, plan.year), self)
+        self.code = _new_plan_form(self, explanation, next_code(plan.code, plan.year))
         self.code.setObjectName("nextPlanCode")
-        form = QFormLayout()
-        form.addRow(self.tr("Code of the new plan"), self.code)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(explanation)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(460)
 
 
 class TargetDialog(QDialog):
@@ -124,3 +112,43 @@ class TargetDialog(QDialog):
             self.target.setFocus()
             return
         super().accept()
+
+
+class ImportPlanDialog(QDialog):
+    """What a plan workbook adds, and the code the new draft plan takes."""
+
+    def __init__(
+        self, name: str, lines: list[str], code: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("importPlanDialog")
+        self.setWindowTitle(self.tr("Import a plan workbook"))
+        explanation = QLabel(
+            fill(
+                self.tr("%1 holds a plan of:\n%2\n\nIt is added as a new draft plan."),
+                name,
+                "\n".join(lines),
+            ),
+            self,
+        )
+        self.code = _new_plan_form(self, explanation, code)
+        self.code.setObjectName("importPlanCode")
+
+
+def _new_plan_form(dialog: QDialog, explanation: QLabel, code: str) -> QLineEdit:
+    """A dialog's explanation, the new plan's code (returned) and OK / Cancel."""
+    explanation.setWordWrap(True)
+    field = QLineEdit(code, dialog)
+    form = QFormLayout()
+    form.addRow(QCoreApplication.translate("PlanDialogs", "Code of the new plan"), field)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(explanation)
+    layout.addLayout(form)
+    layout.addWidget(buttons)
+    dialog.setMinimumWidth(460)
+    return field

@@ -190,6 +190,9 @@ def _header_row(columns: Sequence[tuple[str, int]]) -> str:
     return f"<thead><tr>{cells}</tr></thead>"
 
 
+INFERRED_MARK = "*"  # after a department the source does not name
+
+
 def _legend(document: StatusSheet | SupervisionNotice) -> str:
     yellow = format_figure(document.thresholds.yellow)
     red = format_figure(document.thresholds.red)
@@ -210,6 +213,8 @@ def _legend(document: StatusSheet | SupervisionNotice) -> str:
             if document.parent_light is ParentLight.WORST
             else "。工程、任务的灯按其自身完成率对照其序时进度判定,括号内为亮红灯、黄灯的下级数"
         )
+    if isinstance(document, StatusSheet) and any(r.department_inferred for r in document.rows):
+        parts += f"。牵头单位后标{INFERRED_MARK}者,原文未点名,为编者按职责推定"
     return f'<p style="font-size:8pt; margin-bottom:6px">三色预警说明:{parts}。</p>'
 
 
@@ -273,8 +278,9 @@ def _signature(*labels: str) -> str:
 def _indicator_row(row: SheetRow, *, department: bool, behind: bool) -> str:
     """An indicator's table row: the sheet's has the department, the notice's the points behind."""
     cells = [f"<td>{_text(row.code)}</td><td>{_text(row.name)}</td>"]
-    if department:
-        cells.append(f'<td align="center">{_text(row.department)}</td>')
+    if department:  # a department the source does not name is marked, the legend says why
+        mark = INFERRED_MARK if row.department_inferred else ""
+        cells.append(f'<td align="center">{_text(row.department)}{mark}</td>')
     cells += [
         f'<td align="right">{_text(row.target)}</td>',
         f'<td align="right">{_text(row.latest) or "—"}</td>',

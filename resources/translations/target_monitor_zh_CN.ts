@@ -635,6 +635,25 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
     </message>
 </context>
 <context>
+    <name>ImportPlanDialog</name>
+    <message>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="125"/>
+        <source>Import a plan workbook</source>
+        <translation>导入计划工作簿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="128"/>
+        <source>%1 holds a plan of:
+%2
+
+It is added as a new draft plan.</source>
+        <translation>%1 中的计划包括:
+%2
+
+将作为新的草稿计划导入。</translation>
+    </message>
+</context>
+<context>
     <name>ImportPreviewDialog</name>
     <message>
         <location filename="../../desktop/ui/exchange_dialogs.py" line="132"/>
@@ -799,293 +818,272 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="120"/>
+        <location filename="../../desktop/ui/main_window.py" line="121"/>
         <source>Monthly progress</source>
         <translation>进度填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="122"/>
+        <location filename="../../desktop/ui/main_window.py" line="123"/>
         <source>Overview</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="128"/>
+        <location filename="../../desktop/ui/main_window.py" line="129"/>
         <source>Trend chart</source>
         <translation>趋势图</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="143"/>
+        <location filename="../../desktop/ui/main_window.py" line="144"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="167"/>
+        <location filename="../../desktop/ui/main_window.py" line="168"/>
         <source>%1 %2 (%3)</source>
         <translation>%1 %2(%3)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="188"/>
+        <location filename="../../desktop/ui/main_window.py" line="189"/>
         <source>This plan is a draft: its targets are being written.</source>
         <translation>本计划为草稿:目标尚在编制中。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="190"/>
+        <location filename="../../desktop/ui/main_window.py" line="191"/>
         <source>This plan is closed: its figures can be read, not changed.</source>
         <translation>本计划已结束:数据只读,不能修改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="192"/>
+        <location filename="../../desktop/ui/main_window.py" line="193"/>
         <source>This plan ended on %1.</source>
         <translation>本计划已于 %1 结束。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="196"/>
+        <location filename="../../desktop/ui/main_window.py" line="197"/>
         <source>Other plans…</source>
         <translation>其他计划…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="216"/>
+        <location filename="../../desktop/ui/main_window.py" line="218"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="218"/>
+        <location filename="../../desktop/ui/main_window.py" line="220"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="224"/>
+        <location filename="../../desktop/ui/main_window.py" line="226"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="226"/>
+        <location filename="../../desktop/ui/main_window.py" line="228"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="229"/>
+        <location filename="../../desktop/ui/main_window.py" line="231"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="231"/>
+        <location filename="../../desktop/ui/main_window.py" line="233"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="233"/>
+        <location filename="../../desktop/ui/main_window.py" line="235"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="236"/>
+        <location filename="../../desktop/ui/main_window.py" line="238"/>
         <source>Status &amp;thresholds…</source>
         <translation>状态阈值(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="240"/>
+        <location filename="../../desktop/ui/main_window.py" line="242"/>
         <source>Thresholds of this &amp;indicator…</source>
         <translation>本指标的阈值(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="245"/>
+        <location filename="../../desktop/ui/main_window.py" line="247"/>
         <source>&amp;Next year&apos;s plan…</source>
         <translation>新建下一年度计划(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="249"/>
+        <location filename="../../desktop/ui/main_window.py" line="251"/>
         <source>Make the plan &amp;active</source>
         <translation>启用计划(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="254"/>
+        <location filename="../../desktop/ui/main_window.py" line="257"/>
         <source>&amp;Close the plan</source>
         <translation>结束计划(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="258"/>
+        <location filename="../../desktop/ui/main_window.py" line="263"/>
         <source>&amp;Reopen the plan</source>
         <translation>重新打开计划(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="263"/>
+        <location filename="../../desktop/ui/main_window.py" line="268"/>
         <source>Set the &amp;target…</source>
         <translation>设定目标(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="265"/>
+        <location filename="../../desktop/ui/main_window.py" line="272"/>
+        <source>&amp;Export the plan as a workbook…</source>
+        <translation>导出计划工作簿(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="277"/>
+        <source>&amp;Import a plan workbook…</source>
+        <translation>导入计划工作簿(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="279"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="267"/>
+        <location filename="../../desktop/ui/main_window.py" line="281"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="270"/>
+        <location filename="../../desktop/ui/main_window.py" line="284"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="272"/>
+        <location filename="../../desktop/ui/main_window.py" line="286"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="274"/>
+        <location filename="../../desktop/ui/main_window.py" line="288"/>
         <source>&amp;User guide</source>
         <translation>使用说明(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="277"/>
+        <location filename="../../desktop/ui/main_window.py" line="291"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="281"/>
+        <location filename="../../desktop/ui/main_window.py" line="295"/>
         <source>&amp;Next red or yellow indicator</source>
         <translation>下一个红灯或黄灯指标(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="287"/>
+        <location filename="../../desktop/ui/main_window.py" line="301"/>
         <source>&amp;Previous red or yellow indicator</source>
         <translation>上一个红灯或黄灯指标(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="294"/>
+        <location filename="../../desktop/ui/main_window.py" line="308"/>
         <source>Export &amp;templates…</source>
         <translation>导出填报模板(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="300"/>
+        <location filename="../../desktop/ui/main_window.py" line="314"/>
         <source>&amp;Import filled templates…</source>
         <translation>导入填报数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="305"/>
+        <location filename="../../desktop/ui/main_window.py" line="319"/>
         <source>&amp;Undo an import…</source>
         <translation>撤销导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="308"/>
+        <location filename="../../desktop/ui/main_window.py" line="322"/>
         <source>Export status &amp;report…</source>
         <translation>导出汇总报表(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="311"/>
+        <location filename="../../desktop/ui/main_window.py" line="325"/>
         <source>&amp;Print status sheet…</source>
         <translation>打印进度情况表(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="314"/>
+        <location filename="../../desktop/ui/main_window.py" line="328"/>
         <source>&amp;Backups…</source>
         <translation>备份(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="335"/>
+        <location filename="../../desktop/ui/main_window.py" line="349"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="358"/>
+        <location filename="../../desktop/ui/main_window.py" line="372"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="362"/>
+        <location filename="../../desktop/ui/main_window.py" line="376"/>
         <source>Pla&amp;n</source>
         <translation>计划(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="370"/>
+        <location filename="../../desktop/ui/main_window.py" line="377"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="374"/>
+        <location filename="../../desktop/ui/main_window.py" line="381"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="379"/>
+        <location filename="../../desktop/ui/main_window.py" line="386"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="384"/>
+        <location filename="../../desktop/ui/main_window.py" line="391"/>
         <source>Plan </source>
         <translation>计划 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="386"/>
+        <location filename="../../desktop/ui/main_window.py" line="393"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="512"/>
+        <location filename="../../desktop/ui/main_window.py" line="519"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="514"/>
+        <location filename="../../desktop/ui/main_window.py" line="521"/>
         <source>DEMO figures, not reported ones</source>
         <translation>演示数据 · 非真实填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="568"/>
+        <location filename="../../desktop/ui/main_window.py" line="575"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="588"/>
+        <location filename="../../desktop/ui/main_window.py" line="595"/>
         <source>Showing %1</source>
         <translation>正在显示:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="607"/>
-        <source>Made %1: set its targets, then make it active</source>
-        <translation>已新建 %1:请设定各项目标,然后启用计划</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/main_window.py" line="614"/>
-        <source>Make “%1” active? Departments then enter its figures; its structure changes only in the plan editor.</source>
-        <translation>启用“%1”吗?启用后各单位即可填报,计划结构只能在计划编辑中修改。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/main_window.py" line="618"/>
-        <source>Close “%1”? Its figures can then be read and printed, not changed, until a manager reopens it.</source>
-        <translation>结束“%1”吗?结束后数据只能查看和打印,不能修改,除非管理者重新打开。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/main_window.py" line="623"/>
-        <source>Reopen “%1”? Its figures can then be changed again.</source>
-        <translation>重新打开“%1”吗?打开后数据可以再次修改。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/main_window.py" line="628"/>
-        <source>Plan</source>
-        <translation>计划</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/main_window.py" line="634"/>
-        <source>%1 is %2 now</source>
-        <translation>“%1”现为%2</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/main_window.py" line="670"/>
+        <location filename="../../desktop/ui/main_window.py" line="635"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="642"/>
-        <location filename="../../desktop/ui/main_window.py" line="687"/>
+        <location filename="../../desktop/ui/main_window.py" line="652"/>
         <source>Choose an indicator in the grid first.</source>
         <translation>请先在填报表中选择一个指标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="729"/>
+        <location filename="../../desktop/ui/main_window.py" line="694"/>
         <source>No indicator shown is red or yellow</source>
         <translation>当前显示的指标中没有红灯或黄灯</translation>
     </message>
@@ -1119,19 +1117,14 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>NextPlanDialog</name>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="30"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="31"/>
         <source>Next year&apos;s plan</source>
         <translation>新建下一年度计划</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="34"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="35"/>
         <source>A new plan for %1 is made from “%2”: its projects, tasks, measures, indicators and departments. Each indicator&apos;s baseline becomes its last reported figure, with its month. Every target is left pending (待定) for you to set; the plan stays a draft, and takes figures once it is made active. No figure is copied.</source>
         <translation>将以“%2”为基础新建 %1 年度计划:复制其工程、任务、举措、指标和责任单位。各指标的基线取其最后一次填报值及所属月份。所有目标暂为“待定”,由您设定;新计划为草稿,启用后方可填报。不复制任何填报数据。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="49"/>
-        <source>Code of the new plan</source>
-        <translation>新计划编码</translation>
     </message>
 </context>
 <context>
@@ -1240,106 +1233,167 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
     </message>
 </context>
 <context>
+    <name>PlanCommands</name>
+    <message>
+        <location filename="../../desktop/ui/plan_commands.py" line="42"/>
+        <source>Made %1: set its targets, then make it active</source>
+        <translation>已新建 %1:请设定各项目标,然后启用计划</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_commands.py" line="49"/>
+        <source>Make “%1” active? Departments then enter its figures; its structure changes only in the plan editor.</source>
+        <translation>启用“%1”吗?启用后各单位即可填报,计划结构只能在计划编辑中修改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_commands.py" line="53"/>
+        <source>Close “%1”? Its figures can then be read and printed, not changed, until a manager reopens it.</source>
+        <translation>结束“%1”吗?结束后数据只能查看和打印,不能修改,除非管理者重新打开。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_commands.py" line="58"/>
+        <source>Reopen “%1”? Its figures can then be changed again.</source>
+        <translation>重新打开“%1”吗?打开后数据可以再次修改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_commands.py" line="63"/>
+        <source>Plan</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_commands.py" line="69"/>
+        <source>%1 is %2 now</source>
+        <translation>“%1”现为%2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_commands.py" line="77"/>
+        <source>Choose an indicator in the grid first.</source>
+        <translation>请先在填报表中选择一个指标。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_commands.py" line="95"/>
+        <source>Writing %1…</source>
+        <translation>正在写入 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_commands.py" line="98"/>
+        <source>Wrote %1</source>
+        <translation>已写入 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_commands.py" line="107"/>
+        <source>Checking %1…</source>
+        <translation>正在检查 %1…</translation>
+    </message>
+</context>
+<context>
     <name>PlanController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="173"/>
+        <location filename="../../desktop/ui/controller.py" line="188"/>
         <source>Thresholds of %1</source>
         <translation>%1 的阈值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="236"/>
+        <location filename="../../desktop/ui/controller.py" line="251"/>
         <source>“%1” was not undone or redone, and leaves the undo history: %2</source>
         <translation>“%1”未能撤销或重做,已从撤销记录中移除:%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="280"/>
+        <location filename="../../desktop/ui/controller.py" line="295"/>
         <source>there is no import %1</source>
         <translation>没有第 %1 次导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="282"/>
+        <location filename="../../desktop/ui/controller.py" line="297"/>
         <source>import %1 is applied already (someone else applied it again meanwhile)</source>
         <translation>第 %1 次导入已经应用(其间已有他人重新应用)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="285"/>
+        <location filename="../../desktop/ui/controller.py" line="300"/>
         <source>import %1 has been undone already (someone else undid it meanwhile)</source>
         <translation>第 %1 次导入已被撤销(其间已有他人撤销)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="288"/>
+        <location filename="../../desktop/ui/controller.py" line="303"/>
         <source>a figure of import %1 no longer exists; nothing was changed</source>
         <translation>第 %1 次导入写入的数据已不存在;未作任何改动</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="296"/>
+        <location filename="../../desktop/ui/controller.py" line="311"/>
         <source>Plan %1 is a draft: it takes figures once it is active.</source>
         <translation>计划 %1 为草稿,启用后方可填报。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="298"/>
+        <location filename="../../desktop/ui/controller.py" line="313"/>
         <source>Plan %1 is closed: reopen it to change its figures.</source>
         <translation>计划 %1 已结束,需重新打开后才能修改数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="307"/>
+        <location filename="../../desktop/ui/controller.py" line="322"/>
         <source>、</source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="307"/>
+        <location filename="../../desktop/ui/controller.py" line="322"/>
         <source> …</source>
         <translation> 等</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="308"/>
+        <location filename="../../desktop/ui/controller.py" line="323"/>
         <source>Plan %1 cannot become active: %2 targets are still pending (%3).</source>
         <translation>计划 %1 尚不能启用:仍有 %2 项目标待定(%3)。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="311"/>
+        <location filename="../../desktop/ui/controller.py" line="326"/>
         <source>There is a plan %1 already; choose another code.</source>
         <translation>已有计划 %1,请换一个编码。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="313"/>
+        <location filename="../../desktop/ui/controller.py" line="328"/>
         <source>“%1” is no plan code: use letters, digits, “-”, “_” and “.”, at most 32.</source>
         <translation>“%1”不是有效的计划编码:只能使用字母、数字、“-”、“_”和“.”,最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="316"/>
+        <location filename="../../desktop/ui/controller.py" line="331"/>
         <source>Plan %1 holds figures: it can no longer go back to being a draft.</source>
         <translation>计划 %1 已有填报数据,不能再退回草稿。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="319"/>
+        <location filename="../../desktop/ui/controller.py" line="334"/>
         <source>Plan %1 is no draft: its targets are changed in the plan editor.</source>
         <translation>计划 %1 不是草稿,其目标需在计划编辑中修改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="321"/>
+        <location filename="../../desktop/ui/controller.py" line="336"/>
         <source>%1 is a milestone: it has a date, no target.</source>
         <translation>%1 为里程碑指标,只有完成时限,没有数值目标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="322"/>
+        <location filename="../../desktop/ui/controller.py" line="337"/>
         <source>Plan %1 cannot make this move.</source>
         <translation>计划 %1 不能进行此状态变更。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="335"/>
+        <location filename="../../desktop/ui/controller.py" line="350"/>
         <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
         <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="342"/>
+        <location filename="../../desktop/ui/controller.py" line="357"/>
         <source>“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; it now holds %5, not %7. Nothing was overwritten, and the step leaves the undo history.</source>
         <translation>“%6”未能撤销或重做:%1 %2 在这一步之后被 %3 于 %4 修改,现为 %5,而不是 %7。未覆盖任何数据,这一步已从撤销记录中移除。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="274"/>
+        <location filename="../../desktop/ui/controller.py" line="289"/>
         <source>nothing</source>
         <translation>空</translation>
+    </message>
+</context>
+<context>
+    <name>PlanDialogs</name>
+    <message>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="143"/>
+        <source>Code of the new plan</source>
+        <translation>新计划编码</translation>
     </message>
 </context>
 <context>
@@ -1509,42 +1563,52 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>ProgressGridModel</name>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="180"/>
+        <location filename="../../desktop/ui/grid_model.py" line="181"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="181"/>
+        <location filename="../../desktop/ui/grid_model.py" line="182"/>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="182"/>
+        <location filename="../../desktop/ui/grid_model.py" line="183"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="183"/>
+        <location filename="../../desktop/ui/grid_model.py" line="184"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="184"/>
+        <location filename="../../desktop/ui/grid_model.py" line="185"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="190"/>
+        <location filename="../../desktop/ui/grid_model.py" line="191"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="192"/>
+        <location filename="../../desktop/ui/grid_model.py" line="193"/>
         <source>The month being evaluated</source>
         <translation>当前评价月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="297"/>
+        <location filename="../../desktop/ui/grid_model.py" line="220"/>
+        <source>named by the source: %1</source>
+        <translation>原文点名:%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/grid_model.py" line="221"/>
+        <source>the editor&apos;s reading: the source names no department</source>
+        <translation>原文未点名,为编者按职责推定</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/grid_model.py" line="307"/>
         <source>Edit %1 %2</source>
         <translation>编辑 %1 %2</translation>
     </message>
@@ -1762,32 +1826,32 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>TargetDialog</name>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="68"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="56"/>
         <source>Target of %1</source>
         <translation>%1 的目标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="73"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="61"/>
         <source>no baseline</source>
         <translation>无基线</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="76"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="64"/>
         <source>%1 %2 (%3)</source>
         <translation>%1 %2(%3)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="86"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="74"/>
         <source>Pending (待定)</source>
         <translation>待定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="95"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="83"/>
         <source>Baseline</source>
         <translation>基线</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="96"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="84"/>
         <source>Target (%1)</source>
         <translation>目标(%1)</translation>
     </message>
