@@ -21,13 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from desktop import __version__
 from desktop.exchange.importer import apply_import, describe, read_template, undo_import
-from desktop.exchange.plan_workbook import (
-    export_plan,
-    import_plan,
-    known_departments,
-    preview,
-    read_plan_workbook,
-)
+from desktop.exchange.plan_workbook import export_plan, read_plan_workbook
 from desktop.exchange.report import write_report
 from desktop.exchange.template import export_template, export_templates
 from desktop.models.backup import (
@@ -52,6 +46,13 @@ from desktop.models.locations import (
 from desktop.models.opening import checked_backup, newest_good_backup, open_database, restore
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
 from desktop.models.periods import parse_period
+from desktop.models.plan_import import (
+    draft_changes,
+    import_plan,
+    known_departments,
+    preview,
+    replace_draft,
+)
 from desktop.models.plan_service import PlanService
 from desktop.models.plan_source import build_seed
 from desktop.models.records import IndicatorInfo
@@ -415,11 +416,20 @@ def cmd_export_plan(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_import_plan(args: argparse.Namespace, out: TextIO) -> int:
     with _opened(args) as database:
         draft = read_plan_workbook(Path(args.file), known_departments=known_departments(database))
-        out.write(f"{Path(args.file).name}: plan {args.code} (draft) adds\n")
-        for line in preview(database, draft).lines():
+        if args.into:  # a draft's content replaced
+            out.write(f"{Path(args.file).name}: replaces the content of draft plan {args.into}\n")
+            lines = draft_changes(database, args.into, draft).lines()
+        else:
+            out.write(f"{Path(args.file).name}: plan {args.code} (draft) adds\n")
+            lines = preview(database, draft).lines()
+        for line in lines:
             out.write(f"  {line}\n")
         if args.dry_run:
             out.write("dry run: nothing was changed\n")
+            return EXIT_OK
+        if args.into:
+            changes = replace_draft(database, draft, _user(args), code=args.into)
+            out.write(f"draft plan {args.into} replaced: {changes.summary()}\n")
             return EXIT_OK
         plan_id = import_plan(database, draft, _user(args), as_code=args.code)
     out.write(f"imported as plan {args.code} (id {plan_id}), state draft\n")
@@ -700,7 +710,9 @@ def _add_plan_workbook(commands: Any, common: argparse.ArgumentParser) -> None:
         "import-plan", parents=[common], help="check a plan workbook and add it as a draft plan"
     )
     plan_import.add_argument("file", metavar="FILE.xlsx")
-    plan_import.add_argument("--code", required=True, metavar="NEW", help="the new plan's code")
+    target = plan_import.add_mutually_exclusive_group(required=True)
+    target.add_argument("--code", metavar="NEW", help="add it as a new draft plan of this code")
+    target.add_argument("--into", metavar="DRAFT", help="replace the content of this draft plan")
     plan_import.add_argument("--dry-run", action="store_true", help="check and list, add nothing")
     plan_import.add_argument("--user", metavar="NAME", help="recorded as who imported")
     plan_import.set_defaults(handler=cmd_import_plan)

@@ -285,3 +285,70 @@ def test_a_plan_goes_out_as_a_workbook_and_comes_back_as_a_draft_in_the_window(
     window.import_plan_action.trigger()
     assert any("nothing.xlsx" in text for text in messages(window))
     assert window.controller.workspace.plan.code == "SY2026-DRAFT"
+
+
+def fill_targets(path: Path, value: float) -> int:
+    """A planning office fills every pending target of a plan workbook, as in Excel."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["结构"]
+    header = [cell.value for cell in sheet[1]]
+    target, kind = header.index("目标值") + 1, header.index("指标类型") + 1
+    filled = 0
+    for row in range(2, sheet.max_row + 1):
+        numeric = sheet.cell(row, 1).value == "指标" and sheet.cell(row, kind).value != "里程碑"
+        if numeric and sheet.cell(row, target).value is None:
+            sheet.cell(row, target).value = value
+            filled += 1
+    workbook.save(path)
+    return filled
+
+
+def test_a_draft_s_targets_come_back_from_its_workbook_into_the_same_plan(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, tmp_path: Path
+) -> None:
+    db = ["--db", str(seed_copy)]
+    assert main([*db, "--plan", "SY2025-MIS", "next-plan"]) == 0
+    workbook = tmp_path / "2026.xlsx"
+    assert main([*db, "--plan", NEXT, "export-plan", "-o", str(workbook)]) == 0
+    assert fill_targets(workbook, 50) == 27
+    capsys.readouterr()
+    assert main([*db, "import-plan", str(workbook), "--into", NEXT, "--dry-run"]) == 0
+    said = capsys.readouterr().out
+    assert "修改 27 项" in said and "dry run" in said
+    assert main([*db, "import-plan", str(workbook), "--into", NEXT]) == 0
+    assert main([*db, "--plan", NEXT, "plan-state", "active"]) == 0
+    assert main([*db, "import-plan", str(workbook), "--into", NEXT]) == 1  # no longer a draft
+    assert "不是草稿" in capsys.readouterr().err
+    database = sqlite3.connect(seed_copy)
+    plans = database.execute("SELECT count(*) FROM plans WHERE code LIKE '~%'").fetchone()
+    audit = database.execute(
+        "SELECT field, new_value FROM audit_events WHERE entity = 'plan' AND field = 'replaced'"
+    ).fetchall()
+    database.close()
+    assert plans == (0,) and audit == [("replaced", "新增 0 项、修改 27 项、删除 0 项")]
+
+
+def test_the_window_offers_to_replace_the_draft_shown(
+    window: MainWindow, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    PlanService(window.controller.database, "李主任").next_year_plan("SY2025-MIS")
+    window.reload_action.trigger()
+    window.plan_selector.setCurrentIndex(window.plan_selector.findData(NEXT))
+    prompts.path = tmp_path / "2026.xlsx"
+    window.export_plan_action.trigger()
+    fill_targets(prompts.path, 60)
+    offered: list[str] = []
+
+    def replace_it(dialog: ImportPlanDialog) -> bool:
+        assert dialog.replace.isChecked() and not dialog.code.isEnabled()
+        offered.append(dialog.changes.text())
+        return True
+
+    prompts.on(ImportPlanDialog, replace_it)
+    window.import_plan_action.trigger()
+    assert offered and "27" in offered[0]
+    workspace = window.controller.workspace
+    assert workspace.plan.code == NEXT and len(workspace.plans) == 4  # no plan added
+    assert all(i.target == 60 for i in workspace.indicators.values() if not i.is_milestone)
+    window.activate_plan_action.trigger()
+    assert window.controller.workspace.plan.state is PlanState.ACTIVE

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from desktop.models.database import Database
 from desktop.models.errors import PlanSourceError, TargetMonitorError
 from desktop.models.plan_source import PlanSpec, SourceDocument, check_consistency, populate
-from desktop.models.schema import AuditEvent, Department, Plan, PlanState
+from desktop.models.records import IndicatorFacts
+from desktop.models.schema import AuditEvent, Department, Entry, Indicator, Node, Plan, PlanState
 
 CODE_MAX = 32  # plans.code (desktop/models/schema.py)
 
@@ -114,7 +116,154 @@ def import_plan(
 
     Refused (PlanImportRefused, nothing written) when the code exists, or a department's short
     name disagrees with the database's."""
-    code = as_code.strip()
+    code = _checked(draft, as_code)
+    now = (clock or dt.datetime.now)()
+    with database.write() as session:
+        if session.scalar(select(Plan.id).where(Plan.code == code)) is not None:
+            raise PlanImportRefused(f"计划 {code} 已存在")
+        plan = _insert(session, draft, code)
+        _audit(
+            session,
+            AuditEvent(at=now, user=user, entity_id=plan.id, field="created", new_value=code),
+        )
+        return plan.id
+
+
+def replace_draft(
+    database: Database,
+    draft: PlanDraft,
+    user: str,
+    *,
+    code: str,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> DraftChanges:
+    """Put the plan of `draft` in place of draft plan `code`'s content (its projects, tasks,
+    measures, indicators, title, dates and lead), in one transaction, audited; the plan keeps
+    its code, id and light settings. Only a draft is replaced: it holds no figures, so nothing
+    is lost. Returns what changed."""
+    code = _checked(draft, code)
+    now = (clock or dt.datetime.now)()
+    with database.write() as session:
+        plan = session.scalar(select(Plan).where(Plan.code == code))
+        if plan is None:
+            raise PlanImportRefused(f"没有计划 {code}")
+        if plan.state is not PlanState.DRAFT:
+            raise PlanImportRefused(f"计划 {code} 不是草稿,只能导入为新计划")
+        figures = session.scalar(
+            select(Entry.id)
+            .join(Indicator, Entry.indicator_id == Indicator.id)
+            .where(Indicator.plan_id == plan.id)
+            .limit(1)
+        )
+        if figures is not None:
+            raise PlanImportRefused(f"计划 {code} 已有填报数据,不能整体替换")
+        changes = _changes(session, plan.id, draft.spec)
+        session.execute(delete(Indicator).where(Indicator.plan_id == plan.id))
+        session.execute(delete(Node).where(Node.plan_id == plan.id))
+        session.flush()
+        made = _insert(session, draft, f"~{plan.id}")  # beside it, then moved in
+        session.execute(update(Node).where(Node.plan_id == made.id).values(plan_id=plan.id))
+        session.execute(
+            update(Indicator).where(Indicator.plan_id == made.id).values(plan_id=plan.id)
+        )
+        for name in _REPLACED:
+            setattr(plan, name, getattr(made, name))
+        session.flush()
+        session.execute(delete(Plan).where(Plan.id == made.id))
+        _audit(
+            session,
+            AuditEvent(
+                at=now, user=user, entity_id=plan.id, field="replaced", new_value=changes.summary()
+            ),
+        )
+    return changes
+
+
+@dataclass(frozen=True)
+class DraftChanges:
+    """What replacing a draft with a workbook's plan adds, changes and removes, by code."""
+
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    def summary(self) -> str:
+        return (
+            f"新增 {len(self.added)} 项、修改 {len(self.changed)} 项、删除 {len(self.removed)} 项"
+        )
+
+    def lines(self) -> list[str]:
+        """For a person to read before the draft is replaced."""
+        found = []
+        for word, codes in (("新增", self.added), ("修改", self.changed), ("删除", self.removed)):
+            if codes:
+                shown = "、".join(codes[:12]) + (f" 等 {len(codes)} 项" if len(codes) > 12 else "")
+                found.append(f"{word} {len(codes)} 项:{shown}")
+        return found or ["与当前草稿相同"]
+
+
+def draft_changes(database: Database, code: str, draft: PlanDraft) -> DraftChanges:
+    """What replacing draft plan `code` with `draft` would change (nothing is written)."""
+    with database.read() as session:
+        plan = session.scalar(select(Plan.id).where(Plan.code == code))
+        if plan is None:
+            raise PlanImportRefused(f"没有计划 {code}")
+        return _changes(session, plan, draft.spec)
+
+
+# The plan's own fields a replacement takes from the workbook (its code, state and light
+# settings stay the plan's).
+_REPLACED = (
+    "title",
+    "year",
+    "start",
+    "end",
+    "source",
+    "lead_department_id",
+    "declared_projects",
+    "declared_tasks",
+    "declared_measures",
+)
+_COMPARED_NODE = ("title", "quote", "note", "editor_title")
+_COMPARED_INDICATOR = tuple(f.name for f in fields(IndicatorFacts) if f.name not in ("code",))
+
+
+def _changes(session: Session, plan_id: int, spec: PlanSpec) -> DraftChanges:
+    departments = {d.id: d.short_name for d in session.scalars(select(Department))}
+    rows = session.scalars(select(Node).where(Node.plan_id == plan_id)).all()
+    codes = {row.id: row.code for row in rows}
+    old: dict[str, tuple[object, ...]] = {
+        row.code: (
+            *(getattr(row, f) for f in _COMPARED_NODE),
+            departments[row.department_id],
+            codes.get(row.parent_id) if row.parent_id is not None else None,
+        )
+        for row in rows
+    }
+    for stored in session.scalars(select(Indicator).where(Indicator.plan_id == plan_id)):
+        old[stored.code] = (
+            *(getattr(stored, f) for f in _COMPARED_INDICATOR),
+            departments[stored.department_id],
+        )
+    new: dict[str, tuple[object, ...]] = {
+        wanted.code: (
+            *(getattr(wanted, f) for f in _COMPARED_NODE),
+            wanted.department,
+            wanted.parent_code,
+        )
+        for wanted in spec.nodes
+    }
+    for read in spec.indicators:
+        new[read.code] = (*(getattr(read, f) for f in _COMPARED_INDICATOR), read.department)
+    return DraftChanges(
+        added=tuple(c for c in new if c not in old),
+        changed=tuple(c for c in new if c in old and old[c] != new[c]),
+        removed=tuple(c for c in old if c not in new),
+    )
+
+
+def _checked(draft: PlanDraft, code: str) -> str:
+    code = code.strip()
     if not code:
         raise PlanImportRefused("计划编码不能为空")
     if len(code) > CODE_MAX:
@@ -123,37 +272,33 @@ def import_plan(
         check_plan(draft.spec)
     except PlanSourceError as error:
         raise PlanImportRefused(f"计划 {code} 未导入:{error}") from None
-    now = (clock or dt.datetime.now)()
-    with database.write() as session:
-        if session.scalar(select(Plan.id).where(Plan.code == code)) is not None:
-            raise PlanImportRefused(f"计划 {code} 已存在")
-        taken = {d.short_name: d.name for d in session.scalars(select(Department))}
-        for name, short in draft.spec.departments:
-            if taken.get(short, name) != name:
-                raise PlanImportRefused(f"单位 {name} 的简称“{short}”已是 {taken[short]} 的简称")
-        try:
-            plan = populate(session, draft.spec)
-        except PlanSourceError as error:
-            raise PlanImportRefused(f"计划 {code} 未导入:{error}") from None
-        plan.code, plan.state, plan.source = code, PlanState.DRAFT, draft.spec.source.cited_as
-        for node in plan.nodes:
-            node.source = draft.node_sources[node.code]
-            for indicator in node.indicators:
-                texts = draft.indicator_texts[indicator.code]
-                indicator.source = texts.source
-                indicator.baseline_source = texts.baseline_source
-                indicator.yellow_threshold = texts.yellow_threshold
-                indicator.red_threshold = texts.red_threshold
-        session.flush()
-        session.add(
-            AuditEvent(
-                at=now,
-                user=user,
-                entity="plan",
-                entity_id=plan.id,
-                field="created",
-                old_value=None,
-                new_value=code,
-            )
-        )
-        return plan.id
+    return code
+
+
+def _insert(session: Session, draft: PlanDraft, code: str) -> Plan:
+    """The draft's plan inserted as plan `code`, a draft, with the texts it stored."""
+    taken = {d.short_name: d.name for d in session.scalars(select(Department))}
+    for name, short in draft.spec.departments:
+        if taken.get(short, name) != name:
+            raise PlanImportRefused(f"单位 {name} 的简称“{short}”已是 {taken[short]} 的简称")
+    try:
+        plan = populate(session, draft.spec)
+    except PlanSourceError as error:
+        raise PlanImportRefused(f"计划 {code} 未导入:{error}") from None
+    plan.code, plan.state, plan.source = code, PlanState.DRAFT, draft.spec.source.cited_as
+    for node in plan.nodes:
+        node.source = draft.node_sources[node.code]
+        for indicator in node.indicators:
+            texts = draft.indicator_texts[indicator.code]
+            indicator.source = texts.source
+            indicator.baseline_source = texts.baseline_source
+            indicator.yellow_threshold = texts.yellow_threshold
+            indicator.red_threshold = texts.red_threshold
+    session.flush()
+    return plan
+
+
+def _audit(session: Session, event: AuditEvent) -> None:
+    """A plan's audit event (entity "plan")."""
+    event.entity = "plan"
+    session.add(event)

@@ -27,7 +27,7 @@ from desktop.models.errors import (
     StaleSettingsError,
     TargetMonitorError,
 )
-from desktop.models.plan_import import PlanDraft, import_plan
+from desktop.models.plan_import import PlanDraft, import_plan, replace_draft
 from desktop.models.plan_service import PlanService
 from desktop.models.schema import PlanState
 from desktop.models.service import EntryEdit, EntryService
@@ -165,6 +165,12 @@ class PlanController(QObject):
             return False
         self.switch_plan(code)
         return True
+
+    def replace_draft(self, draft: PlanDraft) -> bool:
+        """Put a workbook's plan in place of the draft shown; False (and a message) when
+        refused."""
+        code = self.workspace.plan.code
+        return self._change_plan(lambda: replace_draft(self.database, draft, self.user, code=code))
 
     def _plans(self) -> PlanService:
         return PlanService(self.database, self.user)

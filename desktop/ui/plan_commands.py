@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.exchange.plan_workbook import export_plan, read_plan_workbook
-from desktop.models.plan_import import known_departments, preview
+from desktop.models.plan_import import draft_changes, known_departments, preview
 from desktop.models.plan_service import next_code
 from desktop.models.schema import PlanState
 
@@ -111,14 +111,26 @@ class PlanCommands(QObject):
         )
         if draft is None:
             return
-        codes = {plan.code for plan in self._context.controller.workspace.plans}
+        controller = self._context.controller
+        codes = {plan.code for plan in controller.workspace.plans}
         code = draft.spec.code
         while code in codes:
             code = next_code(code, draft.spec.year)
+        shown = controller.workspace.plan
+        replaceable = None  # the draft shown may take the workbook's content
+        if shown.state is PlanState.DRAFT:
+            replaceable = (shown.code, draft_changes(database, shown.code, draft).lines())
         dialog = ImportPlanDialog(
-            path.name, preview(database, draft).lines(), code, self._context.parent
+            path.name,
+            preview(database, draft).lines(),
+            code,
+            self._context.parent,
+            draft=replaceable,
         )
-        if self._context.prompts.confirm(dialog):
-            self._context.save_pending_notes()
-            if self._context.controller.import_plan(draft, dialog.code.text().strip()):
-                self._context.settings.set(LAST_PLAN, self._context.controller.workspace.plan.code)
+        if not self._context.prompts.confirm(dialog):
+            return
+        self._context.save_pending_notes()
+        if dialog.replace.isChecked():
+            controller.replace_draft(draft)
+        elif controller.import_plan(draft, dialog.code.text().strip()):
+            self._context.settings.set(LAST_PLAN, controller.workspace.plan.code)

@@ -118,21 +118,39 @@ class ImportPlanDialog(QDialog):
     """What a plan workbook adds, and the code the new draft plan takes."""
 
     def __init__(
-        self, name: str, lines: list[str], code: str, parent: QWidget | None = None
+        self,
+        name: str,
+        lines: list[str],
+        code: str,
+        parent: QWidget | None = None,
+        *,
+        draft: tuple[str, list[str]] | None = None,
     ) -> None:
+        """`draft`: the draft plan shown and what replacing its content would change; then
+        replacing it is offered, and chosen by default."""
         super().__init__(parent)
         self.setObjectName("importPlanDialog")
         self.setWindowTitle(self.tr("Import a plan workbook"))
-        explanation = QLabel(
-            fill(
-                self.tr("%1 holds a plan of:\n%2\n\nIt is added as a new draft plan."),
-                name,
-                "\n".join(lines),
-            ),
-            self,
-        )
+        explanation = QLabel(fill(self.tr("%1 holds a plan of:\n%2"), name, "\n".join(lines)), self)
         self.code = _new_plan_form(self, explanation, code)
         self.code.setObjectName("importPlanCode")
+        self.replace = QCheckBox(self)
+        self.replace.setObjectName("replaceDraft")
+        self.changes = QLabel(self)
+        self.changes.setObjectName("draftChanges")
+        self.changes.setWordWrap(True)
+        self.replace.setVisible(draft is not None)
+        self.changes.setVisible(draft is not None)
+        if draft is not None:
+            shown, changes = draft
+            self.replace.setText(fill(self.tr("Replace the content of the draft plan %1"), shown))
+            self.changes.setText("\n".join(changes))
+            self.replace.toggled.connect(lambda on: self.code.setEnabled(not on))
+            self.replace.setChecked(True)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.replace)
+        layout.insertWidget(2, self.changes)
 
 
 def _new_plan_form(dialog: QDialog, explanation: QLabel, code: str) -> QLineEdit:

@@ -637,20 +637,21 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>ImportPlanDialog</name>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="125"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="133"/>
         <source>Import a plan workbook</source>
         <translation>导入计划工作簿</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="128"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="134"/>
         <source>%1 holds a plan of:
-%2
-
-It is added as a new draft plan.</source>
+%2</source>
         <translation>%1 中的计划包括:
-%2
-
-将作为新的草稿计划导入。</translation>
+%2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="146"/>
+        <source>Replace the content of the draft plan %1</source>
+        <translation>替换草稿计划 %1 的内容(否则导入为新的草稿计划)</translation>
     </message>
 </context>
 <context>
@@ -1288,102 +1289,102 @@ It is added as a new draft plan.</source>
 <context>
     <name>PlanController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="188"/>
+        <location filename="../../desktop/ui/controller.py" line="194"/>
         <source>Thresholds of %1</source>
         <translation>%1 的阈值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="251"/>
+        <location filename="../../desktop/ui/controller.py" line="257"/>
         <source>“%1” was not undone or redone, and leaves the undo history: %2</source>
         <translation>“%1”未能撤销或重做,已从撤销记录中移除:%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="295"/>
+        <location filename="../../desktop/ui/controller.py" line="301"/>
         <source>there is no import %1</source>
         <translation>没有第 %1 次导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="297"/>
+        <location filename="../../desktop/ui/controller.py" line="303"/>
         <source>import %1 is applied already (someone else applied it again meanwhile)</source>
         <translation>第 %1 次导入已经应用(其间已有他人重新应用)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="300"/>
+        <location filename="../../desktop/ui/controller.py" line="306"/>
         <source>import %1 has been undone already (someone else undid it meanwhile)</source>
         <translation>第 %1 次导入已被撤销(其间已有他人撤销)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="303"/>
+        <location filename="../../desktop/ui/controller.py" line="309"/>
         <source>a figure of import %1 no longer exists; nothing was changed</source>
         <translation>第 %1 次导入写入的数据已不存在;未作任何改动</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="311"/>
+        <location filename="../../desktop/ui/controller.py" line="317"/>
         <source>Plan %1 is a draft: it takes figures once it is active.</source>
         <translation>计划 %1 为草稿,启用后方可填报。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="313"/>
+        <location filename="../../desktop/ui/controller.py" line="319"/>
         <source>Plan %1 is closed: reopen it to change its figures.</source>
         <translation>计划 %1 已结束,需重新打开后才能修改数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="322"/>
+        <location filename="../../desktop/ui/controller.py" line="328"/>
         <source>、</source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="322"/>
+        <location filename="../../desktop/ui/controller.py" line="328"/>
         <source> …</source>
         <translation> 等</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="323"/>
+        <location filename="../../desktop/ui/controller.py" line="329"/>
         <source>Plan %1 cannot become active: %2 targets are still pending (%3).</source>
         <translation>计划 %1 尚不能启用:仍有 %2 项目标待定(%3)。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="326"/>
+        <location filename="../../desktop/ui/controller.py" line="332"/>
         <source>There is a plan %1 already; choose another code.</source>
         <translation>已有计划 %1,请换一个编码。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="328"/>
+        <location filename="../../desktop/ui/controller.py" line="334"/>
         <source>“%1” is no plan code: use letters, digits, “-”, “_” and “.”, at most 32.</source>
         <translation>“%1”不是有效的计划编码:只能使用字母、数字、“-”、“_”和“.”,最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="331"/>
+        <location filename="../../desktop/ui/controller.py" line="337"/>
         <source>Plan %1 holds figures: it can no longer go back to being a draft.</source>
         <translation>计划 %1 已有填报数据,不能再退回草稿。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="334"/>
+        <location filename="../../desktop/ui/controller.py" line="340"/>
         <source>Plan %1 is no draft: its targets are changed in the plan editor.</source>
         <translation>计划 %1 不是草稿,其目标需在计划编辑中修改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="336"/>
+        <location filename="../../desktop/ui/controller.py" line="342"/>
         <source>%1 is a milestone: it has a date, no target.</source>
         <translation>%1 为里程碑指标,只有完成时限,没有数值目标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="337"/>
+        <location filename="../../desktop/ui/controller.py" line="343"/>
         <source>Plan %1 cannot make this move.</source>
         <translation>计划 %1 不能进行此状态变更。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="350"/>
+        <location filename="../../desktop/ui/controller.py" line="356"/>
         <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
         <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="357"/>
+        <location filename="../../desktop/ui/controller.py" line="363"/>
         <source>“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; it now holds %5, not %7. Nothing was overwritten, and the step leaves the undo history.</source>
         <translation>“%6”未能撤销或重做:%1 %2 在这一步之后被 %3 于 %4 修改,现为 %5,而不是 %7。未覆盖任何数据,这一步已从撤销记录中移除。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="289"/>
+        <location filename="../../desktop/ui/controller.py" line="295"/>
         <source>nothing</source>
         <translation>空</translation>
     </message>
@@ -1391,7 +1392,7 @@ It is added as a new draft plan.</source>
 <context>
     <name>PlanDialogs</name>
     <message>
-        <location filename="../../desktop/ui/plan_dialogs.py" line="143"/>
+        <location filename="../../desktop/ui/plan_dialogs.py" line="161"/>
         <source>Code of the new plan</source>
         <translation>新计划编码</translation>
     </message>
