@@ -4,9 +4,11 @@ or a node's completion by month against its 序时进度 (pyqtgraph, imported on
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import html
 from bisect import bisect_right
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -15,27 +17,36 @@ from PySide6.QtGui import QAction, QColor, QFontMetrics, QPen
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QVBoxLayout, QWidget
 
 from desktop.models.figures import format_figure
-from desktop.models.periods import month_number
+from desktop.models.periods import month_number, period_numbered, period_of
+from desktop.models.quantities import QuantityRecord, quantity_history
+from desktop.models.records import IndicatorInfo
 from desktop.models.status_rule import STATE_BY_CODE, STATE_CODES, Status
 from desktop.presentation.wording import DEMO_COLOUR, percent_text
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import STATUS_COLOURS, state_text
-from desktop.ui.theme import colours
+from desktop.ui.theme import colours, is_dark
 
 MAX_CHILD_LINES = 12
 MONTH_STEPS = (1, 2, 3, 6, 12)  # months between labels: every one, or every 2nd, 3rd …
 LABEL_GAP = 12  # pixels between two month labels at the least
+# Another plan's figures and target of the same quantity: grey and dashed, behind this plan's
+# lines; lighter (darker on the dark palette) than the grey of the 序时进度 line, and marked.
+OTHER_PLAN_COLOURS = {False: "#a9aeb5", True: "#70757c"}  # by is_dark()
+OTHER_PLAN_SYMBOLS = ("t", "d", "s", "star")
+LEGEND_TOP_LEFT, LEGEND_BOTTOM_LEFT = (10, 10), (10, -10)  # pyqtgraph: negative is from the end
 
 
 class MonthAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
     """The x axis of months (0 is the plan's first): as many labels as fit side by side at
     the axis's width, each month under its own point, from a phone-narrow window to a wide
-    screen."""
+    screen. `months` may start before the plan (another plan's figures of the same quantity,
+    drawn at their real months): `origin` is the index of the plan's first month in them."""
 
     def __init__(self) -> None:
         super().__init__("bottom")
         self.months: tuple[str, ...] = ()
+        self.origin = 0
 
     def step_for(self, first: float, last: float, size: float) -> int:
         """The months between labels that keeps them apart at `size` pixels for the range."""
@@ -54,16 +65,16 @@ class MonthAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
         self, minVal: float, maxVal: float, size: float
     ) -> list[tuple[float, list[float]]]:
         step = self.step_for(minVal, maxVal, size)
-        shown = [float(i) for i in range(0, len(self.months), step) if minVal <= i <= maxVal]
+        xs = range(-self.origin, len(self.months) - self.origin)
+        # the labels keep the plan's first month among them (with every 12th: each January)
+        shown = [float(x) for x in xs if x % step == 0 and minVal <= x <= maxVal]
         return [(float(step), shown)]
 
     def tickStrings(  # pyqtgraph AxisItem.tickStrings
         self, values: list[float], scale: float, spacing: float
     ) -> list[str]:
-        return [
-            self.label_of(self.months[int(v)]) if 0 <= int(v) < len(self.months) else ""
-            for v in values
-        ]
+        indices = [round(v) + self.origin for v in values]
+        return [self.label_of(self.months[i]) if 0 <= i < len(self.months) else "" for i in indices]
 
 
 CHILD_COLOURS = [
@@ -137,6 +148,7 @@ class TrendChart(QWidget):
         self._apply_colours()
         self.plot.clear()
         self.legend.clear()
+        self.legend.setOffset(LEGEND_TOP_LEFT)
         self.items = {}
         kind, target = self._target
         if kind == "indicator" and target in self._controller.workspace.indicators:
@@ -154,6 +166,10 @@ class TrendChart(QWidget):
             axis.setPen(shown.chart_foreground)
             axis.setTextPen(shown.chart_foreground)
         self.legend.setLabelTextColor(shown.chart_foreground)
+        # see-through, so that a line under the legend (another plan's, on the left) shows
+        veil = QColor(shown.chart_background)
+        veil.setAlpha(150)
+        self.legend.setBrush(veil)
 
     def _set_caption(self, text: str) -> None:
         """The chart's title; demo figures say so (the exported image included)."""
@@ -182,15 +198,23 @@ class TrendChart(QWidget):
         days = calendar.monthrange(day.year, day.month)[1]
         return self._x_of_month(f"{day.year:04d}-{day.month:02d}") - 1 + day.day / days
 
-    def _month_axis(self, y_label: str) -> None:
-        self.month_axis.months = self._controller.workspace.months
+    def _month_axis(self, y_label: str, reaching: Iterable[str] = ()) -> None:
+        """The plan's months, widened to cover the `reaching` ones (another plan's)."""
+        months = self._controller.workspace.months
+        first, last = month_number(months[0]), month_number(months[-1])
+        numbers = [month_number(m) for m in reaching]
+        start, end = min([first, *numbers]), max([last, *numbers])
+        self.month_axis.months = tuple(period_numbered(n) for n in range(start, end + 1))
+        self.month_axis.origin = first - start
         self.month_axis.setTicks(None)  # its labels drawn anew, from tickValues
         self.plot.setLabel("bottom", self.tr("Month"))
         self.plot.setLabel("left", y_label)
 
-    def _add(self, name: str, item: pg.GraphicsObject) -> None:
+    def _add(self, name: str, item: pg.GraphicsObject, *, behind: bool = False) -> None:
         self.items[name] = item
         self.plot.addItem(item)
+        if behind:
+            item.setZValue(-1)
 
     # --- an indicator ------------------------------------------------------------------------
 
@@ -201,12 +225,21 @@ class TrendChart(QWidget):
         seen = bisect_right(periods, workspace.as_of)  # as of 数据截至, as a node's chart
         periods, figures = periods[:seen], figures[:seen]
         self._set_caption(f"{indicator.code} {indicator.name}")
+        others = self._other_plans(indicator)
+        reaching = [
+            month
+            for other in others
+            for month in (
+                *other.periods,
+                *([period_of(other.due)] if other.target is not None else []),
+            )
+        ]
         if indicator.is_milestone:
             self._month_axis(self.tr("state"))
         elif indicator.unit:
-            self._month_axis(self.tr("Value (%1)").replace("%1", indicator.unit))
+            self._month_axis(self.tr("Value (%1)").replace("%1", indicator.unit), reaching)
         else:
-            self._month_axis(self.tr("Value"))
+            self._month_axis(self.tr("Value"), reaching)
         xs = [self._x_of_month(p) for p in periods]
         if indicator.is_milestone:
             self._draw_states(xs, periods, figures)
@@ -291,6 +324,93 @@ class TrendChart(QWidget):
                 labelOpts={"position": 0.04, "color": "#d13b2f", "anchors": [(1, 1), (1, 1)]},
             ),
         )
+        self._draw_other_plans(others)  # behind this plan's lines, after them in the legend
+
+    def _other_plans(self, indicator: IndicatorInfo) -> list[QuantityRecord]:
+        """The other plans' indicators of the same quantity that have figures (as of the
+        chart's month) or a target to show, in this indicator's unit (another unit is another
+        scale: not on this axis). None for a milestone or an indicator without a quantity."""
+        if indicator.quantity is None or indicator.is_milestone:
+            return []
+        workspace = self._controller.workspace
+        found = quantity_history(
+            workspace.database, indicator.quantity, excluding_plan=workspace.plan.code
+        )
+        shown = []
+        for record in found:
+            if record.unit != indicator.unit:
+                continue
+            seen = bisect_right(record.periods, workspace.as_of)
+            if seen or record.target is not None:
+                shown.append(
+                    dataclasses.replace(
+                        record, periods=record.periods[:seen], figures=record.figures[:seen]
+                    )
+                )
+        return shown
+
+    def _draw_other_plans(self, records: list[QuantityRecord]) -> None:
+        """Each other plan's figures (a dashed grey line at their real months) and target (a
+        short dashed mark at its due month), named after the plan's year and the code."""
+        colour = OTHER_PLAN_COLOURS[is_dark()]
+        self._legend_away_from(
+            [v for record in records for v in record.figures]
+            + [r.target for r in records if r.target is not None]
+        )
+        for number, record in enumerate(records):
+            name = (
+                self.tr("%1 plan %2")
+                .replace("%1", str(record.plan_year))
+                .replace("%2", record.code)
+            )
+            key = f"{record.plan_code} {record.code}"
+            if record.periods:
+                xs = [self._x_of_month(p) for p in record.periods]
+                symbol = OTHER_PLAN_SYMBOLS[number % len(OTHER_PLAN_SYMBOLS)]
+                self._add(
+                    f"other:{key}",
+                    pg.PlotDataItem(
+                        xs,
+                        list(record.figures),
+                        pen=_pen(colour, width=1.5, style=Qt.PenStyle.DashLine),
+                        symbol=symbol,
+                        symbolSize=7,
+                        symbolPen=colour,
+                        symbolBrush=colour,
+                        name=name,
+                    ),
+                    behind=True,
+                )
+                self._add_tooltips(
+                    xs,
+                    list(record.periods),
+                    [f"{format_figure(v)} {record.unit} ({name})" for v in record.figures],
+                    key=f"other:{key}",
+                )
+            if record.target is not None:
+                due_x = self._x_of_day(record.due)
+                target = self.tr("Target %1").replace("%1", format_figure(record.target))
+                self._add(
+                    f"other_target:{key}",
+                    pg.PlotDataItem(
+                        [due_x - 0.75, due_x + 0.75],
+                        [record.target, record.target],
+                        pen=_pen(colour, width=2.5, style=Qt.PenStyle.DashLine),
+                        name=f"{name} {target}",
+                    ),
+                    behind=True,
+                )
+
+    def _legend_away_from(self, left: list[float]) -> None:
+        """The legend in the left corner that these values (the other plans', drawn at the
+        left) mostly leave free: the bottom one when most lie above the middle of the chart."""
+        if not left:
+            return
+        self.plot.enableAutoRange()
+        low, high = self.plot.getViewBox().childrenBounds()[1] or (0.0, 0.0)
+        middle = (min(low, *left) + max(high, *left)) / 2
+        if sum(v > middle for v in left) > len(left) / 2:
+            self.legend.setOffset(LEGEND_BOTTOM_LEFT)
 
     def _draw_states(self, xs: list[float], periods: list[str], codes: list[float]) -> None:
         states = [STATE_BY_CODE[int(code)] for code in codes]
@@ -311,8 +431,10 @@ class TrendChart(QWidget):
         )
         self._add_tooltips(xs, periods, [state_text(s) for s in states])
 
-    def _add_tooltips(self, xs: list[float], periods: list[str], texts: list[str]) -> None:
-        item = self.items.get("actual")
+    def _add_tooltips(
+        self, xs: list[float], periods: list[str], texts: list[str], key: str = "actual"
+    ) -> None:
+        item = self.items.get(key)
         if item is None or not xs:
             return
         labels = {

@@ -1860,84 +1860,90 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>TrendChart</name>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="117"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="128"/>
         <source>Export chart as PNG…</source>
         <translation>导出图片(PNG)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="162"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="178"/>
         <source>DEMO figures</source>
         <translation>演示数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="188"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="210"/>
         <source>Month</source>
         <translation>月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="205"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="238"/>
         <source>state</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="207"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="240"/>
         <source>Value (%1)</source>
         <translation>数值(%1)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="209"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="242"/>
         <source>Value</source>
         <translation>数值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="221"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="306"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="254"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="426"/>
         <source>Reported</source>
         <translation>填报值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="236"/>
-        <location filename="../../desktop/ui/trend_chart.py" line="361"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="269"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="483"/>
         <source>Planned progress</source>
         <translation>序时进度</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="245"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="278"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="392"/>
         <source>Target %1</source>
         <translation>目标 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="260"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="293"/>
         <source>Stretch %1</source>
         <translation>力争 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="279"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="312"/>
         <source>Forecast: %1</source>
         <translation>预计年底:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="290"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="323"/>
         <source>Due %1</source>
         <translation>截止 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="340"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="362"/>
+        <source>%1 plan %2</source>
+        <translation>%1年计划 %2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/trend_chart.py" line="462"/>
         <source>Completion (%)</source>
         <translation>完成率(%)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="352"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="474"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="394"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="516"/>
         <source>Export chart</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/trend_chart.py" line="394"/>
+        <location filename="../../desktop/ui/trend_chart.py" line="516"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 图片 (*.png)</translation>
     </message>
