@@ -94,6 +94,7 @@ def build_synthetic(
                         indicators.append(
                             {
                                 "id": indicator_id,
+                                "plan_id": plan.id,
                                 "measure_id": measure,
                                 "code": f"{code}-{i + 1}",
                                 "name": f"基准指标 {code}-{i + 1}",
