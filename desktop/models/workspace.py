@@ -513,6 +513,13 @@ class PlanWorkspace:
             status = self.rollups[child].status
             if status in named:
                 named[status].append(f"{self.nodes[child].code} {self.nodes[child].title}")
+        for status, names in self.lagging_indicators(indicator_ids).items():
+            named[status] += names
+        return named
+
+    def lagging_indicators(self, indicator_ids: Iterable[int]) -> dict[Status, list[str]]:
+        """Which of these indicators are red and which yellow, as "code name"."""
+        named: dict[Status, list[str]] = {Status.RED: [], Status.YELLOW: []}
         for indicator_id in indicator_ids:
             status = self.status_of(indicator_id)
             if status in named:

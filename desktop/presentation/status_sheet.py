@@ -167,18 +167,6 @@ def _leaves_rollup(workspace: PlanWorkspace, indicator_ids: list[int]) -> Rollup
     )
 
 
-def _lagging_indicators(
-    workspace: PlanWorkspace, indicator_ids: list[int]
-) -> dict[Status, list[str]]:
-    named: dict[Status, list[str]] = {status: [] for status in NOTICE_STATUSES}
-    for indicator_id in indicator_ids:
-        status = workspace.status_of(indicator_id)
-        if status in named:
-            indicator = workspace.indicators[indicator_id]
-            named[status].append(f"{indicator.code} {indicator.name}")
-    return named
-
-
 def build_status_sheet(
     workspace: PlanWorkspace,
     *,
@@ -241,7 +229,7 @@ def build_status_sheet(
     if department is not None:
         summary = _leaves_rollup(workspace, in_scope)
         subject = department.name
-        lagging = _lagging_indicators(workspace, in_scope)
+        lagging = workspace.lagging_indicators(in_scope)
     elif node_id is not None:
         summary = workspace.rollups[node_id]
         node = workspace.nodes[node_id]
