@@ -14,13 +14,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models.changes import Changes
-from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, PlanChangeError, StaleSettingsError
 from desktop.models.figures import FigureError, figure_in_range, format_figure
 from desktop.models.schema import (
@@ -32,8 +31,8 @@ from desktop.models.schema import (
     Plan,
     PlanState,
 )
+from desktop.models.service import Writer
 
-Clock = Callable[[], dt.datetime]
 # How a plan may move: a draft becomes active once its targets are set; an active plan is
 # closed at its end; a closed one is reopened (to correct a late figure). An active plan with
 # figures never goes back to draft: its structure is no longer the editor's alone.
@@ -101,19 +100,8 @@ def month_end(period: str) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-class PlanService:
+class PlanService(Writer):
     """Writes plans on behalf of one user (a manager); every write is audited."""
-
-    def __init__(self, database: Database, user: str, clock: Clock | None = None) -> None:
-        if not user.strip():
-            raise InvalidEntryError("a user name is required to record who changed what")
-        self._database = database
-        self._user = user.strip()
-        self._clock = clock or dt.datetime.now
-
-    @property
-    def database(self) -> Database:
-        return self._database
 
     def next_year_plan(self, code: str, *, new_code: str | None = None) -> str:
         """Make next year's plan from plan `code`, as a draft; returns its code."""
@@ -212,9 +200,9 @@ class PlanService:
                     f"plan {code} holds figures: it goes back to draft only while it has none",
                     code=code,
                 )
-            old = plan.state
-            plan.state = state
-            self._audit(session, plan.id, "state", old.value, state.value)
+            self._write_audited(
+                session, plan, [("state", plan.state, state)], entity="plan", entity_id=plan.id
+            )
         return Changes(everything=True)
 
     def set_target(
@@ -253,23 +241,18 @@ class PlanService:
                 )
             if row.target == target:
                 return Changes()
-            old = row.target
-            row.target = target
-            session.add(
-                AuditEvent(
-                    at=self._clock(),
-                    user=self._user,
-                    entity="indicator",
-                    entity_id=row.id,
-                    indicator_id=row.id,
-                    field="target",
-                    old_value=None if old is None else format_figure(old),
-                    new_value=None if target is None else format_figure(target),
-                )
+            self._write_audited(
+                session,
+                row,
+                [("target", row.target, target)],
+                entity="indicator",
+                entity_id=row.id,
+                indicator_id=row.id,
             )
         return Changes(everything=True)
 
     def _audit(self, session: Session, plan_id: int, field: str, old: str, new: str) -> None:
+        """An event of the plan that sets no field of it (its creation)."""
         session.add(
             AuditEvent(
                 at=self._clock(),

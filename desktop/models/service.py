@@ -193,8 +193,8 @@ class _Writes:
         return Changes(frozenset(self.indicator_ids), frozenset(self.periods), self.cells, batch_id)
 
 
-class EntryService:
-    """Writes entries on behalf of one user; every write is audited."""
+class Writer:
+    """Writes on behalf of one user, named in every audit event, at the clock's time."""
 
     def __init__(self, database: Database, user: str, clock: Clock | None = None) -> None:
         if not user.strip():
@@ -210,6 +210,37 @@ class EntryService:
     @property
     def database(self) -> Database:
         return self._database
+
+    def _write_audited(
+        self,
+        session: Session,
+        record: object,
+        changed: Sequence[tuple[str, object, object]],
+        *,
+        entity: str,
+        entity_id: int,
+        indicator_id: int | None = None,
+    ) -> None:
+        """Set each changed field of a plan's or an indicator's record, with its audit event."""
+        now = self._clock()
+        for name, old, value in changed:
+            setattr(record, name, value)
+            session.add(
+                AuditEvent(
+                    at=now,
+                    user=self._user,
+                    entity=entity,
+                    entity_id=entity_id,
+                    indicator_id=indicator_id,
+                    field=name,
+                    old_value=_text(old),
+                    new_value=_text(value),
+                )
+            )
+
+
+class EntryService(Writer):
+    """Writes entries on behalf of one user; every write is audited."""
 
     # --- public operations ---------------------------------------------------------------
 
@@ -362,33 +393,6 @@ class EntryService:
                 indicator_id=indicator_id,
             )
         return Changes(frozenset({indicator_id}), cells=len(changed), lights=True)
-
-    def _write_audited(
-        self,
-        session: Session,
-        record: object,
-        changed: Sequence[tuple[str, object, object]],
-        *,
-        entity: str,
-        entity_id: int,
-        indicator_id: int | None = None,
-    ) -> None:
-        """Set each changed field of a plan's or an indicator's record, with its audit event."""
-        now = self._clock()
-        for name, old, value in changed:
-            setattr(record, name, value)
-            session.add(
-                AuditEvent(
-                    at=now,
-                    user=self._user,
-                    entity=entity,
-                    entity_id=entity_id,
-                    indicator_id=indicator_id,
-                    field=name,
-                    old_value=_text(old),
-                    new_value=_text(value),
-                )
-            )
 
     def entry_version(self, indicator_id: int, period: str) -> int:
         """How many times an entry was written (0 when there is none)."""

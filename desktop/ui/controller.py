@@ -320,8 +320,7 @@ class PlanController(QObject):
         return str(error)
 
     def _plan_wording(self, error: PlanChangeError) -> str:
-        facts = {name: str(value) for name, value in error.facts.items()}
-        code = facts.get("code", "")
+        code = str(error.facts.get("code", ""))
         if error.reason == PlanChangeError.PENDING:
             codes = error.facts.get("codes", ())
             assert isinstance(codes, tuple)
