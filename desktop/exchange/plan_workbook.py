@@ -58,7 +58,13 @@ from desktop.models.plan_import import (
     plan_document,
     preview,
 )
-from desktop.models.plan_source import IndicatorSpec, NodeSpec, PlanSpec
+from desktop.models.plan_source import (
+    FactProblem,
+    IndicatorSpec,
+    NodeSpec,
+    PlanSpec,
+    fact_problems,
+)
 from desktop.models.records import IndicatorInfo, NodeInfo
 from desktop.models.schema import (
     Department,
@@ -943,7 +949,7 @@ class _Reader:
                 here.bad("target", "须填写目标值(仅草稿计划可暂不填写)")
             if values.done_when:
                 here.bad("done_when", "只有里程碑填写完成标志")
-            _check_numbers(here, values)
+        _check_rules(here, values)
         _check_facts(here, values)
         if here.failed:
             return None
@@ -961,7 +967,7 @@ class _Reader:
             weight=1.0 if values.weight is None else values.weight,
             quote=str(common.quote),
             note=str(common.note),
-            department_basis=values.basis,
+            department_basis=values.department_basis,
             department_quote=values.department_quote,
             quantity=values.quantity,
             done_when=values.done_when,
@@ -1117,7 +1123,7 @@ class _Values(NamedTuple):
     baseline_source: str | None
     baseline_date_inferred: bool
     due: dt.date | None
-    basis: DepartmentBasis
+    department_basis: DepartmentBasis
     department_quote: str
     weight: float | None
     yellow_threshold: float | None
@@ -1158,7 +1164,7 @@ def _indicator_values(here: _Place) -> _Values | None:
         baseline_source=here.take("baseline_source", _verbatim) or None,
         baseline_date_inferred=bool(here.take("baseline_date_inferred", _flag)),
         due=here.take("due", _date),
-        basis=basis or DepartmentBasis.INFERRED,
+        department_basis=basis or DepartmentBasis.INFERRED,
         department_quote=here.take("department_quote", _verbatim) or "",
         weight=here.take("weight", _number),
         yellow_threshold=here.take("yellow_threshold", _number),
@@ -1170,23 +1176,31 @@ def _indicator_values(here: _Place) -> _Values | None:
     return None if here.failed else values
 
 
-def _check_numbers(here: _Place, values: _Values) -> None:
-    """A numeric indicator's target against its stretch target and baseline."""
-    target, stretch = values.target, values.stretch_target
-    if target is None:
-        return
-    at_least = values.direction is Direction.AT_LEAST
-    if stretch is not None and not (stretch >= target if at_least else stretch <= target):
+def _check_rules(here: _Place, values: _Values) -> None:
+    """A numeric indicator's target against its stretch target and baseline, and a named
+    department's clause: the plan source's rules (fact_problems), said at their cells (a
+    milestone's numbers are refused apart: it has none)."""
+    problems = fact_problems(values)
+    if values.kind is IndicatorKind.MILESTONE:
+        problems = [p for p in problems if p is FactProblem.BASIS_QUOTE]
+    if FactProblem.STRETCH_SHORT in problems:
+        assert values.stretch_target is not None and values.target is not None
         here.bad(
             "stretch_target",
-            f"力争目标 {format_figure(stretch)} 未超出目标 {format_figure(target)}",
+            f"力争目标 {format_figure(values.stretch_target)} 未超出目标 "
+            f"{format_figure(values.target)}",
         )
-    if not at_least and (values.baseline is None or target >= values.baseline):
+    if FactProblem.AT_MOST_BASELINE in problems:
         here.bad("baseline", "方向为“不高于”的指标须有高于目标的基线值")
+    if FactProblem.BASIS_QUOTE in problems:
+        if values.department_basis is DepartmentBasis.NAMED:
+            here.bad("department_quote", "依据为“文件列明”时须填写点名责任单位的原文")
+        else:
+            here.bad("department_quote", "依据为“推定”时不填原文(或将依据改为“文件列明”)")
 
 
 def _check_facts(here: _Place, values: _Values) -> None:
-    """The baseline's facts together, the department's basis with its quote, the thresholds."""
+    """The baseline's facts together, and the thresholds."""
     facts = {
         "baseline": values.baseline,
         "baseline_date": values.baseline_date,
@@ -1198,11 +1212,6 @@ def _check_facts(here: _Place, values: _Values) -> None:
         here.bad(missing, "基线值、基线日期、基线来源须同时填写")
     if values.baseline_date_inferred and values.baseline_date is None:
         here.bad("baseline_date_inferred", "没有基线日期,不能说它是推定的")
-    if (values.basis is DepartmentBasis.NAMED) != bool(values.department_quote):
-        if values.basis is DepartmentBasis.NAMED:
-            here.bad("department_quote", "依据为“文件列明”时须填写点名责任单位的原文")
-        else:
-            here.bad("department_quote", "依据为“推定”时不填原文(或将依据改为“文件列明”)")
     try:
         Thresholds().overridden(values.yellow_threshold, values.red_threshold)
     except ValueError:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -273,8 +274,50 @@ def _indicator(raw: Any, plan_end: dt.date) -> IndicatorSpec:
     return spec
 
 
+class FactProblem(enum.Enum):
+    """A rule an indicator's facts break, whatever they were read from (a plan source, a plan
+    workbook); each reader says it in its own words, at its own place."""
+
+    STRETCH_SHORT = "stretch_target"  # the stretch target lies short of the target
+    AT_MOST_BASELINE = "baseline"  # an 'at most' indicator needs a baseline above its target
+    BASIS_QUOTE = "department_quote"  # a named department needs its clause; only it has one
+
+
+class IndicatorFactsRead(Protocol):
+    """What the rules read of an indicator."""
+
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def target(self) -> float | None: ...
+    @property
+    def stretch_target(self) -> float | None: ...
+    @property
+    def baseline(self) -> float | None: ...
+    @property
+    def department_basis(self) -> DepartmentBasis: ...
+    @property
+    def department_quote(self) -> str: ...
+
+
+def fact_problems(facts: IndicatorFactsRead) -> list[FactProblem]:
+    """The rules an indicator's facts break; the field each concerns is the problem's value."""
+    problems = []
+    target, at_least = facts.target, facts.direction is Direction.AT_LEAST
+    if target is not None:
+        stretch = facts.stretch_target
+        if stretch is not None and not (stretch >= target if at_least else stretch <= target):
+            problems.append(FactProblem.STRETCH_SHORT)
+        if not at_least and (facts.baseline is None or target >= facts.baseline):
+            problems.append(FactProblem.AT_MOST_BASELINE)
+    if (facts.department_basis is DepartmentBasis.NAMED) != bool(facts.department_quote):
+        problems.append(FactProblem.BASIS_QUOTE)
+    return problems
+
+
 def _check_indicator(spec: IndicatorSpec, table: _Table) -> None:
     where = table.where
+    problems = fact_problems(spec)
     if spec.kind is IndicatorKind.MILESTONE:
         if spec.target is not None or spec.baseline is not None:
             raise PlanSourceError(f"{where}: a milestone has no numeric target or baseline")
@@ -284,7 +327,7 @@ def _check_indicator(spec: IndicatorSpec, table: _Table) -> None:
         raise PlanSourceError(f"{where}: weight must not be negative")
     if spec.done_when and spec.kind is not IndicatorKind.MILESTONE:
         raise PlanSourceError(f"{where}: only a milestone says when it counts as done")
-    if (spec.department_basis is DepartmentBasis.NAMED) != bool(spec.department_quote):
+    if FactProblem.BASIS_QUOTE in problems:
         raise PlanSourceError(
             f"{where}: a department the source names needs the clause that names it "
             "(department_quote), and only such a department has one"
@@ -294,18 +337,10 @@ def _check_indicator(spec: IndicatorSpec, table: _Table) -> None:
     if present and present != baseline_keys:
         missing = ", ".join(sorted(baseline_keys - present))
         raise PlanSourceError(f"{where}: a baseline needs all of its facts (missing {missing})")
-    if spec.target is None:
-        return
-    if spec.stretch_target is not None and not _beyond(spec.stretch_target, spec.target, spec):
+    if FactProblem.STRETCH_SHORT in problems:
         raise PlanSourceError(f"{where}: the stretch target lies short of the target")
-    if spec.direction is Direction.AT_MOST and (
-        spec.baseline is None or spec.target >= spec.baseline
-    ):
+    if FactProblem.AT_MOST_BASELINE in problems:
         raise PlanSourceError(f"{where}: an 'at most' indicator needs a baseline above its target")
-
-
-def _beyond(value: float, target: float, spec: IndicatorSpec) -> bool:
-    return value >= target if spec.direction is Direction.AT_LEAST else value <= target
 
 
 def check_consistency(spec: PlanSpec, short_names: set[str]) -> None:
