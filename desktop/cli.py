@@ -53,12 +53,12 @@ from desktop.models.plan_import import (
     preview,
     replace_draft,
 )
-from desktop.models.plan_service import PlanService
+from desktop.models.plan_service import PlanService, target_of
 from desktop.models.plan_source import build_seed
 from desktop.models.records import IndicatorInfo
 from desktop.models.schema import DepartmentBasis, IndicatorKind, NodeKind, PlanState
 from desktop.models.status_rule import Status
-from desktop.models.workspace import PlanWorkspace
+from desktop.models.workspace import PlanWorkspace, chosen_plan
 from desktop.presentation.status_sheet import SupervisionNotice, build_documents
 from desktop.presentation.wording import (
     DEMO_LABEL,
@@ -457,9 +457,9 @@ def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_next_plan(args: argparse.Namespace, out: TextIO) -> int:
     with _opened(args) as database:
-        source = PlanWorkspace(database, plan_code=_plan(args)).plan
+        source = chosen_plan(database, _plan(args))
         made = PlanService(database, _user(args)).next_year_plan(source.code, new_code=args.code)
-        plan = PlanWorkspace(database, plan_code=made).plan
+        plan = chosen_plan(database, made)
     out.write(
         f"{made}: next year's plan made from {source.code} as a draft "
         f"({plan.start:%Y-%m-%d} to {plan.end:%Y-%m-%d}); its targets are 待定 until set:\n"
@@ -482,7 +482,7 @@ _STATES = {
 def cmd_plan_state(args: argparse.Namespace, out: TextIO) -> int:
     wanted = _STATES[args.state]
     with _opened(args) as database:
-        plan = PlanWorkspace(database, plan_code=_plan(args)).plan
+        plan = chosen_plan(database, _plan(args))
         PlanService(database, _user(args)).set_state(plan.code, wanted, expected=plan.state)
     out.write(f"{plan.code}: {plan.state.value} → {wanted.value}\n")
     return EXIT_OK
@@ -491,19 +491,13 @@ def cmd_plan_state(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_set_target(args: argparse.Namespace, out: TextIO) -> int:
     value = None if args.value in ("待定", "pending") else _figure(args.value)
     with _opened(args) as database:
-        workspace = PlanWorkspace(database, plan_code=_plan(args))
-        indicator = next(
-            (i for i in workspace.indicators.values() if i.code == args.indicator), None
-        )
-        if indicator is None:
-            raise TargetMonitorError(
-                f"plan {workspace.plan.code} has no indicator {args.indicator}"
-            )
+        code = chosen_plan(database, _plan(args)).code
+        expected, unit = target_of(database, code, args.indicator)
         PlanService(database, _user(args)).set_target(
-            workspace.plan.code, indicator.code, value, expected=indicator.target
+            code, args.indicator, value, expected=expected
         )
-    shown = "待定" if value is None else f"{format_figure(value)} {indicator.unit}".strip()
-    out.write(f"{workspace.plan.code} {indicator.code}: target {shown}\n")
+    shown = "待定" if value is None else f"{format_figure(value)} {unit}".strip()
+    out.write(f"{code} {args.indicator}: target {shown}\n")
     return EXIT_OK
 
 

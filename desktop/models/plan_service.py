@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models.changes import Changes
+from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, PlanChangeError, StaleSettingsError
 from desktop.models.figures import FigureError, figure_in_range, format_figure
 from desktop.models.schema import (
@@ -265,6 +266,19 @@ class PlanService(Writer):
                 new_value=new,
             )
         )
+
+
+def target_of(database: Database, code: str, indicator: str) -> tuple[float | None, str]:
+    """A plan's indicator's target (None: 待定) and unit, as a manager sees them now."""
+    with database.read() as session:
+        row = session.execute(
+            select(Indicator.target, Indicator.unit)
+            .join(Plan, Indicator.plan_id == Plan.id)
+            .where(Plan.code == code, Indicator.code == indicator)
+        ).first()
+    if row is None:
+        raise InvalidEntryError(f"plan {code} has no indicator {indicator}")
+    return row.target, row.unit
 
 
 def _shown(target: float | None) -> str:

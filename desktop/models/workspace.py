@@ -121,6 +121,15 @@ def read_plans(session: Session) -> tuple[PlanInfo, ...]:
     return tuple(PlanInfo(*row) for row in session.execute(query))
 
 
+def chosen_plan(database: Database, code: str | None, today: dt.date | None = None) -> PlanInfo:
+    """The plan a command works on (`choose_plan`), read without assessing it."""
+    with database.read() as session:
+        plans = read_plans(session)
+    if not plans:
+        raise TargetMonitorError(f"{database.path}: the database holds no plan")
+    return choose_plan(plans, code, today or dt.date.today())
+
+
 def last_plan(database: Database, code: str) -> str | None:
     """`code` if the database still holds that plan (the one a window showed last), else
     None: the current plan is chosen."""
