@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -529,6 +530,28 @@ def test_check_reports_a_date_of_year_zero(
     code, out, err = run(capsys, "--db", str(seed_copy), "check")
     assert code == 1 and one_line(err, seed_copy)
     assert out == "problem: indicators row 1: baseline_date '0000-01-01' is not a date\n"
+
+
+def test_check_passes_a_time_saved_in_the_last_instant_of_a_second(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path
+) -> None:
+    """SQLite rounds '…:23.999770' up to ':24': the seconds are checked apart from their
+    fraction (an upgrade's audit event once failed check this way)."""
+    database = open_database(seed_copy)
+    try:
+        clock = FixedClock(dt.datetime(2026, 11, 29, 1, 6, 23, 999770))
+        clock.now -= dt.timedelta(minutes=1)  # its first tick is the time above
+        EntryService(database, "测试员", clock=clock).set_value(
+            indicator_of(database, "2.1.1-1"), "2025-06", 10, expected=None
+        )
+    finally:
+        database.close()
+    with sqlite3.connect(seed_copy) as connection:
+        (at,) = connection.execute("SELECT at FROM audit_events").fetchone()
+    connection.close()
+    assert at == "2026-11-29 01:06:23.999770"
+    code, out, _err = run(capsys, "--db", str(seed_copy), "check")
+    assert code == 0 and out.startswith("ok:")
 
 
 @pytest.mark.parametrize(

@@ -139,14 +139,17 @@ def schema_problems(database: Database) -> list[str]:
 # always pass). The program reads dates back with Python's fromisoformat, which refuses an
 # impossible day such as 02-30: '+0 days' makes SQLite normalise one, so it no longer equals
 # the text; nor does it take year 0. (substr: a DATE column would compare its text with a
-# literal as a number.) Date and time: as SQLAlchemy writes them, with or without microseconds.
+# literal as a number.) Date and time: as SQLAlchemy writes them, with or without microseconds;
+# the seconds are checked apart from the fraction, which SQLite would round ('…:23.9998' is
+# ':24').
 _READABLE: tuple[tuple[type[TypeEngine[Any]], str, str], ...] = (
     (Boolean, "typeof({c}) = 'integer' AND {c} IN (0, 1)", "is not true or false"),
     (Integer, "typeof({c}) = 'integer'", "is not a whole number"),
     (Float, "typeof({c}) IN ('integer', 'real') AND abs({c}) <= 1e308", "is not a number"),
     (
         DateTime,
-        "typeof({c}) = 'text' AND substr({c}, 1, 4) <> '0000' AND datetime({c}, '+0 days') = "
+        "typeof({c}) = 'text' AND substr({c}, 1, 4) <> '0000' "
+        "AND datetime(substr({c}, 1, 19), '+0 days') = "
         "substr({c}, 1, 19) AND (length({c}) = 19 OR (length({c}) = 26 AND substr({c}, 20, 1) = '.'"
         " AND substr({c}, 21) GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]'))",
         "is not a date and time",
