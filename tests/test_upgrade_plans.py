@@ -250,7 +250,7 @@ def test_a_file_without_the_released_plan_keeps_its_own(tmp_path: Path) -> None:
     after = dump(path)
     assert [row[1] for row in after["plans"]] == ["MY-PLAN", "SY2023-MIS", "SY2025-SCI"]
     assert after["plans"][0][:10] == before["plans"][0][:10]
-    assert after["nodes"][: len(before["nodes"])] == [(*row, "", 0) for row in before["nodes"]]
+    assert after["nodes"][: len(before["nodes"])] == [(*row, "", 0, 0) for row in before["nodes"]]
     mine = [row for row in after["indicators"] if row[1] == 1]
     assert [(row[0], row[3], row[4], row[8]) for row in mine] == [
         (row[0], row[2], row[3], row[7]) for row in before["indicators"]

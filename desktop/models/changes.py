@@ -20,7 +20,9 @@ class Changes:
 
     `cells` counts the fields written (one audit event each); `batch_id` is the import batch
     the operation created or changed; `everything` says the whole content was replaced;
-    `lights` that the plan's light settings changed (every light may have changed).
+    `lights` that the plan's light settings changed (every light may have changed);
+    `structure` that the plan's structure was edited (its nodes, indicators or departments):
+    the views are built again, and unlike `everything` the undo history stays.
     """
 
     indicator_ids: frozenset[int] = frozenset()
@@ -29,10 +31,16 @@ class Changes:
     batch_id: int | None = None
     everything: bool = False
     lights: bool = False
+    structure: bool = False
 
     @property
     def empty(self) -> bool:
-        return not self.indicator_ids and not self.everything and not self.lights
+        return not (self.indicator_ids or self.everything or self.lights or self.structure)
+
+    @property
+    def rebuilt(self) -> bool:
+        """Every view is built again (the content was replaced, or the structure edited)."""
+        return self.everything or self.structure
 
 
 NOTHING_CHANGED = Changes()

@@ -33,7 +33,7 @@ from desktop.models.errors import (
 from desktop.models.schema import Base, SchemaMeta
 
 # The schema this program writes; desktop.models.migrations.MIGRATIONS upgrades older files.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA_VERSION_KEY = "schema_version"
 # Present (with when and how the figures were made) in a database filled by `demo`: every view
 # and report of such a database says that its figures are demo figures.

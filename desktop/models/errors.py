@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 
@@ -97,6 +100,47 @@ class PlanChangeError(InvalidEntryError):
         super().__init__(message)
         self.reason = reason
         self.facts = facts
+
+
+@dataclass(frozen=True)
+class EditProblem:
+    """One rule a plan edit breaks: the field it concerns, which rule (a PlanEditError
+    reason), the English message, and the facts a window words it with."""
+
+    field: str
+    reason: str
+    message: str
+    facts: Mapping[str, object] = dataclass_field(default_factory=dict)
+
+
+class PlanEditError(InvalidEntryError):
+    """A change of a plan's structure refused by its rules; nothing was changed. `problems`
+    name each field and rule, so that a form can mark the field and say it in its language."""
+
+    REQUIRED = "required"  # the field is empty
+    TOO_LONG = "too_long"  # facts["most"] characters
+    DUPLICATE = "duplicate"  # facts["code"] is another node's or indicator's of the plan
+    NAME_TAKEN = "name_taken"  # facts["name"] is another department's name or short name
+    TARGET_IS_BASELINE = "target_is_baseline"  # nothing to achieve
+    DUE_OUTSIDE = "due_outside"  # facts["start"], facts["end"]: the plan's days
+    BASELINE_AFTER_DUE = "baseline_after_due"
+    UNIT_KIND = "unit_kind"  # facts["unit"], facts["kind"]
+    PLACE = "place"  # facts["kind"] cannot hang under facts["under"] ("plan" for the top)
+    ARCHIVED_PLACE = "archived_place"  # its parent or measure is archived
+    FIGURE = "figure"  # facts["problem"]: a FigureProblem's value
+    THRESHOLDS = "thresholds"  # the own thresholds contradict the plan's
+    FACT = "fact"  # facts["fact"]: a plan source FactProblem's value
+    MILESTONE_FIGURE = "milestone_figure"  # a milestone has no numeric target or baseline
+    PENDING = "pending"  # an active plan's numeric target cannot be 待定
+    KIND_WITH_FIGURES = "kind_with_figures"  # its figures would lose their meaning
+    HOLDS = "holds"  # facts["what"]: "figures", "children" or "references"
+    CLOSED = "closed"  # facts["code"]: the plan is 已结束
+    MERGED = "merged"  # facts["name"]: the department was merged into another
+    SELF_MERGE = "self_merge"
+
+    def __init__(self, problems: Sequence[EditProblem]) -> None:
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = tuple(problems)
 
 
 class StaleSettingsError(TargetMonitorError):

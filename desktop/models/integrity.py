@@ -33,6 +33,7 @@ from desktop.models.database import (
     sqlite_pragma_rows,
 )
 from desktop.models.periods import parse_period, period_of
+from desktop.models.records import archived_subtrees
 from desktop.models.schema import (
     Base,
     Entry,
@@ -237,8 +238,14 @@ def _tree_problems(session: Session) -> list[str]:
             )
         if parent_plan is not None and parent_plan != node.plan_id:
             problems.append(f"node {node.code}: its parent belongs to another plan")
+    nodes = session.execute(select(Node.id, Node.parent_id, Node.archived, Node.kind)).all()
+    hidden = archived_subtrees([(n.archived, n.id, n.parent_id) for n in nodes])
     for plan in plans:
-        shape = Counter(session.scalars(select(Node.kind).where(Node.plan_id == plan.id)).all())
+        shape = Counter(  # the plan's own tree: what its editor archived is no part of it
+            node.kind
+            for node in session.execute(select(Node.id, Node.kind).where(Node.plan_id == plan.id))
+            if node.id not in hidden
+        )
         found = (shape[NodeKind.PROJECT], shape[NodeKind.TASK], shape[NodeKind.MEASURE])
         declared = (plan.declared_projects, plan.declared_tasks, plan.declared_measures)
         if found != declared:
@@ -246,13 +253,19 @@ def _tree_problems(session: Session) -> list[str]:
                 f"plan {plan.code}: {found[0]}/{found[1]}/{found[2]} projects/tasks/measures, "
                 f"the document announces {declared[0]}/{declared[1]}/{declared[2]}"
             )
-    empty_measures = session.scalars(
-        select(Node.code).where(
+    empty_measures = session.execute(
+        select(Node.id, Node.code).where(
             Node.kind == NodeKind.MEASURE,
-            ~select(Indicator.id).where(Indicator.measure_id == Node.id).exists(),
+            ~select(Indicator.id)
+            .where(Indicator.measure_id == Node.id, Indicator.archived.is_(False))
+            .exists(),
         )
     ).all()
-    problems += [f"measure {code}: has no indicator" for code in empty_measures]
+    problems += [
+        f"measure {code}: has no indicator"
+        for node_id, code in empty_measures
+        if node_id not in hidden
+    ]
     return problems
 
 

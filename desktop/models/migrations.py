@@ -151,11 +151,24 @@ def _bring_the_built_in_plans_up_to_the_shipped_ones(connection: Connection) -> 
         raise _StepRefused(str(error)) from error
 
 
+def _plans_edited_in_the_window(connection: Connection) -> None:
+    """Schema 5: the plan editor archives nodes and indicators rather than deleting them (their
+    figures stay readable), and a department merged into another remembers which."""
+    for column in (
+        "nodes ADD COLUMN archived BOOLEAN DEFAULT '0' NOT NULL",
+        "indicators ADD COLUMN archived BOOLEAN DEFAULT '0' NOT NULL",
+        "departments ADD COLUMN merged_into_id INTEGER "
+        "CONSTRAINT fk_departments_merged_into_id_departments REFERENCES departments (id)",
+    ):
+        connection.exec_driver_sql(f"ALTER TABLE {column}")
+
+
 # MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.
 MIGRATIONS: Mapping[int, Migration] = {
     1: _batches_keep_who_filled_the_file_in,
     2: _plans_keep_how_their_lights_are_set,
     3: _several_plans_in_one_database,
+    4: _plans_edited_in_the_window,
 }
 
 

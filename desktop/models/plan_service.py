@@ -23,6 +23,7 @@ from desktop.models.changes import Changes
 from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, PlanChangeError, StaleSettingsError
 from desktop.models.figures import FigureError, figure_in_range, format_figure
+from desktop.models.records import archived_subtrees
 from desktop.models.schema import (
     AuditEvent,
     Entry,
@@ -132,9 +133,12 @@ class PlanService(Writer):
             session.flush()
             latest = _latest_reports(session, source.id)
             copied: dict[int, Node] = {}
-            nodes = session.scalars(
+            every_node = session.scalars(
                 select(Node).where(Node.plan_id == source.id).order_by(Node.id)
             ).all()
+            # what the editor archived stays behind with its figures
+            hidden = archived_subtrees([(n.archived, n.id, n.parent_id) for n in every_node])
+            nodes = [node for node in every_node if node.id not in hidden]
             for node in _parents_first(nodes):
                 copy = Node(
                     plan_id=plan.id,
@@ -145,9 +149,15 @@ class PlanService(Writer):
                 session.add(copy)
                 session.flush()
                 copied[node.id] = copy
-            indicators = session.scalars(
-                select(Indicator).where(Indicator.plan_id == source.id).order_by(Indicator.id)
-            ).all()
+            indicators = [
+                indicator
+                for indicator in session.scalars(
+                    select(Indicator)
+                    .where(Indicator.plan_id == source.id, Indicator.archived.is_(False))
+                    .order_by(Indicator.id)
+                )
+                if indicator.measure_id not in hidden
+            ]
             for indicator in indicators:
                 reported = latest.get(indicator.id)
                 fields = {name: getattr(indicator, name) for name in _INDICATOR_FIELDS}

@@ -10,6 +10,7 @@ snapshots of `desktop.models.overview` hold these records instead of copying the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -37,6 +38,11 @@ def columns(
 ) -> tuple[InstrumentedAttribute[Any], ...]:
     """The ORM attributes of `table` that `record` is read from, in the order of its fields."""
     return tuple(getattr(table, f.name) for f in fields(record) if not f.metadata.get(_COMPUTED))
+
+
+def stored_fields(record: type[DataclassInstance]) -> tuple[str, ...]:
+    """The names of the fields of `record` that are read from columns."""
+    return tuple(f.name for f in fields(record) if not f.metadata.get(_COMPUTED))
 
 
 def shared_fields(record: DataclassInstance, base: type[DataclassInstance]) -> dict[str, Any]:
@@ -141,3 +147,22 @@ class EntryInfo(NamedTuple):
     @property
     def reported(self) -> float | MilestoneState | None:
         return self.state if self.state is not None else self.value
+
+
+def archived_subtrees(nodes: Sequence[tuple[bool, int, int | None]]) -> set[int]:
+    """The nodes (archived, id, parent id) that are archived or lie below an archived one."""
+    parent = {node_id: parent_id for _, node_id, parent_id in nodes}
+    archived = {node_id for is_archived, node_id, _ in nodes if is_archived}
+    return {node_id for node_id in parent if _below(node_id, archived, parent)}
+
+
+def _below(node_id: int, marked: set[int], parent: Mapping[int, int | None]) -> bool:
+    """Whether a node or one above it is marked (a circle of parents ends the search)."""
+    current: int | None = node_id
+    for _ in range(len(parent) + 1):
+        if current is None:
+            return False
+        if current in marked:
+            return True
+        current = parent.get(current)
+    return False

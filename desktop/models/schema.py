@@ -166,6 +166,9 @@ class Department(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     short_name: Mapped[str] = mapped_column(String(32), unique=True)
+    # The department this one was merged into (schema 5): it keeps its name for the history
+    # (import batches, closed plans) but takes no new part in a plan.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
 
 
 class Node(Base):
@@ -189,6 +192,9 @@ class Node(Base):
     # The editor's remarks, and whether the title paraphrases the source (schema 4).
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     editor_title: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Taken out of the plan by its editor (schema 5): kept, with everything below it, so that
+    # the figures of its indicators stay readable; restored by the editor.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     plan: Mapped[Plan] = relationship(back_populates="nodes")
     department: Mapped[Department] = relationship()
@@ -245,6 +251,9 @@ class Indicator(Base):
     )
     # The source gives the baseline's value but not its date: the date is the editor's reading.
     baseline_date_inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Taken out of the plan by its editor (schema 5): an indicator with figures is never
+    # deleted; archived, it leaves the tree, the lights and the templates, its history kept.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     plan: Mapped[Plan] = relationship()
     measure: Mapped[Node] = relationship(back_populates="indicators")

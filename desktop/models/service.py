@@ -88,7 +88,7 @@ def unreported(fields: Iterable[str]) -> dict[str, object]:
     return {name: FIELD_DEFAULTS[name] for name in fields}
 
 
-def _text(value: object) -> str | None:
+def audit_text(value: object) -> str | None:
     """How a field's value is written into the audit trail."""
     if value is None:
         return None
@@ -233,8 +233,8 @@ class Writer:
                     entity_id=entity_id,
                     indicator_id=indicator_id,
                     field=name,
-                    old_value=_text(old),
-                    new_value=_text(value),
+                    old_value=audit_text(old),
+                    new_value=audit_text(value),
                 )
             )
 
@@ -581,8 +581,8 @@ class EntryService(Writer):
                         "indicator_id": edit.indicator_id,
                         "period": edit.period,
                         "field": name,
-                        "old_value": _text(old),
-                        "new_value": _text(new),
+                        "old_value": audit_text(old),
+                        "new_value": audit_text(new),
                         "batch_id": batch_id,
                     }
                     for row, edit, changed in events
@@ -602,6 +602,7 @@ class _Target(NamedTuple):
     end: dt.date
     plan: str
     state: PlanState
+    archived: bool
 
 
 @dataclass
@@ -648,6 +649,7 @@ def _targets(session: Session, ids: Collection[int]) -> dict[int, _Target]:
                 Plan.end,
                 Plan.code,
                 Plan.state,
+                Indicator.archived,
             )
             .join(Plan, Indicator.plan_id == Plan.id)
             .where(Indicator.id.in_(chunk))
@@ -768,10 +770,14 @@ def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
 
 
 def _check_edit(target: _Target, edit: EntryEdit) -> None:
-    """Refuse an edit of the wrong kind, of a month outside the indicator's plan, or into a
-    plan that takes no figures (a draft, or closed)."""
+    """Refuse an edit of the wrong kind, of a month outside the indicator's plan, into a
+    plan that takes no figures (a draft, or closed), or of an archived indicator."""
     if target.state is not PlanState.ACTIVE:
         raise PlanStateError(target.plan, target.state.value)
+    if target.archived:
+        raise InvalidEntryError(
+            f"{target.code} was archived by the plan's editor: its figures are kept as they are"
+        )
     first, last = period_of(target.start), period_of(target.end)
     if not first <= edit.period <= last:
         raise InvalidEntryError(f"{edit.period} lies outside the plan's months ({first} to {last})")
@@ -810,9 +816,9 @@ def _stale(
         indicator_id=indicator.id,
         period=edit.period,
         field=field,
-        current_value=_text(current),
-        expected_value=_text(edit.expected[field]),
-        attempted_value=_text(edit.fields[field]),
+        current_value=audit_text(current),
+        expected_value=audit_text(edit.expected[field]),
+        attempted_value=audit_text(edit.fields[field]),
         changed_by=None if entry is None else entry.reported_by,
         changed_at=None if entry is None else entry.reported_at,
     )

@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ from desktop.models.records import (
     IndicatorInfo,
     NodeInfo,
     PlanInfo,
+    archived_subtrees,
     columns,
 )
 from desktop.models.schema import Department, Entry, Indicator, Node, Plan, PlanState
@@ -92,6 +93,11 @@ class _RollupView(Mapping[int, Rollup]):
 
     def __len__(self) -> int:
         return len(self._workspace._node_order)
+
+
+# Where a node's id and its parent's stand in the row a NodeInfo is made of.
+_NODE_FIELDS = [f.name for f in fields(NodeInfo)]
+NODE_ID, NODE_PARENT = _NODE_FIELDS.index("id"), _NODE_FIELDS.index("parent_id")
 
 
 def read_light_settings(session: Session, plan_id: int) -> LightSettings:
@@ -229,28 +235,31 @@ class PlanWorkspace:
                 )
             }
             node_rows = session.execute(
-                select(*columns(NodeInfo, Node))
+                select(*columns(NodeInfo, Node), Node.archived)
                 .where(Node.plan_id == self.plan.id)
                 .order_by(Node.sort_order, Node.id)
             ).all()
             indicator_rows = session.execute(
                 select(*columns(IndicatorInfo, Indicator))
                 .join(Node, Indicator.measure_id == Node.id)
-                .where(Node.plan_id == self.plan.id)
+                .where(Node.plan_id == self.plan.id, Indicator.archived.is_(False))
                 .order_by(Indicator.sort_order, Indicator.id)
             ).all()
-            infos = [IndicatorInfo(*row) for row in indicator_rows]
-            self.indicators = {info.id: info for info in infos}
+        # What the plan editor archived leaves the plan, with everything below it.
+        hidden = archived_subtrees([(row[-1], row.id, row.parent_id) for row in node_rows])
+        shown = [tuple(row[:-1]) for row in node_rows if row.id not in hidden]
+        infos = [IndicatorInfo(*row) for row in indicator_rows]
+        self.indicators = {info.id: info for info in infos if info.measure_id not in hidden}
         children: dict[int | None, list[int]] = defaultdict(list)
-        for row in node_rows:
-            children[row.parent_id].append(row.id)
+        for row in shown:
+            children[row[NODE_PARENT]].append(row[NODE_ID])
         own: dict[int, list[int]] = defaultdict(list)
         for indicator in self.indicators.values():
             own[indicator.measure_id].append(indicator.id)
         # The row fills the stored fields; the computed ones, the links, come last.
         self.nodes = {
-            row.id: NodeInfo(*(*row, tuple(children[row.id]), tuple(own[row.id])))
-            for row in node_rows
+            row[NODE_ID]: NodeInfo(*(*row, tuple(children[row[NODE_ID]]), tuple(own[row[NODE_ID]])))
+            for row in shown
         }
         self.root_ids = tuple(children[None])
         self._check_links()
@@ -384,6 +393,12 @@ class PlanWorkspace:
     def _place(self, rows: Sequence[Any]) -> None:
         indicator_ids, periods, figures, versions = zip(*rows, strict=True)
         order = np.array(self._order, dtype=np.int64)
+        shown = np.isin(np.array(indicator_ids, dtype=np.int64), order)
+        if not shown.all():  # the figures of archived indicators stay in the file, not here
+            rows = [row for row, keep in zip(rows, shown, strict=True) if keep]
+            if not rows:
+                return
+            indicator_ids, periods, figures, versions = zip(*rows, strict=True)
         sorter = np.argsort(order)
         row = sorter[np.searchsorted(order, np.array(indicator_ids), sorter=sorter)]
         month_of = self._month_of

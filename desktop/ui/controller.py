@@ -276,7 +276,7 @@ class PlanController(QObject):
 
     def _broadcast(self, changes: Changes, *, saved: bool) -> None:
         """Bring the plan in memory up to date and tell every view."""
-        if changes.everything:
+        if changes.rebuilt:
             self.workspace.reload()
         else:
             if changes.lights:  # the plan's or an indicator's thresholds
@@ -286,7 +286,7 @@ class PlanController(QObject):
             self.last_saved = dt.datetime.now()
             self.saved.emit(self.last_saved)
         self.changed.emit(changes)
-        if changes.lights and not changes.everything:
+        if changes.lights and not changes.rebuilt:
             self.assessmentsReset.emit()  # every light may have changed
 
     # --- messages --------------------------------------------------------------------------

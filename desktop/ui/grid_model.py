@@ -311,7 +311,7 @@ class ProgressGridModel(QAbstractTableModel):
     # --- following the controller ----------------------------------------------------------
 
     def _on_changed(self, changes: Changes) -> None:
-        if changes.everything:
+        if changes.rebuilt:
             self.refilter()
             return
         last = self.columnCount() - 1

@@ -618,7 +618,7 @@ class MainWindow(QMainWindow):
             self.plans.edit_target(self.grid_model.indicator_at(index.row()))
 
     def _on_changed(self, changes: Changes) -> None:
-        if not changes.everything:
+        if not changes.rebuilt:
             return
         self._show_plan()
         self._update_plan_actions()

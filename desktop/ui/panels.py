@@ -161,7 +161,7 @@ class HistoryPanel(QWidget):
         self.model.set_events(entry_history(self._controller.database, *key))
 
     def _on_changed(self, changes: Changes) -> None:
-        if self._key is not None and (changes.everything or self._key[0] in changes.indicator_ids):
+        if self._key is not None and (changes.rebuilt or self._key[0] in changes.indicator_ids):
             self.show_entry(self._key)
 
 
@@ -278,7 +278,7 @@ class NotesPanel(QWidget):
 
     def _on_changed(self, changes: Changes) -> None:
         # Text being typed is never replaced behind the user's back.
-        touched = changes.everything or (
+        touched = changes.rebuilt or (
             self._key is not None and self._key[0] in changes.indicator_ids
         )
         if self._key is not None and touched and not self.dirty:

@@ -263,7 +263,7 @@ class PlanTreeModel(QAbstractItemModel):
             )
 
     def _on_changed(self, changes: Changes) -> None:
-        if changes.everything:
+        if changes.rebuilt:
             self.beginResetModel()
             self._build()
             self.endResetModel()
@@ -318,7 +318,7 @@ class PlanFilterProxy(QSortFilterProxyModel):
         self._node_text = {n.id: f"{n.code} {n.title}".casefold() for n in workspace.nodes.values()}
 
     def _on_changed(self, changes: Changes) -> None:
-        if changes.everything:
+        if changes.rebuilt:
             self._index_texts()
             self._match()
         else:
