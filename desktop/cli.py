@@ -46,6 +46,7 @@ from desktop.models.locations import (
 from desktop.models.opening import checked_backup, newest_good_backup, open_database, restore
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
 from desktop.models.periods import parse_period
+from desktop.models.plan_editor import archived_items
 from desktop.models.plan_import import (
     draft_changes,
     import_plan,
@@ -501,6 +502,33 @@ def cmd_set_target(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_archived(args: argparse.Namespace, out: TextIO) -> int:
+    """What the plan's editor archived, with each indicator's figures (its history, kept)."""
+    with _opened(args) as database:
+        plan = chosen_plan(database, _plan(args))
+        items = archived_items(database, plan.id)
+    if args.json:
+        listed = [
+            {
+                "kind": item.entity,
+                "code": item.code,
+                "name": item.name,
+                "unit": item.unit,
+                "figures": [{"period": p, "figure": f} for p, f in item.figures],
+            }
+            for item in items
+        ]
+        json.dump({"plan": plan.code, "archived": listed}, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    if not items:
+        out.write(f"{plan.code}: nothing is archived\n")
+    for item in items:
+        figures = "; ".join(f"{p} {f}{item.unit}" for p, f in item.figures) or "no figures"
+        out.write(f"{item.code} {item.name} ({item.entity}): {figures}\n")
+    return EXIT_OK
+
+
 def _figure(text: str) -> float:
     try:
         return float(text.replace(",", ""))
@@ -673,6 +701,11 @@ def _add_plan_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     target.add_argument("--user", metavar="NAME", help="recorded as who set it")
     target.set_defaults(handler=cmd_set_target)
     _add_plan_workbook(commands, common)
+    archived = commands.add_parser(
+        "archived", parents=[common], help="the plan's archived parts and their figures"
+    )
+    archived.add_argument("--json", action="store_true", help="machine-readable output")
+    archived.set_defaults(handler=cmd_archived)
 
 
 def _add_export_template(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -55,6 +55,7 @@ ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 # Names that stay as they are in a Chinese sentence: products, keys, formats, the command.
 KEPT_WORDS = {
     "Ctrl",
+    "Alt",
     "Shift",
     "Enter",
     "Excel",

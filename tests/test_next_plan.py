@@ -30,6 +30,7 @@ from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, messages
 from desktop.ui.grid_model import GridColumn
 from desktop.ui.main_window import MainWindow
 from desktop.ui.plan_dialogs import ImportPlanDialog, NextPlanDialog, TargetDialog
+from desktop.ui.tree_model import TreeColumn
 
 NEXT = "SY2026-MIS"
 
@@ -219,6 +220,8 @@ def test_a_manager_makes_next_year_s_plan_in_the_window_and_a_clerk_reports_into
     assert not window.grid_model.flags(grid_index(window, "2.1.1-1", "2026-01")) & (
         Qt.ItemFlag.ItemIsEditable
     )  # a draft takes no figures
+    completion = window.tree_model.index_of_node(None, TreeColumn.COMPLETION)
+    assert completion.data() == "—"  # nothing to complete yet, not "0.0%"
     window.select_node(None)
     fixed = window.progress.fixed_columns
     row = window.grid_model.row_of(indicator_id(window, "2.1.1-1"))
@@ -251,6 +254,8 @@ def test_a_manager_makes_next_year_s_plan_in_the_window_and_a_clerk_reports_into
     window.reload_action.trigger()
     window.activate_plan_action.trigger()  # prompts answer yes
     assert window.controller.workspace.plan.state is PlanState.ACTIVE
+    completion = window.tree_model.index_of_node(None, TreeColumn.COMPLETION)
+    assert completion.data() == "0.0%"  # active, nothing reported yet
     assert window.close_plan_action.isEnabled() and not window.target_action.isEnabled()
     window.period_selector.setCurrentIndex(window.period_selector.findData("2026-01"))
     type_into_cell(qtbot, window, "2.1.1-1", "2026-01", "25")

@@ -5,11 +5,13 @@ refused with the field and the rule, and taken back by its reverse."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from desktop.cli import main
 from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, PlanEditError, StaleSettingsError
 from desktop.models.integrity import check_database
@@ -350,3 +352,28 @@ def test_a_draft_takes_pending_targets_and_its_structure_is_copied_without_archi
         new_indicator(database, measure_id=measure, target=None, due=dt.date(2026, 12, 31)),
     )
     assert PlanWorkspace(database, plan_code=made).indicators[added.record_id].target is None
+
+
+def test_the_command_line_lists_archived_parts_with_their_figures(
+    database: Database,
+    editor: PlanEditor,
+    service: EntryService,
+    seed_copy: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    indicator = indicator_of(database, "2.1.2-1")
+    service.apply([new_entry(indicator, "2025-04", value=12.0)])
+    editor.change([archive_edit(database, INDICATOR, indicator, archived=True)])
+    database.close()
+    assert main(["--db", str(seed_copy), "archived", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["plan"] == PLAN
+    assert listed["archived"] == [
+        {
+            "kind": "indicator",
+            "code": "2.1.2-1",
+            "name": listed["archived"][0]["name"],
+            "unit": "项",
+            "figures": [{"period": "2025-04", "figure": "12"}],
+        }
+    ]

@@ -22,19 +22,26 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEvent, QPoint, QSettings, Qt, QTranslator
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QDate, QEvent, QPoint, QSettings, Qt, QTranslator
 from PySide6.QtGui import QPainter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QToolTip, QWidget
 
 from desktop.models.demo import create_demo
 from desktop.models.opening import open_database
+from desktop.models.plan_editor import INDICATOR
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import build_documents
 
 from desktop.ui.app import create_main_window
 from desktop.ui.i18n import install_translators
+from desktop.ui.main_window import MainWindow
+from desktop.ui.plan_editor_dialogs import IndicatorDialog
 from desktop.ui.printing import write_pdf
+from desktop.ui.prompts import Prompts
 from desktop.ui.settings import USER_NAME, Settings
 from desktop.ui.theme import Appearance, apply_theme
 from desktop.ui.tree_model import TreeColumn
@@ -110,7 +117,10 @@ def office_screens(app: QApplication, database_path: Path, work: Path, language:
                 QSettings(str(work / f"{language}-{name}.ini"), QSettings.Format.IniFormat)
             )
             settings.set(USER_NAME, "张三")
-            window = create_main_window(database_path, settings=settings, as_of=AS_OF)
+            prompts = _Answering()
+            window = create_main_window(
+                database_path, settings=settings, as_of=AS_OF, prompts=prompts
+            )
             window.resize(*size)
             window.show()
             settle(app)
@@ -119,6 +129,7 @@ def office_screens(app: QApplication, database_path: Path, work: Path, language:
                 refused_entry(app, window, SCREENS / f"refused-entry-{language}.png")
                 project_tooltip(app, window, SCREENS / f"project-tooltip-{language}.png")
                 overview(app, window, SCREENS / f"overview-{language}.png")
+                plan_editor(app, window, language, prompts)
             window.close()
             window.controller.database.close()
     finally:
@@ -182,6 +193,47 @@ def overview(app: QApplication, window: QWidget, target: Path) -> None:
     settle(app)
     window.grab().save(str(target))
     window.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
+
+
+def plan_editor(app: QApplication, window: MainWindow, language: str, prompts: _Answering) -> None:
+    """The plan editor's mode on measure 2.1.1, then the form of 2.1.1-1 refusing a code the
+    plan has already and a due date outside the plan, with the fields framed."""
+    window.editor.mode_action.trigger()
+    workspace = window.controller.workspace
+    window.select_node(workspace.node_coded("2.1.1").id)
+    settle(app)
+    window.grab().save(str(SCREENS / f"plan-editor-{language}.png"))
+    indicator = next(i for i in workspace.indicators.values() if i.code == "2.1.1-1")
+    window.jump_to_indicator(indicator.id)
+    window.editor.set_area(INDICATOR)
+    shown: list[IndicatorDialog] = []
+
+    def refuse(dialog: IndicatorDialog) -> bool:
+        dialog.code.setText("2.1.2-1")
+        dialog.tabs.setCurrentIndex(1)  # type: ignore[union-attr]
+        dialog.due.setDate(QDate(2026, 3, 31))
+        dialog.accept()
+        dialog.show()
+        settle(app)
+        shown.append(dialog)
+        dialog.grab().save(str(SCREENS / f"plan-editor-form-{language}.png"))
+        dialog.close()
+        return False
+
+    prompts.answer = refuse
+    window.editor.edit_action.trigger()
+    prompts.answer = None
+    assert shown, "the form was not shown"
+    window.editor.mode_action.trigger()
+
+
+class _Answering(Prompts):
+    """Prompts whose forms are answered by `answer` (when set) instead of a user."""
+
+    answer: Callable[[Any], bool] | None = None
+
+    def confirm(self, dialog: QDialog) -> bool:
+        return super().confirm(dialog) if self.answer is None else self.answer(dialog)
 
 
 def main() -> int:

@@ -137,6 +137,7 @@ class PlanEditError(InvalidEntryError):
     CLOSED = "closed"  # facts["code"]: the plan is 已结束
     MERGED = "merged"  # facts["name"]: the department was merged into another
     SELF_MERGE = "self_merge"
+    DATE = "date"  # facts["text"] is no date (a form's field)
 
     def __init__(self, problems: Sequence[EditProblem]) -> None:
         super().__init__("; ".join(problem.message for problem in problems))

@@ -248,6 +248,7 @@ class PlanWorkspace:
         # What the plan editor archived leaves the plan, with everything below it.
         hidden = archived_subtrees([(row[-1], row.id, row.parent_id) for row in node_rows])
         shown = [tuple(row[:-1]) for row in node_rows if row.id not in hidden]
+        self._pruned = bool(hidden)  # indicators below archived nodes are left out too
         infos = [IndicatorInfo(*row) for row in indicator_rows]
         self.indicators = {info.id: info for info in infos if info.measure_id not in hidden}
         children: dict[int | None, list[int]] = defaultdict(list)
@@ -373,7 +374,7 @@ class PlanWorkspace:
             of_plan = (
                 select(Indicator.id)
                 .join(Node, Indicator.measure_id == Node.id)
-                .where(Node.plan_id == self.plan.id)
+                .where(Node.plan_id == self.plan.id, Indicator.archived.is_(False))
             )
             query = query.where(Entry.indicator_id.in_(of_plan))
         else:
@@ -393,8 +394,8 @@ class PlanWorkspace:
     def _place(self, rows: Sequence[Any]) -> None:
         indicator_ids, periods, figures, versions = zip(*rows, strict=True)
         order = np.array(self._order, dtype=np.int64)
-        shown = np.isin(np.array(indicator_ids, dtype=np.int64), order)
-        if not shown.all():  # the figures of archived indicators stay in the file, not here
+        shown = np.isin(np.array(indicator_ids, dtype=np.int64), order) if self._pruned else None
+        if shown is not None and not shown.all():  # figures of archived parts stay in the file
             rows = [row for row, keep in zip(rows, shown, strict=True) if keep]
             if not rows:
                 return

@@ -9,7 +9,7 @@ which the tree, the grid, the dashboard, the chart and the panels each apply to 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -22,11 +22,13 @@ from desktop.models.errors import (
     BatchStateError,
     OperationCancelled,
     PlanChangeError,
+    PlanEditError,
     PlanStateError,
     StaleEditError,
     StaleSettingsError,
     TargetMonitorError,
 )
+from desktop.models.plan_editor import Made, PlanEditor, RecordEdit
 from desktop.models.plan_import import PlanDraft, import_plan, replace_draft
 from desktop.models.plan_service import PlanService
 from desktop.models.schema import PlanState
@@ -38,6 +40,7 @@ from desktop.ui import operations
 from desktop.ui.background import run_in_background
 from desktop.ui.i18n import fill, recorded_text
 from desktop.ui.operations import HasChanges, Operation, Step, changes_of
+from desktop.ui.plan_editor_words import problems_text
 
 R = TypeVar("R", bound="Changes | HasChanges")
 
@@ -175,6 +178,23 @@ class PlanController(QObject):
     def _plans(self) -> PlanService:
         return PlanService(self.database, self.user)
 
+    # --- the plan's structure (its editor) ------------------------------------------------
+
+    @property
+    def editor(self) -> PlanEditor:
+        """The plan editor's writes and checks, on behalf of the user."""
+        return PlanEditor(self.database, self.user)
+
+    def edit_plan(self, edits: Sequence[RecordEdit], label: str) -> bool:
+        """Change parts of the plan as one undoable step; False (and a message) when refused."""
+        if not edits:
+            return False
+        return self.run(operations.edit_plan(self.editor, edits, label)) is not None
+
+    def add_to_plan(self, entity: str, fields: Mapping[str, object], label: str) -> Made | None:
+        """Add a part to the plan (or a department) as one undoable step; None when refused."""
+        return self.run(operations.add_to_plan(self.editor, entity, fields, label))
+
     def set_period(self, period: str) -> None:
         if period != self.workspace.as_of:
             self.workspace.set_period(period)
@@ -248,8 +268,8 @@ class PlanController(QObject):
             self.refused.emit(self._conflict_message(error, operation, undoing))
             return None
         except TargetMonitorError as error:
-            if isinstance(error, StaleSettingsError):  # show the settings as they are now
-                self._broadcast(Changes(lights=True), saved=False)
+            if isinstance(error, StaleSettingsError):  # show the settings and plan as they are
+                self._broadcast(Changes(lights=True, structure=True), saved=False)
             reason = self._wording(error)
             if undoing is None:
                 self.refused.emit(fill(operation.refused, reason))
@@ -312,6 +332,8 @@ class PlanController(QObject):
             return fill(texts[error.reason], str(error.batch_id))
         if isinstance(error, PlanChangeError):
             return self._plan_wording(error)
+        if isinstance(error, PlanEditError):
+            return problems_text(error.problems)
         if isinstance(error, PlanStateError):
             if error.state == PlanState.DRAFT.value:
                 return fill(self.tr("Plan %1 is a draft: it takes figures once it is active."),

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.changes import Changes
+from desktop.models.plan_editor import INDICATOR, NODE
 from desktop.models.schema import PlanState
 from desktop.models.status_rule import Status
 
@@ -44,6 +45,7 @@ from desktop.ui.i18n import fill, plan_state_text
 from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.paste import ClipboardCommands
 from desktop.ui.plan_commands import PlanCommands
+from desktop.ui.plan_editor_commands import PlanEditorCommands
 from desktop.ui.progress_panel import ProgressPanel
 from desktop.ui.prompts import Prompts
 from desktop.ui.settings import (
@@ -210,6 +212,15 @@ class MainWindow(QMainWindow):
         )
         self.exchange = ExchangeCommands(self.context)
         self.plans = PlanCommands(self.context, self.progress.current_indicator)
+        self.editor = PlanEditorCommands(
+            self.context,
+            tree=self.tree,
+            grid=self.grid,
+            current_node=self.tree_panel.node_id,
+            current_indicator=self.progress.current_indicator,
+            show_node=self.select_node,
+            show_indicator=self.jump_to_indicator,
+        )
         self.backups = BackupCommands(self.context)
         self.clipboard = ClipboardCommands(self.context, self.grid, self.grid_model)
 
@@ -409,6 +420,9 @@ class MainWindow(QMainWindow):
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.toolbar = toolbar
         self.addToolBar(toolbar)
+        self.addToolBarBreak()
+        self.editor.toolbar.setIconSize(QSize(18, 18))
+        self.addToolBar(self.editor.toolbar)
 
     def _build_status_bar(self) -> None:
         self.status = WindowStatusBar(self.controller.database.path, self)
@@ -429,7 +443,10 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tree_panel.filtered.connect(self.grid_model.refilter)
         self.tree_panel.nodeChanged.connect(self._show_node)
+        self.tree_panel.nodeChanged.connect(lambda _node: self.editor.update())
+        self.tree.doubleClicked.connect(self._on_tree_double_click)
         self.progress.indicatorChanged.connect(lambda _indicator: self._chart_follow())
+        self.progress.indicatorChanged.connect(lambda _indicator: self.editor.update())
         controller = self.controller
         controller.changed.connect(self._on_changed)
         controller.refused.connect(self.tell)
@@ -451,6 +468,7 @@ class MainWindow(QMainWindow):
             height = min(860, available.height()) if available else 860
             self.resize(width, height)
         self.restoreState(settings.get(WINDOW_STATE))
+        self.editor.toolbar.setVisible(self.editor.on)  # the editor's mode starts off
         restored = self.main_splitter.restoreState(settings.get(MAIN_SPLITTER))
         restored = self.edit_splitter.restoreState(settings.get(EDIT_SPLITTER)) and restored
         self._first_layout = not restored
@@ -604,6 +622,9 @@ class MainWindow(QMainWindow):
         menu.addAction(self.target_action)
         menu.addSeparator()
         menu.addActions([self.export_plan_action, self.import_plan_action])
+        menu.addSeparator()
+        menu.addAction(self.editor.mode_action)
+        menu.addMenu(self.editor.menu)
 
     def _update_plan_actions(self) -> None:
         """What a manager can do with the plan shown, by its state."""
@@ -612,10 +633,19 @@ class MainWindow(QMainWindow):
         self.close_plan_action.setEnabled(state is PlanState.ACTIVE)
         self.reopen_plan_action.setEnabled(state is PlanState.CLOSED)
         self.target_action.setEnabled(state is PlanState.DRAFT)
+        self.editor.update()
 
     def _on_fixed_double_click(self, index: QModelIndex) -> None:
-        if index.column() == GridColumn.TARGET:
+        if self.editor.on:
+            self.editor.set_area(INDICATOR)
+            self.editor.edit()
+        elif index.column() == GridColumn.TARGET:
             self.plans.edit_target(self.grid_model.indicator_at(index.row()))
+
+    def _on_tree_double_click(self, _index: QModelIndex) -> None:
+        if self.editor.on:
+            self.editor.set_area(NODE)
+            self.editor.edit()
 
     def _on_changed(self, changes: Changes) -> None:
         if not changes.rebuilt:

@@ -6,13 +6,14 @@ long — and every view refreshes from the Changes. An operation that changes fi
 undo history as one `Step`, whose undo and redo are operations too; like every write, they are
 refused rather than overwrite a value that changed after the step was made.
 
-The window's writes: cells (typed, pasted, notes), the plan's light settings, an import,
-taking an import back and applying it again, restoring a backup.
+The window's writes: cells (typed, pasted, notes), the plan's light settings, the plan's
+structure (its editor), an import, taking an import back and applying it again, restoring a
+backup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
@@ -24,6 +25,7 @@ from desktop.exchange.importer import redo_import as redo_batch
 from desktop.exchange.importer import undo_import as undo_batch
 from desktop.models.changes import EVERYTHING_CHANGED, Changes, Progress
 from desktop.models.opening import restore
+from desktop.models.plan_editor import Made, PlanEditor, RecordEdit
 from desktop.models.service import EntryEdit, EntryService
 from desktop.models.status_rule import LightSettings
 from desktop.models.workspace import PlanWorkspace
@@ -149,6 +151,51 @@ def _setting(
     return replace(
         setting(wanted, seen),
         step=lambda _changes: Step(label, undo=setting(seen, wanted), redo=setting(wanted, seen)),
+    )
+
+
+# --- the plan's structure ------------------------------------------------------------------
+
+
+def edit_plan(editor: PlanEditor, edits: Sequence[RecordEdit], label: str) -> Operation[Changes]:
+    """Change, move, archive, restore or merge parts of the plan as one step: undo writes back
+    what they held, in reverse order, expecting what the step wrote."""
+    forward = list(edits)
+    backward = [edit.reversed() for edit in reversed(forward)]
+    return replace(
+        _change_plan(editor, forward, label),
+        step=lambda _changes: Step(
+            label,
+            undo=_change_plan(editor, backward, label),
+            redo=_change_plan(editor, forward, label),
+        ),
+    )
+
+
+def add_to_plan(
+    editor: PlanEditor, entity: str, fields: Mapping[str, object], label: str
+) -> Operation[Made]:
+    """Add a project, task, measure, indicator or department as one step: undo takes it back
+    (refused once it holds figures), redo makes it again with the same id."""
+    refused = translate("Operations", "The plan was not changed: %1")
+
+    def step(made: Made) -> Step:
+        return Step(
+            label,
+            undo=Operation(label, lambda _progress: editor.take_back(made), refused=refused),
+            redo=Operation(label, lambda _progress: editor.make_again(made), refused=refused),
+        )
+
+    return Operation(
+        label, lambda _progress: editor.add(entity, fields), refused=refused, step=step
+    )
+
+
+def _change_plan(editor: PlanEditor, edits: list[RecordEdit], label: str) -> Operation[Changes]:
+    return Operation(
+        label,
+        lambda _progress: editor.change(edits),
+        refused=translate("Operations", "The plan was not changed: %1"),
     )
 
 

@@ -36,6 +36,8 @@ class Appearance(enum.StrEnum):
 
 
 ACCENT = "#1f6fb2"
+# Text and frames that say what keeps a form from being saved (readable on light and dark).
+PROBLEM_INK = "#c62828"
 
 _LIGHT = {
     QPalette.ColorRole.Window: "#f3f4f6",

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
 )
 
 from desktop.models.changes import Changes
-from desktop.models.schema import MilestoneState, NodeKind
+from desktop.models.schema import MilestoneState, NodeKind, PlanState
 from desktop.models.status_rule import Rollup, Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import latest_report
@@ -189,12 +189,18 @@ class PlanTreeModel(QAbstractItemModel):
         if role == STATUS_ROLE:
             return self._rollup(item).status
         if role == COMPLETION_ROLE:
-            return self._rollup(item).completion
+            return self._completion(item)
         if role == EXPECTED_ROLE:
             return self._rollup(item).expected
         if role == KIND_ROLE:
             return None if item.node_id is None else self.workspace.nodes[item.node_id].kind
         return None
+
+    def _completion(self, item: _Item) -> float | None:
+        """A node's roll-up completion; none in a draft, which takes no figures yet."""
+        if self.workspace.plan.state is PlanState.DRAFT:
+            return None
+        return self._rollup(item).completion
 
     def _single_indicator(self, item: _Item) -> int | None:
         if item.node_id is None:
@@ -206,7 +212,7 @@ class PlanTreeModel(QAbstractItemModel):
         workspace = self.workspace
         rollup = self._rollup(item)
         if column is TreeColumn.COMPLETION:
-            return percent_text(rollup.completion)
+            return percent_text(self._completion(item))
         if column is TreeColumn.STATUS:
             return parent_status_text(rollup)
         if item.node_id is None:  # the plan row

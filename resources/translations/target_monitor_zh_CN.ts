@@ -54,6 +54,39 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
     </message>
 </context>
 <context>
+    <name>ArchivedDialog</name>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="654"/>
+        <source>Archived parts of the plan</source>
+        <translation>计划的已归档部分</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="658"/>
+        <source>Figures reported</source>
+        <translation>已填报数据</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="669"/>
+        <source>(a part of the tree, with everything below it)</source>
+        <translation>(计划树的一部分,连同其下全部内容)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="670"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="676"/>
+        <source>Nothing of this plan is archived.</source>
+        <translation>本计划没有已归档的部分。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="678"/>
+        <source>&amp;Restore</source>
+        <translation>恢复(&amp;R)</translation>
+    </message>
+</context>
+<context>
     <name>AttentionModel</name>
     <message>
         <location filename="../../desktop/ui/dashboard.py" line="134"/>
@@ -425,6 +458,57 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
     </message>
 </context>
 <context>
+    <name>DepartmentDialog</name>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="504"/>
+        <source>Rename a department</source>
+        <translation>部门改名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="504"/>
+        <source>New department</source>
+        <translation>新增部门</translation>
+    </message>
+</context>
+<context>
+    <name>DepartmentsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="533"/>
+        <source>Departments</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="538"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="546"/>
+        <source>&amp;New…</source>
+        <translation>新增(&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="547"/>
+        <source>&amp;Rename…</source>
+        <translation>改名(&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="548"/>
+        <source>&amp;Merge into…</source>
+        <translation>合并到(&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="577"/>
+        <source>in use</source>
+        <translation>在用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="579"/>
+        <source>merged into %1</source>
+        <translation>已合并到 %1</translation>
+    </message>
+</context>
+<context>
     <name>ExchangeCommands</name>
     <message>
         <location filename="../../desktop/ui/exchange_commands.py" line="70"/>
@@ -723,6 +807,79 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
     </message>
 </context>
 <context>
+    <name>IndicatorDialog</name>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="246"/>
+        <source>New indicator</source>
+        <translation>新增指标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="246"/>
+        <source>Indicator %1</source>
+        <translation>指标 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="276"/>
+        <source>Indicator</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="286"/>
+        <source>It holds figures: its kind stays as it is</source>
+        <translation>已有填报数据,类型不能更改</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="289"/>
+        <source>at least</source>
+        <translation>不低于</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="290"/>
+        <source>at most</source>
+        <translation>不高于</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="306"/>
+        <source>inferred by the editor</source>
+        <translation>编者推断</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="307"/>
+        <source>named by the source</source>
+        <translation>原文点名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="330"/>
+        <source>Target and baseline</source>
+        <translation>目标与基数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="338"/>
+        <source>empty: pending (待定), in a draft plan</source>
+        <translation>留空:待定(仅限草稿计划)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="358"/>
+        <source>empty: the plan&apos;s</source>
+        <translation>留空:使用计划的阈值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="362"/>
+        <source>the source&apos;s words</source>
+        <translation>原文表述</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="363"/>
+        <source>the editor&apos;s words</source>
+        <translation>编者表述</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="386"/>
+        <source>Source and notes</source>
+        <translation>来源与备注</translation>
+    </message>
+</context>
+<context>
     <name>IndicatorKind</name>
     <message>
         <location filename="../../desktop/ui/i18n.py" line="122"/>
@@ -819,274 +976,287 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="121"/>
+        <location filename="../../desktop/ui/main_window.py" line="123"/>
         <source>Monthly progress</source>
         <translation>进度填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="123"/>
+        <location filename="../../desktop/ui/main_window.py" line="125"/>
         <source>Overview</source>
         <translation>总览</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="129"/>
+        <location filename="../../desktop/ui/main_window.py" line="131"/>
         <source>Trend chart</source>
         <translation>趋势图</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="144"/>
+        <location filename="../../desktop/ui/main_window.py" line="146"/>
         <source>The month whose figures the lights judge</source>
         <translation>三色预警所依据的数据月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="168"/>
+        <location filename="../../desktop/ui/main_window.py" line="170"/>
         <source>%1 %2 (%3)</source>
         <translation>%1 %2(%3)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="189"/>
+        <location filename="../../desktop/ui/main_window.py" line="191"/>
         <source>This plan is a draft: its targets are being written.</source>
         <translation>本计划为草稿:目标尚在编制中。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="191"/>
+        <location filename="../../desktop/ui/main_window.py" line="193"/>
         <source>This plan is closed: its figures can be read, not changed.</source>
         <translation>本计划已结束:数据只读,不能修改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="193"/>
+        <location filename="../../desktop/ui/main_window.py" line="195"/>
         <source>This plan ended on %1.</source>
         <translation>本计划已于 %1 结束。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="197"/>
+        <location filename="../../desktop/ui/main_window.py" line="199"/>
         <source>Other plans…</source>
         <translation>其他计划…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="218"/>
+        <location filename="../../desktop/ui/main_window.py" line="229"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="220"/>
+        <location filename="../../desktop/ui/main_window.py" line="231"/>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="226"/>
+        <location filename="../../desktop/ui/main_window.py" line="237"/>
         <source>&amp;Copy</source>
         <translation>复制(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="228"/>
+        <location filename="../../desktop/ui/main_window.py" line="239"/>
         <source>&amp;Paste</source>
         <translation>粘贴(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="231"/>
+        <location filename="../../desktop/ui/main_window.py" line="242"/>
         <source>&amp;Find</source>
         <translation>查找(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="233"/>
+        <location filename="../../desktop/ui/main_window.py" line="244"/>
         <source>&amp;Reload</source>
         <translation>刷新(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="235"/>
+        <location filename="../../desktop/ui/main_window.py" line="246"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="238"/>
+        <location filename="../../desktop/ui/main_window.py" line="249"/>
         <source>Status &amp;thresholds…</source>
         <translation>状态阈值(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="242"/>
+        <location filename="../../desktop/ui/main_window.py" line="253"/>
         <source>Thresholds of this &amp;indicator…</source>
         <translation>本指标的阈值(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="247"/>
+        <location filename="../../desktop/ui/main_window.py" line="258"/>
         <source>&amp;Next year&apos;s plan…</source>
         <translation>新建下一年度计划(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="251"/>
+        <location filename="../../desktop/ui/main_window.py" line="262"/>
         <source>Make the plan &amp;active</source>
         <translation>启用计划(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="257"/>
+        <location filename="../../desktop/ui/main_window.py" line="268"/>
         <source>&amp;Close the plan</source>
         <translation>结束计划(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="263"/>
+        <location filename="../../desktop/ui/main_window.py" line="274"/>
         <source>&amp;Reopen the plan</source>
         <translation>重新打开计划(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="268"/>
+        <location filename="../../desktop/ui/main_window.py" line="279"/>
         <source>Set the &amp;target…</source>
         <translation>设定目标(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="272"/>
+        <location filename="../../desktop/ui/main_window.py" line="283"/>
         <source>&amp;Export the plan as a workbook…</source>
         <translation>导出计划工作簿(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="277"/>
+        <location filename="../../desktop/ui/main_window.py" line="288"/>
         <source>&amp;Import a plan workbook…</source>
         <translation>导入计划工作簿(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="279"/>
+        <location filename="../../desktop/ui/main_window.py" line="290"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="281"/>
+        <location filename="../../desktop/ui/main_window.py" line="292"/>
         <source>&amp;Expand all</source>
         <translation>全部展开(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="284"/>
+        <location filename="../../desktop/ui/main_window.py" line="295"/>
         <source>&amp;Collapse all</source>
         <translation>全部折叠(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="286"/>
+        <location filename="../../desktop/ui/main_window.py" line="297"/>
         <source>&amp;About</source>
         <translation>关于(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="288"/>
+        <location filename="../../desktop/ui/main_window.py" line="299"/>
         <source>&amp;User guide</source>
         <translation>使用说明(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="291"/>
+        <location filename="../../desktop/ui/main_window.py" line="302"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>快捷键(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="295"/>
+        <location filename="../../desktop/ui/main_window.py" line="306"/>
         <source>&amp;Next red or yellow indicator</source>
         <translation>下一个红灯或黄灯指标(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="301"/>
+        <location filename="../../desktop/ui/main_window.py" line="312"/>
         <source>&amp;Previous red or yellow indicator</source>
         <translation>上一个红灯或黄灯指标(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="308"/>
+        <location filename="../../desktop/ui/main_window.py" line="319"/>
         <source>Export &amp;templates…</source>
         <translation>导出填报模板(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="314"/>
+        <location filename="../../desktop/ui/main_window.py" line="325"/>
         <source>&amp;Import filled templates…</source>
         <translation>导入填报数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="319"/>
+        <location filename="../../desktop/ui/main_window.py" line="330"/>
         <source>&amp;Undo an import…</source>
         <translation>撤销导入(&amp;U)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="322"/>
+        <location filename="../../desktop/ui/main_window.py" line="333"/>
         <source>Export status &amp;report…</source>
         <translation>导出汇总报表(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="325"/>
+        <location filename="../../desktop/ui/main_window.py" line="336"/>
         <source>&amp;Print status sheet…</source>
         <translation>打印进度情况表(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="328"/>
+        <location filename="../../desktop/ui/main_window.py" line="339"/>
         <source>&amp;Backups…</source>
         <translation>备份(&amp;B)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="349"/>
+        <location filename="../../desktop/ui/main_window.py" line="360"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="372"/>
+        <location filename="../../desktop/ui/main_window.py" line="383"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="376"/>
+        <location filename="../../desktop/ui/main_window.py" line="387"/>
         <source>Pla&amp;n</source>
         <translation>计划(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="377"/>
+        <location filename="../../desktop/ui/main_window.py" line="388"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="381"/>
+        <location filename="../../desktop/ui/main_window.py" line="392"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="386"/>
+        <location filename="../../desktop/ui/main_window.py" line="397"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="391"/>
+        <location filename="../../desktop/ui/main_window.py" line="402"/>
         <source>Plan </source>
         <translation>计划 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="393"/>
+        <location filename="../../desktop/ui/main_window.py" line="404"/>
         <source>Figures as of </source>
         <translation>数据截至 </translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="519"/>
+        <location filename="../../desktop/ui/main_window.py" line="537"/>
         <source>Target Monitor — %1</source>
         <translation>目标任务监测 — %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="521"/>
+        <location filename="../../desktop/ui/main_window.py" line="539"/>
         <source>DEMO figures, not reported ones</source>
         <translation>演示数据 · 非真实填报</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="575"/>
+        <location filename="../../desktop/ui/main_window.py" line="593"/>
         <source>Target Monitor</source>
         <translation>目标任务监测</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="595"/>
+        <location filename="../../desktop/ui/main_window.py" line="613"/>
         <source>Showing %1</source>
         <translation>正在显示:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="635"/>
+        <location filename="../../desktop/ui/main_window.py" line="665"/>
         <source>Reloaded from the database</source>
         <translation>已从数据库重新读取</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="652"/>
+        <location filename="../../desktop/ui/main_window.py" line="682"/>
         <source>Choose an indicator in the grid first.</source>
         <translation>请先在填报表中选择一个指标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="694"/>
+        <location filename="../../desktop/ui/main_window.py" line="724"/>
         <source>No indicator shown is red or yellow</source>
         <translation>当前显示的指标中没有红灯或黄灯</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="616"/>
+        <source>Merge %1</source>
+        <translation>合并 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="620"/>
+        <source>Every project, task, measure and indicator of %1 in the plans that are not closed passes to the department chosen. Closed plans and past imports keep the name %1. Undo takes the merge back.</source>
+        <translation>%1 在未结束计划中的全部工程、任务、举措和指标将转给所选部门;已结束的计划和以往的导入仍保留“%1”的名称。可用撤销收回合并。</translation>
     </message>
 </context>
 <context>
@@ -1116,6 +1286,19 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
     </message>
 </context>
 <context>
+    <name>MoveDialog</name>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="473"/>
+        <source>Move %1</source>
+        <translation>移动 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="485"/>
+        <source>Move %1 under:</source>
+        <translation>将 %1 移到:</translation>
+    </message>
+</context>
+<context>
     <name>NextPlanDialog</name>
     <message>
         <location filename="../../desktop/ui/plan_dialogs.py" line="31"/>
@@ -1126,6 +1309,39 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
         <location filename="../../desktop/ui/plan_dialogs.py" line="35"/>
         <source>A new plan for %1 is made from “%2”: its projects, tasks, measures, indicators and departments. Each indicator&apos;s baseline becomes its last reported figure, with its month. Every target is left pending (待定) for you to set; the plan stays a draft, and takes figures once it is made active. No figure is copied.</source>
         <translation>将以“%2”为基础新建 %1 年度计划:复制其工程、任务、举措、指标和责任单位。各指标的基线取其最后一次填报值及所属月份。所有目标暂为“待定”,由您设定;新计划为草稿,启用后方可填报。不复制任何填报数据。</translation>
+    </message>
+</context>
+<context>
+    <name>NodeDialog</name>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="179"/>
+        <source>New project</source>
+        <translation>新增工程</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="179"/>
+        <source>Project %1</source>
+        <translation>工程 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="180"/>
+        <source>New key task</source>
+        <translation>新增重点任务</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="180"/>
+        <source>Key task %1</source>
+        <translation>重点任务 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="181"/>
+        <source>New measure</source>
+        <translation>新增具体举措</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="181"/>
+        <source>Measure %1</source>
+        <translation>具体举措 %1</translation>
     </message>
 </context>
 <context>
@@ -1180,47 +1396,53 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>Operations</name>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="101"/>
+        <location filename="../../desktop/ui/operations.py" line="103"/>
         <source>Not saved: %1</source>
         <translation>未保存:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="113"/>
+        <location filename="../../desktop/ui/operations.py" line="115"/>
         <source>Change the status thresholds</source>
         <translation>修改状态阈值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="146"/>
+        <location filename="../../desktop/ui/operations.py" line="148"/>
         <source>The thresholds were not changed: %1</source>
         <translation>阈值未修改:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="162"/>
+        <location filename="../../desktop/ui/operations.py" line="180"/>
+        <location filename="../../desktop/ui/operations.py" line="198"/>
+        <source>The plan was not changed: %1</source>
+        <translation>计划未修改:%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/operations.py" line="209"/>
         <source>Import %1</source>
         <translation>导入 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="202"/>
+        <location filename="../../desktop/ui/operations.py" line="249"/>
         <source>Apply import %1 again</source>
         <translation>重新导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="203"/>
+        <location filename="../../desktop/ui/operations.py" line="250"/>
         <source>“%6” was refused: %1 %2 was changed by %3 at %4 after the import was undone; it now holds %5, not %7 as before the import. Nothing was changed.</source>
         <translation>“%6”未执行:%1 %2 在撤销导入后已被 %3 于 %4 修改,现为 %5,而不是导入前的 %7。未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="209"/>
+        <location filename="../../desktop/ui/operations.py" line="256"/>
         <source>Undo import %1</source>
         <translation>撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="210"/>
+        <location filename="../../desktop/ui/operations.py" line="257"/>
         <source>“%6” was refused: %1 %2 was changed by %3 at %4 after the import; it now holds %5, not %7 as the import wrote. Nothing was changed.</source>
         <translation>“%6”未执行:%1 %2 在导入后已被 %3 于 %4 修改,现为 %5,而不是导入写入的 %7。未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="239"/>
+        <location filename="../../desktop/ui/operations.py" line="286"/>
         <source>Restore %1</source>
         <translation>恢复 %1</translation>
     </message>
@@ -1289,102 +1511,102 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="194"/>
+        <location filename="../../desktop/ui/controller.py" line="214"/>
         <source>Thresholds of %1</source>
         <translation>%1 的阈值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="257"/>
+        <location filename="../../desktop/ui/controller.py" line="277"/>
         <source>“%1” was not undone or redone, and leaves the undo history: %2</source>
         <translation>“%1”未能撤销或重做,已从撤销记录中移除:%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="301"/>
+        <location filename="../../desktop/ui/controller.py" line="321"/>
         <source>there is no import %1</source>
         <translation>没有第 %1 次导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="303"/>
+        <location filename="../../desktop/ui/controller.py" line="323"/>
         <source>import %1 is applied already (someone else applied it again meanwhile)</source>
         <translation>第 %1 次导入已经应用(其间已有他人重新应用)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="306"/>
+        <location filename="../../desktop/ui/controller.py" line="326"/>
         <source>import %1 has been undone already (someone else undid it meanwhile)</source>
         <translation>第 %1 次导入已被撤销(其间已有他人撤销)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="309"/>
+        <location filename="../../desktop/ui/controller.py" line="329"/>
         <source>a figure of import %1 no longer exists; nothing was changed</source>
         <translation>第 %1 次导入写入的数据已不存在;未作任何改动</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="317"/>
+        <location filename="../../desktop/ui/controller.py" line="339"/>
         <source>Plan %1 is a draft: it takes figures once it is active.</source>
         <translation>计划 %1 为草稿,启用后方可填报。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="319"/>
+        <location filename="../../desktop/ui/controller.py" line="341"/>
         <source>Plan %1 is closed: reopen it to change its figures.</source>
         <translation>计划 %1 已结束,需重新打开后才能修改数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="328"/>
+        <location filename="../../desktop/ui/controller.py" line="349"/>
         <source>、</source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="328"/>
+        <location filename="../../desktop/ui/controller.py" line="349"/>
         <source> …</source>
         <translation> 等</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="329"/>
+        <location filename="../../desktop/ui/controller.py" line="350"/>
         <source>Plan %1 cannot become active: %2 targets are still pending (%3).</source>
         <translation>计划 %1 尚不能启用:仍有 %2 项目标待定(%3)。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="332"/>
+        <location filename="../../desktop/ui/controller.py" line="353"/>
         <source>There is a plan %1 already; choose another code.</source>
         <translation>已有计划 %1,请换一个编码。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="334"/>
+        <location filename="../../desktop/ui/controller.py" line="355"/>
         <source>“%1” is no plan code: use letters, digits, “-”, “_” and “.”, at most 32.</source>
         <translation>“%1”不是有效的计划编码:只能使用字母、数字、“-”、“_”和“.”,最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="337"/>
+        <location filename="../../desktop/ui/controller.py" line="358"/>
         <source>Plan %1 holds figures: it can no longer go back to being a draft.</source>
         <translation>计划 %1 已有填报数据,不能再退回草稿。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="340"/>
+        <location filename="../../desktop/ui/controller.py" line="361"/>
         <source>Plan %1 is no draft: its targets are changed in the plan editor.</source>
         <translation>计划 %1 不是草稿,其目标需在计划编辑中修改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="342"/>
+        <location filename="../../desktop/ui/controller.py" line="363"/>
         <source>%1 is a milestone: it has a date, no target.</source>
         <translation>%1 为里程碑指标,只有完成时限,没有数值目标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="343"/>
+        <location filename="../../desktop/ui/controller.py" line="364"/>
         <source>Plan %1 cannot make this move.</source>
         <translation>计划 %1 不能进行此状态变更。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="356"/>
+        <location filename="../../desktop/ui/controller.py" line="377"/>
         <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
         <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="363"/>
+        <location filename="../../desktop/ui/controller.py" line="384"/>
         <source>“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; it now holds %5, not %7. Nothing was overwritten, and the step leaves the undo history.</source>
         <translation>“%6”未能撤销或重做:%1 %2 在这一步之后被 %3 于 %4 修改,现为 %5,而不是 %7。未覆盖任何数据,这一步已从撤销记录中移除。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="295"/>
+        <location filename="../../desktop/ui/controller.py" line="315"/>
         <source>nothing</source>
         <translation>空</translation>
     </message>
@@ -1395,6 +1617,442 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
         <location filename="../../desktop/ui/plan_dialogs.py" line="161"/>
         <source>Code of the new plan</source>
         <translation>新计划编码</translation>
+    </message>
+</context>
+<context>
+    <name>PlanEditor</name>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="22"/>
+        <source>Code</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="23"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="24"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="25"/>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="26"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="27"/>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="28"/>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="29"/>
+        <source>Stretch target</source>
+        <translation>挑战目标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="30"/>
+        <source>Baseline</source>
+        <translation>基数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="31"/>
+        <source>Baseline date</source>
+        <translation>基数日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="32"/>
+        <source>Baseline source</source>
+        <translation>基数来源</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="33"/>
+        <source>Baseline date inferred</source>
+        <translation>基数日期为推断</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="34"/>
+        <source>Due</source>
+        <translation>完成时限</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="35"/>
+        <source>Responsible department</source>
+        <translation>责任单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="36"/>
+        <source>Department named by</source>
+        <translation>责任单位依据</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="37"/>
+        <source>Clause naming it</source>
+        <translation>点名原文</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="38"/>
+        <source>Weight</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="39"/>
+        <source>Yellow threshold</source>
+        <translation>黄灯阈值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="40"/>
+        <source>Red threshold</source>
+        <translation>红灯阈值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="41"/>
+        <source>Source sentence</source>
+        <translation>原文</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="42"/>
+        <source>Source document</source>
+        <translation>来源文件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="43"/>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="44"/>
+        <source>Same quantity in other plans</source>
+        <translation>跨计划可比口径</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="45"/>
+        <source>Done when</source>
+        <translation>完成标准</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="46"/>
+        <source>Done when worded by</source>
+        <translation>完成标准依据</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="47"/>
+        <source>Title is the editor&apos;s</source>
+        <translation>标题为编者拟定</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="48"/>
+        <source>Place</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="49"/>
+        <source>Measure</source>
+        <translation>具体举措</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="50"/>
+        <source>Short name</source>
+        <translation>简称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="51"/>
+        <source>Merged into</source>
+        <translation>合并到</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="52"/>
+        <source>Lead department</source>
+        <translation>牵头单位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="60"/>
+        <source>project</source>
+        <translation>工程</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="61"/>
+        <source>key task</source>
+        <translation>重点任务</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="62"/>
+        <source>measure</source>
+        <translation>具体举措</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="63"/>
+        <source>indicator</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="64"/>
+        <source>the plan itself</source>
+        <translation>计划本身</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="77"/>
+        <source>%1 is required</source>
+        <translation>%1 不能为空</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="78"/>
+        <source>%1 holds at most %2 characters</source>
+        <translation>%1 最多 %2 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="79"/>
+        <source>the plan has the code %2 already; codes are unique within a plan</source>
+        <translation>计划中已有编号 %2;同一计划内编号不能重复</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="82"/>
+        <source>another department is called %2</source>
+        <translation>已有部门名为 %2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="83"/>
+        <source>the target equals the baseline: there would be nothing to achieve</source>
+        <translation>目标等于基数,没有需要完成的量</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="86"/>
+        <source>the due date lies outside the plan (%2 to %3)</source>
+        <translation>完成时限超出计划期间(%2 至 %3)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="89"/>
+        <source>the baseline&apos;s date must lie before the due date</source>
+        <translation>基数日期必须早于完成时限</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="92"/>
+        <source>the unit “%2” does not fit a %3 indicator</source>
+        <translation>单位“%2”不适用于%3指标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="95"/>
+        <source>a %2 cannot be placed under a %3</source>
+        <translation>%2不能放在%3之下</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="96"/>
+        <source>%2 is archived: restore it first</source>
+        <translation>%2 已归档,请先恢复</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="97"/>
+        <source>the own thresholds contradict the plan&apos;s: yellow must not exceed red, both from 0 to 100 points</source>
+        <translation>指标自设阈值与计划不一致:黄灯阈值不能大于红灯阈值,均为 0 至 100 个百分点</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="102"/>
+        <source>a milestone has a due date, no numeric target or baseline</source>
+        <translation>里程碑只有完成时限,没有数值目标或基数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="105"/>
+        <source>the plan is active: the target cannot be left pending</source>
+        <translation>计划执行中,目标不能为待定</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="108"/>
+        <source>%2 holds figures: its kind cannot change, or they would lose their meaning</source>
+        <translation>%2 已有填报数据,类型不能更改,否则数据将失去意义</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="112"/>
+        <source>%2 already holds figures or parts of its own: archive it instead</source>
+        <translation>%2 已有填报数据或下级内容,请改为归档</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="115"/>
+        <source>plan %2 is closed: reopen it to edit its structure</source>
+        <translation>计划 %2 已结束,重新打开后才能编辑结构</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="118"/>
+        <source>%2 was merged into another department; choose that one</source>
+        <translation>%2 已合并到其他部门,请选择合并后的部门</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="121"/>
+        <source>a department cannot merge into itself</source>
+        <translation>部门不能合并到自身</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="122"/>
+        <source>“%2” is no date: write it as 2025-12-31</source>
+        <translation>“%2”不是日期,请按 2025-12-31 的格式填写</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="126"/>
+        <source>the stretch target must lie beyond the target</source>
+        <translation>挑战目标必须高于目标(“不高于”类指标则须低于目标)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="129"/>
+        <source>an “at most” indicator needs a baseline above its target</source>
+        <translation>“不高于”类指标的基数必须高于目标</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_words.py" line="132"/>
+        <source>a department named by the source needs the clause that names it, and only such a department has one</source>
+        <translation>原文点名的责任单位须填写点名原文,推断的责任单位不填</translation>
+    </message>
+</context>
+<context>
+    <name>PlanEditorCommands</name>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="62"/>
+        <source>Plan &amp;structure</source>
+        <translation>计划结构(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="65"/>
+        <source>Plan editor</source>
+        <translation>计划编辑</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="98"/>
+        <source>&amp;Edit the plan&apos;s structure</source>
+        <translation>编辑计划结构(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="101"/>
+        <source>New &amp;project…</source>
+        <translation>新增工程(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="102"/>
+        <source>New &amp;part below…</source>
+        <translation>新增下级(&amp;B)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="104"/>
+        <source>New &amp;indicator…</source>
+        <translation>新增指标(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="106"/>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="107"/>
+        <source>Move &amp;up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="109"/>
+        <source>Move &amp;down</source>
+        <translation>下移(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="111"/>
+        <source>&amp;Move to…</source>
+        <translation>移动到(&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="112"/>
+        <source>&amp;Archive</source>
+        <translation>归档(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="113"/>
+        <source>Archi&amp;ved parts…</source>
+        <translation>已归档部分(&amp;V)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="115"/>
+        <source>De&amp;partments…</source>
+        <translation>部门(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="140"/>
+        <source>Editing the plan&apos;s structure: each change is saved at once; Ctrl+Z undoes it</source>
+        <translation>正在编辑计划结构:每次修改立即保存,可用 Ctrl+Z 撤销</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="152"/>
+        <source>Add, edit, move and archive the plan&apos;s parts</source>
+        <translation>新增、编辑、移动和归档计划的各部分</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="154"/>
+        <source>The plan is closed: reopen it to edit its structure</source>
+        <translation>计划已结束,重新打开后才能编辑结构</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="267"/>
+        <source>New %1 %2</source>
+        <translation>新增%1 %2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="292"/>
+        <source>New indicator %1</source>
+        <translation>新增指标 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="352"/>
+        <source>Edit %1</source>
+        <translation>编辑 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="362"/>
+        <source>Move %1 up</source>
+        <translation>上移 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="362"/>
+        <source>Move %1 down</source>
+        <translation>下移 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="394"/>
+        <source>Move %1 to %2</source>
+        <translation>将 %1 移到 %2</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="405"/>
+        <source>Archive %1</source>
+        <translation>归档 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="407"/>
+        <source>Archived %1: its figures are kept (Ctrl+Z takes it back)</source>
+        <translation>已归档 %1,其数据保留(Ctrl+Z 可撤回)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="423"/>
+        <source>Restore %1</source>
+        <translation>恢复 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="447"/>
+        <source>New department %1</source>
+        <translation>新增部门 %1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="470"/>
+        <source>Rename %1</source>
+        <translation>%1 改名</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_commands.py" line="485"/>
+        <source>Merge %1 into %2</source>
+        <translation>将 %1 合并到 %2</translation>
     </message>
 </context>
 <context>
@@ -1448,13 +2106,13 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="216"/>
-        <location filename="../../desktop/ui/tree_model.py" line="228"/>
+        <location filename="../../desktop/ui/tree_model.py" line="222"/>
+        <location filename="../../desktop/ui/tree_model.py" line="234"/>
         <source>%1 indicators</source>
         <translation>%1 个指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="238"/>
+        <location filename="../../desktop/ui/tree_model.py" line="244"/>
         <source>Indicators below: %1</source>
         <translation>下属指标:%1</translation>
     </message>
