@@ -36,7 +36,8 @@ from desktop.exchange.plan_workbook import (
 from desktop.models.database import Database
 from desktop.models.plan_import import PlanDraft, PlanImportRefused
 from desktop.models.records import IndicatorInfo, NodeInfo
-from desktop.models.schema import AuditEvent, Department, Indicator, Plan, PlanState
+from desktop.models.schema import AuditEvent, Department, Indicator, ParentLight, Plan, PlanState
+from desktop.models.status_rule import Thresholds
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import FixedClock
 from tests.fuzz_workbooks import HEAVY, MAIN, add_rows, rewrite_part, rewrite_parts
@@ -93,6 +94,7 @@ def plan_records(database: Database, code: str) -> dict[str, Any]:
             if plan.lead_department_id is None
             else department[plan.lead_department_id],
             "declared": (plan.declared_projects, plan.declared_tasks, plan.declared_measures),
+            "lights": (plan.yellow_points, plan.red_points, plan.parent_light),
         }
     nodes = workspace.nodes
     skip = {"id", "department_id", "parent_id", "child_ids", "indicator_ids", "measure_id"}
@@ -146,6 +148,10 @@ def letter(key: str) -> str:
 def test_a_plan_exported_and_imported_is_the_same_plan(
     database: Database, tmp_path: Path, code: str
 ) -> None:
+    with database.write() as session:  # a manager's own lights travel with the plan
+        plan = session.scalar(select(Plan).where(Plan.code == code))
+        assert plan is not None
+        plan.yellow_points, plan.red_points, plan.parent_light = 12.5, 40.0, ParentLight.WORST
     path = export(database, tmp_path, code)
     draft = read(database, path)
     plan_id = import_plan(database, draft, "规划员", as_code="RT", clock=FixedClock())
@@ -297,6 +303,27 @@ CASES = {
         "不是文件列明、推定之一",
     ),
 }
+
+
+def test_the_plan_s_lights_are_read_back_and_checked(database: Database, tmp_path: Path) -> None:
+    path = export(database, tmp_path)
+
+    def lights(yellow: object, red: object, parent: object) -> Callable[[Any], None]:
+        def change(workbook: Any) -> None:
+            sheet = workbook[PLAN_SHEET]
+            for key, value in (("yellow", yellow), ("red", red), ("parent_light", parent)):
+                sheet.cell(PLAN_ROW[key], 2).value = value
+
+        return change
+
+    draft = read(database, edit(path, lights(None, None, None), "defaults.xlsx"))
+    assert (draft.thresholds, draft.parent_light) == (Thresholds(10, 30), ParentLight.ROLLUP)
+    draft = read(database, edit(path, lights(5, 20, "取最差下级"), "own.xlsx"))
+    assert (draft.thresholds, draft.parent_light) == (Thresholds(5, 20), ParentLight.WORST)
+    text = refused(database, edit(path, lights(40, 20, None), "crossed.xlsx"))
+    assert f"{PLAN_SHEET}!B{PLAN_ROW['red']}" in text and "不小于黄灯阈值" in text
+    text = refused(database, edit(path, lights(5, 120, "随便"), "wrong.xlsx"))
+    assert "“120”不在 0 至 100 之间" in text and "不是按自身汇总、取最差下级之一" in text
 
 
 @pytest.mark.parametrize("case", CASES)

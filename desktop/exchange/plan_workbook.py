@@ -50,6 +50,7 @@ from desktop.models.figures import (
 )
 from desktop.models.plan_import import (
     CODE_MAX,
+    DEFAULT_THRESHOLDS,
     IndicatorTexts,
     PlanDraft,
     check_plan,
@@ -71,11 +72,12 @@ from desktop.models.schema import (
     DepartmentBasis,
     Direction,
     IndicatorKind,
+    ParentLight,
     Plan,
     PlanState,
     TextBasis,
 )
-from desktop.models.status_rule import Thresholds
+from desktop.models.status_rule import POINTS_MAX, Thresholds
 from desktop.models.workspace import PlanWorkspace
 
 T = TypeVar("T")
@@ -272,7 +274,15 @@ PLAN_ROWS: tuple[tuple[str, str, str], ...] = (
     ("projects", "工程数", "文件宣布的工程数,须与“结构”表一致。"),
     ("tasks", "重点任务数", "文件宣布的重点任务数,须与“结构”表一致。"),
     ("measures", "具体举措数", "文件宣布的具体举措数,须与“结构”表一致。"),
+    ("yellow", "黄灯阈值", "完成率落后序时进度超过多少个百分点亮黄灯;不填为 10。"),
+    ("red", "红灯阈值", "落后超过多少个百分点亮红灯;不小于黄灯阈值,至多 100;不填为 30。"),
+    (
+        "parent_light",
+        "上级灯色",
+        "工程、任务、举措的灯色:按自身汇总,或取下级中最差的;不填为按自身汇总。",
+    ),
 )
+PARENT_LIGHT_WORDS = {ParentLight.ROLLUP: "按自身汇总", ParentLight.WORST: "取最差下级"}
 PLAN_ROW = {key: row for row, (key, _, _) in enumerate(PLAN_ROWS, start=FIRST_ROW)}
 PLAN_LABELS = {label: key for key, label, _ in PLAN_ROWS}
 DEPARTMENT_HEADERS = ("单位全称", "简称")
@@ -384,6 +394,9 @@ def _write_plan(
         "projects": declared[0],
         "tasks": declared[1],
         "measures": declared[2],
+        "yellow": workspace.light_settings.thresholds.yellow,
+        "red": workspace.light_settings.thresholds.red,
+        "parent_light": PARENT_LIGHT_WORDS[workspace.light_settings.parent_light],
     }
     _header(sheet, ("项目", "内容", "说明"), (14, 50, 50))
     for key, label, explanation in PLAN_ROWS:
@@ -394,6 +407,8 @@ def _write_plan(
         sheet.cell(row, 2).alignment = WRAPPED
     _list(sheet, f'"{",".join(STATE_WORDS.values())}"', f"B{PLAN_ROW['state']}", "状态")
     _list(sheet, _department_list(departments), f"B{PLAN_ROW['lead']}", "部门表中的单位")
+    words = ",".join(PARENT_LIGHT_WORDS.values())
+    _list(sheet, f'"{words}"', f"B{PLAN_ROW['parent_light']}", "上级灯色")
     sheet.freeze_panes = "A2"
 
 
@@ -592,6 +607,19 @@ def _date(cell: Cell | None) -> dt.date | None:
     raise _Bad(f"“{shown(_text(value))}”不是日期(应如 2025-12-31)")
 
 
+def _light_setting(key: str, cell: Cell | None) -> object:
+    """The plan's yellow or red threshold (points), or where a parent's light comes from; the
+    defaults when empty."""
+    if key == "parent_light":
+        return _choice(cell, PARENT_LIGHT_WORDS, ParentLight.ROLLUP)
+    number = _number(cell)
+    if number is None:
+        return DEFAULT_THRESHOLDS.yellow if key == "yellow" else DEFAULT_THRESHOLDS.red
+    if not 0 <= number <= POINTS_MAX:
+        raise _Bad(f"“{format_figure(number)}”不在 0 至 {POINTS_MAX:g} 之间")
+    return number
+
+
 def _choice(cell: Cell | None, words: Mapping[T, str], default: T | None) -> T | None:
     text = normalize(_text(None if cell is None else cell.value))
     if not text:
@@ -768,6 +796,9 @@ class _Reader:
             except _Bad as error:
                 self.refuse(where, f"{label}:{error}")
             self.plan[f"{key}@"] = where
+        yellow, red = self.plan.get("yellow"), self.plan.get("red")
+        if isinstance(yellow, float) and isinstance(red, float) and yellow > red:
+            self.refuse(str(self.plan["red@"]), "红灯阈值须不小于黄灯阈值")
         start, end = self.plan.get("start"), self.plan.get("end")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             self.refuse(str(self.plan["end@"]), "结束日期早于开始日期")
@@ -793,6 +824,8 @@ class _Reader:
             if key == "year" and not 1900 <= number <= 2200:
                 raise _Bad(f"“{format_figure(number)}”不是年份")
             return int(number)
+        if key in ("yellow", "red", "parent_light"):
+            return _light_setting(key, cell)
         if key == "lead":
             text = _plain(cell, DEPARTMENT_MAX)
             if text and self.department(text) is None:
@@ -1028,10 +1061,14 @@ class _Reader:
                 self.refuse(self._place_of(str(error)), f"计划不一致:{error}")
         if self.issues:
             return None
+        parent_light = plan["parent_light"]
+        assert isinstance(parent_light, ParentLight)
         return PlanDraft(
             spec,
             {node.code: source for _, node, source in self.nodes},
             {indicator.code: texts for _, indicator, texts in self.indicators},
+            Thresholds(float(str(plan["yellow"])), float(str(plan["red"]))),
+            parent_light,
         )
 
     def everyone(self) -> list[tuple[str, str]]:

@@ -20,9 +20,22 @@ from desktop.models.database import Database
 from desktop.models.errors import PlanSourceError, TargetMonitorError
 from desktop.models.plan_source import PlanSpec, SourceDocument, check_consistency, populate
 from desktop.models.records import IndicatorFacts
-from desktop.models.schema import AuditEvent, Department, Entry, Indicator, Node, Plan, PlanState
+from desktop.models.schema import (
+    AuditEvent,
+    Department,
+    Entry,
+    Indicator,
+    Node,
+    ParentLight,
+    Plan,
+    PlanState,
+)
+from desktop.models.status_rule import Thresholds
 
 CODE_MAX = 32  # plans.code (desktop/models/schema.py)
+
+
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 class PlanImportRefused(TargetMonitorError):
@@ -54,6 +67,9 @@ class PlanDraft:
     spec: PlanSpec
     node_sources: Mapping[str, str]  # code → stored source
     indicator_texts: Mapping[str, IndicatorTexts]  # code → …
+    # how the plan's lights are set (a plan added from the workbook takes them)
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    parent_light: ParentLight = ParentLight.ROLLUP
 
 
 @dataclass(frozen=True)
@@ -286,6 +302,8 @@ def _insert(session: Session, draft: PlanDraft, code: str) -> Plan:
     except PlanSourceError as error:
         raise PlanImportRefused(f"计划 {code} 未导入:{error}") from None
     plan.code, plan.state, plan.source = code, PlanState.DRAFT, draft.spec.source.cited_as
+    plan.yellow_points, plan.red_points = draft.thresholds.yellow, draft.thresholds.red
+    plan.parent_light = draft.parent_light
     for node in plan.nodes:
         node.source = draft.node_sources[node.code]
         for indicator in node.indicators:
