@@ -235,6 +235,9 @@ class Dashboard(QWidget):
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        # Columns fit the rows in view, not every row: thousands of lagging indicators would
+        # otherwise be measured on every refresh (a period switch, an edit, an undo).
+        header.setResizeContentsPrecision(0)
         return view
 
     def set_node(self, node_id: int | None) -> None:

@@ -1,34 +1,29 @@
 """The Excel exchange from the window: export templates, import a filled one, undo an import,
-export the status report."""
+export the status report.
+
+The exchange (and openpyxl, a fifth of the window's start) is imported when a command is first
+used, not when the window starts."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.exchange.importer import read_template
-from desktop.exchange.report import ReportInfo, write_report
-from desktop.exchange.template import (
-    TemplateInfo,
-    export_template,
-    export_templates,
-    template_name,
-)
 from desktop.models.changes import Progress
 from desktop.models.history import import_batches
 
 from desktop.ui import operations
 from desktop.ui.commands import CommandContext
-from desktop.ui.exchange_dialogs import (
-    ExportTemplateDialog,
-    ImportPreviewDialog,
-    UndoImportDialog,
-)
 from desktop.ui.i18n import fill
 from desktop.ui.prompts import FileKind
 from desktop.ui.settings import USER_DEPARTMENT
+
+if TYPE_CHECKING:
+    from desktop.exchange.report import ReportInfo
+    from desktop.exchange.template import TemplateInfo
 
 
 class ExchangeCommands(QObject):
@@ -40,6 +35,14 @@ class ExchangeCommands(QObject):
 
     def export_templates(self) -> None:
         """导出填报模板: one department's template, or one for each department."""
+        from desktop.exchange.template import (  # noqa: PLC0415 - openpyxl on demand
+            export_template,
+            export_templates,
+            template_name,
+        )
+
+        from desktop.ui.exchange_dialogs import ExportTemplateDialog  # noqa: PLC0415
+
         context = self._context
         workspace = context.controller.workspace
         departments = [d.short_name for d in workspace.departments.values()]
@@ -86,6 +89,10 @@ class ExchangeCommands(QObject):
     def import_file(self, path: Path) -> None:
         """Check the file, show what it changes, apply on 应用 as one step of the undo
         history."""
+        from desktop.exchange.importer import read_template  # noqa: PLC0415 - on demand
+
+        from desktop.ui.exchange_dialogs import ImportPreviewDialog  # noqa: PLC0415
+
         context = self._context
         controller = context.controller
         workspace = controller.workspace
@@ -115,6 +122,8 @@ class ExchangeCommands(QObject):
     def undo_import(self) -> None:
         """撤销导入: take a whole import batch back, after a confirmation; Ctrl+Z applies it
         again."""
+        from desktop.ui.exchange_dialogs import UndoImportDialog  # noqa: PLC0415 - on demand
+
         context = self._context
         controller = context.controller
         dialog = UndoImportDialog(import_batches(controller.database), context.parent)
@@ -150,6 +159,8 @@ class ExchangeCommands(QObject):
 
     def export_report(self) -> None:
         """导出汇总报表 as of the month being evaluated."""
+        from desktop.exchange.report import write_report  # noqa: PLC0415 - openpyxl on demand
+
         context = self._context
         workspace = context.controller.workspace  # only read; the progress dialog is modal
         target = context.prompts.save_path(

@@ -16,13 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import QCoreApplication
 
-from desktop.exchange.importer import ImportPlan, ImportResult, apply_import
-from desktop.exchange.importer import redo_import as redo_batch
-from desktop.exchange.importer import undo_import as undo_batch
 from desktop.models.changes import EVERYTHING_CHANGED, Changes, Progress
 from desktop.models.opening import restore
 from desktop.models.plan_editor import Made, PlanEditor, RecordEdit
@@ -31,6 +28,9 @@ from desktop.models.status_rule import LightSettings
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.i18n import fill
+
+if TYPE_CHECKING:  # the exchange (and openpyxl) is imported when an import is first made
+    from desktop.exchange.importer import ImportPlan, ImportResult
 
 R = TypeVar("R")
 T = TypeVar("T")  # a setting's value
@@ -209,6 +209,8 @@ def import_template(
     label = fill(translate("Operations", "Import %1"), plan.file_name)
 
     def perform(progress: Progress) -> ImportResult:
+        from desktop.exchange.importer import apply_import  # noqa: PLC0415 - on demand
+
         return apply_import(plan, workspace, user, prefer_file=prefer_file, progress=progress)
 
     return Operation(
@@ -245,6 +247,9 @@ def _switch_batch(
     workspace: PlanWorkspace, batch_id: int, user: str, *, applied: bool
 ) -> Operation[Changes]:
     """Apply an undone batch again, or take an applied one back (each after a backup)."""
+    from desktop.exchange.importer import redo_import as redo_batch  # noqa: PLC0415 - on demand
+    from desktop.exchange.importer import undo_import as undo_batch  # noqa: PLC0415
+
     if applied:
         label, switch = translate("Operations", "Apply import %1 again"), redo_batch
         conflict = translate(

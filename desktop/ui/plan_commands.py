@@ -8,7 +8,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.exchange.plan_workbook import export_plan, read_plan_workbook
 from desktop.models.plan_import import draft_changes, known_departments, preview
 from desktop.models.plan_service import next_code
 from desktop.models.schema import PlanState
@@ -85,6 +84,8 @@ class PlanCommands(QObject):
 
     def export_plan(self) -> None:
         """The plan shown as a workbook a planning office fills in."""
+        from desktop.exchange.plan_workbook import export_plan  # noqa: PLC0415 - on demand
+
         workspace = self._context.controller.workspace
         path = self._context.prompts.save_path(
             self._context.parent, FileKind.WORKBOOK, f"{workspace.plan.code}.xlsx"
@@ -99,6 +100,8 @@ class PlanCommands(QObject):
 
     def import_plan(self) -> None:
         """A plan workbook, checked cell by cell, added as a new draft plan after a preview."""
+        from desktop.exchange.plan_workbook import read_plan_workbook  # noqa: PLC0415
+
         path = self._context.prompts.open_path(self._context.parent, FileKind.WORKBOOK)
         if path is None:
             return

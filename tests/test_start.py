@@ -1,0 +1,44 @@
+"""What the window's start costs: the libraries only a command needs (openpyxl for Excel,
+pyqtgraph for the chart, the printing code) are imported when the command is first used."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ON_DEMAND = ("openpyxl", "pyqtgraph", "desktop.ui.printing", "desktop.exchange.importer")
+
+_SHOW_WINDOW = """
+import json, sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from desktop.ui.app import create_main_window
+window = create_main_window(Path(sys.argv[1]))
+window.show()
+app.processEvents()
+window.exchange.import_template  # the commands are there, their libraries not yet
+print(json.dumps([name for name in %r if name in sys.modules]))
+"""
+
+
+def test_the_window_starts_without_the_libraries_of_commands_not_used(tmp_path: Path) -> None:
+    database = tmp_path / "plan.sqlite"
+    shutil.copyfile(ROOT / "data" / "seed.sqlite", database)
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _SHOW_WINDOW % (ON_DEMAND,), str(database)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
