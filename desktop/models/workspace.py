@@ -564,6 +564,16 @@ class PlanWorkspace:
         """The assessment of the indicator at an array position."""
         return self._assessed.at(position)
 
+    @property
+    def indicator_order(self) -> Sequence[int]:
+        """The indicators' ids in the order of the workspace's arrays (`status_codes`)."""
+        return self._order
+
+    def status_codes(self) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """Every indicator's status as of the current month, as its index in STATUS_BY_CODE,
+        in `indicator_order` (read only)."""
+        return self._assessed.status
+
     def status_of(self, indicator_id: int) -> Status:
         """An indicator's status as of the current month (faster than its assessment)."""
         return STATUS_BY_CODE[int(self._assessed.status[self._position[indicator_id]])]

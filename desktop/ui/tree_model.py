@@ -6,6 +6,8 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
@@ -17,7 +19,7 @@ from PySide6.QtCore import (
 
 from desktop.models.changes import Changes
 from desktop.models.schema import MilestoneState, NodeKind, PlanState
-from desktop.models.status_rule import Rollup, Status
+from desktop.models.status_rule import STATUS_BY_CODE, Rollup, Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import latest_report
 from desktop.presentation.wording import STATUS_ORDER, percent_text, target_text
@@ -161,6 +163,11 @@ class PlanTreeModel(QAbstractItemModel):
     def node_id(self, index: AnyIndex) -> int | None:
         """The node of a row; None for the plan row (and for no row)."""
         return self._item(index).node_id if index.isValid() else None
+
+    def child_node_id(self, row: int, parent: AnyIndex) -> int | None:
+        """The node of a row below `parent` (None for the plan row, or no such row)."""
+        children = self._item(parent).children
+        return children[row].node_id if 0 <= row < len(children) else None
 
     def index_of_node(self, node_id: int | None, column: int = 0) -> QModelIndex:
         item = self._plan if node_id is None else self._items.get(node_id)
@@ -308,8 +315,6 @@ class PlanFilterProxy(QSortFilterProxyModel):
         self._text = ""
         self._department: int | None = None
         self._status: Status | None = None
-        self._node_text: dict[int, str] = {}
-        self._indicator_text: dict[int, str] = {}
         self._nodes: set[int] | None = None  # None: no criteria, everything shows
         self._indicators: set[int] | None = None
         self._index_texts()
@@ -317,10 +322,17 @@ class PlanFilterProxy(QSortFilterProxyModel):
         controller.assessmentsReset.connect(self._statuses_changed)
 
     def _index_texts(self) -> None:
+        """What the criteria are matched against, as arrays in the workspace's order: each
+        indicator's text, department and measure (a change of criteria is then a few array
+        operations, not a loop over ten thousand records)."""
         workspace = self._controller.workspace
-        self._indicator_text = {
-            i.id: f"{i.code} {i.name}".casefold() for i in workspace.indicators.values()
-        }
+        indicators = [workspace.indicators[i] for i in workspace.indicator_order]
+        self._indicator_ids = np.array(workspace.indicator_order, dtype=np.int64)
+        self._indicator_text = np.array(
+            [f"{i.code} {i.name}".casefold() for i in indicators], dtype=str
+        )
+        self._indicator_department = np.array([i.department_id for i in indicators], np.int64)
+        self._indicator_measure = np.array([i.measure_id for i in indicators], dtype=np.int64)
         self._node_text = {n.id: f"{n.code} {n.title}".casefold() for n in workspace.nodes.values()}
 
     def _on_changed(self, changes: Changes) -> None:
@@ -374,21 +386,17 @@ class PlanFilterProxy(QSortFilterProxyModel):
             if hit:
                 by_text.add(node_id)
             pending.extend((child, hit) for child in workspace.nodes[node_id].child_ids)
-        indicators = set()
-        for indicator in workspace.indicators.values():
-            if self._department is not None and indicator.department_id != self._department:
-                continue
-            status = workspace.assessments[indicator.id].status
-            if self._status is not None and status is not self._status:
-                continue
-            if (
-                text
-                and text not in self._indicator_text[indicator.id]
-                and (indicator.measure_id not in by_text)
-            ):
-                continue
-            indicators.add(indicator.id)
-        matched = {workspace.indicators[i].measure_id for i in indicators}
+        chosen = np.ones(len(self._indicator_ids), dtype=bool)
+        if self._department is not None:
+            chosen &= self._indicator_department == self._department
+        if self._status is not None:
+            chosen &= workspace.status_codes() == STATUS_BY_CODE.index(self._status)
+        if text:
+            named = np.char.find(self._indicator_text, text) >= 0 if chosen.any() else chosen
+            below = np.isin(self._indicator_measure, list(by_text))
+            chosen &= named | below
+        indicators = set(self._indicator_ids[chosen].tolist())
+        matched = set(self._indicator_measure[chosen].tolist())
         if self._department is None and self._status is None:
             # A project or task matches by text alone; under a department or status filter
             # it shows only as the ancestor of a matching measure.
@@ -409,7 +417,7 @@ class PlanFilterProxy(QSortFilterProxyModel):
             return True
         model = self.sourceModel()
         assert isinstance(model, PlanTreeModel)
-        node_id = model.node_id(model.index(source_row, 0, source_parent))
+        node_id = model.child_node_id(source_row, source_parent)  # no index made per row
         if node_id is None:  # the plan row: shown when anything below it is
             return bool(self._nodes)
         return node_id in self._nodes
