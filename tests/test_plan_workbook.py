@@ -520,13 +520,15 @@ def test_the_commands_export_and_import_a_plan(
     assert "“abc”不是数字 — 未导入" in lines[0] and len(lines) >= 2
 
 
-def test_the_largest_plan_exports_and_imports_in_a_second(
+def test_the_largest_plan_exports_and_imports_without_a_wait(
     database: Database, tmp_path: Path
 ) -> None:
+    """A guard against a pathological slowdown (its speed is measured in benchmarks/): a
+    loaded CI machine once took over a second for what takes a tenth of one alone."""
     started = time.perf_counter()
     path = export(database, tmp_path, "SY2025-SCI")
     exported = time.perf_counter()
     draft = read(database, path)
     import_plan(database, draft, "规划员", as_code="BIG")
     imported = time.perf_counter()
-    assert exported - started < 1 and imported - exported < 1
+    assert exported - started < 3 and imported - exported < 3

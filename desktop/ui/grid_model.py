@@ -87,6 +87,10 @@ class GridColumn(enum.IntEnum):
 FIRST_MONTH_COLUMN = len(GridColumn)
 
 
+_READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
+
+
 class ProgressGridModel(QAbstractTableModel):
     """Indicators × months; month cells edit through the controller (undoable, audited)."""
 
@@ -196,12 +200,11 @@ class ProgressGridModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:  # QAbstractTableModel.flags
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         # a draft takes no figures yet, a closed plan none until reopened
         takes_figures = self.workspace.plan.state is PlanState.ACTIVE
         if takes_figures and self.period_at(index.column()) is not None:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+            return _EDITABLE
+        return _READ_ONLY
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # QAbstractTableModel.data. The roles a view asks for and no cell has (font, icon,

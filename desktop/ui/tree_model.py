@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 
 from desktop.models.changes import Changes
@@ -32,6 +33,19 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 COMPLETION_ROLE = Qt.ItemDataRole.UserRole + 3
 EXPECTED_ROLE = Qt.ItemDataRole.UserRole + 4
 KIND_ROLE = Qt.ItemDataRole.UserRole + 5
+# The roles the tree's model answers; any other is answered at once with None.
+_ANSWERED = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole.value,
+        Qt.ItemDataRole.ToolTipRole.value,
+        NODE_ID_ROLE,
+        STATUS_ROLE,
+        COMPLETION_ROLE,
+        EXPECTED_ROLE,
+        KIND_ROLE,
+    )
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -46,6 +60,8 @@ class TreeColumn(enum.IntEnum):
 
 
 _COLUMNS = len(TreeColumn)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_TREE_COLUMNS = tuple(TreeColumn)
 
 
 class _Item:
@@ -78,6 +94,8 @@ def indicator_latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:
 class PlanTreeModel(QAbstractItemModel):
     """A thin adapter over the workspace's nodes; each row knows its parent and its row."""
 
+    figuresChanged = Signal()  # every row's figures changed (a month, the lights): repaint
+
     def __init__(self, controller: PlanController, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
@@ -90,6 +108,8 @@ class PlanTreeModel(QAbstractItemModel):
         return self._controller.workspace
 
     def _build(self) -> None:
+        self._rollups: dict[int | None, Rollup] = {}
+        self._counts: dict[int, int] = {}
         self._root = _Item(None, None, 0)
         self._plan = _Item(None, self._root, 0)
         self._root.children = [self._plan]
@@ -154,9 +174,7 @@ class PlanTreeModel(QAbstractItemModel):
         }[TreeColumn(section)]
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:  # QAbstractItemModel.flags
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     # --- content ---------------------------------------------------------------------------
 
@@ -176,17 +194,32 @@ class PlanTreeModel(QAbstractItemModel):
         return self.createIndex(item.row, column, item)
 
     def _rollup(self, item: _Item) -> Rollup:
-        if item is self._plan:
-            return self.workspace.plan_rollup
-        assert item.node_id is not None
-        return self.workspace.rollups[item.node_id]
+        """A row's roll-up, kept until the figures change (a row is painted column by column,
+        and asked for several roles each time)."""
+        rollup = self._rollups.get(item.node_id)
+        if rollup is None:
+            if item is self._plan:
+                rollup = self.workspace.plan_rollup
+            else:
+                assert item.node_id is not None
+                rollup = self.workspace.rollups[item.node_id]
+            self._rollups[item.node_id] = rollup
+        return rollup
+
+    def _count_below(self, node_id: int) -> int:
+        """How many indicators lie below a node (kept until the structure changes)."""
+        count = self._counts.get(node_id)
+        if count is None:
+            count = self._counts[node_id] = len(self.workspace.indicators_under(node_id))
+        return count
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # QAbstractItemModel.data
-        if not index.isValid():
+        # QAbstractItemModel.data: the roles a view asks for and this model has no answer to
+        # (font, colours, alignment, …) are most of the calls while painting
+        if role not in _ANSWERED or not index.isValid():
             return None
         item = self._item(index)
-        column = TreeColumn(index.column())
+        column = _TREE_COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(item, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -237,7 +270,7 @@ class PlanTreeModel(QAbstractItemModel):
         if column is TreeColumn.TARGET:
             if single is not None:
                 return indicator_target_text(workspace, single)
-            count = len(workspace.indicators_under(item.node_id))
+            count = self._count_below(item.node_id)
             return self.tr("%1 indicators").replace("%1", str(count))
         if column is TreeColumn.LATEST and single is not None:
             return indicator_latest_text(workspace, single)
@@ -276,6 +309,7 @@ class PlanTreeModel(QAbstractItemModel):
             )
 
     def _on_changed(self, changes: Changes) -> None:
+        self._rollups.clear()
         if changes.rebuilt:
             self.beginResetModel()
             self._build()
@@ -291,10 +325,11 @@ class PlanTreeModel(QAbstractItemModel):
         self._emit_rows_changed([*items, self._plan])
 
     def _on_assessments_reset(self) -> None:
-        # Every row's figures changed, none moved: one layout change is far cheaper for the
-        # filter proxy and the view than a dataChanged per parent (thousands of index calls).
-        self.layoutAboutToBeChanged.emit()
-        self.layoutChanged.emit()
+        # Every row's figures changed, none moved and no column's width follows them: the
+        # views repaint what they show. A dataChanged per parent, or a layout change, made the
+        # proxy and the view walk every row of the tree (thousands of calls into Python).
+        self._rollups.clear()
+        self.figuresChanged.emit()
 
 
 class PlanFilterProxy(QSortFilterProxyModel):

@@ -51,6 +51,7 @@ class PlanTreePanel(QWidget):
         layout.addLayout(self._build_filters())
         layout.addWidget(self._build_tree())
         self.tree.selectionModel().currentChanged.connect(self._on_current)
+        self.model.figuresChanged.connect(self.tree.viewport().update)
 
     def _build_filters(self) -> QHBoxLayout:
         self.search_box = QLineEdit(self)
