@@ -124,7 +124,11 @@ def start_rows(size: str, database: Path, folder: Path, runs: int) -> list[Row]:
     ini = str(folder / "start.ini")
 
     def ours() -> float:
-        return float(_child(_OURS, str(_fresh_copy(database, folder)), ini, folder=folder))
+        copy = _fresh_copy(database, folder)
+        try:
+            return float(_child(_OURS, str(copy), ini, folder=folder))
+        finally:
+            copy.unlink()
 
     def bare() -> float:
         return float(_child(_BARE, folder=folder))
@@ -149,21 +153,25 @@ def start_rows(size: str, database: Path, folder: Path, runs: int) -> list[Row]:
 
 
 def interaction_rows(size: str, database: Path, folder: Path, repeat: int) -> list[Row]:
-    output = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.interactions",
-            str(_fresh_copy(database, folder)),
-            str(folder / "interactions.ini"),
-            str(repeat),
-        ],
-        cwd=ROOT,
-        env=_environment(folder),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    copy = _fresh_copy(database, folder)  # the edits go into a copy
+    try:
+        output = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.interactions",
+                str(copy),
+                str(folder / "interactions.ini"),
+                str(repeat),
+            ],
+            cwd=ROOT,
+            env=_environment(folder),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        copy.unlink()
     measured = json.loads(output.strip().splitlines()[-1])
     rows = []
     for name, figures in measured.items():
