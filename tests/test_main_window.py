@@ -325,6 +325,12 @@ def test_status_filter_follows_the_figures(qtbot: QtBot, window: MainWindow) -> 
     assert visible_codes(window) == ["4", "4.1", "4.1.3"]
     window.select_node(None)
     assert window.grid_model.rowCount() == 1
+    still_red = window.controller.cell(indicator_id(window, "4.1.3-2"), "2025-06", value=160)
+    window.controller.edit([still_red], "edit")  # the light stays: the same rows
+    assert visible_codes(window) == ["4", "4.1", "4.1.3"]
+    caught_up = window.controller.cell(indicator_id(window, "4.1.3-2"), "2025-06", value=1000)
+    window.controller.edit([caught_up], "edit")  # done: it leaves the red ones
+    assert visible_codes(window) == []
 
 
 def test_the_period_selector_recomputes_every_status(qtbot: QtBot, window: MainWindow) -> None:

@@ -402,8 +402,12 @@ class PlanFilterProxy(QSortFilterProxyModel):
 
     def _statuses_changed(self) -> None:
         if self._status is not None:
+            shown = self._nodes, self._indicators
             self._match()
-            self.invalidate()
+            # A figure that leaves its light as it was (most edits) changes no row: the tree
+            # is not filtered again (that visits every row).
+            if (self._nodes, self._indicators) != shown:
+                self.invalidate()
 
     def _match(self) -> None:
         """Work out the matching indicators and nodes for the current criteria."""
