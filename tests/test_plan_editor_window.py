@@ -217,3 +217,31 @@ def test_a_closed_plan_offers_no_editing(window: MainWindow) -> None:
     assert not window.editor.mode_action.isEnabled()
     assert "closed" in window.editor.mode_action.toolTip()
     assert not messages(window)
+
+
+def test_an_indicator_below_an_archived_measure_is_listed_and_brought_back_with_it(
+    window: MainWindow, prompts: ScriptedPrompts
+) -> None:
+    controller = window.controller
+    indicator = indicator_id(window, "2.1.2-1")
+    controller.service.apply([new_entry(indicator, "2025-04", value=12.0)])
+    controller.reload()
+    editing(window)
+    measure = node_id(window, "2.1.2")
+    window.select_node(measure)
+    window.editor.set_area(NODE)
+    window.editor.archive_action.trigger()
+    assert "2.1.2" not in visible_codes(window)
+    assert indicator not in controller.workspace.indicators
+
+    def restore_the_indicator(dialog: ArchivedDialog) -> bool:
+        rows = {dialog.table.item(r, 0).text(): r for r in range(dialog.table.rowCount())}  # type: ignore[union-attr]
+        figures = dialog.table.item(rows["2.1.2-1"], 2).text()  # type: ignore[union-attr]
+        assert "2025-04: 12" in figures and "archived" in figures
+        dialog.table.selectRow(rows["2.1.2-1"])
+        return True
+
+    prompts.on(ArchivedDialog, restore_the_indicator)
+    window.editor.archived_action.trigger()
+    assert "2.1.2" in visible_codes(window)  # the measure came back, and its indicator
+    assert controller.workspace.latest(indicator) is not None

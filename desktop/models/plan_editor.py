@@ -126,7 +126,8 @@ class Made:
 
 @dataclass(frozen=True)
 class ArchivedItem:
-    """An archived node or indicator of a plan, with its figures as reported."""
+    """An archived node or indicator of a plan (or one below an archived node), with its
+    figures as reported, and the archived record whose restoring brings it back."""
 
     entity: str
     record_id: int
@@ -134,6 +135,7 @@ class ArchivedItem:
     name: str
     unit: str
     figures: tuple[tuple[str, str], ...]  # (month, the figure or milestone state)
+    restored_with: tuple[str, int]  # (entity, id): itself, or the archived node above it
 
 
 class PlanEditor(Writer):
@@ -472,7 +474,21 @@ def archived_items(database: Database, plan_id: int) -> list[ArchivedItem]:
             .order_by(Node.sort_order, Node.id)
         ).all()
         hidden = archived_subtrees([(n.archived, n.id, n.parent_id) for n in nodes])
-        items = [ArchivedItem(NODE, n.id, n.code, n.title, "", ()) for n in nodes if n.archived]
+        parent = {n.id: n.parent_id for n in nodes}
+        archived = {n.id for n in nodes if n.archived}
+
+        def archived_above(node_id: int | None) -> int:
+            """The nearest archived node at or above a hidden node."""
+            while node_id is not None and node_id not in archived:
+                node_id = parent.get(node_id)
+            assert node_id is not None
+            return node_id
+
+        items = [
+            ArchivedItem(NODE, n.id, n.code, n.title, "", (), (NODE, n.id))
+            for n in nodes
+            if n.archived
+        ]
         indicators = session.execute(
             select(
                 Indicator.id,
@@ -502,7 +518,14 @@ def archived_items(database: Database, plan_id: int) -> list[ArchivedItem]:
                 )
                 for e in entries
             )
-            items.append(ArchivedItem(INDICATOR, row.id, row.code, row.name, row.unit, figures))
+            restored_with = (
+                (INDICATOR, row.id) if row.archived else (NODE, archived_above(row.measure_id))
+            )
+            items.append(
+                ArchivedItem(
+                    INDICATOR, row.id, row.code, row.name, row.unit, figures, restored_with
+                )
+            )
     return items
 
 

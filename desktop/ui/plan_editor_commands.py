@@ -417,10 +417,10 @@ class PlanEditorCommands(QObject):
         item = dialog.chosen()
         if item is None:
             return
-        edit = plan_editor.archive_edit(
-            controller.database, item.entity, item.record_id, archived=False
-        )
-        if controller.edit_plan([edit], fill(self.tr("Restore %1"), item.code)):
+        entity, record_id = item.restored_with  # itself, or the archived node above it
+        edit = plan_editor.archive_edit(controller.database, entity, record_id, archived=False)
+        name = self._name(entity, record_id)
+        if controller.edit_plan([edit], fill(self.tr("Restore %1"), name)):
             self._reveal(item.entity, item.record_id)
 
     # --- departments ------------------------------------------------------------------------

@@ -667,6 +667,8 @@ class ArchivedDialog(QDialog):
             figures = "; ".join(f"{month}: {figure}{item.unit}" for month, figure in item.figures)
             if item.entity != "indicator":
                 figures = self.tr("(a part of the tree, with everything below it)")
+            elif item.restored_with != ("indicator", item.record_id):
+                figures = fill(self.tr("(below an archived part) %1"), figures or self.tr("none"))
             for column, text in enumerate((item.code, item.name, figures or self.tr("none"))):
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(text)

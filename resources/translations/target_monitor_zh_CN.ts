@@ -71,17 +71,23 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
         <translation>(计划树的一部分,连同其下全部内容)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="670"/>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="671"/>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="672"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="676"/>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="671"/>
+        <source>(below an archived part) %1</source>
+        <translation>(在已归档的部分之下)%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="678"/>
         <source>Nothing of this plan is archived.</source>
         <translation>本计划没有已归档的部分。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="678"/>
+        <location filename="../../desktop/ui/plan_editor_dialogs.py" line="680"/>
         <source>&amp;Restore</source>
         <translation>恢复(&amp;R)</translation>
     </message>
@@ -447,12 +453,12 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
         <translation>滞后指标(红灯和黄灯)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="262"/>
+        <location filename="../../desktop/ui/dashboard.py" line="265"/>
         <source>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;As of %2: completion %3, planned progress %4 — %5</source>
         <translation>&lt;b&gt;%1&lt;/b&gt;&lt;br&gt;数据截至 %2:完成率 %3,序时进度 %4 — %5</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/dashboard.py" line="285"/>
+        <location filename="../../desktop/ui/dashboard.py" line="288"/>
         <source>By part</source>
         <translation>分项情况</translation>
     </message>
@@ -511,47 +517,47 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>ExchangeCommands</name>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="70"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="73"/>
         <source>Exporting templates…</source>
         <translation>正在导出填报模板…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="74"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="77"/>
         <source>%1 templates exported to %2</source>
         <translation>已导出 %1 个填报模板到 %2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="93"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="100"/>
         <source>Checking %1…</source>
         <translation>正在检查 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="108"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="115"/>
         <source>Imported as batch %1: %2 cells of %3 indicators</source>
         <translation>已导入为批次 %1:修改 %3 个指标的 %2 个单元格</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="128"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="137"/>
         <source>Undo an import</source>
         <translation>撤销导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="131"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="140"/>
         <source>Take back import %1 (%2, %3, %4 indicators from %5)? Every value it wrote returns to what it was before the import; Ctrl+Z applies it again.</source>
         <translation>撤销导入批次 %1(%2,%3,来自 %5 的 %4 个指标)?该批次写入的每个值都将恢复为导入前的值;按 Ctrl+Z 可重新导入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="149"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="158"/>
         <source>Import %1 undone</source>
         <translation>已撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="164"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="175"/>
         <source>Writing the status report…</source>
         <translation>正在生成汇总报表…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/exchange_commands.py" line="166"/>
+        <location filename="../../desktop/ui/exchange_commands.py" line="177"/>
         <source>Report written to %1</source>
         <translation>汇总报表已保存到 %1</translation>
     </message>
@@ -1422,27 +1428,27 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
         <translation>导入 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="249"/>
+        <location filename="../../desktop/ui/operations.py" line="254"/>
         <source>Apply import %1 again</source>
         <translation>重新导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="250"/>
+        <location filename="../../desktop/ui/operations.py" line="255"/>
         <source>“%6” was refused: %1 %2 was changed by %3 at %4 after the import was undone; it now holds %5, not %7 as before the import. Nothing was changed.</source>
         <translation>“%6”未执行:%1 %2 在撤销导入后已被 %3 于 %4 修改,现为 %5,而不是导入前的 %7。未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="256"/>
+        <location filename="../../desktop/ui/operations.py" line="261"/>
         <source>Undo import %1</source>
         <translation>撤销导入批次 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="257"/>
+        <location filename="../../desktop/ui/operations.py" line="262"/>
         <source>“%6” was refused: %1 %2 was changed by %3 at %4 after the import; it now holds %5, not %7 as the import wrote. Nothing was changed.</source>
         <translation>“%6”未执行:%1 %2 在导入后已被 %3 于 %4 修改,现为 %5,而不是导入写入的 %7。未作任何更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/operations.py" line="286"/>
+        <location filename="../../desktop/ui/operations.py" line="291"/>
         <source>Restore %1</source>
         <translation>恢复 %1</translation>
     </message>
@@ -1458,52 +1464,52 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanCommands</name>
     <message>
-        <location filename="../../desktop/ui/plan_commands.py" line="42"/>
+        <location filename="../../desktop/ui/plan_commands.py" line="41"/>
         <source>Made %1: set its targets, then make it active</source>
         <translation>已新建 %1:请设定各项目标,然后启用计划</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_commands.py" line="49"/>
+        <location filename="../../desktop/ui/plan_commands.py" line="48"/>
         <source>Make “%1” active? Departments then enter its figures; its structure changes only in the plan editor.</source>
         <translation>启用“%1”吗?启用后各单位即可填报,计划结构只能在计划编辑中修改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_commands.py" line="53"/>
+        <location filename="../../desktop/ui/plan_commands.py" line="52"/>
         <source>Close “%1”? Its figures can then be read and printed, not changed, until a manager reopens it.</source>
         <translation>结束“%1”吗?结束后数据只能查看和打印,不能修改,除非管理者重新打开。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_commands.py" line="58"/>
+        <location filename="../../desktop/ui/plan_commands.py" line="57"/>
         <source>Reopen “%1”? Its figures can then be changed again.</source>
         <translation>重新打开“%1”吗?打开后数据可以再次修改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_commands.py" line="63"/>
+        <location filename="../../desktop/ui/plan_commands.py" line="62"/>
         <source>Plan</source>
         <translation>计划</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_commands.py" line="69"/>
+        <location filename="../../desktop/ui/plan_commands.py" line="68"/>
         <source>%1 is %2 now</source>
         <translation>“%1”现为%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_commands.py" line="77"/>
+        <location filename="../../desktop/ui/plan_commands.py" line="76"/>
         <source>Choose an indicator in the grid first.</source>
         <translation>请先在填报表中选择一个指标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_commands.py" line="95"/>
+        <location filename="../../desktop/ui/plan_commands.py" line="96"/>
         <source>Writing %1…</source>
         <translation>正在写入 %1…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_commands.py" line="98"/>
+        <location filename="../../desktop/ui/plan_commands.py" line="99"/>
         <source>Wrote %1</source>
         <translation>已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/plan_commands.py" line="107"/>
+        <location filename="../../desktop/ui/plan_commands.py" line="110"/>
         <source>Checking %1…</source>
         <translation>正在检查 %1…</translation>
     </message>
@@ -2076,43 +2082,43 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanTreeModel</name>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="146"/>
+        <location filename="../../desktop/ui/tree_model.py" line="168"/>
         <source>Code / name</source>
         <translation>编码/名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="147"/>
+        <location filename="../../desktop/ui/tree_model.py" line="169"/>
         <source>Department</source>
         <translation>牵头单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="148"/>
+        <location filename="../../desktop/ui/tree_model.py" line="170"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="149"/>
+        <location filename="../../desktop/ui/tree_model.py" line="171"/>
         <source>Latest</source>
         <translation>最新值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="150"/>
+        <location filename="../../desktop/ui/tree_model.py" line="172"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="151"/>
+        <location filename="../../desktop/ui/tree_model.py" line="173"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="222"/>
-        <location filename="../../desktop/ui/tree_model.py" line="234"/>
+        <location filename="../../desktop/ui/tree_model.py" line="262"/>
+        <location filename="../../desktop/ui/tree_model.py" line="274"/>
         <source>%1 indicators</source>
         <translation>%1 个指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_model.py" line="244"/>
+        <location filename="../../desktop/ui/tree_model.py" line="284"/>
         <source>Indicators below: %1</source>
         <translation>下属指标:%1</translation>
     </message>
@@ -2120,17 +2126,17 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanTreePanel</name>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="59"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="60"/>
         <source>Search code or name (Ctrl+F)</source>
         <translation>搜索编码或名称 (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="163"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="164"/>
         <source>All departments</source>
         <translation>全部单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/tree_panel.py" line="65"/>
+        <location filename="../../desktop/ui/tree_panel.py" line="66"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
@@ -2222,52 +2228,52 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>ProgressGridModel</name>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="181"/>
+        <location filename="../../desktop/ui/grid_model.py" line="185"/>
         <source>Code</source>
         <translation>编码</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="182"/>
+        <location filename="../../desktop/ui/grid_model.py" line="186"/>
         <source>Indicator</source>
         <translation>指标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="183"/>
+        <location filename="../../desktop/ui/grid_model.py" line="187"/>
         <source>Unit</source>
         <translation>单位</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="184"/>
+        <location filename="../../desktop/ui/grid_model.py" line="188"/>
         <source>Target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="185"/>
+        <location filename="../../desktop/ui/grid_model.py" line="189"/>
         <source>Completion</source>
         <translation>完成率</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="191"/>
+        <location filename="../../desktop/ui/grid_model.py" line="195"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="193"/>
+        <location filename="../../desktop/ui/grid_model.py" line="197"/>
         <source>The month being evaluated</source>
         <translation>当前评价月份</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="220"/>
+        <location filename="../../desktop/ui/grid_model.py" line="223"/>
         <source>named by the source: %1</source>
         <translation>原文点名:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="221"/>
+        <location filename="../../desktop/ui/grid_model.py" line="224"/>
         <source>the editor&apos;s reading: the source names no department</source>
         <translation>原文未点名,为编者按职责推定</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/grid_model.py" line="307"/>
+        <location filename="../../desktop/ui/grid_model.py" line="310"/>
         <source>Edit %1 %2</source>
         <translation>编辑 %1 %2</translation>
     </message>
