@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 from desktop.models.database import Database
+from desktop.models.demo import create_demo
+from desktop.models.opening import open_database
 from desktop.models.overview import evaluate_plan
 from desktop.models.schema import MilestoneState
 from desktop.models.service import EntryService
@@ -99,3 +104,30 @@ def test_the_workspace_assesses_each_indicator_as_the_rule_does_alone(
             alone = assess(workspace.rule(indicator_id), reported, period)
             assert workspace.assessments[indicator_id] == alone
             assert workspace.assess(indicator_id)._replace(forecast=None) == alone
+
+
+def test_the_plan_s_forecasts_at_once_are_each_indicator_s_forecast(tmp_path: Path) -> None:
+    """The array forecasts of a snapshot (tree --json, reports) are the one-by-one ones, in
+    every month of a plan with demo figures, for numeric indicators, milestones and those
+    with too few reports alike."""
+    path = tmp_path / "demo.sqlite"
+    create_demo(path, through="2025-09")
+    database = open_database(path)
+    workspace = PlanWorkspace(database, as_of="2025-01")
+    seen_forecasts = 0
+    for period in ("2025-01", "2025-03", "2025-06", "2025-09", "2025-12"):
+        workspace.set_period(period)
+        at_once = workspace.forecasts()
+        for indicator_id in workspace.indicators:
+            alone = workspace.forecast(indicator_id)
+            together = at_once[indicator_id]
+            assert (alone is None) == (together is None), (period, indicator_id)
+            if alone is not None and together is not None:
+                seen_forecasts += 1
+                assert math.isclose(alone.value, together.value, rel_tol=1e-9, abs_tol=1e-9)
+                assert math.isclose(
+                    alone.completion, together.completion, rel_tol=1e-9, abs_tol=1e-9
+                )
+                assert alone.misses_target == together.misses_target
+    assert seen_forecasts > 100
+    database.close()

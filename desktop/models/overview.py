@@ -7,12 +7,12 @@ holds the records it shows (`desktop.models.records`) next to what the evaluatio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from desktop.models.database import Database
 from desktop.models.records import DepartmentInfo, EntryInfo, IndicatorInfo, NodeInfo, PlanInfo
-from desktop.models.status_rule import Assessment, Rollup, Thresholds
+from desktop.models.status_rule import Assessment, Forecast, Rollup, Thresholds
 from desktop.models.workspace import PlanWorkspace
 
 
@@ -66,35 +66,40 @@ class PlanView:
             yield from node.indicators
 
 
-def _indicator_view(workspace: PlanWorkspace, indicator_id: int) -> IndicatorView:
+def _indicator_view(
+    workspace: PlanWorkspace, indicator_id: int, forecasts: Mapping[int, Forecast | None]
+) -> IndicatorView:
     info = workspace.indicators[indicator_id]
     latest = workspace.latest(indicator_id)
     return IndicatorView(
         info=info,
         department=workspace.departments[info.department_id],
         latest=None if latest is None else LatestReport(*latest),
-        assessment=workspace.assess(indicator_id, with_forecast=True),
+        assessment=workspace.assess(indicator_id)._replace(forecast=forecasts[indicator_id]),
     )
 
 
-def _node_view(workspace: PlanWorkspace, node_id: int) -> NodeView:
+def _node_view(
+    workspace: PlanWorkspace, node_id: int, forecasts: Mapping[int, Forecast | None]
+) -> NodeView:
     node = workspace.nodes[node_id]
     return NodeView(
         node,
         workspace.departments[node.department_id],
-        tuple(_node_view(workspace, child) for child in node.child_ids),
-        tuple(_indicator_view(workspace, i) for i in node.indicator_ids),
+        tuple(_node_view(workspace, child, forecasts) for child in node.child_ids),
+        tuple(_indicator_view(workspace, i, forecasts) for i in node.indicator_ids),
         workspace.rollups[node_id],
     )
 
 
 def plan_view(workspace: PlanWorkspace) -> PlanView:
     """A frozen snapshot of a workspace, with forecasts, for reports and `tree --json`."""
+    forecasts = workspace.forecasts()
     return PlanView(
         info=workspace.plan,
         as_of=workspace.as_of,
         departments=tuple(workspace.departments.values()),
-        projects=tuple(_node_view(workspace, n) for n in workspace.root_ids),
+        projects=tuple(_node_view(workspace, n, forecasts) for n in workspace.root_ids),
         rollup=workspace.plan_rollup,
         demo=workspace.demo,
         plans=workspace.plans,

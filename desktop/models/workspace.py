@@ -55,6 +55,7 @@ from desktop.models.status_rule import (
     Thresholds,
     assess_arrays,
     forecast,
+    forecast_arrays,
     rollup_arrays,
 )
 
@@ -494,6 +495,14 @@ class PlanWorkspace:
             (period_end(p), v) for p, v in zip(periods[:count], figures[:count], strict=True)
         ]
         return assessment._replace(forecast=forecast(rule, reported))
+
+    def forecasts(self) -> dict[int, Forecast | None]:
+        """Every indicator's forecast as of the current month (as `assess` gives one), computed
+        for all at once."""
+        seen = bisect_right(self.months, self.as_of)  # later reports are not seen
+        days = np.array([period_end(m).toordinal() for m in self.months[:seen]], dtype=np.int64)
+        found = forecast_arrays(self._facts, self._figures[:, :seen], days)
+        return dict(zip(self._order, found, strict=True))
 
     def _assess_all(self) -> None:
         """Every indicator and node as of the current month, with the array rules."""
