@@ -34,6 +34,11 @@ from desktop.exchange.report import write_report
 from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW, Column
 
 task, database_path, folder = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+if task in ("apply", "plain-apply"):  # writes: into a fresh copy each time
+    import shutil
+    copy = folder / f"apply-{time.perf_counter_ns()}.sqlite"
+    shutil.copyfile(database_path, copy)
+    database_path = copy
 database = open_database(database_path)
 workspace = PlanWorkspace(database, as_of="2026-06")
 department = next(iter(workspace.departments.values())).name
@@ -61,6 +66,57 @@ elif task == "plain-write":
 elif task == "import":
     plan = read_template(filled, workspace)
     assert len(plan.changes) > 1000, len(plan.changes)
+elif task == "apply":  # the write of an import (its backup before it is not counted)
+    from desktop.models.service import EntryService
+    plan = read_template(filled, workspace)
+    edits = plan.edits()
+    start = time.perf_counter()
+    EntryService(database, "benchmark").apply_import(
+        file_name=plan.file_name, sha256=plan.sha256, department_id=plan.department.id,
+        period=plan.period, edits=edits, reporter=plan.reporter, phone=plan.phone)
+elif task == "plain-apply":  # the same writes in plain sqlite3: entries, audit rows, a batch
+    import datetime as dt, sqlite3
+    plan = read_template(filled, workspace)
+    edits = plan.edits()
+    database.close()
+    start = time.perf_counter()
+    connection = sqlite3.connect(database_path, isolation_level=None)
+    now = dt.datetime.now().isoformat(sep=" ")
+    connection.execute("BEGIN IMMEDIATE")
+    batch = connection.execute(
+        "INSERT INTO import_batches (file_name, sha256, department_id, period, user, at, rows,"
+        " state, reporter, phone) VALUES (?, ?, ?, ?, 'benchmark', ?, ?, 'applied', '', '')",
+        (plan.file_name, plan.sha256, plan.department.id, plan.period, now, len(edits)),
+    ).lastrowid
+    found = dict(connection.execute(
+        "SELECT indicator_id, id FROM entries WHERE period = ?", (plan.period,)).fetchall())
+    updates, inserts, audits = [], [], []
+    for edit in edits:
+        fields = {name: (value.value if hasattr(value, "value") else value)
+                  for name, value in edit.fields.items()}
+        row = dict(value=None, milestone_state=None, progress_note="", problems="") | fields
+        values = (row["value"], row["milestone_state"], row["progress_note"], row["problems"])
+        if edit.indicator_id in found:
+            updates.append((*values, now, batch, edit.indicator_id, plan.period))
+        else:
+            inserts.append((edit.indicator_id, plan.period, *values, now, batch))
+        for name, new in fields.items():
+            audits.append((now, "entry", found.get(edit.indicator_id, 0), edit.indicator_id,
+                           plan.period, name, str(edit.expected.get(name)), str(new), batch))
+    connection.executemany(
+        "UPDATE entries SET value = ?, milestone_state = ?, progress_note = ?, problems = ?,"
+        " reported_by = 'benchmark', reported_at = ?, origin = 'import', import_batch_id = ?,"
+        " version = version + 1 WHERE indicator_id = ? AND period = ?", updates)
+    connection.executemany(
+        "INSERT INTO entries (indicator_id, period, value, milestone_state, progress_note,"
+        " problems, reported_by, reported_at, origin, import_batch_id, version)"
+        " VALUES (?, ?, ?, ?, ?, ?, 'benchmark', ?, 'import', ?, 1)", inserts)
+    connection.executemany(
+        "INSERT INTO audit_events (at, user, entity, entity_id, indicator_id, period, field,"
+        " old_value, new_value, batch_id) VALUES (?, 'benchmark', ?, ?, ?, ?, ?, ?, ?, ?)",
+        audits)
+    connection.execute("COMMIT")
+    connection.close()
 elif task == "plain-read":
     sheet = openpyxl.load_workbook(filled, read_only=True)[ENTRY_SHEET]
     cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
@@ -88,6 +144,10 @@ elif task == "fill":
         sheet.cell(row, Column.PROGRESS).value = f"第{row}行进展"
     workbook.save(filled)
 elapsed = time.perf_counter() - start
+if task in ("apply", "plain-apply"):
+    database.close()
+    for leftover in folder.glob(database_path.name + "*"):
+        leftover.unlink()
 print(json.dumps({"seconds": elapsed,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
