@@ -198,7 +198,7 @@ def test_an_archived_indicator_leaves_the_plan_keeps_its_figures_and_comes_back(
     indicator = indicator_of(database, "2.1.2-1")
     service.apply([new_entry(indicator, "2025-05", value=120.0)])
     made_shape = declared(database)
-    editor.change([archive_edit(database, INDICATOR, indicator, archived=True)])
+    editor.change([archive_edit(INDICATOR, indicator, archived=True)])
     workspace = PlanWorkspace(database, plan_code=PLAN)
     assert indicator not in workspace.indicators
     assert declared(database) == made_shape  # an indicator is not part of the shape
@@ -208,7 +208,7 @@ def test_an_archived_indicator_leaves_the_plan_keeps_its_figures_and_comes_back(
     assert items["2.1.2-1"].figures == (("2025-05", "120"),)
     with pytest.raises(InvalidEntryError, match="archived"):
         service.apply([new_entry(indicator, "2025-06", value=130.0)])
-    editor.change([archive_edit(database, INDICATOR, indicator, archived=False)])
+    editor.change([archive_edit(INDICATOR, indicator, archived=False)])
     restored = PlanWorkspace(database, plan_code=PLAN)
     assert restored.latest(indicator) is not None
     assert check_database(database).problems == ()
@@ -262,14 +262,14 @@ def test_nodes_added_archived_and_restored_keep_the_announced_shape_in_step(
     assert reasons(refused) == {("parent_id", PlanEditError.PLACE)}
     # a project archived takes its tasks, measures and indicators out of the plan
     six = node_of(database, "6")
-    editor.change([archive_edit(database, NODE, six, archived=True)])
+    editor.change([archive_edit(NODE, six, archived=True)])
     workspace = PlanWorkspace(database, plan_code=PLAN)
     assert six not in workspace.nodes and node_of(database, "6.2.4") not in workspace.nodes
     assert indicator_of(database, "6.2.4-1") not in workspace.indicators
     assert declared(database) == (6, 10, 24)
     codes = {item.code for item in archived_items(database, plan_id(database))}
     assert {"6", "6.2.4-1"} <= codes
-    editor.change([archive_edit(database, NODE, six, archived=False)])
+    editor.change([archive_edit(NODE, six, archived=False)])
     editor.take_back(project)
     assert declared(database) == (6, 12, 30)
     assert check_database(database).problems == ()
@@ -339,9 +339,7 @@ def test_a_closed_plan_is_not_edited(database: Database, editor: PlanEditor) -> 
 def test_a_draft_takes_pending_targets_and_its_structure_is_copied_without_archived_parts(
     database: Database, editor: PlanEditor, tmp_path: Path
 ) -> None:
-    editor.change(
-        [archive_edit(database, INDICATOR, indicator_of(database, "1.1.1-1"), archived=True)]
-    )
+    editor.change([archive_edit(INDICATOR, indicator_of(database, "1.1.1-1"), archived=True)])
     made = PlanService(database, "王主任").next_year_plan(PLAN)
     workspace = PlanWorkspace(database, plan_code=made)
     assert workspace.plan.state is PlanState.DRAFT
@@ -363,7 +361,7 @@ def test_the_command_line_lists_archived_parts_with_their_figures(
 ) -> None:
     indicator = indicator_of(database, "2.1.2-1")
     service.apply([new_entry(indicator, "2025-04", value=12.0)])
-    editor.change([archive_edit(database, INDICATOR, indicator, archived=True)])
+    editor.change([archive_edit(INDICATOR, indicator, archived=True)])
     database.close()
     assert main(["--db", str(seed_copy), "archived", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)

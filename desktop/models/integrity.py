@@ -241,12 +241,7 @@ def _tree_problems(session: Session) -> list[str]:
     nodes = session.execute(select(Node.id, Node.parent_id, Node.archived, Node.kind)).all()
     hidden = archived_subtrees([(n.archived, n.id, n.parent_id) for n in nodes])
     for plan in plans:
-        shape = Counter(  # the plan's own tree: what its editor archived is no part of it
-            node.kind
-            for node in session.execute(select(Node.id, Node.kind).where(Node.plan_id == plan.id))
-            if node.id not in hidden
-        )
-        found = (shape[NodeKind.PROJECT], shape[NodeKind.TASK], shape[NodeKind.MEASURE])
+        found = plan_shape(session, plan.id)
         declared = (plan.declared_projects, plan.declared_tasks, plan.declared_measures)
         if found != declared:
             problems.append(
@@ -267,6 +262,17 @@ def _tree_problems(session: Session) -> list[str]:
         if node_id not in hidden
     ]
     return problems
+
+
+def plan_shape(session: Session, plan_id: int) -> tuple[int, int, int]:
+    """A plan's projects, tasks and measures, as its document announces them: what its
+    editor archived (and everything below it) is no part of its tree."""
+    rows = session.execute(
+        select(Node.id, Node.parent_id, Node.kind, Node.archived).where(Node.plan_id == plan_id)
+    ).all()
+    hidden = archived_subtrees([(r.archived, r.id, r.parent_id) for r in rows])
+    count = Counter(r.kind for r in rows if r.id not in hidden)
+    return count[NodeKind.PROJECT], count[NodeKind.TASK], count[NodeKind.MEASURE]
 
 
 def _light_problems(plan: Plan) -> list[str]:

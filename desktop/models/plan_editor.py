@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -36,6 +35,7 @@ from desktop.models.errors import (
     StaleSettingsError,
 )
 from desktop.models.figures import FigureError, figure_in_range, format_figure
+from desktop.models.integrity import plan_shape
 from desktop.models.plan_source import FactProblem, fact_problems
 from desktop.models.records import IndicatorInfo, NodeInfo, archived_subtrees, stored_fields
 from desktop.models.schema import (
@@ -201,7 +201,7 @@ class PlanEditor(Writer):
             if record is None:
                 raise StaleSettingsError(f"{name} no longer exists. Nothing was changed.")
             current = _values(record, made.entity)
-            changed = [f for f in made.fields if not _same(current[f], made.fields[f])]
+            changed = [f for f in made.fields if not same_value(current[f], made.fields[f])]
             if changed:
                 raise StaleSettingsError(
                     f"{name} was changed after it was added ({', '.join(changed)}): it is "
@@ -251,8 +251,8 @@ class PlanEditor(Writer):
                 stale = [
                     name
                     for name, wanted in edit.fields.items()
-                    if not _same(current[name], edit.expected.get(name))
-                    and not _same(current[name], wanted)
+                    if not same_value(current[name], edit.expected.get(name))
+                    and not same_value(current[name], wanted)
                 ]
                 if stale:
                     name = stale[0]
@@ -275,7 +275,7 @@ class PlanEditor(Writer):
                 changed = [
                     (name, current[name], value)
                     for name, value in edit.fields.items()
-                    if not _same(current[name], value)
+                    if not same_value(current[name], value)
                 ]
                 if not changed:
                     continue
@@ -306,23 +306,26 @@ class PlanEditor(Writer):
         """The rules these fields would break, for a form to show before it saves: of a new
         record (record_id None; fields as for `add`) or of an existing one changed."""
         with self._database.read() as session:
+            current: dict[str, Any] = {}
             if record_id is None:
                 values = {**_defaults(entity), **_coerced(entity, fields)}
             else:
                 record = session.get(_TABLES[entity], record_id)
                 if record is None:
                     return []
-                values = {**_values(record, entity), **_coerced(entity, fields)}
+                current = _values(record, entity)
+                values = {**current, **_coerced(entity, fields)}
             plan = _plan_of(session, entity, values)
             if plan is not None:
                 values["plan_id"] = plan.id
             found = _problems(session, entity, record_id, values, plan)
-            if record_id is not None and entity == INDICATOR:
-                current = _values(session.get(Indicator, record_id), INDICATOR)
-                if not _same(current["kind"], values["kind"]) and _holds_figures(
-                    session, record_id
-                ):
-                    found.append(_kind_problem(current))
+            if (
+                entity == INDICATOR
+                and record_id is not None
+                and not same_value(current["kind"], values["kind"])
+                and _holds_figures(session, record_id)
+            ):
+                found.append(_kind_problem(current))
             return found
 
     # --- the audit trail and the plan's shape ---------------------------------------------
@@ -375,6 +378,17 @@ def record_fields(database: Database, entity: str, record_id: int) -> dict[str, 
         return _values(record, entity)
 
 
+def form_edits(
+    entity: str, record_id: int, seen: Mapping[str, object], wanted: Mapping[str, object]
+) -> list[RecordEdit]:
+    """A form's change of a record: the fields whose wanted value differs from the one seen
+    (no edit when none does)."""
+    changed = {name: value for name, value in wanted.items() if not same_value(seen[name], value)}
+    if not changed:
+        return []
+    return [RecordEdit(entity, record_id, changed, {name: seen[name] for name in changed})]
+
+
 def swap_edits(database: Database, entity: str, record_id: int, step: int) -> list[RecordEdit]:
     """Move a node or an indicator one place up (step -1) or down (+1) among its siblings
     that are not archived: the siblings keep their sort orders, the two swap theirs (none at
@@ -416,7 +430,7 @@ def move_edit(database: Database, entity: str, record_id: int, parent_id: int) -
     )
 
 
-def archive_edit(database: Database, entity: str, record_id: int, *, archived: bool) -> RecordEdit:
+def archive_edit(entity: str, record_id: int, *, archived: bool) -> RecordEdit:
     """Archive a node (with everything below it) or an indicator, or restore it."""
     return RecordEdit(entity, record_id, {"archived": archived}, {"archived": not archived})
 
@@ -1005,7 +1019,9 @@ def _values(record: object, entity: str) -> dict[str, Any]:
     return {name: getattr(record, name) for name in _FIELDS[entity]}
 
 
-def _same(a: object, b: object) -> bool:
+def same_value(a: object, b: object) -> bool:
+    """Whether a field holds what was seen or wanted: 3 and 3.0 alike, an enum and its
+    value alike."""
     if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
         return float(a) == float(b)
     return a == b
@@ -1090,16 +1106,11 @@ def _siblings(session: Session, entity: str, record_id: int) -> list[tuple[int, 
 
 
 def _shape(session: Session, plan: Plan | None) -> tuple[int, int, int] | None:
-    """A plan's projects, tasks and measures that are not archived (nor below archived ones)."""
+    """A plan's shape (`plan_shape`) with the session's changes written; none for no plan."""
     if plan is None:
         return None
     session.flush()
-    rows = session.execute(
-        select(Node.id, Node.parent_id, Node.kind, Node.archived).where(Node.plan_id == plan.id)
-    ).all()
-    hidden = archived_subtrees([(r.archived, r.id, r.parent_id) for r in rows])
-    count = Counter(r.kind for r in rows if r.id not in hidden)
-    return count[NodeKind.PROJECT], count[NodeKind.TASK], count[NodeKind.MEASURE]
+    return plan_shape(session, plan.id)
 
 
 def _changes_of(entity: str, ids: Sequence[int]) -> Changes:

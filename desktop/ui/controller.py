@@ -186,7 +186,8 @@ class PlanController(QObject):
         return PlanEditor(self.database, self.user)
 
     def edit_plan(self, edits: Sequence[RecordEdit], label: str) -> bool:
-        """Change parts of the plan as one undoable step; False (and a message) when refused."""
+        """Change parts of the plan as one undoable step; False when there is nothing to change,
+        or when refused (the user has been told)."""
         if not edits:
             return False
         return self.run(operations.edit_plan(self.editor, edits, label)) is not None

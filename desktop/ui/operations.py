@@ -177,7 +177,7 @@ def add_to_plan(
 ) -> Operation[Made]:
     """Add a project, task, measure, indicator or department as one step: undo takes it back
     (refused once it holds figures), redo makes it again with the same id."""
-    refused = translate("Operations", "The plan was not changed: %1")
+    refused = _plan_refused()
 
     def step(made: Made) -> Step:
         return Step(
@@ -195,8 +195,13 @@ def _change_plan(editor: PlanEditor, edits: list[RecordEdit], label: str) -> Ope
     return Operation(
         label,
         lambda _progress: editor.change(edits),
-        refused=translate("Operations", "The plan was not changed: %1"),
+        refused=_plan_refused(),
     )
+
+
+def _plan_refused() -> str:
+    """How a refused change of the plan is worded ("%1": the domain's reason)."""
+    return translate("Operations", "The plan was not changed: %1")
 
 
 # --- imports ---------------------------------------------------------------------------------

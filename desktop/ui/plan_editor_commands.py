@@ -342,14 +342,8 @@ class PlanEditorCommands(QObject):
             )
         if not self._context.prompts.confirm(dialog):
             return
-        typed = dialog.values()
-        changed = {name: value for name, value in typed.items() if not _same(seen[name], value)}
-        if not changed:
-            return
-        edit = plan_editor.RecordEdit(
-            entity, record_id, changed, {name: seen[name] for name in changed}
-        )
-        controller.edit_plan([edit], fill(self.tr("Edit %1"), str(seen["code"])))
+        edits = plan_editor.form_edits(entity, record_id, seen, dialog.values())
+        controller.edit_plan(edits, fill(self.tr("Edit %1"), str(seen["code"])))
 
     def swap(self, step: int) -> None:
         chosen = self._chosen()
@@ -401,7 +395,7 @@ class PlanEditorCommands(QObject):
         entity, record_id = chosen
         controller = self._context.controller
         name = self._name(entity, record_id)
-        edit = plan_editor.archive_edit(controller.database, entity, record_id, archived=True)
+        edit = plan_editor.archive_edit(entity, record_id, archived=True)
         if controller.edit_plan([edit], fill(self.tr("Archive %1"), name)):
             self._context.note(
                 fill(self.tr("Archived %1: its figures are kept (Ctrl+Z takes it back)"), name)
@@ -418,7 +412,7 @@ class PlanEditorCommands(QObject):
         if item is None:
             return
         entity, record_id = item.restored_with  # itself, or the archived node above it
-        edit = plan_editor.archive_edit(controller.database, entity, record_id, archived=False)
+        edit = plan_editor.archive_edit(entity, record_id, archived=False)
         name = self._name(entity, record_id)
         if controller.edit_plan([edit], fill(self.tr("Restore %1"), name)):
             self._reveal(item.entity, item.record_id)
@@ -461,13 +455,8 @@ class PlanEditorCommands(QObject):
         )
         if not self._context.prompts.confirm(form):
             return
-        typed = form.values()
-        changed = {name: value for name, value in typed.items() if seen[name] != value}
-        if changed:
-            edit = plan_editor.RecordEdit(
-                DEPARTMENT, chosen, changed, {name: seen[name] for name in changed}
-            )
-            controller.edit_plan([edit], fill(self.tr("Rename %1"), str(seen["name"])))
+        edits = plan_editor.form_edits(DEPARTMENT, chosen, seen, form.values())
+        controller.edit_plan(edits, fill(self.tr("Rename %1"), str(seen["name"])))
         dialog.refresh()
 
     def _merge_department(self, dialog: DepartmentsDialog) -> None:
@@ -525,9 +514,3 @@ def _tree_order(workspace: PlanWorkspace) -> list[int]:
         order.append(node_id)
         stack.extend(reversed(workspace.nodes[node_id].child_ids))
     return order
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
-        return float(a) == float(b)
-    return str(a) == str(b) if a is not None and b is not None else a == b
