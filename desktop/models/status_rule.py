@@ -506,21 +506,10 @@ def forecast_arrays(
 
 def forecast(rule: IndicatorRule, reported: Sequence[tuple[dt.date, float]]) -> Forecast | None:
     """Least-squares line through the reported values, read at the due date, and what that
-    value would complete.
+    value would complete (`forecast_arrays` for one indicator).
 
     None for a milestone, with fewer than three reports, or when they all fall on one day.
     """
-    if rule.target is None or len(reported) < FORECAST_MIN_POINTS:
-        return None
-    xs = [(day - rule.start).days for day, _ in reported]
-    ys = [value for _, value in reported]
-    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    spread = sum((x - mean_x) ** 2 for x in xs)
-    if spread == 0:
-        return None
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
-    projected = mean_y + slope * ((rule.due - rule.start).days - mean_x)
-    meets, done = _meets_and_completion(
-        projected, rule.baseline, rule.target, rule.direction is Direction.AT_MOST
-    )
-    return Forecast(value=projected, completion=float(done), misses_target=not meets)
+    figures = np.array([[value for _, value in reported]], dtype=np.float64).reshape(1, -1)
+    days = np.array([day.toordinal() for day, _ in reported], dtype=np.int64)
+    return forecast_arrays(IndicatorArrays.of([rule]), figures, days)[0]
