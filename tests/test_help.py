@@ -111,7 +111,7 @@ def alerts_in_tree_order(window: MainWindow) -> list[str]:
         workspace.indicators[i].code
         for i in workspace.indicators_under(None)
         if workspace.status_of(i) in (Status.RED, Status.YELLOW)
-        and window.proxy.indicator_passes(i)
+        and window.tree_model.indicator_passes(i)
     ]
 
 

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QDialog, QStyle, QStyleOptionViewItem
+from PySide6.QtWidgets import QDialog, QStyle
 
 from desktop.models.schema import MilestoneState
 from desktop.models.status_rule import Status
@@ -51,11 +51,11 @@ def office_window(
 
 def tree_rows(window: MainWindow) -> list[QModelIndex]:
     window.tree.expandAll()
-    proxy, rows = window.proxy, []
+    model, rows = window.tree_model, []
 
     def visit(parent: QModelIndex) -> None:
-        for row in range(proxy.rowCount(parent)):
-            index = proxy.index(row, TreeColumn.NAME, parent)
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, TreeColumn.NAME, parent)
             rows.append(index)
             visit(index)
 
@@ -68,7 +68,6 @@ def test_every_name_in_the_tree_shows_its_code_and_its_end_and_the_tooltip_all_o
 ) -> None:
     tree = office_window.tree
     assert tree.columnWidth(TreeColumn.NAME) >= 120
-    delegate = tree.itemDelegateForColumn(TreeColumn.NAME) or tree.itemDelegate()
     margin = tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree)
     for tree_width in (None, 480):  # as first laid out; then with the tree narrowed by hand
         if tree_width is not None:
@@ -77,13 +76,9 @@ def test_every_name_in_the_tree_shows_its_code_and_its_end_and_the_tooltip_all_o
         elided = 0
         for index in tree_rows(office_window):
             name = index.data()
-            option = QStyleOptionViewItem()
-            option.initFrom(tree)
-            option.rect = tree.visualRect(index)
-            option.textElideMode = tree.textElideMode()  # as the view sets it, then the delegate
-            delegate.initStyleOption(option, index)  # type: ignore[attr-defined]
-            room = option.rect.width() - 2 * (margin + 1)  # as the style draws an item's text
-            shown = option.fontMetrics.elidedText(option.text, option.textElideMode, room)
+            shown = tree.shown_text(index)  # what the tree paints in the name's room
+            room = tree.visualRect(index).width() - 2 * (margin + 1)  # inside the margins
+            assert tree.fontMetrics().horizontalAdvance(shown) <= room, (name, shown)
             code = name.split()[0] if " " in name else name[0]  # (the plan's title has no code)
             assert shown.startswith(code) and shown[-1] == name[-1], (name, shown)
             assert name in index.data(Qt.ItemDataRole.ToolTipRole)
@@ -99,7 +94,7 @@ def test_no_header_or_status_word_of_the_tree_is_clipped_in_english(
     for column in TreeColumn:
         if column is TreeColumn.NAME:
             continue
-        title = office_window.proxy.headerData(column, Qt.Orientation.Horizontal)
+        title = office_window.tree_model.headerData(column, Qt.Orientation.Horizontal)
         assert header.fontMetrics().horizontalAdvance(title) + PADDING <= header.sectionSize(
             column
         ), title

@@ -147,7 +147,18 @@ def test_the_window_switches_plans_and_reopens_the_last_one(
     choose(window, "SY2025-SCI")
     workspace = window.controller.workspace
     assert workspace.plan.code == "SY2025-SCI"
-    assert window.tree_model.rowCount(window.tree_model.index(0, 0)) == 3  # three areas
+    assert len(workspace.root_ids) == 3  # three areas
+    # the tree shows those where the department kept in the filter has indicators
+    science = next(d.id for d in workspace.departments.values() if d.short_name == "科技局")
+    shown = {
+        workspace.nodes[workspace.ancestors(i.measure_id)[-1]].title
+        for i in workspace.indicators.values()
+        if i.department_id == science
+    }
+    plan = window.tree_model.index(0, 0)
+    rows = window.tree_model.rowCount(plan)
+    areas = {window.tree_model.index(r, 0, plan).data().split(" ", 1)[1] for r in range(rows)}
+    assert areas == shown and 0 < len(areas) < 3
     departments = [window.department_filter.itemText(i) for i in range(1, 4)]
     assert sorted(departments) == sorted(["组织部", "教育局", "科技局"])
     assert window.department_filter.currentText() == "科技局"  # kept: this plan has it too

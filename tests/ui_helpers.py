@@ -88,13 +88,13 @@ def messages(window: MainWindow) -> list[str]:
 
 def visible_codes(window: MainWindow) -> list[str]:
     """The codes of the tree rows that the filters leave visible (depth first)."""
-    proxy, model = window.proxy, window.tree_model
+    model = window.tree_model
     found: list[str] = []
 
     def visit(parent: QModelIndex) -> None:
-        for row in range(proxy.rowCount(parent)):
-            index = proxy.index(row, 0, parent)
-            node = model.node_id(proxy.mapToSource(index))
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, 0, parent)
+            node = model.node_id(index)
             if node is not None:
                 found.append(window.controller.workspace.nodes[node].code)
             visit(index)

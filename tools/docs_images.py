@@ -166,9 +166,9 @@ def project_tooltip(app: QApplication, window: QWidget, target: Path) -> None:
     """A project's light in the tree with its tooltip (the light explained, its red and yellow
     parts named) drawn where Qt shows it."""
     tree = window.tree  # type: ignore[attr-defined]
-    proxy = tree.model()
-    plan = proxy.index(0, 0)
-    projects = [proxy.index(row, STATUS, plan) for row in range(proxy.rowCount(plan))]
+    model = tree.model()
+    plan = model.index(0, 0)
+    projects = [model.index(row, STATUS, plan) for row in range(model.rowCount(plan))]
     # the first project whose light counts red or yellow parts ("正常 · 黄 1"), else the first
     project = next((p for p in projects if "·" in str(p.data())), projects[0])
     rect = tree.visualRect(project)

@@ -729,6 +729,16 @@ class PlanWorkspace:
             if self.indicators[i].department_id == department_id
         ]
 
+    def nodes_in_tree_order(self) -> list[int]:
+        """The plan's nodes, each before its children (depth first, in their order)."""
+        order: list[int] = []
+        stack = list(reversed(self.root_ids))
+        while stack:
+            node_id = stack.pop()
+            order.append(node_id)
+            stack.extend(reversed(self.nodes[node_id].child_ids))
+        return order
+
     def indicators_under(self, node_id: int | None) -> list[int]:
         """Every indicator below a node (the whole plan for None), in tree order."""
         roots = self.root_ids if node_id is None else (node_id,)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 import shiboken6
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -10,12 +12,22 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QPointF,
     QRect,
     QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QApplication,
@@ -25,6 +37,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionFocusRect,
     QStyleOptionViewItem,
     QWidget,
 )
@@ -50,12 +63,154 @@ def _status(value: object) -> Status | None:
         return None
 
 
-def _paint_background(painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-    style = option.widget.style() if option.widget else None
-    if style is not None:
-        plain = QStyleOptionViewItem(option)
-        plain.text = ""
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, option.widget)
+_PREPARED_KEPT = 4_000  # prepared texts remembered (names, words, figures): some screens' worth
+_prepared: dict[tuple[str, str], QStaticText] = {}
+_percent_widths: dict[str, int] = {}
+
+
+class CellPainter:
+    """Paints the cells of a row (or a delegate's one cell) in a view's style: the item's panel
+    (selection, alternate rows, focus), words, completion bars and lights.
+
+    What every cell shares is worked out once: the style, the text's colour, the font. Words
+    are drawn as prepared texts (QStaticText), laid out once for the whole session: the
+    names, departments and light words of a tree are drawn again at every repaint, and a
+    Chinese name laid out anew costs three times as much.
+    """
+
+    def __init__(self, painter: QPainter, option: QStyleOptionViewItem) -> None:
+        self.painter, self.option = painter, option  # option.rect: the cell being painted
+        self.widget = option.widget
+        self.style = self.widget.style() if self.widget is not None else QApplication.style()
+        self.selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        self.ink = option.palette.color(
+            QPalette.ColorRole.HighlightedText if self.selected else QPalette.ColorRole.Text
+        )
+        self.plain_ink = option.palette.color(QPalette.ColorRole.Text)
+        self.font = option.font
+        self._font_key = self.font.key()
+        painter.setFont(self.font)  # the font the texts are laid out in
+
+    def panel(self, *, focus: bool = False) -> None:
+        """The cell's panel as the style draws an item's (without its text) and, on the
+        current cell of a focused view, the focus frame."""
+        option, style = self.option, self.style
+        style.drawPrimitive(
+            QStyle.PrimitiveElement.PE_PanelItemViewItem, option, self.painter, self.widget
+        )
+        if focus:
+            frame = QStyleOptionFocusRect()
+            frame.palette, frame.direction, frame.rect = (
+                option.palette,
+                option.direction,
+                option.rect,
+            )
+            frame.state = (
+                option.state
+                | QStyle.StateFlag.State_KeyboardFocusChange
+                | QStyle.StateFlag.State_Item
+            )
+            frame.backgroundColor = option.palette.color(
+                QPalette.ColorRole.Highlight if self.selected else QPalette.ColorRole.Window
+            )
+            style.drawPrimitive(
+                QStyle.PrimitiveElement.PE_FrameFocusRect, frame, self.painter, self.widget
+            )
+
+    def text(
+        self,
+        rect: QRect,
+        text: str,
+        alignment: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+        ink: QColor | None = None,
+    ) -> None:
+        """One line of text in `rect`, centred vertically, at its left (or right, centre)."""
+        if not text:
+            return
+        key = (self._font_key, text)
+        prepared = _prepared.get(key)
+        if prepared is None:
+            if len(_prepared) >= _PREPARED_KEPT:  # the oldest half goes
+                for old in list(islice(_prepared, _PREPARED_KEPT // 2)):
+                    del _prepared[old]
+            prepared = _prepared[key] = QStaticText(text)
+            prepared.setTextFormat(Qt.TextFormat.PlainText)
+        if alignment == Qt.AlignmentFlag.AlignLeft:
+            # laid out where first drawn, in the painter's font (the view's)
+            x, height = float(rect.left()), self.option.fontMetrics.height()
+        else:
+            prepared.prepare(QTransform(), self.font)  # measured before it is drawn
+            size = prepared.size()
+            x = rect.right() + 1 - size.width()
+            if alignment != Qt.AlignmentFlag.AlignRight:
+                x = rect.left() + (rect.width() - size.width()) / 2
+            height = round(size.height())
+        self.painter.setPen(self.ink if ink is None else ink)
+        self.painter.drawStaticText(QPointF(x, rect.top() + (rect.height() - height) / 2), prepared)
+
+    def _percent_width(self) -> int:
+        width = _percent_widths.get(self._font_key)
+        if width is None:
+            metrics = self.option.fontMetrics
+            width = _percent_widths[self._font_key] = metrics.horizontalAdvance("100.0%") + 6
+        return width
+
+    def completion(
+        self,
+        completion: float | None,
+        status: Status | None,
+        expected: float | None,
+        *,
+        focus: bool = False,
+    ) -> None:
+        """A bar for the completion, coloured by status, with a tick at the 序时进度, and
+        the figure beside it (the tick never crosses the text); "—" when there is none."""
+        self.panel(focus=focus)
+        cell = self.option.rect.adjusted(4, 0, -4, 0)
+        if completion is None:
+            self.text(cell, "—", Qt.AlignmentFlag.AlignCenter)
+            return
+        painter = self.painter
+        text_width = self._percent_width()
+        bar = cell.adjusted(0, 5, -text_width, -5)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        shade = colours()
+        painter.setBrush(shade.bar_background)
+        painter.drawRoundedRect(bar, 3, 3)
+        filled = QRect(bar)
+        filled.setWidth(round(bar.width() * min(1.0, max(0.0, completion))))
+        painter.setBrush(STATUS_COLOURS[status or Status.GREEN])
+        painter.drawRoundedRect(filled, 3, 3)
+        if expected is not None:
+            x = bar.left() + round(bar.width() * min(1.0, max(0.0, expected)))
+            painter.setPen(QPen(shade.expected_mark, 2))
+            painter.drawLine(x, bar.top() - 3, x, bar.bottom() + 3)
+        painter.restore()
+        figure = cell.adjusted(cell.width() - text_width, 0, 0, 0)
+        self.text(figure, percent_text(completion), Qt.AlignmentFlag.AlignRight)
+
+    def status(self, status: Status | None, text: str | None, *, focus: bool = False) -> None:
+        """A coloured light followed by the status word (`text`, a parent's with its
+        children's count), or the light alone when `text` is None."""
+        self.panel(focus=focus)
+        if status is None:
+            return
+        painter, rect = self.painter, self.option.rect
+        diameter = min(12, rect.height() - 6)
+        left = rect.left() + 6 if text is not None else rect.center().x() - diameter // 2
+        light = QRect(left, rect.center().y() - diameter // 2, diameter, diameter)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(STATUS_COLOURS[status])
+        painter.drawEllipse(light)
+        painter.restore()
+        if text is not None:
+            area = rect.adjusted(diameter + 12, 0, -2, 0)
+            word = status_shown(text or status_text(status), self.option.fontMetrics, area.width())
+            self.text(area, word, ink=self.plain_ink)
 
 
 class CompletionDelegate(QStyledItemDelegate):
@@ -63,45 +218,12 @@ class CompletionDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         # QStyledItemDelegate.paint
-        _paint_background(painter, option, index)
-        completion = index.data(COMPLETION_ROLE)
-        status = _status(index.data(STATUS_ROLE))
-        cell = option.rect.adjusted(4, 0, -4, 0)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        text_colour = (
-            option.palette.highlightedText() if selected else option.palette.text()
-        ).color()
-        if completion is None:
-            painter.setPen(text_colour)
-            painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, "—")
-            painter.restore()
-            return
-        # The bar on the left, the figure beside it: the 序时进度 tick never crosses the text.
-        text_width = option.fontMetrics.horizontalAdvance("100.0%") + 6
-        bar = cell.adjusted(0, 5, -text_width, -5)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colours().bar_background)
-        painter.drawRoundedRect(bar, 3, 3)
-        filled = QRect(bar)
-        filled.setWidth(round(bar.width() * min(1.0, max(0.0, completion))))
-        colour = STATUS_COLOURS[status or Status.GREEN]
-        painter.setBrush(colour)
-        painter.drawRoundedRect(filled, 3, 3)
-        expected = index.data(EXPECTED_ROLE)
-        if expected is not None:
-            x = bar.left() + round(bar.width() * min(1.0, max(0.0, expected)))
-            painter.setPen(QPen(colours().expected_mark, 2))
-            painter.drawLine(x, bar.top() - 3, x, bar.bottom() + 3)
-        painter.setPen(text_colour)
-        figure = cell.adjusted(cell.width() - text_width, 0, 0, 0)
-        painter.drawText(
-            figure,
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            percent_text(completion),
+        CellPainter(painter, option).completion(
+            index.data(COMPLETION_ROLE),
+            _status(index.data(STATUS_ROLE)),
+            index.data(EXPECTED_ROLE),
+            focus=bool(option.state & QStyle.StateFlag.State_HasFocus),
         )
-        painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         # QStyledItemDelegate.sizeHint
@@ -109,30 +231,20 @@ class CompletionDelegate(QStyledItemDelegate):
         return QSize(max(hint.width(), 110), hint.height())
 
 
-class NameDelegate(QStyledItemDelegate):
-    """A long name elided in the middle: its code and its end stay in sight (the tooltip holds
-    all of it)."""
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        # QStyledItemDelegate.initStyleOption
-        super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideMiddle
-        code, space, title = option.text.partition(" ")
-        if not space or not code[:1].isdigit():
-            return  # the plan's title has no code
-        style = option.widget.style() if option.widget is not None else QApplication.style()
-        # as the style draws an item's text: inside its rect less a margin on each side
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, option.widget)
-        room = option.rect.width() - 2 * (margin + 1)
-        metrics = option.fontMetrics
-        if room <= 0 or metrics.horizontalAdvance(option.text) <= room:
-            return
-        # the code whole, then what room is left of the title, elided in its middle
-        head = f"{code} "
-        rest = metrics.elidedText(
-            title, Qt.TextElideMode.ElideMiddle, room - metrics.horizontalAdvance(head)
-        )
-        option.text = head + (rest or f"…{title[-1:]}")
+def shown_name(text: str, metrics: QFontMetrics, room: int) -> str:
+    """A long name elided in the middle within `room`: its code and its end stay in sight
+    (the tooltip holds all of it). A plan's title, which has no code, is elided at its end."""
+    if metrics.horizontalAdvance(text) <= room:
+        return text
+    code, space, title = text.partition(" ")
+    if room <= 0 or not space or not code[:1].isdigit():
+        return metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, max(0, room))
+    # the code whole, then what room is left of the title, elided in its middle
+    head = f"{code} "
+    rest = metrics.elidedText(
+        title, Qt.TextElideMode.ElideMiddle, room - metrics.horizontalAdvance(head)
+    )
+    return head + (rest or f"…{title[-1:]}")
 
 
 def status_shown(text: str, metrics: QFontMetrics, width: int) -> str:
@@ -157,32 +269,11 @@ class StatusDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         # QStyledItemDelegate.paint
-        _paint_background(painter, option, index)
         status = _status(index.data(STATUS_ROLE))
-        if status is None:
-            return
-        rect = option.rect
-        diameter = min(12, rect.height() - 6)
-        left = rect.left() + 6 if self._words else rect.center().x() - diameter // 2
-        light = QRect(left, rect.center().y() - diameter // 2, diameter, diameter)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(STATUS_COLOURS[status])
-        painter.drawEllipse(light)
-        if not self._words:
-            painter.restore()
-            return
-        painter.setPen(option.palette.text().color())
-        text_rect = rect.adjusted(diameter + 12, 0, -2, 0)
-        shown = index.data(Qt.ItemDataRole.DisplayRole)  # a parent's adds its children's count
-        text = shown if isinstance(shown, str) and shown else status_text(status)
-        painter.drawText(
-            text_rect,
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            status_shown(text, option.fontMetrics, text_rect.width()),
-        )
-        painter.restore()
+        shown = index.data(Qt.ItemDataRole.DisplayRole) if self._words else None
+        text = (shown if isinstance(shown, str) else "") if self._words else None
+        focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
+        CellPainter(painter, option).status(status, text, focus=focus)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         # QStyledItemDelegate.sizeHint

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
     Qt,
@@ -26,6 +28,7 @@ from desktop.presentation.wording import percent_text
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import STATUS_COLOURS, fill, kind_text, state_text, status_text
+from desktop.ui.row_model import answer_roles
 from desktop.ui.theme import colours
 from desktop.ui.tree_model import (
     COMPLETION_ROLE,
@@ -97,15 +100,17 @@ class ProgressGridModel(QAbstractTableModel):
     def __init__(
         self,
         controller: PlanController,
-        row_filter: Callable[[int], bool] | None = None,
+        shown: Callable[[], Container[int] | None] | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """`shown` tells which indicators the filters leave (None: all)."""
         super().__init__(parent)
         self._controller = controller
-        self._row_filter = row_filter or (lambda _indicator_id: True)
+        self._shown = shown or (lambda: None)
         self._node_id: int | None = None
         self._rows: list[int] = []
         self._row_of: dict[int, int] = {}
+        self._under: dict[int | None, list[int]] = {}  # each node's indicators, kept
         self._collect_rows()
         controller.changed.connect(self._on_changed)
         controller.assessmentsReset.connect(self._on_assessments_reset)
@@ -121,8 +126,11 @@ class ProgressGridModel(QAbstractTableModel):
     # --- rows ------------------------------------------------------------------------------
 
     def _collect_rows(self) -> None:
-        under = self.workspace.indicators_under(self._node_id)
-        self._rows = [i for i in under if self._row_filter(i)]
+        under = self._under.get(self._node_id)
+        if under is None:
+            under = self._under[self._node_id] = self.workspace.indicators_under(self._node_id)
+        shown = self._shown()
+        self._rows = list(under) if shown is None else [i for i in under if i in shown]
         self._row_of = {indicator_id: row for row, indicator_id in enumerate(self._rows)}
 
     def set_node(self, node_id: int | None) -> None:
@@ -205,6 +213,9 @@ class ProgressGridModel(QAbstractTableModel):
         if takes_figures and self.period_at(index.column()) is not None:
             return _EDITABLE
         return _READ_ONLY
+
+    def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
+        answer_roles(self, index, roleDataSpan, _ROLES)  # QAbstractTableModel.multiData
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # QAbstractTableModel.data. The roles a view asks for and no cell has (font, icon,
@@ -315,6 +326,7 @@ class ProgressGridModel(QAbstractTableModel):
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.rebuilt:
+            self._under.clear()
             self.refilter()
             return
         last = self.columnCount() - 1
@@ -328,4 +340,6 @@ class ProgressGridModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(0, 0), self.index(len(self._rows) - 1, self.columnCount() - 1)
             )
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.columnCount() - 1)
+        # The headers' words stay; only a month's tooltip follows the month being evaluated,
+        # and a tooltip is asked for when shown. A headerDataChanged here made both headers
+        # recompute their size and the fixed columns paint a second time.

@@ -96,6 +96,9 @@ class FrozenGrid(QSplitter):
         self.splitterMoved.connect(self._set_by_hand)
         self.fixed.horizontalHeader().sectionResized.connect(self._set_by_hand)
         model.modelReset.connect(self._split_columns)
+        # Laid out at once, as the months are (the current month is scrolled to): laid out
+        # while painting, the fixed columns' new scroll range made them paint a second time.
+        model.modelReset.connect(self.fixed.executeDelayedItemsLayout)
         model.columnsInserted.connect(self._split_columns)
         self._split_columns()
 

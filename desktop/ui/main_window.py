@@ -108,8 +108,8 @@ class MainWindow(QMainWindow):
 
     def _build_models(self) -> None:
         self.tree_panel = PlanTreePanel(self.controller, self)
-        self.tree_model, self.proxy = self.tree_panel.model, self.tree_panel.proxy
-        self.grid_model = ProgressGridModel(self.controller, self.proxy.indicator_passes, self)
+        self.tree_model = self.tree_panel.model
+        self.grid_model = ProgressGridModel(self.controller, self.tree_model.shown_indicators, self)
 
     def _build_widgets(self) -> None:
         panel = self.tree_panel
@@ -577,7 +577,7 @@ class MainWindow(QMainWindow):
     def jump_to_indicator(self, indicator_id: int) -> None:
         """Show an indicator's row in the grid, at the month being evaluated."""
         workspace = self.controller.workspace
-        if not self.proxy.indicator_passes(indicator_id):
+        if not self.tree_model.indicator_passes(indicator_id):
             self.tree_panel.clear_filters()
         self.select_node(workspace.indicators[indicator_id].measure_id)
         self.tabs.setCurrentWidget(self.progress)
@@ -718,7 +718,9 @@ class MainWindow(QMainWindow):
         order = workspace.indicators_under(None)
         rank = {indicator: place for place, indicator in enumerate(order)}
         alerts = [
-            i for i in order if workspace.status_of(i) in ALERTS and self.proxy.indicator_passes(i)
+            i
+            for i in order
+            if workspace.status_of(i) in ALERTS and self.tree_model.indicator_passes(i)
         ]
         if not alerts:
             self.note(self.tr("No indicator shown is red or yellow"))

@@ -146,13 +146,18 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.view)
         controller.changed.connect(self._on_changed)
-        self.show_entry(None)
+        self._show_no_cell()
+
+    def _show_no_cell(self) -> None:
+        self.title.setText(self.tr("History: select a month cell"))
+        self.model.set_events([])
 
     def show_entry(self, key: tuple[int, str] | None) -> None:
+        if key is None and self._key is None and self.model.rowCount() == 0:
+            return  # no cell before and none now (a filter changed the grid): nothing to do
         self._key = key
         if key is None:
-            self.title.setText(self.tr("History: select a month cell"))
-            self.model.set_events([])
+            self._show_no_cell()
             return
         indicator = self._controller.workspace.indicators[key[0]]
         self.title.setText(

@@ -17,7 +17,6 @@ from desktop.models import plan_editor
 from desktop.models.plan_editor import DEPARTMENT, INDICATOR, NODE, record_fields
 from desktop.models.records import DepartmentInfo, NodeInfo
 from desktop.models.schema import NodeKind, PlanState
-from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui.commands import CommandContext
 from desktop.ui.i18n import fill
@@ -373,7 +372,7 @@ class PlanEditorCommands(QObject):
             wanted, current = _PARENT_KIND[node.kind], node.parent_id
         places = [
             (node_id, f"{node.code} {node.title}")
-            for node_id in _tree_order(workspace)
+            for node_id in workspace.nodes_in_tree_order()
             if (node := workspace.nodes[node_id]).kind is wanted
         ]
         name = self._name(entity, record_id)
@@ -503,14 +502,3 @@ def _next_code(codes: list[str], prefix: str, joint: str) -> str:
             numbers.append(int(head))
     number = max(numbers, default=0) + 1
     return f"{prefix}{joint}{number}" if prefix else str(number)
-
-
-def _tree_order(workspace: PlanWorkspace) -> list[int]:
-    """The plan's nodes, each before its children."""
-    order: list[int] = []
-    stack = list(reversed(workspace.root_ids))
-    while stack:
-        node_id = stack.pop()
-        order.append(node_id)
-        stack.extend(reversed(workspace.nodes[node_id].child_ids))
-    return order

@@ -1,14 +1,46 @@
-"""A table model over a plain list of rows, for the small read-only tables of the window."""
+"""A table model over a plain list of rows, for the small read-only tables of the window; and
+the answer to a view's many roles per cell in one call, for any model."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, Generic, TypeVar, cast
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+)
 
 Row = TypeVar("Row")
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def answer_roles(
+    model: QAbstractItemModel,
+    index: AnyIndex,
+    roles: QModelRoleDataSpan | QModelRoleData,
+    answered: Collection[int],
+) -> None:
+    """QAbstractItemModel.multiData for a model whose data() answers `answered`: an item
+    delegate asks for seven roles of every cell it paints at once, and Qt's default asks
+    data() for each from C++ (seven calls into Python per cell instead of one)."""
+    if not index.isValid():
+        return
+    # a span is a sequence at run time (its stubs do not say so)
+    asked = (
+        (roles,) if isinstance(roles, QModelRoleData) else cast("Iterable[QModelRoleData]", roles)
+    )
+    for role_data in asked:
+        role = role_data.role()
+        if role in answered:
+            value = model.data(index, role)
+            if value is not None:
+                role_data.setData(value)
 
 
 class RowListModel(QAbstractTableModel, Generic[Row]):

@@ -1,9 +1,15 @@
-"""The plan tree (plan → projects → tasks → measures) as an item model, and its filter."""
+"""The plan tree (plan → projects → tasks → measures) as an item model that filters itself.
+
+The model shows only the rows the filters leave (no proxy model in front of it): a proxy maps
+every index a view asks for back to this model, thousands of calls into Python per repaint,
+and visits every row again per change of criteria.
+"""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,9 +17,10 @@ import numpy as np
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -27,6 +34,7 @@ from desktop.presentation.wording import STATUS_ORDER, percent_text, target_text
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import parent_light_tooltip, parent_status_text, state_text, status_text
+from desktop.ui.row_model import answer_roles
 
 NODE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -60,20 +68,22 @@ class TreeColumn(enum.IntEnum):
 
 
 _COLUMNS = len(TreeColumn)
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _TREE_COLUMNS = tuple(TreeColumn)
 
 
 class _Item:
-    """A row of the tree: a node id (None for the plan itself), its parent and its row."""
+    """A row of the tree: a node id (None for the plan itself), its parent, its children (all,
+    and those the filters leave shown) and its row among its parent's shown children."""
 
-    __slots__ = ("children", "node_id", "parent", "row")
+    __slots__ = ("children", "depth", "node_id", "parent", "row", "shown")
 
     def __init__(self, node_id: int | None, parent: _Item | None, row: int) -> None:
         self.node_id = node_id
         self.parent = parent
         self.row = row
+        self.depth: int = 0 if parent is None or parent.parent is None else parent.depth + 1
         self.children: list[_Item] = []
+        self.shown = self.children
 
 
 def indicator_target_text(workspace: PlanWorkspace, indicator_id: int) -> str:
@@ -91,14 +101,31 @@ def indicator_latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:
     return text if period == workspace.as_of else f"{text} ({period})"
 
 
+@dataclass(frozen=True, slots=True)
+class RowCells:
+    """What a row of the tree shows: its words by column, and its light."""
+
+    texts: tuple[str, ...]  # by TreeColumn
+    completion: float | None  # none in a draft
+    status: Status
+    expected: float | None
+
+
 class PlanTreeModel(QAbstractItemModel):
-    """A thin adapter over the workspace's nodes; each row knows its parent and its row."""
+    """A thin adapter over the workspace's nodes; each row knows its parent and its row.
+
+    The department, status and text filters narrow it: the rows shown are the matching
+    measures and their ancestors (`PlanFilter`), and a change of criteria is one layout
+    change, so a view keeps its expanded rows, its selection and its current row where they
+    are still shown.
+    """
 
     figuresChanged = Signal()  # every row's figures changed (a month, the lights): repaint
 
     def __init__(self, controller: PlanController, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._controller = controller
+        self.filter = PlanFilter(controller.workspace)
         self._build()
         controller.changed.connect(self._on_changed)
         controller.assessmentsReset.connect(self._on_assessments_reset)
@@ -109,6 +136,7 @@ class PlanTreeModel(QAbstractItemModel):
 
     def _build(self) -> None:
         self._rollups: dict[int | None, Rollup] = {}
+        self._cells: dict[int | None, RowCells] = {}
         self._counts: dict[int, int] = {}
         self._root = _Item(None, None, 0)
         self._plan = _Item(None, self._root, 0)
@@ -122,6 +150,27 @@ class PlanTreeModel(QAbstractItemModel):
                 parent.children.append(item)
                 self._items[node_id] = item
                 pending.append((item, list(self.workspace.nodes[node_id].child_ids)))
+        self._show()
+
+    def _shows(self, item: _Item) -> bool:
+        nodes = self.filter.nodes
+        if nodes is None:
+            return True
+        return bool(nodes) if item.node_id is None else item.node_id in nodes
+
+    def _show(self) -> None:
+        """Each row's shown children, and each shown row's place among them."""
+        nodes = self.filter.nodes
+        pending = [self._root]
+        while pending:
+            item = pending.pop()
+            if nodes is None:
+                item.shown = item.children
+            else:
+                item.shown = [child for child in item.children if self._shows(child)]
+            for row, child in enumerate(item.shown):
+                child.row = row
+            pending.extend(item.shown)
 
     # --- structure (QAbstractItemModel) ----------------------------------------------------
 
@@ -132,29 +181,36 @@ class PlanTreeModel(QAbstractItemModel):
         assert isinstance(item, _Item)
         return item
 
+    # index(), parent() and rowCount() are asked thousands of times per layout of a large
+    # tree: each reads the item straight from the index (a valid index is always one of
+    # this model's items), without a helper call per question.
+
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:
         # QAbstractItemModel.index: bounds checked here rather than through hasIndex(), which
         # would call back into rowCount() and columnCount() for every index.
-        if parent.isValid() and parent.column() != 0:
-            return QModelIndex()
-        children = self._item(parent).children
-        if not (0 <= row < len(children) and 0 <= column < _COLUMNS):
-            return QModelIndex()
-        return self.createIndex(row, column, children[row])
+        if parent.isValid():
+            if parent.column():
+                return QModelIndex()
+            children = parent.internalPointer().shown
+        else:
+            children = self._root.shown
+        if 0 <= row < len(children) and 0 <= column < _COLUMNS:
+            return self.createIndex(row, column, children[row])
+        return QModelIndex()
 
     def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         # QAbstractItemModel.parent: O(1), the item knows its parent and that parent's row.
         if not index.isValid():
             return QModelIndex()
-        parent = self._item(index).parent
+        parent = index.internalPointer().parent
         if parent is None or parent is self._root:
             return QModelIndex()
         return self.createIndex(parent.row, 0, parent)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractItemModel.rowCount
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        return len(self._item(parent).children)
+        if not parent.isValid():
+            return len(self._root.shown)
+        return 0 if parent.column() else len(parent.internalPointer().shown)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # QAbstractItemModel
         return len(TreeColumn)
@@ -173,23 +229,16 @@ class PlanTreeModel(QAbstractItemModel):
             TreeColumn.STATUS: self.tr("Status"),
         }[TreeColumn(section)]
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:  # QAbstractItemModel.flags
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
-
     # --- content ---------------------------------------------------------------------------
 
     def node_id(self, index: AnyIndex) -> int | None:
         """The node of a row; None for the plan row (and for no row)."""
         return self._item(index).node_id if index.isValid() else None
 
-    def child_node_id(self, row: int, parent: AnyIndex) -> int | None:
-        """The node of a row below `parent` (None for the plan row, or no such row)."""
-        children = self._item(parent).children
-        return children[row].node_id if 0 <= row < len(children) else None
-
     def index_of_node(self, node_id: int | None, column: int = 0) -> QModelIndex:
+        """A node's row (the plan's for None); none when the filters leave it out."""
         item = self._plan if node_id is None else self._items.get(node_id)
-        if item is None:
+        if item is None or not self._shows(item):
             return QModelIndex()
         return self.createIndex(item.row, column, item)
 
@@ -221,7 +270,7 @@ class PlanTreeModel(QAbstractItemModel):
         item = self._item(index)
         column = _TREE_COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(item, column)
+            return self._row_cells(item).texts[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(item, column)
         if role == NODE_ID_ROLE:
@@ -236,6 +285,9 @@ class PlanTreeModel(QAbstractItemModel):
             return None if item.node_id is None else self.workspace.nodes[item.node_id].kind
         return None
 
+    def multiData(self, index: AnyIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
+        answer_roles(self, index, roleDataSpan, _ANSWERED)  # QAbstractItemModel.multiData
+
     def _completion(self, item: _Item) -> float | None:
         """A node's roll-up completion; none in a draft, which takes no figures yet."""
         if self.workspace.plan.state is PlanState.DRAFT:
@@ -247,6 +299,30 @@ class PlanTreeModel(QAbstractItemModel):
             return None
         own = self.workspace.nodes[item.node_id].indicator_ids
         return own[0] if len(own) == 1 else None
+
+    def row_cells(self, index: AnyIndex) -> RowCells:
+        """What a row shows, for a view that paints a row at once."""
+        return self._row_cells(self._item(index))
+
+    @staticmethod
+    def depth(index: AnyIndex) -> int:
+        """How deep a row lies (the plan's row: 0)."""
+        item = index.internalPointer()
+        return item.depth if isinstance(item, _Item) else 0
+
+    def _row_cells(self, item: _Item) -> RowCells:
+        """A row's words and light, kept until the figures change (a row is painted column
+        by column and repainted as the mouse and the selection move)."""
+        cells = self._cells.get(item.node_id)
+        if cells is None:
+            rollup = self._rollup(item)
+            cells = self._cells[item.node_id] = RowCells(
+                tuple(self._display(item, column) for column in _TREE_COLUMNS),
+                self._completion(item),
+                rollup.status,
+                rollup.expected,
+            )
+        return cells
 
     def _display(self, item: _Item, column: TreeColumn) -> str:
         workspace = self.workspace
@@ -301,19 +377,28 @@ class PlanTreeModel(QAbstractItemModel):
 
     # --- following the controller ----------------------------------------------------------
 
+    def _forget(self) -> None:
+        self._rollups.clear()
+        self._cells.clear()
+
     def _emit_rows_changed(self, items: Iterable[_Item]) -> None:
         first, last = TreeColumn.TARGET, TreeColumn.STATUS
         for item in items:
-            self.dataChanged.emit(
-                self.createIndex(item.row, first, item), self.createIndex(item.row, last, item)
-            )
+            if self._shows(item):
+                self.dataChanged.emit(
+                    self.createIndex(item.row, first, item), self.createIndex(item.row, last, item)
+                )
 
     def _on_changed(self, changes: Changes) -> None:
-        self._rollups.clear()
+        self._forget()
         if changes.rebuilt:
             self.beginResetModel()
+            self.filter.index(self.workspace)
+            self.filter.match()
             self._build()
             self.endResetModel()
+            return
+        if self._lights_refiltered():
             return
         workspace = self.workspace
         touched: dict[int, None] = {}
@@ -327,59 +412,115 @@ class PlanTreeModel(QAbstractItemModel):
     def _on_assessments_reset(self) -> None:
         # Every row's figures changed, none moved and no column's width follows them: the
         # views repaint what they show. A dataChanged per parent, or a layout change, made the
-        # proxy and the view walk every row of the tree (thousands of calls into Python).
-        self._rollups.clear()
-        self.figuresChanged.emit()
+        # view walk every row of the tree (thousands of calls into Python).
+        self._forget()
+        if not self._lights_refiltered():
+            self.figuresChanged.emit()
+
+    def _lights_refiltered(self) -> bool:
+        """Under a status filter, the rows that show after the lights changed; whether they
+        differ (a figure that leaves its light as it was, most edits, changes no row)."""
+        if self.filter.status is None:
+            return False
+        return self._refilter()
+
+    # --- filtering -------------------------------------------------------------------------
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any criterion narrows the tree."""
+        return self.filter.active
+
+    def set_criteria(
+        self,
+        *,
+        text: str | None = None,
+        department: int | bool | None = False,
+        status: Status | bool | None = False,
+    ) -> bool:
+        """Change any of the criteria (arguments left out keep their value); whether the rows
+        shown changed."""
+        self.filter.set_criteria(text=text, department=department, status=status)
+        return self._refilter()
+
+    def indicator_passes(self, indicator_id: int) -> bool:
+        """Whether the grid shows this indicator under the current criteria."""
+        return self.filter.indicator_passes(indicator_id)
+
+    def shown_indicators(self) -> set[int] | None:
+        """The indicators the criteria leave (None: no criteria, all of them)."""
+        return self.filter.indicators
+
+    def _refilter(self) -> bool:
+        shown = self.filter.nodes
+        self.filter.match()
+        if self.filter.nodes == shown:
+            return False
+        # One layout change: the rows that stay keep their indexes (expanded, selected,
+        # current), those left out lose them.
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        self._show()
+        after = []
+        for index in before:
+            item = index.internalPointer()
+            shows = index.isValid() and isinstance(item, _Item) and self._shows(item)
+            after.append(
+                self.createIndex(item.row, index.column(), item) if shows else QModelIndex()
+            )
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+        return True
 
 
-class PlanFilterProxy(QSortFilterProxyModel):
-    """Department, status and text filters; the ancestors of a match stay visible.
+class PlanFilter:
+    """Department, status and text criteria, and what they match: the indicators, and the
+    nodes that show (each matching measure and its ancestors).
 
-    What matches is worked out once per change of criteria or figures, as sets of node and
-    indicator ids; filterAcceptsRow() only looks them up.
+    What matches is worked out once per change of criteria or lights, with array operations
+    over every indicator (in the workspace's order), not a loop over ten thousand records.
     """
 
-    def __init__(self, controller: PlanController, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._controller = controller
-        # The ancestors of matches are part of the computed set, so Qt need not search
-        # below every rejected row (recursive filtering costs thousands of calls).
-        self.setRecursiveFilteringEnabled(False)
-        # Rows are re-filtered explicitly (see _statuses_changed), not on every dataChanged.
-        self.setDynamicSortFilter(False)
-        self._text = ""
-        self._department: int | None = None
-        self._status: Status | None = None
-        self._nodes: set[int] | None = None  # None: no criteria, everything shows
-        self._indicators: set[int] | None = None
-        self._index_texts()
-        controller.changed.connect(self._on_changed)
-        controller.assessmentsReset.connect(self._statuses_changed)
+    def __init__(self, workspace: PlanWorkspace) -> None:
+        self.text = ""
+        self.department: int | None = None
+        self.status: Status | None = None
+        self.nodes: set[int] | None = None  # None: no criteria, everything shows
+        self.indicators: set[int] | None = None
+        self.index(workspace)
 
-    def _index_texts(self) -> None:
-        """What the criteria are matched against, as arrays in the workspace's order: each
-        indicator's text, department and measure (a change of criteria is then a few array
-        operations, not a loop over ten thousand records)."""
-        workspace = self._controller.workspace
+    def index(self, workspace: PlanWorkspace) -> None:
+        """What the criteria are matched against (again after the plan's structure changed):
+        the nodes in tree order (parents first) with their texts and parents' positions, the
+        indicators with theirs and their measures' positions."""
+        self._workspace = workspace
+        order = workspace.nodes_in_tree_order()
+        position = {node_id: place for place, node_id in enumerate(order)}
+        nodes = [workspace.nodes[node_id] for node_id in order]
+        self._node_ids = np.array(order, dtype=np.int64)
+        self._node_text = np.array([f"{n.code} {n.title}".casefold() for n in nodes], dtype=str)
+        parents = [position.get(n.parent_id, -1) if n.parent_id else -1 for n in nodes]
+        self._node_parent = np.array(parents, dtype=np.int64)
+        self._has_parent = self._node_parent >= 0
+        self._node_is_measure = np.array([n.kind is NodeKind.MEASURE for n in nodes], dtype=bool)
+        depths = [0] * len(nodes)  # parents come first
+        for place, parent in enumerate(parents):
+            if parent >= 0:
+                depths[place] = depths[parent] + 1
+        self._depth = max(depths, default=0)  # how many levels lie below the top one
         indicators = [workspace.indicators[i] for i in workspace.indicator_order]
         self._indicator_ids = np.array(workspace.indicator_order, dtype=np.int64)
         self._indicator_text = np.array(
             [f"{i.code} {i.name}".casefold() for i in indicators], dtype=str
         )
         self._indicator_department = np.array([i.department_id for i in indicators], np.int64)
-        self._indicator_measure = np.array([i.measure_id for i in indicators], dtype=np.int64)
-        self._node_text = {n.id: f"{n.code} {n.title}".casefold() for n in workspace.nodes.values()}
-
-    def _on_changed(self, changes: Changes) -> None:
-        if changes.rebuilt:
-            self._index_texts()
-            self._match()
-        else:
-            self._statuses_changed()
+        self._indicator_measure = np.array(
+            [position[i.measure_id] for i in indicators], dtype=np.int64
+        )
 
     @property
     def active(self) -> bool:
-        return bool(self._text) or self._department is not None or self._status is not None
+        return bool(self.text) or self.department is not None or self.status is not None
 
     def set_criteria(
         self,
@@ -390,73 +531,45 @@ class PlanFilterProxy(QSortFilterProxyModel):
     ) -> None:
         """Change any of the criteria (arguments left out keep their value)."""
         if text is not None:
-            self._text = text.strip().casefold()
+            self.text = text.strip().casefold()
         if department is not False:
-            self._department = department if isinstance(department, int) else None
+            self.department = department if isinstance(department, int) else None
         if status is not False:
-            self._status = status if isinstance(status, Status) else None
-        self._match()
-        # A new filter may change thousands of rows: one re-layout (invalidate) is much cheaper
-        # for the view than a removal or insertion signal per range of rows.
-        self.invalidate()
+            self.status = status if isinstance(status, Status) else None
 
-    def _statuses_changed(self) -> None:
-        if self._status is not None:
-            shown = self._nodes, self._indicators
-            self._match()
-            # A figure that leaves its light as it was (most edits) changes no row: the tree
-            # is not filtered again (that visits every row).
-            if (self._nodes, self._indicators) != shown:
-                self.invalidate()
-
-    def _match(self) -> None:
+    def match(self) -> None:
         """Work out the matching indicators and nodes for the current criteria."""
         if not self.active:
-            self._nodes = self._indicators = None
+            self.nodes = self.indicators = None
             return
-        workspace = self._controller.workspace
-        text = self._text
-        # Nodes whose own text, or an ancestor's, contains the search text (parents first).
-        by_text: set[int] = set()
-        pending = [(n, False) for n in workspace.root_ids]
-        while pending:
-            node_id, inherited = pending.pop()
-            hit = inherited or (bool(text) and text in self._node_text[node_id])
-            if hit:
-                by_text.add(node_id)
-            pending.extend((child, hit) for child in workspace.nodes[node_id].child_ids)
+        text = self.text
+        parent, has_parent = self._node_parent, self._has_parent
         chosen = np.ones(len(self._indicator_ids), dtype=bool)
-        if self._department is not None:
-            chosen &= self._indicator_department == self._department
-        if self._status is not None:
-            chosen &= workspace.status_codes() == STATUS_BY_CODE.index(self._status)
+        if self.department is not None:
+            chosen &= self._indicator_department == self.department
+        if self.status is not None:
+            codes = self._workspace.status_codes()
+            chosen &= codes == STATUS_BY_CODE.index(self.status)
+        by_text = np.zeros(len(self._node_ids), dtype=bool)
         if text:
-            named = np.char.find(self._indicator_text, text) >= 0 if chosen.any() else chosen
-            below = np.isin(self._indicator_measure, list(by_text))
-            chosen &= named | below
-        indicators = set(self._indicator_ids[chosen].tolist())
-        matched = set(self._indicator_measure[chosen].tolist())
-        if self._department is None and self._status is None:
+            # nodes whose own text, or an ancestor's, contains the search text
+            by_text = np.char.find(self._node_text, text) >= 0
+            for _level in range(self._depth):
+                by_text |= has_parent & by_text[parent]
+            named = np.char.find(self._indicator_text, text) >= 0
+            chosen &= named | by_text[self._indicator_measure]
+        shown = np.zeros(len(self._node_ids), dtype=bool)
+        shown[self._indicator_measure[chosen]] = True
+        if self.department is None and self.status is None:
             # A project or task matches by text alone; under a department or status filter
             # it shows only as the ancestor of a matching measure.
-            matched |= {n for n in by_text if workspace.nodes[n].kind is not NodeKind.MEASURE}
-        nodes: set[int] = set()
-        for node_id in matched:
-            if node_id not in nodes:
-                nodes.update(workspace.ancestors(node_id))
-        self._nodes, self._indicators = nodes, indicators
+            shown |= by_text & ~self._node_is_measure
+        for _level in range(self._depth):  # and every ancestor of what shows
+            above = parent[shown]
+            shown[above[above >= 0]] = True
+        self.indicators = set(self._indicator_ids[chosen].tolist())
+        self.nodes = set(self._node_ids[shown].tolist())
 
     def indicator_passes(self, indicator_id: int) -> bool:
         """Whether the grid shows this indicator under the current criteria."""
-        return self._indicators is None or indicator_id in self._indicators
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        # QSortFilterProxyModel.filterAcceptsRow
-        if self._nodes is None:
-            return True
-        model = self.sourceModel()
-        assert isinstance(model, PlanTreeModel)
-        node_id = model.child_node_id(source_row, source_parent)  # no index made per row
-        if node_id is None:  # the plan row: shown when anything below it is
-            return bool(self._nodes)
-        return node_id in self._nodes
+        return self.indicators is None or indicator_id in self.indicators

@@ -16,9 +16,9 @@ from desktop.models.schema import MilestoneState
 from desktop.models.status_rule import Status
 
 from desktop.ui.controller import PlanController
-from desktop.ui.delegates import CompletionDelegate, NameDelegate, StatusDelegate
 from desktop.ui.i18n import state_text, status_text
-from desktop.ui.tree_model import PlanFilterProxy, PlanTreeModel, TreeColumn
+from desktop.ui.tree_model import PlanTreeModel, TreeColumn
+from desktop.ui.tree_view import PlanTreeView
 
 LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
 FILTERED_STATUSES = (Status.RED, Status.YELLOW, Status.GREEN, Status.NOT_REPORTED, Status.COMPLETED)
@@ -44,8 +44,6 @@ class PlanTreePanel(QWidget):
         super().__init__(parent)
         self._controller = controller
         self.model = PlanTreeModel(controller, self)
-        self.proxy = PlanFilterProxy(controller, self)
-        self.proxy.setSourceModel(self.model)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._build_filters())
@@ -80,18 +78,14 @@ class PlanTreePanel(QWidget):
         return filters
 
     def _build_tree(self) -> QTreeView:
-        self.tree = QTreeView(self)
+        self.tree = PlanTreeView(self.model, self)
         self.tree.setObjectName("planTree")
-        self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
         self.tree.setIndentation(16)  # three levels deep, a name keeps its room
         self.tree.setAlternatingRowColors(True)
-        self.tree.setItemDelegateForColumn(TreeColumn.COMPLETION, CompletionDelegate(self.tree))
-        self.tree.setItemDelegateForColumn(TreeColumn.STATUS, StatusDelegate(self.tree))
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(40)
-        self.tree.setItemDelegateForColumn(TreeColumn.NAME, NameDelegate(self.tree))
         self._fit_columns()
         # The names take the room the other columns leave, but no less than NAME_LEAST: a
         # narrower tree scrolls sideways, as a spreadsheet does, rather than lose its names.
@@ -148,8 +142,7 @@ class PlanTreePanel(QWidget):
     # --- filters ---------------------------------------------------------------------------
 
     def _filter(self, **criteria: object) -> None:
-        self.proxy.set_criteria(**criteria)  # type: ignore[arg-type]
-        if self.proxy.active:
+        if self.model.set_criteria(**criteria) and self.model.filtered:  # type: ignore[arg-type]
             self.tree.expandAll()
         self.filtered.emit()
         if not self.tree.currentIndex().isValid():
@@ -202,16 +195,16 @@ class PlanTreePanel(QWidget):
         self.tree.expandToDepth(depth)
 
     def node_id(self) -> int | None:
-        return self.model.node_id(self.proxy.mapToSource(self.tree.currentIndex()))
+        return self.model.node_id(self.tree.currentIndex())
 
     def select(self, node_id: int | None) -> int | None:
         """Make a node current (the plan when it is filtered out); the node made current."""
-        index = self.proxy.mapFromSource(self.model.index_of_node(node_id))
+        index = self.model.index_of_node(node_id)
         if not index.isValid():
-            index = self.proxy.index(0, 0)
+            index = self.model.index(0, 0)
         self.tree.setCurrentIndex(index)
         self.tree.scrollTo(index)
-        return self.model.node_id(self.proxy.mapToSource(index))
+        return self.model.node_id(index)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.nodeChanged.emit(self.model.node_id(self.proxy.mapToSource(current)))
+        self.nodeChanged.emit(self.model.node_id(current))
