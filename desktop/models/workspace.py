@@ -309,6 +309,10 @@ class PlanWorkspace:
         """Positions of indicators and nodes in the arrays the rules work on."""
         self._order = list(self.indicators)
         self._position = {indicator_id: i for i, indicator_id in enumerate(self._order)}
+        # for placing entries read from the database (an edit's few, or all of them)
+        self._order_ids = np.array(self._order, dtype=np.int64)
+        self._order_sorter = np.argsort(self._order_ids)
+        self._milestones = np.array([self.indicators[i].is_milestone for i in self._order], bool)
         self._node_order = list(self.nodes)
         self._node_position = {node_id: i for i, node_id in enumerate(self._node_order)}
         plan = len(self._node_order)  # the plan itself is the last node, the root of all
@@ -394,14 +398,13 @@ class PlanWorkspace:
 
     def _place(self, rows: Sequence[Any]) -> None:
         indicator_ids, periods, figures, versions = zip(*rows, strict=True)
-        order = np.array(self._order, dtype=np.int64)
+        order, sorter = self._order_ids, self._order_sorter
         shown = np.isin(np.array(indicator_ids, dtype=np.int64), order) if self._pruned else None
         if shown is not None and not shown.all():  # figures of archived parts stay in the file
             rows = [row for row, keep in zip(rows, shown, strict=True) if keep]
             if not rows:
                 return
             indicator_ids, periods, figures, versions = zip(*rows, strict=True)
-        sorter = np.argsort(order)
         row = sorter[np.searchsorted(order, np.array(indicator_ids), sorter=sorter)]
         month_of = self._month_of
         column = np.array([month_of.get(p, -1) for p in periods], dtype=np.int64)
@@ -423,7 +426,7 @@ class PlanWorkspace:
     ) -> None:
         """Refuse entries no save writes, which the arrays would misread: a version below 1
         (the arrays' "no entry") and a milestone's figure that is no state's code."""
-        milestone = np.array([self.indicators[i].is_milestone for i in self._order])[row]
+        milestone = self._milestones[row]
         state = np.isnan(figure) | np.isin(figure, list(STATE_BY_CODE))
         for bad, what in (
             (inside & (version < 1), "version {version}, which no save writes"),

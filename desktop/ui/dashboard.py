@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.status_rule import Rollup, Status
+from desktop.models.status_rule import STATUS_BY_CODE, Assessment, Rollup, Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import STATUS_ORDER, percent_text
 
@@ -62,8 +62,11 @@ class SummaryModel(RowListModel[int]):
         super().__init__(parent)
         self.workspace = workspace
         self._rows = []
+        self._rollups: dict[int, Rollup] = {}  # by row, as painting asks for each cell
+        self._row_texts: dict[int, tuple[str, ...]] = {}
 
     def set_children(self, node_ids: list[int]) -> None:
+        self._rollups, self._row_texts = {}, {}
         self.set_rows(node_ids)
 
     def headers(self) -> tuple[str, ...]:
@@ -76,41 +79,54 @@ class SummaryModel(RowListModel[int]):
         return tuple(map(two_lines, fixed + tuple(map(status_text, STATUS_ORDER))))
 
     def _rollup(self, row: int) -> Rollup:
-        return self.workspace.rollups[self.row_at(row)]
+        rollup = self._rollups.get(row)
+        if rollup is None:
+            rollup = self._rollups[row] = self.workspace.rollups[self.row_at(row)]
+        return rollup
+
+    def _texts(self, row: int) -> tuple[str, ...]:
+        texts = self._row_texts.get(row)
+        if texts is None:
+            node = self.workspace.nodes[self.row_at(row)]
+            rollup = self._rollup(row)
+            texts = self._row_texts[row] = (
+                f"{node.code} {node.title}",
+                percent_text(rollup.completion),
+                percent_text(rollup.expected),
+                parent_status_text(rollup),
+                *(str(rollup.counts.get(status, 0)) for status in STATUS_ORDER),
+            )
+        return texts
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # QAbstractTableModel.data
+        # QAbstractTableModel.data: a row's words and roll-up kept until the rows are set
+        # again (painting asks for every role of every cell)
         if not index.isValid():
             return None
-        node = self.workspace.nodes[self.row_at(index.row())]
-        rollup = self._rollup(index.row())
-        column = index.column()
+        row, column = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return f"{node.code} {node.title}"
-            if column == 1:
-                return percent_text(rollup.completion)
-            if column == 2:
-                return percent_text(rollup.expected)
-            if column == 3:
-                return parent_status_text(rollup)
-            return str(rollup.counts.get(STATUS_ORDER[column - 4], 0))
+            return self._texts(row)[column]
         if role == Qt.ItemDataRole.ForegroundRole and column >= 4:
-            count = rollup.counts.get(STATUS_ORDER[column - 4], 0)
+            count = self._rollup(row).counts.get(STATUS_ORDER[column - 4], 0)
             return STATUS_COLOURS[STATUS_ORDER[column - 4]] if count else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
             return Qt.AlignmentFlag.AlignCenter
         if role == Qt.ItemDataRole.ToolTipRole and column == 3:
-            workspace = self.workspace
+            workspace, node_id = self.workspace, self.row_at(row)
             return parent_light_tooltip(
-                rollup, workspace.lagging_children(node.id), workspace.light_settings.parent_light
+                self._rollup(row),
+                workspace.lagging_children(node_id),
+                workspace.light_settings.parent_light,
             )
-        return {
-            NODE_ID_ROLE: node.id,
-            STATUS_ROLE: rollup.status,
-            COMPLETION_ROLE: rollup.completion,
-            EXPECTED_ROLE: rollup.expected,
-        }.get(role)
+        if role == NODE_ID_ROLE:
+            return self.row_at(row)
+        if role == STATUS_ROLE:
+            return self._rollup(row).status
+        if role == COMPLETION_ROLE:
+            return self._rollup(row).completion
+        if role == EXPECTED_ROLE:
+            return self._rollup(row).expected
+        return None
 
 
 class AttentionModel(RowListModel[int]):
@@ -120,13 +136,19 @@ class AttentionModel(RowListModel[int]):
         super().__init__(parent)
         self.workspace = workspace
         self._rows = []
+        self._assessments: dict[int, Assessment] = {}
 
     def set_indicators(self, indicator_ids: list[int]) -> None:
         workspace = self.workspace
-        lagging = [
-            i for i in indicator_ids if workspace.status_of(i) in (Status.RED, Status.YELLOW)
-        ]
+        # the plan's red and yellow ones from its arrays, then those of them below the node
+        alerts = {STATUS_BY_CODE.index(Status.RED), STATUS_BY_CODE.index(Status.YELLOW)}
+        codes = workspace.status_codes().tolist()
+        alerting = {
+            i for i, code in zip(workspace.indicator_order, codes, strict=True) if code in alerts
+        }
+        lagging = [i for i in indicator_ids if i in alerting]
         lagging.sort(key=lambda i: (-workspace.status_of(i).severity, workspace.indicators[i].code))
+        self._assessments = {}
         self.set_rows(lagging)
 
     def headers(self) -> tuple[str, ...]:
@@ -145,22 +167,31 @@ class AttentionModel(RowListModel[int]):
             return None
         indicator_id = self.row_at(index.row())
         indicator = self.workspace.indicators[indicator_id]
-        assessment = self.workspace.assessments[indicator_id]
+        assessment = self._assessments.get(indicator_id)
+        if assessment is None:  # kept until the rows are set again (painting asks per cell)
+            assessment = self._assessments[indicator_id] = self.workspace.assessments[indicator_id]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                indicator.code,
-                indicator.name,
-                self.workspace.departments[indicator.department_id].short_name,
-                percent_text(assessment.completion),
-                percent_text(assessment.expected),
-                status_text(assessment.status),
-            )[index.column()]
-        return {
-            INDICATOR_ID_ROLE: indicator_id,
-            STATUS_ROLE: assessment.status,
-            COMPLETION_ROLE: assessment.completion,
-            EXPECTED_ROLE: assessment.expected,
-        }.get(role)
+            column = index.column()
+            if column == 0:
+                return indicator.code
+            if column == 1:
+                return indicator.name
+            if column == 2:
+                return self.workspace.departments[indicator.department_id].short_name
+            if column == 3:
+                return percent_text(assessment.completion)
+            if column == 4:
+                return percent_text(assessment.expected)
+            return status_text(assessment.status)
+        if role == INDICATOR_ID_ROLE:
+            return indicator_id
+        if role == STATUS_ROLE:
+            return assessment.status
+        if role == COMPLETION_ROLE:
+            return assessment.completion
+        if role == EXPECTED_ROLE:
+            return assessment.expected
+        return None
 
 
 class Dashboard(QWidget):

@@ -66,62 +66,82 @@ def _status(value: object) -> Status | None:
 _PREPARED_KEPT = 4_000  # prepared texts remembered (names, words, figures): some screens' worth
 _prepared: dict[tuple[str, str], QStaticText] = {}
 _percent_widths: dict[str, int] = {}
+_status_words: dict[tuple[str, str, int], str] = {}  # a light's words as they fit a width
+
+
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_FOCUS_FRAME = QStyle.PrimitiveElement.PE_FrameFocusRect
+_LEFT, _RIGHT = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight
 
 
 class CellPainter:
-    """Paints the cells of a row (or a delegate's one cell) in a view's style: the item's panel
-    (selection, alternate rows, focus), words, completion bars and lights.
+    """Paints cells in a view's style: the item's panel (selection, alternate rows, focus),
+    words, completion bars and lights. A tree paints a whole row with one; a delegate, its
+    one cell.
 
-    What every cell shares is worked out once: the style, the text's colour, the font. Words
-    are drawn as prepared texts (QStaticText), laid out once for the whole session: the
-    names, departments and light words of a tree are drawn again at every repaint, and a
-    Chinese name laid out anew costs three times as much.
+    What every cell shares is worked out once: the style, the text's colours, the font, the
+    pens. Words are drawn as prepared texts (QStaticText), laid out once for the session:
+    the names, departments and light words of a tree are drawn again at every repaint, and a
+    Chinese name laid out anew costs three times as much. Painting is most of what a large
+    plan's window does when a month or a filter changes: every call here counts.
     """
 
     def __init__(self, painter: QPainter, option: QStyleOptionViewItem) -> None:
-        self.painter, self.option = painter, option  # option.rect: the cell being painted
+        self.painter, self.option = painter, option
         self.widget = option.widget
         self.style = self.widget.style() if self.widget is not None else QApplication.style()
-        self.selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        self.ink = option.palette.color(
-            QPalette.ColorRole.HighlightedText if self.selected else QPalette.ColorRole.Text
+        palette = option.palette
+        self._inks = (
+            palette.color(QPalette.ColorRole.Text),
+            palette.color(QPalette.ColorRole.HighlightedText),
         )
-        self.plain_ink = option.palette.color(QPalette.ColorRole.Text)
+        self.plain_ink = self._inks[0]
+        self.set_selected(bool(option.state & QStyle.StateFlag.State_Selected))
         self.font = option.font
+        self.metrics = option.fontMetrics
         self._font_key = self.font.key()
+        self._line = self.metrics.height()
+        shade = colours()
+        self._bar_background = shade.bar_background
+        self._expected_pen = QPen(shade.expected_mark, 2)
+        self._pen: QColor | None = None
         painter.setFont(self.font)  # the font the texts are laid out in
 
+    def set_selected(self, selected: bool) -> None:
+        """Paint what follows on a selected (or not selected) row."""
+        self.selected = selected
+        self.ink = self._inks[selected]
+
+    def pen_unknown(self) -> None:
+        """The painter's pen was set elsewhere (by the style): set it again before a text."""
+        self._pen = None
+
     def panel(self, *, focus: bool = False) -> None:
-        """The cell's panel as the style draws an item's (without its text) and, on the
-        current cell of a focused view, the focus frame."""
-        option, style = self.option, self.style
-        style.drawPrimitive(
-            QStyle.PrimitiveElement.PE_PanelItemViewItem, option, self.painter, self.widget
-        )
+        """The option's cell panel as the style draws an item's (without its text) and, on
+        the current cell of a focused view, the focus frame."""
+        self.style.drawPrimitive(_PANEL, self.option, self.painter, self.widget)
         if focus:
-            frame = QStyleOptionFocusRect()
-            frame.palette, frame.direction, frame.rect = (
-                option.palette,
-                option.direction,
-                option.rect,
-            )
-            frame.state = (
-                option.state
-                | QStyle.StateFlag.State_KeyboardFocusChange
-                | QStyle.StateFlag.State_Item
-            )
-            frame.backgroundColor = option.palette.color(
-                QPalette.ColorRole.Highlight if self.selected else QPalette.ColorRole.Window
-            )
-            style.drawPrimitive(
-                QStyle.PrimitiveElement.PE_FrameFocusRect, frame, self.painter, self.widget
-            )
+            self.focus_frame(self.option.rect)
+        self._pen = None
+
+    def focus_frame(self, rect: QRect) -> None:
+        option = self.option
+        frame = QStyleOptionFocusRect()
+        frame.palette, frame.direction, frame.rect = option.palette, option.direction, rect
+        frame.state = (
+            option.state | QStyle.StateFlag.State_KeyboardFocusChange | QStyle.StateFlag.State_Item
+        )
+        frame.backgroundColor = option.palette.color(
+            QPalette.ColorRole.Highlight if self.selected else QPalette.ColorRole.Window
+        )
+        self.style.drawPrimitive(_FOCUS_FRAME, frame, self.painter, self.widget)
+        self._pen = None
 
     def text(
         self,
         rect: QRect,
         text: str,
-        alignment: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
+        alignment: Qt.AlignmentFlag = _LEFT,
         ink: QColor | None = None,
     ) -> None:
         """One line of text in `rect`, centred vertically, at its left (or right, centre)."""
@@ -135,38 +155,33 @@ class CellPainter:
                     del _prepared[old]
             prepared = _prepared[key] = QStaticText(text)
             prepared.setTextFormat(Qt.TextFormat.PlainText)
-        if alignment == Qt.AlignmentFlag.AlignLeft:
-            # laid out where first drawn, in the painter's font (the view's)
-            x, height = float(rect.left()), self.option.fontMetrics.height()
+            prepared.prepare(QTransform(), self.font)
+        if alignment == _LEFT:
+            x, height = float(rect.left()), self._line
         else:
-            prepared.prepare(QTransform(), self.font)  # measured before it is drawn
             size = prepared.size()
             x = rect.right() + 1 - size.width()
-            if alignment != Qt.AlignmentFlag.AlignRight:
+            if alignment != _RIGHT:
                 x = rect.left() + (rect.width() - size.width()) / 2
             height = round(size.height())
-        self.painter.setPen(self.ink if ink is None else ink)
+        pen = self.ink if ink is None else ink
+        if pen is not self._pen:
+            self.painter.setPen(pen)
+            self._pen = pen
         self.painter.drawStaticText(QPointF(x, rect.top() + (rect.height() - height) / 2), prepared)
 
     def _percent_width(self) -> int:
         width = _percent_widths.get(self._font_key)
         if width is None:
-            metrics = self.option.fontMetrics
-            width = _percent_widths[self._font_key] = metrics.horizontalAdvance("100.0%") + 6
+            width = _percent_widths[self._font_key] = self.metrics.horizontalAdvance("100.0%") + 6
         return width
 
     def completion(
-        self,
-        completion: float | None,
-        status: Status | None,
-        expected: float | None,
-        *,
-        focus: bool = False,
+        self, rect: QRect, completion: float | None, status: Status | None, expected: float | None
     ) -> None:
         """A bar for the completion, coloured by status, with a tick at the 序时进度, and
         the figure beside it (the tick never crosses the text); "—" when there is none."""
-        self.panel(focus=focus)
-        cell = self.option.rect.adjusted(4, 0, -4, 0)
+        cell = rect.adjusted(4, 0, -4, 0)
         if completion is None:
             self.text(cell, "—", Qt.AlignmentFlag.AlignCenter)
             return
@@ -176,8 +191,7 @@ class CellPainter:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        shade = colours()
-        painter.setBrush(shade.bar_background)
+        painter.setBrush(self._bar_background)
         painter.drawRoundedRect(bar, 3, 3)
         filled = QRect(bar)
         filled.setWidth(round(bar.width() * min(1.0, max(0.0, completion))))
@@ -185,32 +199,39 @@ class CellPainter:
         painter.drawRoundedRect(filled, 3, 3)
         if expected is not None:
             x = bar.left() + round(bar.width() * min(1.0, max(0.0, expected)))
-            painter.setPen(QPen(shade.expected_mark, 2))
+            painter.setPen(self._expected_pen)
             painter.drawLine(x, bar.top() - 3, x, bar.bottom() + 3)
         painter.restore()
+        self._pen = None  # restored: the pen is the painter's again
         figure = cell.adjusted(cell.width() - text_width, 0, 0, 0)
-        self.text(figure, percent_text(completion), Qt.AlignmentFlag.AlignRight)
+        self.text(figure, percent_text(completion), _RIGHT)
 
-    def status(self, status: Status | None, text: str | None, *, focus: bool = False) -> None:
+    def status(self, rect: QRect, status: Status | None, text: str | None) -> None:
         """A coloured light followed by the status word (`text`, a parent's with its
         children's count), or the light alone when `text` is None."""
-        self.panel(focus=focus)
         if status is None:
             return
-        painter, rect = self.painter, self.option.rect
+        painter = self.painter
         diameter = min(12, rect.height() - 6)
-        left = rect.left() + 6 if text is not None else rect.center().x() - diameter // 2
-        light = QRect(left, rect.center().y() - diameter // 2, diameter, diameter)
+        middle = rect.top() + rect.height() // 2
+        left = rect.left() + 6 if text is not None else rect.left() + (rect.width() - diameter) // 2
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(STATUS_COLOURS[status])
-        painter.drawEllipse(light)
+        painter.drawEllipse(QRect(left, middle - diameter // 2, diameter, diameter))
         painter.restore()
+        self._pen = None
         if text is not None:
             area = rect.adjusted(diameter + 12, 0, -2, 0)
-            word = status_shown(text or status_text(status), self.option.fontMetrics, area.width())
-            self.text(area, word, ink=self.plain_ink)
+            word = text or status_text(status)
+            key = (self._font_key, word, area.width())
+            shown = _status_words.get(key)
+            if shown is None:
+                if len(_status_words) >= _PREPARED_KEPT:
+                    _status_words.clear()
+                shown = _status_words[key] = status_shown(word, self.metrics, area.width())
+            self.text(area, shown, ink=self.plain_ink)
 
 
 class CompletionDelegate(QStyledItemDelegate):
@@ -218,11 +239,13 @@ class CompletionDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         # QStyledItemDelegate.paint
-        CellPainter(painter, option).completion(
+        paint = CellPainter(painter, option)
+        paint.panel(focus=bool(option.state & QStyle.StateFlag.State_HasFocus))
+        paint.completion(
+            option.rect,
             index.data(COMPLETION_ROLE),
             _status(index.data(STATUS_ROLE)),
             index.data(EXPECTED_ROLE),
-            focus=bool(option.state & QStyle.StateFlag.State_HasFocus),
         )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
@@ -272,8 +295,9 @@ class StatusDelegate(QStyledItemDelegate):
         status = _status(index.data(STATUS_ROLE))
         shown = index.data(Qt.ItemDataRole.DisplayRole) if self._words else None
         text = (shown if isinstance(shown, str) else "") if self._words else None
-        focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
-        CellPainter(painter, option).status(status, text, focus=focus)
+        paint = CellPainter(painter, option)
+        paint.panel(focus=bool(option.state & QStyle.StateFlag.State_HasFocus))
+        paint.status(option.rect, status, text)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         # QStyledItemDelegate.sizeHint

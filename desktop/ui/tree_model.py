@@ -69,6 +69,8 @@ class TreeColumn(enum.IntEnum):
 
 _COLUMNS = len(TreeColumn)
 _TREE_COLUMNS = tuple(TreeColumn)
+# the columns whose words follow neither the month nor the figures (the first ones)
+_KEPT_COLUMNS = (TreeColumn.NAME, TreeColumn.DEPARTMENT, TreeColumn.TARGET)
 
 
 class _Item:
@@ -99,6 +101,14 @@ def indicator_latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:
     text = state_text(shown) if isinstance(shown, MilestoneState) else str(shown)
     # the month only when it is not the month the figures are as of: a stale figure says so
     return text if period == workspace.as_of else f"{text} ({period})"
+
+
+class Refiltered(enum.Enum):
+    """How a change of criteria changed the rows shown."""
+
+    SAME = "same"
+    FEWER = "fewer"  # some rows left, none came (they keep how they were expanded)
+    OTHER = "other"  # rows came that were not shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +147,7 @@ class PlanTreeModel(QAbstractItemModel):
     def _build(self) -> None:
         self._rollups: dict[int | None, Rollup] = {}
         self._cells: dict[int | None, RowCells] = {}
+        self._kept_texts: dict[int | None, tuple[str, ...]] = {}
         self._counts: dict[int, int] = {}
         self._root = _Item(None, None, 0)
         self._plan = _Item(None, self._root, 0)
@@ -315,9 +326,17 @@ class PlanTreeModel(QAbstractItemModel):
         by column and repainted as the mouse and the selection move)."""
         cells = self._cells.get(item.node_id)
         if cells is None:
+            kept = self._kept_texts.get(item.node_id)
+            if kept is None:  # the name, department and target: until the plan changes
+                kept = self._kept_texts[item.node_id] = tuple(
+                    self._display(item, column) for column in _KEPT_COLUMNS
+                )
             rollup = self._rollup(item)
             cells = self._cells[item.node_id] = RowCells(
-                tuple(self._display(item, column) for column in _TREE_COLUMNS),
+                (
+                    *kept,
+                    *(self._display(item, column) for column in _TREE_COLUMNS[len(kept) :]),
+                ),
                 self._completion(item),
                 rollup.status,
                 rollup.expected,
@@ -422,7 +441,7 @@ class PlanTreeModel(QAbstractItemModel):
         differ (a figure that leaves its light as it was, most edits, changes no row)."""
         if self.filter.status is None:
             return False
-        return self._refilter()
+        return self._refilter() is not Refiltered.SAME
 
     # --- filtering -------------------------------------------------------------------------
 
@@ -437,8 +456,8 @@ class PlanTreeModel(QAbstractItemModel):
         text: str | None = None,
         department: int | bool | None = False,
         status: Status | bool | None = False,
-    ) -> bool:
-        """Change any of the criteria (arguments left out keep their value); whether the rows
+    ) -> Refiltered:
+        """Change any of the criteria (arguments left out keep their value); how the rows
         shown changed."""
         self.filter.set_criteria(text=text, department=department, status=status)
         return self._refilter()
@@ -451,11 +470,12 @@ class PlanTreeModel(QAbstractItemModel):
         """The indicators the criteria leave (None: no criteria, all of them)."""
         return self.filter.indicators
 
-    def _refilter(self) -> bool:
+    def _refilter(self) -> Refiltered:
         shown = self.filter.nodes
         self.filter.match()
-        if self.filter.nodes == shown:
-            return False
+        now = self.filter.nodes
+        if now == shown:
+            return Refiltered.SAME
         # One layout change: the rows that stay keep their indexes (expanded, selected,
         # current), those left out lose them.
         self.layoutAboutToBeChanged.emit()
@@ -470,7 +490,9 @@ class PlanTreeModel(QAbstractItemModel):
             )
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
-        return True
+        if shown is not None and now is not None and now <= shown:
+            return Refiltered.FEWER
+        return Refiltered.OTHER
 
 
 class PlanFilter:

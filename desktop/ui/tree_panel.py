@@ -17,7 +17,7 @@ from desktop.models.status_rule import Status
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import state_text, status_text
-from desktop.ui.tree_model import PlanTreeModel, TreeColumn
+from desktop.ui.tree_model import PlanTreeModel, Refiltered, TreeColumn
 from desktop.ui.tree_view import PlanTreeView
 
 LARGE_PLAN_NODES = 500  # above this, the tree opens with only projects and tasks expanded
@@ -81,6 +81,9 @@ class PlanTreePanel(QWidget):
         self.tree = PlanTreeView(self.model, self)
         self.tree.setObjectName("planTree")
         self.tree.setUniformRowHeights(True)
+        # A scroll bar that comes and goes with a filter's rows would narrow the names and
+        # lay the tree out again (and paint it twice).
+        self.tree.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.tree.setIndentation(16)  # three levels deep, a name keeps its room
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
@@ -142,7 +145,10 @@ class PlanTreePanel(QWidget):
     # --- filters ---------------------------------------------------------------------------
 
     def _filter(self, **criteria: object) -> None:
-        if self.model.set_criteria(**criteria) and self.model.filtered:  # type: ignore[arg-type]
+        refiltered = self.model.set_criteria(**criteria)  # type: ignore[arg-type]
+        if refiltered is Refiltered.OTHER and self.model.filtered:
+            # what the criteria find shows expanded; rows that only went away (a longer
+            # search text) leave the others as they were, without walking every row again
             self.tree.expandAll()
         self.filtered.emit()
         if not self.tree.currentIndex().isValid():

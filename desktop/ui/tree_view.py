@@ -11,13 +11,17 @@ column's words, bar or light.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTreeView, QWidget
 
 from desktop.ui.delegates import CellPainter, shown_name
 from desktop.ui.tree_model import PlanTreeModel, RowCells, TreeColumn
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+_ROW_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewRow
+_ITEM_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_SELECTED = QStyle.StateFlag.State_Selected
+_ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate
 _ELIDED_KEPT = 20_000  # elided words remembered (names by width); forgotten beyond
 
 
@@ -28,23 +32,34 @@ class PlanTreeView(QTreeView):
         super().__init__(parent)
         self._model = model
         self.setModel(model)
-        self._elided: dict[tuple[int, str, int], str] = {}
+        self._elided: dict[tuple[bool, str, int], str] = {}
+        self._columns: list[tuple[TreeColumn, int, int]] = []  # of the repaint under way
+        self._current = QModelIndex()
+        self._offset = 0
+        self._selection = self.selectionModel()
+        self._painter: CellPainter | None = None
+        self._states = (QStyle.StateFlag.State_None, QStyle.StateFlag.State_None)
+        self._features = (QStyleOptionViewItem.ViewItemFeature.None_,) * 2
+        self._branches_selected = True
+        self._follow_style()
+
+    def _follow_style(self) -> None:
+        self._elided.clear()
+        self._style = self.style()
+        # as the style draws an item's text: inside its rect less a margin on each side
+        margin = self._style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
+        self._margin = margin + 1
 
     def changeEvent(self, event: QEvent) -> None:  # QWidget.changeEvent
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._elided.clear()
+            self._follow_style()
         super().changeEvent(event)
-
-    def _margin(self) -> int:
-        # as the style draws an item's text: inside its rect less a margin on each side
-        style = self.style()
-        return style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
 
     def shown_text(self, index: AnyIndex) -> str:
         """The words a cell shows in its width (a long name elided in its middle, the others
         at their end)."""
         text = str(self._model.data(index) or "")
-        room = self.visualRect(index).width() - 2 * self._margin()
+        room = self.visualRect(index).width() - 2 * self._margin
         return self._shown(TreeColumn(index.column()), text, self.fontMetrics(), room)
 
     def _shown(self, column: TreeColumn, text: str, metrics: QFontMetrics, room: int) -> str:
@@ -60,100 +75,96 @@ class PlanTreeView(QTreeView):
             self._elided[key] = shown
         return shown
 
+    def paintEvent(self, event: QPaintEvent) -> None:  # QTreeView.paintEvent
+        # what every row of this repaint shares, found once: the columns in their order, with
+        # their place and width, and the current cell if the tree has the focus
+        header = self.header()
+        self._columns = [
+            (TreeColumn(column), self.columnViewportPosition(column), header.sectionSize(column))
+            for column in map(header.logicalIndex, range(header.count()))
+            if not header.isSectionHidden(column)
+        ]
+        self._current = self.currentIndex() if self.hasFocus() else QModelIndex()
+        self._offset = self.verticalOffset()
+        self._selection = self.selectionModel()
+        self._style = self.style()
+        self._painter = None
+        super().paintEvent(event)
+        self._painter = None
+
+    def _row_painter(self, painter: QPainter, option: QStyleOptionViewItem) -> CellPainter:
+        """The cell painter of this repaint (one for every row), with a row option of its
+        own: the rows' states differ only in selection and alternation."""
+        if self._painter is None or self._painter.painter is not painter:
+            row = QStyleOptionViewItem(option)
+            if row.state & QStyle.StateFlag.State_Enabled:
+                active = bool(row.state & QStyle.StateFlag.State_Active)
+                group = QPalette.ColorGroup.Active if active else QPalette.ColorGroup.Inactive
+                row.palette.setCurrentColorGroup(group)
+            self._states = (row.state & ~_SELECTED, row.state | _SELECTED)
+            self._features = (row.features & ~_ALTERNATE, row.features | _ALTERNATE)
+            self._painter = CellPainter(painter, row)
+            hint = QStyle.StyleHint.SH_ItemView_ShowDecorationSelected
+            self._branches_selected = bool(self._style.styleHint(hint, row, self))
+        return self._painter
+
     def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        # QTreeView.drawRow (for a row's index in column 0), as Qt draws a row: each cell's
-        # row panel by the style (alternate rows), the branches, then the cell itself.
+        # QTreeView.drawRow (for a row's index in column 0) as Qt paints a row in this style:
+        # the row's panel (alternate rows), the branches, the selection's panel, then each
+        # cell's words, bar or light. A panel across the row is the panels Qt draws cell by
+        # cell (a plain fill in the style's colour), in three calls instead of a dozen.
+        paint = self._row_painter(painter, option)
+        row = paint.option
         cells = self._model.row_cells(index)
-        state = option.state
-        if self.selectionModel().isSelected(index):  # whole rows are selected
-            state |= QStyle.StateFlag.State_Selected
-        cell = QStyleOptionViewItem(option)
-        cell.state = state
-        cell.showDecorationSelected = True
-        if state & QStyle.StateFlag.State_Enabled:
-            active = bool(state & QStyle.StateFlag.State_Active)
-            group = QPalette.ColorGroup.Active if active else QPalette.ColorGroup.Inactive
-            cell.palette.setCurrentColorGroup(group)
-        if self.alternatingRowColors():
-            height = max(1, option.rect.height())
-            odd = (option.rect.y() + self.verticalOffset()) // height % 2 == 1
-            alternate = QStyleOptionViewItem.ViewItemFeature.Alternate
-            cell.features = cell.features | alternate if odd else cell.features & ~alternate
-        paint = CellPainter(painter, cell)
-        row_only = QStyleOptionViewItem(cell)  # the row's panel: never drawn selected
-        row_only.state = state & ~QStyle.StateFlag.State_Selected
-        current = self.currentIndex()
-        focused = (
-            current.column()
-            if self.hasFocus()
+        selected = self._selection.isSelected(index)  # whole rows are selected
+        top, height = option.rect.y(), option.rect.height()
+        odd = self.alternatingRowColors() and (top + self._offset) // max(1, height) % 2 == 1
+        row.features = self._features[odd]
+        row.state = self._states[False]
+        columns = self._columns
+        left = min((x for _c, x, _w in columns), default=0)
+        right = max((x + w for _c, x, w in columns), default=0)
+        row.rect = QRect(left, top, right - left, height)
+        style = self._style
+        style.drawPrimitive(_ROW_PANEL, row, painter, self)
+        name = next((c for c in columns if c[0] is TreeColumn.NAME), None)
+        indent = (self._model.depth(index) + 1) * self.indentation()
+        if selected:  # the selection's panel across the row (and its branches, if the style
+            row.state = self._states[True]  # shows them selected)
+            if name is not None and not self._branches_selected:
+                row.rect = QRect(name[1] + indent, top, right - name[1] - indent, height)
+            style.drawPrimitive(_ITEM_PANEL, row, painter, self)
+        if name is not None and self.indentation():
+            self.drawBranches(painter, QRect(name[1], top, min(indent, name[2]), height), index)
+        paint.set_selected(selected)
+        paint.pen_unknown()
+        focused = self._focused_column(index)
+        for column, x, width in columns:
+            rect = QRect(x, top, width, height)
+            if column is TreeColumn.NAME:
+                rect = QRect(x + indent, top, width - indent, height)
+            if column is focused:
+                paint.focus_frame(rect)
+            self._draw_cell(paint, rect, column, cells)
+
+    def _focused_column(self, index: AnyIndex) -> TreeColumn | None:
+        current = self._current
+        if (
+            current.isValid()
             and current.row() == index.row()
             and current.internalPointer() is index.internalPointer()
-            else -1
-        )
-        header = self.header()
-        for visual in range(header.count()):
-            column = header.logicalIndex(visual)
-            if header.isSectionHidden(column):
-                continue
-            rect = QRect(
-                self.columnViewportPosition(column),
-                option.rect.y(),
-                header.sectionSize(column),
-                option.rect.height(),
-            )
-            if column == TreeColumn.NAME:
-                rect = self._draw_branches(painter, cell, row_only, rect, index)
-            else:
-                row_only.rect = rect
-                self._draw_panel(QStyle.PrimitiveElement.PE_PanelItemViewRow, row_only, painter)
-            cell.rect = rect
-            self._draw_cell(paint, TreeColumn(column), cells, focus=column == focused)
-
-    def _draw_panel(
-        self, element: QStyle.PrimitiveElement, option: QStyleOptionViewItem, painter: QPainter
-    ) -> None:
-        self.style().drawPrimitive(element, option, painter, self)
-
-    def _draw_branches(
-        self,
-        painter: QPainter,
-        cell: QStyleOptionViewItem,
-        row_only: QStyleOptionViewItem,
-        rect: QRect,
-        index: AnyIndex,
-    ) -> QRect:
-        """The branches and their background (selection, alternate row) at the left of the
-        name's column; the rect left for the name."""
-        indent = (self._model.depth(index) + 1) * self.indentation()
-        clipped = indent > rect.width()
-        if clipped:
-            painter.save()
-            painter.setClipRect(rect)
-        branches = QRect(rect.left(), rect.top(), indent, rect.height())
-        cell.rect = branches
-        hint = QStyle.StyleHint.SH_ItemView_ShowDecorationSelected
-        cell.showDecorationSelected = bool(self.style().styleHint(hint, cell, self))
-        self._draw_panel(QStyle.PrimitiveElement.PE_PanelItemViewRow, cell, painter)
-        cell.showDecorationSelected = True
-        name = rect.adjusted(indent, 0, 0, 0)
-        row_only.rect = name
-        self._draw_panel(QStyle.PrimitiveElement.PE_PanelItemViewRow, row_only, painter)
-        if self.indentation():
-            self.drawBranches(painter, branches, index)
-        if clipped:
-            painter.restore()
-        return name
+        ):
+            return TreeColumn(current.column())
+        return None
 
     def _draw_cell(
-        self, paint: CellPainter, column: TreeColumn, cells: RowCells, *, focus: bool
+        self, paint: CellPainter, rect: QRect, column: TreeColumn, cells: RowCells
     ) -> None:
         if column is TreeColumn.COMPLETION:
-            paint.completion(cells.completion, cells.status, cells.expected, focus=focus)
+            paint.completion(rect, cells.completion, cells.status, cells.expected)
         elif column is TreeColumn.STATUS:
-            paint.status(cells.status, cells.texts[column], focus=focus)
+            paint.status(rect, cells.status, cells.texts[column])
         else:
-            paint.panel(focus=focus)
-            margin = self._margin()
-            area = paint.option.rect.adjusted(margin, 0, -margin, 0)
-            metrics = paint.option.fontMetrics
-            paint.text(area, self._shown(column, cells.texts[column], metrics, area.width()))
+            margin = self._margin
+            area = rect.adjusted(margin, 0, -margin, 0)
+            paint.text(area, self._shown(column, cells.texts[column], paint.metrics, area.width()))
