@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
+
+import numpy as np
 
 
 @functools.cache
@@ -50,3 +53,22 @@ def month_number(period: str) -> int:
 def period_numbered(number: int) -> str:
     """The period of a month number: the inverse of `month_number`."""
     return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+PERIOD_END = "|"  # put after each period text read by month_numbers
+
+
+def month_numbers(texts: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """`month_number` of each period in an array of texts (numpy "U9", each text followed by
+    PERIOD_END, so that nothing a text ends with is lost to numpy), and which texts are a
+    period at all: exactly "YYYY-MM" with a month from 01 to 12 (the others' numbers are 0).
+    Hundreds of thousands of entries' months are read at once."""
+    chars = np.ascontiguousarray(texts, dtype="U9").view(np.uint32).reshape(-1, 9).astype(np.int64)
+    digits = chars - ord("0")
+    number_places = chars[:, [0, 1, 2, 3, 5, 6]]
+    valid = ((number_places >= ord("0")) & (number_places <= ord("9"))).all(axis=1)
+    valid &= (chars[:, 4] == ord("-")) & (chars[:, 7] == ord(PERIOD_END)) & (chars[:, 8] == 0)
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month = digits[:, 5] * 10 + digits[:, 6]
+    valid &= (month >= 1) & (month <= 12)
+    return np.where(valid, year * 12 + month - 1, 0), valid

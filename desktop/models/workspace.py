@@ -22,7 +22,9 @@ from desktop.models.database import Database, demo_mark
 from desktop.models.errors import DatabaseReadError, TargetMonitorError
 from desktop.models.integrity import UNREADABLE, plan_span_problem, value_problems
 from desktop.models.periods import (
+    PERIOD_END,
     month_number,
+    month_numbers,
     parse_period,
     period_end,
     period_numbered,
@@ -60,6 +62,11 @@ from desktop.models.status_rule import (
 )
 
 _STRUCTURE_TABLES = frozenset(table.__tablename__ for table in (Plan, Department, Node, Indicator))
+# An entry as read into the arrays (its period followed by PERIOD_END: "U9" holds any period
+# whole, and a longer text, cut, is still no period).
+_ENTRY_ROW = np.dtype(
+    [("indicator", np.int64), ("period", "U9"), ("figure", np.float64), ("version", np.int64)]
+)
 
 
 class _AssessmentView(Mapping[int, Assessment]):
@@ -235,12 +242,15 @@ class PlanWorkspace:
                     select(*columns(DepartmentInfo, Department)).order_by(Department.id)
                 )
             }
-            node_rows = session.execute(
+            # plain rows through the session's connection: the ORM's loading of thousands of
+            # rows of columns costs more than reading them
+            connection = session.connection()
+            node_rows = connection.execute(
                 select(*columns(NodeInfo, Node), Node.archived)
                 .where(Node.plan_id == self.plan.id)
                 .order_by(Node.sort_order, Node.id)
             ).all()
-            indicator_rows = session.execute(
+            indicator_rows = connection.execute(
                 select(*columns(IndicatorInfo, Indicator))
                 .join(Node, Indicator.measure_id == Node.id)
                 .where(Node.plan_id == self.plan.id, Indicator.archived.is_(False))
@@ -370,7 +380,8 @@ class PlanWorkspace:
             else_=None,
         )
         figure = func.coalesce(Entry.value, state_code)
-        query = select(Entry.indicator_id, Entry.period, figure, Entry.version)
+        period = Entry.period.concat(PERIOD_END)  # read by month_numbers
+        query = select(Entry.indicator_id, period, figure, Entry.version)
         shape = (len(self._order), len(self.months))
         positions: list[int] | None = None
         if indicator_ids is None:
@@ -397,29 +408,29 @@ class PlanWorkspace:
         self._fill_forward(positions)
 
     def _place(self, rows: Sequence[Any]) -> None:
-        indicator_ids, periods, figures, versions = zip(*rows, strict=True)
+        # The driver's tuples go into columns in one pass in C (a NULL figure becomes NaN;
+        # text where a number belongs is a ValueError, reported as unreadable).
+        entries = np.fromiter(rows, dtype=_ENTRY_ROW, count=len(rows))
         order, sorter = self._order_ids, self._order_sorter
-        shown = np.isin(np.array(indicator_ids, dtype=np.int64), order) if self._pruned else None
-        if shown is not None and not shown.all():  # figures of archived parts stay in the file
-            rows = [row for row, keep in zip(rows, shown, strict=True) if keep]
-            if not rows:
+        if self._pruned:  # figures of archived parts stay in the file
+            entries = entries[np.isin(entries["indicator"], order)]
+            if not len(entries):
                 return
-            indicator_ids, periods, figures, versions = zip(*rows, strict=True)
-        row = sorter[np.searchsorted(order, np.array(indicator_ids), sorter=sorter)]
-        month_of = self._month_of
-        column = np.array([month_of.get(p, -1) for p in periods], dtype=np.int64)
-        figure = np.abs(np.array(figures, dtype=np.float64))  # None→NaN; -code→code
-        version = np.array(versions, dtype=np.int64)
+        row = sorter[np.searchsorted(order, entries["indicator"], sorter=sorter)]
+        number, is_period = month_numbers(entries["period"])
+        column = number - month_number(self.months[0])
         # An entry outside the plan's months is for `check` to report, not to show.
-        inside = column >= 0
-        self._refuse_impossible(row, periods, figure, version, inside)
+        inside = is_period & (column >= 0) & (column < len(self.months))
+        figure = np.abs(entries["figure"])  # -code → code
+        version = entries["version"]
+        self._refuse_impossible(row, column, figure, version, inside)
         self._figures[row[inside], column[inside]] = figure[inside]
         self._versions[row[inside], column[inside]] = version[inside]
 
     def _refuse_impossible(
         self,
         row: np.ndarray[Any, Any],
-        periods: Sequence[str],
+        column: np.ndarray[Any, Any],
         figure: np.ndarray[Any, Any],
         version: np.ndarray[Any, Any],
         inside: np.ndarray[Any, Any],
@@ -436,7 +447,7 @@ class PlanWorkspace:
                 at = int(np.argmax(bad))
                 code = self.indicators[self._order[row[at]]].code
                 said = what.format(version=version[at], figure=figure[at])
-                raise self._unreadable(f"entry {code} {periods[at]}: {said}")
+                raise self._unreadable(f"entry {code} {self.months[column[at]]}: {said}")
 
     def _fill_forward(self, positions: list[int] | None = None) -> None:
         """For each month, each indicator's latest figure so far and the month it came from
