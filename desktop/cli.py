@@ -20,10 +20,6 @@ from typing import Any, TextIO
 from sqlalchemy.exc import DBAPIError
 
 from desktop import __version__
-from desktop.exchange.importer import apply_import, describe, read_template, undo_import
-from desktop.exchange.plan_workbook import export_plan, read_plan_workbook
-from desktop.exchange.report import write_report
-from desktop.exchange.template import export_template, export_templates
 from desktop.models.backup import (
     backup_before,
     copy_verified,
@@ -353,6 +349,8 @@ def _user(args: argparse.Namespace) -> str:
 
 
 def cmd_export_template(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.exchange.template import export_template, export_templates  # noqa: PLC0415
+
     with _opened(args) as database:
         workspace = PlanWorkspace(database, plan_code=_plan(args))
         output = Path(args.output)
@@ -370,6 +368,8 @@ def cmd_export_template(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.exchange.importer import apply_import, describe, read_template  # noqa: PLC0415
+
     with _opened(args) as database:
         workspace = PlanWorkspace(database, plan_code=_plan(args))
         plan = read_template(Path(args.file), workspace)
@@ -411,6 +411,8 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.exchange.plan_workbook import export_plan  # noqa: PLC0415
+
     with _opened(args) as database:
         workspace = PlanWorkspace(database, plan_code=_plan(args))
         exported = export_plan(workspace, Path(args.output))
@@ -422,6 +424,8 @@ def cmd_export_plan(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.exchange.plan_workbook import read_plan_workbook  # noqa: PLC0415
+
     with _opened(args) as database:
         draft = read_plan_workbook(Path(args.file), known_departments=known_departments(database))
         if args.into:  # a draft's content replaced
@@ -450,6 +454,8 @@ _SQLITE_INTEGERS = range(-(2**63), 2**63)
 
 
 def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.exchange.importer import undo_import  # noqa: PLC0415
+
     with _opened(args) as database:
         if args.batch not in _SQLITE_INTEGERS:
             raise TargetMonitorError(f"there is no import batch {args.batch}")
@@ -547,6 +553,8 @@ def _count(number: int, noun: str) -> str:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.exchange.report import write_report  # noqa: PLC0415
+
     output = Path(args.output)
     suffix = output.suffix.lower()
     if suffix not in (".xlsx", ".pdf"):

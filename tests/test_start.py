@@ -1,4 +1,4 @@
-"""What the window's start costs: the libraries only a command needs (openpyxl for Excel,
+"""What starting costs: the libraries only a command needs (openpyxl for Excel,
 pyqtgraph for the chart, the printing code) are imported when the command is first used."""
 
 from __future__ import annotations
@@ -37,6 +37,31 @@ def test_the_window_starts_without_the_libraries_of_commands_not_used(tmp_path: 
         text=True,
         cwd=ROOT,
         env=environment,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+_TREE_COMMAND = """
+import contextlib, io, json, sys
+from desktop.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    assert main(["--db", sys.argv[1], "tree", "--json"]) == 0
+print(json.dumps([name for name in %r if name in sys.modules]))
+"""
+
+
+def test_a_command_without_excel_runs_without_the_excel_library(tmp_path: Path) -> None:
+    database = tmp_path / "plan.sqlite"
+    shutil.copyfile(ROOT / "data" / "seed.sqlite", database)
+    done = subprocess.run(
+        [sys.executable, "-c", _TREE_COMMAND % (ON_DEMAND,), str(database)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "HOME": str(tmp_path)},
         timeout=120,
         check=False,
     )
