@@ -27,21 +27,27 @@ print(json.dumps([name for name in %r if name in sys.modules]))
 """
 
 
-def test_the_window_starts_without_the_libraries_of_commands_not_used(tmp_path: Path) -> None:
+def _loaded_on_demand(script: str, tmp_path: Path, **environment: str) -> list[str]:
+    """Which of ON_DEMAND a fresh process has imported after running `script` on a copy of
+    the seed."""
     database = tmp_path / "plan.sqlite"
     shutil.copyfile(ROOT / "data" / "seed.sqlite", database)
-    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-c", _SHOW_WINDOW % (ON_DEMAND,), str(database)],
+        [sys.executable, "-c", script % (ON_DEMAND,), str(database)],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env=environment,
+        env={**os.environ, "HOME": str(tmp_path), **environment},
         timeout=120,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_the_window_starts_without_the_libraries_of_commands_not_used(tmp_path: Path) -> None:
+    assert _loaded_on_demand(_SHOW_WINDOW, tmp_path, QT_QPA_PLATFORM="offscreen") == []
 
 
 _TREE_COMMAND = """
@@ -54,16 +60,4 @@ print(json.dumps([name for name in %r if name in sys.modules]))
 
 
 def test_a_command_without_excel_runs_without_the_excel_library(tmp_path: Path) -> None:
-    database = tmp_path / "plan.sqlite"
-    shutil.copyfile(ROOT / "data" / "seed.sqlite", database)
-    done = subprocess.run(
-        [sys.executable, "-c", _TREE_COMMAND % (ON_DEMAND,), str(database)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "HOME": str(tmp_path)},
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert _loaded_on_demand(_TREE_COMMAND, tmp_path) == []

@@ -61,6 +61,17 @@ NODE = "node"
 INDICATOR = "indicator"
 DEPARTMENT = "department"
 PLAN = "plan"
+# An indicator's target and baseline when it has none: a milestone's (a date and a state
+# instead), and a new indicator's until the editor gives them.
+NO_FIGURES: Mapping[str, object] = {
+    "target": None,
+    "stretch_target": None,
+    "baseline": None,
+    "baseline_date": None,
+    "baseline_source": None,
+    "baseline_date_inferred": False,
+}
+
 _TABLES: Mapping[str, type[Base]] = {
     NODE: Node,
     INDICATOR: Indicator,
@@ -970,12 +981,7 @@ def _defaults(entity: str) -> dict[str, object]:
             "unit": "",
             "kind": IndicatorKind.CUMULATIVE,
             "direction": Direction.AT_LEAST,
-            "target": None,
-            "stretch_target": None,
-            "baseline": None,
-            "baseline_date": None,
-            "baseline_source": None,
-            "baseline_date_inferred": False,
+            **NO_FIGURES,
             "department_basis": DepartmentBasis.INFERRED,
             "department_quote": "",
             "weight": 1.0,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from desktop.models.changes import Progress
@@ -21,8 +22,26 @@ from desktop.ui.background import run_in_background
 from desktop.ui.controller import PlanController
 from desktop.ui.prompts import Prompts
 from desktop.ui.settings import Settings
+from desktop.ui.theme import action_icon
 
 T = TypeVar("T")
+
+
+def window_action(
+    parent: QWidget,
+    icon: str,
+    text: str,
+    slot: Callable[[], object],
+    shortcut: str | QKeySequence.StandardKey | None = None,
+) -> QAction:
+    """A command of the window: its icon, words and shortcut, added to the window so that
+    the shortcut works wherever the focus is."""
+    action = QAction(action_icon(icon), text, parent)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(slot)
+    parent.addAction(action)
+    return action
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ backup_commands.py, print_dialog.py and paste.py.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
@@ -34,7 +35,7 @@ from desktop.models.schema import PlanState
 from desktop.models.status_rule import Status
 
 from desktop.ui.backup_commands import BackupCommands
-from desktop.ui.commands import CommandContext
+from desktop.ui.commands import CommandContext, window_action
 from desktop.ui.controller import PlanController
 from desktop.ui.dashboard import Dashboard
 from desktop.ui.dialogs import SettingsDialog, about_box
@@ -346,14 +347,9 @@ class MainWindow(QMainWindow):
         icon: str,
         text: str,
         shortcut: str | QKeySequence.StandardKey | None,
-        slot: object,
+        slot: Callable[[], object],
     ) -> QAction:
-        action = QAction(action_icon(icon), text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        return window_action(self, icon, text, slot, shortcut)
 
     def _build_menus_and_toolbar(self) -> None:
         bar = self.menuBar()

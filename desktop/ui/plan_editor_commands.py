@@ -8,9 +8,9 @@ the focus, else the tree's node)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QToolBar
 
 from desktop.models import plan_editor
@@ -18,7 +18,7 @@ from desktop.models.plan_editor import DEPARTMENT, INDICATOR, NODE, record_field
 from desktop.models.records import DepartmentInfo, NodeInfo
 from desktop.models.schema import NodeKind, PlanState
 
-from desktop.ui.commands import CommandContext
+from desktop.ui.commands import CommandContext, window_action
 from desktop.ui.i18n import fill
 from desktop.ui.plan_editor_dialogs import (
     ArchivedDialog,
@@ -81,17 +81,7 @@ class PlanEditorCommands(QObject):
         self.update()
 
     def _build_actions(self) -> None:
-        parent = self._context.parent
-
-        def action(
-            icon: str, text: str, slot: Callable[[], None], key: str | None = None
-        ) -> QAction:
-            made = QAction(action_icon(icon), text, parent)
-            if key is not None:
-                made.setShortcut(QKeySequence(key))
-            made.triggered.connect(slot)
-            parent.addAction(made)
-            return made
+        action = partial(window_action, self._context.parent)
 
         self.mode_action = action(
             "edit-plan", self.tr("&Edit the plan's structure"), self._toggle, "Ctrl+Shift+E"

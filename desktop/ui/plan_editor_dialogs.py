@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from desktop.models.errors import EditProblem, PlanEditError
 from desktop.models.figures import FigureError, format_figure, parse_figure
-from desktop.models.plan_editor import ArchivedItem
+from desktop.models.plan_editor import NO_FIGURES, ArchivedItem
 from desktop.models.records import DepartmentInfo
 from desktop.models.schema import DepartmentBasis, Direction, IndicatorKind, NodeKind, TextBasis
 
@@ -438,14 +438,7 @@ class IndicatorDialog(_FormDialog):
             "done_when_basis": self.done_when_basis.currentData(),
         }
         if milestone:
-            values |= {
-                "target": None,
-                "stretch_target": None,
-                "baseline": None,
-                "baseline_date": None,
-                "baseline_source": None,
-                "baseline_date_inferred": False,
-            }
+            values |= NO_FIGURES
         else:
             values |= {
                 "target": _figure(self.target, "target", percent=percent),

@@ -33,7 +33,12 @@ class PlanTreeView(QTreeView):
         self._model = model
         self.setModel(model)
         self._elided: dict[tuple[bool, str, int], str] = {}
-        self._columns: list[tuple[TreeColumn, int, int]] = []  # of the repaint under way
+        # of the repaint under way: the columns shown (with place and width), the span of
+        # them all, the name's column, the indentation of a level
+        self._columns: list[tuple[TreeColumn, int, int]] = []
+        self._span = (0, 0)
+        self._name: tuple[TreeColumn, int, int] | None = None
+        self._indentation = self.indentation()
         self._current = QModelIndex()
         self._offset = 0
         self._selection = self.selectionModel()
@@ -84,6 +89,13 @@ class PlanTreeView(QTreeView):
             for column in map(header.logicalIndex, range(header.count()))
             if not header.isSectionHidden(column)
         ]
+        columns = self._columns
+        self._span = (
+            min((x for _c, x, _w in columns), default=0),
+            max((x + w for _c, x, w in columns), default=0),
+        )
+        self._name = next((c for c in columns if c[0] is TreeColumn.NAME), None)
+        self._indentation = self.indentation()
         self._current = self.currentIndex() if self.hasFocus() else QModelIndex()
         self._offset = self.verticalOffset()
         self._selection = self.selectionModel()
@@ -121,25 +133,23 @@ class PlanTreeView(QTreeView):
         odd = self.alternatingRowColors() and (top + self._offset) // max(1, height) % 2 == 1
         row.features = self._features[odd]
         row.state = self._states[False]
-        columns = self._columns
-        left = min((x for _c, x, _w in columns), default=0)
-        right = max((x + w for _c, x, w in columns), default=0)
+        left, right = self._span
         row.rect = QRect(left, top, right - left, height)
         style = self._style
         style.drawPrimitive(_ROW_PANEL, row, painter, self)
-        name = next((c for c in columns if c[0] is TreeColumn.NAME), None)
-        indent = (self._model.depth(index) + 1) * self.indentation()
+        name = self._name
+        indent = (self._model.depth(index) + 1) * self._indentation
         if selected:  # the selection's panel across the row (and its branches, if the style
             row.state = self._states[True]  # shows them selected)
             if name is not None and not self._branches_selected:
                 row.rect = QRect(name[1] + indent, top, right - name[1] - indent, height)
             style.drawPrimitive(_ITEM_PANEL, row, painter, self)
-        if name is not None and self.indentation():
+        if name is not None and self._indentation:
             self.drawBranches(painter, QRect(name[1], top, min(indent, name[2]), height), index)
         paint.set_selected(selected)
         paint.pen_unknown()
         focused = self._focused_column(index)
-        for column, x, width in columns:
+        for column, x, width in self._columns:
             rect = QRect(x, top, width, height)
             if column is TreeColumn.NAME:
                 rect = QRect(x + indent, top, width - indent, height)
