@@ -10,14 +10,11 @@ Each measurement runs in a fresh process (for its peak memory); medians of three
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.processes import run_child
 from benchmarks.synthetic import build_synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,16 +151,7 @@ print(json.dumps({"seconds": elapsed,
 
 
 def run(task: str, database: Path, folder: Path) -> dict[str, float]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    output = subprocess.run(
-        [sys.executable, "-c", CHILD, task, str(database), str(folder)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return run_child(CHILD, task, str(database), str(folder))
 
 
 def median(task: str, database: Path, folder: Path) -> dict[str, float]:

@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.processes import run_child
 from benchmarks.synthetic import build_synthetic
 from desktop.models.opening import open_database
 from desktop.models.schema import MilestoneState
@@ -24,6 +25,59 @@ from desktop.models.service import EntryEdit, EntryService, unreported
 from desktop.models.workspace import PlanWorkspace
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The whole plan's status sheet as a PDF ("pdf"), and the same rows' texts printed by a plain
+# QTextDocument in one table ("plain-pdf"), each in a fresh process: seconds from the sheet's
+# content to the PDF written (the content, read from the plan, not counted), pages, peak RSS.
+PDF_CHILD = r"""
+import html, json, re, resource, sys, time
+from pathlib import Path
+from PySide6.QtGui import QFont, QPdfWriter, QTextDocument
+from desktop.models.opening import open_database
+from desktop.models.workspace import PlanWorkspace
+from desktop.presentation.status_sheet import RowKind, build_documents
+from desktop.presentation.wording import STATUS_WORDS, percent_text
+from desktop.ui.printing import (
+    BODY_POINTS, RESOLUTION, headless_application, page_layout, print_font_family, write_pdf)
+
+task, database_path, folder, period = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
+headless_application()
+database = open_database(database_path)
+workspace = PlanWorkspace(database, as_of=period)
+documents = build_documents(workspace, sheet=True, notices=False)
+start = time.perf_counter()
+if task == "pdf":
+    pages = write_pdf(folder / "sheet.pdf", documents).pages
+else:
+    def cells(row):
+        if row.kind is not RowKind.INDICATOR:
+            return (row.code, row.name, percent_text(row.completion), STATUS_WORDS[row.status])
+        return (row.code, row.name, row.department, row.target, row.latest,
+                percent_text(row.completion), percent_text(row.expected),
+                STATUS_WORDS[row.status], row.progress_note, row.problems)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(text)}</td>" for text in cells(row)) + "</tr>"
+        for row in documents[0].rows)
+    text = QTextDocument()
+    text.setDefaultFont(QFont(print_font_family(), BODY_POINTS))
+    text.setHtml(f'<table width="100%" border="1" cellspacing="0">{body}</table>')
+    writer = QPdfWriter(str(folder / "plain.pdf"))
+    writer.setResolution(RESOLUTION)
+    writer.setPageLayout(page_layout())
+    text.print_(writer)
+    del writer  # flushes and closes the file
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", (folder / "plain.pdf").read_bytes()))
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "pages": pages,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def pdf_task(task: str, database: Path, folder: Path, period: str) -> dict[str, float]:
+    """One run of PDF_CHILD's `task` ("pdf" or "plain-pdf") in a fresh process."""
+    return run_child(
+        PDF_CHILD, task, str(database), str(folder), period, QT_QPA_PLATFORM="offscreen"
+    )
 
 
 def run(database: Path, output: Path, department: str | None, period: str) -> dict[str, float]:

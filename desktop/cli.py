@@ -264,7 +264,7 @@ def _warn_if_shared(path: Path) -> None:
         sys.stderr.write(f"{PROG}: warning: {NETWORK_WARNING.format(reason=reason)}\n")
 
 
-def _open(args: argparse.Namespace) -> Database:
+def _open(args: argparse.Namespace, *, check: bool = True) -> Database:
     location = resolve_location(args.db)
     args.resolved_db = location.path
     if location.explicit and not location.path.exists():
@@ -275,7 +275,7 @@ def _open(args: argparse.Namespace) -> Database:
     path = ensure_database_file(location)
     _warn_if_shared(path)
     try:
-        return open_database(path)
+        return open_database(path, check=check)
     except DatabaseDamagedError as error:
         aside = set_aside(path)
         raise TargetMonitorError(
@@ -296,7 +296,7 @@ def _restore_command(args: argparse.Namespace) -> str:
 
 
 def cmd_tree(args: argparse.Namespace, out: TextIO) -> int:
-    with _opened(args) as database:
+    with _opened(args, reading=True) as database:
         view = evaluate_plan(database, as_of=args.period, plan_code=_plan(args))
     if args.json:
         _write_json(tree_json(view), out)
@@ -330,9 +330,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 @contextmanager
-def _opened(args: argparse.Namespace) -> Iterator[Database]:
-    """The database the command names, closed again whatever happens."""
-    database = _open(args)
+def _opened(args: argparse.Namespace, *, reading: bool = False) -> Iterator[Database]:
+    """The database the command names, closed again whatever happens. A command that only
+    reads it (`reading`) skips SQLite's quick check: a scan of the whole file to find damage
+    before anything is written (a damaged page it reads is still said to be one)."""
+    database = _open(args, check=not reading)
     try:
         yield database
     finally:
@@ -351,7 +353,7 @@ def _user(args: argparse.Namespace) -> str:
 def cmd_export_template(args: argparse.Namespace, out: TextIO) -> int:
     from desktop.exchange.template import export_template, export_templates  # noqa: PLC0415
 
-    with _opened(args) as database:
+    with _opened(args, reading=True) as database:
         workspace = PlanWorkspace(database, plan_code=_plan(args))
         output = Path(args.output)
         if args.all_departments:
@@ -413,7 +415,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export_plan(args: argparse.Namespace, out: TextIO) -> int:
     from desktop.exchange.plan_workbook import export_plan  # noqa: PLC0415
 
-    with _opened(args) as database:
+    with _opened(args, reading=True) as database:
         workspace = PlanWorkspace(database, plan_code=_plan(args))
         exported = export_plan(workspace, Path(args.output))
     out.write(
@@ -564,7 +566,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             "--department, --node and --documents choose what the PDF prints; "
             "the workbook always covers the whole plan"
         )
-    with _opened(args) as database:
+    with _opened(args, reading=True) as database:
         workspace = PlanWorkspace(database, plan_code=_plan(args), as_of=args.period)
         if suffix == ".xlsx":
             info = write_report(workspace, output)

@@ -72,7 +72,14 @@ def _isolated_user_folders(
 ) -> None:
     """No test reads or writes the real user's data folder or settings, nor another test's."""
     home = tmp_path_factory.mktemp("home")
-    for variable in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "APPDATA", "LOCALAPPDATA"):
+    for variable in (
+        "HOME",
+        "XDG_DATA_HOME",
+        "XDG_CONFIG_HOME",
+        "XDG_CACHE_HOME",
+        "APPDATA",
+        "LOCALAPPDATA",
+    ):
         monkeypatch.setenv(variable, str(home / variable.lower()))
     monkeypatch.delenv("TARGET_MONITOR_DB", raising=False)
     # Qt reads XDG_CONFIG_HOME once per process, at the first QSettings without a file, and

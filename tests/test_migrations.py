@@ -107,15 +107,16 @@ def test_a_released_database_upgrades_to_the_newest_schema_with_every_row(
 
 
 def rebuild_entries_with_a_source_column(connection: Connection) -> None:
-    """A column change the way SQLite needs it: new table, copy, drop, rename, re-index."""
+    """A column change the way SQLite needs it: new table, copy, drop, rename, re-index and
+    re-create the triggers."""
     ddl = connection.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'entries'"
     ).scalar_one()
     indexes = [
         sql
         for (sql,) in connection.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' "
-            "AND sql IS NOT NULL"
+            "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+            "AND tbl_name = 'entries' AND sql IS NOT NULL"
         )
     ]
     new_ddl = ddl.replace("CREATE TABLE entries (", "CREATE TABLE entries_new (", 1).replace(

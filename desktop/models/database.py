@@ -33,7 +33,7 @@ from desktop.models.errors import (
 from desktop.models.schema import Base, SchemaMeta
 
 # The schema this program writes; desktop.models.migrations.MIGRATIONS upgrades older files.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA_VERSION_KEY = "schema_version"
 # Present (with when and how the figures were made) in a database filled by `demo`: every view
 # and report of such a database says that its figures are demo figures.
@@ -418,6 +418,56 @@ def recorded_schema_version(
         engine.dispose()
 
 
+# The entries' revision: every change to an entry, by this program or any other SQLite client,
+# gives the entries a new random revision (a trigger in the file), so arrays read at one
+# revision are still the file's entries while it shows that revision
+# (desktop.models.array_cache). Random rather than counted: a backup put back and changed
+# again must not take a revision its first life had.
+ENTRIES_REVISION_KEY = "entries_revision"
+_NEW_REVISION = "lower(hex(randomblob(8)))"
+ENTRIES_REVISION_TRIGGERS = tuple(
+    f"CREATE TRIGGER entries_revision_on_{change} AFTER {change.upper()} ON entries "
+    f"BEGIN UPDATE schema_meta SET value = {_NEW_REVISION} "
+    f"WHERE key = '{ENTRIES_REVISION_KEY}'; END"
+    for change in ("insert", "update", "delete")
+)
+
+
+# A new file's: it has no entries yet, and every file without any has the same ones (none).
+NO_ENTRIES_REVISION = "0" * 16
+
+
+def keep_entries_revision(connection: Connection, *, new_file: bool) -> None:
+    """Give the entries a revision and the triggers that change it (a new file, or an older
+    one that has entries: a random revision for those)."""
+    for trigger in ENTRIES_REVISION_TRIGGERS:
+        connection.exec_driver_sql(trigger)
+    first = f"'{NO_ENTRIES_REVISION}'" if new_file else _NEW_REVISION
+    connection.exec_driver_sql(
+        f"INSERT INTO schema_meta (key, value) VALUES ('{ENTRIES_REVISION_KEY}', {first})"
+    )
+
+
+def entries_revision_problem(connection: Connection) -> str | None:
+    """What keeps the file's entries' revision from being trusted (None: nothing)."""
+    triggers = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entries'"
+    ).scalars()
+    if not set(ENTRIES_REVISION_TRIGGERS) <= set(triggers):
+        return "the triggers that mark each change to the entries are missing or changed"
+    if read_meta(connection, ENTRIES_REVISION_KEY) is None:
+        return "the entries' revision is missing"
+    return None
+
+
+def entries_revision(connection: Connection) -> str | None:
+    """The entries' revision, read in the connection's transaction (so that what it reads next
+    is of that revision); None when the file keeps none that can be trusted."""
+    if entries_revision_problem(connection) is not None:
+        return None
+    return read_meta(connection, ENTRIES_REVISION_KEY)
+
+
 def demo_mark(session: Session) -> str | None:
     """What the database says about its demo figures; None for a real database."""
     return read_meta(session, DEMO_KEY)
@@ -504,6 +554,7 @@ def create_database(path: Path) -> Database:
     engine = _make_engine(path, DEFAULT_BUSY_TIMEOUT_MS)
     with engine.begin() as connection:
         Base.metadata.create_all(connection)
+        keep_entries_revision(connection, new_file=True)
         write_schema_version(connection, SCHEMA_VERSION)
     return Database(path, engine)
 

@@ -30,6 +30,7 @@ from sqlalchemy.types import TypeEngine
 from desktop.models.database import (
     Database,
     check_lines,
+    entries_revision_problem,
     sqlite_pragma_rows,
 )
 from desktop.models.periods import parse_period, period_of
@@ -43,6 +44,7 @@ from desktop.models.schema import (
     NodeKind,
     Plan,
     PlanState,
+    SchemaMeta,
 )
 from desktop.models.status_rule import POINTS_MAX, Thresholds
 
@@ -116,7 +118,7 @@ def check_database(database: Database, *, intact: bool = False) -> CheckReport:
 
 
 def schema_problems(database: Database) -> list[str]:
-    """This program's tables and columns that the file lacks (extra ones do no harm)."""
+    """This program's tables, columns and triggers that the file lacks (extra ones do no harm)."""
     with database.driver() as connection:
         present = {
             name: {row[1] for row in connection.execute(f'PRAGMA table_info("{name}")')}
@@ -132,6 +134,10 @@ def schema_problems(database: Database) -> list[str]:
             for column in table.columns
             if column.name not in present[table.name]
         ]
+    if SchemaMeta.__tablename__ in present:
+        with database.connect() as connection:
+            revision = entries_revision_problem(connection)
+        problems += [] if revision is None else [revision]
     return problems
 
 

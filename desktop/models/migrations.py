@@ -21,6 +21,7 @@ from desktop.models.database import (
     SCHEMA_VERSION,
     Database,
     describe_dangling,
+    keep_entries_revision,
     read_schema_version,
     write_schema_version,
 )
@@ -163,12 +164,19 @@ def _plans_edited_in_the_window(connection: Connection) -> None:
         connection.exec_driver_sql(f"ALTER TABLE {column}")
 
 
+def _entries_keep_a_revision(connection: Connection) -> None:
+    """Schema 6: every change to an entry gives the entries a new revision (triggers), so the
+    arrays read at one start can be used at the next while the file shows the same one."""
+    keep_entries_revision(connection, new_file=False)
+
+
 # MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.
 MIGRATIONS: Mapping[int, Migration] = {
     1: _batches_keep_who_filled_the_file_in,
     2: _plans_keep_how_their_lights_are_set,
     3: _several_plans_in_one_database,
     4: _plans_edited_in_the_window,
+    5: _entries_keep_a_revision,
 }
 
 

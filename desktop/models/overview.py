@@ -7,12 +7,12 @@ holds the records it shows (`desktop.models.records`) next to what the evaluatio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from desktop.models.database import Database
 from desktop.models.records import DepartmentInfo, EntryInfo, IndicatorInfo, NodeInfo, PlanInfo
-from desktop.models.status_rule import Assessment, Forecast, Rollup, Thresholds
+from desktop.models.status_rule import Assessment, Rollup, Thresholds
 from desktop.models.workspace import PlanWorkspace
 
 
@@ -66,40 +66,37 @@ class PlanView:
             yield from node.indicators
 
 
-def _indicator_view(
-    workspace: PlanWorkspace, indicator_id: int, forecasts: Mapping[int, Forecast | None]
-) -> IndicatorView:
-    info = workspace.indicators[indicator_id]
-    latest = workspace.latest(indicator_id)
-    return IndicatorView(
-        info=info,
-        department=workspace.departments[info.department_id],
-        latest=None if latest is None else LatestReport(*latest),
-        assessment=workspace.assess(indicator_id)._replace(forecast=forecasts[indicator_id]),
-    )
-
-
-def _node_view(
-    workspace: PlanWorkspace, node_id: int, forecasts: Mapping[int, Forecast | None]
-) -> NodeView:
-    node = workspace.nodes[node_id]
-    return NodeView(
-        node,
-        workspace.departments[node.department_id],
-        tuple(_node_view(workspace, child, forecasts) for child in node.child_ids),
-        tuple(_indicator_view(workspace, i, forecasts) for i in node.indicator_ids),
-        workspace.rollups[node_id],
-    )
-
-
 def plan_view(workspace: PlanWorkspace) -> PlanView:
     """A frozen snapshot of a workspace, with forecasts, for reports and `tree --json`."""
     forecasts = workspace.forecasts()
+    latest = workspace.every_latest()
+    assessments = workspace.every_assessment()
+    indicators = {
+        indicator_id: IndicatorView(
+            info=info,
+            department=workspace.departments[info.department_id],
+            latest=None if report is None else LatestReport(*report),
+            assessment=assessments[indicator_id]._replace(forecast=forecasts[indicator_id]),
+        )
+        for indicator_id, info in workspace.indicators.items()
+        for report in (latest[indicator_id],)
+    }
+
+    def node_view(node_id: int) -> NodeView:
+        node = workspace.nodes[node_id]
+        return NodeView(
+            node,
+            workspace.departments[node.department_id],
+            tuple(node_view(child) for child in node.child_ids),
+            tuple(indicators[i] for i in node.indicator_ids),
+            workspace.rollups[node_id],
+        )
+
     return PlanView(
         info=workspace.plan,
         as_of=workspace.as_of,
         departments=tuple(workspace.departments.values()),
-        projects=tuple(_node_view(workspace, n, forecasts) for n in workspace.root_ids),
+        projects=tuple(node_view(n) for n in workspace.root_ids),
         rollup=workspace.plan_rollup,
         demo=workspace.demo,
         plans=workspace.plans,

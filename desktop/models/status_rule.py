@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -83,6 +84,8 @@ class Thresholds:
 
     def overridden(self, yellow: float | None, red: float | None) -> Thresholds:
         """These thresholds with an indicator's own overrides applied."""
+        if yellow is None and red is None:  # most indicators: the plan's own
+            return self
         return Thresholds(
             self.yellow if yellow is None else yellow, self.red if red is None else red
         )
@@ -219,6 +222,26 @@ class AssessedArrays:
                 dtype=np.int64,
             ),
         )
+
+    def every(self) -> list[Assessment]:
+        """Every indicator's assessment, in position order (as `at` gives each)."""
+        months = self.latest_month.tolist()
+        periods = {month: period_numbered(month) for month in set(months) if month >= 0}
+        return [
+            Assessment(
+                STATUS_BY_CODE[status],
+                None if math.isnan(completion) else completion,
+                expected,
+                periods.get(month),
+            )
+            for status, completion, expected, month in zip(
+                self.status.tolist(),
+                self.completion.tolist(),
+                self.expected.tolist(),
+                months,
+                strict=True,
+            )
+        ]
 
     def at(self, position: int) -> Assessment:
         """The assessment of the indicator at a position (without a forecast)."""

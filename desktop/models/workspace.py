@@ -18,7 +18,8 @@ import numpy as np
 from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from desktop.models.database import Database, demo_mark
+from desktop.models.array_cache import EntryArrays, keep_arrays, kept_arrays
+from desktop.models.database import Database, demo_mark, entries_revision
 from desktop.models.errors import DatabaseReadError, TargetMonitorError
 from desktop.models.integrity import UNREADABLE, plan_span_problem, value_problems
 from desktop.models.periods import (
@@ -400,12 +401,29 @@ class PlanWorkspace:
             self._versions[positions, :] = 0
             query = query.where(Entry.indicator_id.in_(ids))
         with self.database.connect() as connection:
-            result = connection.execute(query)
-            rows = result.cursor.fetchall()
-            result.close()
-        if rows:
+            # the revision first: the rows read next, in the same transaction, are of it
+            revision = entries_revision(connection) if positions is None else None
+            kept = kept_arrays(revision, self.plan.id, self._entry_arrays())
+            if kept is None:
+                result = connection.execute(query)
+                rows = result.cursor.fetchall()
+                result.close()
+        if kept is not None:
+            self._figures, self._versions = kept.figures, kept.versions
+        elif rows:
             self._place(rows)
+        if kept is None and positions is None:
+            keep_arrays(revision, self.plan.id, self._entry_arrays())
         self._fill_forward(positions)
+
+    def _entry_arrays(self) -> EntryArrays:
+        return EntryArrays(
+            ids=self._order_ids,
+            milestones=self._milestones,
+            first_month=self._first_month,
+            figures=self._figures,
+            versions=self._versions,
+        )
 
     def _place(self, rows: Sequence[Any]) -> None:
         # The driver's tuples go into columns in one pass in C (a NULL figure becomes NaN;
@@ -695,6 +713,32 @@ class PlanWorkspace:
         entry = self.entry(indicator_id, period)
         assert entry is not None
         return period, entry
+
+    def every_latest(self) -> dict[int, tuple[str, EntryInfo] | None]:
+        """Every indicator's `latest`, at once (for a snapshot of the whole plan)."""
+        months = self._assessed.latest_month
+        rows = np.arange(len(self._order))
+        columns = np.where(months >= 0, months - self._first_month, 0)
+        found: dict[int, tuple[str, EntryInfo] | None] = {}
+        for indicator_id, month, figure, version in zip(
+            self._order,
+            months.tolist(),
+            self._figures[rows, columns].tolist(),
+            self._versions[rows, columns].tolist(),
+            strict=True,
+        ):
+            if month < 0:
+                found[indicator_id] = None
+            elif self._rules[indicator_id].is_milestone:
+                state = STATE_BY_CODE[int(figure)]
+                found[indicator_id] = (period_numbered(month), EntryInfo(None, state, version))
+            else:
+                found[indicator_id] = (period_numbered(month), EntryInfo(figure, None, version))
+        return found
+
+    def every_assessment(self) -> dict[int, Assessment]:
+        """Every indicator's assessment (as `assessments` gives each), at once."""
+        return dict(zip(self._order, self._assessed.every(), strict=True))
 
     def reported_before(self, indicator_id: int, period: str) -> tuple[str, float] | None:
         """The last report strictly before a month (a milestone's state as its code)."""
