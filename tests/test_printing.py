@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sqlite3
@@ -36,7 +37,7 @@ from tests.ui_helpers import ScriptedPrompts, messages
 
 from desktop.ui.main_window import MainWindow
 from desktop.ui.print_dialog import PreviewDialog, PrintDialog, PrintOutput
-from desktop.ui.printing import page_breaks, print_font_family, write_pdf
+from desktop.ui.printing import _paged, _Strip, page_breaks, print_font_family, write_pdf
 from desktop.ui.prompts import FileKind
 
 SENTENCE = "第{:03d}条进展:完成设备更新项目现场核查并录入台账。"
@@ -155,6 +156,32 @@ def test_page_breaks(
         first_page=50, other_pages=45, heights=heights, headings=headings, tail=tail
     )
     assert breaks == expected
+
+
+def test_each_page_prints_the_header_row_and_its_rows_once_and_a_tall_row_runs_over() -> None:
+    """The bands of the one layout each page prints: the first page from the document's top, each
+    later one the header row then its rows (consecutive rows as one band), the last to the end;
+    a row taller than a page goes on over the next pages, cut where no line is cut."""
+    heading = _Strip(10.0, 20.0)
+    edges = [20.0, 50.0, 80.0, 110.0, 400.0, 430.0]  # the fourth row is taller than a page
+    rows = [_Strip(top, bottom) for top, bottom in itertools.pairwise(edges)]
+    cuts: list[tuple[float, float]] = []
+
+    def cut(top: float, limit: float) -> float:
+        cuts.append((top, limit))
+        return limit - 5  # above a line that the page's end would cut
+
+    pages = _paged(rows, [2, 3, 4], heading=heading, end=460.0, body=120.0, cut=cut)
+    assert pages == [
+        [_Strip(0.0, 80.0)],
+        [heading, _Strip(80.0, 110.0)],
+        [heading, _Strip(110.0, 215.0)],
+        [heading, _Strip(215.0, 320.0)],
+        [heading, _Strip(320.0, 400.0)],
+        [heading, _Strip(430.0 - 30.0, 460.0)],
+    ]
+    assert cuts == [(110.0, 220.0), (215.0, 325.0)]
+    assert all(sum(band.height for band in page) <= 120.0 for page in pages)
 
 
 def test_the_plan_pdf_repeats_headers_and_prints_every_indicator_once(

@@ -1,10 +1,10 @@
 """Status sheets and supervision notices on A4 landscape pages, for a printer or a PDF file.
 
-Each document is laid out by a QTextDocument (tables repeat their header row on every page,
-long notes wrap inside their cell) and painted page by page under a running header and a
-"第 x 页 / 共 y 页" footer. The same painting serves the print preview, the printer and the
-PDF, in the window and on the command line (which needs no display: a QGuiApplication on the
-offscreen platform is enough).
+Each document is laid out once by a QTextDocument (long notes wrap inside their cell) and cut
+into pages between its rows; each page prints its rows' bands of the layout under the table's
+header row, a running header and a "第 x 页 / 共 y 页" footer. The same painting serves the
+print preview, the printer and the PDF, in the window and on the command line (which needs no
+display: a QGuiApplication on the offscreen platform is enough).
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import html
 import itertools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
     QColor,
@@ -80,8 +80,10 @@ MARGINS_MM = QMarginsF(12, 10, 12, 10)
 HEADER_MM, FOOTER_MM = 7.0, 8.0
 KEEP_WITH_SIGNATURE = 2  # table rows that go to the signature's page rather than leave it alone
 MEASURE_ROWS = 50
+CUT_PROBES = 48  # places across the page where a row taller than a page is looked at
 PAGE_SLACK_MM = 2.5  # kept free at the foot of each page against rounding in the layout
 RESOLUTION = 600  # PDF coordinates per inch; text stays vector at any zoom
+CSS_DPI = 96  # a table's border is in CSS pixels
 PROJECT_TINT, TASK_TINT, HEADER_TINT = "#d9e2f3", "#eef2f9", "#c9d5ea"
 HEADING_INK = "#1f3864"
 # Column titles, with their share of the width. A header cell never breaks inside a word: it
@@ -245,23 +247,17 @@ def _notes(progress_note: str, problems: str) -> str:
     return "<br>".join(parts)
 
 
-def _tables(
-    columns: Sequence[tuple[str, int]], rows: list[str], breaks: Sequence[int], *, paged: bool
-) -> str:
-    """The data table, cut before the rows in `breaks`: each part starts a new page (when
-    paged) with the header row again, so that no row is split and the signature never stands
-    alone."""
+def _tables(columns: Sequence[tuple[str, int]], rows: list[str], cuts: Sequence[int]) -> str:
+    """The data table, in parts cut before the rows in `cuts` (each with the header row, which
+    the pages print again above their rows): Qt lays out one long table in quadratic time."""
     opening = (
         '<table width="100%" border="1" cellspacing="0" cellpadding="3" '
-        'style="border-collapse:collapse; border-color:#8c8c8c{}">'
+        'style="border-collapse:collapse; border-color:#8c8c8c">'
     )
-    bounds = [0, *breaks, len(rows)]
+    bounds = [0, *cuts, len(rows)]
     return "".join(
-        opening.format("; page-break-before:always" if part and paged else "")
-        + _header_row(columns)
-        + "".join(rows[begin:end])
-        + "</table>"
-        for part, (begin, end) in enumerate(itertools.pairwise(bounds))
+        opening + _header_row(columns) + "".join(rows[begin:end]) + "</table>"
+        for begin, end in itertools.pairwise(bounds)
     )
 
 
@@ -294,7 +290,7 @@ def _indicator_row(row: SheetRow, *, department: bool, behind: bool) -> str:
     return f"<tr>{''.join(cells)}</tr>"
 
 
-def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = (), *, paged: bool = True) -> str:
+def sheet_html(sheet: StatusSheet, cuts: Sequence[int] = ()) -> str:
     summary = sheet.summary
     rows = []
     for row in sheet.rows:
@@ -321,15 +317,13 @@ def sheet_html(sheet: StatusSheet, breaks: Sequence[int] = (), *, paged: bool = 
         f"&nbsp;&nbsp;&nbsp; {_counts(sheet)}</p>"
         + _lagging(sheet)
         + _legend(sheet)
-        + _tables(SHEET_COLUMNS, rows, breaks, paged=paged)
+        + _tables(SHEET_COLUMNS, rows, cuts)
         + f'<p style="font-size:8pt; color:#555555">来源:{_text(sheet.source)}</p>'
         + _signature(f"填报单位{(':' + _text(signer)) if signer else ''}", "审核人", "日期")
     )
 
 
-def notice_html(
-    notice: SupervisionNotice, breaks: Sequence[int] = (), *, paged: bool = True
-) -> str:
+def notice_html(notice: SupervisionNotice, cuts: Sequence[int] = ()) -> str:
     rows = [_indicator_row(item, department=False, behind=True) for item in notice.items]
     reds = sum(1 for item in notice.items if item.status is Status.RED)
     yellows = len(notice.items) - reds
@@ -342,7 +336,7 @@ def notice_html(
         f"<p>根据《{_text(notice.plan_title)}》任务分工,贵单位牵头的下列指标进度落后于序时进度。"
         "请分析原因,明确整改措施、责任人和完成时限,于______年____月____日前书面反馈。</p>"
         + _legend(notice)
-        + _tables(NOTICE_COLUMNS, rows, breaks, paged=paged)
+        + _tables(NOTICE_COLUMNS, rows, cuts)
         + _signature("督办单位", "签发人", "签发日期")
         + _signature("责任单位(盖章)", "负责人", "反馈日期")
     )
@@ -373,39 +367,140 @@ class _Pages:
         return millimetres / 25.4 * self.dpi
 
 
-def _laid_out(document: Document, device: QPagedPaintDevice, pages: _Pages) -> QTextDocument:
-    """The document on pages: laid out once without pages to measure its rows (in tables of
-    MEASURE_ROWS rows: one long table lays out in quadratic time), then again with the table
-    cut where the pages break."""
+@dataclass(frozen=True)
+class _Strip:
+    """A band of a laid-out document, from `top` to `bottom`, printed as one piece of a page."""
+
+    top: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class _LaidOut:
+    """A document laid out once, and what each of its pages prints: bands of it, one below the
+    other (the header row again, then the page's rows)."""
+
+    text: QTextDocument
+    pages: list[list[_Strip]]
+
+
+def _laid_out(document: Document, device: QPagedPaintDevice, pages: _Pages) -> _LaidOut:
+    """The document laid out once, without pages (in tables of MEASURE_ROWS rows: one long
+    table lays out in quadratic time), and cut into pages between its rows: a page prints the
+    bands of its rows under the header row, so nothing is laid out twice."""
     headings = _headings(document)
     cuts = list(range(MEASURE_ROWS, len(headings), MEASURE_ROWS))
-    measured = _layout(document, device, breaks=cuts, paged=False)
-    measured.setTextWidth(pages.width)
-    layout = measured.documentLayout()
-    tables = measured.rootFrame().childFrames()[: len(cuts) + 1]  # then the signature table(s)
+    text = _layout(document, device, cuts=cuts)
+    text.setTextWidth(pages.width)
+    layout = text.documentLayout()
+    tables = text.rootFrame().childFrames()[: len(cuts) + 1]  # then the signature table(s)
     preamble = header = 0.0
     heights: list[float] = []
+    rows: list[_Strip] = []  # each row's band, with the rule below it
+    heading = _Strip(0.0, 0.0)
     for number, table in enumerate(tables):
         assert isinstance(table, QTextTable)
+        frame = layout.frameBoundingRect(table)
         tops = [
             layout.blockBoundingRect(table.cellAt(row, 0).firstCursorPosition().block()).top()
             for row in range(table.rows())
         ]
-        tops.append(layout.frameBoundingRect(table).bottom())
+        # A row's text starts below the rule over it and its cell's padding (the table's frame
+        # is that of its text, within its rules and padding): a row's band starts below the
+        # rule over it and ends with the rule under it.
+        padding = table.format().cellPadding() * pages.dpi / CSS_DPI
+        outside = padding + table.format().border() * pages.dpi / CSS_DPI
+        edges = [top - padding for top in tops[1:]] + [frame.bottom() + outside]
+        tops.append(frame.bottom())
         if number == 0:
             preamble, header = tops[0], tops[1] - tops[0]
+            heading = _Strip(frame.top() - outside, edges[0])
         heights += [after - before for before, after in itertools.pairwise(tops[1:])]
+        rows += [_Strip(*pair) for pair in itertools.pairwise(edges)]
     slack = pages.mm(PAGE_SLACK_MM)
+    end = text.size().height()
     breaks = page_breaks(
         first_page=pages.body - preamble - header - slack,
         other_pages=pages.body - header - slack,
         heights=heights,
         headings=headings,
-        tail=measured.size().height() - layout.frameBoundingRect(tables[-1]).bottom(),
+        tail=end - layout.frameBoundingRect(tables[-1]).bottom() if tables else 0.0,
     )
-    text = _layout(document, device, breaks=breaks, paged=True)
-    text.setPageSize(QSizeF(pages.width, pages.body))
-    return text
+    cut = functools.partial(_clean_cut, text, pages.width)
+    return _LaidOut(text, _paged(rows, breaks, heading=heading, end=end, body=pages.body, cut=cut))
+
+
+def _clean_cut(text: QTextDocument, width: float, top: float, limit: float) -> float:
+    """Where a band taller than a page ends on it: at `limit`, or above the line of text that
+    `limit` would cut through in any column (the line goes over to the next page whole)."""
+    layout = text.documentLayout()
+    cut = limit
+    for step in range(CUT_PROBES):
+        position = layout.hitTest(
+            QPointF(width * (step + 0.5) / CUT_PROBES, limit), Qt.HitTestAccuracy.FuzzyHit
+        )
+        if position < 0:
+            continue
+        block = text.findBlock(position)
+        origin = layout.blockBoundingRect(block).top()
+        lines = block.layout()
+        for number in range(lines.lineCount()):
+            line = lines.lineAt(number)
+            if origin + line.y() < limit < origin + line.y() + line.height():
+                cut = min(cut, origin + line.y())
+    return cut if cut > top else limit
+
+
+def _paged(
+    rows: Sequence[_Strip],
+    breaks: Sequence[int],
+    *,
+    heading: _Strip,
+    end: float,
+    body: float,
+    cut: Callable[[float, float], float],
+) -> list[list[_Strip]]:
+    """The bands each page prints: the first page from the document's top, each later one the
+    header row and then its rows; the last page to the document's end (the source and the
+    signatures). A band taller than a page (a very long note) runs over onto the next."""
+    bounds = [0, *breaks, len(rows)]
+    planned: list[list[_Strip]] = []
+    for page, (begin, stop) in enumerate(itertools.pairwise(bounds)):
+        bands = [heading] if page else []
+        for row in rows[begin:stop]:
+            if bands and bands[-1] is not heading and bands[-1].bottom == row.top:
+                bands[-1] = _Strip(bands[-1].top, row.bottom)  # the next row of the same table
+            else:
+                bands.append(row)
+        planned.append(bands)
+    first = planned[0]
+    planned[0] = [_Strip(0.0, first[0].bottom if first else end), *first[1:]]
+    last = planned[-1]
+    if last and last[-1] is not heading:
+        last[-1] = _Strip(last[-1].top, end)
+    elif len(planned) > 1:
+        last.append(_Strip(rows[-1].bottom, end))
+    pages: list[list[_Strip]] = []
+    for bands in planned:
+        printed: list[_Strip] = []
+        room = body
+        for band in bands:
+            top = band.top
+            while band.bottom - top > room:
+                if room > 0:
+                    end_here = cut(top, top + room)
+                    printed.append(_Strip(top, end_here))
+                    top = end_here
+                pages.append(printed)
+                printed, room = [heading], max(body - heading.height, 1.0)
+            printed.append(_Strip(top, band.bottom))
+            room -= band.bottom - top
+        pages.append(printed)
+    return pages
 
 
 def _headings(document: Document) -> list[bool]:
@@ -445,9 +540,7 @@ def page_breaks(
     return breaks
 
 
-def _layout(
-    document: Document, device: QPagedPaintDevice, *, breaks: Sequence[int], paged: bool
-) -> QTextDocument:
+def _layout(document: Document, device: QPagedPaintDevice, *, cuts: Sequence[int]) -> QTextDocument:
     text = QTextDocument()
     text.documentLayout().setPaintDevice(device)
     text.setDefaultFont(QFont(print_font_family(), BODY_POINTS))
@@ -456,9 +549,9 @@ def _layout(
     text.setDefaultTextOption(option)
     text.setDocumentMargin(0)
     if isinstance(document, StatusSheet):
-        text.setHtml(sheet_html(document, breaks, paged=paged))
+        text.setHtml(sheet_html(document, cuts))
     else:
-        text.setHtml(notice_html(document, breaks, paged=paged))
+        text.setHtml(notice_html(document, cuts))
     return text
 
 
@@ -514,30 +607,35 @@ def paint_documents(
     """Paint the documents on the device's pages, each starting on a new page; the pages."""
     pages = _Pages(device)
     laid_out = [_laid_out(document, device, pages) for document in documents]
-    total = sum(text.pageCount() for text in laid_out)
+    total = sum(len(laid.pages) for laid in laid_out)
     painter = QPainter()
     if not painter.begin(device):
         raise TargetMonitorError("the printer or file could not be opened for writing")
     painted = 0
     try:
-        for document, text in zip(documents, laid_out, strict=True):
-            count = text.pageCount()
-            for page in range(count):
+        for document, laid in zip(documents, laid_out, strict=True):
+            count = len(laid.pages)
+            layout = laid.text.documentLayout()
+            for page, bands in enumerate(laid.pages):
                 if progress and not progress(painted, total):
                     raise ReportCancelled("cancelled; nothing was written")
                 if painted:
                     device.newPage()
                 _paint_furniture(painter, pages, document, page + 1, count)
-                painter.save()
-                painter.translate(0, pages.header - page * pages.body)
-                context = QAbstractTextDocumentLayout.PaintContext()
-                context.clip = QRectF(0, page * pages.body, pages.width, pages.body)
-                painter.setClipRect(context.clip)
-                # Rows never run over a page unless one is taller than a page (a very long
-                # note). Then Qt also paints, clipped away, the line above the page's top, so
-                # the PDF's text (not its look) holds that one line twice.
-                text.documentLayout().draw(painter, context)
-                painter.restore()
+                y = pages.header
+                for band in bands:
+                    painter.save()
+                    painter.translate(0, y - band.top)
+                    context = QAbstractTextDocumentLayout.PaintContext()
+                    context.clip = QRectF(0, band.top, pages.width, band.height)
+                    painter.setClipRect(context.clip)
+                    # Only what lies in the band is drawn, so the PDF's text holds each row
+                    # once (a band starts below the rule over its row and ends below the rule
+                    # under it); the lines of a row taller than a page, cut where the page
+                    # ends, are drawn on both pages.
+                    layout.draw(painter, context)
+                    painter.restore()
+                    y += band.height
                 painted += 1
     finally:
         painter.end()
