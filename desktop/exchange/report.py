@@ -16,7 +16,7 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from desktop.exchange.xlsx import CellValue, save_atomically, write_text
+from desktop.exchange.xlsx import CellFactory, CellValue, save_atomically
 from desktop.models.changes import Progress
 from desktop.models.errors import TargetMonitorError
 from desktop.models.history import EntryDetails, entries_details
@@ -254,6 +254,7 @@ def _write_project(
         f"序时进度 {percent_text(rollup.expected)},状态 {STATUS_WORDS[rollup.status]}"
     )
     _header(sheet, 4, INDICATOR_HEADERS)
+    cells = CellFactory(sheet, (PERCENT_STYLE, WRAPPED_STYLE))
     row = 4
     for indicator_id in workspace.indicators_under(project_id):
         row += 1
@@ -266,30 +267,27 @@ def _write_project(
         if latest is not None:
             entry = latest[1]
             shown = entry.state.value if entry.state is not None else entry.value
-        values = [
-            indicator.code,
-            f"{task.code} {task.title}",
-            f"{measure.code} {measure.title}",
-            indicator.name,
-            workspace.departments[indicator.department_id].short_name,
-            indicator.unit or "—",
-            target_cell(indicator),
-            shown,
-            None if latest is None else latest[0],
-            assessment.completion,
-            assessment.expected,
-            STATUS_WORDS[assessment.status],
-        ]
-        for column, value in enumerate(values, start=1):
-            sheet.cell(row, column, value)
-        sheet.cell(row, 10).style = PERCENT_STYLE
-        sheet.cell(row, 11).style = PERCENT_STYLE
         detail = details.get(indicator_id)
-        if detail is not None:  # typed by users: always text, never a formula
-            write_text(sheet.cell(row, 13), detail.progress_note)
-            write_text(sheet.cell(row, 14), detail.problems)
-        for column in (2, 3, 4, 13, 14):
-            sheet.cell(row, column).style = WRAPPED_STYLE
+        # the row's cells made with their styles, appended at once (row `row`)
+        sheet.append(
+            [
+                indicator.code,
+                cells.make(f"{task.code} {task.title}", WRAPPED_STYLE),
+                cells.make(f"{measure.code} {measure.title}", WRAPPED_STYLE),
+                cells.make(indicator.name, WRAPPED_STYLE),
+                workspace.departments[indicator.department_id].short_name,
+                indicator.unit or "—",
+                target_cell(indicator),
+                shown,
+                None if latest is None else latest[0],
+                cells.make(assessment.completion, PERCENT_STYLE),
+                cells.make(assessment.expected, PERCENT_STYLE),
+                STATUS_WORDS[assessment.status],
+                # typed by users: always text, never a formula
+                cells.make(detail.progress_note if detail else None, WRAPPED_STYLE, text=True),
+                cells.make(detail.problems if detail else None, WRAPPED_STYLE, text=True),
+            ]
+        )
     _status_colours(sheet, f"L5:L{max(row, 5)}")
     widths = (9, 22, 24, 30, 10, 6, 10, 10, 9, 9, 9, 9, 36, 36)
     for column, width in enumerate(widths, start=1):
