@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
 from desktop.models.array_cache import CACHE_ENV, KEEP
@@ -20,6 +21,10 @@ from desktop.models.integrity import check_database
 from desktop.models.opening import open_database, restore
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
+from tests.ui_helpers import grid_index
+
+from desktop.ui.app import create_main_window
+from desktop.ui.settings import Settings
 
 MONTH = "2025-06"
 
@@ -293,3 +298,59 @@ def test_only_the_most_recently_used_files_are_kept(
         figures(database)
     database.close()
     assert len(list(kept.iterdir())) == KEEP
+
+
+def test_after_its_own_edits_the_workspace_keeps_its_arrays_for_the_next_start(
+    demo: Path, kept: Path
+) -> None:
+    """A window closing after its user's edits: the next start reads no row."""
+    database = open_database(demo)
+    workspace = PlanWorkspace(database, as_of=MONTH)
+    indicator_id = next(i for i, info in workspace.indicators.items() if not info.is_milestone)
+    service = EntryService(database, "测试")
+    for value in (1.0, 2.0):
+        changes = service.set_value(indicator_id, "2025-10", value, expected=value - 1 or None)
+        workspace.refresh(changes.indicator_ids)
+    assert workspace.keep_arrays()
+    reads = entry_reads(database)
+    after = figures(database)
+    assert not reads  # the next start took the arrays kept at closing
+    assert after[_code(demo, indicator_id), "2025-10"] == (2.0, 2)
+    database.close()
+
+
+def test_after_another_program_wrote_the_workspace_keeps_nothing(
+    demo: Path, kept: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = open_database(demo)
+    workspace = PlanWorkspace(database, as_of=MONTH)
+    indicator_id = next(i for i, info in workspace.indicators.items() if not info.is_milestone)
+    _raw("UPDATE entries SET value = value + 1 WHERE indicator_id = :id AND period = :month")(
+        demo, indicator_id
+    )
+    changes = EntryService(database, "测试").set_value(indicator_id, "2025-10", 1.0, expected=None)
+    workspace.refresh(changes.indicator_ids)  # not the other program's change
+    assert not workspace.keep_arrays()
+    assert figures(database) == read_from_the_file(demo, monkeypatch)
+    database.close()
+
+
+def test_the_window_keeps_its_arrays_when_it_closes(
+    qtbot: QtBot, demo: Path, kept: Path, settings: Settings
+) -> None:
+    window = create_main_window(demo, settings=settings, as_of=MONTH)
+    qtbot.addWidget(window)
+    window.show()
+    before = set(kept.glob("entries-*.npz"))
+    code = next(
+        info.code
+        for info in window.controller.workspace.indicators.values()
+        if not info.is_milestone
+    )
+    assert window.grid_model.setData(grid_index(window, code, MONTH), 12345.0)
+    window.close()
+    database = window.controller.database
+    reads = entry_reads(database)
+    assert figures(database)[code, MONTH][0] == 12345.0
+    assert not reads and set(kept.glob("entries-*.npz")) - before
+    database.close()

@@ -53,6 +53,8 @@ class Database:
         self.engine = engine
         self.busy_timeout_ms = busy_timeout_ms
         self._writer = engine.execution_options(**{_IMMEDIATE: True})
+        # The entries' revision before and after each write of this program's (`own_revision`)
+        self._own_writes: dict[str, str] = {}
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -83,9 +85,23 @@ class Database:
         """
         try:
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                # read inside the write transaction: no other writer comes in between
+                before = read_meta(session, ENTRIES_REVISION_KEY)
                 yield session
+                after = read_meta(session, ENTRIES_REVISION_KEY)  # the writes flushed first
         except DBAPIError as error:
             raise DatabaseWriteError(describe_write_failure(self.path, error)) from error
+        if before is not None and after is not None and before != after:  # committed
+            self._own_writes[before] = after
+
+    def own_revision(self, revision: str) -> str:
+        """The entries' revision after this program's own writes since `revision` (itself
+        when there were none): equal to the file's revision only if no one else wrote since."""
+        for _write in range(len(self._own_writes)):
+            if revision not in self._own_writes:
+                break
+            revision = self._own_writes[revision]
+        return revision
 
     def connect_for_writing(self) -> Connection:
         """A connection whose transactions begin IMMEDIATE, for work that must manage its own

@@ -412,9 +412,27 @@ class PlanWorkspace:
             self._figures, self._versions = kept.figures, kept.versions
         elif rows:
             self._place(rows)
-        if kept is None and positions is None:
-            keep_arrays(revision, self.plan.id, self._entry_arrays())
+        if positions is None:
+            self._revision = revision  # what the arrays are the entries of
+            if kept is None:
+                keep_arrays(revision, self.plan.id, self._entry_arrays())
         self._fill_forward(positions)
+
+    def keep_arrays(self) -> bool:
+        """Keep the entries' arrays for the next start (a window closing), if they are still
+        the file's entries: read at a revision that only this program's own writes, each
+        followed by a refresh of what it wrote, have changed since. Whether they were kept."""
+        if self._revision is None:
+            return False
+        try:
+            with self.database.connect() as connection:
+                now = entries_revision(connection)
+        except DatabaseReadError:
+            return False
+        if now is None or self.database.own_revision(self._revision) != now:
+            return False  # someone else wrote: the next start reads the rows
+        keep_arrays(now, self.plan.id, self._entry_arrays())
+        return True
 
     def _entry_arrays(self) -> EntryArrays:
         return EntryArrays(

@@ -511,6 +511,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # QMainWindow.closeEvent
         if not self._abandoned:
             self.save_pending_notes()  # nothing typed is lost on closing
+            self.controller.workspace.keep_arrays()  # the next start need not read the rows
         self.save_state()
         self.backups.finish_chores()
         super().closeEvent(event)
