@@ -405,6 +405,8 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
             out.write("nothing to import: the file matches the database\n")
             return EXIT_OK
         result = apply_import(plan, workspace, _user(args), prefer_file=args.prefer_file)
+        workspace.refresh(result.changes.indicator_ids)
+        workspace.keep_arrays()  # the window's next start need not read the rows
         out.write(
             f"imported as batch {result.batch_id}: {result.changes.cells} cells of "
             f"{len(result.changes.indicator_ids)} indicators; backup {result.backup}\n"

@@ -14,6 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
+from desktop.cli import main
 from desktop.models.array_cache import CACHE_ENV, KEEP
 from desktop.models.database import ENTRIES_REVISION_KEY, Database
 from desktop.models.demo import create_demo
@@ -21,6 +22,7 @@ from desktop.models.integrity import check_database
 from desktop.models.opening import open_database, restore
 from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
+from tests.test_crash_kill import filled_template
 from tests.ui_helpers import grid_index
 
 from desktop.ui.app import create_main_window
@@ -354,3 +356,17 @@ def test_the_window_keeps_its_arrays_when_it_closes(
     assert figures(database)[code, MONTH][0] == 12345.0
     assert not reads and set(kept.glob("entries-*.npz")) - before
     database.close()
+
+
+def test_an_import_on_the_command_line_keeps_the_arrays_for_the_window(
+    seed_copy: Path, kept: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filled, rows = filled_template(seed_copy, tmp_path)
+    assert main(["--db", str(seed_copy), "import", str(filled)]) == 0
+    database = open_database(seed_copy)
+    reads = entry_reads(database)
+    after = figures(database)
+    database.close()
+    assert not reads  # the next start took the arrays the import kept
+    assert after == read_from_the_file(seed_copy, monkeypatch)
+    assert sum(1 for figure, _version in after.values() if figure == 10.0) == 1 and rows > 1
