@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -41,7 +40,7 @@ from pathlib import Path
 
 from benchmarks.bench_exchange import run as exchange_task
 from benchmarks.bench_printing import pdf_task
-from benchmarks.processes import run_child
+from benchmarks.processes import child_environment, run_child
 from benchmarks.synthetic import build_synthetic
 from desktop.models.array_cache import CACHE_ENV
 
@@ -90,20 +89,18 @@ class Row:
     passed: bool
 
 
-def _environment(folder: Path) -> dict[str, str]:
-    # As installed programs run: with cached bytecode; offscreen, and a home of its own.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    env["HOME"] = str(folder)
-    return env
+def _environment(folder: Path, cache: Path | None = None) -> dict[str, str]:
+    """As installed programs run, offscreen, with a home of its own (and `cache`, where the
+    program keeps the plan's arrays between starts)."""
+    settings = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(folder)}
+    if cache is not None:
+        settings[CACHE_ENV] = str(cache)
+    return child_environment(**settings)
 
 
 def _seconds(code: str, *args: str, folder: Path, cache: Path | None = None) -> float:
     """The seconds `code` (_OURS, _BARE) measures in a fresh process."""
-    environment = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(folder)}
-    if cache is not None:  # where the program keeps the plan's arrays between starts
-        environment[CACHE_ENV] = str(cache)
-    return float(run_child(code, *args, **environment)["seconds"])
+    return float(run_child(code, *args, env=_environment(folder, cache))["seconds"])
 
 
 def _interleaved(
@@ -222,13 +219,11 @@ def tree_json_rows(database: Path, folder: Path, runs: int) -> list[Row]:
     kept = folder / "kept"
 
     def run(cache: Path) -> float:
-        environment = _environment(folder)
-        environment[CACHE_ENV] = str(cache)
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "desktop", "--db", str(database), "tree", "--json"],
             cwd=ROOT,
-            env=environment,
+            env=_environment(folder, cache),
             capture_output=True,
             check=True,
         )

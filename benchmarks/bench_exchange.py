@@ -17,8 +17,6 @@ from pathlib import Path
 from benchmarks.processes import run_child
 from benchmarks.synthetic import build_synthetic
 
-ROOT = Path(__file__).resolve().parent.parent
-
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path

@@ -7,17 +7,13 @@ Each case runs in a fresh process; the median of three is reported.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.processes import run_child
+from benchmarks.processes import child_environment, run_child
 from benchmarks.synthetic import build_synthetic
 from desktop.models.opening import open_database
 from desktop.models.schema import MilestoneState
@@ -75,9 +71,8 @@ print(json.dumps({"seconds": seconds, "pages": pages,
 
 def pdf_task(task: str, database: Path, folder: Path, period: str) -> dict[str, float]:
     """One run of PDF_CHILD's `task` ("pdf" or "plain-pdf") in a fresh process."""
-    return run_child(
-        PDF_CHILD, task, str(database), str(folder), period, QT_QPA_PLATFORM="offscreen"
-    )
+    environment = child_environment(QT_QPA_PLATFORM="offscreen")
+    return run_child(PDF_CHILD, task, str(database), str(folder), period, env=environment)
 
 
 def run(database: Path, output: Path, department: str | None, period: str) -> dict[str, float]:
@@ -102,16 +97,7 @@ rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({{"content_s": built - started, "pdf_s": done - built, "pages": info.pages,
                   "documents": info.documents, "rss_mb": rss}}))
 """
-    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env=environment,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return run_child(code, env=child_environment(QT_QPA_PLATFORM="offscreen"))
 
 
 def median(*args: object) -> dict[str, float]:

@@ -12,14 +12,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_child(code: str, *args: str, **environment: str) -> dict[str, Any]:
-    """Run `code` with `args` in a fresh interpreter (with `environment` added); the JSON object
-    its last line prints."""
+def child_environment(**settings: str) -> dict[str, str]:
+    """This process's environment as installed programs run (with cached bytecode), with
+    `settings` added."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(environment)
+    env.update(settings)
+    return env
+
+
+def run_child(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run `code` with `args` in a fresh interpreter (in `env`, else `child_environment()`);
+    the JSON object its last line prints."""
     output = subprocess.run(
         [sys.executable, "-c", code, *args],
-        env=env,
+        env=child_environment() if env is None else env,
         cwd=ROOT,
         capture_output=True,
         text=True,
