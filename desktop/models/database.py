@@ -464,12 +464,16 @@ def keep_entries_revision(connection: Connection, *, new_file: bool) -> None:
     )
 
 
-def entries_revision_problem(connection: Connection) -> str | None:
-    """What keeps the file's entries' revision from being trusted (None: nothing)."""
+def _revision_triggers_intact(connection: Connection) -> bool:
     triggers = connection.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entries'"
     ).scalars()
-    if not set(ENTRIES_REVISION_TRIGGERS) <= set(triggers):
+    return set(ENTRIES_REVISION_TRIGGERS) <= set(triggers)
+
+
+def entries_revision_problem(connection: Connection) -> str | None:
+    """What keeps the file's entries' revision from being trusted (None: nothing)."""
+    if not _revision_triggers_intact(connection):
         return "the triggers that mark each change to the entries are missing or changed"
     if read_meta(connection, ENTRIES_REVISION_KEY) is None:
         return "the entries' revision is missing"
@@ -479,7 +483,7 @@ def entries_revision_problem(connection: Connection) -> str | None:
 def entries_revision(connection: Connection) -> str | None:
     """The entries' revision, read in the connection's transaction (so that what it reads next
     is of that revision); None when the file keeps none that can be trusted."""
-    if entries_revision_problem(connection) is not None:
+    if not _revision_triggers_intact(connection):
         return None
     return read_meta(connection, ENTRIES_REVISION_KEY)
 

@@ -228,12 +228,7 @@ class AssessedArrays:
         months = self.latest_month.tolist()
         periods = {month: period_numbered(month) for month in set(months) if month >= 0}
         return [
-            Assessment(
-                STATUS_BY_CODE[status],
-                None if math.isnan(completion) else completion,
-                expected,
-                periods.get(month),
-            )
+            _assessment(status, completion, expected, periods.get(month))
             for status, completion, expected, month in zip(
                 self.status.tolist(),
                 self.completion.tolist(),
@@ -245,14 +240,21 @@ class AssessedArrays:
 
     def at(self, position: int) -> Assessment:
         """The assessment of the indicator at a position (without a forecast)."""
-        completion = float(self.completion[position])
         month = int(self.latest_month[position])
-        return Assessment(
-            STATUS_BY_CODE[int(self.status[position])],
-            None if np.isnan(completion) else completion,
+        return _assessment(
+            int(self.status[position]),
+            float(self.completion[position]),
             float(self.expected[position]),
             None if month < 0 else period_numbered(month),
         )
+
+
+def _assessment(status: int, completion: float, expected: float, period: str | None) -> Assessment:
+    """An assessment as the arrays hold it: status code, completion (NaN: none), 序时进度 and
+    the latest report's month."""
+    return Assessment(
+        STATUS_BY_CODE[status], None if math.isnan(completion) else completion, expected, period
+    )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ saved edit reloads only the entries it touched and rolls up only their ancestors
 from __future__ import annotations
 
 import datetime as dt
+import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -400,10 +401,12 @@ class PlanWorkspace:
             self._figures[positions, :] = np.nan
             self._versions[positions, :] = 0
             query = query.where(Entry.indicator_id.in_(ids))
+        revision, kept = None, None
         with self.database.connect() as connection:
-            # the revision first: the rows read next, in the same transaction, are of it
-            revision = entries_revision(connection) if positions is None else None
-            kept = kept_arrays(revision, self.plan.id, self._entry_arrays())
+            if positions is None:  # all of them: those kept at the file's revision, if any
+                # the revision first: the rows read next, in the same transaction, are of it
+                revision = entries_revision(connection)
+                kept = kept_arrays(revision, self.plan.id, self._entry_arrays())
             if kept is None:
                 result = connection.execute(query)
                 rows = result.cursor.fetchall()
@@ -412,8 +415,8 @@ class PlanWorkspace:
             self._figures, self._versions = kept.figures, kept.versions
         elif rows:
             self._place(rows)
-        if positions is None:
-            self._revision = revision  # what the arrays are the entries of
+        if positions is None:  # the arrays are now the entries at `revision`
+            self._revision = revision
             if kept is None:
                 keep_arrays(revision, self.plan.id, self._entry_arrays())
         self._fill_forward(positions)
@@ -708,11 +711,14 @@ class PlanWorkspace:
         if month is None:
             return None
         position = self._position[indicator_id]
-        version = int(self._versions[position, month])
+        figure, version = self._figures[position, month], self._versions[position, month]
+        return self._entry_info(indicator_id, float(figure), int(version))
+
+    def _entry_info(self, indicator_id: int, figure: float, version: int) -> EntryInfo | None:
+        """An entry as the arrays hold it: its figure (NaN: none) and version (0: no entry)."""
         if version == 0:
             return None
-        figure = float(self._figures[position, month])
-        if np.isnan(figure):
+        if math.isnan(figure):
             return EntryInfo(None, None, version)
         if self.indicators[indicator_id].is_milestone:
             return EntryInfo(None, STATE_BY_CODE[int(figure)], version)
@@ -745,13 +751,8 @@ class PlanWorkspace:
             self._versions[rows, columns].tolist(),
             strict=True,
         ):
-            if month < 0:
-                found[indicator_id] = None
-            elif self._rules[indicator_id].is_milestone:
-                state = STATE_BY_CODE[int(figure)]
-                found[indicator_id] = (period_numbered(month), EntryInfo(None, state, version))
-            else:
-                found[indicator_id] = (period_numbered(month), EntryInfo(figure, None, version))
+            entry = self._entry_info(indicator_id, figure, version) if month >= 0 else None
+            found[indicator_id] = None if entry is None else (period_numbered(month), entry)
         return found
 
     def every_assessment(self) -> dict[int, Assessment]:
