@@ -1,6 +1,7 @@
-"""The entries' arrays kept between starts (desktop.models.array_cache): a start after any
-change to an entry, by this program or another, shows the change; a kept file is only ever a
-shortcut, never a source of figures the file does not hold."""
+"""The entries' arrays and the structure's rows kept between starts
+(desktop.models.array_cache): a start after any change to an entry, a plan, a department, a
+node or an indicator, by this program or another, shows the change; a kept file is only ever a
+shortcut, never a source of figures or plans the file does not hold."""
 
 from __future__ import annotations
 
@@ -239,21 +240,42 @@ def test_a_kept_file_that_does_not_fit_is_passed_over(
     database.close()
 
 
+DROPPED = {
+    "entries": (
+        "entries_revision_on_update",
+        "UPDATE entries SET value = value + 1 WHERE value IS NOT NULL",
+        "the entries",
+    ),
+    "structure": (
+        "structure_revision_on_indicators_update",
+        "UPDATE indicators SET target = target + 1 WHERE target > 0",
+        "the plans' structure",
+    ),
+}
+
+
+@pytest.mark.parametrize("dropped", DROPPED.values(), ids=DROPPED.keys())
 def test_a_file_whose_triggers_were_dropped_is_read_from_its_rows_and_check_says_so(
-    demo: Path, kept: Path, monkeypatch: pytest.MonkeyPatch
+    demo: Path, kept: Path, monkeypatch: pytest.MonkeyPatch, dropped: tuple[str, str, str]
 ) -> None:
+    trigger, change, what = dropped
     database = open_database(demo)
-    figures(database)
+    shown = (figures(database), structure(database))
     database.close()
     with sqlite3.connect(demo) as connection:
-        connection.execute("DROP TRIGGER entries_revision_on_update")
-        connection.execute("UPDATE entries SET value = value + 1 WHERE value IS NOT NULL")
+        connection.execute(f"DROP TRIGGER {trigger}")
+        connection.execute(change)
     connection.close()
     database = open_database(demo, check=False)
-    assert figures(database) == read_from_the_file(demo, monkeypatch)
+    after = (figures(database), structure(database))
+    assert after != shown
+    assert after == (
+        read_from_the_file(demo, monkeypatch),
+        structure_from_the_file(demo, monkeypatch),
+    )
     report = check_database(database)
     database.close()
-    assert any("triggers that mark each change to the entries" in p for p in report.problems)
+    assert any(f"triggers that mark each change to {what}" in p for p in report.problems)
 
 
 @pytest.mark.parametrize("revision", ["../../escaped", "ABCDEF0123456789", "", "0" * 15])
@@ -268,7 +290,7 @@ def test_a_revision_no_trigger_writes_keeps_nothing(
     database = open_database(demo)
     assert figures(database) == read_from_the_file(demo, monkeypatch)
     database.close()
-    assert not kept.exists() or not any(kept.iterdir())
+    assert not list(kept.glob("entries-*"))  # the structure has a revision of its own
     assert not (kept.parent.parent / "escaped").exists()
 
 
@@ -299,7 +321,8 @@ def test_only_the_most_recently_used_files_are_kept(
         )
         figures(database)
     database.close()
-    assert len(list(kept.iterdir())) == KEEP
+    assert len(list(kept.glob("entries-*"))) == KEEP
+    assert len(list(kept.glob("structure-*"))) == 1  # no edit changed the structure
 
 
 def test_after_its_own_edits_the_workspace_keeps_its_arrays_for_the_next_start(
@@ -370,3 +393,140 @@ def test_an_import_on_the_command_line_keeps_the_arrays_for_the_window(
     assert not reads  # the next start took the arrays the import kept
     assert after == read_from_the_file(seed_copy, monkeypatch)
     assert sum(1 for figure, _version in after.values() if figure == 10.0) == 1 and rows > 1
+
+
+# --- the structure ---------------------------------------------------------------------------
+
+
+def structure(database: Database) -> tuple[object, ...]:
+    """What a start shows of the plans' structure: plans, departments, nodes, indicators, the
+    light settings and the demo label."""
+    workspace = PlanWorkspace(database, as_of=MONTH)
+    return (
+        workspace.plans,
+        workspace.plan,
+        workspace.departments,
+        workspace.nodes,
+        workspace.indicators,
+        workspace.root_ids,
+        workspace.light_settings,
+        workspace.demo,
+        {i: workspace.rule(i) for i in workspace.indicators},
+    )
+
+
+def structure_from_the_file(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, ...]:
+    with monkeypatch.context() as scope:
+        scope.setenv(CACHE_ENV, "")
+        database = open_database(path)
+        try:
+            return structure(database)
+        finally:
+            database.close()
+
+
+def structure_reads(database: Database) -> list[str]:
+    seen: list[str] = []
+
+    @event.listens_for(database.engine, "before_cursor_execute")
+    def _seen(_c: object, _cu: object, statement: str, *_rest: object) -> None:
+        if "FROM indicators" in statement or "FROM nodes" in statement:
+            seen.append(statement)
+
+    return seen
+
+
+def test_the_next_start_takes_the_kept_structure_instead_of_the_rows(
+    demo: Path, kept: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = open_database(demo)
+    reads = structure_reads(database)
+    first = structure(database)
+    assert len(list(kept.glob("structure-*.json"))) == 1
+    read_before = len(reads)
+    assert read_before >= 2  # the nodes and the indicators
+    again = structure(database)
+    assert len(reads) == read_before  # the second start read no node or indicator
+    database.close()
+    assert again == first == structure_from_the_file(demo, monkeypatch)
+
+
+def test_each_plan_of_a_file_is_kept_beside_the_others(demo: Path, kept: Path) -> None:
+    database = open_database(demo)
+    codes = [plan.code for plan in PlanWorkspace(database).plans]
+    assert len(codes) >= 2
+    shown = {code: PlanWorkspace(database, plan_code=code).indicators for code in codes}
+    reads = structure_reads(database)
+    again = {code: PlanWorkspace(database, plan_code=code).indicators for code in codes}
+    database.close()
+    assert again == shown and not reads
+
+
+OF_SHOWN_PLAN = "measure_id IN (SELECT id FROM nodes WHERE plan_id = {plan})"
+STRUCTURE_CHANGES = {
+    "a plan's title": "UPDATE plans SET title = title || '(改)'",
+    "a plan's light settings": "UPDATE plans SET yellow_points = 3, settings_version = 9",
+    "a department's name": "UPDATE departments SET short_name = short_name || '甲'",
+    "a department's full name": "UPDATE departments SET name = name || '甲'",
+    "a node's title": "UPDATE nodes SET title = title || '(改)' WHERE parent_id IS NULL",
+    "a node archived": "UPDATE nodes SET archived = 1 WHERE id = (SELECT max(id) FROM nodes"
+    " WHERE kind = 'measure' AND plan_id = {plan})",
+    "an indicator's target": "UPDATE indicators SET target = target * 2 WHERE target > 0",
+    "an indicator's own thresholds": "UPDATE indicators SET yellow_threshold = 1,"
+    " red_threshold = 2",
+    "an indicator archived": "UPDATE indicators SET archived = 1 WHERE id = (SELECT min(id)"
+    f" FROM indicators WHERE {OF_SHOWN_PLAN})",  # {plan}: the plan shown
+}
+
+
+@pytest.mark.parametrize("sql", STRUCTURE_CHANGES.values(), ids=STRUCTURE_CHANGES.keys())
+def test_a_start_after_any_change_to_the_structure_shows_it(
+    demo: Path, kept: Path, monkeypatch: pytest.MonkeyPatch, sql: str
+) -> None:
+    database = open_database(demo)
+    before = structure(database)
+    shown = PlanWorkspace(database, as_of=MONTH).plan.id
+    database.close()
+    with sqlite3.connect(demo) as connection:  # another program
+        assert connection.execute(sql.format(plan=shown)).rowcount > 0
+    connection.close()
+    database = open_database(demo)
+    after = structure(database)
+    database.close()
+    assert after != before
+    assert after == structure_from_the_file(demo, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not json",
+        b"[1, 2]",
+        b'{"plans": [], "departments": [], "parts": {}}',
+        b'{"plans": [[1]], "departments": [], "parts": {"1": [[], []]}}',
+        b'{"plans": "x", "departments": [], "parts": {}}',
+    ],
+    ids=["empty", "not JSON", "a list", "no plan", "short rows", "no rows"],
+)
+def test_a_kept_structure_that_is_not_right_is_passed_over(
+    demo: Path, kept: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
+    database = open_database(demo)
+    structure(database)
+    (path,) = kept.glob("structure-*.json")
+    path.write_bytes(content)
+    assert structure(database) == structure_from_the_file(demo, monkeypatch)
+    database.close()
+    assert path.read_bytes() != content  # read from the rows, and kept again
+
+
+def test_a_kept_structure_with_a_value_of_no_kind_is_passed_over(
+    demo: Path, kept: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = open_database(demo)
+    structure(database)
+    (path,) = kept.glob("structure-*.json")
+    path.write_text(path.read_text(encoding="utf-8").replace('"cumulative"', '"sideways"'))
+    assert structure(database) == structure_from_the_file(demo, monkeypatch)
+    database.close()

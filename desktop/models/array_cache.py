@@ -1,16 +1,20 @@
-"""A plan's entries as arrays, kept between runs of the program.
+"""A plan's entries as arrays, and its structure as rows, kept between runs of the program.
 
 A plan of ten thousand indicators has hundreds of thousands of entries; reading them is most of
 a start. The file gives its entries a revision that every change to an entry replaces (a
 trigger, `desktop.models.database.entries_revision`), so the arrays read at one revision are
 still the entries while the file shows it: the next start, by this program or another on the
-same computer, reads them back from the user's cache folder instead of the rows. A kept file
-is only ever a shortcut: one that is missing, unreadable, of another layout or placed for
-other indicators is passed over (and the rows read), and nothing fails for want of the folder.
+same computer, reads them back from the user's cache folder instead of the rows. The plans,
+departments, nodes and indicators have a revision of their own (`structure_revision`), and
+their rows are kept the same way, as JSON. A kept file is only ever a shortcut: one that is
+missing, unreadable, of another layout or placed for other indicators is passed over (and the
+rows read), and nothing fails for want of the folder.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
 import tempfile
@@ -107,26 +111,107 @@ def keep_arrays(revision: str | None, plan_id: int, arrays: EntryArrays) -> None
     path = _kept_file(revision, plan_id)
     if path is None:
         return
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        ids=arrays.ids,
+        milestones=arrays.milestones,
+        first_month=np.int64(arrays.first_month),
+        figures=arrays.figures,
+        versions=arrays.versions,
+    )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, scratch = tempfile.mkstemp(dir=path.parent, prefix="entries-", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                np.savez(
-                    out,
-                    ids=arrays.ids,
-                    milestones=arrays.milestones,
-                    first_month=np.int64(arrays.first_month),
-                    figures=arrays.figures,
-                    versions=arrays.versions,
-                )
-            os.replace(scratch, path)  # whole or not at all, for another process reading it
-        except BaseException:
-            _forget(Path(scratch))
-            raise
-        _prune(path.parent)
+        _write_whole(path, buffer.getvalue(), prefix="entries-")
     except OSError:
         return
+
+
+@dataclass(frozen=True)
+class StructureRows:
+    """The rows a plan's structure is read from, as the driver returns them (text for dates
+    and kinds): every plan and department, and of the plans read, their nodes and indicators
+    (by plan id)."""
+
+    plans: list[list[Any]]
+    departments: list[list[Any]]
+    parts: dict[int, tuple[list[list[Any]], list[list[Any]]]]
+
+
+def _structure_file(revision: str | None) -> Path | None:
+    folder = cache_folder()
+    if folder is None or revision is None or not _REVISION.fullmatch(revision):
+        return None
+    return folder / f"structure-{_LAYOUT}-{revision}.json"
+
+
+def kept_structure(revision: str | None) -> StructureRows | None:
+    """The structure's rows kept at this revision; None when there are none (or the kept file
+    is not one this program wrote)."""
+    path = _structure_file(revision)
+    if path is None or not path.is_file():
+        return None
+    try:
+        kept = json.loads(path.read_bytes())
+        rows = StructureRows(
+            plans=_rows(kept["plans"]),
+            departments=_rows(kept["departments"]),
+            parts={
+                int(plan_id): (_rows(nodes), _rows(indicators))
+                for plan_id, (nodes, indicators) in kept["parts"].items()
+            },
+        )
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        _forget(path)
+        return None
+    _used(path)
+    return rows
+
+
+def forget_structure(revision: str | None) -> None:
+    """Pass over the structure kept at this revision from now on (it could not be used)."""
+    path = _structure_file(revision)
+    if path is not None:
+        _forget(path)
+
+
+def _rows(value: Any) -> list[list[Any]]:
+    if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
+        raise ValueError("not rows")
+    return value
+
+
+def keep_structure(revision: str | None, rows: StructureRows) -> None:
+    """Keep the structure's rows read at this revision (with the parts kept before at the
+    same revision: another plan of the file); quietly nothing when the folder cannot be
+    written."""
+    path = _structure_file(revision)
+    if path is None:
+        return
+    before = kept_structure(revision)
+    parts = {**(before.parts if before is not None else {}), **rows.parts}
+    content = {
+        "plans": rows.plans,
+        "departments": rows.departments,
+        "parts": {str(plan_id): part for plan_id, part in parts.items()},
+    }
+    try:
+        text = json.dumps(content, ensure_ascii=False, default=str).encode("utf-8")
+        _write_whole(path, text, prefix="structure-")
+    except (OSError, ValueError):
+        return
+
+
+def _write_whole(path: Path, content: bytes, *, prefix: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, scratch = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(scratch, path)  # whole or not at all, for another process reading it
+    except BaseException:
+        _forget(Path(scratch))
+        raise
+    _prune(path.parent, prefix)
 
 
 def _used(path: Path) -> None:
@@ -143,10 +228,11 @@ def _forget(path: Path) -> None:
         return
 
 
-def _prune(folder: Path) -> None:
-    """Keep the KEEP most recently used files; leftovers of an interrupted write go too."""
+def _prune(folder: Path, prefix: str) -> None:
+    """Keep the KEEP most recently used files of a kind (`prefix`); leftovers of an interrupted
+    write go too."""
     kept = []
-    for path in folder.glob("entries-*"):
+    for path in folder.glob(f"{prefix}*"):
         try:
             kept.append((path.stat().st_mtime, path))
         except OSError:

@@ -12,6 +12,7 @@ desktop.models.opening.open_database, which every caller uses, does all of it in
 from __future__ import annotations
 
 import errno
+import hashlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,7 +34,7 @@ from desktop.models.errors import (
 from desktop.models.schema import Base, SchemaMeta
 
 # The schema this program writes; desktop.models.migrations.MIGRATIONS upgrades older files.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SCHEMA_VERSION_KEY = "schema_version"
 # Present (with when and how the figures were made) in a database filled by `demo`: every view
 # and report of such a database says that its figures are demo figures.
@@ -447,6 +448,22 @@ ENTRIES_REVISION_TRIGGERS = tuple(
     f"WHERE key = '{ENTRIES_REVISION_KEY}'; END"
     for change in ("insert", "update", "delete")
 )
+# The structure's (schema 7): the plans, departments, nodes and indicators a start reads
+# before any entry, kept between starts the same way.
+STRUCTURE_REVISION_KEY = "structure_revision"
+STRUCTURE_TABLES = ("plans", "departments", "nodes", "indicators")
+STRUCTURE_REVISION_TRIGGERS = tuple(
+    f"CREATE TRIGGER structure_revision_on_{table}_{change} AFTER {change.upper()} ON {table} "
+    f"BEGIN UPDATE schema_meta SET value = {_NEW_REVISION} "
+    f"WHERE key = '{STRUCTURE_REVISION_KEY}'; END"
+    for table in STRUCTURE_TABLES
+    for change in ("insert", "update", "delete")
+)
+_TRIGGERS = {
+    ENTRIES_REVISION_KEY: ENTRIES_REVISION_TRIGGERS,
+    STRUCTURE_REVISION_KEY: STRUCTURE_REVISION_TRIGGERS,
+}
+_WHAT = {ENTRIES_REVISION_KEY: "the entries", STRUCTURE_REVISION_KEY: "the plans' structure"}
 
 
 # A new file's: it has no entries yet, and every file without any has the same ones (none).
@@ -464,31 +481,67 @@ def keep_entries_revision(connection: Connection, *, new_file: bool) -> None:
     )
 
 
-def _revision_triggers_intact(connection: Connection) -> bool:
+def keep_structure_revision(connection: Connection) -> None:
+    """Give the plans' structure a random revision and the triggers that change it."""
+    for trigger in STRUCTURE_REVISION_TRIGGERS:
+        connection.exec_driver_sql(trigger)
+    connection.exec_driver_sql(
+        f"INSERT INTO schema_meta (key, value) VALUES ('{STRUCTURE_REVISION_KEY}', {_NEW_REVISION})"
+    )
+
+
+def _triggers_intact(connection: Connection, key: str) -> bool:
     triggers = connection.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entries'"
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
     ).scalars()
-    return set(ENTRIES_REVISION_TRIGGERS) <= set(triggers)
+    return set(_TRIGGERS[key]) <= set(triggers)
 
 
-def entries_revision_problem(connection: Connection) -> str | None:
-    """What keeps the file's entries' revision from being trusted (None: nothing)."""
-    if not _revision_triggers_intact(connection):
-        return "the triggers that mark each change to the entries are missing or changed"
-    if read_meta(connection, ENTRIES_REVISION_KEY) is None:
-        return "the entries' revision is missing"
-    return None
+def revision_problems(connection: Connection) -> list[str]:
+    """What keeps the file's revisions from being trusted (nothing: an empty list)."""
+    problems = []
+    for key, what in _WHAT.items():
+        if not _triggers_intact(connection, key):
+            problems.append(f"the triggers that mark each change to {what} are missing or changed")
+        elif read_meta(connection, key) is None:
+            problems.append(f"the revision of {what} is missing")
+    return problems
+
+
+def revision(connection: Connection, key: str) -> str | None:
+    """A revision (ENTRIES_REVISION_KEY, STRUCTURE_REVISION_KEY), read in the connection's
+    transaction (so that what it reads next is of that revision); None when the file keeps
+    none that can be trusted."""
+    if not _triggers_intact(connection, key):
+        return None
+    return read_meta(connection, key)
 
 
 def entries_revision(connection: Connection) -> str | None:
-    """The entries' revision, read in the connection's transaction (so that what it reads next
-    is of that revision); None when the file keeps none that can be trusted."""
-    if not _revision_triggers_intact(connection):
-        return None
-    return read_meta(connection, ENTRIES_REVISION_KEY)
+    """The entries' revision (see `revision`)."""
+    return revision(connection, ENTRIES_REVISION_KEY)
 
 
-def demo_mark(session: Session) -> str | None:
+def structure_revision(connection: Connection) -> str | None:
+    """The plans' structure's revision (see `revision`)."""
+    return revision(connection, STRUCTURE_REVISION_KEY)
+
+
+def settle_structure_revision(connection: sqlite3.Connection) -> None:
+    """Give a file made for distribution (the seed) a structure revision derived from its
+    content, so that building it twice gives the same file: copies of it whose structure was
+    never changed hold the same structure, and any change gives a random revision."""
+    digest = hashlib.sha256()
+    for table in STRUCTURE_TABLES:
+        for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
+            digest.update(repr(tuple(row)).encode("utf-8"))
+    connection.execute(
+        "UPDATE schema_meta SET value = ? WHERE key = ?",
+        (digest.hexdigest()[:16], STRUCTURE_REVISION_KEY),
+    )
+
+
+def demo_mark(session: Connection | Session) -> str | None:
     """What the database says about its demo figures; None for a real database."""
     return read_meta(session, DEMO_KEY)
 
@@ -575,6 +628,7 @@ def create_database(path: Path) -> Database:
     with engine.begin() as connection:
         Base.metadata.create_all(connection)
         keep_entries_revision(connection, new_file=True)
+        keep_structure_revision(connection)
         write_schema_version(connection, SCHEMA_VERSION)
     return Database(path, engine)
 
@@ -594,6 +648,8 @@ def driver_connection(database: Database) -> Iterator[sqlite3.Connection]:
 def finalize_for_distribution(database: Database) -> None:
     """Checkpoint, switch to a self-contained rollback journal and compact (for the seed file)."""
     with driver_connection(database) as connection:
+        with connection:
+            settle_structure_revision(connection)
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.execute("PRAGMA journal_mode = DELETE")
         connection.execute("VACUUM")

@@ -30,7 +30,7 @@ from sqlalchemy.types import TypeEngine
 from desktop.models.database import (
     Database,
     check_lines,
-    entries_revision_problem,
+    revision_problems,
     sqlite_pragma_rows,
 )
 from desktop.models.periods import parse_period, period_of
@@ -136,8 +136,7 @@ def schema_problems(database: Database) -> list[str]:
         ]
     if SchemaMeta.__tablename__ in present:
         with database.connect() as connection:
-            revision = entries_revision_problem(connection)
-        problems += [] if revision is None else [revision]
+            problems += revision_problems(connection)
     return problems
 
 

@@ -22,6 +22,7 @@ from desktop.models.database import (
     Database,
     describe_dangling,
     keep_entries_revision,
+    keep_structure_revision,
     read_schema_version,
     write_schema_version,
 )
@@ -170,6 +171,12 @@ def _entries_keep_a_revision(connection: Connection) -> None:
     keep_entries_revision(connection, new_file=False)
 
 
+def _structure_keeps_a_revision(connection: Connection) -> None:
+    """Schema 7: every change to a plan, department, node or indicator gives the structure a
+    new revision (triggers), so the structure read at one start is kept for the next."""
+    keep_structure_revision(connection)
+
+
 # MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.
 MIGRATIONS: Mapping[int, Migration] = {
     1: _batches_keep_who_filled_the_file_in,
@@ -177,6 +184,7 @@ MIGRATIONS: Mapping[int, Migration] = {
     3: _several_plans_in_one_database,
     4: _plans_edited_in_the_window,
     5: _entries_keep_a_revision,
+    6: _structure_keeps_a_revision,
 }
 
 

@@ -10,9 +10,11 @@ snapshots of `desktop.models.overview` hold these records instead of copying the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import enum
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar, get_type_hints
 
 from desktop.models.schema import (
     Base,
@@ -38,6 +40,87 @@ def columns(
 ) -> tuple[InstrumentedAttribute[Any], ...]:
     """The ORM attributes of `table` that `record` is read from, in the order of its fields."""
     return tuple(getattr(table, f.name) for f in fields(record) if not f.metadata.get(_COMPUTED))
+
+
+R = TypeVar("R")
+
+
+def records_from_rows(record: type[R], rows: Iterable[Sequence[Any]]) -> list[R]:
+    """Records from rows of stored values as the driver returns them (or as kept as JSON):
+    text for dates and kinds, 0 and 1 for booleans. A value that is none of its kind raises
+    ValueError or LookupError (the caller reports the data as unreadable)."""
+    return [record(*row) for row in typed_rows(record, rows)]
+
+
+def typed_rows(record: type[Any], rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """The rows' stored values as `record`'s stored fields hold them (see records_from_rows)."""
+    convert = _converters(record)
+    rows = list(rows)
+    if any(len(row) != len(convert) for row in rows):
+        raise ValueError(f"a {record.__name__} row has not {len(convert)} values")
+    if not rows:
+        return []
+    # column by column: a plan's thousands of rows have few columns to convert
+    values = list(zip(*rows, strict=True))
+    for column, one in enumerate(convert):
+        if one is not None:
+            values[column] = tuple(map(one, values[column]))
+    return list(zip(*values, strict=True))
+
+
+_Converters = tuple[Callable[[Any], Any] | None, ...]
+_CONVERTERS: dict[type[Any], _Converters] = {}
+
+
+def _converters(record: type[Any]) -> _Converters:
+    """For each stored field of `record`, what makes its stored value the field's type (None:
+    nothing to do), from the field's annotation."""
+    if record in _CONVERTERS:
+        return _CONVERTERS[record]
+    hints = get_type_hints(record)
+    convert: list[Callable[[Any], Any] | None] = []
+    for item in fields(record):
+        if item.metadata.get(_COMPUTED):
+            continue
+        kind = hints[item.name]
+        optional = isinstance(kind, types.UnionType) and type(None) in kind.__args__
+        if optional:
+            kind = next(k for k in kind.__args__ if k is not type(None))
+        one: Callable[[Any], Any] | None = None
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            one = _member_of(kind)
+        elif kind is dt.date:
+            one = _date
+        elif kind is bool:
+            one = as_boolean
+        if one is not None and optional:
+            one = _or_none(one)
+        convert.append(one)
+    _CONVERTERS[record] = tuple(convert)
+    return _CONVERTERS[record]
+
+
+def _member_of(kind: type[enum.Enum]) -> Callable[[Any], Any]:
+    members = {member.value: member for member in kind}
+    return members.__getitem__  # a value of no member: KeyError
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is no date")
+    return dt.date.fromisoformat(value)
+
+
+def as_boolean(value: Any) -> bool:
+    if value not in (0, 1):  # True and False too
+        raise ValueError(f"{value!r} is no boolean")
+    return bool(value)
+
+
+def _or_none(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else convert(value)
 
 
 def stored_fields(record: type[DataclassInstance]) -> tuple[str, ...]:

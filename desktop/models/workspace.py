@@ -16,11 +16,19 @@ from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import String, case, func, select, type_coerce
+from sqlalchemy import Connection, Select, String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from desktop.models.array_cache import EntryArrays, keep_arrays, kept_arrays
-from desktop.models.database import Database, demo_mark, entries_revision
+from desktop.models.array_cache import (
+    EntryArrays,
+    StructureRows,
+    forget_structure,
+    keep_arrays,
+    keep_structure,
+    kept_arrays,
+    kept_structure,
+)
+from desktop.models.database import Database, demo_mark, entries_revision, structure_revision
 from desktop.models.errors import DatabaseReadError, TargetMonitorError
 from desktop.models.integrity import UNREADABLE, plan_span_problem, value_problems
 from desktop.models.periods import (
@@ -40,9 +48,13 @@ from desktop.models.records import (
     NodeInfo,
     PlanInfo,
     archived_subtrees,
+    as_boolean,
     columns,
+    records_from_rows,
+    stored_fields,
+    typed_rows,
 )
-from desktop.models.schema import Department, Entry, Indicator, Node, Plan, PlanState
+from desktop.models.schema import Department, Entry, Indicator, Node, ParentLight, Plan, PlanState
 from desktop.models.status_rule import (
     STATE_BY_CODE,
     STATE_CODES,
@@ -104,6 +116,17 @@ class _RollupView(Mapping[int, Rollup]):
     def __len__(self) -> int:
         return len(self._workspace._node_order)
 
+
+# A plan's row as a structure is read: its record's fields, then its light settings.
+_PLAN_COLUMNS = (
+    *columns(PlanInfo, Plan),
+    Plan.yellow_points,
+    Plan.red_points,
+    Plan.parent_light,
+    Plan.settings_version,
+)
+_PLAN_FIELDS = len(stored_fields(PlanInfo))
+_PARENT_LIGHTS = {light.value: light for light in ParentLight}
 
 # Where a node's id and its parent's stand in the row a NodeInfo is made of.
 _NODE_FIELDS = [f.name for f in fields(NodeInfo)]
@@ -222,47 +245,85 @@ class PlanWorkspace:
         )
 
     def _load_structure(self) -> None:
+        """Read the plans, the departments and the chosen plan's nodes and indicators: as kept
+        at the structure's revision by an earlier start (`desktop.models.array_cache`), else
+        from the file, in one transaction with the revision, and kept for the next start."""
+        with self.database.connect() as connection:
+            revision = structure_revision(connection)
+            kept = kept_structure(revision)
+            if kept is not None:
+                try:
+                    if self._choose(kept.plans).id in kept.parts:  # else: kept for other plans
+                        self._build_structure(kept, demo_mark(connection))
+                        return
+                except (*UNREADABLE, DatabaseReadError, TargetMonitorError):
+                    forget_structure(revision)  # a kept file is only ever right or passed over
         # The plan's records go on to the window as they are: a value of the wrong type
         # (bytes for a name) would only fail there. The tables are small; the entries, read
         # as numbers into arrays, fail here if they hold something else.
         unreadable = value_problems(self.database, _STRUCTURE_TABLES)
         if unreadable:
             raise self._unreadable(unreadable[0])
-        with self.database.read() as session:
-            plans = read_plans(session)
-            if not plans:
-                raise TargetMonitorError(f"{self.database.path}: the database holds no plan")
-            self.plans = plans
-            self.plan = choose_plan(plans, self._plan_code, self._today)
-            self.light_settings = read_light_settings(session, self.plan.id)
-            self.thresholds = self._thresholds_given or self.light_settings.thresholds
-            # Demo figures (`target-monitor demo`) are labelled as such wherever they show.
-            self.demo = demo_mark(session) is not None
-            self.departments = {
-                row.id: DepartmentInfo(*row)
-                for row in session.execute(
-                    select(*columns(DepartmentInfo, Department)).order_by(Department.id)
-                )
-            }
-            # plain rows through the session's connection: the ORM's loading of thousands of
-            # rows of columns costs more than reading them
-            connection = session.connection()
-            node_rows = connection.execute(
-                select(*columns(NodeInfo, Node), Node.archived)
-                .where(Node.plan_id == self.plan.id)
-                .order_by(Node.sort_order, Node.id)
-            ).all()
-            indicator_rows = connection.execute(
-                select(*columns(IndicatorInfo, Indicator))
-                .join(Node, Indicator.measure_id == Node.id)
-                .where(Node.plan_id == self.plan.id, Indicator.archived.is_(False))
-                .order_by(Indicator.sort_order, Indicator.id)
-            ).all()
+        with self.database.connect() as connection:
+            # the revision first: the rows read next, in the same transaction, are of it
+            revision = structure_revision(connection)
+            read = self._read_structure(connection)
+            self._build_structure(read, demo_mark(connection))
+        keep_structure(revision, read)
+
+    def _read_structure(self, connection: Connection) -> StructureRows:
+        def rows(query: Select[Any]) -> list[list[Any]]:
+            # the driver's rows: the ORM's loading of thousands of rows costs more than
+            # reading them (dates and kinds are made by records_from_rows)
+            result = connection.execute(query)
+            found = [list(row) for row in result.cursor.fetchall()]
+            result.close()
+            return found
+
+        plans = rows(select(*_PLAN_COLUMNS).order_by(Plan.end.desc(), Plan.id))
+        plan = self._choose(plans)
+        nodes = rows(
+            select(*columns(NodeInfo, Node), Node.archived)
+            .where(Node.plan_id == plan.id)
+            .order_by(Node.sort_order, Node.id)
+        )
+        indicators = rows(
+            select(*columns(IndicatorInfo, Indicator))
+            .join(Node, Indicator.measure_id == Node.id)
+            .where(Node.plan_id == plan.id, Indicator.archived.is_(False))
+            .order_by(Indicator.sort_order, Indicator.id)
+        )
+        departments = rows(select(*columns(DepartmentInfo, Department)).order_by(Department.id))
+        return StructureRows(plans, departments, {plan.id: (nodes, indicators)})
+
+    def _choose(self, plan_rows: list[list[Any]]) -> PlanInfo:
+        """The plan to show of these rows (each a plan's record and its light settings)."""
+        plans = tuple(records_from_rows(PlanInfo, [row[:_PLAN_FIELDS] for row in plan_rows]))
+        if not plans:
+            raise TargetMonitorError(f"{self.database.path}: the database holds no plan")
+        self.plans = plans
+        return choose_plan(plans, self._plan_code, self._today)
+
+    def _build_structure(self, rows: StructureRows, demo: str | None) -> None:
+        self.plan = self._choose(rows.plans)
+        node_rows, indicator_rows = rows.parts[self.plan.id]  # KeyError: not kept
+        yellow, red, parent_light, version = next(
+            row[_PLAN_FIELDS:] for row in rows.plans if row[0] == self.plan.id
+        )
+        self.light_settings = LightSettings(
+            Thresholds(yellow, red), _PARENT_LIGHTS[parent_light], version
+        )
+        self.thresholds = self._thresholds_given or self.light_settings.thresholds
+        # Demo figures (`target-monitor demo`) are labelled as such wherever they show.
+        self.demo = demo is not None
+        self.departments = {d.id: d for d in records_from_rows(DepartmentInfo, rows.departments)}
         # What the plan editor archived leaves the plan, with everything below it.
-        hidden = archived_subtrees([(row[-1], row.id, row.parent_id) for row in node_rows])
-        shown = [tuple(row[:-1]) for row in node_rows if row.id not in hidden]
+        hidden = archived_subtrees(
+            [(as_boolean(row[-1]), row[NODE_ID], row[NODE_PARENT]) for row in node_rows]
+        )
+        shown = [row[:-1] for row in node_rows if row[NODE_ID] not in hidden]
         self._pruned = bool(hidden)  # indicators below archived nodes are left out too
-        infos = [IndicatorInfo(*row) for row in indicator_rows]
+        infos = records_from_rows(IndicatorInfo, indicator_rows)
         self.indicators = {info.id: info for info in infos if info.measure_id not in hidden}
         children: dict[int | None, list[int]] = defaultdict(list)
         for row in shown:
@@ -273,7 +334,7 @@ class PlanWorkspace:
         # The row fills the stored fields; the computed ones, the links, come last.
         self.nodes = {
             row[NODE_ID]: NodeInfo(*(*row, tuple(children[row[NODE_ID]]), tuple(own[row[NODE_ID]])))
-            for row in shown
+            for row in typed_rows(NodeInfo, shown)
         }
         self.root_ids = tuple(children[None])
         self._check_links()
