@@ -15,9 +15,10 @@ from pathlib import Path
 
 from benchmarks.processes import child_environment, run_child
 from benchmarks.synthetic import build_synthetic
+from desktop.models.edits import EntryEdit, unreported
+from desktop.models.kinds import MilestoneState
 from desktop.models.opening import open_database
-from desktop.models.schema import MilestoneState
-from desktop.models.service import EntryEdit, EntryService, unreported
+from desktop.models.service import EntryService
 from desktop.models.workspace import PlanWorkspace
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,10 +20,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from desktop.models.kinds import IndicatorKind, MilestoneState
 from desktop.models.opening import open_database
 from desktop.models.overview import evaluate_plan
 from desktop.models.periods import periods_in
-from desktop.models.schema import Indicator, IndicatorKind, MilestoneState
+from desktop.models.schema import Indicator
 from desktop.models.service import EntryService
 
 ROOT = Path(__file__).resolve().parent.parent

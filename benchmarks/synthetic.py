@@ -8,19 +8,9 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from desktop.models.database import create_database, finalize_for_distribution
+from desktop.models.kinds import Direction, EntryOrigin, IndicatorKind, MilestoneState, NodeKind
 from desktop.models.periods import periods_in
-from desktop.models.schema import (
-    Department,
-    Direction,
-    Entry,
-    EntryOrigin,
-    Indicator,
-    IndicatorKind,
-    MilestoneState,
-    Node,
-    NodeKind,
-    Plan,
-)
+from desktop.models.schema import Department, Entry, Indicator, Node, Plan
 
 START, END = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
 

@@ -27,11 +27,11 @@ from desktop.models.backup import (
     put_in_place,
     set_aside,
 )
-from desktop.models.database import Database, describe_failure
 from desktop.models.demo import DEFAULT_SEED, create_demo
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.integrity import check_database
+from desktop.models.kinds import DepartmentBasis, IndicatorKind, NodeKind, PlanState
 from desktop.models.locations import (
     DatabaseLocation,
     ensure_database_file,
@@ -50,12 +50,13 @@ from desktop.models.plan_import import (
     preview,
     replace_draft,
 )
+from desktop.models.plan_reads import chosen_plan
 from desktop.models.plan_service import PlanService, target_of
 from desktop.models.plan_source import build_seed
 from desktop.models.records import IndicatorInfo
-from desktop.models.schema import DepartmentBasis, IndicatorKind, NodeKind, PlanState
 from desktop.models.status_rule import Status
-from desktop.models.workspace import PlanWorkspace, chosen_plan
+from desktop.models.store import Database, describe_failure
+from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import SupervisionNotice, build_documents
 from desktop.presentation.wording import (
     DEMO_LABEL,

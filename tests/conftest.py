@@ -21,10 +21,11 @@ from sqlalchemy import select
 from PySide6.QtCore import QCoreApplication, QLocale, QSettings
 
 from desktop.models.changes import Changes
-from desktop.models.database import Database
+from desktop.models.edits import FIELD_DEFAULTS, EntryEdit, unreported
 from desktop.models.opening import open_database
 from desktop.models.schema import Entry, Indicator, Plan
-from desktop.models.service import FIELD_DEFAULTS, EntryEdit, EntryService, unreported
+from desktop.models.service import EntryService
+from desktop.models.store import Database
 from tests.ui_helpers import ScriptedPrompts
 
 from desktop.ui.app import create_main_window

@@ -42,10 +42,11 @@ from sqlalchemy import func, select
 
 from desktop.exchange import importer
 from desktop.models.changes import Changes
-from desktop.models.database import Database
+from desktop.models.kinds import BatchState, IndicatorKind
 from desktop.models.opening import open_database
-from desktop.models.schema import AuditEvent, BatchState, ImportBatch, Indicator, IndicatorKind
+from desktop.models.schema import AuditEvent, ImportBatch, Indicator
 from desktop.models.service import EntryService
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 
 PERIOD = "2025-06"

@@ -77,10 +77,10 @@ from PySide6.QtCore import QSettings  # after choosing the offscreen platform
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.cli import main
-from desktop.models.database import SCHEMA_VERSION
 from desktop.models.demo import create_demo
 from desktop.models.errors import TargetMonitorError
 from desktop.models.opening import open_database
+from desktop.models.store import SCHEMA_VERSION
 from tests.limits import Hang, time_limit
 from tests.ui_helpers import ScriptedPrompts
 

@@ -17,11 +17,11 @@ from sqlalchemy import event
 
 from desktop.cli import main
 from desktop.models.array_cache import CACHE_ENV, KEEP
-from desktop.models.database import ENTRIES_REVISION_KEY, Database
 from desktop.models.demo import create_demo
 from desktop.models.integrity import check_database
 from desktop.models.opening import open_database, restore
 from desktop.models.service import EntryService
+from desktop.models.store import ENTRIES_REVISION_KEY, Database
 from desktop.models.workspace import PlanWorkspace
 from tests.test_crash_kill import filled_template
 from tests.ui_helpers import grid_index

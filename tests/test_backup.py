@@ -31,12 +31,12 @@ from desktop.models.backup import (
     list_backups,
     verify,
 )
-from desktop.models.database import Database
 from desktop.models.errors import DatabaseWriteError
 from desktop.models.locations import network_share
 from desktop.models.opening import open_database, restore
 from desktop.models.schema import Entry
 from desktop.models.service import EntryService
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from tests.test_migrations import dump
 from tests.ui_helpers import messages

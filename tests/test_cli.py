@@ -15,9 +15,9 @@ import pytest
 
 from desktop import __version__
 from desktop.cli import main
+from desktop.models.kinds import MilestoneState
 from desktop.models.locations import DATABASE_FILE_NAME, data_folder
 from desktop.models.opening import open_database
-from desktop.models.schema import MilestoneState
 from desktop.models.service import EntryService
 from tests.conftest import ROOT, FixedClock, indicator_of, overwrite
 

@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtWidgets import QWidget
 
 from desktop.models.backup import backup_folder, list_backups
-from desktop.models.database import Database
 from desktop.models.errors import StaleEditError
 from desktop.models.service import EntryService
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from tests.test_window_exchange import filled_template
 from tests.ui_helpers import ScriptedPrompts

@@ -46,8 +46,8 @@ from desktop.exchange.importer import apply_import, read_template
 from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW, Column
 from desktop.exchange.template import export_template
 from desktop.models.backup import BackupError, list_backups, verify
-from desktop.models.database import SCHEMA_VERSION
 from desktop.models.opening import open_database
+from desktop.models.store import SCHEMA_VERSION
 from desktop.models.workspace import PlanWorkspace
 from tests.crash_writer import IMPORTING_DEPARTMENT, PERIOD, Phase, Status
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from desktop.models.database import SCHEMA_VERSION, Database
 from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError
 from desktop.models.locations import (
     DATABASE_FILE_NAME,
@@ -18,6 +17,7 @@ from desktop.models.locations import (
     resolve_location,
 )
 from desktop.models.opening import open_database
+from desktop.models.store import SCHEMA_VERSION, Database
 from tests.conftest import SEED
 
 

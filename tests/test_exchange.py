@@ -28,10 +28,11 @@ from desktop.exchange.importer import (
 )
 from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW, MAX_FILE_BYTES, META_SHEET, Column
 from desktop.exchange.template import export_template
-from desktop.models.database import Database
 from desktop.models.errors import StaleEditError, TargetMonitorError
-from desktop.models.schema import AuditEvent, BatchState, Entry, ImportBatch, MilestoneState
+from desktop.models.kinds import BatchState, MilestoneState
+from desktop.models.schema import AuditEvent, Entry, ImportBatch
 from desktop.models.service import EntryService
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import FixedClock
 from tests.fuzz_workbooks import (

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.exchange.report import write_report
 from desktop.exchange.template import export_template
-from desktop.models.database import Database
 from desktop.models.files import new_file_beside
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import build_documents
 

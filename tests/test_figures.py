@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.models.figures import FigureError, FigureProblem, parse_figure, parse_state
-from desktop.models.schema import MilestoneState
+from desktop.models.kinds import MilestoneState
 
 
 @pytest.mark.parametrize(

@@ -22,10 +22,11 @@ from sqlalchemy.exc import DBAPIError
 from desktop.cli import main
 from desktop.exchange.importer import ImportPlan, apply_import, read_template
 from desktop.exchange.template import export_template
-from desktop.models.database import Database, driver_connection
+from desktop.models.database import driver_connection
 from desktop.models.errors import DatabaseWriteError, TargetMonitorError
 from desktop.models.opening import open_database
 from desktop.models.service import EntryService
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import SEED, FixedClock
 from tests.test_exchange import fill, row_of

@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from desktop.exchange.layout import ENTRY_SHEET
 from desktop.exchange.template import export_template
 from desktop.models.history import entry_history
-from desktop.models.schema import NodeKind
+from desktop.models.kinds import NodeKind
 from desktop.models.status_rule import Status
 from tests.ui_helpers import ScriptedPrompts, indicator_id
 

@@ -21,12 +21,13 @@ from PySide6.QtCore import QCoreApplication, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop.cli import main
-from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, StaleSettingsError
+from desktop.models.kinds import MilestoneState, ParentLight
 from desktop.models.opening import open_database
-from desktop.models.schema import AuditEvent, MilestoneState, ParentLight
+from desktop.models.schema import AuditEvent
 from desktop.models.service import EntryService
 from desktop.models.status_rule import LightSettings, Status, Thresholds
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import build_status_sheet
 from tests.conftest import new_entry

@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox
 
 from desktop import __version__
-from desktop.models.database import Database
+from desktop.models.kinds import MilestoneState
 from desktop.models.locations import (
     DATABASE_FILE_NAME,
     DatabaseLocation,
@@ -22,9 +22,10 @@ from desktop.models.locations import (
     resolve_location,
 )
 from desktop.models.opening import open_database
-from desktop.models.schema import AuditEvent, Entry, MilestoneState
+from desktop.models.schema import AuditEvent, Entry
 from desktop.models.service import EntryService
 from desktop.models.status_rule import Status
+from desktop.models.store import Database
 from tests.ui_helpers import (
     ScriptedPrompts,
     grid_index,

@@ -20,10 +20,10 @@ import desktop.models.migrations as migrations_module
 import desktop.models.opening as opening_module
 from desktop.models.backup import backup_before, list_backups
 from desktop.models.built_in_plans import FORMER_CODES
-from desktop.models.database import SCHEMA_VERSION
 from desktop.models.errors import DatabaseOpenError
 from desktop.models.integrity import check_database
 from desktop.models.opening import open_database, restore
+from desktop.models.store import SCHEMA_VERSION
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import SEED
 

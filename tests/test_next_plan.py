@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QDialog
 
 from desktop.cli import main
 from desktop.exchange.layout import ENTRY_SHEET, FIRST_DATA_ROW
-from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, PlanStateError, StaleSettingsError
+from desktop.models.kinds import MilestoneState, PlanState
 from desktop.models.plan_service import PlanService, next_code, next_year
-from desktop.models.schema import MilestoneState, PlanState
 from desktop.models.service import EntryService
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import FixedClock, indicator_of, new_entry
 from tests.test_main_window import type_into_cell

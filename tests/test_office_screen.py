@@ -16,7 +16,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QDialog, QStyle
 
-from desktop.models.schema import MilestoneState
+from desktop.models.kinds import MilestoneState
 from desktop.models.status_rule import Status
 from tests.test_main_window import type_into_cell
 from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, node_id

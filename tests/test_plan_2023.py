@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from desktop.models.database import Database, create_database
+from desktop.models.database import create_database
 from desktop.models.integrity import check_database
 from desktop.models.plan_source import PlanSpec, load_plan_source, populate
 from desktop.models.records import IndicatorFacts, NodeFacts, shared_fields
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 
 ROOT = Path(__file__).resolve().parent.parent

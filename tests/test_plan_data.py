@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from desktop.models.database import Database
 from desktop.models.errors import PlanSourceError
 from desktop.models.plan_source import build_seed, load_plan_source, parse_plan_source
 from desktop.models.records import IndicatorFacts, NodeFacts, shared_fields
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 
 ROOT = Path(__file__).resolve().parent.parent

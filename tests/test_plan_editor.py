@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from desktop.cli import main
-from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, PlanEditError, StaleSettingsError
 from desktop.models.integrity import check_database
+from desktop.models.kinds import PlanState
 from desktop.models.plan_editor import (
     DEPARTMENT,
     INDICATOR,
@@ -29,8 +29,9 @@ from desktop.models.plan_editor import (
     swap_edits,
 )
 from desktop.models.plan_service import PlanService
-from desktop.models.schema import AuditEvent, Department, Entry, Indicator, Node, Plan, PlanState
+from desktop.models.schema import AuditEvent, Department, Entry, Indicator, Node, Plan
 from desktop.models.service import EntryService
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import FixedClock, indicator_of, new_entry
 

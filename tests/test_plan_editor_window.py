@@ -11,7 +11,8 @@ from sqlalchemy import select
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from desktop.models.plan_editor import INDICATOR, NODE, record_fields
+from desktop.models.plan_editor import record_fields
+from desktop.models.plan_parts import INDICATOR, NODE
 from desktop.models.schema import AuditEvent, Department
 from tests.conftest import new_entry
 from tests.ui_helpers import ScriptedPrompts, indicator_id, messages, node_id, visible_codes

@@ -33,11 +33,12 @@ from desktop.exchange.plan_workbook import (
     preview,
     read_plan_workbook,
 )
-from desktop.models.database import Database
+from desktop.models.kinds import ParentLight, PlanState
 from desktop.models.plan_import import PlanDraft, PlanImportRefused
 from desktop.models.records import IndicatorInfo, NodeInfo
-from desktop.models.schema import AuditEvent, Department, Indicator, ParentLight, Plan, PlanState
+from desktop.models.schema import AuditEvent, Department, Indicator, Plan
 from desktop.models.status_rule import Thresholds
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import FixedClock
 from tests.fuzz_workbooks import HEAVY, MAIN, add_rows, rewrite_part, rewrite_parts

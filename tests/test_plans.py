@@ -15,12 +15,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from desktop.cli import main
-from desktop.models.database import Database
 from desktop.models.errors import PlanStateError, TargetMonitorError
-from desktop.models.records import PlanInfo
-from desktop.models.schema import PlanState
+from desktop.models.kinds import PlanState
+from desktop.models.records import PlanInfo, choose_plan
 from desktop.models.service import EntryService
-from desktop.models.workspace import PlanWorkspace, choose_plan
+from desktop.models.store import Database
+from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import build_status_sheet
 from tests.conftest import indicator_of
 from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QDialog
 
 from desktop.cli import main
 from desktop.exchange.report import ReportCancelled
-from desktop.models.database import Database
 from desktop.models.errors import TargetMonitorError
 from desktop.models.opening import open_database
 from desktop.models.service import EntryService
 from desktop.models.status_rule import Status
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import (
     RowKind,

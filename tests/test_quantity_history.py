@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.models.database import Database
+from desktop.models.kinds import PlanState
 from desktop.models.opening import open_database
 from desktop.models.plan_service import PlanService
 from desktop.models.quantities import quantity_history
-from desktop.models.schema import PlanState
 from desktop.models.service import EntryService
+from desktop.models.store import Database
 from tests.conftest import SEED, FixedClock, indicator_of, new_entry
 from tests.ui_helpers import ScriptedPrompts, grid_index, indicator_id, node_id
 

@@ -10,8 +10,8 @@ import pytest
 
 from desktop.cli import main
 from desktop.exchange.report import SUMMARY_SHEET, ReportCancelled, write_report
-from desktop.models.database import Database
 from desktop.models.service import EntryService
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import STATUS_WORDS
 

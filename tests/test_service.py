@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop.models.changes import NOTHING_CHANGED
-from desktop.models.database import Database
+from desktop.models.edits import EntryEdit
 from desktop.models.errors import InvalidEntryError, StaleEditError
 from desktop.models.history import entry_details, entry_history
+from desktop.models.kinds import MilestoneState
 from desktop.models.opening import open_database
-from desktop.models.schema import AuditEvent, Entry, MilestoneState
-from desktop.models.service import EntryEdit, EntryService
+from desktop.models.schema import AuditEvent, Entry
+from desktop.models.service import EntryService
+from desktop.models.store import Database
 from tests.conftest import FixedClock, indicator_of, new_entry
 
 indicator_id = indicator_of

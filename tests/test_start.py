@@ -61,3 +61,54 @@ print(json.dumps([name for name in %r if name in sys.modules]))
 
 def test_a_command_without_excel_runs_without_the_excel_library(tmp_path: Path) -> None:
     assert _loaded_on_demand(_TREE_COMMAND, tmp_path) == []
+
+
+_SHOW_KEPT = """
+import json, sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from desktop.ui.app import create_main_window
+window = create_main_window(Path(sys.argv[1]))
+window.resize(1200, 800)
+window.show()
+app.processEvents()
+loaded = "sqlalchemy" in sys.modules
+shown = [window.tree_model.rowCount(), window.grid_model.rowCount()]
+window.close()
+print(json.dumps([loaded, shown]))
+"""
+
+
+def _start(tmp_path: Path, database: Path, cache: Path) -> tuple[bool, list[int]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _SHOW_KEPT, str(database)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "HOME": str(tmp_path),
+            "QT_QPA_PLATFORM": "offscreen",
+            "TARGET_MONITOR_CACHE": str(cache),
+        },
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded, shown = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded, shown
+
+
+def test_the_window_shows_the_kept_plan_before_the_database_layer_loads(tmp_path: Path) -> None:
+    """The plan kept by the last start (its structure and entries, at the file's revisions)
+    shows without SQLAlchemy: it loads once the window is up. Without anything kept the start
+    reads the rows through it, and shows the same."""
+    database = tmp_path / "plan.sqlite"
+    shutil.copyfile(ROOT / "data" / "seed.sqlite", database)
+    cache = tmp_path / "cache"
+    first = _start(tmp_path, database, cache)
+    again = _start(tmp_path, database, cache)
+    assert first[0] is True  # nothing kept yet: the rows were read
+    assert again == (False, first[1])
+    assert first[1][0] > 0 and first[1][1] > 0

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from desktop.models.kinds import Direction, MilestoneState, ParentLight
 from desktop.models.periods import month_number, period_end, periods_in
-from desktop.models.schema import Direction, MilestoneState, ParentLight
 from desktop.models.status_rule import (
     STATE_CODES,
     STATUS_BY_CODE,

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.cli import main
 from desktop.exchange.layout import ENTRY_SHEET, Column
-from desktop.models.database import Database
 from desktop.models.schema import Entry, ImportBatch
 from desktop.models.service import EntryService
+from desktop.models.store import Database
 from desktop.models.text import clean
 from tests.conftest import indicator_of, new_entry
 from tests.test_exchange import row_of

@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from desktop.models.database import Database
 from desktop.models.demo import create_demo
+from desktop.models.kinds import MilestoneState
 from desktop.models.opening import open_database
 from desktop.models.overview import evaluate_plan
-from desktop.models.schema import MilestoneState
 from desktop.models.service import EntryService
 from desktop.models.status_rule import STATE_BY_CODE, Status, Thresholds, assess
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 from tests.conftest import new_entry
 

@@ -42,7 +42,7 @@ from desktop.exchange.reading import (
 )
 from desktop.models.backup import BackupError, backup_before
 from desktop.models.changes import Changes, Progress
-from desktop.models.database import Database
+from desktop.models.edits import NOTE_MAX_LENGTH, EntryEdit, validate_note
 from desktop.models.errors import (
     InvalidEntryError,
     NothingToImport,
@@ -58,9 +58,10 @@ from desktop.models.figures import (
     parse_state,
 )
 from desktop.models.history import entries_details
+from desktop.models.kinds import IndicatorKind, MilestoneState
 from desktop.models.records import DepartmentInfo, IndicatorInfo
-from desktop.models.schema import IndicatorKind, MilestoneState
-from desktop.models.service import NOTE_MAX_LENGTH, EntryEdit, EntryService, validate_note
+from desktop.models.service import EntryService
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 
 # How far one month may move a figure before the import warns (a share of target − baseline).

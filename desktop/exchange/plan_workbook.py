@@ -48,6 +48,14 @@ from desktop.models.figures import (
     normalize,
     parse_figure,
 )
+from desktop.models.kinds import (
+    DepartmentBasis,
+    Direction,
+    IndicatorKind,
+    ParentLight,
+    PlanState,
+    TextBasis,
+)
 from desktop.models.plan_import import (
     CODE_MAX,
     DEFAULT_THRESHOLDS,
@@ -67,16 +75,7 @@ from desktop.models.plan_source import (
     fact_problems,
 )
 from desktop.models.records import IndicatorInfo, NodeInfo
-from desktop.models.schema import (
-    Department,
-    DepartmentBasis,
-    Direction,
-    IndicatorKind,
-    ParentLight,
-    Plan,
-    PlanState,
-    TextBasis,
-)
+from desktop.models.schema import Department, Plan
 from desktop.models.status_rule import POINTS_MAX, Thresholds
 from desktop.models.workspace import PlanWorkspace
 

@@ -36,14 +36,14 @@ from desktop.exchange.layout import (
 )
 from desktop.exchange.xlsx import CellFactory, save_atomically
 from desktop.models.changes import Progress
-from desktop.models.database import plain_cause
+from desktop.models.edits import NOTE_MAX_LENGTH
 from desktop.models.errors import OperationCancelled, TargetMonitorError
 from desktop.models.history import EntryDetails, entries_details
+from desktop.models.kinds import MilestoneState
 from desktop.models.periods import parse_period, period_end
 from desktop.models.records import DepartmentInfo, IndicatorInfo
-from desktop.models.schema import MilestoneState
-from desktop.models.service import NOTE_MAX_LENGTH
 from desktop.models.status_rule import STATE_BY_CODE
+from desktop.models.store import plain_cause
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import target_cell
 

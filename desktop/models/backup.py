@@ -23,16 +23,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from desktop.models.database import (
-    Database,
-    check_lines,
-    copy_to_file,
-    plain_cause,
-    plain_connection,
-    read_only,
-)
+from desktop.models.database import check_lines
 from desktop.models.errors import TargetMonitorError
 from desktop.models.schema import AuditEvent
+from desktop.models.store import Database, copy_to_file, plain_cause, plain_connection, read_only
 
 KEEP_NEWEST = 10
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12

@@ -20,14 +20,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from desktop.models.database import DEMO_KEY, Database, write_meta
+from desktop.models.database import write_meta
+from desktop.models.edits import EntryEdit, unreported
 from desktop.models.errors import TargetMonitorError
+from desktop.models.kinds import IndicatorKind, MilestoneState
 from desktop.models.locations import bundled_seed_path
 from desktop.models.opening import open_database
 from desktop.models.periods import month_number, parse_period, period_of
 from desktop.models.records import IndicatorInfo
-from desktop.models.schema import Entry, IndicatorKind, MilestoneState
-from desktop.models.service import EntryEdit, EntryService, unreported
+from desktop.models.schema import Entry
+from desktop.models.service import EntryService
+from desktop.models.store import DEMO_KEY, Database
 from desktop.models.workspace import PlanWorkspace, default_period
 
 DEMO_USER = "演示数据"

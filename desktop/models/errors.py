@@ -202,3 +202,9 @@ class StaleEditError(TargetMonitorError):
             changed_by=self.changed_by,
             changed_at=self.changed_at,
         )
+
+
+# What a value or a link this program cannot make sense of raises when it is read or used (a
+# date that is no date, text where a number belongs, a number beyond any range, nothing where
+# a value is required: AttributeError on None).
+UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError, AttributeError)

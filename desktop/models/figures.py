@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 
-from desktop.models.schema import MilestoneState
+from desktop.models.kinds import MilestoneState
 
 # Largest value accepted; anything above is a typing slip, not a figure of a city's plan.
 VALUE_MAX = 1e12

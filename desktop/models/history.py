@@ -7,15 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from desktop.models.database import Database
-from desktop.models.schema import (
-    AuditEvent,
-    BatchState,
-    Department,
-    Entry,
-    EntryOrigin,
-    ImportBatch,
-)
+from desktop.models.kinds import BatchState, EntryOrigin
+from desktop.models.schema import AuditEvent, Department, Entry, ImportBatch
+from desktop.models.store import Database
 
 
 @dataclass(frozen=True)

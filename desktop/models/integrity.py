@@ -3,7 +3,6 @@ invariants, as a list of problems."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections import Counter
 from collections.abc import Collection
@@ -27,38 +26,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.types import TypeEngine
 
-from desktop.models.database import (
-    Database,
-    check_lines,
-    revision_problems,
-    sqlite_pragma_rows,
-)
+from desktop.models.database import check_lines, revision_problems, sqlite_pragma_rows
+from desktop.models.errors import UNREADABLE
+from desktop.models.kinds import IndicatorKind, NodeKind, PlanState
 from desktop.models.periods import parse_period, period_of
-from desktop.models.records import archived_subtrees
-from desktop.models.schema import (
-    Base,
-    Entry,
-    Indicator,
-    IndicatorKind,
-    Node,
-    NodeKind,
-    Plan,
-    PlanState,
-    SchemaMeta,
-)
+from desktop.models.records import archived_subtrees, plan_span_problem
+from desktop.models.schema import Base, Entry, Indicator, Node, Plan, SchemaMeta
 from desktop.models.status_rule import POINTS_MAX, Thresholds
+from desktop.models.store import Database
 
 _PARENT_KIND = {
     NodeKind.PROJECT: None,
     NodeKind.TASK: NodeKind.PROJECT,
     NodeKind.MEASURE: NodeKind.TASK,
 }
-
-
-# What a value or a link this program cannot make sense of raises when it is read or used (a
-# date that is no date, text where a number belongs, a number beyond any range, nothing where
-# a value is required: AttributeError on None).
-UNREADABLE = (ValueError, TypeError, LookupError, ArithmeticError, AttributeError)
 
 
 @dataclass(frozen=True)
@@ -213,13 +194,6 @@ def value_problems(database: Database, tables: Collection[str] | None = None) ->
                     f"{table.name}: {found - _MOST_SHOWN} more values this program cannot read"
                 )
     return problems
-
-
-def plan_span_problem(code: str, start: dt.date, end: dt.date) -> str | None:
-    """What is wrong with a plan's start and end dates; None if nothing."""
-    if end < start:
-        return f"plan {code}: ends ({end.isoformat()}) before it starts ({start.isoformat()})"
-    return None
 
 
 def _tree_problems(session: Session) -> list[str]:

@@ -18,8 +18,6 @@ from sqlalchemy.exc import DBAPIError
 from desktop.models.backup import backup_before
 from desktop.models.built_in_plans import BuiltInPlansError, update_built_in_plans
 from desktop.models.database import (
-    SCHEMA_VERSION,
-    Database,
     describe_dangling,
     keep_entries_revision,
     keep_structure_revision,
@@ -28,6 +26,7 @@ from desktop.models.database import (
 )
 from desktop.models.errors import DatabaseOpenError
 from desktop.models.integrity import schema_problems
+from desktop.models.store import SCHEMA_VERSION, Database
 
 Migration = Callable[[Connection], None]
 

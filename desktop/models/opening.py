@@ -33,17 +33,10 @@ from desktop.models.backup import (
     put_in_place,
 )
 from desktop.models.database import (
-    DEFAULT_BUSY_TIMEOUT_MS,
-    SCHEMA_VERSION,
-    Database,
     UnreadableSchemaVersion,
-    copy_to_file,
     deep_damage_of,
     describe_dangling,
     open_as_is,
-    plain_cause,
-    printable,
-    read_only,
     recorded_schema_version,
 )
 from desktop.models.errors import DatabaseDamagedError, DatabaseOpenError, TargetMonitorError
@@ -55,6 +48,15 @@ from desktop.models.migrations import (
     missing_migration,
     upgrade,
     upgrade_copy,
+)
+from desktop.models.store import (
+    DEFAULT_BUSY_TIMEOUT_MS,
+    SCHEMA_VERSION,
+    Database,
+    copy_to_file,
+    plain_cause,
+    printable,
+    read_only,
 )
 
 

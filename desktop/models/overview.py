@@ -10,9 +10,9 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from desktop.models.database import Database
 from desktop.models.records import DepartmentInfo, EntryInfo, IndicatorInfo, NodeInfo, PlanInfo
 from desktop.models.status_rule import Assessment, Rollup, Thresholds
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 
 

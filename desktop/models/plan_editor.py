@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models.changes import NOTHING_CHANGED, Changes
-from desktop.models.database import Database
+from desktop.models.edits import audit_text
 from desktop.models.errors import (
     EditProblem,
     InvalidEntryError,
@@ -36,41 +36,30 @@ from desktop.models.errors import (
 )
 from desktop.models.figures import FigureError, figure_in_range, format_figure
 from desktop.models.integrity import plan_shape
+from desktop.models.kinds import (
+    DepartmentBasis,
+    Direction,
+    IndicatorKind,
+    NodeKind,
+    PlanState,
+    TextBasis,
+)
+from desktop.models.plan_parts import DEPARTMENT, INDICATOR, NO_FIGURES, NODE, PLAN
 from desktop.models.plan_source import FactProblem, fact_problems
 from desktop.models.records import IndicatorInfo, NodeInfo, archived_subtrees, stored_fields
 from desktop.models.schema import (
     AuditEvent,
     Base,
     Department,
-    DepartmentBasis,
-    Direction,
     Entry,
     ImportBatch,
     Indicator,
-    IndicatorKind,
     Node,
-    NodeKind,
     Plan,
-    PlanState,
-    TextBasis,
 )
-from desktop.models.service import Writer, audit_text
+from desktop.models.service import Writer
 from desktop.models.status_rule import POINTS_MAX, Thresholds
-
-NODE = "node"
-INDICATOR = "indicator"
-DEPARTMENT = "department"
-PLAN = "plan"
-# An indicator's target and baseline when it has none: a milestone's (a date and a state
-# instead), and a new indicator's until the editor gives them.
-NO_FIGURES: Mapping[str, object] = {
-    "target": None,
-    "stretch_target": None,
-    "baseline": None,
-    "baseline_date": None,
-    "baseline_source": None,
-    "baseline_date_inferred": False,
-}
+from desktop.models.store import Database
 
 _TABLES: Mapping[str, type[Base]] = {
     NODE: Node,

@@ -16,21 +16,13 @@ from dataclasses import dataclass, fields
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from desktop.models.database import Database
 from desktop.models.errors import PlanSourceError, TargetMonitorError
+from desktop.models.kinds import ParentLight, PlanState
 from desktop.models.plan_source import PlanSpec, SourceDocument, check_consistency, populate
 from desktop.models.records import IndicatorFacts
-from desktop.models.schema import (
-    AuditEvent,
-    Department,
-    Entry,
-    Indicator,
-    Node,
-    ParentLight,
-    Plan,
-    PlanState,
-)
+from desktop.models.schema import AuditEvent, Department, Entry, Indicator, Node, Plan
 from desktop.models.status_rule import Thresholds
+from desktop.models.store import Database
 
 CODE_MAX = 32  # plans.code (desktop/models/schema.py)
 

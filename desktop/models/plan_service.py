@@ -20,20 +20,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models.changes import Changes
-from desktop.models.database import Database
 from desktop.models.errors import InvalidEntryError, PlanChangeError, StaleSettingsError
 from desktop.models.figures import FigureError, figure_in_range, format_figure
+from desktop.models.kinds import IndicatorKind, PlanState
 from desktop.models.records import archived_subtrees
-from desktop.models.schema import (
-    AuditEvent,
-    Entry,
-    Indicator,
-    IndicatorKind,
-    Node,
-    Plan,
-    PlanState,
-)
+from desktop.models.schema import AuditEvent, Entry, Indicator, Node, Plan
 from desktop.models.service import Writer
+from desktop.models.store import Database
 
 # How a plan may move: a draft becomes active once its targets are set; an active plan is
 # closed at its end; a closed one is reopened (to correct a late figure). An active plan with

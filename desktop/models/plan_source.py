@@ -16,19 +16,16 @@ from sqlalchemy.orm import Session
 
 from desktop.models.database import create_database, finalize_for_distribution
 from desktop.models.errors import PlanSourceError
-from desktop.models.records import IndicatorFacts, NodeFacts, shared_fields
-from desktop.models.schema import (
-    Department,
+from desktop.models.kinds import (
     DepartmentBasis,
     Direction,
-    Indicator,
     IndicatorKind,
-    Node,
     NodeKind,
-    Plan,
     PlanState,
     TextBasis,
 )
+from desktop.models.records import IndicatorFacts, NodeFacts, shared_fields
+from desktop.models.schema import Department, Indicator, Node, Plan
 
 _NODE_KINDS = {1: NodeKind.PROJECT, 2: NodeKind.TASK, 3: NodeKind.MEASURE}
 

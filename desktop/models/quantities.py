@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from desktop.models.database import Database
 from desktop.models.schema import Entry, Indicator, Plan
+from desktop.models.store import Database
 
 
 @dataclass(frozen=True, slots=True)

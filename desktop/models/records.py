@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar, get_type_hints
 
-from desktop.models.schema import (
-    Base,
+from desktop.models.errors import TargetMonitorError
+from desktop.models.kinds import (
     DepartmentBasis,
     Direction,
     IndicatorKind,
@@ -30,6 +30,8 @@ from desktop.models.schema import (
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
     from sqlalchemy.orm import InstrumentedAttribute
+
+    from desktop.models.schema import Base
 
 # Marks a field that is worked out while reading (a node's children): it has no column.
 _COMPUTED: Final = "computed"
@@ -249,3 +251,24 @@ def _below(node_id: int, marked: set[int], parent: Mapping[int, int | None]) -> 
             return True
         current = parent.get(current)
     return False
+
+
+def plan_span_problem(code: str, start: dt.date, end: dt.date) -> str | None:
+    """What is wrong with a plan's start and end dates; None if nothing."""
+    if end < start:
+        return f"plan {code}: ends ({end.isoformat()}) before it starts ({start.isoformat()})"
+    return None
+
+
+def choose_plan(plans: Sequence[PlanInfo], code: str | None, today: dt.date) -> PlanInfo:
+    """The plan of this code; without one, the plan whose period holds today (a draft only
+    when no other does), else the newest one."""
+    if code is not None:
+        chosen = next((plan for plan in plans if plan.code == code), None)
+        if chosen is None:
+            known = ", ".join(plan.code for plan in plans)
+            raise TargetMonitorError(f"no plan with code '{code}' (the database has {known})")
+        return chosen
+    current = [plan for plan in plans if plan.start <= today <= plan.end]
+    current.sort(key=lambda plan: plan.state is PlanState.DRAFT)
+    return current[0] if current else plans[0]

@@ -18,8 +18,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from desktop.models.kinds import Direction, MilestoneState, ParentLight
 from desktop.models.periods import month_number, period_end, period_numbered, period_of
-from desktop.models.schema import Direction, MilestoneState, ParentLight
 
 
 class Status(enum.StrEnum):

@@ -16,8 +16,6 @@ from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, String, case, func, select, type_coerce
-from sqlalchemy.orm import Session
 
 from desktop.models.array_cache import (
     EntryArrays,
@@ -28,11 +26,9 @@ from desktop.models.array_cache import (
     kept_arrays,
     kept_structure,
 )
-from desktop.models.database import Database, demo_mark, entries_revision, structure_revision
-from desktop.models.errors import DatabaseReadError, TargetMonitorError
-from desktop.models.integrity import UNREADABLE, plan_span_problem, value_problems
+from desktop.models.errors import UNREADABLE, DatabaseReadError, TargetMonitorError
+from desktop.models.kinds import ParentLight, PlanState
 from desktop.models.periods import (
-    PERIOD_END,
     month_number,
     month_numbers,
     parse_period,
@@ -49,15 +45,14 @@ from desktop.models.records import (
     PlanInfo,
     archived_subtrees,
     as_boolean,
-    columns,
+    choose_plan,
+    plan_span_problem,
     records_from_rows,
     stored_fields,
     typed_rows,
 )
-from desktop.models.schema import Department, Entry, Indicator, Node, ParentLight, Plan, PlanState
 from desktop.models.status_rule import (
     STATE_BY_CODE,
-    STATE_CODES,
     STATUS_BY_CODE,
     AssessedArrays,
     Assessment,
@@ -74,8 +69,8 @@ from desktop.models.status_rule import (
     forecast_arrays,
     rollup_arrays,
 )
+from desktop.models.store import Database
 
-_STRUCTURE_TABLES = frozenset(table.__tablename__ for table in (Plan, Department, Node, Indicator))
 # An entry as read into the arrays (its period followed by PERIOD_END: "U9" holds any period
 # whole, and a longer text, cut, is still no period).
 _ENTRY_ROW = np.dtype(
@@ -117,31 +112,12 @@ class _RollupView(Mapping[int, Rollup]):
         return len(self._workspace._node_order)
 
 
-# A plan's row as a structure is read: its record's fields, then its light settings.
-_PLAN_COLUMNS = (
-    *columns(PlanInfo, Plan),
-    Plan.yellow_points,
-    Plan.red_points,
-    Plan.parent_light,
-    Plan.settings_version,
-)
-_PLAN_FIELDS = len(stored_fields(PlanInfo))
+_PLAN_FIELDS = len(stored_fields(PlanInfo))  # then its light settings
 _PARENT_LIGHTS = {light.value: light for light in ParentLight}
 
 # Where a node's id and its parent's stand in the row a NodeInfo is made of.
 _NODE_FIELDS = [f.name for f in fields(NodeInfo)]
 NODE_ID, NODE_PARENT = _NODE_FIELDS.index("id"), _NODE_FIELDS.index("parent_id")
-
-
-def read_light_settings(session: Session, plan_id: int) -> LightSettings:
-    """A plan's light settings as stored; thresholds that break their own rule (yellow above
-    red: `check` names them) are refused as unreadable."""
-    yellow, red, parent_light, version = session.execute(
-        select(Plan.yellow_points, Plan.red_points, Plan.parent_light, Plan.settings_version).where(
-            Plan.id == plan_id
-        )
-    ).one()
-    return LightSettings(Thresholds(yellow, red), parent_light, version)
 
 
 def default_period(start: dt.date, end: dt.date, today: dt.date) -> str:
@@ -152,45 +128,6 @@ def default_period(start: dt.date, end: dt.date, today: dt.date) -> str:
 def plan_clock_start(plan_start: dt.date) -> dt.date:
     """The "as of" date a plan's clock starts from: the day before its first day."""
     return plan_start - dt.timedelta(days=1)
-
-
-def read_plans(session: Session) -> tuple[PlanInfo, ...]:
-    """Every plan of the database, the newest (latest end) first."""
-    query = select(*columns(PlanInfo, Plan)).order_by(Plan.end.desc(), Plan.id)
-    return tuple(PlanInfo(*row) for row in session.execute(query))
-
-
-def chosen_plan(database: Database, code: str | None, today: dt.date | None = None) -> PlanInfo:
-    """The plan a command works on (`choose_plan`), read without assessing it."""
-    with database.read() as session:
-        plans = read_plans(session)
-    if not plans:
-        raise TargetMonitorError(f"{database.path}: the database holds no plan")
-    return choose_plan(plans, code, today or dt.date.today())
-
-
-def last_plan(database: Database, code: str) -> str | None:
-    """`code` if the database still holds that plan (the one a window showed last), else
-    None: the current plan is chosen."""
-    if not code:
-        return None
-    with database.read() as session:
-        found = session.scalar(select(Plan.code).where(Plan.code == code))
-    return found
-
-
-def choose_plan(plans: Sequence[PlanInfo], code: str | None, today: dt.date) -> PlanInfo:
-    """The plan of this code; without one, the plan whose period holds today (a draft only
-    when no other does), else the newest one."""
-    if code is not None:
-        chosen = next((plan for plan in plans if plan.code == code), None)
-        if chosen is None:
-            known = ", ".join(plan.code for plan in plans)
-            raise TargetMonitorError(f"no plan with code '{code}' (the database has {known})")
-        return chosen
-    current = [plan for plan in plans if plan.start <= today <= plan.end]
-    current.sort(key=lambda plan: plan.state is PlanState.DRAFT)
-    return current[0] if current else plans[0]
 
 
 class PlanWorkspace:
@@ -208,9 +145,11 @@ class PlanWorkspace:
         as_of: str | None = None,
         thresholds: Thresholds | None = None,
         today: dt.date | None = None,
+        last_plan: str | None = None,
     ) -> None:
         self.database = database
         self._plan_code = plan_code
+        self._last_plan = last_plan  # shown last: chosen when no code is, if still there
         self._thresholds_given = thresholds
         self._today = today or dt.date.today()
         with self._reading():
@@ -246,55 +185,25 @@ class PlanWorkspace:
 
     def _load_structure(self) -> None:
         """Read the plans, the departments and the chosen plan's nodes and indicators: as kept
-        at the structure's revision by an earlier start (`desktop.models.array_cache`), else
-        from the file, in one transaction with the revision, and kept for the next start."""
-        with self.database.connect() as connection:
-            revision = structure_revision(connection)
-            kept = kept_structure(revision)
-            if kept is not None:
-                try:
-                    if self._choose(kept.plans).id in kept.parts:  # else: kept for other plans
-                        self._build_structure(kept, demo_mark(connection))
-                        return
-                except (*UNREADABLE, DatabaseReadError, TargetMonitorError):
-                    forget_structure(revision)  # a kept file is only ever right or passed over
-        # The plan's records go on to the window as they are: a value of the wrong type
-        # (bytes for a name) would only fail there. The tables are small; the entries, read
-        # as numbers into arrays, fail here if they hold something else.
-        unreadable = value_problems(self.database, _STRUCTURE_TABLES)
-        if unreadable:
-            raise self._unreadable(unreadable[0])
-        with self.database.connect() as connection:
-            # the revision first: the rows read next, in the same transaction, are of it
-            revision = structure_revision(connection)
-            read = self._read_structure(connection)
-            self._build_structure(read, demo_mark(connection))
-        keep_structure(revision, read)
+        at the structure's revision by an earlier start (`desktop.models.array_cache`, no
+        query at all), else from the file, in one transaction with the revision, and kept for
+        the next start."""
+        facts = self.database.facts()
+        kept = kept_structure(facts.structure_revision)
+        if kept is not None:
+            try:
+                if self._choose(kept.plans).id in kept.parts:  # else: kept for other plans
+                    self._build_structure(kept, facts.demo)
+                    return
+            except (*UNREADABLE, DatabaseReadError, TargetMonitorError):
+                forget_structure(facts.structure_revision)  # only ever right or passed over
+        from desktop.models import plan_reads  # noqa: PLC0415 (the database layer, when needed)
 
-    def _read_structure(self, connection: Connection) -> StructureRows:
-        def rows(query: Select[Any]) -> list[list[Any]]:
-            # the driver's rows: the ORM's loading of thousands of rows costs more than
-            # reading them (dates and kinds are made by records_from_rows)
-            result = connection.execute(query)
-            found = [list(row) for row in result.cursor.fetchall()]
-            result.close()
-            return found
-
-        plans = rows(select(*_PLAN_COLUMNS).order_by(Plan.end.desc(), Plan.id))
-        plan = self._choose(plans)
-        nodes = rows(
-            select(*columns(NodeInfo, Node), Node.archived)
-            .where(Node.plan_id == plan.id)
-            .order_by(Node.sort_order, Node.id)
+        revision, rows, demo = plan_reads.read_structure(
+            self.database, self._choose, self._unreadable
         )
-        indicators = rows(
-            select(*columns(IndicatorInfo, Indicator))
-            .join(Node, Indicator.measure_id == Node.id)
-            .where(Node.plan_id == plan.id, Indicator.archived.is_(False))
-            .order_by(Indicator.sort_order, Indicator.id)
-        )
-        departments = rows(select(*columns(DepartmentInfo, Department)).order_by(Department.id))
-        return StructureRows(plans, departments, {plan.id: (nodes, indicators)})
+        self._build_structure(rows, demo)
+        keep_structure(revision, rows)
 
     def _choose(self, plan_rows: list[list[Any]]) -> PlanInfo:
         """The plan to show of these rows (each a plan's record and its light settings)."""
@@ -302,7 +211,10 @@ class PlanWorkspace:
         if not plans:
             raise TargetMonitorError(f"{self.database.path}: the database holds no plan")
         self.plans = plans
-        return choose_plan(plans, self._plan_code, self._today)
+        code = self._plan_code
+        if code is None and any(plan.code == self._last_plan for plan in plans):
+            code = self._last_plan
+        return choose_plan(plans, code, self._today)
 
     def _build_structure(self, rows: StructureRows, demo: str | None) -> None:
         self.plan = self._choose(rows.plans)
@@ -428,58 +340,38 @@ class PlanWorkspace:
     def _load_entries(self, indicator_ids: Iterable[int] | None) -> None:
         """(Re)load entries, of every indicator or of the given ones, into two matrices
         (indicators × plan months): the figure (a value, or a milestone's state code; NaN for
-        none) and the entry's version (0 for no entry).
+        none) and the entry's version (0 for no entry). All of them: those kept at the file's
+        revision, if any, else the rows, kept for the next start.
 
         Rows are read as plain driver tuples and placed with array operations: a plan of ten
         thousand indicators has hundreds of thousands of entries.
         """
-        # One numeric column for the figure: the value, or minus the state code of a milestone
-        # (values are never negative). Fewer text columns make reading many rows much faster.
-        state_code = case(
-            *(
-                (type_coerce(Entry.milestone_state, String) == state.value, -code)
-                for state, code in STATE_CODES.items()
-            ),
-            else_=None,
-        )
-        figure = func.coalesce(Entry.value, state_code)
-        period = Entry.period.concat(PERIOD_END)  # read by month_numbers
-        query = select(Entry.indicator_id, period, figure, Entry.version)
         shape = (len(self._order), len(self.months))
         positions: list[int] | None = None
+        ids: list[int] | None = None
         if indicator_ids is None:
             self._figures = np.full(shape, np.nan)
             self._versions = np.zeros(shape, dtype=np.int64)
-            of_plan = (
-                select(Indicator.id)
-                .join(Node, Indicator.measure_id == Node.id)
-                .where(Node.plan_id == self.plan.id, Indicator.archived.is_(False))
-            )
-            query = query.where(Entry.indicator_id.in_(of_plan))
+            revision = self.database.facts().entries_revision
+            kept = kept_arrays(revision, self.plan.id, self._entry_arrays())
+            if kept is not None:
+                self._figures, self._versions = kept.figures, kept.versions
+                self._revision = revision
+                self._fill_forward(None)
+                return
         else:
             ids = [i for i in indicator_ids if i in self.indicators]
             positions = [self._position[i] for i in ids]
             self._figures[positions, :] = np.nan
             self._versions[positions, :] = 0
-            query = query.where(Entry.indicator_id.in_(ids))
-        revision, kept = None, None
-        with self.database.connect() as connection:
-            if positions is None:  # all of them: those kept at the file's revision, if any
-                # the revision first: the rows read next, in the same transaction, are of it
-                revision = entries_revision(connection)
-                kept = kept_arrays(revision, self.plan.id, self._entry_arrays())
-            if kept is None:
-                result = connection.execute(query)
-                rows = result.cursor.fetchall()
-                result.close()
-        if kept is not None:
-            self._figures, self._versions = kept.figures, kept.versions
-        elif rows:
+        from desktop.models import plan_reads  # noqa: PLC0415 (the database layer, when needed)
+
+        revision, rows = plan_reads.read_entries(self.database, self.plan.id, ids)
+        if rows:
             self._place(rows)
         if positions is None:  # the arrays are now the entries at `revision`
             self._revision = revision
-            if kept is None:
-                keep_arrays(revision, self.plan.id, self._entry_arrays())
+            keep_arrays(revision, self.plan.id, self._entry_arrays())
         self._fill_forward(positions)
 
     def keep_arrays(self) -> bool:
@@ -489,8 +381,7 @@ class PlanWorkspace:
         if self._revision is None:
             return False
         try:
-            with self.database.connect() as connection:
-                now = entries_revision(connection)
+            now = self.database.facts().entries_revision
         except DatabaseReadError:
             return False
         if now is None or self.database.own_revision(self._revision) != now:
@@ -723,14 +614,10 @@ class PlanWorkspace:
     def reload_lights(self) -> None:
         """Read the plan's light settings and the indicators' own thresholds again (a manager
         changed them) and reassess."""
+        from desktop.models import plan_reads  # noqa: PLC0415 (the database layer, when needed)
+
         with self._reading():
-            with self.database.read() as session:
-                self.light_settings = read_light_settings(session, self.plan.id)
-                own = session.execute(
-                    select(Indicator.id, Indicator.yellow_threshold, Indicator.red_threshold)
-                    .join(Node, Indicator.measure_id == Node.id)
-                    .where(Node.plan_id == self.plan.id)
-                ).all()
+            self.light_settings, own = plan_reads.read_lights(self.database, self.plan.id)
             self.indicators = self._with_own_thresholds(own)
             self._apply_thresholds(self._thresholds_given or self.light_settings.thresholds)
 

@@ -12,15 +12,18 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from desktop.models.figures import format_figure
-from desktop.models.history import EntryDetails, entries_details
+from desktop.models.kinds import DepartmentBasis, MilestoneState, NodeKind, ParentLight
 from desktop.models.records import DepartmentInfo
-from desktop.models.schema import DepartmentBasis, MilestoneState, NodeKind, ParentLight
 from desktop.models.status_rule import Rollup, Status, Thresholds, rollup_leaves
 from desktop.models.text import clean
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import month_text, parts_counted, source_text, target_text
+
+if TYPE_CHECKING:
+    from desktop.models.history import EntryDetails
 
 NOTICE_STATUSES = (Status.RED, Status.YELLOW)
 
@@ -125,6 +128,8 @@ def latest_text(workspace: PlanWorkspace, indicator_id: int) -> str:
 
 def _latest_details(workspace: PlanWorkspace, indicator_ids: list[int]) -> dict[int, EntryDetails]:
     """Each indicator's notes from its latest report (one query per month that occurs)."""
+    from desktop.models.history import entries_details  # noqa: PLC0415 (when first used)
+
     by_period: dict[str, list[int]] = defaultdict(list)
     for indicator_id in indicator_ids:
         latest = workspace.latest(indicator_id)

@@ -11,8 +11,8 @@ import re
 from typing import Protocol
 
 from desktop.models.figures import format_figure
+from desktop.models.kinds import PlanState
 from desktop.models.periods import parse_period
-from desktop.models.schema import PlanState
 from desktop.models.status_rule import Rollup, Status
 
 # The order statuses are listed, counted and explained in: the printed legend's.

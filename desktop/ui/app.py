@@ -9,12 +9,9 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.models.backup import entry_count, set_aside
-from desktop.models.database import damage_of
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
-from desktop.models.opening import newest_good_backup, open_database, recover_into
-from desktop.models.workspace import last_plan
+from desktop.models.store import open_quickly
 
 from desktop.ui.backups import DamagedDatabaseDialog, Recovery
 from desktop.ui.controller import PlanController
@@ -73,6 +70,8 @@ def create_main_window(
     except DatabaseDamagedError:
         raise
     except TargetMonitorError as error:
+        from desktop.models.database import damage_of  # noqa: PLC0415 (when first used)
+
         if problems := damage_of(path):
             raise DatabaseDamagedError(path, problems) from error
         raise
@@ -81,13 +80,19 @@ def create_main_window(
 def _build_window(
     path: Path, settings: Settings, as_of: str | None, prompts: Prompts
 ) -> MainWindow:
-    database = open_database(path, check=False)
+    # A file as this program left it opens as it is, and the plan kept from the last start
+    # shows without the database layer (loaded once the window is up, `MainWindow.warm_up`).
+    database = open_quickly(path)
+    if database is None:  # anything else goes through the full opening: checks, upgrades
+        from desktop.models.opening import open_database  # noqa: PLC0415 (when needed)
+
+        database = open_database(path, check=False)
     try:
         controller = PlanController(
             database,
             settings.get(USER_NAME) or login_name() or "user",
             as_of=as_of,
-            plan_code=last_plan(database, settings.get(LAST_PLAN)),
+            last_plan=settings.get(LAST_PLAN) or None,
         )
         adopt_user_thresholds(controller, settings)
     except BaseException:
@@ -128,6 +133,9 @@ def offer_new_database(path: Path, prompts: Prompts) -> bool:
 def recover_damaged(path: Path, error: DatabaseDamagedError, prompts: Prompts) -> bool:
     """Move a damaged database aside and do what the user chooses: restore the newest good
     backup or start again from the plan. True when there is a database to open again."""
+    from desktop.models.backup import entry_count, set_aside  # noqa: PLC0415 (when first used)
+    from desktop.models.opening import newest_good_backup, recover_into  # noqa: PLC0415 (when first used)
+
     app = application()
     title = app.translate("App", "Target Monitor")
     try:

@@ -9,8 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.models.backup import backup_before, backup_folder, daily_backup, entry_count
-from desktop.models.database import damage_of
 from desktop.models.errors import DatabaseDamagedError
 from desktop.models.locations import network_share
 
@@ -40,6 +38,8 @@ class BackupCommands(QObject):
 
     def show_backups(self) -> None:
         """备份: list the backups, make one, restore one."""
+        from desktop.models.backup import backup_folder  # noqa: PLC0415 (when first used)
+
         context = self._context
         database = context.controller.database
         dialog = BackupsDialog(database.path, backup_folder(database), context.parent)
@@ -49,6 +49,8 @@ class BackupCommands(QObject):
         context.prompts.show(dialog)
 
     def back_up_now(self, dialog: BackupsDialog | None = None) -> None:
+        from desktop.models.backup import backup_before  # noqa: PLC0415 (when first used)
+
         context = self._context
         context.save_pending_notes()
         database = context.controller.database
@@ -68,6 +70,8 @@ class BackupCommands(QObject):
 
     def restore_backup(self, path: Path, dialog: BackupsDialog | None = None) -> None:
         """Replace the figures with a backup's, after a confirmation and a backup of them."""
+        from desktop.models.backup import entry_count  # noqa: PLC0415 (when first used)
+
         context = self._context
         entries = entry_count(path)
         box = QMessageBox(
@@ -129,8 +133,15 @@ class BackupCommands(QObject):
             )
 
     def check_file(self, then: Callable[[], None] | None = None) -> None:
-        """SQLite's quick_check of the open file, in the background; damage is signalled."""
+        """SQLite's quick_check of the open file, in the background; damage is signalled.
+        The first one, after the start, also loads the database layer there (the window
+        showed without it): the first edit does not wait for it."""
         path = self._database_path
+
+        def check() -> tuple[str, ...]:
+            from desktop.models.database import damage_of  # noqa: PLC0415 (in the background)
+
+            return damage_of(path)
 
         def done(problems: tuple[str, ...]) -> None:
             if problems:
@@ -138,12 +149,17 @@ class BackupCommands(QObject):
             elif then is not None:
                 then()
 
-        self._chore(lambda: damage_of(path), done, self._context.tell)
+        self._chore(check, done, self._context.tell)
 
     def take_daily_backup(self) -> None:
         """Once a day, on start, when the data changed: a checked backup beside the database,
         taken in the background (a large database takes a second or two)."""
         database = self._context.controller.database
+
+        def back_up() -> Path | None:
+            from desktop.models.backup import daily_backup  # noqa: PLC0415 (in the background)
+
+            return daily_backup(database)
 
         def done(path: Path | None) -> None:
             if path is not None:
@@ -152,7 +168,7 @@ class BackupCommands(QObject):
         def failed(message: str) -> None:
             self._context.tell(fill(self.tr("The daily backup failed: %1"), message))
 
-        self._chore(lambda: daily_backup(database), done, failed)
+        self._chore(back_up, done, failed)
 
     def _chore(
         self,

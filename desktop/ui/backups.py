@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -22,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.backup import BackupInfo, entry_count, list_backups
+if TYPE_CHECKING:
+    from desktop.models.backup import BackupInfo
 
 
 def reason_text(reason: str) -> str:
@@ -124,6 +126,8 @@ class BackupsDialog(QDialog):
 
     def refresh(self) -> None:
         """Read the folder again (after a backup or a restore)."""
+        from desktop.models.backup import entry_count, list_backups  # noqa: PLC0415 (when first used)
+
         self.backups = list_backups(self.folder, self._database_path.stem)
         self.table.setRowCount(len(self.backups))
         for row, info in enumerate(self.backups):

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from desktop.models.changes import Changes
-from desktop.models.database import Database
+from desktop.models.edits import EntryEdit
 from desktop.models.errors import (
     BatchStateError,
     OperationCancelled,
@@ -28,12 +28,9 @@ from desktop.models.errors import (
     StaleSettingsError,
     TargetMonitorError,
 )
-from desktop.models.plan_editor import Made, PlanEditor, RecordEdit
-from desktop.models.plan_import import PlanDraft, import_plan, replace_draft
-from desktop.models.plan_service import PlanService
-from desktop.models.schema import PlanState
-from desktop.models.service import EntryEdit, EntryService
+from desktop.models.kinds import PlanState
 from desktop.models.status_rule import LightSettings
+from desktop.models.store import Database
 from desktop.models.workspace import PlanWorkspace
 
 from desktop.ui import operations
@@ -41,6 +38,12 @@ from desktop.ui.background import run_in_background
 from desktop.ui.i18n import fill, recorded_text
 from desktop.ui.operations import HasChanges, Operation, Step, changes_of
 from desktop.ui.plan_editor_words import problems_text
+
+if TYPE_CHECKING:
+    from desktop.models.plan_editor import Made, PlanEditor, RecordEdit
+    from desktop.models.plan_import import PlanDraft
+    from desktop.models.plan_service import PlanService
+    from desktop.models.service import EntryService
 
 R = TypeVar("R", bound="Changes | HasChanges")
 
@@ -86,12 +89,16 @@ class PlanController(QObject):
         *,
         as_of: str | None = None,
         plan_code: str | None = None,
+        last_plan: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
-        self.workspace = PlanWorkspace(database, plan_code=plan_code, as_of=as_of)
-        self.service = EntryService(database, user)
+        self.workspace = PlanWorkspace(
+            database, plan_code=plan_code, as_of=as_of, last_plan=last_plan
+        )
+        self._user = user
+        self._service: EntryService | None = None  # made when first used (see `service`)
         self.undo_stack = QUndoStack(self)
         self.last_saved: dt.datetime | None = None
         self.dialog_parent: QWidget | None = None  # where long operations show their progress
@@ -100,10 +107,21 @@ class PlanController(QObject):
 
     @property
     def user(self) -> str:
-        return self.service.user
+        return self._user
 
     def set_user(self, user: str) -> None:
-        self.service = EntryService(self.database, user)
+        self._user = user
+        self._service = None
+
+    @property
+    def service(self) -> EntryService:
+        """The writer of entries, on behalf of the user. Made when first used: the window shows
+        before the database layer it needs has loaded."""
+        if self._service is None:
+            from desktop.models.service import EntryService  # noqa: PLC0415 (see above)
+
+            self._service = EntryService(self.database, self._user)
+        return self._service
 
     # --- view changes ----------------------------------------------------------------------
 
@@ -161,6 +179,8 @@ class PlanController(QObject):
     def import_plan(self, draft: PlanDraft, code: str) -> bool:
         """Add a plan read from a workbook as a new draft, and show it; False (and a message)
         when refused."""
+        from desktop.models.plan_import import import_plan  # noqa: PLC0415 (the database layer)
+
         try:
             import_plan(self.database, draft, self.user, as_code=code)
         except TargetMonitorError as error:
@@ -172,10 +192,14 @@ class PlanController(QObject):
     def replace_draft(self, draft: PlanDraft) -> bool:
         """Put a workbook's plan in place of the draft shown; False (and a message) when
         refused."""
+        from desktop.models.plan_import import replace_draft  # noqa: PLC0415 (the database layer)
+
         code = self.workspace.plan.code
         return self._change_plan(lambda: replace_draft(self.database, draft, self.user, code=code))
 
     def _plans(self) -> PlanService:
+        from desktop.models.plan_service import PlanService  # noqa: PLC0415 (the database layer)
+
         return PlanService(self.database, self.user)
 
     # --- the plan's structure (its editor) ------------------------------------------------
@@ -183,6 +207,8 @@ class PlanController(QObject):
     @property
     def editor(self) -> PlanEditor:
         """The plan editor's writes and checks, on behalf of the user."""
+        from desktop.models.plan_editor import PlanEditor  # noqa: PLC0415 (the database layer)
+
         return PlanEditor(self.database, self.user)
 
     def edit_plan(self, edits: Sequence[RecordEdit], label: str) -> bool:

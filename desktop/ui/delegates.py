@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.figures import FigureError, format_figure, parse_figure
-from desktop.models.schema import MilestoneState
+from desktop.models.kinds import MilestoneState
 from desktop.models.status_rule import Status
 from desktop.presentation.wording import percent_text
 

@@ -13,7 +13,6 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.models.changes import Progress
-from desktop.models.history import import_batches
 
 from desktop.ui import operations
 from desktop.ui.commands import CommandContext
@@ -122,6 +121,8 @@ class ExchangeCommands(QObject):
     def undo_import(self) -> None:
         """撤销导入: take a whole import batch back, after a confirmation; Ctrl+Z applies it
         again."""
+        from desktop.models.history import import_batches  # noqa: PLC0415 (when first used)
+
         from desktop.ui.exchange_dialogs import UndoImportDialog  # noqa: PLC0415 - on demand
 
         context = self._context

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.exchange.importer import CellChange, ImportPlan, describe
 from desktop.models.history import BatchSummary
-from desktop.models.schema import BatchState
+from desktop.models.kinds import BatchState
 
 from desktop.ui.i18n import fill
 from desktop.ui.row_model import RowListModel

@@ -20,8 +20,8 @@ from PySide6.QtGui import QBrush, QIcon, QPainter, QPixmap
 
 from desktop.models.changes import Changes
 from desktop.models.figures import format_figure
+from desktop.models.kinds import DepartmentBasis, MilestoneState, PlanState
 from desktop.models.records import IndicatorInfo
-from desktop.models.schema import DepartmentBasis, MilestoneState, PlanState
 from desktop.models.status_rule import Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.wording import percent_text

@@ -8,7 +8,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableView, QWidget
 
-from desktop.models.schema import IndicatorKind, MilestoneState
+from desktop.models.kinds import IndicatorKind, MilestoneState
 
 from desktop.ui.grid_model import FIRST_MONTH_COLUMN, GridColumn, ProgressGridModel
 from desktop.ui.i18n import kind_text, state_text

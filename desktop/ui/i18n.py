@@ -9,9 +9,9 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QColor
 
 from desktop.models.figures import FigureError, FigureProblem, format_figure
+from desktop.models.kinds import IndicatorKind, MilestoneState, ParentLight, PlanState
 from desktop.models.locations import bundled_file
 from desktop.models.periods import parse_period
-from desktop.models.schema import IndicatorKind, MilestoneState, ParentLight, PlanState
 from desktop.models.status_rule import Rollup, Status
 from desktop.presentation.wording import STATUS_INKS, percent_text
 

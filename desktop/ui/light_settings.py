@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.figures import format_figure
-from desktop.models.schema import ParentLight
+from desktop.models.kinds import ParentLight
 from desktop.models.status_rule import POINTS_MAX, LightSettings, Thresholds
 
 from desktop.ui import operations

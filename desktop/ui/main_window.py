@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.changes import Changes
-from desktop.models.plan_editor import INDICATOR, NODE
-from desktop.models.schema import PlanState
+from desktop.models.kinds import PlanState
+from desktop.models.plan_parts import INDICATOR, NODE
 from desktop.models.status_rule import Status
 
 from desktop.ui.backup_commands import BackupCommands

@@ -21,9 +21,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 from PySide6.QtCore import QCoreApplication
 
 from desktop.models.changes import EVERYTHING_CHANGED, Changes, Progress
-from desktop.models.opening import restore
-from desktop.models.plan_editor import Made, PlanEditor, RecordEdit
-from desktop.models.service import EntryEdit, EntryService
+from desktop.models.edits import EntryEdit
 from desktop.models.status_rule import LightSettings
 from desktop.models.workspace import PlanWorkspace
 
@@ -31,6 +29,8 @@ from desktop.ui.i18n import fill
 
 if TYPE_CHECKING:  # the exchange (and openpyxl) is imported when an import is first made
     from desktop.exchange.importer import ImportPlan, ImportResult
+    from desktop.models.plan_editor import Made, PlanEditor, RecordEdit
+    from desktop.models.service import EntryService
 
 R = TypeVar("R")
 T = TypeVar("T")  # a setting's value
@@ -291,6 +291,8 @@ class Restored:
 def restore_backup(workspace: PlanWorkspace, path: Path) -> Operation[Restored]:
     """Replace the whole content with a backup's (the current one is backed up first). Not a
     step of the undo history, which it clears: the backups list undoes it."""
+    from desktop.models.opening import restore  # noqa: PLC0415 (the database layer, when used)
+
     database = workspace.database
     return Operation(
         fill(translate("Operations", "Restore %1"), path.name),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -23,18 +23,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.changes import Changes
-from desktop.models.history import HistoryEvent, entry_details, entry_history
-from desktop.models.service import NOTE_MAX_LENGTH, EntryEdit
+from desktop.models.edits import NOTE_MAX_LENGTH, EntryEdit
 from desktop.models.text import clean
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import recorded_text
 from desktop.ui.row_model import RowListModel
 
+if TYPE_CHECKING:
+    from desktop.models.history import HistoryEvent
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class HistoryModel(RowListModel[HistoryEvent]):
+class HistoryModel(RowListModel["HistoryEvent"]):
     """The audit events of one indicator's month, newest first."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -159,6 +161,8 @@ class HistoryPanel(QWidget):
         if key is None:
             self._show_no_cell()
             return
+        from desktop.models.history import entry_history  # noqa: PLC0415 (when first used)
+
         indicator = self._controller.workspace.indicators[key[0]]
         self.title.setText(
             self.tr("History of %1 %2").replace("%1", indicator.code).replace("%2", key[1])
@@ -217,6 +221,8 @@ class NotesPanel(QWidget):
             self.reporter.clear()
             self._set_texts("", "")
             return
+        from desktop.models.history import entry_details  # noqa: PLC0415 (when first used)
+
         indicator = self._controller.workspace.indicators[key[0]]
         self.title.setText(f"{indicator.code} {indicator.name} · {key[1]}")
         details = entry_details(self._controller.database, *key)
@@ -260,6 +266,8 @@ class NotesPanel(QWidget):
     def save(self) -> bool:
         """Save the notes as one undoable step. Refused (someone else saved notes here
         meanwhile: both are shown), the typed text stays, and saving again saves over theirs."""
+        from desktop.models.history import entry_details  # noqa: PLC0415 (when first used)
+
         if not self.dirty or self._key is None:
             return False
         progress, problems = self._texts()

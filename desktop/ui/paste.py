@@ -9,8 +9,8 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QTableView
 
+from desktop.models.edits import EntryEdit
 from desktop.models.figures import FigureError, parse_figure, parse_state
-from desktop.models.service import EntryEdit
 
 from desktop.ui.commands import CommandContext
 from desktop.ui.grid_model import ProgressGridModel

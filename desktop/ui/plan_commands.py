@@ -8,9 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.models.plan_import import draft_changes, known_departments, preview
-from desktop.models.plan_service import next_code
-from desktop.models.schema import PlanState
+from desktop.models.kinds import PlanState
 
 from desktop.ui.commands import CommandContext
 from desktop.ui.i18n import fill, plan_state_text
@@ -101,6 +99,8 @@ class PlanCommands(QObject):
     def import_plan(self) -> None:
         """A plan workbook, checked cell by cell, added as a new draft plan after a preview."""
         from desktop.exchange.plan_workbook import read_plan_workbook  # noqa: PLC0415
+        from desktop.models.plan_import import draft_changes, known_departments, preview  # noqa: PLC0415 (when first used)
+        from desktop.models.plan_service import next_code  # noqa: PLC0415 (when first used)
 
         path = self._context.prompts.open_path(self._context.parent, FileKind.WORKBOOK)
         if path is None:

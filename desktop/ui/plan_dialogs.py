@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.figures import FigureError, FigureProblem, format_figure, parse_figure
-from desktop.models.plan_service import next_code
 from desktop.models.records import IndicatorInfo, PlanInfo
 
 from desktop.ui.i18n import figure_problem_text, fill
@@ -26,6 +25,8 @@ class NextPlanDialog(QDialog):
     """What next year's plan will be, and its code."""
 
     def __init__(self, plan: PlanInfo, parent: QWidget | None = None) -> None:
+        from desktop.models.plan_service import next_code  # noqa: PLC0415 (when first used)
+
         super().__init__(parent)
         self.setObjectName("nextPlanDialog")
         self.setWindowTitle(self.tr("Next year's plan"))

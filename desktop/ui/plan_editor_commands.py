@@ -13,10 +13,9 @@ from functools import partial
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QToolBar
 
-from desktop.models import plan_editor
-from desktop.models.plan_editor import DEPARTMENT, INDICATOR, NODE, record_fields
+from desktop.models.kinds import NodeKind, PlanState
+from desktop.models.plan_parts import DEPARTMENT, INDICATOR, NODE
 from desktop.models.records import DepartmentInfo, NodeInfo
-from desktop.models.schema import NodeKind, PlanState
 
 from desktop.ui.commands import CommandContext, window_action
 from desktop.ui.i18n import fill
@@ -213,6 +212,8 @@ class PlanEditorCommands(QObject):
 
     def _departments(self) -> dict[int, DepartmentInfo]:
         """The departments a part may be given: every one not merged into another."""
+        from desktop.models import plan_editor  # noqa: PLC0415 (when first used)
+
         rows = plan_editor.departments(self._context.controller.database)
         return {
             i: DepartmentInfo(i, name, short) for i, name, short, merged in rows if merged is None
@@ -303,12 +304,14 @@ class PlanEditorCommands(QObject):
     # --- changing ---------------------------------------------------------------------------
 
     def edit(self) -> None:
+        from desktop.models import plan_editor  # noqa: PLC0415 (when first used)
+
         chosen = self._chosen()
         if chosen is None:
             return
         entity, record_id = chosen
         controller = self._context.controller
-        seen = record_fields(controller.database, entity, record_id)
+        seen = plan_editor.record_fields(controller.database, entity, record_id)
         check = lambda typed: controller.editor.problems(entity, record_id, typed)  # noqa: E731
         if entity == NODE:
             dialog: NodeDialog | IndicatorDialog = NodeDialog(
@@ -335,6 +338,8 @@ class PlanEditorCommands(QObject):
         controller.edit_plan(edits, fill(self.tr("Edit %1"), str(seen["code"])))
 
     def swap(self, step: int) -> None:
+        from desktop.models import plan_editor  # noqa: PLC0415 (when first used)
+
         chosen = self._chosen()
         if chosen is None:
             return
@@ -347,6 +352,8 @@ class PlanEditorCommands(QObject):
             self._reveal(entity, record_id)
 
     def move(self) -> None:
+        from desktop.models import plan_editor  # noqa: PLC0415 (when first used)
+
         chosen = self._chosen()
         if chosen is None:
             return
@@ -378,6 +385,8 @@ class PlanEditorCommands(QObject):
             self._reveal(entity, record_id)
 
     def archive(self) -> None:
+        from desktop.models import plan_editor  # noqa: PLC0415 (when first used)
+
         chosen = self._chosen()
         if chosen is None:
             return
@@ -392,6 +401,8 @@ class PlanEditorCommands(QObject):
 
     def show_archived(self) -> None:
         """What was archived, with its figures; one part restored."""
+        from desktop.models import plan_editor  # noqa: PLC0415 (when first used)
+
         controller = self._context.controller
         items = plan_editor.archived_items(controller.database, controller.workspace.plan.id)
         dialog = ArchivedDialog(items, self._context.parent)
@@ -409,6 +420,8 @@ class PlanEditorCommands(QObject):
     # --- departments ------------------------------------------------------------------------
 
     def show_departments(self) -> None:
+        from desktop.models import plan_editor  # noqa: PLC0415 (when first used)
+
         controller = self._context.controller
         dialog = DepartmentsDialog(
             lambda: plan_editor.departments(controller.database), self._context.parent
@@ -434,11 +447,13 @@ class PlanEditorCommands(QObject):
             dialog.select(made.record_id)
 
     def _rename_department(self, dialog: DepartmentsDialog) -> None:
+        from desktop.models import plan_editor  # noqa: PLC0415 (when first used)
+
         chosen = dialog.chosen()
         if chosen is None:
             return
         controller = self._context.controller
-        seen = record_fields(controller.database, DEPARTMENT, chosen)
+        seen = plan_editor.record_fields(controller.database, DEPARTMENT, chosen)
         form = DepartmentDialog(
             seen, lambda typed: controller.editor.problems(DEPARTMENT, chosen, typed), dialog
         )
@@ -449,6 +464,8 @@ class PlanEditorCommands(QObject):
         dialog.refresh()
 
     def _merge_department(self, dialog: DepartmentsDialog) -> None:
+        from desktop.models import plan_editor  # noqa: PLC0415 (when first used)
+
         chosen = dialog.chosen()
         if chosen is None:
             return
@@ -467,12 +484,16 @@ class PlanEditorCommands(QObject):
     # --- helpers ----------------------------------------------------------------------------
 
     def _name(self, entity: str, record_id: int) -> str:
+        from desktop.models import plan_editor  # noqa: PLC0415 (when first used)
+
         workspace = self._context.controller.workspace
         if entity == INDICATOR and record_id in workspace.indicators:
             return workspace.indicators[record_id].code
         if entity == NODE and record_id in workspace.nodes:
             return workspace.nodes[record_id].code
-        return str(record_fields(self._context.controller.database, entity, record_id)["code"])
+        return str(
+            plan_editor.record_fields(self._context.controller.database, entity, record_id)["code"]
+        )
 
     def _reveal(self, entity: str, record_id: int) -> None:
         workspace = self._context.controller.workspace

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtWidgets import (
@@ -32,13 +33,16 @@ from PySide6.QtWidgets import (
 
 from desktop.models.errors import EditProblem, PlanEditError
 from desktop.models.figures import FigureError, format_figure, parse_figure
-from desktop.models.plan_editor import NO_FIGURES, ArchivedItem
+from desktop.models.kinds import DepartmentBasis, Direction, IndicatorKind, NodeKind, TextBasis
+from desktop.models.plan_parts import NO_FIGURES
 from desktop.models.records import DepartmentInfo
-from desktop.models.schema import DepartmentBasis, Direction, IndicatorKind, NodeKind, TextBasis
 
 from desktop.ui.i18n import fill, kind_text
 from desktop.ui.plan_editor_words import field_label, problems_text
 from desktop.ui.theme import PROBLEM_INK
+
+if TYPE_CHECKING:
+    from desktop.models.plan_editor import ArchivedItem
 
 translate = QCoreApplication.translate
 Values = dict[str, object]

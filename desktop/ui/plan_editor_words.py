@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication
 
 from desktop.models.errors import EditProblem, PlanEditError
 from desktop.models.figures import FigureError, FigureProblem
-from desktop.models.schema import IndicatorKind
+from desktop.models.kinds import IndicatorKind
 
 from desktop.ui.i18n import figure_problem_text, fill, kind_text
 

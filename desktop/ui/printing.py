@@ -41,7 +41,7 @@ from desktop.models.changes import Progress
 from desktop.models.errors import TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.files import new_file_beside
-from desktop.models.schema import ParentLight
+from desktop.models.kinds import ParentLight
 from desktop.models.status_rule import FINAL_STRETCH_MONTHS, Status
 from desktop.presentation.status_sheet import (
     Document,

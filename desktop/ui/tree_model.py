@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 )
 
 from desktop.models.changes import Changes
-from desktop.models.schema import MilestoneState, NodeKind, PlanState
+from desktop.models.kinds import MilestoneState, NodeKind, PlanState
 from desktop.models.status_rule import STATUS_BY_CODE, Rollup, Status
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import latest_report

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.schema import MilestoneState
+from desktop.models.kinds import MilestoneState
 from desktop.models.status_rule import Status
 
 from desktop.ui.controller import PlanController
