@@ -17,20 +17,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy.exc import DBAPIError
-
 from desktop import __version__
-from desktop.models.backup import (
-    backup_before,
-    copy_verified,
-    damage_report,
-    put_in_place,
-    set_aside,
-)
-from desktop.models.demo import DEFAULT_SEED, create_demo
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.figures import format_figure
-from desktop.models.integrity import check_database
 from desktop.models.kinds import DepartmentBasis, IndicatorKind, NodeKind, PlanState
 from desktop.models.locations import (
     DatabaseLocation,
@@ -39,23 +28,11 @@ from desktop.models.locations import (
     resolve_location,
     source_checkout_path,
 )
-from desktop.models.opening import checked_backup, newest_good_backup, open_database, restore
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
 from desktop.models.periods import parse_period
-from desktop.models.plan_editor import archived_items
-from desktop.models.plan_import import (
-    draft_changes,
-    import_plan,
-    known_departments,
-    preview,
-    replace_draft,
-)
-from desktop.models.plan_reads import chosen_plan
-from desktop.models.plan_service import PlanService, target_of
-from desktop.models.plan_source import build_seed
 from desktop.models.records import IndicatorInfo
 from desktop.models.status_rule import Status
-from desktop.models.store import Database, describe_failure
+from desktop.models.store import Database, describe_failure, open_quickly
 from desktop.models.workspace import PlanWorkspace
 from desktop.presentation.status_sheet import SupervisionNotice, build_documents
 from desktop.presentation.wording import (
@@ -275,9 +252,16 @@ def _open(args: argparse.Namespace, *, check: bool = True) -> Database:
         )
     path = ensure_database_file(location)
     _warn_if_shared(path)
+    if not check and (as_it_is := open_quickly(path)) is not None:
+        return as_it_is  # only read, and as this program left it: the database layer waits
+    from desktop.models.opening import open_database  # noqa: PLC0415 (when used)
+
     try:
         return open_database(path, check=check)
     except DatabaseDamagedError as error:
+        from desktop.models.backup import damage_report, set_aside  # noqa: PLC0415
+        from desktop.models.opening import newest_good_backup  # noqa: PLC0415
+
         aside = set_aside(path)
         raise TargetMonitorError(
             damage_report(error, aside, newest_good_backup(path), _restore_command(args))
@@ -315,6 +299,8 @@ def _write_json(document: object, out: TextIO) -> None:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.integrity import check_database  # noqa: PLC0415 (when used)
+
     with _opened(args) as database:
         report = check_database(database)
     if report.ok:
@@ -430,6 +416,13 @@ def cmd_export_plan(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_import_plan(args: argparse.Namespace, out: TextIO) -> int:
     from desktop.exchange.plan_workbook import read_plan_workbook  # noqa: PLC0415
+    from desktop.models.plan_import import (  # noqa: PLC0415 (when used)
+        draft_changes,
+        import_plan,
+        known_departments,
+        preview,
+        replace_draft,
+    )
 
     with _opened(args) as database:
         draft = read_plan_workbook(Path(args.file), known_departments=known_departments(database))
@@ -475,6 +468,9 @@ def cmd_undo_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_next_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.plan_reads import chosen_plan  # noqa: PLC0415 (when used)
+    from desktop.models.plan_service import PlanService  # noqa: PLC0415 (when used)
+
     with _opened(args) as database:
         source = chosen_plan(database, _plan(args))
         made = PlanService(database, _user(args)).next_year_plan(source.code, new_code=args.code)
@@ -499,6 +495,9 @@ _STATES = {
 
 
 def cmd_plan_state(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.plan_reads import chosen_plan  # noqa: PLC0415 (when used)
+    from desktop.models.plan_service import PlanService  # noqa: PLC0415 (when used)
+
     wanted = _STATES[args.state]
     with _opened(args) as database:
         plan = chosen_plan(database, _plan(args))
@@ -508,6 +507,12 @@ def cmd_plan_state(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_set_target(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.plan_reads import chosen_plan  # noqa: PLC0415 (when used)
+    from desktop.models.plan_service import (  # noqa: PLC0415 (when used)
+        PlanService,
+        target_of,
+    )
+
     value = None if args.value in ("待定", "pending") else _figure(args.value)
     with _opened(args) as database:
         code = chosen_plan(database, _plan(args)).code
@@ -522,6 +527,9 @@ def cmd_set_target(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_archived(args: argparse.Namespace, out: TextIO) -> int:
     """What the plan's editor archived, with each indicator's figures (its history, kept)."""
+    from desktop.models.plan_editor import archived_items  # noqa: PLC0415 (when used)
+    from desktop.models.plan_reads import chosen_plan  # noqa: PLC0415 (when used)
+
     with _opened(args) as database:
         plan = chosen_plan(database, _plan(args))
         items = archived_items(database, plan.id)
@@ -603,6 +611,11 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.backup import (  # noqa: PLC0415 (when used)
+        backup_before,
+        copy_verified,
+    )
+
     with _opened(args) as database:
         if args.output:
             target = copy_verified(database, Path(args.output))
@@ -613,6 +626,16 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.backup import (  # noqa: PLC0415 (when used)
+        put_in_place,
+        set_aside,
+    )
+    from desktop.models.opening import (  # noqa: PLC0415 (when used)
+        checked_backup,
+        open_database,
+        restore,
+    )
+
     path = args.resolved_db = resolve_location(args.db).path
     source = Path(args.file)
     database = None
@@ -648,6 +671,8 @@ def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_build_seed(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.plan_source import build_seed  # noqa: PLC0415 (when used)
+
     if args.source:
         sources = [Path(source) for source in args.source]
     else:
@@ -664,13 +689,16 @@ def cmd_build_seed(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.demo import DEFAULT_SEED, create_demo  # noqa: PLC0415 (when used)
+
     if not args.db:
         raise TargetMonitorError(
             "demo needs --db FILE, a new file: demo figures never go into your own database"
         )
     path = Path(args.db).expanduser()
     args.resolved_db = path
-    info = create_demo(path, through=args.period, seed=args.seed)
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    info = create_demo(path, through=args.period, seed=seed)
     out.write(
         f"wrote {path}: {DEMO_LABEL}, {info.entries} monthly reports of {info.indicators} "
         f"indicators, {info.first} to {info.through}\n"
@@ -876,7 +904,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--period", type=_period, metavar="YYYY-MM", help="last month (default: this month)"
     )
-    demo.add_argument("--seed", type=int, default=DEFAULT_SEED, help=argparse.SUPPRESS)
+    demo.add_argument("--seed", type=int, default=None, help=argparse.SUPPRESS)
     demo.set_defaults(handler=cmd_demo)
 
     seed = commands.add_parser(
@@ -901,6 +929,15 @@ def _utf8(stream: TextIO) -> TextIO:
     return stream
 
 
+def _database_error(error: BaseException) -> bool:
+    """Whether the driver or SQLAlchemy raised `error` (SQLAlchemy's errors exist only once it
+    has loaded: a command that never needed it raised none)."""
+    loaded = sys.modules.get("sqlalchemy.exc")
+    return isinstance(error, sqlite3.Error) or (
+        loaded is not None and isinstance(error, loaded.DBAPIError)
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -913,7 +950,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TargetMonitorError as error:
         err.write(f"{PROG}: {error}\n")
         return EXIT_REFUSED
-    except (DBAPIError, sqlite3.Error) as error:
+    except Exception as error:
+        if not _database_error(error):
+            raise
         path = getattr(args, "resolved_db", None) or Path(args.db or "database")
         err.write(f"{PROG}: {describe_failure(path, error)}\n")
         return EXIT_REFUSED

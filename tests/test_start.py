@@ -112,3 +112,34 @@ def test_the_window_shows_the_kept_plan_before_the_database_layer_loads(tmp_path
     assert first[0] is True  # nothing kept yet: the rows were read
     assert again == (False, first[1])
     assert first[1][0] > 0 and first[1][1] > 0
+
+
+def test_tree_on_the_kept_plan_runs_without_the_database_layer(tmp_path: Path) -> None:
+    """`tree` only reads: on a file as this program left it, with the plan kept by the last
+    run, it answers without SQLAlchemy, and the same as when it had to read the rows."""
+    script = """
+import contextlib, io, json, sys
+from desktop.cli import main
+text = io.StringIO()
+with contextlib.redirect_stdout(text):
+    assert main(["--db", sys.argv[1], "tree", "--json"]) == 0
+print(json.dumps(["sqlalchemy" in sys.modules, json.loads(text.getvalue())]))
+"""
+    database = tmp_path / "plan.sqlite"
+    shutil.copyfile(ROOT / "data" / "seed.sqlite", database)
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(database)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "HOME": str(tmp_path), "TARGET_MONITOR_CACHE": str(tmp_path / "c")},
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    (first_loaded, first), (again_loaded, again) = runs
+    assert first_loaded and not again_loaded
+    assert again == first and first["nodes"]
