@@ -13,7 +13,6 @@ from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
 from desktop.models.store import open_quickly
 
-from desktop.ui.backups import DamagedDatabaseDialog, Recovery
 from desktop.ui.controller import PlanController
 from desktop.ui.dialogs import FirstStartDialog, login_name
 from desktop.ui.i18n import install_translators
@@ -135,6 +134,8 @@ def recover_damaged(path: Path, error: DatabaseDamagedError, prompts: Prompts) -
     backup or start again from the plan. True when there is a database to open again."""
     from desktop.models.backup import entry_count, set_aside  # noqa: PLC0415 (when first used)
     from desktop.models.opening import newest_good_backup, recover_into  # noqa: PLC0415 (when first used)
+
+    from desktop.ui.backups import DamagedDatabaseDialog, Recovery  # noqa: PLC0415 (when first used)
 
     app = application()
     title = app.translate("App", "Target Monitor")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QMessageBox
@@ -14,10 +15,12 @@ from desktop.models.locations import network_share
 
 from desktop.ui import operations
 from desktop.ui.background import run_quietly
-from desktop.ui.backups import BackupsDialog
 from desktop.ui.commands import CommandContext
 from desktop.ui.i18n import fill
 from desktop.ui.prompts import FileKind
+
+if TYPE_CHECKING:
+    from desktop.ui.backups import BackupsDialog
 
 
 class BackupCommands(QObject):
@@ -39,6 +42,8 @@ class BackupCommands(QObject):
     def show_backups(self) -> None:
         """备份: list the backups, make one, restore one."""
         from desktop.models.backup import backup_folder  # noqa: PLC0415 (when first used)
+
+        from desktop.ui.backups import BackupsDialog  # noqa: PLC0415
 
         context = self._context
         database = context.controller.database
