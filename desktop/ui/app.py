@@ -14,7 +14,6 @@ from desktop.models.locations import DatabaseLocation, ensure_database_file
 from desktop.models.store import open_quickly
 
 from desktop.ui.controller import PlanController
-from desktop.ui.dialogs import FirstStartDialog, login_name
 from desktop.ui.i18n import install_translators
 from desktop.ui.light_settings import adopt_user_thresholds
 from desktop.ui.main_window import MainWindow
@@ -28,6 +27,7 @@ from desktop.ui.settings import (
     USER_DEPARTMENT,
     USER_NAME,
     Settings,
+    login_name,
 )
 from desktop.ui.theme import app_icon, apply_theme, follow_system
 
@@ -102,6 +102,8 @@ def _build_window(
 
 def welcome(window: MainWindow, settings: Settings) -> None:
     """First start: ask the user's name and department, then show that department's work."""
+    from desktop.ui.dialogs import FirstStartDialog  # noqa: PLC0415 (when first used)
+
     departments = [d.short_name for d in window.controller.workspace.departments.values()]
     dialog = FirstStartDialog(settings, departments, window)
     if not window.prompts.confirm(dialog):

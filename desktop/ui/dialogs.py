@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import html
 import platform
 from pathlib import Path
@@ -31,16 +30,9 @@ from desktop.ui.settings import (
     USER_DEPARTMENT,
     USER_NAME,
     Settings,
+    login_name,
 )
 from desktop.ui.theme import Appearance
-
-
-def login_name() -> str:
-    """The operating system's name for the user, as a default."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
 
 
 class _UserFields:

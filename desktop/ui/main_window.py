@@ -38,10 +38,8 @@ from desktop.ui.backup_commands import BackupCommands
 from desktop.ui.commands import CommandContext, window_action
 from desktop.ui.controller import PlanController
 from desktop.ui.dashboard import Dashboard
-from desktop.ui.dialogs import SettingsDialog, about_box
 from desktop.ui.exchange_commands import ExchangeCommands
 from desktop.ui.grid_model import GridColumn, ProgressGridModel
-from desktop.ui.help import GuideDialog, ShortcutsDialog
 from desktop.ui.i18n import fill, plan_state_text
 from desktop.ui.light_settings import IndicatorThresholdsDialog, LightSettingsDialog
 from desktop.ui.paste import ClipboardCommands
@@ -66,6 +64,7 @@ from desktop.ui.tree_model import TreeColumn
 from desktop.ui.tree_panel import NAME_LEAST, PlanTreePanel
 
 if TYPE_CHECKING:
+    from desktop.ui.help import GuideDialog
     from desktop.ui.trend_chart import TrendChart
 
 ALERTS = (Status.RED, Status.YELLOW)  # what F8 goes to
@@ -662,6 +661,8 @@ class MainWindow(QMainWindow):
         self.note(self.tr("Reloaded from the database"))
 
     def open_settings(self) -> None:
+        from desktop.ui.dialogs import SettingsDialog  # noqa: PLC0415 (when used)
+
         departments = [d.short_name for d in self.controller.workspace.departments.values()]
         if self.prompts.confirm(SettingsDialog(self.settings, departments, self)):
             self.apply_settings()
@@ -757,6 +758,8 @@ class MainWindow(QMainWindow):
 
     def show_guide(self) -> None:
         """F1: the user guide, at the part for the area in use."""
+        from desktop.ui.help import GuideDialog  # noqa: PLC0415 (when used)
+
         area = self.focused_area()
         if self.guide is None:
             self.guide = GuideDialog(self)
@@ -766,9 +769,13 @@ class MainWindow(QMainWindow):
         self.guide.activateWindow()
 
     def show_shortcuts(self) -> None:
+        from desktop.ui.help import ShortcutsDialog  # noqa: PLC0415 (when used)
+
         commands: list[QAction | QAbstractButton] = [*self.actions(), self.notes.save_button]
         self.prompts.show(ShortcutsDialog(commands, self))
 
     def show_about(self) -> None:
+        from desktop.ui.dialogs import about_box  # noqa: PLC0415 (when used)
+
         workspace = self.controller.workspace
         self.prompts.show(about_box(self, workspace, self.controller.database.path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from typing import Generic, TypeVar, cast
 
@@ -78,3 +79,11 @@ class Settings:
 
     def sync(self) -> None:
         self.store.sync()
+
+
+def login_name() -> str:
+    """The operating system's name for the user, as a default."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
