@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from desktop.models.locations import (
     resolve_location,
 )
 from desktop.models.opening import open_database
-from desktop.models.store import SCHEMA_VERSION, Database
+from desktop.models.store import SCHEMA_VERSION, Database, open_quickly
 from tests.conftest import SEED
 
 
@@ -219,3 +220,43 @@ def test_a_file_that_is_no_sqlite_database_is_refused_before_sqlite_opens_it(
     with pytest.raises(DatabaseOpenError, match=r"the file is empty|not a database file"):
         open_database(path, check=check)
     assert untouched_state(path) == before
+
+
+def test_a_file_as_this_program_left_it_opens_without_an_engine_until_one_is_needed(
+    seed_copy: Path,
+) -> None:
+    """open_quickly: the file is read by the driver only (its facts); the engine is made once,
+    by whichever thread asks first, and every connection gets the program's settings."""
+    open_database(seed_copy).close()  # as this program leaves it: in WAL mode
+    database = open_quickly(seed_copy)
+    assert database is not None and database._engine is None
+    facts = database.facts()
+    assert facts.schema_version == str(SCHEMA_VERSION) and facts.structure_revision
+    assert database._engine is None
+    engines = []
+    workers = [threading.Thread(target=lambda: engines.append(database.engine)) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len({id(engine) for engine in engines}) == 1
+    with database.connect() as connection:
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    database.close()
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "UPDATE schema_meta SET value = '6' WHERE key = 'schema_version'",
+        "DROP TRIGGER structure_revision_on_nodes_update",
+        "PRAGMA journal_mode = DELETE",
+    ],
+    ids=["an older schema", "a trigger dropped", "not in WAL mode"],
+)
+def test_any_other_file_takes_the_full_opening(seed_copy: Path, spoil: str) -> None:
+    open_database(seed_copy).close()
+    with sqlite3.connect(seed_copy) as connection:
+        connection.execute(spoil)
+    connection.close()
+    assert open_quickly(seed_copy) is None
