@@ -50,9 +50,9 @@ def read_structure(
     database: Database,
     choose: Callable[[list[list[Any]]], PlanInfo],
     unreadable: Callable[[str], Exception],
-) -> tuple[str | None, StructureRows, str | None]:
-    """The structure's revision, its rows (every plan and department; the nodes and the
-    indicators of the plan `choose` picks from the plans' rows) and the demo label, read in
+) -> tuple[str | None, PlanInfo, StructureRows, str | None]:
+    """The structure's revision, the plan `choose` picks from the plans' rows, the rows
+    (every plan and department; that plan's nodes and indicators) and the demo label, read in
     one transaction. A stored value this program cannot read raises `unreadable(what)`."""
     # The plan's records go on to the window as they are: a value of the wrong type (bytes for
     # a name) would only fail there. The tables are small; the entries, read as numbers into
@@ -82,7 +82,7 @@ def read_structure(
             connection, select(*columns(DepartmentInfo, Department)).order_by(Department.id)
         )
         demo = demo_mark(connection)
-    return revision, StructureRows(plans, departments, {plan.id: (nodes, indicators)}), demo
+    return revision, plan, StructureRows(plans, departments, {plan.id: (nodes, indicators)}), demo
 
 
 def _rows(connection: Connection, query: Select[Any]) -> list[list[Any]]:
@@ -97,8 +97,9 @@ def _rows(connection: Connection, query: Select[Any]) -> list[list[Any]]:
 def read_entries(
     database: Database, plan_id: int, indicator_ids: Sequence[int] | None
 ) -> tuple[str | None, Sequence[Any]]:
-    """The entries' revision and the rows (indicator id, period + PERIOD_END, figure, version)
-    of the plan's indicators or of the given ones, read in one transaction. The figure is the
+    """The rows (indicator id, period + PERIOD_END, figure, version) of the plan's indicators,
+    with the entries' revision read in the same transaction, or of the given ones (a refresh
+    after a write: no revision, None). The figure is the
     value, or minus the state code of a milestone (values are never negative): fewer text
     columns make reading many rows much faster."""
     state_code = case(
@@ -122,7 +123,7 @@ def read_entries(
         query = query.where(Entry.indicator_id.in_(indicator_ids))
     with database.connect() as connection:
         # the revision first: the rows read next, in the same transaction, are of it
-        revision = entries_revision(connection)
+        revision = entries_revision(connection) if indicator_ids is None else None
         result = connection.execute(query)
         rows = result.cursor.fetchall()
         result.close()

@@ -90,6 +90,7 @@ class Database:
     ) -> None:
         self.path = path
         self._engine = engine
+        self._writing: Engine | None = None  # the engine's transactions begin IMMEDIATE
         self._making = threading.Lock()  # the engine: made once, by whichever thread is first
         self.busy_timeout_ms = busy_timeout_ms
         # The entries' revision before and after each write of this program's (`own_revision`)
@@ -105,7 +106,9 @@ class Database:
 
     @property
     def _writer(self) -> Engine:
-        return self.engine.execution_options(**{_IMMEDIATE: True})
+        if self._writing is None:
+            self._writing = self.engine.execution_options(**{_IMMEDIATE: True})
+        return self._writing
 
     @contextmanager
     def raw_driver(self) -> Iterator[sqlite3.Connection]:

@@ -192,17 +192,18 @@ class PlanWorkspace:
         kept = kept_structure(facts.structure_revision)
         if kept is not None:
             try:
-                if self._choose(kept.plans).id in kept.parts:  # else: kept for other plans
-                    self._build_structure(kept, facts.demo)
+                plan = self._choose(kept.plans)
+                if plan.id in kept.parts:  # else: kept for other plans
+                    self._build_structure(kept, plan, facts.demo)
                     return
             except (*UNREADABLE, DatabaseReadError, TargetMonitorError):
                 forget_structure(facts.structure_revision)  # only ever right or passed over
         from desktop.models import plan_reads  # noqa: PLC0415 (the database layer, when needed)
 
-        revision, rows, demo = plan_reads.read_structure(
+        revision, plan, rows, demo = plan_reads.read_structure(
             self.database, self._choose, self._unreadable
         )
-        self._build_structure(rows, demo)
+        self._build_structure(rows, plan, demo)
         keep_structure(revision, rows)
 
     def _choose(self, plan_rows: list[list[Any]]) -> PlanInfo:
@@ -216,9 +217,10 @@ class PlanWorkspace:
             code = self._last_plan
         return choose_plan(plans, code, self._today)
 
-    def _build_structure(self, rows: StructureRows, demo: str | None) -> None:
-        self.plan = self._choose(rows.plans)
-        node_rows, indicator_rows = rows.parts[self.plan.id]  # KeyError: not kept
+    def _build_structure(self, rows: StructureRows, plan: PlanInfo, demo: str | None) -> None:
+        """The plan (`plan`, chosen from `rows.plans` by `_choose`) from its rows."""
+        self.plan = plan
+        node_rows, indicator_rows = rows.parts[plan.id]
         yellow, red, parent_light, version = next(
             row[_PLAN_FIELDS:] for row in rows.plans if row[0] == self.plan.id
         )
