@@ -22,7 +22,6 @@ from sqlalchemy.exc import DBAPIError
 from desktop.cli import main
 from desktop.exchange.importer import ImportPlan, apply_import, read_template
 from desktop.exchange.template import export_template
-from desktop.models.database import driver_connection
 from desktop.models.errors import DatabaseWriteError, TargetMonitorError
 from desktop.models.opening import open_database
 from desktop.models.service import EntryService
@@ -210,7 +209,7 @@ def fresh_copy(prepared: Prepared, folder: Path) -> Path:
 
 
 def in_transaction(database: Database) -> bool:
-    with driver_connection(database) as connection:
+    with database.raw_driver() as connection:
         return connection.in_transaction
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, delete, insert, inspect, select
+from sqlalchemy import Connection, create_engine, delete, insert, inspect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -29,26 +29,24 @@ from desktop.models.errors import (
 )
 from desktop.models.schema import Base, SchemaMeta
 from desktop.models.store import (
-    _NEW_REVISION,
-    _WHAT,
     DEFAULT_BUSY_TIMEOUT_MS,
     DEMO_KEY,
     ENTRIES_REVISION_KEY,
-    ENTRIES_REVISION_TRIGGERS,
+    NEW_REVISION,
     NO_ENTRIES_REVISION,
     REVISION_TRIGGERS,
     SCHEMA_VERSION,
     SCHEMA_VERSION_KEY,
     SQLITE_MAGIC,
     STRUCTURE_REVISION_KEY,
-    STRUCTURE_REVISION_TRIGGERS,
     STRUCTURE_TABLES,
     Database,
-    _head,
-    _in_wal_mode,
     describe_failure,
+    file_head,
+    in_wal_mode,
     make_engine,
     plain_connection,
+    read_meta,
 )
 
 _DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
@@ -85,7 +83,7 @@ def damage_of(path: Path) -> tuple[str, ...]:
 def _quick_check(path: Path, pragma: str = "quick_check(20)") -> tuple[str, ...]:
     """`damage_of`, raising the driver's error when the check cannot run (locked, unreadable);
     with another `pragma`, such as integrity_check(20), that check instead."""
-    head = _head(path)
+    head = file_head(path)
     if head == b"":
         return ("the file is empty (0 bytes)",)
     if head != SQLITE_MAGIC:
@@ -115,11 +113,6 @@ def describe_dangling(rows: Sequence[Sequence[Any]]) -> str:
     """foreign_key_check's rows (table, rowid, parent, key) in words: how many, and the first."""
     table, rowid, parent = rows[0][:3]
     return f"{len(rows)} rows point nowhere, e.g. {table} row {rowid} to a missing {parent}"
-
-
-def read_meta(connection: Connection | Session, key: str) -> str | None:
-    """A fact recorded in schema_meta (the schema version, the demo mark); None if absent."""
-    return connection.scalar(select(SchemaMeta.value).where(SchemaMeta.key == key))
 
 
 def write_meta(connection: Connection | Session, key: str, value: str) -> None:
@@ -167,24 +160,13 @@ def recorded_schema_version(
         engine.dispose()
 
 
-def keep_entries_revision(connection: Connection, *, new_file: bool) -> None:
-    """Give the entries a revision and the triggers that change it (a new file, or an older
-    one that has entries: a random revision for those)."""
-    for trigger in ENTRIES_REVISION_TRIGGERS:
+def keep_revision(connection: Connection, key: str, *, first: str | None = None) -> None:
+    """Give the file a revision (ENTRIES_REVISION_KEY, STRUCTURE_REVISION_KEY) and the
+    triggers that change it: `first`, else a random one."""
+    for trigger in REVISION_TRIGGERS[key]:
         connection.exec_driver_sql(trigger)
-    first = f"'{NO_ENTRIES_REVISION}'" if new_file else _NEW_REVISION
-    connection.exec_driver_sql(
-        f"INSERT INTO schema_meta (key, value) VALUES ('{ENTRIES_REVISION_KEY}', {first})"
-    )
-
-
-def keep_structure_revision(connection: Connection) -> None:
-    """Give the plans' structure a random revision and the triggers that change it."""
-    for trigger in STRUCTURE_REVISION_TRIGGERS:
-        connection.exec_driver_sql(trigger)
-    connection.exec_driver_sql(
-        f"INSERT INTO schema_meta (key, value) VALUES ('{STRUCTURE_REVISION_KEY}', {_NEW_REVISION})"
-    )
+    value = NEW_REVISION if first is None else f"'{first}'"
+    connection.exec_driver_sql(f"INSERT INTO schema_meta (key, value) VALUES ('{key}', {value})")
 
 
 def _triggers_intact(connection: Connection, key: str) -> bool:
@@ -192,6 +174,9 @@ def _triggers_intact(connection: Connection, key: str) -> bool:
         "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
     ).scalars()
     return set(REVISION_TRIGGERS[key]) <= set(triggers)
+
+
+_WHAT = {ENTRIES_REVISION_KEY: "the entries", STRUCTURE_REVISION_KEY: "the plans' structure"}
 
 
 def revision_problems(connection: Connection) -> list[str]:
@@ -302,12 +287,12 @@ def _check_before_opening(path: Path, *, check: bool) -> None:
     """
     if not path.is_file():
         raise DatabaseOpenError(f"{path}: no such database file")
-    head = _head(path)
+    head = file_head(path)
     if head == b"":
         raise DatabaseDamagedError(path, ("the file is empty (0 bytes)",))
     if head is not None and head != SQLITE_MAGIC:
         raise DatabaseOpenError(f"{path}: not a database file (not an SQLite file)")
-    if check or not _in_wal_mode(path):
+    if check or not in_wal_mode(path):
         try:
             problems = _quick_check(path)
         except sqlite3.Error as error:
@@ -324,22 +309,15 @@ def create_database(path: Path) -> Database:
     engine = make_engine(path, DEFAULT_BUSY_TIMEOUT_MS)
     with engine.begin() as connection:
         Base.metadata.create_all(connection)
-        keep_entries_revision(connection, new_file=True)
-        keep_structure_revision(connection)
+        keep_revision(connection, ENTRIES_REVISION_KEY, first=NO_ENTRIES_REVISION)
+        keep_revision(connection, STRUCTURE_REVISION_KEY)
         write_schema_version(connection, SCHEMA_VERSION)
     return Database(path, engine)
 
 
-@contextmanager
-def driver_connection(database: Database) -> Iterator[sqlite3.Connection]:
-    """The pooled sqlite3 connection itself, in autocommit, for PRAGMAs and VACUUM."""
-    with database.raw_driver() as connection:
-        yield connection
-
-
 def finalize_for_distribution(database: Database) -> None:
     """Checkpoint, switch to a self-contained rollback journal and compact (for the seed file)."""
-    with driver_connection(database) as connection:
+    with database.raw_driver() as connection:
         with connection:
             settle_structure_revision(connection)
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -353,5 +331,5 @@ def finalize_for_distribution(database: Database) -> None:
 
 def sqlite_pragma_rows(database: Database, pragma: str) -> list[tuple[Any, ...]]:
     """The rows of a read-only PRAGMA such as integrity_check or foreign_key_check."""
-    with driver_connection(database) as connection:
+    with database.raw_driver() as connection:
         return [tuple(row) for row in connection.execute(f"PRAGMA {pragma}")]

@@ -19,14 +19,18 @@ from desktop.models.backup import backup_before
 from desktop.models.built_in_plans import BuiltInPlansError, update_built_in_plans
 from desktop.models.database import (
     describe_dangling,
-    keep_entries_revision,
-    keep_structure_revision,
+    keep_revision,
     read_schema_version,
     write_schema_version,
 )
 from desktop.models.errors import DatabaseOpenError
 from desktop.models.integrity import schema_problems
-from desktop.models.store import SCHEMA_VERSION, Database
+from desktop.models.store import (
+    ENTRIES_REVISION_KEY,
+    SCHEMA_VERSION,
+    STRUCTURE_REVISION_KEY,
+    Database,
+)
 
 Migration = Callable[[Connection], None]
 
@@ -167,13 +171,13 @@ def _plans_edited_in_the_window(connection: Connection) -> None:
 def _entries_keep_a_revision(connection: Connection) -> None:
     """Schema 6: every change to an entry gives the entries a new revision (triggers), so the
     arrays read at one start can be used at the next while the file shows the same one."""
-    keep_entries_revision(connection, new_file=False)
+    keep_revision(connection, ENTRIES_REVISION_KEY)
 
 
 def _structure_keeps_a_revision(connection: Connection) -> None:
     """Schema 7: every change to a plan, department, node or indicator gives the structure a
     new revision (triggers), so the structure read at one start is kept for the next."""
-    keep_structure_revision(connection)
+    keep_revision(connection, STRUCTURE_REVISION_KEY)
 
 
 # MIGRATIONS[n] upgrades a database of schema version n to n + 1, inside one transaction.

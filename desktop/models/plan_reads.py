@@ -28,22 +28,16 @@ from desktop.models.records import (
     PlanInfo,
     choose_plan,
     columns,
-    stored_fields,
 )
 from desktop.models.schema import Department, Entry, Indicator, Node, Plan
-from desktop.models.status_rule import STATE_CODES, LightSettings, Thresholds
+from desktop.models.status_rule import STATE_CODES, LightSettings
 from desktop.models.store import Database
 
 STRUCTURE_TABLES = frozenset(table.__tablename__ for table in (Plan, Department, Node, Indicator))
+# A plan's light settings as LightSettings.stored takes them.
+LIGHT_COLUMNS = (Plan.yellow_points, Plan.red_points, Plan.parent_light, Plan.settings_version)
 # A plan's row as a structure is read: its record's fields, then its light settings.
-PLAN_COLUMNS = (
-    *columns(PlanInfo, Plan),
-    Plan.yellow_points,
-    Plan.red_points,
-    Plan.parent_light,
-    Plan.settings_version,
-)
-PLAN_FIELDS = len(stored_fields(PlanInfo))
+PLAN_COLUMNS = (*columns(PlanInfo, Plan), *LIGHT_COLUMNS)
 
 
 def read_structure(
@@ -147,12 +141,9 @@ def read_lights(
 def read_light_settings(session: Session, plan_id: int) -> LightSettings:
     """A plan's light settings as stored; thresholds that break their own rule (yellow above
     red: `check` names them) are refused as unreadable."""
-    yellow, red, parent_light, version = session.execute(
-        select(Plan.yellow_points, Plan.red_points, Plan.parent_light, Plan.settings_version).where(
-            Plan.id == plan_id
-        )
-    ).one()
-    return LightSettings(Thresholds(yellow, red), parent_light, version)
+    return LightSettings.stored(
+        *session.execute(select(*LIGHT_COLUMNS).where(Plan.id == plan_id)).one()
+    )
 
 
 def read_plans(session: Session) -> tuple[PlanInfo, ...]:

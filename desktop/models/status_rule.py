@@ -100,6 +100,14 @@ class LightSettings:
     parent_light: ParentLight = ParentLight.ROLLUP
     version: int = 1
 
+    @classmethod
+    def stored(
+        cls, yellow: float, red: float, parent_light: ParentLight | str, version: int
+    ) -> LightSettings:
+        """As a plan's row holds them (yellow_points, red_points, parent_light as its member
+        or its stored value, settings_version); a value of no ParentLight raises ValueError."""
+        return cls(Thresholds(yellow, red), ParentLight(parent_light), version)
+
 
 @dataclass(frozen=True)
 class IndicatorRule:

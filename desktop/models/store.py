@@ -44,10 +44,10 @@ _IMMEDIATE = "target_monitor_immediate"
 # (desktop.models.array_cache). Random rather than counted: a backup put back and changed
 # again must not take a revision its first life had.
 ENTRIES_REVISION_KEY = "entries_revision"
-_NEW_REVISION = "lower(hex(randomblob(8)))"
+NEW_REVISION = "lower(hex(randomblob(8)))"
 ENTRIES_REVISION_TRIGGERS = tuple(
     f"CREATE TRIGGER entries_revision_on_{change} AFTER {change.upper()} ON entries "
-    f"BEGIN UPDATE schema_meta SET value = {_NEW_REVISION} "
+    f"BEGIN UPDATE schema_meta SET value = {NEW_REVISION} "
     f"WHERE key = '{ENTRIES_REVISION_KEY}'; END"
     for change in ("insert", "update", "delete")
 )
@@ -57,7 +57,7 @@ STRUCTURE_REVISION_KEY = "structure_revision"
 STRUCTURE_TABLES = ("plans", "departments", "nodes", "indicators")
 STRUCTURE_REVISION_TRIGGERS = tuple(
     f"CREATE TRIGGER structure_revision_on_{table}_{change} AFTER {change.upper()} ON {table} "
-    f"BEGIN UPDATE schema_meta SET value = {_NEW_REVISION} "
+    f"BEGIN UPDATE schema_meta SET value = {NEW_REVISION} "
     f"WHERE key = '{STRUCTURE_REVISION_KEY}'; END"
     for table in STRUCTURE_TABLES
     for change in ("insert", "update", "delete")
@@ -66,7 +66,6 @@ REVISION_TRIGGERS = {
     ENTRIES_REVISION_KEY: ENTRIES_REVISION_TRIGGERS,
     STRUCTURE_REVISION_KEY: STRUCTURE_REVISION_TRIGGERS,
 }
-_WHAT = {ENTRIES_REVISION_KEY: "the entries", STRUCTURE_REVISION_KEY: "the plans' structure"}
 
 
 # A new file's: it has no entries yet, and every file without any has the same ones (none).
@@ -123,7 +122,7 @@ class Database:
 
     def facts(self) -> FileFacts:
         """What a start needs to know of the file before anything else: its schema version,
-        revisions and demo label, read in one statement by the driver itself."""
+        revisions and demo label, read in one short transaction by the driver itself."""
         return read_facts(self.path, self.busy_timeout_ms)
 
     @contextmanager
@@ -158,14 +157,8 @@ class Database:
         A database error on the way, the commit included (a full disk, a failing disk, a lock
         held too long), is rolled back and raised as DatabaseWriteError saying so.
         """
-        from sqlalchemy import select  # noqa: PLC0415 (see the class)
-        from sqlalchemy.exc import DBAPIError  # noqa: PLC0415
+        from sqlalchemy.exc import DBAPIError  # noqa: PLC0415 (see the class)
         from sqlalchemy.orm import Session  # noqa: PLC0415
-
-        from desktop.models.schema import SchemaMeta  # noqa: PLC0415
-
-        def read_meta(session: Session, key: str) -> str | None:
-            return session.scalar(select(SchemaMeta.value).where(SchemaMeta.key == key))
 
         try:
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
@@ -244,6 +237,15 @@ class Database:
             self._engine.dispose()
 
 
+def read_meta(connection: Connection | Session, key: str) -> str | None:
+    """A fact recorded in schema_meta (the schema version, the demo mark); None if absent."""
+    from sqlalchemy import select  # noqa: PLC0415 (a query: the database layer is loaded)
+
+    from desktop.models.schema import SchemaMeta  # noqa: PLC0415
+
+    return connection.scalar(select(SchemaMeta.value).where(SchemaMeta.key == key))
+
+
 @dataclass(frozen=True)
 class FileFacts:
     """The file's schema version, its revisions (None: none to trust, the triggers that keep
@@ -298,7 +300,7 @@ def open_quickly(path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> 
     """The database at `path` when nothing about it needs the full opening (which checks,
     upgrades or refuses a file, and says why): a SQLite file in WAL mode at this program's
     schema version whose revisions can be trusted. None: open it with open_database."""
-    if not path.is_file() or _head(path) != SQLITE_MAGIC or not _in_wal_mode(path):
+    if not path.is_file() or file_head(path) != SQLITE_MAGIC or not in_wal_mode(path):
         return None
     try:
         facts = read_facts(path, busy_timeout_ms)
@@ -343,7 +345,7 @@ def describe_failure(path: Path, error: BaseException) -> str:
     return f"{path}: {detail}"
 
 
-def _head(path: Path) -> bytes | None:
+def file_head(path: Path) -> bytes | None:
     """The first bytes of a file, where SQLite writes its magic string; None if unreadable."""
     try:
         with path.open("rb") as handle:
@@ -352,7 +354,7 @@ def _head(path: Path) -> bytes | None:
         return None
 
 
-def _in_wal_mode(path: Path) -> bool:
+def in_wal_mode(path: Path) -> bool:
     """Whether the file's header says WAL (its read and write versions are 2, not 1)."""
     try:
         with path.open("rb") as handle:

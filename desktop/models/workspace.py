@@ -27,7 +27,7 @@ from desktop.models.array_cache import (
     kept_structure,
 )
 from desktop.models.errors import UNREADABLE, DatabaseReadError, TargetMonitorError
-from desktop.models.kinds import ParentLight, PlanState
+from desktop.models.kinds import PlanState
 from desktop.models.periods import (
     month_number,
     month_numbers,
@@ -112,8 +112,7 @@ class _RollupView(Mapping[int, Rollup]):
         return len(self._workspace._node_order)
 
 
-_PLAN_FIELDS = len(stored_fields(PlanInfo))  # then its light settings
-_PARENT_LIGHTS = {light.value: light for light in ParentLight}
+_PLAN_FIELDS = len(stored_fields(PlanInfo))  # then its light settings (plan_reads.PLAN_COLUMNS)
 
 # Where a node's id and its parent's stand in the row a NodeInfo is made of.
 _NODE_FIELDS = [f.name for f in fields(NodeInfo)]
@@ -221,11 +220,8 @@ class PlanWorkspace:
         """The plan (`plan`, chosen from `rows.plans` by `_choose`) from its rows."""
         self.plan = plan
         node_rows, indicator_rows = rows.parts[plan.id]
-        yellow, red, parent_light, version = next(
-            row[_PLAN_FIELDS:] for row in rows.plans if row[0] == self.plan.id
-        )
-        self.light_settings = LightSettings(
-            Thresholds(yellow, red), _PARENT_LIGHTS[parent_light], version
+        self.light_settings = LightSettings.stored(
+            *next(row[_PLAN_FIELDS:] for row in rows.plans if row[0] == plan.id)
         )
         self.thresholds = self._thresholds_given or self.light_settings.thresholds
         # Demo figures (`target-monitor demo`) are labelled as such wherever they show.
