@@ -950,12 +950,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TargetMonitorError as error:
         err.write(f"{PROG}: {error}\n")
         return EXIT_REFUSED
-    except Exception as error:
-        if not _database_error(error):
-            raise
-        path = getattr(args, "resolved_db", None) or Path(args.db or "database")
-        err.write(f"{PROG}: {describe_failure(path, error)}\n")
-        return EXIT_REFUSED
     except BrokenPipeError:
         # The reader went away (`target-monitor tree | head`): not an error worth a message.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's final flush
@@ -966,4 +960,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.write(f"{PROG}: interrupted\n")
         return 130
+    except Exception as error:  # last: the clauses above come first whatever it is
+        if not _database_error(error):
+            raise
+        path = getattr(args, "resolved_db", None) or Path(args.db or "database")
+        err.write(f"{PROG}: {describe_failure(path, error)}\n")
+        return EXIT_REFUSED
     return code

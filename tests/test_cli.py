@@ -587,3 +587,49 @@ def test_check_reports_a_plan_that_ends_before_it_starts(
     assert "problem: plan SY2025-MIS: ends (2020-01-01) before it starts (2025-01-01)" in out
     code, out, err = run(capsys, "--db", str(seed_copy), "tree")
     assert (code, out) == (1, "") and one_line(err, seed_copy)
+
+
+class _GoneReader:
+    """Standard output whose reader went away (`target-monitor tree | head`)."""
+
+    def write(self, _text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(
+    capsys: pytest.CaptureFixture[str], seed_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = _GoneReader()
+    monkeypatch.setattr(sys, "stdout", gone)
+    assert main(["--db", str(seed_copy), "tree"]) == 0
+    assert capsys.readouterr().err == ""
+    silenced = sys.stdout  # the interpreter's last flush goes nowhere, quietly
+    assert silenced is not gone and silenced.name == os.devnull
+    silenced.close()
+
+
+@pytest.mark.parametrize(
+    ("failure", "said"),
+    [
+        (OSError(28, "No space left on device"), "No space left on device"),
+        (sqlite3.OperationalError("database is locked"), "locked by another program"),
+    ],
+    ids=["a disk error", "a database error"],
+)
+def test_a_foreseeable_failure_of_a_command_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+    seed_copy: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: Exception,
+    said: str,
+) -> None:
+    def fails(*_args: object) -> int:
+        raise failure
+
+    monkeypatch.setattr("desktop.cli.cmd_tree", fails)
+    code, out, err = run(capsys, "--db", str(seed_copy), "tree")
+    assert code == 1 and out == ""
+    assert err.startswith("target-monitor: ") and said in err and err.count("\n") == 1
