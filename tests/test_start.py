@@ -69,11 +69,20 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from desktop.ui.app import create_main_window
+from desktop.ui.backup_commands import BackupCommands
+before_own_load = []
+own_load = BackupCommands.load_database_layer
+def load_database_layer(self):  # the window's own load, in the background once it is up
+    before_own_load.append("sqlalchemy" in sys.modules)
+    own_load(self)
+BackupCommands.load_database_layer = load_database_layer
 window = create_main_window(Path(sys.argv[1]))
 window.resize(1200, 800)
 window.show()
 app.processEvents()
-loaded = "sqlalchemy" in sys.modules
+app.processEvents()  # the timers the first showing started
+assert before_own_load, "the window did not load the database layer once it was up"
+loaded = before_own_load[0]
 shown = [window.tree_model.rowCount(), window.grid_model.rowCount()]
 window.close()
 print(json.dumps([loaded, shown]))

@@ -138,9 +138,7 @@ class BackupCommands(QObject):
             )
 
     def check_file(self, then: Callable[[], None] | None = None) -> None:
-        """SQLite's quick_check of the open file, in the background; damage is signalled.
-        The first one, after the start, also loads the database layer there (the window
-        showed without it): the first edit does not wait for it."""
+        """SQLite's quick_check of the open file, in the background; damage is signalled."""
         path = self._database_path
 
         def check() -> tuple[str, ...]:
@@ -155,6 +153,19 @@ class BackupCommands(QObject):
                 then()
 
         self._chore(check, done, self._context.tell)
+
+    def load_database_layer(self) -> None:
+        """Once the window is shown: the database layer it showed without (the plan kept from
+        the last start), loaded in the background with the engine, so that the first edit and
+        the first cell chosen do not wait for it. A failure here shows at that first use."""
+        database = self._context.controller.database
+
+        def load() -> None:
+            from desktop.models import history, service  # noqa: F401, PLC0415 (in the background)
+
+            database.engine  # noqa: B018 - made here, not by the first edit
+
+        self._chore(load, lambda _loaded: None, lambda _message: None)
 
     def take_daily_backup(self) -> None:
         """Once a day, on start, when the data changed: a checked backup beside the database,

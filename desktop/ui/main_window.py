@@ -467,6 +467,7 @@ class MainWindow(QMainWindow):
         restored = self.main_splitter.restoreState(settings.get(MAIN_SPLITTER))
         restored = self.edit_splitter.restoreState(settings.get(EDIT_SPLITTER)) and restored
         self._first_layout = not restored
+        self._shown_before = False  # the database layer loads after the first showing
         self.show_department(settings.get(USER_DEPARTMENT))
 
     def show_department(self, department: str) -> None:
@@ -485,6 +486,9 @@ class MainWindow(QMainWindow):
         if self._first_layout:
             self._first_layout = False
             self._default_layout()
+        if not self._shown_before:
+            self._shown_before = True
+            QTimer.singleShot(0, self.backups.load_database_layer)  # once the window is up
         QTimer.singleShot(0, self.progress.show_current_month)  # once the grid has its size
 
     def _default_layout(self) -> None:
