@@ -80,7 +80,11 @@ window = create_main_window(Path(sys.argv[1]))
 window.resize(1200, 800)
 window.show()
 app.processEvents()
-app.processEvents()  # the timers the first showing started
+import time
+waited = time.monotonic()
+while not before_own_load and time.monotonic() - waited < 10:  # the load starts soon after
+    app.processEvents()
+    time.sleep(0.01)
 assert before_own_load, "the window did not load the database layer once it was up"
 loaded = before_own_load[0]
 shown = [window.tree_model.rowCount(), window.grid_model.rowCount()]

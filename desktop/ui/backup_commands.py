@@ -3,6 +3,7 @@ checks after start (the file's quick_check, the daily backup, a network-share wa
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -157,7 +158,9 @@ class BackupCommands(QObject):
     def load_database_layer(self) -> None:
         """Once the window is shown: the database layer it showed without (the plan kept from
         the last start), loaded in the background with the engine, so that the first edit and
-        the first cell chosen do not wait for it. A failure here shows at that first use."""
+        the first cell chosen do not wait for it. A failure here shows at that first use. A
+        plain daemon thread, touching no Qt object: a program that ends while it runs (a
+        script showing the window once) is not held up or aborted by it."""
         database = self._context.controller.database
 
         def load() -> None:
@@ -165,7 +168,7 @@ class BackupCommands(QObject):
 
             database.engine  # noqa: B018 - made here, not by the first edit
 
-        self._chore(load, lambda _loaded: None, lambda _message: None)
+        threading.Thread(target=load, name="load-database-layer", daemon=True).start()
 
     def take_daily_backup(self) -> None:
         """Once a day, on start, when the data changed: a checked backup beside the database,

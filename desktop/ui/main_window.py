@@ -76,6 +76,9 @@ BANNER_TINT = "#fff4d6"
 BANNER_INK = "#5c4400"
 
 
+LOAD_AFTER_SHOWN_MS = 250  # the database layer's background load, after the first showing
+
+
 class MainWindow(QMainWindow):
     """What clerks and managers open every month."""
 
@@ -488,7 +491,8 @@ class MainWindow(QMainWindow):
             self._default_layout()
         if not self._shown_before:
             self._shown_before = True
-            QTimer.singleShot(0, self.backups.load_database_layer)  # once the window is up
+            # once the window is up and painted: its loading does not slow the first paint
+            QTimer.singleShot(LOAD_AFTER_SHOWN_MS, self.backups.load_database_layer)
         QTimer.singleShot(0, self.progress.show_current_month)  # once the grid has its size
 
     def _default_layout(self) -> None:
