@@ -318,6 +318,27 @@ def test_text_filter_keeps_the_ancestors_of_matches(window: MainWindow) -> None:
     assert visible_codes(window) == []
 
 
+def test_what_a_search_finds_shows_expanded(window: MainWindow) -> None:
+    tree, model = window.tree, window.tree_model
+    tree.expandToDepth(-1)  # 折叠全部: only the plan's row shows
+
+    def on_screen() -> list[str]:
+        rows, index = [], tree.indexAt(tree.viewport().rect().topLeft())
+        while index.isValid():
+            node = model.node_id(index)
+            rows.append("plan" if node is None else window.controller.workspace.nodes[node].code)
+            index = tree.indexBelow(index)
+        return rows
+
+    window.search_box.setText("6.2")
+    assert on_screen() == ["plan", "6", "6.2", "6.2.1", "6.2.2", "6.2.3", "6.2.4"]
+    tree.collapse(model.index_of_node(node_id(window, "6.2")))
+    window.search_box.setText("6.2.1")  # fewer rows: the one collapsed by hand stays so
+    assert on_screen() == ["plan", "6", "6.2"]
+    window.search_box.setText("算力")  # other rows: what is found shows expanded
+    assert on_screen() == ["plan", "4", "4.1", "4.1.3"]
+
+
 def test_status_filter_follows_the_figures(qtbot: QtBot, window: MainWindow) -> None:
     window.status_filter.setCurrentIndex(window.status_filter.findData(Status.RED))
     assert visible_codes(window) == [] and window.grid_model.rowCount() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import islice
+from typing import Protocol
 
 import shiboken6
 from PySide6.QtCore import (
@@ -20,9 +21,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
+    QFont,
     QFontMetrics,
     QKeyEvent,
     QPainter,
+    QPaintEvent,
     QPalette,
     QPen,
     QStaticText,
@@ -39,6 +42,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionFocusRect,
     QStyleOptionViewItem,
+    QTableView,
     QWidget,
 )
 
@@ -47,7 +51,7 @@ from desktop.models.kinds import MilestoneState
 from desktop.models.status_rule import Status
 from desktop.presentation.wording import percent_text
 
-from desktop.ui.grid_model import MILESTONE_ROLE, UNIT_ROLE
+from desktop.ui.grid_model import MILESTONE_ROLE, UNIT_ROLE, CellLook
 from desktop.ui.i18n import STATUS_COLOURS, figure_problem_text, state_text, status_text
 from desktop.ui.theme import colours
 from desktop.ui.tree_model import COMPLETION_ROLE, EXPECTED_ROLE, STATUS_ROLE
@@ -67,6 +71,7 @@ _PREPARED_KEPT = 4_000  # prepared texts remembered (names, words, figures): som
 _prepared: dict[tuple[str, str], QStaticText] = {}
 _percent_widths: dict[str, int] = {}
 _status_words: dict[tuple[str, str, int], str] = {}  # a light's words as they fit a width
+_elided: dict[tuple[str, str, int], str] = {}  # words elided at their end to fit a width
 
 
 _PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
@@ -90,15 +95,24 @@ class CellPainter:
         self.painter, self.option = painter, option
         self.widget = option.widget
         self.style = self.widget.style() if self.widget is not None else QApplication.style()
-        palette = option.palette
+        # the text's colours as the style picks them: of the palette's group for the state
+        palette, state = option.palette, option.state
+        group = QPalette.ColorGroup.Disabled
+        if state & QStyle.StateFlag.State_Enabled:
+            active = bool(state & QStyle.StateFlag.State_Active)
+            group = QPalette.ColorGroup.Active if active else QPalette.ColorGroup.Inactive
         self._inks = (
-            palette.color(QPalette.ColorRole.Text),
-            palette.color(QPalette.ColorRole.HighlightedText),
+            palette.color(group, QPalette.ColorRole.Text),
+            palette.color(group, QPalette.ColorRole.HighlightedText),
         )
+        # as the style draws an item's text: inside its rect less a margin on each side
+        hint = QStyle.PixelMetric.PM_FocusFrameHMargin
+        self.margin = self.style.pixelMetric(hint, None, self.widget) + 1
         self.plain_ink = self._inks[0]
         self.set_selected(bool(option.state & QStyle.StateFlag.State_Selected))
-        self.font = option.font
-        self.metrics = option.fontMetrics
+        # copies: the option's own live only as long as the cell it came with
+        self.font = QFont(option.font)
+        self.metrics = QFontMetrics(option.fontMetrics)
         self._font_key = self.font.key()
         self._line = self.metrics.height()
         shade = colours()
@@ -106,6 +120,13 @@ class CellPainter:
         self._expected_pen = QPen(shade.expected_mark, 2)
         self._pen: QColor | None = None
         painter.setFont(self.font)  # the font the texts are laid out in
+
+    def use(self, painter: QPainter, option: QStyleOptionViewItem) -> None:
+        """Paint another cell of the same repaint: its option (place, selection, focus)
+        and the painter in the wrapper Qt handed with it."""
+        self.painter, self.option = painter, option
+        self.set_selected(bool(option.state & QStyle.StateFlag.State_Selected))
+        self._pen = None
 
     def set_selected(self, selected: bool) -> None:
         """Paint what follows on a selected (or not selected) row."""
@@ -169,6 +190,22 @@ class CellPainter:
             self.painter.setPen(pen)
             self._pen = pen
         self.painter.drawStaticText(QPointF(x, rect.top() + (rect.height() - height) / 2), prepared)
+
+    def line(
+        self, rect: QRect, text: str, alignment: Qt.AlignmentFlag, ink: QColor | None = None
+    ) -> None:
+        """A cell's words as the style draws an item's: inside the cell's margins, elided at
+        their end, aligned as the model says."""
+        area = rect.adjusted(self.margin, 0, -self.margin, 0)
+        key = (self._font_key, text, area.width())
+        shown = _elided.get(key)
+        if shown is None:
+            if len(_elided) >= _PREPARED_KEPT:
+                _elided.clear()
+            shown = _elided[key] = self.metrics.elidedText(
+                text, Qt.TextElideMode.ElideRight, max(0, area.width())
+            )
+        self.text(area, shown, alignment & Qt.AlignmentFlag.AlignHorizontal_Mask, ink)
 
     def _percent_width(self) -> int:
         width = _percent_widths.get(self._font_key)
@@ -234,12 +271,80 @@ class CellPainter:
             self.text(area, shown, ink=self.plain_ink)
 
 
+class PaintedTable(QTableView):
+    """A table whose delegates paint all the cells of a repaint with one CellPainter (made
+    once per repaint, not once per cell)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cells: CellPainter | None = None
+        self._painting = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # QTableView.paintEvent
+        self._cells, self._painting = None, True
+        try:
+            super().paintEvent(event)
+        finally:
+            self._cells, self._painting = None, False
+
+    def cell_painter(self, painter: QPainter, option: QStyleOptionViewItem) -> CellPainter:
+        cells = self._cells
+        if cells is None:
+            cells = CellPainter(painter, option)
+            if self._painting:
+                self._cells = cells
+        else:
+            cells.use(painter, option)
+        return cells
+
+
+def cell_painter(painter: QPainter, option: QStyleOptionViewItem) -> CellPainter:
+    """The painter of a cell: its table's for the repaint under way, or one of its own."""
+    view = option.widget
+    if isinstance(view, PaintedTable):
+        return view.cell_painter(painter, option)
+    return CellPainter(painter, option)
+
+
+class CellLooks(Protocol):
+    """A model that says what a text cell shows in one call."""
+
+    def cell_look(self, row: int, column: int) -> CellLook: ...
+
+
+def paint_text_cell(
+    painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex, model: CellLooks
+) -> None:
+    """A cell's panel (selection, background, focus) and words, as a plain item delegate
+    paints them, from one question to the model instead of a dozen roles."""
+    text, alignment, ink, background = model.cell_look(index.row(), index.column())
+    if background is not None:
+        option.backgroundBrush = background
+    paint = cell_painter(painter, option)
+    paint.panel(focus=bool(option.state & QStyle.StateFlag.State_HasFocus))
+    if text:
+        paint.line(option.rect, text, alignment, None if paint.selected else ink)
+
+
+class TextCellDelegate(QStyledItemDelegate):
+    """The words of a read-only cell (code, name, unit, target), painted from the model's
+    cell_look."""
+
+    def __init__(self, model: CellLooks, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        # QStyledItemDelegate.paint
+        paint_text_cell(painter, option, index, self._model)
+
+
 class CompletionDelegate(QStyledItemDelegate):
     """A bar for the completion, coloured by status, with a tick at the 序时进度."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         # QStyledItemDelegate.paint
-        paint = CellPainter(painter, option)
+        paint = cell_painter(painter, option)
         paint.panel(focus=bool(option.state & QStyle.StateFlag.State_HasFocus))
         paint.completion(
             option.rect,
@@ -295,7 +400,7 @@ class StatusDelegate(QStyledItemDelegate):
         status = _status(index.data(STATUS_ROLE))
         shown = index.data(Qt.ItemDataRole.DisplayRole) if self._words else None
         text = (shown if isinstance(shown, str) else "") if self._words else None
-        paint = CellPainter(painter, option)
+        paint = cell_painter(painter, option)
         paint.panel(focus=bool(option.state & QStyle.StateFlag.State_HasFocus))
         paint.status(option.rect, status, text)
 
@@ -321,9 +426,14 @@ class EntryDelegate(QStyledItemDelegate):
     inputRefused = Signal(str)
     stepRequested = Signal(int, int)  # rows down, columns right
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, model: CellLooks, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._model = model
         self._problem: QLabel | None = None
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        # QStyledItemDelegate.paint
+        paint_text_cell(painter, option, index, self._model)
 
     def createEditor(
         self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex

@@ -16,7 +16,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 
 from desktop.models.changes import Changes
 from desktop.models.figures import format_figure
@@ -89,6 +89,13 @@ class GridColumn(enum.IntEnum):
 
 FIRST_MONTH_COLUMN = len(GridColumn)
 
+
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_CENTRE = Qt.AlignmentFlag.AlignCenter
+# what a text cell shows: its words, their alignment, their ink and the cell's background
+# (None: the view's)
+CellLook = tuple[str, Qt.AlignmentFlag, QColor | None, QBrush | None]
 
 _READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE = _READ_ONLY | Qt.ItemFlag.ItemIsEditable
@@ -238,17 +245,7 @@ class ProgressGridModel(QAbstractTableModel):
         workspace = self.workspace
         indicator = workspace.indicators[indicator_id]
         if role == Qt.ItemDataRole.DisplayRole:
-            if column is GridColumn.CODE:
-                return indicator.code
-            if column is GridColumn.NAME:
-                return indicator.name
-            if column is GridColumn.UNIT:
-                return indicator.unit or kind_text(indicator.kind)
-            if column is GridColumn.TARGET:
-                return indicator_target_text(workspace, indicator_id)
-            if column is GridColumn.COMPLETION:
-                return percent_text(workspace.assessments[indicator_id].completion)
-            return status_text(workspace.assessments[indicator_id].status)
+            return self._fixed_text(indicator_id, column)
         if role == Qt.ItemDataRole.ToolTipRole and column is GridColumn.STATUS:
             return status_text(workspace.assessments[indicator_id].status)
         if role == Qt.ItemDataRole.ToolTipRole and column in (GridColumn.CODE, GridColumn.NAME):
@@ -258,7 +255,7 @@ class ProgressGridModel(QAbstractTableModel):
                 f"{indicator.quote}\n— {indicator.source}"
             )
         if role == Qt.ItemDataRole.TextAlignmentRole and column is GridColumn.TARGET:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            return _RIGHT
         if role == STATUS_ROLE:
             return workspace.assessments[indicator_id].status
         if role == COMPLETION_ROLE:
@@ -268,24 +265,60 @@ class ProgressGridModel(QAbstractTableModel):
         return self._identity(indicator_id, None, role)
 
     def _month_data(self, indicator_id: int, period: str, role: int) -> Any:
-        entry = self.workspace.entry(indicator_id, period)
         if role == Qt.ItemDataRole.DisplayRole:
-            if entry is None:
-                return ""
-            if entry.state is not None:
-                return state_text(entry.state)
-            return "" if entry.value is None else format_figure(entry.value)
+            return self._month_text(indicator_id, period)
         if role == Qt.ItemDataRole.EditRole:
+            entry = self.workspace.entry(indicator_id, period)
             return None if entry is None else entry.reported
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if self.workspace.indicators[indicator_id].is_milestone:
-                return Qt.AlignmentFlag.AlignCenter
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            return self._month_alignment(indicator_id)
         if role == Qt.ItemDataRole.BackgroundRole and period == self.workspace.as_of:
             return QBrush(colours().current_month)
         if role == Qt.ItemDataRole.ForegroundRole and period > self.workspace.as_of:
             return QBrush(colours().future_text)
         return self._identity(indicator_id, period, role)
+
+    def _fixed_text(self, indicator_id: int, column: GridColumn) -> str:
+        workspace = self.workspace
+        indicator = workspace.indicators[indicator_id]
+        if column is GridColumn.CODE:
+            return indicator.code
+        if column is GridColumn.NAME:
+            return indicator.name
+        if column is GridColumn.UNIT:
+            return indicator.unit or kind_text(indicator.kind)
+        if column is GridColumn.TARGET:
+            return indicator_target_text(workspace, indicator_id)
+        if column is GridColumn.COMPLETION:
+            return percent_text(workspace.assessments[indicator_id].completion)
+        return status_text(workspace.assessments[indicator_id].status)
+
+    def _month_text(self, indicator_id: int, period: str) -> str:
+        entry = self.workspace.entry(indicator_id, period)
+        if entry is None:
+            return ""
+        if entry.state is not None:
+            return state_text(entry.state)
+        return "" if entry.value is None else format_figure(entry.value)
+
+    def _month_alignment(self, indicator_id: int) -> Qt.AlignmentFlag:
+        return _CENTRE if self.workspace.indicators[indicator_id].is_milestone else _RIGHT
+
+    def cell_look(self, row: int, column: int) -> CellLook:
+        """What a text cell shows, in one call (its delegate paints it): the words, their
+        alignment, their ink and the cell's background, as data() gives them by role."""
+        indicator_id = self._rows[row]
+        period = self.period_at(column)
+        if period is None:
+            text = self._fixed_text(indicator_id, GridColumn(column))
+            return text, _RIGHT if column == GridColumn.TARGET else _LEFT, None, None
+        as_of = self.workspace.as_of
+        return (
+            self._month_text(indicator_id, period),
+            self._month_alignment(indicator_id),
+            colours().future_text if period > as_of else None,
+            QBrush(colours().current_month) if period == as_of else None,
+        )
 
     def _identity(self, indicator_id: int, period: str | None, role: int) -> Any:
         indicator = self.workspace.indicators[indicator_id]

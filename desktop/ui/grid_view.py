@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QSplitter, QWidget
 
 from desktop.models.kinds import IndicatorKind, MilestoneState
 
+from desktop.ui.delegates import PaintedTable
 from desktop.ui.grid_model import FIRST_MONTH_COLUMN, GridColumn, ProgressGridModel
 from desktop.ui.i18n import kind_text, state_text
 
@@ -29,7 +30,7 @@ MIN_NAME_WIDTH = 60
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-class MonthGrid(QTableView):
+class MonthGrid(PaintedTable):
     """The months of each row. Enter moves down and Tab right, whether typing or not."""
 
     def step(self, rows: int, columns: int) -> None:
@@ -75,7 +76,7 @@ class FrozenGrid(QSplitter):
         self.months = MonthGrid(self)
         self.months.setObjectName("progressGrid")
         self.months.setModel(model)
-        self.fixed = QTableView(self)
+        self.fixed = PaintedTable(self)
         self.fixed.setObjectName("fixedColumns")
         self.fixed.setModel(model)
         self.fixed.setSelectionModel(self.months.selectionModel())

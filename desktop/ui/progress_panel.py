@@ -6,7 +6,12 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QWidget
 
 from desktop.ui.controller import PlanController
-from desktop.ui.delegates import CompletionDelegate, EntryDelegate, StatusDelegate
+from desktop.ui.delegates import (
+    CompletionDelegate,
+    EntryDelegate,
+    StatusDelegate,
+    TextCellDelegate,
+)
 from desktop.ui.grid_model import GridColumn, ProgressGridModel
 from desktop.ui.grid_view import FrozenGrid
 from desktop.ui.panels import HistoryPanel, NotesPanel
@@ -56,11 +61,12 @@ class ProgressPanel(QSplitter):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
-        self.entry_delegate = EntryDelegate(self.grid)
+        self.entry_delegate = EntryDelegate(self.model, self.grid)
         self.entry_delegate.stepRequested.connect(self.grid.step)
         self.grid.setItemDelegate(self.entry_delegate)
         fixed = self.fixed_columns
         fixed.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        fixed.setItemDelegate(TextCellDelegate(self.model, fixed))
         fixed.setItemDelegateForColumn(GridColumn.COMPLETION, CompletionDelegate(fixed))
         fixed.setItemDelegateForColumn(GridColumn.STATUS, StatusDelegate(fixed, words=False))
         return self.frozen

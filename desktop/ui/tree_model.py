@@ -253,6 +253,18 @@ class PlanTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(item.row, column, item)
 
+    def shown_parents(self) -> list[QModelIndex]:
+        """The rows shown with rows shown below them (the plan's, its projects' and tasks'
+        that the filters leave): what "everything expanded" expands, without asking the
+        model about every measure."""
+        parents = []
+        pending = [self._plan] if self._plan.shown else []
+        while pending:
+            item = pending.pop()
+            parents.append(self.createIndex(item.row, 0, item))
+            pending.extend(child for child in item.shown if child.shown)
+        return parents
+
     def _rollup(self, item: _Item) -> Rollup:
         """A row's roll-up, kept until the figures change (a row is painted column by column,
         and asked for several roles each time)."""

@@ -147,9 +147,12 @@ class PlanTreePanel(QWidget):
     def _filter(self, **criteria: object) -> None:
         refiltered = self.model.set_criteria(**criteria)  # type: ignore[arg-type]
         if refiltered is Refiltered.OTHER and self.model.filtered:
-            # what the criteria find shows expanded; rows that only went away (a longer
-            # search text) leave the others as they were, without walking every row again
-            self.tree.expandAll()
+            # What the criteria find shows expanded; rows that only went away (a longer
+            # search text) leave the others as they were. Only the rows with rows below them
+            # are expanded (QTreeView.expandAll asks the model about each of ten thousand
+            # rows); the view lays the tree out once, at its next paint.
+            for index in self.model.shown_parents():
+                self.tree.expand(index)
         self.filtered.emit()
         if not self.tree.currentIndex().isValid():
             self.select(None)

@@ -43,6 +43,7 @@ class PlanTreeView(QTreeView):
         self._offset = 0
         self._selection = self.selectionModel()
         self._painter: CellPainter | None = None
+        self._painting = False  # inside paintEvent: every row drawn with the same painter
         self._states = (QStyle.StateFlag.State_None, QStyle.StateFlag.State_None)
         self._features = (QStyleOptionViewItem.ViewItemFeature.None_,) * 2
         self._branches_selected = True
@@ -101,13 +102,20 @@ class PlanTreeView(QTreeView):
         self._selection = self.selectionModel()
         self._style = self.style()
         self._painter = None
-        super().paintEvent(event)
-        self._painter = None
+        self._painting = True
+        try:
+            super().paintEvent(event)
+        finally:
+            self._painting = False
+            self._painter = None
 
     def _row_painter(self, painter: QPainter, option: QStyleOptionViewItem) -> CellPainter:
         """The cell painter of this repaint (one for every row), with a row option of its
         own: the rows' states differ only in selection and alternation."""
-        if self._painter is None or self._painter.painter is not painter:
+        if self._painter is not None and self._painting:
+            # Qt hands every row the same painter in a wrapper of its own
+            self._painter.painter = painter
+        else:
             row = QStyleOptionViewItem(option)
             if row.state & QStyle.StateFlag.State_Enabled:
                 active = bool(row.state & QStyle.StateFlag.State_Active)
