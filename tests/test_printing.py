@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
+from PySide6.QtGui import QPdfWriter
 from PySide6.QtPrintSupport import QPrintPreviewWidget
 from PySide6.QtWidgets import QDialog
 
@@ -37,7 +38,18 @@ from tests.ui_helpers import ScriptedPrompts, messages
 
 from desktop.ui.main_window import MainWindow
 from desktop.ui.print_dialog import PreviewDialog, PrintDialog, PrintOutput
-from desktop.ui.printing import _paged, _Strip, page_breaks, print_font_family, write_pdf
+from desktop.ui.printing import (
+    MEASURE_ROWS,
+    SHEET_COLUMNS,
+    _laid_out,
+    _paged,
+    _Pages,
+    _Strip,
+    page_breaks,
+    page_layout,
+    print_font_family,
+    write_pdf,
+)
 from desktop.ui.prompts import FileKind
 
 SENTENCE = "第{:03d}条进展:完成设备更新项目现场核查并录入台账。"
@@ -182,6 +194,41 @@ def test_each_page_prints_the_header_row_and_its_rows_once_and_a_tall_row_runs_o
     ]
     assert cuts == [(110.0, 220.0), (215.0, 325.0)]
     assert all(sum(band.height for band in page) <= 120.0 for page in pages)
+
+
+def test_every_printed_row_and_cell_is_ruled_off(
+    qapp: object, reported: PlanWorkspace, tmp_path: Path
+) -> None:
+    """The pages draw the table's rules themselves: over and under each row a page prints
+    (the header row again on each page), and between its cells, in the columns' places; a
+    project's or task's name spans three columns without a rule inside it."""
+    sheet = build_documents(reported, sheet=True, notices=False)[0]
+    writer = QPdfWriter(str(tmp_path / "rules.pdf"))
+    writer.setPageLayout(page_layout())
+    laid = _laid_out(sheet, writer, _Pages(writer))
+    header, rows = laid.cells[0], laid.cells[1:]
+    assert len(header.edges) == len(SHEET_COLUMNS) + 1
+    assert len(laid.pages) >= 3 and len(rows) == len(sheet.rows) + 1  # the 2nd table's header
+    ruled_rows = 0
+    for page in laid.pages:
+        for band in page:
+            lines = laid.rules(band)
+            across = {(line.y1(), line.x1(), line.x2()) for line in lines if line.dy() == 0}
+            down = {(line.x1(), line.y1(), line.y2()) for line in lines if line.dx() == 0}
+            shown = [row for row in laid.cells if row.bottom > band.top and row.top < band.bottom]
+            for row in shown:
+                left, right = row.edges[0], row.edges[-1]
+                assert (row.top, left, right) in across and (row.bottom, left, right) in across
+                assert all((x, row.top, row.bottom) in down for x in row.edges)
+            assert len(lines) == sum(2 + len(row.edges) for row in shown)  # nothing else
+            ruled_rows += len(shown)
+    assert ruled_rows > len(sheet.rows)  # every row, the header row on every page
+    for number, row in enumerate(sheet.rows):
+        cells = laid.cells[1 + number + number // MEASURE_ROWS]  # a header row per table
+        if row.kind is RowKind.INDICATOR:
+            assert cells.edges == header.edges  # the columns line up under the header
+        else:
+            assert cells.edges == (*header.edges[:2], *header.edges[4:])  # 名称 spans three
 
 
 def test_the_plan_pdf_repeats_headers_and_prints_every_indicator_once(
