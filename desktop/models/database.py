@@ -47,6 +47,7 @@ from desktop.models.store import (
     make_engine,
     plain_connection,
     read_meta,
+    triggers_intact,
 )
 
 _DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
@@ -173,7 +174,7 @@ def _triggers_intact(connection: Connection, key: str) -> bool:
     triggers = connection.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger'"
     ).scalars()
-    return set(REVISION_TRIGGERS[key]) <= set(triggers)
+    return triggers_intact(triggers, key)
 
 
 _WHAT = {ENTRIES_REVISION_KEY: "the entries", STRUCTURE_REVISION_KEY: "the plans' structure"}

@@ -15,7 +15,7 @@ import errno
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,6 +260,13 @@ class FileFacts:
 _FACT_KEYS = (SCHEMA_VERSION_KEY, ENTRIES_REVISION_KEY, STRUCTURE_REVISION_KEY, DEMO_KEY)
 
 
+def triggers_intact(triggers: Iterable[str], key: str) -> bool:
+    """Whether the triggers that change a revision (ENTRIES_REVISION_KEY,
+    STRUCTURE_REVISION_KEY) are all among a file's `triggers` (their SQL), as this program
+    made them: else its revision says nothing about what changed."""
+    return set(REVISION_TRIGGERS[key]) <= set(triggers)
+
+
 def read_facts(path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> FileFacts:
     """The file's facts, read in one transaction by the driver (DatabaseReadError when the
     file cannot be read)."""
@@ -284,8 +291,7 @@ def read_facts(path: Path, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Fi
 
     def trusted(key: str) -> str | None:
         value = values.get(key)
-        intact = set(REVISION_TRIGGERS[key]) <= triggers
-        return value if intact and isinstance(value, str) else None
+        return value if triggers_intact(triggers, key) and isinstance(value, str) else None
 
     version, demo = values.get(SCHEMA_VERSION_KEY), values.get(DEMO_KEY)
     return FileFacts(

@@ -69,7 +69,7 @@ from desktop.models.status_rule import (
     forecast_arrays,
     rollup_arrays,
 )
-from desktop.models.store import Database
+from desktop.models.store import Database, FileFacts
 
 # An entry as read into the arrays (its period followed by PERIOD_END: "U9" holds any period
 # whole, and a longer text, cut, is still no period).
@@ -147,6 +147,7 @@ class PlanWorkspace:
         last_plan: str | None = None,
     ) -> None:
         self.database = database
+        self._file_facts: FileFacts | None = None  # read once per load, by the structure
         self._plan_code = plan_code
         self._last_plan = last_plan  # shown last: chosen when no code is, if still there
         self._thresholds_given = thresholds
@@ -187,7 +188,7 @@ class PlanWorkspace:
         at the structure's revision by an earlier start (`desktop.models.array_cache`, no
         query at all), else from the file, in one transaction with the revision, and kept for
         the next start."""
-        facts = self.database.facts()
+        facts = self._file_facts = self.database.facts()
         kept = kept_structure(facts.structure_revision)
         if kept is not None:
             try:
@@ -350,7 +351,10 @@ class PlanWorkspace:
         if indicator_ids is None:
             self._figures = np.full(shape, np.nan)
             self._versions = np.zeros(shape, dtype=np.int64)
-            revision = self.database.facts().entries_revision
+            # the revision read with the structure (a start reads the file's facts once): a
+            # change since then is one any later read finds, as after the arrays were read
+            facts, self._file_facts = self._file_facts or self.database.facts(), None
+            revision = facts.entries_revision
             kept = kept_arrays(revision, self.plan.id, self._entry_arrays())
             if kept is not None:
                 self._figures, self._versions = kept.figures, kept.versions
