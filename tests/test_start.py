@@ -8,7 +8,14 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from PySide6.QtWidgets import QLabel
+
+from desktop.ui.background import when_quiet
 
 ROOT = Path(__file__).resolve().parent.parent
 ON_DEMAND = ("openpyxl", "pyqtgraph", "desktop.ui.printing", "desktop.exchange.importer")
@@ -156,3 +163,26 @@ print(json.dumps(["sqlalchemy" in sys.modules, json.loads(text.getvalue())]))
     (first_loaded, first), (again_loaded, again) = runs
     assert first_loaded and not again_loaded
     assert again == first and first["nodes"]
+
+
+def test_the_background_load_waits_for_a_pause(qtbot: QtBot) -> None:
+    """The database layer loads in a thread, and a thread loading modules slows every paint of
+    the window: it waits until the window has had no key, click, wheel or repaint for a
+    moment, and then starts once."""
+    widget = QLabel("busy")
+    qtbot.addWidget(widget)
+    widget.show()
+    started: list[float] = []
+    when_quiet(widget, 200, lambda: started.append(time.monotonic()))
+    busy_until = time.monotonic() + 0.8
+    last_paint = time.monotonic()
+    while time.monotonic() < busy_until:  # a change painted every 50 ms
+        widget.setText(f"busy {time.monotonic()}")
+        widget.repaint()
+        last_paint = time.monotonic()
+        qtbot.wait(50)
+    assert started == []
+    qtbot.waitUntil(lambda: bool(started), timeout=3000)
+    assert started[0] - last_paint >= 0.2
+    qtbot.wait(400)
+    assert len(started) == 1

@@ -3,11 +3,23 @@ Cancel; and quiet start-up chores without a dialog."""
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import SIGNAL, SLOT, QCoreApplication, QEventLoop, QObject, Qt, QThread, Signal
+from PySide6.QtCore import (
+    SIGNAL,
+    SLOT,
+    QCoreApplication,
+    QEvent,
+    QEventLoop,
+    QObject,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -189,3 +201,56 @@ def run_quietly(
     thread.finished.connect(bridge.deleteLater)
     thread.start()
     return thread
+
+
+# What the window does while it is in use: a key, a click, the wheel, or a repaint (a change
+# being shown). Pointer moves alone do not count.
+_BUSY_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.Wheel,
+        QEvent.Type.Paint,
+    }
+)
+
+
+class _WhenQuiet(QObject):
+    """Watches the application's events until it has been left alone for `quiet` seconds,
+    then runs `start` once and goes."""
+
+    def __init__(self, quiet: float, start: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._quiet, self._start = quiet, start
+        self._last = time.monotonic()
+        application = QCoreApplication.instance()
+        assert application is not None
+        application.installEventFilter(self)
+        self._timer = QTimer(self)
+        self._timer.setInterval(max(1, round(quiet * 1000 / 4)))
+        self._timer.timeout.connect(self._check)
+        self._timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # QObject.eventFilter
+        if event.type() in _BUSY_EVENTS:
+            self._last = time.monotonic()
+        return False
+
+    def _check(self) -> None:
+        if time.monotonic() - self._last < self._quiet:
+            return
+        self._timer.stop()
+        application = QCoreApplication.instance()
+        if application is not None:
+            application.removeEventFilter(self)
+        self.deleteLater()
+        self._start()
+
+
+def when_quiet(parent: QObject, quiet_ms: int, start: Callable[[], None]) -> None:
+    """Run `start` once the application has had no key, click, wheel or repaint for
+    `quiet_ms` (on the UI thread): work that would slow what the user is doing (a thread
+    loading modules holds Python's lock, and the window calls into Python for every row it
+    paints) waits for a pause, as a user's reading is one."""
+    _WhenQuiet(quiet_ms / 1000, start, parent)

@@ -34,6 +34,7 @@ from desktop.models.kinds import PlanState
 from desktop.models.plan_parts import INDICATOR, NODE
 from desktop.models.status_rule import Status
 
+from desktop.ui.background import when_quiet
 from desktop.ui.backup_commands import BackupCommands
 from desktop.ui.commands import CommandContext, window_action
 from desktop.ui.controller import PlanController
@@ -76,7 +77,7 @@ BANNER_TINT = "#fff4d6"
 BANNER_INK = "#5c4400"
 
 
-LOAD_AFTER_SHOWN_MS = 250  # the database layer's background load, after the first showing
+LOAD_WHEN_QUIET_MS = 300  # the database layer's background load waits for such a pause
 
 
 class MainWindow(QMainWindow):
@@ -491,8 +492,9 @@ class MainWindow(QMainWindow):
             self._default_layout()
         if not self._shown_before:
             self._shown_before = True
-            # once the window is up and painted: its loading does not slow the first paint
-            QTimer.singleShot(LOAD_AFTER_SHOWN_MS, self.backups.load_database_layer)
+            # once the window is up and left alone a moment: its loading slows neither the
+            # first paint nor what the user does first
+            when_quiet(self, LOAD_WHEN_QUIET_MS, self.backups.load_database_layer)
         QTimer.singleShot(0, self.progress.show_current_month)  # once the grid has its size
 
     def _default_layout(self) -> None:
