@@ -170,18 +170,21 @@ class PlanTreeModel(QAbstractItemModel):
         return bool(nodes) if item.node_id is None else item.node_id in nodes
 
     def _show(self) -> None:
-        """Each row's shown children, and each shown row's place among them."""
+        """Each row's shown children, and each shown row's place among them (a walk over the
+        rows with rows below them: ten thousand leaves are only placed)."""
         nodes = self.filter.nodes
-        pending = [self._root]
+        self._root.shown = [self._plan] if self._shows(self._plan) else []
+        pending = [self._plan]
         while pending:
             item = pending.pop()
             if nodes is None:
-                item.shown = item.children
-            else:
-                item.shown = [child for child in item.children if self._shows(child)]
-            for row, child in enumerate(item.shown):
+                shown = item.shown = item.children
+            else:  # below the plan's row every row is a node's
+                shown = item.shown = [child for child in item.children if child.node_id in nodes]
+            for row, child in enumerate(shown):
                 child.row = row
-            pending.extend(item.shown)
+                if child.children:
+                    pending.append(child)
 
     # --- structure (QAbstractItemModel) ----------------------------------------------------
 
