@@ -164,3 +164,44 @@ def test_the_filter_shows_what_a_walk_of_the_plan_finds(window: MainWindow) -> N
                 assert shown == nodes  # the rows the tree shows
                 checked += bool(nodes)
     assert checked > 50  # most criteria leave something to show
+
+
+def test_each_grid_cell_paints_what_its_roles_say(window: MainWindow) -> None:
+    """The grid's cells are painted from one question (`cell_look`): its words, alignment, ink
+    and background are those the model gives by role, in every column (a month reported, one
+    not yet, the month being evaluated, a later one, the fixed columns)."""
+    report_some_figures(window)
+    model = window.grid_model
+    window.period_selector.setCurrentIndex(window.period_selector.findData("2025-06"))
+    window.select_node(None)
+    backgrounds = inks = 0
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            text, alignment, ink, background = model.cell_look(row, column)
+            assert text == (index.data(Qt.ItemDataRole.DisplayRole) or "")
+            shown_alignment = index.data(Qt.ItemDataRole.TextAlignmentRole)
+            expected = (
+                shown_alignment if shown_alignment is not None else Qt.AlignmentFlag.AlignLeft
+            )
+            assert alignment & Qt.AlignmentFlag.AlignHorizontal_Mask == (
+                Qt.AlignmentFlag(expected) & Qt.AlignmentFlag.AlignHorizontal_Mask
+            )
+            foreground = index.data(Qt.ItemDataRole.ForegroundRole)
+            assert ink == (None if foreground is None else foreground.color())
+            brush = index.data(Qt.ItemDataRole.BackgroundRole)
+            assert (background is None) == (brush is None)
+            if brush is not None:
+                assert background is not None and background.color() == brush.color()
+            backgrounds += background is not None
+            inks += ink is not None
+    assert backgrounds == model.rowCount()  # the month being evaluated, in every row
+    assert inks > 0  # the months after it
+    months = [model.column_of("2025-05"), model.column_of("2025-06")]
+    texts = {
+        model.cell_look(row, column)[0]
+        for row in range(model.rowCount())
+        for column in months
+        if column is not None
+    }
+    assert texts - {""}  # figures reported, painted
