@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, configure_mappers
 
 from desktop.models.changes import NOTHING_CHANGED, Changes
 from desktop.models.edits import (
@@ -161,6 +161,13 @@ class Writer:
                     new_value=audit_text(value),
                 )
             )
+
+
+def prepare_writing(database: Database) -> None:
+    """Make ahead what the first write would wait for: the database's engine, and the ORM's
+    mappers configured (as the first query does)."""
+    database.engine  # noqa: B018 - made here, not by the first edit
+    configure_mappers()
 
 
 class EntryService(Writer):
