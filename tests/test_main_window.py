@@ -339,6 +339,21 @@ def test_what_a_search_finds_shows_expanded(window: MainWindow) -> None:
     assert on_screen() == ["plan", "4", "4.1", "4.1.3"]
 
 
+def test_a_search_that_leaves_the_grid_as_it_was_keeps_the_cell_chosen(
+    window: MainWindow,
+) -> None:
+    window.select_node(node_id(window, "4.1"))
+    cell = grid_index(window, "4.1.3-2", "2025-06")
+    window.grid.setCurrentIndex(cell)
+    rows = window.grid_model.rowCount()
+    window.search_box.setText("4.1")  # every row of 4.1 still shows: the cell stays chosen
+    assert window.grid_model.rowCount() == rows
+    assert window.grid.currentIndex() == grid_index(window, "4.1.3-2", "2025-06")
+    window.search_box.setText("算力")  # fewer rows: shown anew
+    assert window.grid_model.rowCount() < rows
+    assert not window.grid.currentIndex().isValid()
+
+
 def test_status_filter_follows_the_figures(qtbot: QtBot, window: MainWindow) -> None:
     window.status_filter.setCurrentIndex(window.status_filter.findData(Status.RED))
     assert visible_codes(window) == [] and window.grid_model.rowCount() == 0

@@ -133,12 +133,16 @@ class ProgressGridModel(QAbstractTableModel):
     # --- rows ------------------------------------------------------------------------------
 
     def _collect_rows(self) -> None:
+        self._rows = self._rows_shown()
+        self._row_of = {indicator_id: row for row, indicator_id in enumerate(self._rows)}
+
+    def _rows_shown(self) -> list[int]:
+        """The node's indicators the filters leave, in the plan's order."""
         under = self._under.get(self._node_id)
         if under is None:
             under = self._under[self._node_id] = self.workspace.indicators_under(self._node_id)
         shown = self._shown()
-        self._rows = list(under) if shown is None else [i for i in under if i in shown]
-        self._row_of = {indicator_id: row for row, indicator_id in enumerate(self._rows)}
+        return list(under) if shown is None else [i for i in under if i in shown]
 
     def set_node(self, node_id: int | None) -> None:
         """Show the indicators below a node (the whole plan for None)."""
@@ -148,7 +152,11 @@ class ProgressGridModel(QAbstractTableModel):
         self.endResetModel()
 
     def refilter(self) -> None:
-        self.set_node(self._node_id)
+        """Follow a change of the filters: the rows again, unless the filters left the node's
+        rows as they were (a search that finds other parts of the plan): then nothing is
+        shown anew, and the cell chosen stays chosen."""
+        if self._rows_shown() != self._rows:
+            self.set_node(self._node_id)
 
     @property
     def node_id(self) -> int | None:
@@ -358,9 +366,9 @@ class ProgressGridModel(QAbstractTableModel):
     # --- following the controller ----------------------------------------------------------
 
     def _on_changed(self, changes: Changes) -> None:
-        if changes.rebuilt:
+        if changes.rebuilt:  # the plan itself changed (its months, its parts): all anew
             self._under.clear()
-            self.refilter()
+            self.set_node(self._node_id)
             return
         last = self.columnCount() - 1
         for indicator_id in changes.indicator_ids:
