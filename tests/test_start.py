@@ -173,16 +173,16 @@ def test_the_background_load_waits_for_a_pause(qtbot: QtBot) -> None:
     qtbot.addWidget(widget)
     widget.show()
     started: list[float] = []
-    when_quiet(widget, 200, lambda: started.append(time.monotonic()))
+    when_quiet(widget, 400, lambda: started.append(time.monotonic()))
     busy_until = time.monotonic() + 0.8
     last_paint = time.monotonic()
-    while time.monotonic() < busy_until:  # a change painted every 50 ms
+    while time.monotonic() < busy_until:  # a change painted every 30 ms
         widget.setText(f"busy {time.monotonic()}")
         widget.repaint()
         last_paint = time.monotonic()
-        qtbot.wait(50)
+        qtbot.wait(30)
     assert started == []
     qtbot.waitUntil(lambda: bool(started), timeout=3000)
-    assert started[0] - last_paint >= 0.2
-    qtbot.wait(400)
+    assert started[0] - last_paint >= 0.4
+    qtbot.wait(600)
     assert len(started) == 1
