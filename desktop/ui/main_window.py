@@ -493,9 +493,13 @@ class MainWindow(QMainWindow):
         if not self._shown_before:
             self._shown_before = True
             # once the window is up and left alone a moment: its loading slows neither the
-            # first paint nor what the user does first
-            when_quiet(self, LOAD_WHEN_QUIET_MS, self.backups.load_database_layer)
+            # first paint nor what the user does first (the watch for that moment begins
+            # after the first paint too: it sees every event, and a first showing has many)
+            QTimer.singleShot(LOAD_WHEN_QUIET_MS, self._load_when_quiet)
         QTimer.singleShot(0, self.progress.show_current_month)  # once the grid has its size
+
+    def _load_when_quiet(self) -> None:
+        when_quiet(self, LOAD_WHEN_QUIET_MS, self.backups.load_database_layer)
 
     def _default_layout(self) -> None:
         """First start: the tree takes half (its names need the room on an office screen of
