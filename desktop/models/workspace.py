@@ -147,20 +147,19 @@ class PlanWorkspace:
         last_plan: str | None = None,
     ) -> None:
         self.database = database
-        self._file_facts: FileFacts | None = None  # read once per load, by the structure
         self._plan_code = plan_code
         self._last_plan = last_plan  # shown last: chosen when no code is, if still there
         self._thresholds_given = thresholds
         self._today = today or dt.date.today()
         with self._reading():
-            self._load_structure()
+            facts = self._load_structure()
             period = as_of or default_period(
                 self.plan.start, self.plan.end, today or dt.date.today()
             )
         parse_period(period)
         self.as_of = period
         with self._reading():
-            self._load_entries(None)
+            self._load_entries(None, facts)
             self._assess_all()
 
     # --- loading ---------------------------------------------------------------------------
@@ -183,19 +182,19 @@ class PlanWorkspace:
             f"{self.database.path}: {what}; `target-monitor check` lists what is wrong"
         )
 
-    def _load_structure(self) -> None:
+    def _load_structure(self) -> FileFacts:
         """Read the plans, the departments and the chosen plan's nodes and indicators: as kept
         at the structure's revision by an earlier start (`desktop.models.array_cache`, no
         query at all), else from the file, in one transaction with the revision, and kept for
-        the next start."""
-        facts = self._file_facts = self.database.facts()
+        the next start. The file's facts it read, for the entries (a load reads them once)."""
+        facts = self.database.facts()
         kept = kept_structure(facts.structure_revision)
         if kept is not None:
             try:
                 plan = self._choose(kept.plans)
                 if plan.id in kept.parts:  # else: kept for other plans
                     self._build_structure(kept, plan, facts.demo)
-                    return
+                    return facts
             except (*UNREADABLE, DatabaseReadError, TargetMonitorError):
                 forget_structure(facts.structure_revision)  # only ever right or passed over
         from desktop.models import plan_reads  # noqa: PLC0415 (the database layer, when needed)
@@ -205,6 +204,7 @@ class PlanWorkspace:
         )
         self._build_structure(rows, plan, demo)
         keep_structure(revision, rows)
+        return facts
 
     def _choose(self, plan_rows: list[list[Any]]) -> PlanInfo:
         """The plan to show of these rows (each a plan's record and its light settings)."""
@@ -336,7 +336,9 @@ class PlanWorkspace:
         """What the status rule knows of an indicator: its target, baseline, dates, thresholds."""
         return self._rules[indicator_id]
 
-    def _load_entries(self, indicator_ids: Iterable[int] | None) -> None:
+    def _load_entries(
+        self, indicator_ids: Iterable[int] | None, facts: FileFacts | None = None
+    ) -> None:
         """(Re)load entries, of every indicator or of the given ones, into two matrices
         (indicators × plan months): the figure (a value, or a milestone's state code; NaN for
         none) and the entry's version (0 for no entry). All of them: those kept at the file's
@@ -351,10 +353,9 @@ class PlanWorkspace:
         if indicator_ids is None:
             self._figures = np.full(shape, np.nan)
             self._versions = np.zeros(shape, dtype=np.int64)
-            # the revision read with the structure (a start reads the file's facts once): a
+            # the revision read with the structure (`facts`: a load reads them once); a
             # change since then is one any later read finds, as after the arrays were read
-            facts, self._file_facts = self._file_facts or self.database.facts(), None
-            revision = facts.entries_revision
+            revision = (facts or self.database.facts()).entries_revision
             kept = kept_arrays(revision, self.plan.id, self._entry_arrays())
             if kept is not None:
                 self._figures, self._versions = kept.figures, kept.versions
@@ -637,8 +638,7 @@ class PlanWorkspace:
     def reload(self) -> None:
         """Read everything again (another program may have changed the database)."""
         with self._reading():
-            self._load_structure()
-            self._load_entries(None)
+            self._load_entries(None, self._load_structure())
             self._assess_all()
 
     def refresh(self, indicator_ids: Iterable[int]) -> set[int]:

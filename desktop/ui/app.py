@@ -80,8 +80,8 @@ def _build_window(
     path: Path, settings: Settings, as_of: str | None, prompts: Prompts
 ) -> MainWindow:
     # A file as this program left it opens as it is, and the plan kept from the last start
-    # shows without the database layer (loaded in the background by the first quick check,
-    # `BackupCommands.check_file`, once the window is up).
+    # shows without the database layer (loaded in the background once the window is up and
+    # left alone a moment, `BackupCommands.load_database_layer`).
     database = open_quickly(path)
     if database is None:  # anything else goes through the full opening: checks, upgrades
         from desktop.models.opening import open_database  # noqa: PLC0415 (when needed)

@@ -159,12 +159,12 @@ class BackupCommands(QObject):
         self._chore(check, done, self._context.tell)
 
     def load_database_layer(self) -> None:
-        """Once the window is shown: the database layer it showed without (the plan kept from
-        the last start), loaded in the background with the engine and the ORM's mappers, so
-        that the first edit (30 ms, not 40–80) and the first cell chosen do not wait for it.
-        A failure here shows at that first use. A plain daemon thread, touching no Qt object:
-        a program that ends while it runs (a script showing the window once) is not held up
-        or aborted by it."""
+        """Once the window is up and left alone a moment: the database layer it showed
+        without (the plan kept from the last start), loaded in the background with the engine
+        and the ORM's mappers, so that the first edit (30 ms, not 40–80) and the first cell
+        chosen do not wait for it. A failure here shows at that first use. A plain daemon
+        thread, touching no Qt object: a program that ends while it runs (a script showing
+        the window once) is not held up or aborted by it."""
         database = self._context.controller.database
         # While it loads, the window's thread gets Python back within a tenth of a
         # millisecond, not five: the window calls into Python for each row it lays out and

@@ -79,6 +79,11 @@ _FOCUS_FRAME = QStyle.PrimitiveElement.PE_FrameFocusRect
 _LEFT, _RIGHT = Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight
 
 
+def text_margin(style: QStyle, widget: QWidget | None) -> int:
+    """As the style draws an item's text: inside its rect less this margin on each side."""
+    return style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+
+
 class CellPainter:
     """Paints cells in a view's style: the item's panel (selection, alternate rows, focus),
     words, completion bars and lights. A tree paints a whole row with one; a delegate, its
@@ -105,9 +110,7 @@ class CellPainter:
             palette.color(group, QPalette.ColorRole.Text),
             palette.color(group, QPalette.ColorRole.HighlightedText),
         )
-        # as the style draws an item's text: inside its rect less a margin on each side
-        hint = QStyle.PixelMetric.PM_FocusFrameHMargin
-        self.margin = self.style.pixelMetric(hint, None, self.widget) + 1
+        self.margin = text_margin(self.style, self.widget)
         self.plain_ink = self._inks[0]
         self.set_selected(bool(option.state & QStyle.StateFlag.State_Selected))
         # copies: the option's own live only as long as the cell it came with

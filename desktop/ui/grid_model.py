@@ -280,10 +280,11 @@ class ProgressGridModel(QAbstractTableModel):
             return None if entry is None else entry.reported
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return self._month_alignment(indicator_id)
-        if role == Qt.ItemDataRole.BackgroundRole and period == self.workspace.as_of:
-            return QBrush(colours().current_month)
-        if role == Qt.ItemDataRole.ForegroundRole and period > self.workspace.as_of:
-            return QBrush(colours().future_text)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._month_background(period)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            ink = self._month_ink(period)
+            return None if ink is None else QBrush(ink)
         return self._identity(indicator_id, period, role)
 
     def _fixed_text(self, indicator_id: int, column: GridColumn) -> str:
@@ -312,6 +313,14 @@ class ProgressGridModel(QAbstractTableModel):
     def _month_alignment(self, indicator_id: int) -> Qt.AlignmentFlag:
         return _CENTRE if self.workspace.indicators[indicator_id].is_milestone else _RIGHT
 
+    def _month_background(self, period: str) -> QBrush | None:
+        """The month being evaluated is tinted."""
+        return QBrush(colours().current_month) if period == self.workspace.as_of else None
+
+    def _month_ink(self, period: str) -> QColor | None:
+        """The months after it are greyed."""
+        return colours().future_text if period > self.workspace.as_of else None
+
     def cell_look(self, row: int, column: int) -> CellLook:
         """What a text cell shows, in one call (its delegate paints it): the words, their
         alignment, their ink and the cell's background, as data() gives them by role."""
@@ -320,12 +329,11 @@ class ProgressGridModel(QAbstractTableModel):
         if period is None:
             text = self._fixed_text(indicator_id, GridColumn(column))
             return text, _RIGHT if column == GridColumn.TARGET else _LEFT, None, None
-        as_of = self.workspace.as_of
         return (
             self._month_text(indicator_id, period),
             self._month_alignment(indicator_id),
-            colours().future_text if period > as_of else None,
-            QBrush(colours().current_month) if period == as_of else None,
+            self._month_ink(period),
+            self._month_background(period),
         )
 
     def _identity(self, indicator_id: int, period: str | None, role: int) -> Any:

@@ -449,8 +449,8 @@ def _laid_out(document: Document, device: QPagedPaintDevice, pages: _Pages) -> _
             preamble, header = tops[0], tops[1] - tops[0]
             heading = _Strip(edges[0], edges[1])
         heights += [after - before for before, after in itertools.pairwise(tops[1:])]
+        spanned = headings[len(rows) : len(rows) + table.rows() - 1]  # its data rows'
         rows += [_Strip(*pair) for pair in itertools.pairwise(edges[1:])]
-        spanned = headings[len(cells) - number : len(cells) - number + table.rows() - 1]
         cells += _table_cells(table, layout, edges, padding, spanned)
     slack = pages.mm(PAGE_SLACK_MM)
     end = text.size().height()

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTreeView, QWidget
 
-from desktop.ui.delegates import CellPainter, shown_name
+from desktop.ui.delegates import CellPainter, shown_name, text_margin
 from desktop.ui.tree_model import PlanTreeModel, RowCells, TreeColumn
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -52,9 +52,7 @@ class PlanTreeView(QTreeView):
     def _follow_style(self) -> None:
         self._elided.clear()
         self._style = self.style()
-        # as the style draws an item's text: inside its rect less a margin on each side
-        margin = self._style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
-        self._margin = margin + 1
+        self._margin = text_margin(self._style, self)
 
     def changeEvent(self, event: QEvent) -> None:  # QWidget.changeEvent
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
