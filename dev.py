@@ -10,7 +10,8 @@ the pinned versions in constraints.txt. On Linux they also install, with apt-get
 root (or through sudo), every system library the pinned Qt's platform plugins load (read from
 the plugins themselves with ldd), a font with Chinese characters and the tools the installer
 build uses (binutils, desktop-file-utils); `test` also installs Xvfb, on which a test starts
-the real window.
+the real window, and PostgreSQL's server, of which the tests start a throwaway cluster
+(tests/pg_server.py).
 Only the Python standard library is used here: this runs before anything is installed.
 """
 
@@ -58,6 +59,13 @@ BUILD_TOOLS = {
 BUNDLED_LIBRARIES = {"libz.so.1": "zlib1g", "libzstd.so.1": "libzstd1"}
 # What only the tests need: tests/test_window.py shows the real window on an X server of its own.
 TEST_TOOLS = {"Xvfb": ["xvfb"]}
+# ... and the server tests a PostgreSQL cluster of their own (tests/pg_server.py), made by the
+# server package's initdb, which Debian keeps off PATH in a folder of each version.
+POSTGRES_SERVER_PACKAGES = ["postgresql"]
+
+
+def has_postgres_server(versions: Path = Path("/usr/lib/postgresql")) -> bool:
+    return shutil.which("initdb") is not None or any(versions.glob("*/bin/initdb"))
 
 
 def say(message: str) -> None:
@@ -177,6 +185,8 @@ def ensure_system_packages(*, testing: bool = False) -> None:
         wanted.extend(CHINESE_FONT_PACKAGES)
     tools = {**BUILD_TOOLS, **(TEST_TOOLS if testing else {})}
     wanted.extend(pkgs for tool, pkgs in tools.items() if shutil.which(tool) is None)
+    if testing and not has_postgres_server():
+        wanted.append(POSTGRES_SERVER_PACKAGES)
     if libpython := _shared_libpython_package():
         wanted.append(libpython)
     if not wanted:

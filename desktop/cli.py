@@ -22,7 +22,9 @@ from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.figures import format_figure
 from desktop.models.kinds import DepartmentBasis, IndicatorKind, NodeKind, PlanState
 from desktop.models.locations import (
+    DATABASE_ENV,
     DatabaseLocation,
+    bundled_seed_path,
     ensure_database_file,
     network_share,
     resolve_location,
@@ -31,6 +33,7 @@ from desktop.models.locations import (
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
 from desktop.models.periods import parse_period
 from desktop.models.records import IndicatorInfo
+from desktop.models.server import ServerAddress, is_server_address, parse_address
 from desktop.models.status_rule import Status
 from desktop.models.store import Database, describe_failure, open_quickly
 from desktop.models.workspace import PlanWorkspace
@@ -243,7 +246,7 @@ def _warn_if_shared(path: Path) -> None:
 
 
 def _open(args: argparse.Namespace, *, check: bool = True) -> Database:
-    location = resolve_location(args.db)
+    location = _file_location(args)
     args.resolved_db = location.path
     if location.explicit and not location.path.exists():
         raise TargetMonitorError(
@@ -636,7 +639,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         restore,
     )
 
-    path = args.resolved_db = resolve_location(args.db).path
+    path = args.resolved_db = _file_location(args).path
     source = Path(args.file)
     database = None
     if path.exists():
@@ -661,12 +664,57 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
-    location = resolve_location(args.db)
+    location = _file_location(args)
     path = args.resolved_db = location.path
     if path.exists():
         raise TargetMonitorError(f"{path}: the file exists already; init never overwrites it")
     ensure_database_file(DatabaseLocation(path, explicit=False))
     out.write(f"{path}: created from the plan\n")
+    return EXIT_OK
+
+
+def _file_location(args: argparse.Namespace) -> DatabaseLocation:
+    """The database file --db (or TARGET_MONITOR_DB, or the data folder) names; a server address
+    is refused here, by the commands that work on a file only (not one's password shown)."""
+    named = args.db or os.environ.get(DATABASE_ENV)
+    if is_server_address(named):
+        shown = parse_address(str(named)).shown
+        raise TargetMonitorError(
+            f"{shown}: this command works on a database file, not on a server; "
+            f'copy the server\'s database to a file first: {PROG} copy-db "{shown}" FILE.sqlite'
+        )
+    return resolve_location(args.db)
+
+
+def _server_address_of(args: argparse.Namespace) -> ServerAddress:
+    """The server database --db (or TARGET_MONITOR_DB) names; refused when it names a file."""
+    named = args.db or os.environ.get(DATABASE_ENV)
+    if not is_server_address(named):
+        raise TargetMonitorError(
+            "this command works on a server database: "
+            "--db postgresql://USER@HOST:PORT/DATABASE (the password from PGPASSWORD or ~/.pgpass)"
+        )
+    return parse_address(str(named))
+
+
+def cmd_server_init(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.copying import init_server  # noqa: PLC0415 (when used)
+
+    report = init_server(_server_address_of(args), bundled_seed_path())
+    out.write(
+        f"{report.target}: this program's tables made and the built-in plans copied in "
+        f"({report.rows['plans']} plans, {report.rows['indicators']} indicators; every table "
+        "compared)\n"
+    )
+    return EXIT_OK
+
+
+def cmd_copy_db(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.copying import copy_database  # noqa: PLC0415 (when used)
+
+    report = copy_database(args.source, args.target)
+    counted = ", ".join(f"{table} {rows}" for table, rows in report.rows.items() if rows)
+    out.write(f"{report.target}: copied and compared, table by table ({counted})\n")
     return EXIT_OK
 
 
@@ -695,7 +743,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         raise TargetMonitorError(
             "demo needs --db FILE, a new file: demo figures never go into your own database"
         )
-    path = Path(args.db).expanduser()
+    path = _file_location(args).path
     args.resolved_db = path
     seed = DEFAULT_SEED if args.seed is None else args.seed
     info = create_demo(path, through=args.period, seed=seed)
@@ -711,7 +759,7 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """The window (Qt is imported only here, so the other commands start fast)."""
     from desktop.ui.app import run  # noqa: PLC0415
 
-    return run(resolve_location(args.db), exit_after_ms=args.exit_after, screenshot=args.screenshot)
+    return run(_file_location(args), exit_after_ms=args.exit_after, screenshot=args.screenshot)
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -792,6 +840,46 @@ def _add_plan_workbook(commands: Any, common: argparse.ArgumentParser) -> None:
     plan_import.set_defaults(handler=cmd_import_plan)
 
 
+def _add_backup_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """`backup` and `restore`."""
+    backup = commands.add_parser(
+        "backup", parents=[common], help="a checked copy of the database (default: backups/)"
+    )
+    backup.add_argument("-o", "--output", metavar="FILE", help="write the copy here instead")
+    backup.set_defaults(handler=cmd_backup)
+
+    restoring = commands.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the database's content with a backup (the current one is backed up)",
+    )
+    restoring.add_argument("file", metavar="FILE")
+    restoring.set_defaults(handler=cmd_restore)
+
+
+def _add_server_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """`server init` and `copy-db`: a database on the shared server, and moving one there."""
+    server = commands.add_parser("server", help="a shared PostgreSQL server database: set-up")
+    server_commands = server.add_subparsers(title="server commands", metavar="COMMAND")
+    server_commands.required = True
+    server_init = server_commands.add_parser(
+        "init",
+        parents=[common],
+        help="this program's tables and the built-in plans in a new, empty server database "
+        "(--db postgresql://ADMIN@HOST:PORT/DATABASE)",
+    )
+    server_init.set_defaults(handler=cmd_server_init)
+
+    copying = commands.add_parser(
+        "copy-db",
+        help="copy a whole database (file or postgresql://…) into a new file or an empty "
+        "server database; every table compared before it is kept",
+    )
+    copying.add_argument("source", metavar="SOURCE")
+    copying.add_argument("target", metavar="TARGET")
+    copying.set_defaults(handler=cmd_copy_db)
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --db is accepted before and after the sub-command; SUPPRESS keeps a later default from
     # overwriting an earlier value.
@@ -854,21 +942,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importing.set_defaults(handler=cmd_import)
 
-    backup = commands.add_parser(
-        "backup", parents=[common], help="a checked copy of the database (default: backups/)"
-    )
-    backup.add_argument("-o", "--output", metavar="FILE", help="write the copy here instead")
-    backup.set_defaults(handler=cmd_backup)
-
-    restoring = commands.add_parser(
-        "restore",
-        parents=[common],
-        help="replace the database's content with a backup (the current one is backed up)",
-    )
-    restoring.add_argument("file", metavar="FILE")
-    restoring.set_defaults(handler=cmd_restore)
+    _add_backup_commands(commands, common)
 
     _add_plan_commands(commands, common)
+    _add_server_commands(commands, common)
 
     undo = commands.add_parser("undo-import", parents=[common], help="take back an import")
     undo.add_argument("batch", type=int, metavar="BATCH")

@@ -7,6 +7,7 @@ import importlib
 import os
 import shutil
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -14,6 +15,7 @@ from types import ModuleType
 # Before anything imports Qt: no display here, and none needed.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import psycopg
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -26,6 +28,7 @@ from desktop.models.opening import open_database
 from desktop.models.schema import Entry, Indicator, Plan
 from desktop.models.service import EntryService
 from desktop.models.store import Database
+from tests.pg_server import Cluster, postgres_cluster
 from tests.ui_helpers import ScriptedPrompts
 
 from desktop.ui.app import create_main_window
@@ -198,3 +201,21 @@ def window(
     yield main
     main.close()
     main.controller.database.close()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """The run's own PostgreSQL server (tests/pg_server.py), started when a test first needs it."""
+    with postgres_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def server_url(postgres: Cluster) -> Iterator[str]:
+    """A new, empty database on the run's server (dropped after the test): its superuser's URL."""
+    name = f"tm_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres.url(), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield postgres.url(name)
+    with psycopg.connect(postgres.url(), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -97,6 +97,17 @@ def test_the_test_command_installs_xvfb_for_the_window_test() -> None:
     assert dev.TEST_TOOLS["Xvfb"] == ["xvfb"]
 
 
+def test_the_test_command_finds_debians_postgresql_server_off_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Debian keeps initdb in /usr/lib/postgresql/VERSION/bin, off PATH: found there."""
+    monkeypatch.setattr(dev.shutil, "which", lambda name: None)
+    assert not dev.has_postgres_server(tmp_path)
+    (tmp_path / "15" / "bin").mkdir(parents=True)
+    (tmp_path / "15" / "bin" / "initdb").touch()
+    assert dev.has_postgres_server(tmp_path)
+
+
 def test_on_a_fresh_debian_12_the_test_command_installs_what_the_window_needs(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -109,6 +120,7 @@ def test_on_a_fresh_debian_12_the_test_command_installs_what_the_window_needs(
     monkeypatch.setattr(dev, "_shared_libpython_package", lambda: None)
     monkeypatch.setattr(dev.os, "geteuid", lambda: 0)
     monkeypatch.setattr(dev, "_known_package", lambda choices: choices[0])
+    monkeypatch.setattr(dev, "has_postgres_server", lambda: False)
     real_which = dev.shutil.which
     monkeypatch.setattr(
         dev.shutil, "which", lambda name: None if name == "Xvfb" else real_which(name)
@@ -123,6 +135,6 @@ def test_on_a_fresh_debian_12_the_test_command_installs_what_the_window_needs(
     monkeypatch.setattr(dev, "_apt", apt)
     dev.ensure_system_packages(testing=True)
     install = next(args for args in installed if args[0] == "install")
-    assert {"libxcb-icccm4", "libxcb-keysyms1", "xvfb"} <= set(install)
+    assert {"libxcb-icccm4", "libxcb-keysyms1", "xvfb", "postgresql"} <= set(install)
     out = capsys.readouterr().out
     assert "libxcb-icccm4" in out and "still miss" not in out

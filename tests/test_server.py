@@ -1,0 +1,187 @@
+"""The shared server, against a real PostgreSQL server of the test run's own (tests/pg_server.py):
+`server init` puts the shipped plans on it, `copy-db` moves a whole database from a file to the
+server and back unchanged, and whatever cannot be done is refused with nothing changed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from desktop.models.store import ENTRIES_REVISION_KEY, STRUCTURE_REVISION_KEY
+from tests.pg_server import Cluster
+from tests.test_cli import run
+from tests.test_crash_kill import filled_template
+
+PLANS = ("SY2025-MIS", "SY2025-SCI", "SY2023-MIS")
+
+
+def plans_shown(capsys: pytest.CaptureFixture[str], database: Path) -> list[dict[str, Any]]:
+    """`tree --json` of every plan of a database file."""
+    shown = []
+    for plan in PLANS:
+        code, out, err = run(capsys, "--db", str(database), "tree", "--json", "--plan", plan)
+        assert code == 0, err
+        shown.append(json.loads(out))
+    return shown
+
+
+def table_contents(database: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows in the order of their ids, read by the driver itself (schema_meta
+    without the revisions each file keeps of its own)."""
+    connection = sqlite3.connect(database)
+    try:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        contents = {
+            table: connection.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in tables
+        }
+    finally:
+        connection.close()
+    own = {ENTRIES_REVISION_KEY, STRUCTURE_REVISION_KEY}
+    contents["schema_meta"] = [row for row in contents["schema_meta"] if row[0] not in own]
+    return contents
+
+
+def server_tables(url: str) -> list[str]:
+    with psycopg.connect(url) as connection:
+        rows = connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+            "ORDER BY table_name"
+        ).fetchall()
+    return [name for (name,) in rows]
+
+
+def test_server_init_puts_the_shipped_plans_on_the_server(
+    capsys: pytest.CaptureFixture[str],
+    server_url: str,
+    postgres: Cluster,
+    seed_copy: Path,
+    tmp_path: Path,
+) -> None:
+    code, out, err = run(capsys, "--db", server_url, "server", "init")
+    assert code == 0, err
+    assert "3 plans" in out and "every table compared" in out
+    assert postgres.password not in out + err  # the address is shown without its password
+    back = tmp_path / "back.sqlite"
+    code, out, err = run(capsys, "copy-db", server_url, str(back))
+    assert code == 0, err
+    assert plans_shown(capsys, back) == plans_shown(capsys, seed_copy)
+
+
+def test_server_init_takes_the_address_and_password_as_psql_does(
+    capsys: pytest.CaptureFixture[str],
+    server_url: str,
+    postgres: Cluster,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """TARGET_MONITOR_DB names the server, PGPASSWORD gives the password (not the address)."""
+    database = server_url.rsplit("/", 1)[1]
+    monkeypatch.setenv("TARGET_MONITOR_DB", postgres.url(database, password=""))
+    monkeypatch.setenv("PGPASSWORD", postgres.password)
+    code, out, err = run(capsys, "server", "init")
+    assert code == 0, err
+    assert f"postgresql://postgres@127.0.0.1:{postgres.port}/{database}" in out
+    assert "plans" in server_tables(server_url) and "entries" in server_tables(server_url)
+
+
+def test_a_database_goes_to_the_server_and_back_unchanged(
+    capsys: pytest.CaptureFixture[str], server_url: str, tmp_path: Path
+) -> None:
+    """Plans, figures, notes, history and an import batch: every row of every table."""
+    demo = tmp_path / "demo.sqlite"
+    assert run(capsys, "demo", "--db", str(demo))[0] == 0
+    filled, rows = filled_template(demo, tmp_path)
+    code, _out, err = run(capsys, "--db", str(demo), "import", str(filled), "--user", "测试员")
+    assert code == 0, err
+    original = table_contents(demo)
+    assert original["import_batches"] and len(original["entries"]) > rows
+    assert any("进展" in str(row) for row in original["entries"])  # the notes typed in
+
+    code, out, err = run(capsys, "copy-db", str(demo), server_url)
+    assert code == 0, err
+    assert f"entries {len(original['entries'])}" in out
+    back = tmp_path / "back.sqlite"
+    code, _out, err = run(capsys, "copy-db", server_url, str(back))
+    assert code == 0, err
+    assert table_contents(back) == original
+    # the server numbers new rows after the copied ones
+    with psycopg.connect(server_url) as connection:
+        connection.execute("INSERT INTO departments (name, short_name) VALUES ('新部门', '新')")
+        (new_id,) = connection.execute(
+            "SELECT id FROM departments WHERE name = '新部门'"
+        ).fetchone()
+    assert new_id > max(row[0] for row in original["departments"])
+
+
+def test_server_init_refuses_a_database_that_holds_one(
+    capsys: pytest.CaptureFixture[str], server_url: str
+) -> None:
+    assert run(capsys, "--db", server_url, "server", "init")[0] == 0
+    with psycopg.connect(server_url) as connection:
+        connection.execute("DELETE FROM indicators WHERE id = (SELECT max(id) FROM indicators)")
+        before = connection.execute("SELECT count(*) FROM indicators").fetchone()
+    code, _out, err = run(capsys, "--db", server_url, "server", "init")
+    assert code == 1
+    assert "holds this program's tables already" in err and "nothing was copied" in err
+    with psycopg.connect(server_url) as connection:
+        assert connection.execute("SELECT count(*) FROM indicators").fetchone() == before
+
+
+def test_a_copy_the_server_refuses_leaves_it_empty(
+    capsys: pytest.CaptureFixture[str], server_url: str, seed_copy: Path
+) -> None:
+    """SQLite keeps a name longer than its column allows; the server does not: the copy stops
+    there, says why, and the server holds nothing of it."""
+    with sqlite3.connect(seed_copy) as connection:
+        connection.execute(
+            "UPDATE departments SET short_name = ? WHERE id = (SELECT max(id) FROM departments)",
+            ("很长的简称" * 10,),
+        )
+    connection.close()
+    code, _out, err = run(capsys, "copy-db", str(seed_copy), server_url)
+    assert code == 1
+    assert "too long" in err and "nothing was copied" in err
+    assert server_tables(server_url) == []
+
+
+def test_what_copy_db_and_server_init_cannot_do_is_refused(
+    capsys: pytest.CaptureFixture[str], postgres: Cluster, seed_copy: Path, tmp_path: Path
+) -> None:
+    existing = tmp_path / "existing.sqlite"
+    existing.write_bytes(b"mine")
+    cases = {
+        ("copy-db", str(seed_copy), str(existing)): "exists already",
+        (
+            "copy-db",
+            str(tmp_path / "none.sqlite"),
+            str(tmp_path / "new.sqlite"),
+        ): "no such database file",
+        ("copy-db", str(seed_copy), "postgresql://nobody@127.0.0.1:1/x"): "could not be used",
+        (
+            "copy-db",
+            str(seed_copy),
+            postgres.url(password="wrong"),
+        ): "password authentication failed",
+        ("copy-db", str(seed_copy), "postgresql://someone@127.0.0.1:5432"): "names no database",
+        ("copy-db", str(seed_copy), "postgresql://someone@127.0.0.1:99999/x"): "no port",
+        ("--db", str(seed_copy), "server", "init"): "works on a server database",
+        ("--db", postgres.url(), "tree"): "works on a database file, not on a server",
+        ("--db", postgres.url(), "demo"): "works on a database file, not on a server",
+    }
+    for argv, said in cases.items():
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (1, ""), argv
+        assert said in err, (argv, err)
+        assert "wrong" not in err and postgres.password not in err and "Traceback" not in err
+    assert existing.read_bytes() == b"mine"
+    assert not (tmp_path / "new.sqlite").exists() and not list(tmp_path.glob(".*.tmp"))
