@@ -704,8 +704,49 @@ def cmd_server_init(args: argparse.Namespace, out: TextIO) -> int:
     out.write(
         f"{report.target}: this program's tables made and the built-in plans copied in "
         f"({report.rows['plans']} plans, {report.rows['indicators']} indicators; every table "
-        "compared)\n"
+        "compared); you are its first 管理员: add the others with `server add-user`\n"
     )
+    return EXIT_OK
+
+
+def cmd_server_add_user(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.permissions import add_user  # noqa: PLC0415 (when used)
+
+    address = _server_address_of(args)
+    password = _new_password(args.password_stdin, args.name)
+    person = add_user(address, args.name, args.role, args.department or [], password)
+    where = f" of {'、'.join(person.departments)}" if person.departments else ""
+    out.write(f"{address.shown}: {person.name} added, {person.role}{where}\n")
+    return EXIT_OK
+
+
+def _new_password(from_stdin: bool, name: str) -> str:
+    """A new login's password: one line of standard input, or typed twice at a prompt (never a
+    command-line argument, which other users of the PC can see)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("the same again: ") != first:
+        raise TargetMonitorError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_server_list_users(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.permissions import list_users  # noqa: PLC0415 (when used)
+
+    for person in list_users(_server_address_of(args)):
+        state = "" if person.active else "  (disabled)"
+        departments = "、".join(person.departments) or "all departments"
+        out.write(f"{person.name}\t{person.role}\t{departments}{state}\n")
+    return EXIT_OK
+
+
+def cmd_server_disable_user(args: argparse.Namespace, out: TextIO) -> int:
+    from desktop.models.permissions import disable_user  # noqa: PLC0415 (when used)
+
+    address = _server_address_of(args)
+    disable_user(address, args.name)
+    out.write(f"{address.shown}: {args.name} can no longer log in (their history stays)\n")
     return EXIT_OK
 
 
@@ -869,6 +910,34 @@ def _add_server_commands(commands: Any, common: argparse.ArgumentParser) -> None
         "(--db postgresql://ADMIN@HOST:PORT/DATABASE)",
     )
     server_init.set_defaults(handler=cmd_server_init)
+    adding = server_commands.add_parser(
+        "add-user",
+        parents=[common],
+        help="a login of its own for a person: 管理员, 管理者 or 填报员 of departments",
+    )
+    adding.add_argument("name", metavar="NAME")
+    adding.add_argument("--role", required=True, choices=("管理员", "管理者", "填报员"))
+    adding.add_argument(
+        "--department",
+        action="append",
+        metavar="NAME",
+        help="a 填报员's department, full or short name (again for several)",
+    )
+    adding.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of asking for it",
+    )
+    adding.set_defaults(handler=cmd_server_add_user)
+    listing = server_commands.add_parser(
+        "list-users", parents=[common], help="every person, their role and departments"
+    )
+    listing.set_defaults(handler=cmd_server_list_users)
+    disabling = server_commands.add_parser(
+        "disable-user", parents=[common], help="a person can no longer log in or write"
+    )
+    disabling.add_argument("name", metavar="NAME")
+    disabling.set_defaults(handler=cmd_server_disable_user)
 
     copying = commands.add_parser(
         "copy-db",
@@ -888,7 +957,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help="database file (default: TARGET_MONITOR_DB, else the user's data folder)",
+        help="database file (default: TARGET_MONITOR_DB, else the user's data folder); the "
+        "server commands take a server's postgresql://USER@HOST:PORT/DATABASE",
     )
     common.add_argument(
         "--plan",

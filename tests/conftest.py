@@ -16,6 +16,7 @@ from types import ModuleType
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import psycopg
+import psycopg.sql
 import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -214,8 +215,13 @@ def postgres() -> Iterator[Cluster]:
 def server_url(postgres: Cluster) -> Iterator[str]:
     """A new, empty database on the run's server (dropped after the test): its superuser's URL."""
     name = f"tm_{uuid.uuid4().hex[:12]}"
+    roles = "SELECT rolname FROM pg_roles"
     with psycopg.connect(postgres.url(), autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
+        before = set(connection.execute(roles).fetchall())
     yield postgres.url(name)
+    # The logins the test made are the cluster's, not the database's: they go too.
     with psycopg.connect(postgres.url(), autocommit=True) as connection:
         connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        for (role,) in set(connection.execute(roles).fetchall()) - before:
+            connection.execute(psycopg.sql.SQL("DROP ROLE {}").format(psycopg.sql.Identifier(role)))

@@ -4,8 +4,10 @@ server and back unchanged, and whatever cannot be done is refused with nothing c
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +187,174 @@ def test_what_copy_db_and_server_init_cannot_do_is_refused(
         assert "wrong" not in err and postgres.password not in err and "Traceback" not in err
     assert existing.read_bytes() == b"mine"
     assert not (tmp_path / "new.sqlite").exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+PASSWORD = "填报-secret-1"
+
+
+def add_user(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    name: str,
+    role: str,
+    *departments: str,
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    named = [word for department in departments for word in ("--department", department)]
+    return run(
+        capsys, "--db", url, "server", "add-user", name, "--role", role, *named, "--password-stdin"
+    )
+
+
+@pytest.fixture
+def city_server(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, server_url: str
+) -> str:
+    """A server database set up with the shipped plans, two 填报员 of two departments and a
+    管理者."""
+    assert run(capsys, "--db", server_url, "server", "init")[0] == 0
+    for name, role, *departments in (
+        ("jianshe", "填报员", "市城乡建设局"),
+        ("gongxin", "填报员", "工信局"),
+        ("manager", "管理者"),
+    ):
+        code, out, err = add_user(capsys, monkeypatch, server_url, name, role, *departments)
+        assert code == 0, err
+        assert PASSWORD not in out + err
+    return server_url
+
+
+def login(url: str, name: str, password: str = PASSWORD) -> psycopg.Connection[Any]:
+    """A bare driver connection as a person: what psql would do with their login."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info.update(user=name, password=password)
+    return psycopg.connect(**info, autocommit=True)
+
+
+def indicator_of_department(url: str, short_name: str) -> int:
+    with psycopg.connect(url) as connection:
+        row = connection.execute(
+            "SELECT i.id FROM indicators i JOIN departments d ON d.id = i.department_id "
+            "WHERE d.short_name = %s ORDER BY i.id LIMIT 1",
+            (short_name,),
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+ENTRY = (
+    "INSERT INTO entries (indicator_id, period, value, progress_note, problems, reported_by, "
+    "reported_at, origin, version) VALUES (%s, '2025-06', 1, '', '', 'x', localtimestamp, "
+    "'manual', 1) RETURNING id"
+)
+
+
+def test_a_clerk_writes_only_their_own_departments_figures_whatever_client_they_use(
+    city_server: str,
+) -> None:
+    """A 填报员 with a bare connection (as psql gives): their department's entries yes,
+    another's no — inserted, changed or deleted — and no plan, person or history row."""
+    own = indicator_of_department(city_server, "城乡建设局")
+    other = indicator_of_department(city_server, "工信局")
+    with login(city_server, "gongxin") as colleague:
+        (theirs,) = colleague.execute(ENTRY, (other,)).fetchone() or (None,)
+    with login(city_server, "jianshe") as clerk:
+        (mine,) = clerk.execute(ENTRY, (own,)).fetchone() or (None,)
+        assert clerk.execute("UPDATE entries SET value = 2 WHERE id = %s", (mine,)).rowcount == 1
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            clerk.execute(ENTRY, (other,))
+        # another department's rows are read, but neither changed nor deleted (none matched)
+        assert clerk.execute(
+            "SELECT count(*) FROM entries WHERE id = %s", (theirs,)
+        ).fetchone() == (1,)
+        assert clerk.execute("UPDATE entries SET value = 9 WHERE id = %s", (theirs,)).rowcount == 0
+        assert clerk.execute("DELETE FROM entries WHERE id = %s", (theirs,)).rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            clerk.execute("UPDATE entries SET indicator_id = %s WHERE id = %s", (other, mine))
+        for statement in (
+            "UPDATE plans SET title = 'x'",
+            "DELETE FROM indicators",
+            "INSERT INTO departments (name, short_name) VALUES ('x', 'x')",
+            "UPDATE tm_people SET kind = 'admin'",
+            "INSERT INTO tm_person_departments VALUES ('jianshe', 1)",
+            "UPDATE audit_events SET new_value = 'x'",
+            "DELETE FROM audit_events",
+            "CREATE ROLE intruder LOGIN",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                clerk.execute(statement)
+        clerk.execute(
+            'INSERT INTO audit_events (at, "user", entity, entity_id, indicator_id, field) '
+            "VALUES (localtimestamp, 'jianshe', 'entry', %s, %s, 'value')",
+            (mine, own),
+        )
+    with psycopg.connect(city_server) as owner:
+        values = owner.execute(
+            "SELECT id, value FROM entries WHERE id IN (%s, %s) ORDER BY id", (mine, theirs)
+        ).fetchall()
+    assert sorted(values) == sorted([(mine, 2.0), (theirs, 1.0)])
+
+
+def test_the_history_is_append_only_for_everyone(city_server: str) -> None:
+    own = indicator_of_department(city_server, "城乡建设局")
+    with psycopg.connect(city_server, autocommit=True) as owner:  # who set the database up
+        owner.execute(
+            'INSERT INTO audit_events (at, "user", entity, entity_id, indicator_id, field) '
+            "VALUES (localtimestamp, 'x', 'entry', 1, %s, 'value')",
+            (own,),
+        )
+        for statement in (
+            "UPDATE audit_events SET new_value = 'x'",
+            "DELETE FROM audit_events",
+            "TRUNCATE audit_events",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
+                owner.execute(statement)
+    with login(city_server, "manager") as manager:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            manager.execute("DELETE FROM audit_events")
+        manager.execute("UPDATE plans SET title = title")  # a 管理者 edits plans
+
+
+def test_people_are_listed_and_a_disabled_one_can_no_longer_log_in(
+    capsys: pytest.CaptureFixture[str], city_server: str
+) -> None:
+    code, out, err = run(capsys, "--db", city_server, "server", "list-users")
+    assert code == 0, err
+    lines = dict(line.split("\t", 1) for line in out.splitlines())
+    assert lines["jianshe"] == "填报员\t城乡建设局"
+    assert lines["gongxin"] == "填报员\t工信局" and lines["manager"] == "管理者\tall departments"
+    assert lines["postgres"].startswith("管理员")
+    with login(city_server, "jianshe") as still_open:
+        code, out, err = run(capsys, "--db", city_server, "server", "disable-user", "jianshe")
+        assert code == 0, err
+        own = indicator_of_department(city_server, "城乡建设局")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            still_open.execute(ENTRY, (own,))  # a session left open writes nothing more
+    with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+        login(city_server, "jianshe")
+    assert "(disabled)" in run(capsys, "--db", city_server, "server", "list-users")[1]
+
+
+def test_adding_a_person_refuses_what_it_cannot_do(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, city_server: str
+) -> None:
+    cases = {
+        ("jianshe", "填报员", "城乡建设局"): "exists on the server already",
+        ("newclerk", "填报员"): "at least one department",
+        ("newclerk", "填报员", "市财政局"): "no such department",
+        ("new clerk", "管理者"): "a login's name",
+    }
+    for (name, role, *departments), said in cases.items():
+        code, out, err = add_user(capsys, monkeypatch, city_server, name, role, *departments)
+        assert (code, out) == (1, ""), name
+        assert said in err, (name, err)
+    # a 填报员 cannot add people
+    with (
+        login(city_server, "gongxin") as clerk,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        clerk.execute("CREATE ROLE intruder LOGIN PASSWORD 'x'")
+    with psycopg.connect(city_server) as owner:
+        assert owner.execute("SELECT count(*) FROM tm_people").fetchone() == (4,)

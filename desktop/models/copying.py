@@ -1,7 +1,9 @@
 """A whole database copied into another, SQLite or a server, and compared afterwards.
 
 `server init` copies the shipped plans into a new server database, `copy-db` moves a whole
-database (plans, figures, notes, history, import batches) from a file to a server and back.
+database (plans, figures, notes, history, import batches) from a file to a server and back; a
+database made on a server gets its people and their rights (desktop.models.permissions), with
+the person making it as its first 管理员. The people stay on the server: a file has none.
 Every table is copied row for row, ids and all, in one transaction of the target; before it
 commits, every table of the target is read back and compared with the source's, row by row.
 A copy that differs anywhere, or fails on the way, leaves the target as it was: nothing on a
@@ -24,6 +26,7 @@ from desktop.models.database import create_database, read_schema_version
 from desktop.models.errors import TargetMonitorError
 from desktop.models.files import new_file_beside
 from desktop.models.opening import open_database
+from desktop.models.permissions import secure
 from desktop.models.schema import Base, SchemaMeta
 from desktop.models.server import (
     ServerAddress,
@@ -135,6 +138,7 @@ def _into_server(address: ServerAddress, source: Connection) -> CopyReport:
             rows = _copy_rows(source, target, address.shown)
             _continue_numbering(target)
             _compare(source, target, address.shown)
+            secure(target)  # the people, their rights and the append-only history
         return CopyReport(address.shown, rows)
     finally:
         engine.dispose()
