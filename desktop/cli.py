@@ -246,6 +246,11 @@ def _warn_if_shared(path: Path) -> None:
 
 
 def _open(args: argparse.Namespace, *, check: bool = True) -> Database:
+    named = args.db or os.environ.get(DATABASE_ENV)
+    if is_server_address(named):
+        from desktop.models.server_database import open_server  # noqa: PLC0415 (when used)
+
+        return open_server(parse_address(str(named)))
     location = _file_location(args)
     args.resolved_db = location.path
     if location.explicit and not location.path.exists():
@@ -305,6 +310,12 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from desktop.models.integrity import check_database  # noqa: PLC0415 (when used)
 
     with _opened(args) as database:
+        if database.is_server:
+            raise TargetMonitorError(
+                f"{database.name}: check examines a database file (SQLite's own checks and the "
+                f"plan's rules); copy the server's database to one and check that: {PROG} copy-db "
+                f'"{database.name}" FILE.sqlite'
+            )
         report = check_database(database)
     if report.ok:
         counts = report.counts

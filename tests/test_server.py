@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from desktop.cli import main
 from desktop.models.store import ENTRIES_REVISION_KEY, STRUCTURE_REVISION_KEY
 from tests.pg_server import Cluster
 from tests.test_cli import run
@@ -177,8 +178,9 @@ def test_what_copy_db_and_server_init_cannot_do_is_refused(
         ("copy-db", str(seed_copy), "postgresql://someone@127.0.0.1:5432"): "names no database",
         ("copy-db", str(seed_copy), "postgresql://someone@127.0.0.1:99999/x"): "no port",
         ("--db", str(seed_copy), "server", "init"): "works on a server database",
-        ("--db", postgres.url(), "tree"): "works on a database file, not on a server",
+        ("--db", postgres.url(), "tree"): "holds no database of this program",
         ("--db", postgres.url(), "demo"): "works on a database file, not on a server",
+        ("--db", postgres.url(), "restore", str(seed_copy)): "works on a database file",
     }
     for argv, said in cases.items():
         code, out, err = run(capsys, *argv)
@@ -358,3 +360,101 @@ def test_adding_a_person_refuses_what_it_cannot_do(
         clerk.execute("CREATE ROLE intruder LOGIN PASSWORD 'x'")
     with psycopg.connect(city_server) as owner:
         assert owner.execute("SELECT count(*) FROM tm_people").fetchone() == (4,)
+
+
+def test_the_program_shows_a_server_database_as_it_shows_a_file(
+    capsys: pytest.CaptureFixture[str], server_url: str, seed_copy: Path
+) -> None:
+    assert run(capsys, "--db", server_url, "server", "init")[0] == 0
+    on_server = []
+    for plan in PLANS:
+        code, out, err = run(capsys, "--db", server_url, "tree", "--json", "--plan", plan)
+        assert code == 0, err
+        on_server.append(json.loads(out))
+    assert on_server == plans_shown(capsys, seed_copy)
+
+
+def test_a_clerk_imports_their_departments_figures_and_only_theirs(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    server_url: str,
+    tmp_path: Path,
+) -> None:
+    """Through the program, logged in as themselves: the 工信局's 填报员 imports the 工信局's
+    template (backed up first, on this PC); the 城乡建设局's is told it is not theirs, and the
+    server holds what it held."""
+    demo = tmp_path / "demo.sqlite"
+    assert run(capsys, "demo", "--db", str(demo))[0] == 0
+    filled, rows = filled_template(demo, tmp_path)
+    assert run(capsys, "copy-db", str(demo), server_url)[0] == 0
+    for name, department in (("gongxin", "工信局"), ("jianshe", "城乡建设局")):
+        assert add_user(capsys, monkeypatch, server_url, name, "填报员", department)[0] == 0
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    database = server_url.rsplit("/", 1)[1]
+    as_clerk = {
+        name: server_url.replace(server_url.split("@", maxsplit=1)[0].split("//")[1], name)
+        for name in ("gongxin", "jianshe")
+    }
+
+    def held() -> tuple[Any, ...]:
+        with psycopg.connect(server_url) as connection:
+            return tuple(
+                connection.execute(f"SELECT count(*), max(id) FROM {table}").fetchone()
+                for table in ("entries", "audit_events", "import_batches")
+            )
+
+    before = held()
+    code, out, err = run(capsys, "--db", as_clerk["jianshe"], "import", str(filled))
+    assert code == 1 and "只能填报本部门(市城乡建设局)的指标" in err, err
+    assert held() == before
+    code, out, err = run(capsys, "--db", as_clerk["gongxin"], "import", str(filled))
+    assert code == 0, err
+    assert "imported as batch 1: " in out and f" cells of {rows} indicators" in out
+    assert "servers" in out and database in out  # the backup, on this PC
+    with psycopg.connect(server_url) as connection:
+        batch = connection.execute('SELECT "user", department_id FROM import_batches').fetchall()
+        notes = connection.execute(
+            "SELECT count(*) FROM entries WHERE progress_note LIKE '第 % 项进展'"
+        ).fetchone()
+    assert batch[0][0] and notes == (rows,)
+
+
+def test_a_figure_changed_meanwhile_on_the_server_is_not_overwritten(server_url: str) -> None:
+    """Two people, two connections: the second write of what both saw is refused with the
+    first one's value and name, as between two processes on a file."""
+    from desktop.models.errors import StaleEditError  # noqa: PLC0415
+    from desktop.models.server import parse_address  # noqa: PLC0415
+    from desktop.models.server_database import open_server  # noqa: PLC0415
+    from desktop.models.service import EntryService  # noqa: PLC0415
+    from tests.conftest import FixedClock, indicator_of  # noqa: PLC0415
+
+    assert main(["--db", server_url, "server", "init"]) == 0
+    mine, theirs = (open_server(parse_address(server_url)) for _ in range(2))
+    try:
+        projects = indicator_of(mine, "2.1.1-1")
+        EntryService(mine, "张三", clock=FixedClock()).set_value(
+            projects, "2025-06", 128, expected=None
+        )
+        EntryService(theirs, "李四", clock=FixedClock()).set_value(
+            projects, "2025-06", 140, expected=128
+        )
+        with pytest.raises(StaleEditError, match="李四") as caught:
+            EntryService(mine, "张三", clock=FixedClock()).set_value(
+                projects, "2025-06", 150, expected=128
+            )
+        assert caught.value.current_value == "140.0"
+    finally:
+        mine.close()
+        theirs.close()
+
+
+def test_a_servers_backup_is_a_checked_file_of_what_it_holds(
+    capsys: pytest.CaptureFixture[str], server_url: str, seed_copy: Path, tmp_path: Path
+) -> None:
+    assert run(capsys, "--db", server_url, "server", "init")[0] == 0
+    backup = tmp_path / "backup.sqlite"
+    code, out, err = run(capsys, "--db", server_url, "backup", "-o", str(backup))
+    assert code == 0 and "backup checked" in out, err
+    assert table_contents(backup) == table_contents(seed_copy)
+    code, out, err = run(capsys, "--db", server_url, "check")
+    assert code == 1 and "copy-db" in err

@@ -61,7 +61,7 @@ class CopyReport:
         return sum(self.rows.values())
 
 
-def copy_database(source: str | Path, target: str | Path) -> CopyReport:
+def copy_database(source: str | Path | ServerAddress, target: str | Path) -> CopyReport:
     """Copy the database at `source` (a file or a server address) to `target`: a file that
     does not exist yet, or a server database that holds none of this program's tables."""
     with _opened_source(source) as reading:
@@ -82,9 +82,9 @@ def init_server(address: ServerAddress, plans: Path) -> CopyReport:
 
 
 @contextmanager
-def _opened_source(source: str | Path) -> Iterator[Connection]:
+def _opened_source(source: str | Path | ServerAddress) -> Iterator[Connection]:
     """A connection reading the source in one transaction: a snapshot of it."""
-    if not is_server_address(str(source)):
+    if not isinstance(source, ServerAddress) and not is_server_address(str(source)):
         path = Path(source)
         if not path.is_file():
             raise TargetMonitorError(f"{path}: no such database file; nothing was copied")
@@ -95,7 +95,7 @@ def _opened_source(source: str | Path) -> Iterator[Connection]:
         finally:
             database.close()
         return
-    address = parse_address(str(source))
+    address = source if isinstance(source, ServerAddress) else parse_address(str(source))
     engine = server_engine(address)
     try:
         with _server_errors(address), engine.connect() as plain:

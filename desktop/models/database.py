@@ -194,8 +194,8 @@ def revision_problems(connection: Connection) -> list[str]:
 def revision(connection: Connection, key: str) -> str | None:
     """A revision (ENTRIES_REVISION_KEY, STRUCTURE_REVISION_KEY), read in the connection's
     transaction (so that what it reads next is of that revision); None when the file keeps
-    none that can be trusted."""
-    if not _triggers_intact(connection, key):
+    none that can be trusted (a server keeps none: others write to it all the time)."""
+    if connection.dialect.name != "sqlite" or not _triggers_intact(connection, key):
         return None
     return read_meta(connection, key)
 

@@ -144,6 +144,10 @@ class PlanEditError(InvalidEntryError):
         self.problems = tuple(problems)
 
 
+class NotYoursError(TargetMonitorError):
+    """A write the person's role does not allow (on the server: a 填报员's other department)."""
+
+
 class StaleSettingsError(TargetMonitorError):
     """A plan's light settings are no longer what the manager saw: someone changed them
     meanwhile (the message shows both); nothing was written."""

@@ -157,5 +157,5 @@ def chosen_plan(database: Database, code: str | None, today: dt.date | None = No
     with database.read() as session:
         plans = read_plans(session)
     if not plans:
-        raise TargetMonitorError(f"{database.path}: the database holds no plan")
+        raise TargetMonitorError(f"{database.name}: the database holds no plan")
     return choose_plan(plans, code, today or dt.date.today())

@@ -95,9 +95,17 @@ def server_engine(address: ServerAddress) -> Engine:
 
 
 def describe_server_failure(address: ServerAddress, error: BaseException) -> str:
-    """Why the server could not be used, in the driver's own first line (connection refused,
-    password authentication failed, a database that does not exist, a lost connection)."""
-    return f"{address.shown}: the server could not be used ({first_line(error)})"
+    """Why the server could not be used (connection refused, password authentication failed,
+    a database that does not exist, a lost connection) or refused a statement (a right the
+    login lacks, a row its rules keep out, a value too long), in the driver's first line."""
+    cause = getattr(error, "orig", None) or error
+    refused = str(getattr(cause, "sqlstate", None) or "")[:2] in _REFUSALS
+    what = "the server refused it" if refused else "the server could not be used"
+    return f"{address.shown}: {what} ({first_line(error)})"
+
+
+# SQLSTATE classes of a statement refused (data, integrity, rights) rather than a server lost.
+_REFUSALS = ("22", "23", "42")
 
 
 def first_line(error: BaseException) -> str:

@@ -35,6 +35,7 @@ from desktop.models.errors import (
     BatchStateError,
     InvalidEntryError,
     NothingToImport,
+    NotYoursError,
     PlanStateError,
     StaleEditError,
     StaleSettingsError,
@@ -369,6 +370,11 @@ class EntryService(Writer):
         checked = [_validated(edit) for edit in edits]
         written = _Writes()
         with self._database.write() as session:
+            allowed = self._database.writable_departments(session)
+            if allowed is not None and department_id not in allowed:
+                raise NotYoursError(
+                    f"{file_name}: 只能填报本部门({'、'.join(allowed.values()) or '无'})的指标"
+                )
             now = self._clock()
             batch = ImportBatch(
                 file_name=file_name,
@@ -476,6 +482,7 @@ class EntryService(Writer):
         cost 40,000 round trips); the first edit that cannot be written raises, and the
         caller's transaction writes none."""
         targets = _targets(session, {edit.indicator_id for edit in edits})
+        _check_reporting_rights(self._database.writable_departments(session), targets)
         rows = _rows(session, edits)
         counts: list[int] = []
         events: list[tuple[_Row, EntryEdit, list[tuple[str, object, object]]]] = []
@@ -523,6 +530,20 @@ class EntryService(Writer):
         return counts
 
 
+def _check_reporting_rights(
+    departments: Mapping[int, str] | None, targets: Mapping[int, _Target]
+) -> None:
+    """Refuse figures of indicators of other departments than the person's own, when the
+    database limits them (a 填报员 on the server; None: any department). The server refuses them
+    too; this says so in words."""
+    if departments is None:
+        return
+    for target in targets.values():
+        if target.department_id not in departments:
+            own = "、".join(departments.values()) or "无"
+            raise NotYoursError(f"{target.code}: 只能填报本部门({own})的指标")
+
+
 class _Target(NamedTuple):
     """What writing an indicator's month needs to know of it."""
 
@@ -534,6 +555,7 @@ class _Target(NamedTuple):
     plan: str
     state: PlanState
     archived: bool
+    department_id: int
 
 
 @dataclass
@@ -581,6 +603,7 @@ def _targets(session: Session, ids: Collection[int]) -> dict[int, _Target]:
                 Plan.code,
                 Plan.state,
                 Indicator.archived,
+                Indicator.department_id,
             )
             .join(Plan, Indicator.plan_id == Plan.id)
             .where(Indicator.id.in_(chunk))

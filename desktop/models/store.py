@@ -79,7 +79,10 @@ class Database:
     """An open database: the engine, read sessions and write transactions.
 
     The engine (and SQLAlchemy with it) is made when first used: a start that finds the plan
-    kept from the last one (`facts`, desktop.models.array_cache) shows the window first."""
+    kept from the last one (`facts`, desktop.models.array_cache) shows the window first.
+    This one is a file (SQLite); desktop.models.server.ServerDatabase is a server's."""
+
+    is_server = False
 
     def __init__(
         self,
@@ -94,6 +97,11 @@ class Database:
         self.busy_timeout_ms = busy_timeout_ms
         # The entries' revision before and after each write of this program's (`own_revision`)
         self._own_writes: dict[str, str] = {}
+
+    @property
+    def name(self) -> str:
+        """What messages call the database: its file, or a server's address."""
+        return str(self.path)
 
     @property
     def engine(self) -> Engine:
@@ -170,6 +178,11 @@ class Database:
             raise DatabaseWriteError(describe_write_failure(self.path, error)) from error
         if before is not None and after is not None and before != after:  # committed
             self._own_writes[before] = after
+
+    def writable_departments(self, session: Session) -> dict[int, str] | None:
+        """The departments whose figures the person using the database may write, by id, with
+        their names; None: every department (a file is its user's)."""
+        return None
 
     def own_revision(self, revision: str) -> str:
         """The entries' revision after this program's own writes since `revision` (itself

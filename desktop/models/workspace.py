@@ -179,7 +179,7 @@ class PlanWorkspace:
 
     def _unreadable(self, what: str) -> DatabaseReadError:
         return DatabaseReadError(
-            f"{self.database.path}: {what}; `target-monitor check` lists what is wrong"
+            f"{self.database.name}: {what}; `target-monitor check` lists what is wrong"
         )
 
     def _load_structure(self) -> FileFacts:
@@ -210,7 +210,7 @@ class PlanWorkspace:
         """The plan to show of these rows (each a plan's record and its light settings)."""
         plans = tuple(records_from_rows(PlanInfo, [row[:_PLAN_FIELDS] for row in plan_rows]))
         if not plans:
-            raise TargetMonitorError(f"{self.database.path}: the database holds no plan")
+            raise TargetMonitorError(f"{self.database.name}: the database holds no plan")
         self.plans = plans
         code = self._plan_code
         if code is None and any(plan.code == self._last_plan for plan in plans):

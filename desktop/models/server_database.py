@@ -1,0 +1,169 @@
+"""A database on the shared server as the program opens it: the same sessions as a file's,
+the server's rules for who may write what, and backups as files on this PC."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desktop.models.errors import DatabaseReadError, DatabaseWriteError, TargetMonitorError
+from desktop.models.server import ServerAddress, describe_server_failure, server_engine
+from desktop.models.store import (
+    DEMO_KEY,
+    SCHEMA_VERSION,
+    SCHEMA_VERSION_KEY,
+    Database,
+    FileFacts,
+    read_meta,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.orm import Session
+
+# The advisory lock every write transaction holds: one writer at a time, as on SQLite.
+WRITE_LOCK = 0x746D_7772  # "tmwr"
+
+
+class ServerDatabase(Database):
+    """A database on the shared server, opened as the person whose login the address names.
+
+    Reads and writes go through the same sessions as a file's; each write transaction first
+    takes the database's write lock (an advisory lock held to its end), so that writers take
+    turns as on SQLite and a figure changed meanwhile is seen by the version check. What only
+    a file has (its pages, a backup by SQLite's API, its write lock) is not here."""
+
+    is_server = True
+
+    def __init__(self, address: ServerAddress) -> None:
+        super().__init__(_stand_in(address), engine=None)
+        self.address = address
+
+    @property
+    def name(self) -> str:
+        return self.address.shown
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._making:
+                if self._engine is None:
+                    self._engine = server_engine(self.address)
+        return self._engine
+
+    def facts(self) -> FileFacts:
+        """The schema version and the demo label; no revisions (nothing is kept between starts
+        of a database others write to)."""
+        from sqlalchemy import text  # noqa: PLC0415 (the database layer, when used)
+        from sqlalchemy.exc import DBAPIError  # noqa: PLC0415
+
+        try:
+            with self.engine.connect() as connection:
+                if connection.execute(text("SELECT to_regclass('schema_meta')")).scalar() is None:
+                    raise DatabaseReadError(
+                        f"{self.name}: holds no database of this program; set it up with "
+                        "`server init`"
+                    )
+                version = read_meta(connection, SCHEMA_VERSION_KEY)
+                demo = read_meta(connection, DEMO_KEY)
+        except DBAPIError as error:
+            raise DatabaseReadError(describe_server_failure(self.address, error)) from None
+        return FileFacts(version, None, None, demo)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._errors(DatabaseReadError), super().read() as session:
+            yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self._errors(DatabaseReadError), super().connect() as connection:
+            yield connection
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        from sqlalchemy import text  # noqa: PLC0415 (the database layer, when used)
+
+        with self._errors(DatabaseWriteError), super().write() as session:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+            yield session
+
+    def writable_departments(self, session: Session) -> dict[int, str] | None:
+        """A 填报员's own departments (none once disabled); None for 管理者 and 管理员, and for
+        a login that is nobody's (the one who set the server up before `server init` knew
+        people): the server's own rules decide for them."""
+        from sqlalchemy import text  # noqa: PLC0415 (the database layer, when used)
+
+        person = session.execute(
+            text("SELECT kind, active FROM tm_people WHERE name = session_user")
+        ).first()
+        if person is None or person.kind != "clerk":
+            return None
+        if not person.active:
+            return {}
+        rows = session.execute(
+            text(
+                "SELECT d.id, d.name FROM tm_person_departments p "
+                "JOIN departments d ON d.id = p.department_id "
+                "WHERE p.name = session_user ORDER BY d.id"
+            )
+        ).all()
+        return {row.id: row.name for row in rows}
+
+    def wait_to_write(self, what: str) -> None:
+        """Nothing to wait for: the server's lock is taken by each write itself."""
+
+    @contextmanager
+    def _errors(self, kind: type[TargetMonitorError]) -> Iterator[None]:
+        from sqlalchemy.exc import DBAPIError  # noqa: PLC0415 (the database layer, when used)
+
+        try:
+            yield
+        except DBAPIError as error:
+            raise kind(describe_server_failure(self.address, error)) from None
+        except (DatabaseReadError, DatabaseWriteError) as error:
+            if isinstance(error.__cause__, DBAPIError):
+                raise kind(describe_server_failure(self.address, error.__cause__)) from None
+            raise
+
+    def backup_to(self, target: Path) -> None:
+        """A copy of the whole database as a file, every table compared (as `copy-db`)."""
+        from desktop.models.copying import copy_database  # noqa: PLC0415 (when used)
+
+        copy_database(self.address, target)
+
+    def _file_only(self, *_args: object, **_kwargs: object) -> Any:
+        raise TargetMonitorError(f"{self.name}: a server database has no file to do this with")
+
+    raw_driver = driver = load_from = connect_for_writing = _file_only
+
+
+def _stand_in(address: ServerAddress) -> Path:
+    """The file a server database stands for on this PC, where its backups are kept beside
+    (backups/ of the data folder's servers/): named by host, port and database."""
+    from desktop.models.locations import data_folder  # noqa: PLC0415 (a small module, when used)
+
+    url = address.url
+    name = f"{url.host or 'localhost'}-{url.port or 5432}-{url.database}"
+    return data_folder() / "servers" / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.sqlite"
+
+
+def open_server(address: ServerAddress) -> ServerDatabase:
+    """The server database at `address`, reached and of this program's schema version (an
+    older one is upgraded by its administrator, not by whoever connects first)."""
+    database = ServerDatabase(address)
+    try:
+        facts = database.facts()
+    except BaseException:
+        database.close()
+        raise
+    if facts.schema_version != str(SCHEMA_VERSION):
+        database.close()
+        found = facts.schema_version or "none"
+        raise TargetMonitorError(
+            f"{address.shown}: holds schema version {found}, this program needs {SCHEMA_VERSION}"
+        )
+    return database
