@@ -811,7 +811,9 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """The window (Qt is imported only here, so the other commands start fast)."""
     from desktop.ui.app import run  # noqa: PLC0415
 
-    return run(_file_location(args), exit_after_ms=args.exit_after, screenshot=args.screenshot)
+    named = args.db or os.environ.get(DATABASE_ENV)
+    where = parse_address(str(named)) if is_server_address(named) else _file_location(args)
+    return run(where, exit_after_ms=args.exit_after, screenshot=args.screenshot)
 
 
 # --- parsing -------------------------------------------------------------------------------

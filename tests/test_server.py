@@ -13,12 +13,16 @@ from typing import Any
 
 import psycopg
 import pytest
+from pytestqt.qtbot import QtBot
 
 from desktop.cli import main
 from desktop.models.store import ENTRIES_REVISION_KEY, STRUCTURE_REVISION_KEY
 from tests.pg_server import Cluster
 from tests.test_cli import run
 from tests.test_crash_kill import filled_template
+
+from desktop.ui.app import create_main_window
+from desktop.ui.settings import Settings
 
 PLANS = ("SY2025-MIS", "SY2025-SCI", "SY2023-MIS")
 
@@ -211,20 +215,29 @@ def add_user(
 
 @pytest.fixture
 def city_server(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, server_url: str
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    server_url: str,
+    postgres: Cluster,
 ) -> str:
-    """A server database set up with the shipped plans, two 填报员 of two departments and a
-    管理者."""
-    assert run(capsys, "--db", server_url, "server", "init")[0] == 0
+    """A server database set up as the README says: owned by an administrator's login that
+    may create logins but is no superuser, who runs `server init` and adds two 填报员 of two
+    departments and a 管理者. The administrator's address (with the password)."""
+    database = server_url.rsplit("/", 1)[1]
+    with psycopg.connect(postgres.url(), autocommit=True) as connection:
+        connection.execute(f"CREATE ROLE tm_admin LOGIN CREATEROLE PASSWORD '{PASSWORD}'")
+        connection.execute(f'ALTER DATABASE "{database}" OWNER TO tm_admin')
+    admin = postgres.url(database, user="tm_admin", password=PASSWORD)
+    assert run(capsys, "--db", admin, "server", "init")[0] == 0
     for name, role, *departments in (
         ("jianshe", "填报员", "市城乡建设局"),
         ("gongxin", "填报员", "工信局"),
         ("manager", "管理者"),
     ):
-        code, out, err = add_user(capsys, monkeypatch, server_url, name, role, *departments)
+        code, out, err = add_user(capsys, monkeypatch, admin, name, role, *departments)
         assert code == 0, err
         assert PASSWORD not in out + err
-    return server_url
+    return admin
 
 
 def login(url: str, name: str, password: str = PASSWORD) -> psycopg.Connection[Any]:
@@ -238,7 +251,8 @@ def indicator_of_department(url: str, short_name: str) -> int:
     with psycopg.connect(url) as connection:
         row = connection.execute(
             "SELECT i.id FROM indicators i JOIN departments d ON d.id = i.department_id "
-            "WHERE d.short_name = %s ORDER BY i.id LIMIT 1",
+            "JOIN plans p ON p.id = i.plan_id WHERE d.short_name = %s "
+            "AND i.kind <> 'milestone' AND p.code = 'SY2025-MIS' ORDER BY i.id LIMIT 1",
             (short_name,),
         ).fetchone()
     assert row is not None
@@ -327,7 +341,7 @@ def test_people_are_listed_and_a_disabled_one_can_no_longer_log_in(
     lines = dict(line.split("\t", 1) for line in out.splitlines())
     assert lines["jianshe"] == "填报员\t城乡建设局"
     assert lines["gongxin"] == "填报员\t工信局" and lines["manager"] == "管理者\tall departments"
-    assert lines["postgres"].startswith("管理员")
+    assert lines["tm_admin"].startswith("管理员")
     with login(city_server, "jianshe") as still_open:
         code, out, err = run(capsys, "--db", city_server, "server", "disable-user", "jianshe")
         assert code == 0, err
@@ -458,3 +472,49 @@ def test_a_servers_backup_is_a_checked_file_of_what_it_holds(
     assert table_contents(backup) == table_contents(seed_copy)
     code, out, err = run(capsys, "--db", server_url, "check")
     assert code == 1 and "copy-db" in err
+
+
+def test_two_windows_on_the_server_see_each_others_figures(
+    qtbot: QtBot,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    city_server: str,
+    settings: Settings,
+) -> None:
+    """The 城乡建设局's 填报员 types a figure in a window of their own; a 管理者's window on the
+    same server reads it (F5 today); the 填报员's figure of another department is refused in
+    words and written nowhere."""
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    user = city_server.split("//", 1)[1].split("@", 1)[0]
+    windows = {
+        name: create_main_window(
+            city_server.replace(user, name), settings=settings, as_of="2025-06"
+        )
+        for name in ("jianshe", "manager")
+    }
+    refused: list[str] = []
+    try:
+        for window in windows.values():
+            qtbot.addWidget(window)
+            window.show()
+        clerk = windows["jianshe"].controller
+        clerk.refused.connect(refused.append)
+        assert "postgresql://jianshe@" in windows["jianshe"].status.database_label.text()
+        own = indicator_of_department(city_server, "城乡建设局")
+        other = indicator_of_department(city_server, "工信局")
+        assert clerk.edit([clerk.cell(own, "2025-06", value=321.0)], "typed"), refused
+        manager = windows["manager"].controller
+        manager.reload()
+        seen = manager.workspace.entry(own, "2025-06")
+        assert seen is not None and seen.value == 321.0
+        assert not clerk.edit([clerk.cell(other, "2025-06", value=5.0)], "typed")
+        assert refused and "只能填报本部门(市城乡建设局)的指标" in refused[-1]
+        with psycopg.connect(city_server) as connection:
+            written = connection.execute(
+                "SELECT indicator_id, value, reported_by FROM entries"
+            ).fetchall()
+        assert [row[:2] for row in written] == [(own, 321.0)]
+    finally:
+        for window in windows.values():
+            window.close()
+            window.controller.database.close()

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
-from desktop.models.store import open_quickly
+from desktop.models.server import ServerAddress, is_server_address, parse_address
+from desktop.models.store import Database, open_quickly
 
 from desktop.ui.controller import PlanController
 from desktop.ui.i18n import install_translators
@@ -49,7 +50,7 @@ def application() -> QApplication:
 
 
 def create_main_window(
-    db_path: str | Path,
+    db_path: str | Path | ServerAddress,
     *,
     settings: Settings | None = None,
     as_of: str | None = None,
@@ -59,10 +60,17 @@ def create_main_window(
 
     A file too damaged to open raises DatabaseDamagedError. Damage in parts the start does
     not read is found by the window's quick_check after it is shown (`MainWindow.check_file`),
-    so checking a large database does not slow the start down.
+    so checking a large database does not slow the start down. A server's database
+    (a ServerAddress, or its postgresql://… address) is opened as its address's login.
     """
     application()
     settings = settings or Settings()
+    if isinstance(db_path, str) and is_server_address(db_path):
+        db_path = parse_address(db_path)
+    if isinstance(db_path, ServerAddress):
+        from desktop.models.server_database import open_server  # noqa: PLC0415 (when used)
+
+        return _window_on(open_server(db_path), settings, as_of, prompts or Prompts())
     path = Path(db_path)
     try:
         return _build_window(path, settings, as_of, prompts or Prompts())
@@ -87,6 +95,12 @@ def _build_window(
         from desktop.models.opening import open_database  # noqa: PLC0415 (when needed)
 
         database = open_database(path, check=False)
+    return _window_on(database, settings, as_of, prompts)
+
+
+def _window_on(
+    database: Database, settings: Settings, as_of: str | None, prompts: Prompts
+) -> MainWindow:
     try:
         controller = PlanController(
             database,
@@ -176,9 +190,12 @@ def open_main_window(path: Path, settings: Settings, prompts: Prompts) -> MainWi
 
 
 class Session:
-    """The window on one database file, replaced by a new one if damage is found after start."""
+    """The window on one database file, replaced by a new one if damage is found after start;
+    or on a server's database (whose damage is its administrator's to mend)."""
 
-    def __init__(self, path: Path, settings: Settings, prompts: Prompts | None = None) -> None:
+    def __init__(
+        self, path: Path | ServerAddress, settings: Settings, prompts: Prompts | None = None
+    ) -> None:
         self.path = path
         self.settings = settings
         self.prompts = prompts or Prompts()
@@ -186,7 +203,12 @@ class Session:
 
     def open(self) -> bool:
         """Open (or reopen) the window and start its chores; False when the user quit."""
-        window = open_main_window(self.path, self.settings, self.prompts)
+        if isinstance(self.path, ServerAddress):
+            window: MainWindow | None = create_main_window(
+                self.path, settings=self.settings, prompts=self.prompts
+            )
+        else:
+            window = open_main_window(self.path, self.settings, self.prompts)
         if window is None:
             return False
         window.damageFound.connect(self._on_damage)
@@ -203,6 +225,7 @@ class Session:
         if self.window is not None:
             self.window.abandon()
             self.window = None
+        assert isinstance(self.path, Path)  # a server's window checks no file
         if recover_damaged(self.path, error, self.prompts) and self.open():
             self.start()
         else:
@@ -243,7 +266,7 @@ class Screenshot:
 
 
 def run(
-    location: DatabaseLocation,
+    location: DatabaseLocation | ServerAddress,
     *,
     exit_after_ms: int | None = None,
     screenshot: Path | None = None,
@@ -259,11 +282,14 @@ def run(
     settings = Settings()
     prompts = prompts or Prompts()
     try:
-        if location.explicit and not location.path.exists():
-            if not offer_new_database(location.path, prompts):
-                return 1
-            location = DatabaseLocation(location.path, explicit=False)  # created from the plan
-        session = Session(ensure_database_file(location), settings, prompts)
+        if isinstance(location, ServerAddress):
+            session = Session(location, settings, prompts)
+        else:
+            if location.explicit and not location.path.exists():
+                if not offer_new_database(location.path, prompts):
+                    return 1
+                location = DatabaseLocation(location.path, explicit=False)  # from the plan
+            session = Session(ensure_database_file(location), settings, prompts)
         if not session.open():
             return 1
     except (TargetMonitorError, OSError) as error:

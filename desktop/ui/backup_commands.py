@@ -122,7 +122,11 @@ class BackupCommands(QObject):
 
     def start_chores(self) -> None:
         """After the window is shown: the network warning, the file's quick_check and then,
-        if the file is sound, the daily backup; all without holding up the window."""
+        if the file is sound, the daily backup; all without holding up the window. A server
+        has no file to check or share: its daily backup only (a file on this PC)."""
+        if self._context.controller.database.is_server:
+            self.take_daily_backup()
+            return
         self.warn_if_network_share()
         self.check_file(then=self.take_daily_backup)
 

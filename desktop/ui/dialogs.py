@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import platform
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, qVersion
 from PySide6.QtWidgets import (
@@ -166,7 +165,7 @@ class SettingsDialog(QDialog):
         super().accept()
 
 
-def about_box(parent: QWidget, workspace: PlanWorkspace, database: Path) -> QMessageBox:
+def about_box(parent: QWidget, workspace: PlanWorkspace, database: str) -> QMessageBox:
     """关于: the version, the database, the plan and its source, and whether figures are demo."""
     translate = QCoreApplication.translate
     figures = (
@@ -189,7 +188,7 @@ def about_box(parent: QWidget, workspace: PlanWorkspace, database: Path) -> QMes
         __version__,
         qVersion(),
         platform.python_version(),
-        html.escape(str(database)),
+        html.escape(database),
         html.escape(workspace.plan.title),
         html.escape(workspace.plan.source),
         figures,

@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.editor.toolbar)
 
     def _build_status_bar(self) -> None:
-        self.status = WindowStatusBar(self.controller.database.path, self)
+        self.status = WindowStatusBar(self.controller.database.name, self)
         self.setStatusBar(self.status)
         self.demo_label, self.saved_label = self.status.demo_label, self.status.saved_label
         self.user_label = self.status.user_label
@@ -792,4 +792,4 @@ class MainWindow(QMainWindow):
         from desktop.ui.dialogs import about_box  # noqa: PLC0415 (when used)
 
         workspace = self.controller.workspace
-        self.prompts.show(about_box(self, workspace, self.controller.database.path))
+        self.prompts.show(about_box(self, workspace, self.controller.database.name))

@@ -4,7 +4,6 @@ figures are demo figures and when they were last saved."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
@@ -18,7 +17,7 @@ NOTE_MILLISECONDS = 8000
 class WindowStatusBar(QStatusBar):
     """Notes on the left; on the right the demo mark, the user, the last save, the database."""
 
-    def __init__(self, database: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, database: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.demo_label = QLabel(self.tr("DEMO figures"), self)
         self.demo_label.setObjectName("statusDemo")
@@ -34,7 +33,7 @@ class WindowStatusBar(QStatusBar):
         self.user_label.setObjectName("statusUser")
         self.saved_label = QLabel(self.tr("Nothing saved in this session"), self)
         self.saved_label.setObjectName("statusSaved")
-        self.database_label = QLabel(fill(self.tr("Database: %1"), str(database)), self)
+        self.database_label = QLabel(fill(self.tr("Database: %1"), database), self)
         self.database_label.setObjectName("statusDatabase")
         for label in (self.demo_label, self.user_label, self.saved_label, self.database_label):
             self.addPermanentWidget(label)
