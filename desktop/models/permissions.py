@@ -32,6 +32,9 @@ GROUPS = {kind: f"target_monitor_{kind}" for kind in KINDS.values()}
 # A login's name: what psql and every client accept without quoting surprises.
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,62}")
 
+# What the server says when it commits a change to the figures or to the plans.
+ENTRIES_CHANNEL, PLANS_CHANNEL = "target_monitor_entries", "target_monitor_plans"
+
 _CLERK, _MANAGER, _ADMIN = GROUPS["clerk"], GROUPS["manager"], GROUPS["admin"]
 _EVERYONE = f"{_ADMIN}, {_MANAGER}, {_CLERK}"
 _PLAN_TABLES = "plans, departments, nodes, indicators"
@@ -112,6 +115,26 @@ SECURING = (
     "FOR EACH ROW EXECUTE FUNCTION tm_append_only()",
     "CREATE TRIGGER tm_append_only_truncate BEFORE TRUNCATE ON audit_events "
     "FOR EACH STATEMENT EXECUTE FUNCTION tm_append_only()",
+    # Every open window hears of a change when it commits (desktop.models.server_database:
+    # ChangeWatch): the indicator of each entry written, and that the plans changed.
+    f"""CREATE FUNCTION tm_entry_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('{ENTRIES_CHANNEL}',
+                              coalesce(NEW.indicator_id, OLD.indicator_id)::text);
+            RETURN NULL;
+        END $$""",
+    "CREATE TRIGGER tm_entry_changed AFTER INSERT OR UPDATE OR DELETE ON entries "
+    "FOR EACH ROW EXECUTE FUNCTION tm_entry_changed()",
+    f"""CREATE FUNCTION tm_plans_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_notify('{PLANS_CHANNEL}', TG_TABLE_NAME);
+            RETURN NULL;
+        END $$""",
+    *(
+        f"CREATE TRIGGER tm_plans_changed AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION tm_plans_changed()"
+        for table in ("plans", "departments", "nodes", "indicators")
+    ),
 )
 
 

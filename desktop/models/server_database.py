@@ -4,13 +4,20 @@ the server's rules for who may write what, and backups as files on this PC."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.models.errors import DatabaseReadError, DatabaseWriteError, TargetMonitorError
-from desktop.models.server import ServerAddress, describe_server_failure, server_engine
+from desktop.models.server import (
+    CONNECT_TIMEOUT_S,
+    ServerAddress,
+    describe_server_failure,
+    first_line,
+    server_engine,
+)
 from desktop.models.store import (
     DEMO_KEY,
     SCHEMA_VERSION,
@@ -167,3 +174,75 @@ def open_server(address: ServerAddress) -> ServerDatabase:
             f"{address.shown}: holds schema version {found}, this program needs {SCHEMA_VERSION}"
         )
     return database
+
+
+class ChangeWatch:
+    """Hears, on a connection of its own, what others commit on the server: the indicators
+    whose figures changed (`changed`, in batches gathered for up to BATCH_S), that the plans
+    changed (`changed` with None), and whether the server can be heard (`heard`: None when
+    connected, else why not). Runs in a thread of its own until `stop`; a lost connection is
+    tried again every RETRY_S. The callbacks are called from that thread."""
+
+    BATCH_S = 0.2
+    RETRY_S = 2.0
+
+    def __init__(
+        self,
+        address: ServerAddress,
+        changed: Callable[[frozenset[int] | None], None],
+        heard: Callable[[str | None], None],
+    ) -> None:
+        self._address = address
+        self._changed = changed
+        self._heard = heard
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="server-changes", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        import psycopg  # noqa: PLC0415 (the server's driver, when used)
+
+        from desktop.models.permissions import ENTRIES_CHANNEL, PLANS_CHANNEL  # noqa: PLC0415
+
+        conninfo = self._address.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        lost: str | None = None
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(
+                    conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
+                ) as connection:
+                    connection.execute(f"LISTEN {ENTRIES_CHANNEL}")
+                    connection.execute(f"LISTEN {PLANS_CHANNEL}")
+                    if lost is not None:
+                        self._changed(None)  # what was missed meanwhile: read it all again
+                    lost = None
+                    self._heard(None)
+                    self._listen(connection, ENTRIES_CHANNEL)
+            except psycopg.Error as error:
+                if self._stopping.is_set():
+                    return
+                lost = first_line(error)
+                self._heard(lost)
+                self._stopping.wait(self.RETRY_S)
+
+    def _listen(self, connection: Any, entries: str) -> None:
+        while not self._stopping.is_set():
+            indicators: set[int] = set()
+            plans = False
+            for note in connection.notifies(timeout=self.BATCH_S):
+                if note.channel == entries and note.payload.isdigit():
+                    indicators.add(int(note.payload))
+                else:
+                    plans = True
+            if plans:
+                self._changed(None)
+            elif indicators:
+                self._changed(frozenset(indicators))

@@ -81,6 +81,10 @@ class PlanController(QObject):
     saved = Signal(object)  # datetime of the last successful write
     refused = Signal(str)  # a message the user must see; nothing was written
     noted = Signal(str)  # a passing note for the status bar (a cancelled operation)
+    # On a server: the indicators others changed (None: the plans, or what a lost connection
+    # missed), and whether the server can be heard (None) or why not.
+    othersChanged = Signal(object)
+    serverHeard = Signal(object)
 
     def __init__(
         self,
@@ -102,6 +106,8 @@ class PlanController(QObject):
         self.undo_stack = QUndoStack(self)
         self.last_saved: dt.datetime | None = None
         self.dialog_parent: QWidget | None = None  # where long operations show their progress
+        self._watch: Any = None  # ChangeWatch, on a server
+        self.othersChanged.connect(self._on_others_changed)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -252,6 +258,34 @@ class PlanController(QObject):
             seen=self.workspace.light_settings,
         )
         return self.run(operation) is not None
+
+    def watch_server(self) -> None:
+        """On a server, show what others commit as they commit it (within a second): the
+        figures of the indicators they changed, everything when they changed the plans."""
+        from desktop.models.server_database import (  # noqa: PLC0415 (a server's, when used)
+            ChangeWatch,
+            ServerDatabase,
+        )
+
+        if not isinstance(self.database, ServerDatabase) or self._watch is not None:
+            return
+        self._watch = ChangeWatch(
+            self.database.address, self.othersChanged.emit, self.serverHeard.emit
+        )
+        self._watch.start()
+
+    def stop_watching(self) -> None:
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
+
+    def _on_others_changed(self, indicators: frozenset[int] | None) -> None:
+        if indicators is None:
+            self.reload()
+            return
+        shown = indicators & self.workspace.indicators.keys()
+        if shown:
+            self._broadcast(Changes(frozenset(shown)), saved=False)
 
     def reload(self) -> None:
         """Read everything again (another program may have changed the database). The undo

@@ -451,6 +451,7 @@ class MainWindow(QMainWindow):
         controller.refused.connect(self.tell)
         controller.noted.connect(self.note)
         controller.saved.connect(self.status.show_saved)
+        controller.serverHeard.connect(self.status.show_server)
         self.progress.entry_delegate.inputRefused.connect(self.note)
         self.dashboard.nodeActivated.connect(self.select_node)
         self.dashboard.indicatorActivated.connect(self.jump_to_indicator)
@@ -527,16 +528,20 @@ class MainWindow(QMainWindow):
             self.controller.workspace.keep_arrays()  # the next start need not read the rows
         self.save_state()
         self.backups.finish_chores()
+        self.controller.stop_watching()
         super().closeEvent(event)
 
     def start_chores(self) -> None:
-        """After the window is shown: the quiet checks of the file (backup_commands.py)."""
+        """After the window is shown: the quiet checks of the file (backup_commands.py); on a
+        server, hearing what others commit."""
         self.backups.start_chores()
+        self.controller.watch_server()
 
     def abandon(self) -> None:
         """Close the window and its database without writing anything more to it."""
         self._abandoned = True
         self.backups.finish_chores()
+        self.controller.stop_watching()
         self.controller.database.close()
         self.close()
         self.deleteLater()

@@ -35,8 +35,25 @@ class WindowStatusBar(QStatusBar):
         self.saved_label.setObjectName("statusSaved")
         self.database_label = QLabel(fill(self.tr("Database: %1"), database), self)
         self.database_label.setObjectName("statusDatabase")
-        for label in (self.demo_label, self.user_label, self.saved_label, self.database_label):
+        self.server_label = QLabel(self)
+        self.server_label.setObjectName("statusServer")
+        self.server_label.setStyleSheet(f"color: {DEMO_COLOUR}; font-weight: bold;")
+        self.server_label.hide()
+        for label in (
+            self.server_label,
+            self.demo_label,
+            self.user_label,
+            self.saved_label,
+            self.database_label,
+        ):
             self.addPermanentWidget(label)
+
+    def show_server(self, lost: str | None) -> None:
+        """Whether the server can be heard: nothing when it can, else that the connection is
+        lost and being tried again (why, in the tooltip)."""
+        self.server_label.setVisible(lost is not None)
+        self.server_label.setText(self.tr("Server connection lost, reconnecting…"))
+        self.server_label.setToolTip(lost or "")
 
     def note(self, message: str) -> None:
         """A passing note."""
