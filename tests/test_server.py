@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.cli import main
 from desktop.models.store import ENTRIES_REVISION_KEY, STRUCTURE_REVISION_KEY
+from tests.conftest import ROOT
 from tests.pg_server import Cluster
 from tests.test_cli import run
 from tests.test_crash_kill import filled_template
@@ -533,3 +535,88 @@ def test_two_windows_on_the_server_see_each_others_figures_as_they_are_saved(
         for window in windows.values():
             window.close()
             window.controller.database.close()
+
+
+def test_twenty_people_at_once_lose_nothing_and_write_only_their_own(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    city_server: str,
+) -> None:
+    """Twenty client processes at once, several 填报员 per department and two 管理者, each
+    typing June into every figure it may (each expecting the month empty: one writer wins
+    each cell, the others are refused, none overwritten), the 填报员 also importing their
+    department's February and trying another department's figure."""
+    with psycopg.connect(city_server) as connection:
+        departments = [
+            short
+            for (short,) in connection.execute(
+                "SELECT DISTINCT d.short_name FROM indicators i "
+                "JOIN departments d ON d.id = i.department_id JOIN plans p ON p.id = i.plan_id "
+                "WHERE p.code = 'SY2025-MIS' AND i.kind <> 'milestone' ORDER BY 1"
+            )
+        ]
+    per_department = -(-18 // len(departments))
+    people = [("manager", "*", "-"), ("duban", "*", "-")]
+    assert add_user(capsys, monkeypatch, city_server, "duban", "管理者")[0] == 0
+    for number, short in enumerate(departments):
+        for copy in range(per_department):
+            name = f"clerk{number}_{copy}"
+            assert add_user(capsys, monkeypatch, city_server, name, "填报员", short)[0] == 0
+            people.append((name, short, departments[(number + 1) % len(departments)]))
+    assert len(people) >= 20
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    user = city_server.split("//", 1)[1].split("@", 1)[0]
+    client = [sys.executable, "-m", "tests.server_client"]
+    clients = [
+        subprocess.Popen(
+            [*client, city_server.replace(user, name), name, str(index + 1), own, other],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index, (name, own, other) in enumerate(people)
+    ]
+    results = {}
+    for (name, _own, _other), client in zip(people, clients, strict=True):
+        out, err = client.communicate(timeout=300)
+        assert client.returncode == 0, err
+        results[name] = json.loads(out.splitlines()[-1])
+
+    with psycopg.connect(city_server) as connection:
+        june = {
+            row[0]: row[1:]
+            for row in connection.execute(
+                "SELECT indicator_id, value, reported_by FROM entries WHERE period = '2025-06'"
+            )
+        }
+        audited = connection.execute(
+            'SELECT indicator_id, "user", new_value FROM audit_events '
+            "WHERE period = '2025-06' AND field = 'value'"
+        ).fetchall()
+        by_department = dict(
+            connection.execute(
+                "SELECT i.id, d.short_name FROM indicators i JOIN departments d "
+                "ON d.id = i.department_id"
+            ).fetchall()
+        )
+        batches = connection.execute(
+            "SELECT d.short_name, count(*) FROM import_batches b "
+            "JOIN departments d ON d.id = b.department_id WHERE b.period = '2025-02' GROUP BY 1"
+        ).fetchall()
+    won = {
+        indicator: (value, name)
+        for name, result in results.items()
+        for indicator, value in result["written"]
+    }
+    written = sum(len(result["written"]) for result in results.values())
+    assert written == len(won)  # each cell written once: the others were refused, not lost
+    assert {i: (value, name) for i, (value, name) in june.items()} == won
+    assert sorted(audited) == sorted((i, name, str(value)) for i, (value, name) in won.items())
+    stale = sum(len(result["stale"]) for result in results.values())
+    assert stale > 0  # they did meet: several wanted each cell
+    for name, own, _other in people:
+        if own != "*":
+            assert "只能填报本部门" in str(results[name]["other"]), name
+            assert all(by_department[i] == own for i, _ in results[name]["written"])
+    assert dict(batches) == dict.fromkeys(departments, 1)

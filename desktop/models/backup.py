@@ -126,7 +126,11 @@ def list_backups(folder: Path, stem: str) -> list[BackupInfo]:
         if match is None or path.name[: match.start()] != stem:
             continue
         taken = dt.datetime.strptime(match.group(1), _STAMP)
-        found.append(BackupInfo(path, taken, match.group(2), path.stat().st_size))
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:  # rotated away meanwhile by another program's backup
+            continue
+        found.append(BackupInfo(path, taken, match.group(2), size))
     return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
 
