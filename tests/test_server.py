@@ -620,3 +620,19 @@ def test_twenty_people_at_once_lose_nothing_and_write_only_their_own(
             assert "只能填报本部门" in str(results[name]["other"]), name
             assert all(by_department[i] == own for i, _ in results[name]["written"])
     assert dict(batches) == dict.fromkeys(departments, 1)
+
+
+def test_a_clerk_is_told_the_plans_are_the_managers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, city_server: str
+) -> None:
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    user = city_server.split("//", 1)[1].split("@", 1)[0]
+    as_clerk, as_manager = (city_server.replace(user, name) for name in ("jianshe", "manager"))
+    for command in (["plan-state", "closed"], ["next-plan"]):
+        code, out, err = run(capsys, "--db", as_clerk, *command)
+        assert (code, out) == (1, "") and "只有管理者和管理员可以修改计划" in err, err
+    code, out, err = run(capsys, "--db", as_manager, "plan-state", "closed")
+    assert code == 0, err
+    with psycopg.connect(city_server) as connection:
+        states = connection.execute("SELECT code, state FROM plans ORDER BY code").fetchall()
+    assert ("SY2025-MIS", "closed") in states and len(states) == 3  # no next year's plan

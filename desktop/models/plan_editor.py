@@ -145,7 +145,7 @@ class PlanEditor(Writer):
         """Add a node (fields name its plan_id, kind and parent_id), an indicator (its
         measure_id) or a department; it goes after its siblings unless sort_order says."""
         values = {**_defaults(entity), **_coerced(entity, fields)}
-        with self._database.write() as session:
+        with self._database.write_plans() as session:
             plan = _plan_of(session, entity, values)
             if plan is not None:
                 values["plan_id"] = plan.id
@@ -167,7 +167,7 @@ class PlanEditor(Writer):
     def make_again(self, made: Made) -> Changes:
         """Add a record taken back again, with its id (redo of an add)."""
         values = dict(made.fields)
-        with self._database.write() as session:
+        with self._database.write_plans() as session:
             table = _TABLES[made.entity]
             if session.get(table, made.record_id) is not None:
                 raise StaleSettingsError(
@@ -195,7 +195,7 @@ class PlanEditor(Writer):
     def take_back(self, made: Made) -> Changes:
         """Delete a record that was added (undo of an add): refused when it holds figures,
         children or references, or was changed since."""
-        with self._database.write() as session:
+        with self._database.write_plans() as session:
             record = session.get(_TABLES[made.entity], made.record_id)
             name = _name_of(made.entity, made.fields)
             if record is None:
@@ -239,7 +239,7 @@ class PlanEditor(Writer):
             )
             for e in edits
         ]
-        with self._database.write() as session:
+        with self._database.write_plans() as session:
             rows = []
             for edit in edits:
                 record = session.get(_TABLES[edit.entity], edit.record_id)

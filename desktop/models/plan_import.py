@@ -126,7 +126,7 @@ def import_plan(
     name disagrees with the database's."""
     code = _checked(draft, as_code)
     now = (clock or dt.datetime.now)()
-    with database.write() as session:
+    with database.write_plans() as session:
         if session.scalar(select(Plan.id).where(Plan.code == code)) is not None:
             raise PlanImportRefused(f"计划 {code} 已存在")
         plan = _insert(session, draft, code)
@@ -151,7 +151,7 @@ def replace_draft(
     is lost. Returns what changed."""
     code = _checked(draft, code)
     now = (clock or dt.datetime.now)()
-    with database.write() as session:
+    with database.write_plans() as session:
         plan = session.scalar(select(Plan).where(Plan.code == code))
         if plan is None:
             raise PlanImportRefused(f"没有计划 {code}")

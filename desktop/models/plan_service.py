@@ -100,7 +100,7 @@ class PlanService(Writer):
 
     def next_year_plan(self, code: str, *, new_code: str | None = None) -> str:
         """Make next year's plan from plan `code`, as a draft; returns its code."""
-        with self._database.write() as session:
+        with self._database.write_plans() as session:
             source = _plan(session, code)
             made = new_code.strip() if new_code else next_code(source.code, source.year)
             if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}", made):
@@ -179,7 +179,7 @@ class PlanService(Writer):
     def set_state(self, code: str, state: PlanState, *, expected: PlanState) -> Changes:
         """Move plan `code` to `state`, expecting it to be in `expected` (what the manager saw).
         A draft becomes active only when none of its numeric targets is 待定."""
-        with self._database.write() as session:
+        with self._database.write_plans() as session:
             plan = _plan(session, code)
             if plan.state is not expected and plan.state is not state:
                 raise StaleSettingsError(
@@ -218,7 +218,7 @@ class PlanService(Writer):
                 target = figure_in_range(target)
             except FigureError as error:
                 raise InvalidEntryError(f"{indicator}: the target {error}") from None
-        with self._database.write() as session:
+        with self._database.write_plans() as session:
             plan = _plan(session, code)
             if plan.state is not PlanState.DRAFT:
                 raise PlanChangeError(

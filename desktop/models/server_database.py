@@ -10,7 +10,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.models.errors import DatabaseReadError, DatabaseWriteError, TargetMonitorError
+from desktop.models.errors import (
+    DatabaseReadError,
+    DatabaseWriteError,
+    NotYoursError,
+    TargetMonitorError,
+)
 from desktop.models.server import (
     CONNECT_TIMEOUT_S,
     ServerAddress,
@@ -97,6 +102,17 @@ class ServerDatabase(Database):
         with self._errors(DatabaseWriteError), super().write() as session:
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
             yield session
+
+    def check_plan_rights(self, session: Session) -> None:
+        """A 填报员 reports figures; the plans are the 管理者's and the 管理员's (the server's
+        grants refuse them too: this says so in words)."""
+        from sqlalchemy import text  # noqa: PLC0415 (the database layer, when used)
+
+        kind = session.execute(
+            text("SELECT kind FROM tm_people WHERE name = session_user")
+        ).scalar()
+        if kind == "clerk":
+            raise NotYoursError("只有管理者和管理员可以修改计划;填报员只填报本部门的指标")
 
     def writable_departments(self, session: Session) -> dict[int, str] | None:
         """A 填报员's own departments (none once disabled); None for 管理者 and 管理员, and for

@@ -239,7 +239,7 @@ class EntryService(Writer):
                 f"the red one ({format_figure(red)} points)"
             )
         parent_light = ParentLight(wanted.parent_light)
-        with self._database.write() as session:
+        with self._database.write_plans() as session:
             plan = session.get(Plan, plan_id)
             if plan is None:
                 raise InvalidEntryError(f"there is no plan {plan_id}")
@@ -284,7 +284,7 @@ class EntryService(Writer):
             None if points is None else _points(points, which)
             for points, which in zip(own, ("yellow", "red"), strict=True)
         )
-        with self._database.write() as session:
+        with self._database.write_plans() as session:
             row = session.execute(
                 select(Indicator, Plan)
                 .join(Node, Indicator.measure_id == Node.id)

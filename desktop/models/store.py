@@ -179,6 +179,17 @@ class Database:
         if before is not None and after is not None and before != after:  # committed
             self._own_writes[before] = after
 
+    @contextmanager
+    def write_plans(self) -> Iterator[Session]:
+        """A write transaction that changes plans (their structure, targets, states, lights),
+        refused to a person who only reports figures (`check_plan_rights`)."""
+        with self.write() as session:
+            self.check_plan_rights(session)
+            yield session
+
+    def check_plan_rights(self, session: Session) -> None:
+        """Refuse (NotYoursError) a person who may not change plans: on a file, anyone may."""
+
     def writable_departments(self, session: Session) -> dict[int, str] | None:
         """The departments whose figures the person using the database may write, by id, with
         their names; None: every department (a file is its user's)."""
