@@ -33,7 +33,7 @@ from desktop.models.locations import (
 from desktop.models.overview import IndicatorView, NodeView, PlanView, evaluate_plan
 from desktop.models.periods import parse_period
 from desktop.models.records import IndicatorInfo
-from desktop.models.server import ServerAddress, is_server_address, parse_address
+from desktop.models.server import ServerAddress, server_address_in
 from desktop.models.status_rule import Status
 from desktop.models.store import Database, describe_failure, open_quickly
 from desktop.models.workspace import PlanWorkspace
@@ -246,11 +246,10 @@ def _warn_if_shared(path: Path) -> None:
 
 
 def _open(args: argparse.Namespace, *, check: bool = True) -> Database:
-    named = args.db or os.environ.get(DATABASE_ENV)
-    if is_server_address(named):
+    if (address := _server_named(args)) is not None:
         from desktop.models.server_database import open_server  # noqa: PLC0415 (when used)
 
-        return open_server(parse_address(str(named)))
+        return open_server(address)
     location = _file_location(args)
     args.resolved_db = location.path
     if location.explicit and not location.path.exists():
@@ -684,12 +683,16 @@ def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _server_named(args: argparse.Namespace) -> ServerAddress | None:
+    """The server database --db (else TARGET_MONITOR_DB) names; None when it names a file."""
+    return server_address_in(args.db or os.environ.get(DATABASE_ENV))
+
+
 def _file_location(args: argparse.Namespace) -> DatabaseLocation:
     """The database file --db (or TARGET_MONITOR_DB, or the data folder) names; a server address
     is refused here, by the commands that work on a file only (not one's password shown)."""
-    named = args.db or os.environ.get(DATABASE_ENV)
-    if is_server_address(named):
-        shown = parse_address(str(named)).shown
+    if (address := _server_named(args)) is not None:
+        shown = address.shown
         raise TargetMonitorError(
             f"{shown}: this command works on a database file, not on a server; "
             f'copy the server\'s database to a file first: {PROG} copy-db "{shown}" FILE.sqlite'
@@ -699,13 +702,13 @@ def _file_location(args: argparse.Namespace) -> DatabaseLocation:
 
 def _server_address_of(args: argparse.Namespace) -> ServerAddress:
     """The server database --db (or TARGET_MONITOR_DB) names; refused when it names a file."""
-    named = args.db or os.environ.get(DATABASE_ENV)
-    if not is_server_address(named):
+    address = _server_named(args)
+    if address is None:
         raise TargetMonitorError(
             "this command works on a server database: "
             "--db postgresql://USER@HOST:PORT/DATABASE (the password from PGPASSWORD or ~/.pgpass)"
         )
-    return parse_address(str(named))
+    return address
 
 
 def cmd_server_init(args: argparse.Namespace, out: TextIO) -> int:
@@ -811,8 +814,7 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """The window (Qt is imported only here, so the other commands start fast)."""
     from desktop.ui.app import run  # noqa: PLC0415
 
-    named = args.db or os.environ.get(DATABASE_ENV)
-    where = parse_address(str(named)) if is_server_address(named) else _file_location(args)
+    where = _server_named(args) or _file_location(args)
     return run(where, exit_after_ms=args.exit_after, screenshot=args.screenshot)
 
 
@@ -912,7 +914,8 @@ def _add_backup_commands(commands: Any, common: argparse.ArgumentParser) -> None
 
 
 def _add_server_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """`server init` and `copy-db`: a database on the shared server, and moving one there."""
+    """`server init`, `server add-user`, `list-users`, `disable-user` and `copy-db`: a database
+    on the shared server, its people, and moving a database there and back."""
     server = commands.add_parser("server", help="a shared PostgreSQL server database: set-up")
     server_commands = server.add_subparsers(title="server commands", metavar="COMMAND")
     server_commands.required = True

@@ -242,6 +242,12 @@ def city_server(
     return admin
 
 
+def as_person(url: str, name: str) -> str:
+    """The address `url` with `name` as its login and no password (PGPASSWORD gives it)."""
+    scheme, rest = url.split("//", 1)
+    return f"{scheme}//{name}@{rest.split('@', 1)[1]}"
+
+
 def login(url: str, name: str, password: str = PASSWORD) -> psycopg.Connection[Any]:
     """A bare driver connection as a person: what psql would do with their login."""
     info = psycopg.conninfo.conninfo_to_dict(url)
@@ -407,10 +413,7 @@ def test_a_clerk_imports_their_departments_figures_and_only_theirs(
         assert add_user(capsys, monkeypatch, server_url, name, "填报员", department)[0] == 0
     monkeypatch.setenv("PGPASSWORD", PASSWORD)
     database = server_url.rsplit("/", 1)[1]
-    as_clerk = {
-        name: server_url.replace(server_url.split("@", maxsplit=1)[0].split("//")[1], name)
-        for name in ("gongxin", "jianshe")
-    }
+    as_clerk = {name: as_person(server_url, name) for name in ("gongxin", "jianshe")}
 
     def held() -> tuple[Any, ...]:
         with psycopg.connect(server_url) as connection:
@@ -488,11 +491,8 @@ def test_two_windows_on_the_server_see_each_others_figures_as_they_are_saved(
     is refused in words and written nowhere. A lost connection is told in the status bar and
     mended by itself."""
     monkeypatch.setenv("PGPASSWORD", PASSWORD)
-    user = city_server.split("//", 1)[1].split("@", 1)[0]
     windows = {
-        name: create_main_window(
-            city_server.replace(user, name), settings=settings, as_of="2025-06"
-        )
+        name: create_main_window(as_person(city_server, name), settings=settings, as_of="2025-06")
         for name in ("jianshe", "manager")
     }
     refused: list[str] = []
@@ -565,11 +565,10 @@ def test_twenty_people_at_once_lose_nothing_and_write_only_their_own(
             people.append((name, short, departments[(number + 1) % len(departments)]))
     assert len(people) >= 20
     monkeypatch.setenv("PGPASSWORD", PASSWORD)
-    user = city_server.split("//", 1)[1].split("@", 1)[0]
     client = [sys.executable, "-m", "tests.server_client"]
     clients = [
         subprocess.Popen(
-            [*client, city_server.replace(user, name), name, str(index + 1), own, other],
+            [*client, as_person(city_server, name), name, str(index + 1), own, other],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -626,8 +625,7 @@ def test_a_clerk_is_told_the_plans_are_the_managers(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, city_server: str
 ) -> None:
     monkeypatch.setenv("PGPASSWORD", PASSWORD)
-    user = city_server.split("//", 1)[1].split("@", 1)[0]
-    as_clerk, as_manager = (city_server.replace(user, name) for name in ("jianshe", "manager"))
+    as_clerk, as_manager = (as_person(city_server, name) for name in ("jianshe", "manager"))
     for command in (["plan-state", "closed"], ["next-plan"]):
         code, out, err = run(capsys, "--db", as_clerk, *command)
         assert (code, out) == (1, "") and "只有管理者和管理员可以修改计划" in err, err

@@ -30,11 +30,9 @@ from desktop.models.permissions import secure
 from desktop.models.schema import Base, SchemaMeta
 from desktop.models.server import (
     ServerAddress,
-    describe_server_failure,
     first_line,
-    is_server_address,
-    parse_address,
-    server_engine,
+    server_address_in,
+    using_server,
 )
 from desktop.models.store import (
     ENTRIES_REVISION_KEY,
@@ -56,17 +54,13 @@ class CopyReport:
     target: str
     rows: dict[str, int]
 
-    @property
-    def total(self) -> int:
-        return sum(self.rows.values())
-
 
 def copy_database(source: str | Path | ServerAddress, target: str | Path) -> CopyReport:
     """Copy the database at `source` (a file or a server address) to `target`: a file that
     does not exist yet, or a server database that holds none of this program's tables."""
     with _opened_source(source) as reading:
-        if is_server_address(str(target)):
-            return _into_server(parse_address(str(target)), reading)
+        if (address := server_address_in(str(target))) is not None:
+            return _into_server(address, reading)
         return _into_file(Path(target), reading)
 
 
@@ -84,8 +78,9 @@ def init_server(address: ServerAddress, plans: Path) -> CopyReport:
 @contextmanager
 def _opened_source(source: str | Path | ServerAddress) -> Iterator[Connection]:
     """A connection reading the source in one transaction: a snapshot of it."""
-    if not isinstance(source, ServerAddress) and not is_server_address(str(source)):
-        path = Path(source)
+    address = source if isinstance(source, ServerAddress) else server_address_in(str(source))
+    if address is None:
+        path = Path(str(source))
         if not path.is_file():
             raise TargetMonitorError(f"{path}: no such database file; nothing was copied")
         database = open_database(path)  # checked, and upgraded if older (with a backup)
@@ -95,53 +90,32 @@ def _opened_source(source: str | Path | ServerAddress) -> Iterator[Connection]:
         finally:
             database.close()
         return
-    address = source if isinstance(source, ServerAddress) else parse_address(str(source))
-    engine = server_engine(address)
-    try:
-        with _server_errors(address), engine.connect() as plain:
-            connection = plain.execution_options(isolation_level="REPEATABLE READ")
-            version = read_schema_version(connection)
-            if version != SCHEMA_VERSION:
-                raise TargetMonitorError(
-                    f"{address.shown}: holds schema version {version}, this program writes "
-                    f"{SCHEMA_VERSION}; nothing was copied"
-                )
-            yield connection
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def _server_errors(address: ServerAddress) -> Iterator[None]:
-    """A server that cannot be reached or refuses (a password, a missing database, a lost
-    connection) is one TargetMonitorError naming it."""
-    try:
-        yield
-    except DBAPIError as error:
-        raise TargetMonitorError(
-            f"{describe_server_failure(address, error)}; nothing was copied"
-        ) from None
+    with using_server(address, "nothing was copied") as engine, engine.connect() as plain:
+        connection = plain.execution_options(isolation_level="REPEATABLE READ")
+        version = read_schema_version(connection)
+        if version != SCHEMA_VERSION:
+            raise TargetMonitorError(
+                f"{address.shown}: holds schema version {version}, this program writes "
+                f"{SCHEMA_VERSION}; nothing was copied"
+            )
+        yield connection
 
 
 def _into_server(address: ServerAddress, source: Connection) -> CopyReport:
-    engine = server_engine(address)
-    try:
-        with _server_errors(address), engine.begin() as target:
-            found = [t for t in inspect(target).get_table_names() if t in Base.metadata.tables]
-            if found:
-                tables = ", ".join(sorted(found))
-                raise TargetMonitorError(
-                    f"{address.shown}: holds this program's tables already ({tables}); "
-                    "nothing was copied (copy into a new, empty database)"
-                )
-            Base.metadata.create_all(target)
-            rows = _copy_rows(source, target, address.shown)
-            _continue_numbering(target)
-            _compare(source, target, address.shown)
-            secure(target)  # the people, their rights and the append-only history
-        return CopyReport(address.shown, rows)
-    finally:
-        engine.dispose()
+    with using_server(address, "nothing was copied") as engine, engine.begin() as target:
+        found = [t for t in inspect(target).get_table_names() if t in Base.metadata.tables]
+        if found:
+            tables = ", ".join(sorted(found))
+            raise TargetMonitorError(
+                f"{address.shown}: holds this program's tables already ({tables}); "
+                "nothing was copied (copy into a new, empty database)"
+            )
+        Base.metadata.create_all(target)
+        rows = _copy_rows(source, target, address.shown)
+        _continue_numbering(target)
+        _compare(source, target, address.shown)
+        secure(target)  # the people, their rights and the append-only history
+    return CopyReport(address.shown, rows)
 
 
 def _into_file(path: Path, source: Connection) -> CopyReport:

@@ -20,10 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import DBAPIError
 
 from desktop.models.errors import TargetMonitorError
-from desktop.models.server import ServerAddress, describe_server_failure, server_engine
+from desktop.models.server import ServerAddress, using_server
 
 # The roles of the program, by the names the office uses, and their group roles on the server.
 KINDS = {"管理员": "admin", "管理者": "manager", "填报员": "clerk"}
@@ -264,18 +263,9 @@ def _administering(address: ServerAddress) -> Iterator[Connection]:
     """One transaction on a server database set up by `server init`; a server that cannot be
     reached, or a login without the right (not a 管理员, unable to create logins), is one
     TargetMonitorError, and nothing is changed."""
-    engine = server_engine(address)
-    try:
-        with engine.begin() as connection:
-            if connection.execute(text("SELECT to_regclass('tm_people')")).scalar() is None:
-                raise TargetMonitorError(
-                    f"{address.shown}: has no people yet; set the database up with "
-                    "`server init` first"
-                )
-            yield connection
-    except DBAPIError as error:
-        raise TargetMonitorError(
-            f"{describe_server_failure(address, error)}; nothing was changed"
-        ) from None
-    finally:
-        engine.dispose()
+    with using_server(address, "nothing was changed") as engine, engine.begin() as connection:
+        if connection.execute(text("SELECT to_regclass('tm_people')")).scalar() is None:
+            raise TargetMonitorError(
+                f"{address.shown}: has no people yet; set the database up with `server init` first"
+            )
+        yield connection

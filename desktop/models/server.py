@@ -8,6 +8,8 @@ address if given there, else from PGPASSWORD or the user's PostgreSQL password f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,12 @@ def is_server_address(text: object) -> bool:
     return isinstance(text, str) and text.split("://", 1)[0].lower() in SCHEMES and "://" in text
 
 
+def server_address_in(text: object) -> ServerAddress | None:
+    """The server address a --db value (or copy-db's argument) names, checked; None when it
+    names a file."""
+    return parse_address(text) if isinstance(text, str) and is_server_address(text) else None
+
+
 @dataclass(frozen=True)
 class ServerAddress:
     """A server database's address, checked; `shown` is what messages name (no password)."""
@@ -35,10 +43,6 @@ class ServerAddress:
     @property
     def shown(self) -> str:
         return str(self.url.set(drivername="postgresql").render_as_string(hide_password=True))
-
-    @property
-    def user(self) -> str | None:
-        return self.url.username
 
     def __str__(self) -> str:
         return self.shown
@@ -94,12 +98,28 @@ def server_engine(address: ServerAddress) -> Engine:
     )
 
 
+@contextmanager
+def using_server(address: ServerAddress, outcome: str) -> Iterator[Engine]:
+    """An engine of the server database, let go of on leaving; a server that cannot be
+    reached or refuses (a password, a missing database, a right the login lacks, a lost
+    connection) is one TargetMonitorError naming it, why, and `outcome` ("nothing was
+    copied")."""
+    from sqlalchemy.exc import DBAPIError  # noqa: PLC0415 (the database layer, when used)
+
+    engine = server_engine(address)
+    try:
+        yield engine
+    except DBAPIError as error:
+        raise TargetMonitorError(f"{describe_server_failure(address, error)}; {outcome}") from None
+    finally:
+        engine.dispose()
+
+
 def describe_server_failure(address: ServerAddress, error: BaseException) -> str:
     """Why the server could not be used (connection refused, password authentication failed,
     a database that does not exist, a lost connection) or refused a statement (a right the
     login lacks, a row its rules keep out, a value too long), in the driver's first line."""
-    cause = getattr(error, "orig", None) or error
-    refused = str(getattr(cause, "sqlstate", None) or "")[:2] in _REFUSALS
+    refused = str(getattr(_cause(error), "sqlstate", None) or "")[:2] in _REFUSALS
     what = "the server refused it" if refused else "the server could not be used"
     return f"{address.shown}: {what} ({first_line(error)})"
 
@@ -110,6 +130,11 @@ _REFUSALS = ("22", "23", "42")
 
 def first_line(error: BaseException) -> str:
     """The first line of what the driver said (SQLAlchemy wraps it with the statement)."""
-    cause = getattr(error, "orig", None) or error
+    cause = _cause(error)
     first = next((line.strip() for line in str(cause).splitlines() if line.strip()), "")
     return first or type(cause).__name__
+
+
+def _cause(error: BaseException) -> BaseException:
+    """The driver's own error inside SQLAlchemy's wrapping of it."""
+    return getattr(error, "orig", None) or error

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.models.errors import (
     DatabaseReadError,
-    DatabaseWriteError,
     NotYoursError,
     TargetMonitorError,
 )
@@ -33,7 +31,7 @@ from desktop.models.store import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
 # The advisory lock every write transaction holds: one writer at a time, as on SQLite.
@@ -43,10 +41,11 @@ WRITE_LOCK = 0x746D_7772  # "tmwr"
 class ServerDatabase(Database):
     """A database on the shared server, opened as the person whose login the address names.
 
-    Reads and writes go through the same sessions as a file's; each write transaction first
-    takes the database's write lock (an advisory lock held to its end), so that writers take
-    turns as on SQLite and a figure changed meanwhile is seen by the version check. What only
-    a file has (its pages, a backup by SQLite's API, its write lock) is not here."""
+    Reads and writes go through the same sessions as a file's (a failure worded as the
+    server's); each write transaction first takes the database's write lock (an advisory lock
+    held to its end), so that writers take turns as on SQLite and a figure changed meanwhile
+    is seen by the version check. What only a file has (its pages, a backup by SQLite's API,
+    its write lock) is not here."""
 
     is_server = True
 
@@ -58,13 +57,19 @@ class ServerDatabase(Database):
     def name(self) -> str:
         return self.address.shown
 
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            with self._making:
-                if self._engine is None:
-                    self._engine = server_engine(self.address)
-        return self._engine
+    def _make_engine(self) -> Engine:
+        return server_engine(self.address)
+
+    def _read_failure(self, error: BaseException) -> str:
+        return describe_server_failure(self.address, error)
+
+    _write_failure = _read_failure
+
+    def _began_writing(self, session: Session) -> None:
+        """The database's write lock, held to the transaction's end."""
+        from sqlalchemy import text  # noqa: PLC0415 (the database layer, when used)
+
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
 
     def facts(self) -> FileFacts:
         """The schema version and the demo label; no revisions (nothing is kept between starts
@@ -82,36 +87,14 @@ class ServerDatabase(Database):
                 version = read_meta(connection, SCHEMA_VERSION_KEY)
                 demo = read_meta(connection, DEMO_KEY)
         except DBAPIError as error:
-            raise DatabaseReadError(describe_server_failure(self.address, error)) from None
+            raise DatabaseReadError(self._read_failure(error)) from None
         return FileFacts(version, None, None, demo)
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        with self._errors(DatabaseReadError), super().read() as session:
-            yield session
-
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        with self._errors(DatabaseReadError), super().connect() as connection:
-            yield connection
-
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        from sqlalchemy import text  # noqa: PLC0415 (the database layer, when used)
-
-        with self._errors(DatabaseWriteError), super().write() as session:
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
-            yield session
 
     def check_plan_rights(self, session: Session) -> None:
         """A 填报员 reports figures; the plans are the 管理者's and the 管理员's (the server's
         grants refuse them too: this says so in words)."""
-        from sqlalchemy import text  # noqa: PLC0415 (the database layer, when used)
-
-        kind = session.execute(
-            text("SELECT kind FROM tm_people WHERE name = session_user")
-        ).scalar()
-        if kind == "clerk":
+        person = _me(session)
+        if person is not None and person.kind == "clerk":
             raise NotYoursError("只有管理者和管理员可以修改计划;填报员只填报本部门的指标")
 
     def writable_departments(self, session: Session) -> dict[int, str] | None:
@@ -120,9 +103,7 @@ class ServerDatabase(Database):
         people): the server's own rules decide for them."""
         from sqlalchemy import text  # noqa: PLC0415 (the database layer, when used)
 
-        person = session.execute(
-            text("SELECT kind, active FROM tm_people WHERE name = session_user")
-        ).first()
+        person = _me(session)
         if person is None or person.kind != "clerk":
             return None
         if not person.active:
@@ -139,19 +120,6 @@ class ServerDatabase(Database):
     def wait_to_write(self, what: str) -> None:
         """Nothing to wait for: the server's lock is taken by each write itself."""
 
-    @contextmanager
-    def _errors(self, kind: type[TargetMonitorError]) -> Iterator[None]:
-        from sqlalchemy.exc import DBAPIError  # noqa: PLC0415 (the database layer, when used)
-
-        try:
-            yield
-        except DBAPIError as error:
-            raise kind(describe_server_failure(self.address, error)) from None
-        except (DatabaseReadError, DatabaseWriteError) as error:
-            if isinstance(error.__cause__, DBAPIError):
-                raise kind(describe_server_failure(self.address, error.__cause__)) from None
-            raise
-
     def backup_to(self, target: Path) -> None:
         """A copy of the whole database as a file, every table compared (as `copy-db`)."""
         from desktop.models.copying import copy_database  # noqa: PLC0415 (when used)
@@ -162,6 +130,16 @@ class ServerDatabase(Database):
         raise TargetMonitorError(f"{self.name}: a server database has no file to do this with")
 
     raw_driver = driver = load_from = connect_for_writing = _file_only
+
+
+def _me(session: Session) -> Any:
+    """The logged-in person's row of the people table (kind, active); None for a login that
+    is nobody's there."""
+    from sqlalchemy import text  # noqa: PLC0415 (the database layer, when used)
+
+    return session.execute(
+        text("SELECT kind, active FROM tm_people WHERE name = session_user")
+    ).first()
 
 
 def _stand_in(address: ServerAddress) -> Path:

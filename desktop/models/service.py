@@ -371,10 +371,7 @@ class EntryService(Writer):
         written = _Writes()
         with self._database.write() as session:
             allowed = self._database.writable_departments(session)
-            if allowed is not None and department_id not in allowed:
-                raise NotYoursError(
-                    f"{file_name}: 只能填报本部门({'、'.join(allowed.values()) or '无'})的指标"
-                )
+            _check_reporting_rights(allowed, department_id, file_name)
             now = self._clock()
             batch = ImportBatch(
                 file_name=file_name,
@@ -482,7 +479,9 @@ class EntryService(Writer):
         cost 40,000 round trips); the first edit that cannot be written raises, and the
         caller's transaction writes none."""
         targets = _targets(session, {edit.indicator_id for edit in edits})
-        _check_reporting_rights(self._database.writable_departments(session), targets)
+        allowed = self._database.writable_departments(session)
+        for indicator in targets.values():
+            _check_reporting_rights(allowed, indicator.department_id, indicator.code)
         rows = _rows(session, edits)
         counts: list[int] = []
         events: list[tuple[_Row, EntryEdit, list[tuple[str, object, object]]]] = []
@@ -531,17 +530,14 @@ class EntryService(Writer):
 
 
 def _check_reporting_rights(
-    departments: Mapping[int, str] | None, targets: Mapping[int, _Target]
+    allowed: Mapping[int, str] | None, department_id: int, where: str
 ) -> None:
-    """Refuse figures of indicators of other departments than the person's own, when the
-    database limits them (a 填报员 on the server; None: any department). The server refuses them
-    too; this says so in words."""
-    if departments is None:
-        return
-    for target in targets.values():
-        if target.department_id not in departments:
-            own = "、".join(departments.values()) or "无"
-            raise NotYoursError(f"{target.code}: 只能填报本部门({own})的指标")
+    """Refuse figures of another department than the person's own (`where`: the indicator or
+    the file), when the database limits them (a 填报员 on the server; None: any department).
+    The server refuses them too; this says so in words."""
+    if allowed is not None and department_id not in allowed:
+        own = "、".join(allowed.values()) or "无"
+        raise NotYoursError(f"{where}: 只能填报本部门({own})的指标")
 
 
 class _Target(NamedTuple):

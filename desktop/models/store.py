@@ -108,8 +108,23 @@ class Database:
         if self._engine is None:
             with self._making:
                 if self._engine is None:
-                    self._engine = make_engine(self.path, self.busy_timeout_ms)
+                    self._engine = self._make_engine()
         return self._engine
+
+    def _make_engine(self) -> Engine:
+        return make_engine(self.path, self.busy_timeout_ms)
+
+    def _read_failure(self, error: BaseException) -> str:
+        """Why a read failed, in words (a lock held too long, a damaged page)."""
+        return describe_failure(self.path, error)
+
+    def _write_failure(self, error: BaseException) -> str:
+        """Why a write failed, in words (a full disk, a failing disk, a lock held too long)."""
+        return describe_write_failure(self.path, error)
+
+    def _began_writing(self, session: Session) -> None:
+        """What a write transaction does first (a file's: nothing, BEGIN IMMEDIATE took its
+        lock)."""
 
     @property
     def _writer(self) -> Engine:
@@ -144,7 +159,7 @@ class Database:
             with Session(self.engine, expire_on_commit=False) as session:
                 yield session
         except (DBAPIError, sqlite3.Error) as error:
-            raise DatabaseReadError(describe_failure(self.path, error)) from error
+            raise DatabaseReadError(self._read_failure(error)) from error
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -156,7 +171,7 @@ class Database:
             with self.engine.connect() as connection:
                 yield connection
         except (DBAPIError, sqlite3.Error) as error:
-            raise DatabaseReadError(describe_failure(self.path, error)) from error
+            raise DatabaseReadError(self._read_failure(error)) from error
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -170,12 +185,13 @@ class Database:
 
         try:
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                self._began_writing(session)
                 # read inside the write transaction: no other writer comes in between
                 before = read_meta(session, ENTRIES_REVISION_KEY)
                 yield session
                 after = read_meta(session, ENTRIES_REVISION_KEY)  # the writes flushed first
         except DBAPIError as error:
-            raise DatabaseWriteError(describe_write_failure(self.path, error)) from error
+            raise DatabaseWriteError(self._write_failure(error)) from error
         if before is not None and after is not None and before != after:  # committed
             self._own_writes[before] = after
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.models.errors import DatabaseDamagedError, TargetMonitorError
 from desktop.models.locations import DatabaseLocation, ensure_database_file
-from desktop.models.server import ServerAddress, is_server_address, parse_address
+from desktop.models.server import ServerAddress, server_address_in
 from desktop.models.store import Database, open_quickly
 
 from desktop.ui.controller import PlanController
@@ -65,8 +65,8 @@ def create_main_window(
     """
     application()
     settings = settings or Settings()
-    if isinstance(db_path, str) and is_server_address(db_path):
-        db_path = parse_address(db_path)
+    if isinstance(db_path, str):
+        db_path = server_address_in(db_path) or db_path
     if isinstance(db_path, ServerAddress):
         from desktop.models.server_database import open_server  # noqa: PLC0415 (when used)
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from desktop.models.plan_editor import Made, PlanEditor, RecordEdit
     from desktop.models.plan_import import PlanDraft
     from desktop.models.plan_service import PlanService
+    from desktop.models.server_database import ChangeWatch
     from desktop.models.service import EntryService
 
 R = TypeVar("R", bound="Changes | HasChanges")
@@ -106,7 +107,7 @@ class PlanController(QObject):
         self.undo_stack = QUndoStack(self)
         self.last_saved: dt.datetime | None = None
         self.dialog_parent: QWidget | None = None  # where long operations show their progress
-        self._watch: Any = None  # ChangeWatch, on a server
+        self._watch: ChangeWatch | None = None  # on a server
         self.othersChanged.connect(self._on_others_changed)
 
     # --- reading ---------------------------------------------------------------------------

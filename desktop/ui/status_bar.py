@@ -12,6 +12,8 @@ from desktop.presentation.wording import DEMO_COLOUR
 from desktop.ui.i18n import fill
 
 NOTE_MILLISECONDS = 8000
+# What the status bar warns of (demo figures, a lost server), in the demo mark's colour.
+WARNING_STYLE = f"color: {DEMO_COLOUR}; font-weight: bold;"
 
 
 class WindowStatusBar(QStatusBar):
@@ -21,7 +23,7 @@ class WindowStatusBar(QStatusBar):
         super().__init__(parent)
         self.demo_label = QLabel(self.tr("DEMO figures"), self)
         self.demo_label.setObjectName("statusDemo")
-        self.demo_label.setStyleSheet(f"color: {DEMO_COLOUR}; font-weight: bold;")
+        self.demo_label.setStyleSheet(WARNING_STYLE)
         self.demo_label.setToolTip(
             self.tr(
                 "This database was filled with generated demo figures (target-monitor demo); "
@@ -35,9 +37,9 @@ class WindowStatusBar(QStatusBar):
         self.saved_label.setObjectName("statusSaved")
         self.database_label = QLabel(fill(self.tr("Database: %1"), database), self)
         self.database_label.setObjectName("statusDatabase")
-        self.server_label = QLabel(self)
+        self.server_label = QLabel(self.tr("Server connection lost, reconnecting…"), self)
         self.server_label.setObjectName("statusServer")
-        self.server_label.setStyleSheet(f"color: {DEMO_COLOUR}; font-weight: bold;")
+        self.server_label.setStyleSheet(WARNING_STYLE)
         self.server_label.hide()
         for label in (
             self.server_label,
@@ -52,7 +54,6 @@ class WindowStatusBar(QStatusBar):
         """Whether the server can be heard: nothing when it can, else that the connection is
         lost and being tried again (why, in the tooltip)."""
         self.server_label.setVisible(lost is not None)
-        self.server_label.setText(self.tr("Server connection lost, reconnecting…"))
         self.server_label.setToolTip(lost or "")
 
     def note(self, message: str) -> None:

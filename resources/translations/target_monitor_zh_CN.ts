@@ -1516,102 +1516,102 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>PlanController</name>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="247"/>
+        <location filename="../../desktop/ui/controller.py" line="248"/>
         <source>Thresholds of %1</source>
         <translation>%1 的阈值</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="338"/>
+        <location filename="../../desktop/ui/controller.py" line="339"/>
         <source>“%1” was not undone or redone, and leaves the undo history: %2</source>
         <translation>“%1”未能撤销或重做,已从撤销记录中移除:%2</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="382"/>
+        <location filename="../../desktop/ui/controller.py" line="383"/>
         <source>there is no import %1</source>
         <translation>没有第 %1 次导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="384"/>
+        <location filename="../../desktop/ui/controller.py" line="385"/>
         <source>import %1 is applied already (someone else applied it again meanwhile)</source>
         <translation>第 %1 次导入已经应用(其间已有他人重新应用)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="387"/>
+        <location filename="../../desktop/ui/controller.py" line="388"/>
         <source>import %1 has been undone already (someone else undid it meanwhile)</source>
         <translation>第 %1 次导入已被撤销(其间已有他人撤销)</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="390"/>
+        <location filename="../../desktop/ui/controller.py" line="391"/>
         <source>a figure of import %1 no longer exists; nothing was changed</source>
         <translation>第 %1 次导入写入的数据已不存在;未作任何改动</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="400"/>
+        <location filename="../../desktop/ui/controller.py" line="401"/>
         <source>Plan %1 is a draft: it takes figures once it is active.</source>
         <translation>计划 %1 为草稿,启用后方可填报。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="402"/>
+        <location filename="../../desktop/ui/controller.py" line="403"/>
         <source>Plan %1 is closed: reopen it to change its figures.</source>
         <translation>计划 %1 已结束,需重新打开后才能修改数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="410"/>
+        <location filename="../../desktop/ui/controller.py" line="411"/>
         <source>、</source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="410"/>
+        <location filename="../../desktop/ui/controller.py" line="411"/>
         <source> …</source>
         <translation> 等</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="411"/>
+        <location filename="../../desktop/ui/controller.py" line="412"/>
         <source>Plan %1 cannot become active: %2 targets are still pending (%3).</source>
         <translation>计划 %1 尚不能启用:仍有 %2 项目标待定(%3)。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="414"/>
+        <location filename="../../desktop/ui/controller.py" line="415"/>
         <source>There is a plan %1 already; choose another code.</source>
         <translation>已有计划 %1,请换一个编码。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="416"/>
+        <location filename="../../desktop/ui/controller.py" line="417"/>
         <source>“%1” is no plan code: use letters, digits, “-”, “_” and “.”, at most 32.</source>
         <translation>“%1”不是有效的计划编码:只能使用字母、数字、“-”、“_”和“.”,最多 32 个字符。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="419"/>
+        <location filename="../../desktop/ui/controller.py" line="420"/>
         <source>Plan %1 holds figures: it can no longer go back to being a draft.</source>
         <translation>计划 %1 已有填报数据,不能再退回草稿。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="422"/>
+        <location filename="../../desktop/ui/controller.py" line="423"/>
         <source>Plan %1 is no draft: its targets are changed in the plan editor.</source>
         <translation>计划 %1 不是草稿,其目标需在计划编辑中修改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="424"/>
+        <location filename="../../desktop/ui/controller.py" line="425"/>
         <source>%1 is a milestone: it has a date, no target.</source>
         <translation>%1 为里程碑指标,只有完成时限,没有数值目标。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="425"/>
+        <location filename="../../desktop/ui/controller.py" line="426"/>
         <source>Plan %1 cannot make this move.</source>
         <translation>计划 %1 不能进行此状态变更。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="438"/>
+        <location filename="../../desktop/ui/controller.py" line="439"/>
         <source>%1 %2 was changed by %3 at %4 while you were editing; it now holds %5. Your entry (%6) was not saved and nothing was overwritten; the grid shows the current value.</source>
         <translation>在您编辑期间,%1 %2 已被 %3 于 %4 修改,当前值为 %5。您录入的值(%6)未保存,也未覆盖任何数据;表格已显示当前值。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="445"/>
+        <location filename="../../desktop/ui/controller.py" line="446"/>
         <source>“%6” was not undone or redone: %1 %2 was changed by %3 at %4 after that step; it now holds %5, not %7. Nothing was overwritten, and the step leaves the undo history.</source>
         <translation>“%6”未能撤销或重做:%1 %2 在这一步之后被 %3 于 %4 修改,现为 %5,而不是 %7。未覆盖任何数据,这一步已从撤销记录中移除。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/controller.py" line="376"/>
+        <location filename="../../desktop/ui/controller.py" line="377"/>
         <source>nothing</source>
         <translation>空</translation>
     </message>
@@ -2640,37 +2640,37 @@ Create it from the plan (its projects, tasks and indicators, no figures yet)?</s
 <context>
     <name>WindowStatusBar</name>
     <message>
-        <location filename="../../desktop/ui/status_bar.py" line="22"/>
+        <location filename="../../desktop/ui/status_bar.py" line="24"/>
         <source>DEMO figures</source>
         <translation>演示数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/status_bar.py" line="27"/>
+        <location filename="../../desktop/ui/status_bar.py" line="29"/>
         <source>This database was filled with generated demo figures (target-monitor demo); its figures were not reported by any department.</source>
         <translation>本数据库由演示功能(target-monitor demo)生成的数据填充,其中的数据不是任何单位填报的。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/status_bar.py" line="34"/>
+        <location filename="../../desktop/ui/status_bar.py" line="36"/>
         <source>Nothing saved in this session</source>
         <translation>本次尚未保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/status_bar.py" line="36"/>
+        <location filename="../../desktop/ui/status_bar.py" line="38"/>
         <source>Database: %1</source>
         <translation>数据库:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/status_bar.py" line="55"/>
+        <location filename="../../desktop/ui/status_bar.py" line="40"/>
         <source>Server connection lost, reconnecting…</source>
         <translation>与服务器的连接已断开,正在重新连接…</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/status_bar.py" line="63"/>
+        <location filename="../../desktop/ui/status_bar.py" line="64"/>
         <source>User: %1</source>
         <translation>填报人:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/status_bar.py" line="66"/>
+        <location filename="../../desktop/ui/status_bar.py" line="67"/>
         <source>Saved at %1</source>
         <translation>已于 %1 保存</translation>
     </message>
